@@ -1,0 +1,126 @@
+"""Landmark layout shared by every room: MediaPipe's 33-point pose topology.
+
+Every keypoint array in the project uses this layout, shape ``(frames, 33, dims)``,
+whatever its source (MediaPipe, TRC, CSV). Missing points are NaN.
+"""
+
+from __future__ import annotations
+
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
+NUM_LANDMARKS = len(LANDMARK_NAMES)
+LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+NOSE = LANDMARK_INDEX["nose"]
+LEFT_SHOULDER = LANDMARK_INDEX["left_shoulder"]
+RIGHT_SHOULDER = LANDMARK_INDEX["right_shoulder"]
+LEFT_ELBOW = LANDMARK_INDEX["left_elbow"]
+RIGHT_ELBOW = LANDMARK_INDEX["right_elbow"]
+LEFT_WRIST = LANDMARK_INDEX["left_wrist"]
+RIGHT_WRIST = LANDMARK_INDEX["right_wrist"]
+LEFT_HIP = LANDMARK_INDEX["left_hip"]
+RIGHT_HIP = LANDMARK_INDEX["right_hip"]
+LEFT_KNEE = LANDMARK_INDEX["left_knee"]
+RIGHT_KNEE = LANDMARK_INDEX["right_knee"]
+LEFT_ANKLE = LANDMARK_INDEX["left_ankle"]
+RIGHT_ANKLE = LANDMARK_INDEX["right_ankle"]
+LEFT_HEEL = LANDMARK_INDEX["left_heel"]
+RIGHT_HEEL = LANDMARK_INDEX["right_heel"]
+LEFT_TOE = LANDMARK_INDEX["left_foot_index"]
+RIGHT_TOE = LANDMARK_INDEX["right_foot_index"]
+
+SIDES: tuple[str, str] = ("left", "right")
+EVENT_TYPES: tuple[str, str] = ("heel_strike", "toe_off")
+
+# Per side: the landmark indices of the lower-limb chain, used by gait analysis.
+LEG_LANDMARKS: dict[str, dict[str, int]] = {
+    side: {
+        "shoulder": LANDMARK_INDEX[f"{side}_shoulder"],
+        "hip": LANDMARK_INDEX[f"{side}_hip"],
+        "knee": LANDMARK_INDEX[f"{side}_knee"],
+        "ankle": LANDMARK_INDEX[f"{side}_ankle"],
+        "heel": LANDMARK_INDEX[f"{side}_heel"],
+        "toe": LANDMARK_INDEX[f"{side}_foot_index"],
+    }
+    for side in SIDES
+}
+
+# Left/right pairs: swapping these mirrors the skeleton (used for swap correction and augmentation).
+LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = tuple(
+    (LANDMARK_INDEX[n], LANDMARK_INDEX["right_" + n[len("left_"):]])
+    for n in LANDMARK_NAMES
+    if n.startswith("left_")
+) + ((LANDMARK_INDEX["mouth_left"], LANDMARK_INDEX["mouth_right"]),)
+MIRROR_PERMUTATION: tuple[int, ...] = tuple(
+    {**{a: b for a, b in LEFT_RIGHT_PAIRS}, **{b: a for a, b in LEFT_RIGHT_PAIRS}}.get(i, i)
+    for i in range(NUM_LANDMARKS)
+)
+
+# TRC / OpenPose-style marker names (HALPE, COCO, BODY_25, Sports2D, Pose2Sim, OpenCap) -> landmark.
+TRC_MARKER_ALIASES: dict[str, str] = {
+    "Nose": "nose",
+    "LEye": "left_eye",
+    "REye": "right_eye",
+    "LEar": "left_ear",
+    "REar": "right_ear",
+    "LShoulder": "left_shoulder",
+    "RShoulder": "right_shoulder",
+    "LElbow": "left_elbow",
+    "RElbow": "right_elbow",
+    "LWrist": "left_wrist",
+    "RWrist": "right_wrist",
+    "LHip": "left_hip",
+    "RHip": "right_hip",
+    "LKnee": "left_knee",
+    "RKnee": "right_knee",
+    "LAnkle": "left_ankle",
+    "RAnkle": "right_ankle",
+    "LHeel": "left_heel",
+    "RHeel": "right_heel",
+    "LBigToe": "left_foot_index",
+    "RBigToe": "right_foot_index",
+}
+# Used for a landmark only when its primary alias is absent.
+TRC_MARKER_FALLBACKS: dict[str, str] = {
+    "LSmallToe": "left_foot_index",
+    "RSmallToe": "right_foot_index",
+}
+# Landmarks exported to TRC, with the marker names other tools expect.
+TRC_EXPORT_MARKERS: dict[str, str] = {v: k for k, v in TRC_MARKER_ALIASES.items()}
+
+# Store record layout: per landmark (x_px, y_px, z, visibility, presence).
+IMAGE_FIELDS: tuple[str, ...] = ("x_px", "y_px", "z", "visibility", "presence")
+WORLD_FIELDS: tuple[str, ...] = ("x_m", "y_m", "z_m")

@@ -1,0 +1,1 @@
+"""The I/O room: the only package that reads or writes files."""
