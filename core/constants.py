@@ -124,3 +124,37 @@ TRC_EXPORT_MARKERS: dict[str, str] = {v: k for k, v in TRC_MARKER_ALIASES.items(
 # Store record layout: per landmark (x_px, y_px, z, visibility, presence).
 IMAGE_FIELDS: tuple[str, ...] = ("x_px", "y_px", "z", "visibility", "presence")
 WORLD_FIELDS: tuple[str, ...] = ("x_m", "y_m", "z_m")
+
+# Gait analysis (core.gait.parameters). Winter (2009) segment proportions of standing height H:
+# hip-joint height 0.530 H, ankle height 0.039 H, so hip->knee->ankle leg length is about 0.491 H.
+LEG_LENGTH_TO_HEIGHT = 0.530 - 0.039
+# Physiological bounds: strides/steps outside them are rejected as detection errors.
+STRIDE_TIME_RANGE_S: tuple[float, float] = (0.5, 3.5)
+STEP_TIME_RANGE_S: tuple[float, float] = (0.2, 2.0)
+STANCE_PCT_RANGE: tuple[float, float] = (35.0, 90.0)
+# Landmarks below this confidence are ignored when estimating leg length for scaling.
+SCALE_MIN_CONFIDENCE = 0.5
+
+# TCN (core.tcn). Event target channels, in this order, and the 4 gait phases.
+TCN_EVENT_CHANNELS: tuple[tuple[str, str], ...] = (
+    ("left", "heel_strike"),
+    ("left", "toe_off"),
+    ("right", "heel_strike"),
+    ("right", "toe_off"),
+)
+TCN_PHASE_NAMES: tuple[str, ...] = (
+    "double_support_after_left_hs",
+    "left_single_support",
+    "double_support_after_right_hs",
+    "right_single_support",
+)
+TCN_IGNORE_INDEX = -100
+# Landmarks fed to the TCN (sagittal coordinates relative to the hip midpoint).
+TCN_FEATURE_LANDMARKS: tuple[str, ...] = tuple(
+    f"{side}_{part}" for part in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index") for side in SIDES
+)
+TCN_EVENT_SIGMA_FRAMES = 1.5  # Gaussian width of the event target around each event frame
+TCN_PEAK_THRESHOLD = 0.3  # minimum event probability of a detected peak
+TCN_MIN_EVENT_INTERVAL_S = 0.3  # same side and type: events closer than this are one event
+TCN_EVENT_TOLERANCE_FRAMES = 2  # F1 tolerance when matching predicted to true events
+TCN_MAX_BATCH_SIZE = 512

@@ -1,0 +1,135 @@
+"""Gait analysis of one keypoint series: preprocess -> direction -> events -> parameters -> angles.
+
+Scale: metric data ("m") has ``m_per_unit`` 1.0; pixel data uses ``subject_height_m`` through
+``pixel_scale_m_per_px`` when given, otherwise ``m_per_unit`` is None and lengths are reported
+only in leg lengths (``*_leg_norm``). Angle cycles come from the accepted strides only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import PreprocessConfig
+from core.constants import SIDES
+from core.errors import InsufficientDataError
+from core.gait.direction import progression_direction
+from core.gait.evaluation import evaluate_events
+from core.gait.events import EventDetection, detect_events
+from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
+from core.gait.parameters import Stride, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters
+from core.gait.preprocessing import preprocess
+from core.types import GaitEvent, KeypointSeries
+
+N_CYCLE_POINTS = 101
+
+
+@dataclass(frozen=True)
+class GaitResult:
+    """Everything one analysis produced. ``series`` is the preprocessed (uniform-time) series.
+
+    angles: key -> (T,) degrees; cycles: key -> (n, 101) degrees over 0..100 % of the gait
+    cycle; summaries: key -> ``cycle_summary``; keys as ``core.gait.kinematics.ANGLE_KEYS``.
+    """
+
+    name: str
+    series: KeypointSeries
+    bouts: list[tuple[int, int]]
+    swapped: np.ndarray
+    forward: np.ndarray
+    detection: EventDetection
+    parameters: dict
+    angles: dict[str, np.ndarray]
+    cycles: dict[str, np.ndarray]
+    summaries: dict[str, dict]
+    m_per_unit: float | None
+    scale_source: str
+    notes: list[str]
+    evaluation: dict | None = None
+
+    @property
+    def events(self) -> list[GaitEvent]:
+        return self.detection.events
+
+
+def _scale(series: KeypointSeries, subject_height_m: float | None) -> tuple[float | None, str]:
+    """Metres per data unit and a sentence saying where it came from."""
+    if series.units == "m":
+        return 1.0, "metric data (m)"
+    if subject_height_m is None:
+        return None, "unknown (pixels without subject height): lengths normalised by leg length"
+    try:
+        m_per_px = pixel_scale_m_per_px(series.positions, subject_height_m, series.confidence)
+    except ValueError as exc:
+        return None, f"unknown ({exc}): lengths normalised by leg length"
+    return m_per_px, f"subject height {subject_height_m:.2f} m via leg length (m/px = {m_per_px:.6g})"
+
+
+def stride_cycles(signal: np.ndarray, strides: list[Stride], time_s: np.ndarray, side: str) -> np.ndarray:
+    """(n, 101) cycles of ``signal`` (T,) over the accepted strides of ``side`` (sub-frame bounds)."""
+    frames = np.arange(time_s.size, dtype=float)
+    parts = []
+    for s in strides:
+        if s.side != side:
+            continue
+        bounds = np.interp([s.start_s, s.start_s + s.stride_time_s], time_s, frames)
+        parts.append(normalise_cycles(signal, bounds, N_CYCLE_POINTS))
+    return np.concatenate(parts) if parts else np.empty((0, N_CYCLE_POINTS))
+
+
+def _bouts_for_parameters(bouts: list[tuple[int, int]], notes: list[str]) -> list[tuple[int, int]] | None:
+    if bouts:
+        return bouts
+    notes.append("no walking bout found by preprocessing: the whole recording is treated as one bout")
+    return None
+
+
+def analyze_series(
+    series: KeypointSeries,
+    cfg: PreprocessConfig,
+    subject_height_m: float | None = None,
+    truth_events: list[GaitEvent] | None = None,
+    tolerance_s: float = 0.05,
+) -> GaitResult:
+    """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found.
+
+    With events but no complete stride, returns partial results and a "no complete stride" note.
+    """
+    pre = preprocess(series, cfg)
+    s = pre.series
+    notes = list(pre.notes)
+    forward = progression_direction(s.positions)
+    detection = detect_events(s, forward, method=cfg.event_method, bouts=pre.bouts)
+    if not detection.events:
+        duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
+        raise InsufficientDataError(
+            f"no gait event detected in {series.name or 'the recording'} ({s.n_frames} frames, {duration_s:.1f} s, "
+            f"{len(pre.bouts)} walking bout(s)); at least one complete stride of visible walking is needed"
+        )
+    bouts = _bouts_for_parameters(pre.bouts, notes)
+    m_per_unit, scale_source = _scale(s, subject_height_m)
+    params = spatiotemporal_parameters(
+        detection.events, s.positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
+    )
+    params["scale_source"] = scale_source
+    if params["n_strides_used"] == 0:
+        notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
+                     "angle cycles are empty")
+    angles = sagittal_angles(s.positions, forward)
+    strides, _ = find_strides(detection.events, bouts, heel_tracks(s.positions, forward))
+    cycles = {key: stride_cycles(angles[key], strides, s.time_s, key.split("_")[0]) for key in ANGLE_KEYS}
+    for side in SIDES:
+        n_cycles = cycles[f"{side}_knee"].shape[0]
+        if n_cycles < params[side]["n_strides_used"]:
+            notes.append(f"{side}: {params[side]['n_strides_used'] - n_cycles} stride(s) without knee angles "
+                         "(missing landmarks) left out of the angle cycles")
+    evaluation = None
+    if truth_events is not None:
+        evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
+    return GaitResult(
+        name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
+        detection=detection, parameters=params, angles=angles, cycles=cycles,
+        summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
+        scale_source=scale_source, notes=notes, evaluation=evaluation,
+    )

@@ -1,0 +1,344 @@
+"""Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
+
+``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
+correction -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass ->
+walking bout detection.
+
+Frame indexing: for uniformly sampled input the output frames are the input frames. For
+non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
+median rate starting at the first timestamp; output frame ``k`` is at ``time_s[0] + k / rate``
+and ``meta["source_frame"][k]`` is the nearest input frame (for overlays on the video).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+from scipy.signal import butter, sosfiltfilt
+
+from core.config import PreprocessConfig
+from core.constants import LEG_LANDMARKS
+from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
+from core.types import KeypointSeries
+
+# Relative deviation of sample intervals from their median still treated as uniform sampling
+# (covers timestamps rounded to 1e-5 s at up to ~1 kHz and container jitter).
+UNIFORM_TOLERANCE = 0.05
+# Hampel ignores deviations below this fraction of leg length (~4 mm, ~2 px on a 400 px leg):
+# on noise-free motion capture the local MAD is ~0 and would flag rounding noise.
+HAMPEL_MIN_DEVIATION_LEG = 0.005
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """Cleaned series, walking bouts [start, end) in its frames, frames with corrected L/R swaps."""
+
+    series: KeypointSeries
+    bouts: list[tuple[int, int]]
+    swapped: np.ndarray
+    notes: list[str]
+
+
+def mask_low_confidence(positions: np.ndarray, confidence: np.ndarray, min_visibility: float) -> np.ndarray:
+    """Copy of positions (T, 33, 3) with NaN where confidence (T, 33) < ``min_visibility``."""
+    out = positions.astype(float, copy=True)
+    out[confidence < min_visibility] = np.nan
+    return out
+
+
+def is_uniform(time_s: np.ndarray, tolerance: float = UNIFORM_TOLERANCE) -> bool:
+    """True when every sample interval is within ``tolerance`` (relative) of the median interval."""
+    if len(time_s) < 3:
+        return True
+    dt = np.diff(time_s)
+    median = np.median(dt)
+    return bool(np.all(np.abs(dt - median) <= tolerance * median))
+
+
+def resample_uniform(x: np.ndarray, time_s: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linear resampling of x (T, ...) onto a uniform grid at the median rate.
+
+    Returns (x_uniform, time_uniform_s, source_frame): grid points between input samples more
+    than ``max_gap_s`` apart, or next to a NaN, are NaN; ``source_frame`` is the nearest input frame.
+    """
+    dt = float(np.median(np.diff(time_s)))
+    n = int(np.floor((time_s[-1] - time_s[0]) / dt + 1e-6)) + 1
+    grid = time_s[0] + np.arange(n) * dt
+    i0 = np.clip(np.searchsorted(time_s, grid, side="right") - 1, 0, len(time_s) - 2)
+    i1 = i0 + 1
+    w = ((grid - time_s[i0]) / (time_s[i1] - time_s[i0])).reshape((-1,) + (1,) * (x.ndim - 1))
+    out = np.where(w <= 0, x[i0], np.where(w >= 1, x[i1], (1 - w) * x[i0] + w * x[i1]))
+    too_far = (time_s[i1] - time_s[i0]) > max_gap_s
+    out[too_far & (w.ravel() > 0) & (w.ravel() < 1)] = np.nan
+    nearest = np.where(grid - time_s[i0] <= time_s[i1] - grid, i0, i1)
+    return out, grid, nearest
+
+
+def _nan_runs(valid: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) runs where ``valid`` (1-D bool) is False."""
+    padded = np.concatenate(([True], valid, [True]))
+    change = np.flatnonzero(np.diff(padded.astype(int)))
+    return list(zip(change[::2], change[1::2]))
+
+
+def valid_segments(valid: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) runs where ``valid`` (1-D bool) is True."""
+    return _nan_runs(~valid)
+
+
+def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
+    """Fill interior NaN runs of at most ``max_gap_samples`` along axis 0 by PCHIP interpolation.
+
+    Longer gaps and leading/trailing NaN are kept (they split walking bouts).
+    """
+    out = np.array(x, dtype=float, copy=True)
+    flat = out.reshape(len(out), -1)
+    for col in flat.T:
+        valid = np.isfinite(col)
+        if valid.sum() < 2 or valid.all():
+            continue
+        idx = np.flatnonzero(valid)
+        fill = np.zeros(len(col), dtype=bool)
+        for start, end in _nan_runs(valid):
+            if start > 0 and end < len(col) and end - start <= max_gap_samples:
+                fill[start:end] = True
+        if fill.any():
+            col[fill] = PchipInterpolator(idx, col[idx])(np.flatnonzero(fill))
+    return out
+
+
+def _rolling_window(x: np.ndarray, half: int) -> np.ndarray:
+    """(T, 2 * half + 1, ...) centred windows of x along axis 0, NaN-padded at the ends."""
+    pad = np.full((half,) + x.shape[1:], np.nan)
+    padded = np.concatenate([pad, x, pad])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)
+    return np.moveaxis(windows, -1, 1)
+
+
+def hampel_outliers(x: np.ndarray, window_samples: int, n_sigma: float, min_deviation: float = 0.0) -> np.ndarray:
+    """Bool mask (same shape as x) of samples farther than ``n_sigma`` robust SDs from the local median.
+
+    ``window_samples`` is the full window along axis 0; the SD is 1.4826 * MAD in the window.
+    Deviations below ``min_deviation`` (units of x) are never flagged.
+    """
+    half = max(1, int(window_samples) // 2)
+    windows = _rolling_window(np.asarray(x, dtype=float), half)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(windows, axis=1)
+        sigma = 1.4826 * np.nanmedian(np.abs(windows - median[:, None]), axis=1)
+        deviation = np.abs(x - median)
+        return (deviation > n_sigma * sigma) & (deviation > min_deviation)
+
+
+def hampel_filter(x: np.ndarray, window_samples: int, n_sigma: float, min_deviation: float = 0.0) -> np.ndarray:
+    """Copy of x with Hampel outliers (see ``hampel_outliers``) replaced by the local median."""
+    half = max(1, int(window_samples) // 2)
+    out = np.array(x, dtype=float, copy=True)
+    mask = hampel_outliers(out, window_samples, n_sigma, min_deviation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(_rolling_window(out, half), axis=1)
+    out[mask] = median[mask]
+    return out
+
+
+def butterworth_lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
+    """Zero-lag (forward-backward) Butterworth low-pass along axis 0, per contiguous finite run.
+
+    The default 6 Hz cutoff follows Winter (Biomechanics and Motor Control of Human Movement):
+    ~99% of the power of walking marker trajectories lies below 6 Hz, while video/pose noise is
+    broadband. The double pass doubles the order and puts ``cutoff_hz`` at -6 dB. Runs too short
+    to filter (< 4 samples) are returned unchanged. Raises ValueError when cutoff >= Nyquist.
+    """
+    nyquist_hz = rate_hz / 2.0
+    if not 0 < cutoff_hz < nyquist_hz:
+        raise ValueError(f"cutoff {cutoff_hz} Hz must be in (0, Nyquist {nyquist_hz:.3g} Hz)")
+    sos = butter(order, cutoff_hz, btype="low", fs=rate_hz, output="sos")
+    default_pad = 3 * (2 * len(sos) + 1)
+    out = np.array(x, dtype=float, copy=True)
+    flat = out.reshape(len(out), -1)
+    for j in range(flat.shape[1]):
+        for start, end in valid_segments(np.isfinite(flat[:, j])):
+            if end - start >= 4:
+                flat[start:end, j] = sosfiltfilt(sos, flat[start:end, j], padlen=min(default_pad, end - start - 1))
+    return out
+
+
+# Leg landmarks exchanged by swap correction (hips included: in 3-D they veto false swaps).
+_LEG_PARTS = ("hip", "knee", "ankle", "heel", "toe")
+_LEG_PERMUTATION = np.arange(33)
+for _part in _LEG_PARTS:
+    _l, _r = LEG_LANDMARKS["left"][_part], LEG_LANDMARKS["right"][_part]
+    _LEG_PERMUTATION[[_l, _r]] = [_r, _l]
+_LEG_INDICES = np.flatnonzero(_LEG_PERMUTATION != np.arange(33))
+# Changing the swap state costs as much as a 10%-of-leg-length acceleration error on one
+# landmark: well above pose noise, well below the jump a real swap causes.
+SWAP_SWITCH_COST = 0.1**2
+# Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
+# not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
+# below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
+# is a turn.
+STEP_RANGE_LEG = 0.3
+BOUT_WINDOW_S = 1.2
+MIN_SPEED_LEG_S = 0.15
+MAX_TURN_RATE_DEG_S = 45.0
+
+
+def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Copy of x (T, 33, ...) with left and right leg landmarks exchanged where ``frames`` (T,) is True."""
+    out = np.array(x, copy=True)
+    out[frames] = x[frames][:, _LEG_PERMUTATION]
+    return out
+
+
+def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
+    """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t])."""
+    configs = np.stack([positions[:, _LEG_INDICES], positions[:, _LEG_PERMUTATION[_LEG_INDICES]]])
+    costs = np.zeros((2, 2, 2, len(positions) - 2))
+    for a in (0, 1):
+        for b in (0, 1):
+            for c in (0, 1):
+                acc = configs[c, 2:] - 2.0 * configs[b, 1:-1] + configs[a, :-2]
+                costs[a, b, c] = np.nansum(acc**2, axis=(1, 2)) / scale**2
+    return costs
+
+
+def _viterbi_states(costs: np.ndarray, switch_cost: float) -> np.ndarray:
+    """(T,) bool swap states minimising accelerations + ``switch_cost`` per change (ties: unswapped)."""
+    n = costs.shape[-1] + 2
+    transition = switch_cost * (1.0 - np.eye(2)) + 1e-12 * np.array([0.0, 1.0])
+    best = transition.copy()
+    back = np.zeros((n, 2, 2), dtype=int)
+    for t in range(2, n):
+        candidates = best[:, :, None] + costs[..., t - 2] + transition[None]
+        back[t] = np.argmin(candidates, axis=0)
+        best = np.min(candidates, axis=0)
+    b, c = np.unravel_index(int(np.argmin(best)), best.shape)
+    states = np.zeros(n, dtype=bool)
+    states[n - 1], states[n - 2] = c, b
+    for t in range(n - 1, 1, -1):
+        a = back[t, b, c]
+        states[t - 2] = a
+        b, c = a, b
+    return states
+
+
+def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SWITCH_COST) -> tuple[np.ndarray, np.ndarray]:
+    """Undo frames where left and right leg landmarks are exchanged (typical of side-view pose).
+
+    The swap state per frame is the Viterbi path minimising the summed squared second difference
+    of all leg landmarks (a swap makes both legs jump) plus ``switch_cost`` per state change, in
+    leg lengths. The labelling used by most frames is kept as the true one.
+    Returns (positions, swapped (T,) bool).
+    """
+    swapped = np.zeros(len(positions), dtype=bool)
+    has_legs = np.isfinite(positions[:, _LEG_INDICES]).all(axis=2).any(axis=1)
+    try:
+        scale = leg_length(positions)
+    except Exception:
+        return positions.copy(), swapped
+    if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
+        return positions.copy(), swapped
+    swapped = _viterbi_states(_acceleration_costs(positions, scale), switch_cost) & has_legs
+    if swapped.sum() > 0.5 * has_legs.sum():
+        swapped = ~swapped & has_legs
+    return swap_legs(positions, swapped), swapped
+
+
+def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
+    """NaN-aware centred moving nanmax/nanmin/nanmean of x (T, ...) along axis 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return getattr(np, reducer)(_rolling_window(x, half), axis=1)
+
+
+def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: float) -> list[tuple[int, int]]:
+    """[start, end) frame runs of straight walking lasting at least ``min_bout_s``.
+
+    A frame walks when the pelvis and the heels are present, a foot steps (moves more than
+    STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S) and, for overground walking (pelvis
+    travelling), the pelvis moves faster than MIN_SPEED_LEG_S without turning. On a treadmill
+    (stationary pelvis) stepping alone counts. Standing, turning and leaving the frame split bouts.
+    """
+    sides = present_sides(positions)
+    try:
+        scale = leg_length(positions)
+    except Exception:
+        return []
+    half = max(1, int(round(BOUT_WINDOW_S * rate_hz / 2)))
+    pelvis = pelvis_position(positions)
+    valid = np.isfinite(pelvis).all(axis=1)
+    stepping = np.zeros(len(positions), dtype=bool)
+    for side in sides:
+        heel = foot_points(positions, side)[0][:, [0, 2]]
+        valid &= np.isfinite(heel).all(axis=1)
+        extent = _moving(heel, half, "nanmax") - _moving(heel, half, "nanmin")
+        stepping |= np.linalg.norm(extent, axis=1) > STEP_RANGE_LEG * scale
+    walking = stepping & valid
+    velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz
+    speed = np.linalg.norm(velocity, axis=1)
+    if walking.any() and np.nanmedian(speed[walking]) > MIN_SPEED_LEG_S * scale:
+        heading = velocity / np.where(speed > 0, speed, np.nan)[:, None]
+        frames = np.arange(len(heading))
+        later = heading[np.minimum(frames + half, len(heading) - 1)]
+        earlier = heading[np.maximum(frames - half, 0)]
+        cosine = np.clip(np.sum(later * earlier, axis=1), -1.0, 1.0)
+        turn_deg_s = np.degrees(np.arccos(cosine)) / (2 * half / rate_hz)
+        walking &= (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
+    min_len = int(np.ceil(min_bout_s * rate_hz))
+    return [(int(s), int(e)) for s, e in valid_segments(walking) if e - s >= min_len]
+
+
+def _hampel_positions(positions: np.ndarray, window_samples: int, n_sigma: float, scale: float) -> np.ndarray:
+    """Positions with Hampel outliers set to NaN (a landmark is an outlier if any coordinate is)."""
+    flagged = hampel_outliers(positions, window_samples, n_sigma, HAMPEL_MIN_DEVIATION_LEG * scale)
+    out = positions.copy()
+    out[flagged.any(axis=2)] = np.nan
+    return out
+
+
+def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
+    """Clean ``series`` (see the module docstring for the steps and frame indexing)."""
+    notes: list[str] = []
+    positions = mask_low_confidence(series.positions, series.confidence, cfg.min_visibility)
+    confidence = series.confidence.astype(float)
+    time_s = series.time_s.astype(float)
+    meta = dict(series.meta)
+    if not is_uniform(time_s):
+        positions, time_s, source = resample_uniform(positions, time_s, cfg.gap_fill_max_ms / 1000.0)
+        confidence = confidence[source]
+        meta.update(resampled=True, source_frame=source)
+        notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
+    rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
+    positions, swapped = correct_left_right_swaps(positions)
+    if swapped.any():
+        confidence = swap_legs(confidence, swapped)
+        notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
+    try:
+        scale = leg_length(positions)
+    except Exception:
+        scale = float("nan")
+    if np.isfinite(scale) and np.isfinite(rate_hz) and cfg.hampel_window_ms > 0:
+        window = int(round(cfg.hampel_window_ms / 1000.0 * rate_hz))
+        before = np.isfinite(positions).all(axis=2)
+        positions = _hampel_positions(positions, window, cfg.hampel_n_sigma, scale)
+        n_out = int((before & ~np.isfinite(positions).all(axis=2)).sum())
+        if n_out:
+            notes.append(f"Hampel filter rejected {n_out} landmark samples as outliers")
+    max_gap = int(np.floor(cfg.gap_fill_max_ms / 1000.0 * rate_hz + 1e-9)) if np.isfinite(rate_hz) else 0
+    positions = fill_gaps(positions, max_gap)
+    if np.isfinite(rate_hz) and cfg.cutoff_hz < rate_hz / 2.0:
+        positions = butterworth_lowpass(positions, rate_hz, cfg.cutoff_hz, cfg.filter_order)
+    else:
+        notes.append(f"low-pass skipped: cutoff {cfg.cutoff_hz} Hz >= Nyquist ({rate_hz / 2.0:.3g} Hz)")
+    confidence = np.where(np.isfinite(positions).all(axis=2), confidence, 0.0)
+    bouts = detect_walking_bouts(positions, rate_hz, cfg.min_bout_s) if np.isfinite(rate_hz) else []
+    if not bouts:
+        notes.append(f"no walking bout of at least {cfg.min_bout_s:g} s found")
+    out = dataclasses.replace(series, positions=positions, time_s=time_s, confidence=confidence, meta=meta)
+    return Preprocessed(series=out, bouts=bouts, swapped=swapped, notes=notes)

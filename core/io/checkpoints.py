@@ -1,0 +1,55 @@
+"""TCN checkpoints: plain dicts of tensors/lists/str/numbers, saved atomically, loaded with
+``weights_only=True`` (no pickled objects are ever executed)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+from typing import Any
+
+from core.errors import InputError
+from core.io.atomic import atomic_open
+
+FOLD_PATTERN = re.compile(r"^model_fold_(\d+)\.pt$")
+
+
+def checkpoint_name(fold: int) -> str:
+    return f"model_fold_{fold}.pt"
+
+
+def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
+    """``torch.save`` into a temporary sibling, then rename over ``path``."""
+    import torch
+
+    with atomic_open(path, "wb") as fh:
+        torch.save(checkpoint, fh)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint onto the CPU with ``weights_only=True``."""
+    import torch
+
+    path = Path(path)
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError as exc:
+        raise InputError("checkpoint not found", path) from exc
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
+        raise InputError(f"cannot load checkpoint ({str(exc).splitlines()[0]})", path) from exc
+    if not isinstance(ckpt, dict):
+        raise InputError("checkpoint is not a dict", path)
+    return ckpt
+
+
+def checkpoint_paths(path: str | Path) -> list[Path]:
+    """``[path]`` for a file; for a folder its ``model_fold_<k>.pt`` files ordered by k."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError("model path not found (expected a .pt file or a folder of model_fold_*.pt)", path)
+    found = sorted((int(m.group(1)), p) for p in path.iterdir() if (m := FOLD_PATTERN.match(p.name)))
+    if not found:
+        raise InputError("no model_fold_*.pt checkpoints in this folder", path)
+    return [p for _, p in found]

@@ -1,0 +1,120 @@
+"""Input discovery (files, folders, globs), safe output names, and the output-folder lock."""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from core.errors import OutputLockedError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
+KEYPOINT_SUFFIXES = (".trc", ".csv")
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An input argument that names no usable file."""
+
+    argument: str
+    reason: str
+
+
+def expand_inputs(arguments: list[str], suffixes: tuple[str, ...]) -> tuple[list[Path], list[InputProblem]]:
+    """Files, folders (their files with ``suffixes``, sorted) and globs -> unique paths, plus problems."""
+    found: list[Path] = []
+    problems: list[InputProblem] = []
+    for arg in arguments:
+        path = Path(arg).expanduser()
+        if glob.has_magic(arg) and not path.exists():
+            matches = sorted(Path(m) for m in glob.glob(os.path.expanduser(arg), recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                problems.append(InputProblem(arg, "glob matches no file"))
+            found.extend(files)
+        elif path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+            if not files:
+                problems.append(InputProblem(arg, f"folder contains no {'/'.join(suffixes)} file"))
+            found.extend(files)
+        elif path.exists():
+            found.append(path)
+        else:
+            problems.append(InputProblem(arg, "no such file or folder"))
+    unique: dict[Path, None] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), None)
+    return list(unique), problems
+
+
+_UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+def safe_name(stem: str) -> str:
+    """A file-name component that cannot escape a folder: no separators, no leading dots."""
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", stem)).strip("._") or "input"
+    return name[:80]
+
+
+def output_names(paths: list[Path]) -> dict[Path, str]:
+    """One distinct, safe folder name per input; equal stems get a short hash of their folder."""
+    stems: dict[str, int] = {}
+    for p in paths:
+        stems[safe_name(p.stem)] = stems.get(safe_name(p.stem), 0) + 1
+    names = {}
+    for p in paths:
+        base = safe_name(p.stem)
+        if stems[base] > 1:
+            base = f"{base}-{hashlib.sha1(str(p.parent).encode()).hexdigest()[:8]}"
+        names[p] = base
+    return names
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, guaranteed to stay inside ``folder``."""
+    target = (folder / name).resolve()
+    root = folder.resolve()
+    if root != target and root not in target.parents:
+        raise ValueError(f"output name {name!r} escapes {folder}")
+    return target
+
+
+class OutputLock:
+    """An exclusive lock on an output folder (``.gait_analysis.lock``), released on exit or crash."""
+
+    NAME = ".gait_analysis.lock"
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / self.NAME
+        self._fh: IO[str] | None = None
+
+    def __enter__(self) -> "OutputLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise OutputLockedError(
+                f"output folder is in use by {holder} (lock {self.path}); wait for it or choose another --output"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None

@@ -1,0 +1,210 @@
+"""Append-only, batched, compressed keypoint store: one file per video plus a manifest.
+
+Layout of ``keypoints.jsonl.gz``: a concatenation of self-contained gzip members (``zcat``
+reads it). Each member holds one orjson object: a batch of consecutive processed frames::
+
+    {"frame": [..], "time_s": [..], "valid": [..],
+     "image": [[[x_px, y_px, z, visibility, presence] x 33] x n],
+     "world": [[[x_m, y_m, z_m] x 33] x n]}
+
+Missing values are ``null``. One batch = one ``write`` call. A truncated last member (a
+crash mid-write) is detected and ignored; ``KeypointStoreWriter`` truncates it on resume.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import orjson
+
+from core.constants import NUM_LANDMARKS
+from core.errors import InputError
+from core.io.atomic import read_json, write_json
+
+SCHEMA_VERSION = 1
+STORE_NAME = "keypoints.jsonl.gz"
+MANIFEST_NAME = "keypoints.manifest.json"
+
+
+@dataclass(frozen=True)
+class KeypointBatch:
+    """Consecutive processed frames. frame (n,) int; time_s (n,); valid (n,) bool;
+    image (n, 33, 5) [x_px, y_px, z, visibility, presence]; world (n, 33, 3) metres. NaN = missing."""
+
+    frame: np.ndarray
+    time_s: np.ndarray
+    valid: np.ndarray
+    image: np.ndarray
+    world: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.frame.shape[0])
+
+    @staticmethod
+    def empty() -> "KeypointBatch":
+        return KeypointBatch(
+            np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool),
+            np.zeros((0, NUM_LANDMARKS, 5)), np.zeros((0, NUM_LANDMARKS, 3)),
+        )
+
+    @staticmethod
+    def concat(batches: list["KeypointBatch"]) -> "KeypointBatch":
+        if not batches:
+            return KeypointBatch.empty()
+        return KeypointBatch(*(np.concatenate([getattr(b, f) for b in batches]) for f in _FIELDS))
+
+    def slice(self, start: int, stop: int) -> "KeypointBatch":
+        return KeypointBatch(*(getattr(self, f)[start:stop] for f in _FIELDS))
+
+
+_FIELDS = ("frame", "time_s", "valid", "image", "world")
+
+
+def encode_batch(batch: KeypointBatch, compression_level: int) -> bytes:
+    """One gzip member holding ``batch`` as orjson."""
+    payload = orjson.dumps(
+        {f: getattr(batch, f) for f in _FIELDS},
+        option=orjson.OPT_SERIALIZE_NUMPY,
+    )
+    comp = zlib.compressobj(compression_level, zlib.DEFLATED, 31)
+    return comp.compress(payload) + comp.flush()
+
+
+def _decode_payload(payload: bytes) -> KeypointBatch:
+    obj = orjson.loads(payload)
+    n = len(obj["frame"])
+    return KeypointBatch(
+        frame=np.asarray(obj["frame"], dtype=np.int64),
+        time_s=np.asarray(obj["time_s"], dtype=float),
+        valid=np.asarray(obj["valid"], dtype=bool),
+        image=np.asarray(obj["image"], dtype=float).reshape(n, NUM_LANDMARKS, 5),
+        world=np.asarray(obj["world"], dtype=float).reshape(n, NUM_LANDMARKS, 3),
+    )
+
+
+def scan_members(path: str | Path, chunk_bytes: int = 1 << 20) -> Iterator[tuple[int, KeypointBatch]]:
+    """Yield ``(end_offset_bytes, batch)`` for each complete member; stop at a truncated or corrupt tail."""
+    with open(path, "rb") as fh:
+        pending = b""
+        offset = 0
+        while True:
+            dec = zlib.decompressobj(31)
+            out: list[bytes] = []
+            consumed = 0
+            data = pending
+            while True:
+                if not data:
+                    data = fh.read(chunk_bytes)
+                    if not data:
+                        return
+                try:
+                    out.append(dec.decompress(data))
+                except zlib.error:
+                    return
+                if dec.eof:
+                    consumed += len(data) - len(dec.unused_data)
+                    pending = dec.unused_data
+                    break
+                consumed += len(data)
+                data = b""
+            try:
+                batch = _decode_payload(b"".join(out))
+            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError):
+                return
+            offset += consumed
+            yield offset, batch
+
+
+def read_store(path: str | Path) -> KeypointBatch:
+    """All complete batches of a store as one batch (frames in file order)."""
+    return KeypointBatch.concat([b for _, b in scan_members(path)])
+
+
+def iter_store(path: str | Path) -> Iterator[KeypointBatch]:
+    """Stream the store batch by batch (bounded memory for long videos)."""
+    for _, batch in scan_members(path):
+        yield batch
+
+
+class KeypointStoreWriter:
+    """Appends batches to a store, one ``write`` call each. Tracks write calls for the monitor."""
+
+    def __init__(self, path: str | Path, compression_level: int, resume_offset: int = 0) -> None:
+        self.path = Path(path)
+        self.compression_level = compression_level
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if resume_offset > 0:
+            with open(self.path, "r+b") as fh:
+                fh.truncate(resume_offset)
+            self._fh = open(self.path, "ab")
+        else:
+            self._fh = open(self.path, "wb")
+        self.write_calls = 0
+        self.bytes_written = 0
+
+    def append(self, batch: KeypointBatch) -> None:
+        if len(batch) == 0:
+            return
+        data = encode_batch(batch, self.compression_level)
+        self._fh.write(data)
+        self._fh.flush()
+        self.write_calls += 1
+        self.bytes_written += len(data)
+
+    def close(self, fsync: bool = True) -> None:
+        if self._fh.closed:
+            return
+        self._fh.flush()
+        if fsync:
+            os.fsync(self._fh.fileno())
+        self._fh.close()
+
+    def __enter__(self) -> "KeypointStoreWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def resume_point(path: str | Path) -> tuple[int, int, int]:
+    """``(n_frames_stored, last_frame_index, valid_end_offset_bytes)`` of an existing store."""
+    n, last, end = 0, -1, 0
+    if not Path(path).exists():
+        return 0, -1, 0
+    for end, batch in scan_members(path):
+        n += len(batch)
+        last = int(batch.frame[-1])
+    return n, last, end
+
+
+def write_manifest(folder: str | Path, manifest: dict[str, Any]) -> None:
+    write_json(Path(folder) / MANIFEST_NAME, {"schema_version": SCHEMA_VERSION, **manifest})
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """The manifest, or None when absent or unreadable (callers then rebuild the store)."""
+    path = Path(folder) / MANIFEST_NAME
+    if not path.exists():
+        return None
+    try:
+        data = read_json(path)
+    except Exception:
+        return None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        return None
+    return data
+
+
+def source_fingerprint(path: str | Path) -> dict[str, Any]:
+    """Identity of an input file: resolved path, size, mtime (ns)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", p) from exc
+    return {"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}

@@ -1,0 +1,48 @@
+"""Writes the files of a TCN training run into ``<output>/training/`` (all atomic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.io.atomic import save_figure, write_json, write_text
+from core.io.checkpoints import checkpoint_name, save_checkpoint
+
+CV_METRICS = "cv_metrics.json"
+FOLD_SCORES = "fold_scores.json"
+HISTORIES = "training_histories.json"
+DETAILED = "detailed_results.json"
+REPORT = "classification_report.txt"
+CONFUSION_PNG = "confusion_matrix.png"
+CURVES_PNG = "training_curves.png"
+
+
+def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any]) -> Path:
+    """``model_fold_<fold>.pt`` in ``out_dir``."""
+    path = Path(out_dir) / checkpoint_name(fold)
+    save_checkpoint(path, checkpoint)
+    return path
+
+
+def write_training_outputs(
+    out_dir: str | Path,
+    *,
+    summary: dict[str, Any],
+    fold_scores: list[dict[str, Any]],
+    histories: dict[str, list[dict[str, Any]]],
+    detailed: list[dict[str, Any]],
+    report_text: str,
+    confusion_figure: Any,
+    curves_figure: Any,
+) -> list[Path]:
+    """Write the JSON summaries, the text report and the two figures; return their paths."""
+    out = Path(out_dir)
+    paths = [out / name for name in (CV_METRICS, FOLD_SCORES, HISTORIES, DETAILED, REPORT, CONFUSION_PNG, CURVES_PNG)]
+    write_json(paths[0], summary)
+    write_json(paths[1], fold_scores)
+    write_json(paths[2], histories)
+    write_json(paths[3], detailed)
+    write_text(paths[4], report_text)
+    save_figure(confusion_figure, paths[5])
+    save_figure(curves_figure, paths[6])
+    return paths

@@ -1,0 +1,260 @@
+"""Video -> keypoint store: resumable, segment-parallel MediaPipe extraction for many videos."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from core.config import Profile
+from core.errors import GaitToolError
+from core.io.keypoint_store import (
+    MANIFEST_NAME,
+    STORE_NAME,
+    KeypointBatch,
+    KeypointStoreWriter,
+    read_manifest,
+    resume_point,
+    source_fingerprint,
+    write_manifest,
+)
+from core.performance_optimizer import (
+    MB,
+    IOOptimizer,
+    MediaPipeOptimizer,
+    ParallelProcessor,
+    PerformanceMonitor,
+    tree_cpu_seconds,
+)
+from core.pose.extractor import SegmentTask, extract_segment
+from core.pose.models import ModelChoice
+from core.pose.roi import Roi
+from core.pose.video import VideoInfo, probe_video
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExtractionJob:
+    """One video to extract into ``out_dir``; ``resume_frame`` is the first frame still to do."""
+
+    video: Path
+    out_dir: Path
+    info: VideoInfo
+    settings: dict
+    source: dict
+    resume_frame: int
+    resume_offset: int
+    frames_done: int
+    message: str
+
+    @property
+    def store_path(self) -> Path:
+        return self.out_dir / STORE_NAME
+
+    @property
+    def complete(self) -> bool:
+        return self.resume_frame >= self.info.n_frames
+
+
+def extraction_settings(profile: Profile, model: ModelChoice, roi: Roi | None) -> dict:
+    """Everything that changes the stored landmarks; a change forces a fresh extraction."""
+    return {
+        "profile": profile.name,
+        "pose": asdict(profile.pose),
+        "model_requested": model.requested,
+        "model_used": model.used_name,
+        "model_complexity_used": model.used,
+        "roi": None if roi is None else asdict(roi),
+    }
+
+
+def prepare_job(video: Path, out_dir: Path, profile: Profile, model: ModelChoice, roi: Roi | None) -> ExtractionJob:
+    """Probe the video and decide whether to reuse, resume or restart its store."""
+    info = probe_video(video)
+    settings = extraction_settings(profile, model, roi)
+    source = source_fingerprint(video)
+    manifest = read_manifest(out_dir)
+    store = out_dir / STORE_NAME
+    fresh = dict(resume_frame=0, resume_offset=0, frames_done=0)
+    if manifest is None:
+        message = "" if not (out_dir / MANIFEST_NAME).exists() else "keypoint manifest unreadable; rebuilding the store"
+        return ExtractionJob(video, out_dir, info, settings, source, message=message, **fresh)
+    if manifest.get("source") != source or manifest.get("settings") != settings:
+        what = "video" if manifest.get("source") != source else "settings"
+        return ExtractionJob(video, out_dir, info, settings, source, message=f"{what} changed; starting over", **fresh)
+    n_done, last, offset = resume_point(store)
+    if n_done == 0:
+        return ExtractionJob(video, out_dir, info, settings, source, message="", **fresh)
+    n_frames = manifest.get("n_frames_final") or info.n_frames
+    info = VideoInfo(info.width, info.height, info.fps, n_frames, info.rotation_deg, info.fps_from_metadata)
+    nxt = last + profile.pose.frame_stride
+    msg = "keypoints already extracted; reusing them" if nxt >= n_frames else f"resuming after frame {last}"
+    return ExtractionJob(video, out_dir, info, settings, source, nxt, offset, n_done, msg)
+
+
+def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int) -> dict:
+    return {
+        "source": job.source,
+        "settings": job.settings,
+        "fps": job.info.fps,
+        "fps_from_metadata": job.info.fps_from_metadata,
+        "width": job.info.width,
+        "height": job.info.height,
+        "rotation_deg": job.info.rotation_deg,
+        "n_frames_metadata": job.info.n_frames,
+        "n_frames_final": (last_frame + 1) if complete else None,
+        "n_records": n_stored,
+        "complete": complete,
+        "store": STORE_NAME,
+    }
+
+
+def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int) -> list[SegmentTask]:
+    plan = MediaPipeOptimizer(profile).segment_plan(job.resume_frame, job.info.n_frames, workers)
+    tasks = []
+    for i, (start, stop, warm) in enumerate(plan.segments):
+        last = i == len(plan.segments) - 1
+        tasks.append(
+            SegmentTask(
+                video_path=str(job.video),
+                start=start,
+                stop=(1 << 62) if last else stop,
+                warmup_start=warm,
+                pose=profile.pose,
+                model_complexity=job.settings["model_complexity_used"],
+                roi=None if job.settings["roi"] is None else Roi(**job.settings["roi"]),
+                batch_frames=profile.io.batch_frames,
+                decoder=profile.parallel.decoder,
+                queue_frames=queue_frames,
+                fps=job.info.fps,
+            )
+        )
+    return tasks
+
+
+def extract_jobs(
+    jobs: Iterable[ExtractionJob],
+    profile: Profile,
+    processor: ParallelProcessor,
+    monitor: PerformanceMonitor,
+    queue_frames: int,
+    on_progress: Callable[[ExtractionJob, int], None] | None = None,
+) -> Iterator[tuple[ExtractionJob, BaseException | None]]:
+    """Extract every job's remaining frames; yields each job when its store is final (or failed).
+
+    Segments of all videos go through one pool, in order, so the pool stays busy across videos.
+    """
+    jobs = list(jobs)
+    states = {id(j): _JobState(j, profile, monitor) for j in jobs if not j.complete}
+    for job in jobs:
+        if job.complete:
+            yield job, None
+
+    def all_tasks() -> Iterator[tuple[ExtractionJob, SegmentTask]]:
+        for job in jobs:
+            if job.complete:
+                continue
+            st = states[id(job)]
+            st.open()
+            for task in _tasks(job, profile, processor.workers, queue_frames):
+                st.pending += 1
+                yield job, task
+
+    failed: set[int] = set()
+    try:
+        t0, c0 = time.perf_counter(), tree_cpu_seconds()
+        for (job, _), outcome in processor.map_ordered(_run_task, all_tasks()):
+            st = states[id(job)]
+            st.pending -= 1
+            if id(job) in failed:
+                continue
+            if isinstance(outcome, str):
+                failed.add(id(job))
+                st.abort()
+                yield job, RuntimeError(outcome)
+                continue
+            monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(outcome))
+            with monitor.stage("store"):
+                st.io.add(outcome)
+            if on_progress:
+                on_progress(job, len(outcome))
+            if st.pending == 0:
+                st.finish()
+                yield job, None
+            t0, c0 = time.perf_counter(), tree_cpu_seconds()
+    except BaseException:
+        for st in states.values():
+            st.abort()
+        raise
+
+
+def _run_task(item: tuple[ExtractionJob, SegmentTask]) -> KeypointBatch | str:
+    """Worker entry point: a segment's batch, or the error message (so one bad video cannot stop the pool)."""
+    try:
+        return extract_segment(item[1])
+    except GaitToolError as exc:
+        return exc.reason
+    except Exception as exc:  # decoder/MediaPipe failures arrive as many types
+        return f"pose extraction failed: {exc}"
+
+
+def _probe(task: SegmentTask) -> None:
+    extract_segment(task)
+
+
+def measure_worker_mb(job: ExtractionJob, profile: Profile, probe_frames: int = 15) -> float:
+    """Peak RSS (MB) of one pose worker process running a few frames of ``job``'s video."""
+    import multiprocessing as mp
+
+    import psutil
+
+    task = replace(_tasks(job, profile, 1, 2)[0], start=0, warmup_start=0, stop=probe_frames, queue_frames=2)
+    proc = mp.get_context("spawn").Process(target=_probe, args=(task,), daemon=True)
+    proc.start()
+    peak = 0
+    try:
+        handle = psutil.Process(proc.pid)
+        while proc.is_alive():
+            try:
+                peak = max(peak, handle.memory_info().rss)
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.02)
+    finally:
+        proc.join(timeout=30)
+    return peak / MB
+
+
+class _JobState:
+    def __init__(self, job: ExtractionJob, profile: Profile, monitor: PerformanceMonitor) -> None:
+        self.job, self.profile, self.monitor = job, profile, monitor
+        self.pending = 0
+        self.last_frame = job.resume_frame - profile.pose.frame_stride
+        self.writer: KeypointStoreWriter | None = None
+        self.io: IOOptimizer
+
+    def open(self) -> None:
+        job = self.job
+        write_manifest(job.out_dir, _manifest(job, False, job.frames_done, self.last_frame))
+        self.writer = KeypointStoreWriter(job.store_path, self.profile.io.compression_level, job.resume_offset)
+        if job.resume_offset == 0:
+            self.monitor.count("files_written", 2)
+        self.io = IOOptimizer(self.writer, self.profile.io.batch_frames, self.monitor)
+
+    def finish(self) -> None:
+        self.io.flush()
+        assert self.writer is not None
+        self.writer.close()
+        n, last, _ = resume_point(self.job.store_path)
+        write_manifest(self.job.out_dir, _manifest(self.job, True, n, last))
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            try:
+                self.io.flush()
+                self.writer.close()
+            except Exception:  # best effort: the store stays resumable either way
+                pass

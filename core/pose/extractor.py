@@ -1,0 +1,136 @@
+"""MediaPipe pose on a stream of frames: one graph per process, batches of landmarks out."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from core.config import PoseConfig
+from core.constants import NUM_LANDMARKS
+from core.io.keypoint_store import KeypointBatch
+from core.pose.roi import Roi, crop_to_frame_px
+from core.pose.video import Frame, iter_frames
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+class PoseEstimator:
+    """Wraps ``mp.solutions.pose.Pose``; ``model_complexity`` is the model actually used."""
+
+    def __init__(self, cfg: PoseConfig, model_complexity: int, roi: Roi | None = None) -> None:
+        import mediapipe as mp
+
+        self.roi = roi
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=model_complexity,
+            smooth_landmarks=cfg.smooth_landmarks,
+            enable_segmentation=False,
+            min_detection_confidence=cfg.min_detection_confidence,
+            min_tracking_confidence=cfg.min_tracking_confidence,
+        )
+
+    def process(self, frame: Frame) -> tuple[np.ndarray, np.ndarray] | None:
+        """Landmarks of one frame: image (33, 5) in original-frame px, world (33, 3) m; None if nobody."""
+        import cv2
+
+        h, w = frame.image.shape[:2]
+        box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
+        crop = frame.image[box[1] : box[3], box[0] : box[2]]
+        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return None
+        lm = result.pose_landmarks.landmark
+        raw = np.array([(p.x, p.y, p.z, p.visibility, p.presence) for p in lm], dtype=float)
+        image = np.empty((NUM_LANDMARKS, 5))
+        image[:, :3] = crop_to_frame_px(raw[:, :3], box, frame.scale)
+        image[:, 3:] = raw[:, 3:]
+        world = np.full((NUM_LANDMARKS, 3), np.nan)
+        if result.pose_world_landmarks is not None:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=float)
+        return image, world
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """A self-contained, picklable unit of work: frames ``[start, stop)`` of one video.
+
+    Frames from ``warmup_start`` to ``start`` are processed only to let tracking converge
+    and are not emitted. Any machine with the video and this task can run it.
+    """
+
+    video_path: str
+    start: int
+    stop: int
+    warmup_start: int
+    pose: PoseConfig
+    model_complexity: int
+    roi: Roi | None
+    batch_frames: int
+    decoder: str
+    queue_frames: int
+    fps: float
+
+
+def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
+    """Run pose on the task's frames; yield batches of at most ``batch_frames`` owned frames."""
+    buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]] = []
+    with PoseEstimator(task.pose, task.model_complexity, task.roi) as est:
+        for frame in iter_frames(
+            Path(task.video_path),
+            start=task.warmup_start,
+            stop=task.stop,
+            stride=task.pose.frame_stride,
+            max_side_px=task.pose.max_side_px,
+            decoder=task.decoder,
+            queue_frames=task.queue_frames,
+            fps=task.fps,
+        ):
+            result = est.process(frame)
+            if frame.index < task.start:
+                continue
+            buf.append((frame.index, frame.time_s, result))
+            if len(buf) >= task.batch_frames:
+                yield _to_batch(buf)
+                buf = []
+    if buf:
+        yield _to_batch(buf)
+
+
+def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]]) -> KeypointBatch:
+    n = len(rows)
+    image = np.full((n, NUM_LANDMARKS, 5), np.nan)
+    world = np.full((n, NUM_LANDMARKS, 3), np.nan)
+    valid = np.zeros(n, bool)
+    for i, (_, _, res) in enumerate(rows):
+        if res is not None:
+            image[i], world[i] = res
+            valid[i] = True
+    return KeypointBatch(
+        frame=np.array([r[0] for r in rows], dtype=np.int64),
+        time_s=np.array([r[1] for r in rows], dtype=float),
+        valid=valid,
+        image=image,
+        world=world,
+    )
+
+
+def extract_segment(task: SegmentTask) -> KeypointBatch:
+    """All owned frames of one segment as a single batch (the worker-process entry point)."""
+    return KeypointBatch.concat(list(run_segment(task)))

@@ -1,0 +1,71 @@
+"""Which MediaPipe pose landmark models exist offline, fallback to the bundled one, and pre-fetch."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import ModelUnavailableError
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = {0: "pose_landmark_lite.tflite", 1: "pose_landmark_full.tflite", 2: "pose_landmark_heavy.tflite"}
+MODEL_NAMES = {0: "lite", 1: "full", 2: "heavy"}
+BUNDLED_COMPLEXITY = 1
+_MODEL_DIR = "mediapipe/modules/pose_landmark"
+
+
+def _mediapipe_root() -> Path:
+    import mediapipe
+
+    return Path(mediapipe.__file__).resolve().parent.parent
+
+
+def model_path(complexity: int) -> Path:
+    """Where MediaPipe looks for the landmark model of this complexity."""
+    return _mediapipe_root() / _MODEL_DIR / MODEL_FILES[complexity]
+
+
+def available_models() -> dict[str, bool]:
+    """``{"lite": bool, "full": bool, "heavy": bool}``: present on disk, usable offline."""
+    return {MODEL_NAMES[c]: model_path(c).is_file() for c in MODEL_FILES}
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    requested: int
+    used: int
+    note: str
+
+    @property
+    def used_name(self) -> str:
+        return MODEL_NAMES[self.used]
+
+
+def resolve_model(requested: int, strict: bool) -> ModelChoice:
+    """Pick the model to run. A missing model is never downloaded here (no network at run time)."""
+    if model_path(requested).is_file():
+        return ModelChoice(requested, requested, "")
+    message = (
+        f"MediaPipe '{MODEL_NAMES[requested]}' pose model is not available offline "
+        f"({model_path(requested)}); pre-fetch it with --prefetch-models on a machine with internet"
+    )
+    if strict:
+        raise ModelUnavailableError(message + " (--strict-models is set)")
+    if not model_path(BUNDLED_COMPLEXITY).is_file():
+        raise ModelUnavailableError(message + ", and the bundled 'full' model is missing too")
+    return ModelChoice(requested, BUNDLED_COMPLEXITY, message + "; using the bundled 'full' model instead")
+
+
+def prefetch_models() -> dict[str, bool]:
+    """Download the lite and heavy models into the MediaPipe package (needs internet)."""
+    from mediapipe.python.solutions import download_utils
+
+    for complexity in (0, 2):
+        if not model_path(complexity).is_file():
+            try:
+                download_utils.download_oss_model(f"{_MODEL_DIR}/{MODEL_FILES[complexity]}")
+            except Exception as exc:  # network errors come in many types
+                log.warning("could not fetch %s model: %s", MODEL_NAMES[complexity], exc)
+    return available_models()

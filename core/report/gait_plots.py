@@ -1,0 +1,103 @@
+"""Gait figures (matplotlib, Agg backend, imported lazily). Functions return Figures; saving is I/O."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.constants import LEFT_HIP, LEG_LANDMARKS, RIGHT_HIP, SIDES
+
+if TYPE_CHECKING:
+    from core.gait.analysis import GaitResult
+
+SIDE_COLOURS = {"left": "tab:blue", "right": "tab:red"}
+JOINT_LABELS = {
+    "hip": "hip flexion (+) / extension (-) (deg)",
+    "knee": "knee flexion (deg)",
+    "ankle": "ankle dorsiflexion (+) / plantarflexion (-) (deg)",
+}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_angle_cycles(result: GaitResult) -> Any:
+    """Hip, knee and ankle angles over 0-100 % of the gait cycle: mean +/- SD per side."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
+    for ax, joint in zip(axes, JOINT_LABELS):
+        for side in SIDES:
+            summary = result.summaries[f"{side}_{joint}"]
+            mean, sd, n = summary["mean"], summary["sd"], summary["n"]
+            pct = np.linspace(0.0, 100.0, mean.size)
+            colour = SIDE_COLOURS[side]
+            ax.plot(pct, mean, color=colour, label=f"{side} (n={n} cycles)")
+            if n > 1:
+                ax.fill_between(pct, mean - sd, mean + sd, color=colour, alpha=0.2)
+        ax.axhline(0.0, color="0.6", linewidth=0.7)
+        ax.set_title(joint)
+        ax.set_xlabel("gait cycle (% from heel strike)")
+        ax.set_ylabel(JOINT_LABELS[joint])
+        ax.set_xlim(0, 100)
+        ax.legend(loc="best", fontsize=8)
+        if all(result.summaries[f"{side}_{joint}"]["n"] == 0 for side in SIDES):
+            ax.text(0.5, 0.5, "no complete cycle", ha="center", va="center", transform=ax.transAxes)
+    fig.suptitle(f"{result.name or 'recording'}: sagittal joint angles (mean +/- SD)")
+    return fig
+
+
+def _pelvis_forward(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """(T,) forward coordinate of the hip midpoint."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mid = np.nanmean(positions[:, [LEFT_HIP, RIGHT_HIP]], axis=1)
+    return mid @ forward
+
+
+def _marker_values(track: np.ndarray, time_s: np.ndarray, times: list[float]) -> np.ndarray:
+    return np.interp(times, time_s, track) if times else np.empty(0)
+
+
+def plot_event_timeline(result: GaitResult) -> Any:
+    """Heel/toe forward (relative to the pelvis) and vertical trajectories with HS/TO markers."""
+    plt = _pyplot()
+    s = result.series
+    fwd = np.array([result.forward[0], 0.0, result.forward[2]], dtype=float)
+    fwd /= np.linalg.norm(fwd)
+    pelvis = _pelvis_forward(s.positions, fwd)
+    fig, axes = plt.subplots(2, 2, figsize=(14, 6.5), sharex=True, constrained_layout=True)
+    rejected = [ev for ev, _ in result.detection.rejected]
+    for row, side in enumerate(SIDES):
+        idx = LEG_LANDMARKS[side]
+        tracks = {
+            "heel": (s.positions[:, idx["heel"]] @ fwd - pelvis, s.positions[:, idx["heel"], 1]),
+            "toe": (s.positions[:, idx["toe"]] @ fwd - pelvis, s.positions[:, idx["toe"], 1]),
+        }
+        for col in range(2):
+            ax = axes[row, col]
+            for start, end in result.bouts:
+                ax.axvspan(s.time_s[start], s.time_s[min(end, s.n_frames - 1)], color="0.92", zorder=0)
+            for part, style in (("heel", "-"), ("toe", "--")):
+                ax.plot(s.time_s, tracks[part][col], style, color=SIDE_COLOURS[side], label=f"{side} {part}")
+            for event, part, marker in (("heel_strike", "heel", "v"), ("toe_off", "toe", "^")):
+                times = [e.time_s for e in result.events if e.side == side and e.event == event]
+                ax.plot(times, _marker_values(tracks[part][col], s.time_s, times), marker, color="k",
+                        linestyle="none", label=event.replace("_", " "))
+                bad = [e.time_s for e in rejected if e.side == side and e.event == event]
+                ax.plot(bad, _marker_values(tracks[part][col], s.time_s, bad), "x", color="tab:orange",
+                        linestyle="none", label=f"rejected {event.replace('_', ' ')}" if bad else None)
+            ax.set_title(f"{side} foot: " + ("forward position relative to the pelvis" if col == 0 else "height"))
+            ax.set_ylabel(f"{'forward - pelvis' if col == 0 else 'height'} ({s.units})")
+            ax.legend(loc="upper right", fontsize=7, ncol=3)
+    for ax in axes[1]:
+        ax.set_xlabel("time (s)")
+    fig.suptitle(f"{result.name or 'recording'}: gait events ({result.detection.method}); grey = walking bouts")
+    return fig

@@ -1,0 +1,56 @@
+"""Convert stored video landmarks into a ``KeypointSeries`` at the full frame rate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.constants import NUM_LANDMARKS
+from core.io.keypoint_store import KeypointBatch
+from core.types import KeypointSeries
+
+
+def batch_to_series(
+    batch: KeypointBatch, image_height_px: int, fps: float, name: str = "", min_presence: float = 0.0
+) -> KeypointSeries:
+    """Store records (image px, y down) -> series (X = column px, Y = height - row px, Z = 0).
+
+    Frames skipped by a frame stride are linearly interpolated between processed neighbours
+    that both have a detection; frames with no detection stay NaN (confidence 0).
+    Output covers frames ``batch.frame[0] .. batch.frame[-1]``; time_s from the stored timestamps
+    (interpolated likewise), so variable frame rate is kept.
+    """
+    if len(batch) == 0:
+        raise ValueError("no stored frames")
+    frames = batch.frame
+    full = np.arange(frames[0], frames[-1] + 1)
+    pos = np.full((len(full), NUM_LANDMARKS, 3), np.nan)
+    conf = np.zeros((len(full), NUM_LANDMARKS))
+    idx = frames - frames[0]
+    xy = batch.image[:, :, :2].copy()
+    vis = np.nan_to_num(batch.image[:, :, 3], nan=0.0)
+    ok = batch.valid[:, None] & np.isfinite(xy).all(axis=2)
+    if min_presence > 0:
+        ok &= np.nan_to_num(batch.image[:, :, 4], nan=0.0) >= min_presence
+    pos[idx, :, 0] = np.where(ok, xy[:, :, 0], np.nan)
+    pos[idx, :, 1] = np.where(ok, image_height_px - xy[:, :, 1], np.nan)
+    pos[idx, :, 2] = np.where(ok, 0.0, np.nan)
+    conf[idx] = np.where(ok, vis, 0.0)
+    time_s = np.interp(full, frames, batch.time_s) if len(frames) > 1 else batch.time_s.astype(float)
+    if len(frames) > 1 and np.any(np.diff(frames) > 1):
+        _interpolate_skipped(pos, conf, idx)
+    return KeypointSeries(
+        positions=pos, time_s=time_s, confidence=conf, units="px", name=name, is_2d=True,
+        meta={"first_frame": int(frames[0]), "fps": fps, "image_height_px": image_height_px},
+    )
+
+
+def _interpolate_skipped(pos: np.ndarray, conf: np.ndarray, idx: np.ndarray) -> None:
+    """Fill frames between consecutive processed frames, where both neighbours are valid."""
+    gaps = np.nonzero(np.diff(idx) > 1)[0]
+    for g in gaps:
+        a, b = idx[g], idx[g + 1]
+        both = np.isfinite(pos[a, :, 0]) & np.isfinite(pos[b, :, 0])
+        w = ((np.arange(a + 1, b) - a) / (b - a))[:, None, None]
+        filled = pos[a][None] * (1 - w) + pos[b][None] * w
+        pos[a + 1 : b] = np.where(both[None, :, None], filled, np.nan)
+        conf[a + 1 : b] = np.where(both[None], np.minimum(conf[a], conf[b])[None], 0.0)

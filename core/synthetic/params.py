@@ -1,0 +1,165 @@
+"""Parameters of a synthetic walk: the user's ``GaitParams`` and the per-style gait patterns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.constants import SIDES
+from core.errors import ConfigError
+
+DIRECTIONS: tuple[str, str] = ("left_to_right", "right_to_left")
+CAMERA_MODES: tuple[str, ...] = ("auto", "static", "tracking")
+
+
+@dataclass(frozen=True)
+class SidePattern:
+    """Per-leg gait pattern. Angles in degrees; ``stance_frac`` of the leg's own gait cycle."""
+
+    stance_frac: float
+    step_ratio: float  # this leg's step length / mean step length
+    knee_loading_deg: float  # knee flexion peak in loading response
+    knee_swing_deg: float  # target knee flexion peak in swing
+    heel_strike_pitch_deg: float  # foot sole angle to the ground at heel strike (toes up > 0)
+    toe_off_pitch_deg: float  # sole angle at toe off (heel up < 0)
+    heel_off_frac: float  # heel rise, as a fraction of the cycle
+    arm_swing_deg: float  # shoulder flexion amplitude
+    elbow_flexion_deg: float  # mean elbow flexion
+
+
+@dataclass(frozen=True)
+class StylePattern:
+    """A walking style: typical cadence/step, the affected and the other leg, posture."""
+
+    cadence_steps_per_min: float
+    step_length_per_height: float
+    affected: SidePattern
+    other: SidePattern
+    trunk_lean_deg: float
+    clearance_scale: float  # swing foot clearance relative to normal gait
+
+
+_NORMAL_SIDE = SidePattern(0.61, 1.0, 17.0, 62.0, 18.0, -35.0, 0.38, 16.0, 22.0)
+
+STYLES: dict[str, StylePattern] = {
+    "normal": StylePattern(108.0, 0.37, _NORMAL_SIDE, _NORMAL_SIDE, 4.0, 1.0),
+    # Paretic leg: short stance, long step, stiff knee, flat-foot landing, arm held flexed.
+    "hemiparetic": StylePattern(
+        86.0, 0.26,
+        SidePattern(0.55, 1.18, 6.0, 30.0, 3.0, -14.0, 0.30, 3.0, 85.0),
+        SidePattern(0.70, 1.0, 15.0, 56.0, 14.0, -30.0, 0.45, 14.0, 24.0),
+        7.0, 1.3,
+    ),
+    # Short, flat, quick steps with little knee motion and a stooped trunk.
+    "shuffling": StylePattern(
+        128.0, 0.19,
+        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0),
+        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0),
+        14.0, 0.45,
+    ),
+    # Painful leg: short stance (so the sound leg's step is short), reduced knee motion.
+    "antalgic": StylePattern(
+        96.0, 0.30,
+        SidePattern(0.52, 1.14, 9.0, 50.0, 9.0, -22.0, 0.36, 10.0, 26.0),
+        SidePattern(0.66, 1.0, 17.0, 58.0, 16.0, -32.0, 0.44, 15.0, 22.0),
+        6.0, 0.9,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GaitParams:
+    """What to generate. ``None`` cadence/step length means the style's typical value.
+
+    noise: standard deviation of the Gaussian camera noise, in 8-bit grey levels.
+    variability: stride-to-stride coefficient of variation of stride time and step length.
+    camera: "auto" (static if the whole walk fits the frame, else tracking), "static", "tracking".
+    """
+
+    cadence_steps_per_min: float | None = None
+    step_length_m: float | None = None
+    subject_height_m: float = 1.75
+    direction: str = "left_to_right"
+    style: str = "normal"
+    fps: float = 30.0
+    width_px: int = 640
+    height_px: int = 480
+    duration_s: float = 10.0
+    seed: int = 0
+    noise: float = 0.0
+    variability: float = 0.0
+    affected_side: str = "right"
+    camera: str = "auto"
+    figure_height_frac: float = 0.6
+
+    def __post_init__(self) -> None:
+        checks = (
+            (self.direction in DIRECTIONS, f"direction must be one of {DIRECTIONS}, got {self.direction!r}"),
+            (self.style in STYLES, f"style must be one of {tuple(STYLES)}, got {self.style!r}"),
+            (self.affected_side in SIDES, f"affected_side must be one of {SIDES}, got {self.affected_side!r}"),
+            (self.camera in CAMERA_MODES, f"camera must be one of {CAMERA_MODES}, got {self.camera!r}"),
+            (self.cadence_steps_per_min is None or 30.0 <= self.cadence_steps_per_min <= 200.0,
+             f"cadence must be within 30..200 steps/min, got {self.cadence_steps_per_min}"),
+            (self.step_length_m is None or 0.1 <= self.step_length_m <= 1.2,
+             f"step length must be within 0.1..1.2 m, got {self.step_length_m}"),
+            (1.0 <= self.subject_height_m <= 2.3, f"subject height must be within 1.0..2.3 m, got {self.subject_height_m}"),
+            (5.0 <= self.fps <= 240.0, f"fps must be within 5..240, got {self.fps}"),
+            (64 <= self.width_px <= 4096 and 64 <= self.height_px <= 4096,
+             f"frame size must be within 64..4096 px, got {self.width_px}x{self.height_px}"),
+            (0.0 < self.duration_s <= 600.0, f"duration must be within 0..600 s, got {self.duration_s}"),
+            (0.0 <= self.noise <= 40.0, f"noise must be within 0..40 grey levels, got {self.noise}"),
+            (0.0 <= self.variability <= 0.1, f"variability must be within 0..0.1, got {self.variability}"),
+            (0.3 <= self.figure_height_frac <= 0.9, f"figure_height_frac must be within 0.3..0.9, got {self.figure_height_frac}"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    @property
+    def pattern(self) -> StylePattern:
+        return STYLES[self.style]
+
+    @property
+    def cadence(self) -> float:
+        """Effective cadence in steps/min."""
+        return self.cadence_steps_per_min or self.pattern.cadence_steps_per_min
+
+    @property
+    def step_length(self) -> float:
+        """Effective mean step length in metres."""
+        return self.step_length_m or self.pattern.step_length_per_height * self.subject_height_m
+
+    @property
+    def walking_speed_m_s(self) -> float:
+        return self.step_length * self.cadence / 60.0
+
+    @property
+    def n_frames(self) -> int:
+        return max(1, int(round(self.duration_s * self.fps)))
+
+    def side_pattern(self, side: str) -> SidePattern:
+        return self.pattern.affected if side == self.affected_side else self.pattern.other
+
+
+@dataclass(frozen=True)
+class Body:
+    """Segment lengths and body radii in metres, from anthropometric ratios of height."""
+
+    height_m: float
+
+    def __getattr__(self, name: str) -> float:
+        ratio = _BODY_RATIOS.get(name)
+        if ratio is None:
+            raise AttributeError(name)
+        return ratio * self.height_m
+
+
+# Segment lengths (Drillis & Contini style ratios of body height) and drawing radii.
+_BODY_RATIOS: dict[str, float] = {
+    "thigh": 0.245, "shank": 0.246, "ankle_height": 0.039, "foot_length": 0.152,
+    "trunk": 0.288, "upper_arm": 0.186, "forearm": 0.146, "hand": 0.108,
+    "neck_up": 0.052, "head_up": 0.117, "head_forward": 0.018, "head_rx": 0.056, "head_ry": 0.066,
+    "heel_radius": 0.017, "toe_radius": 0.011, "ankle_forward": 0.034,
+    "thigh_r0": 0.050, "thigh_r1": 0.032, "shank_r0": 0.031, "shank_r1": 0.021,
+    "upper_arm_r0": 0.026, "upper_arm_r1": 0.021, "forearm_r0": 0.019, "forearm_r1": 0.015,
+    "hand_r": 0.014, "torso_r0": 0.060, "torso_r1": 0.064, "neck_r": 0.028,
+}

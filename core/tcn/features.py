@@ -1,0 +1,116 @@
+"""Per-frame TCN input features from a keypoint series (pure numpy; no torch).
+
+Layout (see ``FEATURE_NAMES``), all in the sagittal plane (forward = walking direction, up = +Y),
+so a walk from right to left gives the same features as one from left to right:
+- positions of ``TCN_FEATURE_LANDMARKS`` relative to the hip midpoint, in leg lengths;
+- their ground-frame velocities in leg lengths per second;
+- the six sagittal joint angles in radians;
+- the fraction of those landmarks present in the frame (missing values are 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.constants import LANDMARK_INDEX, LEG_LANDMARKS, LEFT_HIP, RIGHT_HIP, SIDES, TCN_FEATURE_LANDMARKS
+from core.errors import InsufficientDataError
+from core.types import KeypointSeries
+
+FEATURE_VERSION = 1
+ANGLE_NAMES: tuple[str, ...] = tuple(f"{side}_{joint}" for side in SIDES for joint in ("hip", "knee", "ankle"))
+_POS_NAMES = tuple(f"{lm}_{axis}" for lm in TCN_FEATURE_LANDMARKS for axis in ("fwd", "up"))
+_VEL_NAMES = tuple(f"{lm}_v{axis}" for lm in TCN_FEATURE_LANDMARKS for axis in ("fwd", "up"))
+FEATURE_NAMES: tuple[str, ...] = _POS_NAMES + _VEL_NAMES + tuple(f"{a}_rad" for a in ANGLE_NAMES) + ("valid_fraction",)
+N_FEATURES = len(FEATURE_NAMES)
+
+
+@dataclass(frozen=True)
+class FeatureLayout:
+    """What augmentation needs to know about the columns.
+
+    mirror: column permutation that swaps left and right. rotation_pairs: (P, 2) columns of
+    (forward, up) pairs that rotate together.
+    """
+
+    mirror: np.ndarray
+    rotation_pairs: np.ndarray
+
+
+def _swap_side(name: str) -> str:
+    for a, b in (("left_", "right_"), ("right_", "left_")):
+        if name.startswith(a):
+            return b + name[len(a):]
+    return name
+
+
+def standard_layout() -> FeatureLayout:
+    """The layout of ``build_features`` output."""
+    index = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    mirror = np.array([index[_swap_side(n)] for n in FEATURE_NAMES], dtype=np.int64)
+    pairs = [(index[f"{lm}_{p}fwd"], index[f"{lm}_{p}up"]) for p in ("", "v") for lm in TCN_FEATURE_LANDMARKS]
+    return FeatureLayout(mirror=mirror, rotation_pairs=np.array(pairs, dtype=np.int64))
+
+
+def _sagittal_frame(forward: np.ndarray) -> np.ndarray:
+    """(3, 2) projection onto (forward, up) from a walking direction (its Y is ignored)."""
+    fwd = np.asarray(forward, dtype=np.float64).reshape(3).copy()
+    fwd[1] = 0.0
+    norm = np.linalg.norm(fwd)
+    if not np.isfinite(norm) or norm < 1e-9:
+        raise InsufficientDataError("cannot determine the walking direction for TCN features")
+    return np.stack([fwd / norm, np.array([0.0, 1.0, 0.0])], axis=1)
+
+
+def _leg_length(positions: np.ndarray) -> float:
+    """Median hip->knee->ankle length over frames and sides, in the series' units."""
+    lengths = []
+    for side in SIDES:
+        hip, knee, ankle = (positions[:, LEG_LANDMARKS[side][k]] for k in ("hip", "knee", "ankle"))
+        lengths.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
+    length = float(np.nanmedian(np.concatenate(lengths))) if np.isfinite(np.concatenate(lengths)).any() else np.nan
+    if not np.isfinite(length) or length <= 0:
+        raise InsufficientDataError("cannot estimate leg length (hip, knee, ankle never all visible)")
+    return length
+
+
+def _pelvis(positions: np.ndarray) -> np.ndarray:
+    """(T, 3) hip midpoint, or the one visible hip."""
+    left, right = positions[:, LEFT_HIP], positions[:, RIGHT_HIP]
+    return np.where(np.isnan(left), right, np.where(np.isnan(right), left, 0.5 * (left + right)))
+
+
+def build_features(series: KeypointSeries) -> np.ndarray:
+    """(T, N_FEATURES) float32 features of ``series`` (layout in the module docstring)."""
+    from core.gait.direction import progression_direction
+    from core.gait.kinematics import sagittal_angles
+
+    if series.n_frames < 2:
+        raise InsufficientDataError("need at least 2 frames to build TCN features")
+    positions = np.asarray(series.positions, dtype=np.float64)
+    forward = np.asarray(progression_direction(positions), dtype=np.float64)
+    proj = _sagittal_frame(forward)
+    scale = 1.0 / _leg_length(positions)
+    idx = [LANDMARK_INDEX[n] for n in TCN_FEATURE_LANDMARKS]
+    sag = positions[:, idx] @ proj * scale  # (T, L, 2)
+    pelvis = (_pelvis(positions) @ proj * scale)[:, None, :]
+    rel = (sag - pelvis).reshape(series.n_frames, -1)
+    vel = np.gradient(sag, np.asarray(series.time_s, dtype=np.float64), axis=0).reshape(series.n_frames, -1)
+    angles = sagittal_angles(positions, forward)
+    ang = np.stack([np.radians(np.asarray(angles[k], dtype=np.float64)) for k in ANGLE_NAMES], axis=1)
+    valid = np.isfinite(sag).all(axis=2).mean(axis=1, keepdims=True)
+    out = np.concatenate([rel, vel, ang, valid], axis=1)
+    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+def resample_features(features: np.ndarray, rate_hz: float, target_rate_hz: float) -> np.ndarray:
+    """(T, F) features sampled at ``rate_hz`` linearly resampled to ``target_rate_hz``."""
+    n_in = features.shape[0]
+    duration_s = (n_in - 1) / rate_hz
+    n_out = int(np.floor(duration_s * target_rate_hz + 1e-9)) + 1
+    pos = np.arange(n_out) * (rate_hz / target_rate_hz)
+    lo = np.clip(np.floor(pos).astype(np.int64), 0, n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = (pos - lo)[:, None].astype(np.float32)
+    return (features[lo] * (1 - frac) + features[hi] * frac).astype(np.float32)

@@ -1,0 +1,172 @@
+"""Training of one fold: datasets, loaders, the epoch loop with early stopping (best weights kept)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from core.config import TrainingConfig
+from core.tcn.data import WindowDataset, seed_worker
+from core.tcn.engine import Precision, eval_loss, train_epoch
+from core.tcn.evaluate import HEADLINE_METRIC, evaluate
+from core.tcn.features import FEATURE_VERSION, FeatureLayout
+from core.tcn.infer import LoadedModel
+from core.tcn.model import TCN, ModelConfig
+from core.tcn.samples import Sample
+from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, phase_targets
+from core.tcn.windows import Augment, window_index
+
+MIN_DELTA = 1e-4  # relative improvement of the validation loss that resets patience
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Settings shared by every fold of one run."""
+
+    task: str
+    cfg: TrainingConfig
+    precision: Precision
+    batch_size: int
+    workers: int
+    class_names: tuple[str, ...]
+    layout: FeatureLayout | None
+    augment: Augment
+    progress: bool
+    pseudo_labels: bool
+
+    @property
+    def n_outputs(self) -> int:
+        return {"events": N_EVENT_CHANNELS, "phases": N_PHASES}.get(self.task, len(self.class_names))
+
+
+def set_seeds(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def model_config(ctx: RunContext, n_features: int) -> ModelConfig:
+    c = ctx.cfg
+    return ModelConfig(
+        in_features=n_features,
+        n_outputs=ctx.n_outputs,
+        per_frame=ctx.task != "classification",
+        channels=c.channels,
+        kernel_size=c.kernel_size,
+        n_blocks=c.n_blocks,
+        dropout=c.dropout,
+        norm=c.norm,
+        causal=c.causal,
+    )
+
+
+def sample_targets(samples: list[Sample], task: str, class_names: tuple[str, ...]) -> list[np.ndarray | int]:
+    """Per video: (T, 4) event targets, (T,) phases, or the class index."""
+    if task == "events":
+        return [event_targets(s.events or [], s.n_frames) for s in samples]
+    if task == "phases":
+        return [phase_targets(s.events or [], s.n_frames) for s in samples]
+    return [class_names.index(s.label) for s in samples]
+
+
+def normalisation(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and std over all frames (std 1 for constant features)."""
+    n = sum(s.n_frames for s in samples)
+    total = sum(s.features.sum(axis=0, dtype=np.float64) for s in samples)
+    mean = total / n
+    var = sum(((s.features - mean) ** 2).sum(axis=0) for s in samples) / n
+    std = np.sqrt(var)
+    std[std < 1e-6] = 1.0
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def make_dataset(ctx: RunContext, samples: list[Sample], mean: np.ndarray, std: np.ndarray, train: bool, seed: int) -> WindowDataset:
+    c = ctx.cfg
+    index = window_index([s.n_frames for s in samples], c.window_frames, c.window_overlap if train else 0.0)
+    return WindowDataset(
+        [s.features for s in samples],
+        sample_targets(samples, ctx.task, ctx.class_names),
+        index,
+        c.window_frames,
+        ctx.task,
+        mean,
+        std,
+        augment=ctx.augment if train else None,
+        layout=ctx.layout,
+        seed=seed,
+    )
+
+
+def make_loader(ctx: RunContext, dataset: WindowDataset, shuffle: bool, seed: int) -> DataLoader:
+    workers = ctx.workers if shuffle else 0
+    return DataLoader(
+        dataset,
+        batch_size=ctx.batch_size,
+        shuffle=shuffle,
+        num_workers=workers,
+        worker_init_fn=seed_worker if workers else None,
+        persistent_workers=workers > 0,
+        pin_memory=ctx.precision.device.type == "cuda",
+        generator=torch.Generator().manual_seed(seed),
+    )
+
+
+def as_loaded(ctx: RunContext, module: TCN, mean: np.ndarray, std: np.ndarray, rate_hz: float, fold: int) -> LoadedModel:
+    meta = {
+        "fold": fold,
+        "pseudo_labels": ctx.pseudo_labels,
+        "training_config": dataclasses.asdict(ctx.cfg),
+        "feature_version": FEATURE_VERSION,
+    }
+    return LoadedModel(module.eval(), ctx.task, ctx.class_names, mean, std, rate_hz, ctx.cfg.window_frames, meta)
+
+
+@dataclass
+class FoldRun:
+    model: LoadedModel
+    history: list[dict]
+    best_epoch: int
+    n_train_videos: int
+    n_val_videos: int
+
+
+def train_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: int, rate_hz: float) -> FoldRun:
+    """Train on ``train`` with early stopping on ``val`` (on the training loss when ``val`` is empty)."""
+    seed = ctx.cfg.seed + 1000 * fold
+    set_seeds(seed)
+    mean, std = normalisation(train)
+    module = TCN(model_config(ctx, train[0].features.shape[1])).to(ctx.precision.device)
+    train_loader = make_loader(ctx, make_dataset(ctx, train, mean, std, True, seed), True, seed)
+    val_loader = make_loader(ctx, make_dataset(ctx, val, mean, std, False, seed), False, seed) if val else None
+    optimizer = torch.optim.AdamW(module.parameters(), lr=ctx.cfg.learning_rate, weight_decay=ctx.cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, ctx.cfg.patience // 3))
+    scaler = ctx.precision.scaler()
+    history: list[dict] = []
+    best = (float("inf"), 0, copy.deepcopy(module.state_dict()))
+    for epoch in range(1, ctx.cfg.epochs + 1):
+        bar = tqdm(total=len(train_loader), desc=f"fold {fold + 1} epoch {epoch}/{ctx.cfg.epochs}", disable=not ctx.progress, leave=True)
+        loss, seen, seconds = train_epoch(
+            module, train_loader, ctx.task, optimizer, ctx.precision, scaler, lambda v: (bar.update(1), bar.set_postfix(loss=f"{v:.4f}"))
+        )
+        val_loss = eval_loss(module, val_loader, ctx.task, ctx.precision) if val_loader is not None else None
+        metric_name = HEADLINE_METRIC[ctx.task]
+        metric = evaluate([as_loaded(ctx, module, mean, std, rate_hz, fold)], val, ctx.task).metrics[metric_name] if val else None
+        bar.set_postfix(loss=f"{loss:.4f}", val_loss="-" if val_loss is None else f"{val_loss:.4f}", **{metric_name: "-" if metric is None else f"{metric:.3f}"})
+        bar.close()
+        lr = optimizer.param_groups[0]["lr"]
+        history.append({"epoch": epoch, "train_loss": loss, "val_loss": val_loss, "val_metric": metric, "lr": lr, "windows_per_s": seen / max(seconds, 1e-9), "seconds": seconds})
+        monitored = loss if val_loss is None else val_loss
+        scheduler.step(monitored)
+        if monitored < best[0] * (1 - MIN_DELTA):
+            best = (monitored, epoch, copy.deepcopy(module.state_dict()))
+        elif epoch - best[1] >= ctx.cfg.patience:
+            break
+    module.load_state_dict(best[2])
+    return FoldRun(as_loaded(ctx, module, mean, std, rate_hz, fold), history, best[1], len(train), len(val))

@@ -1,0 +1,50 @@
+"""The training unit: one video's cached features plus its labels (no torch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.types import GaitEvent
+
+TASKS: tuple[str, ...] = ("events", "phases", "classification")
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One video. features: (T, F) float32 from ``core.tcn.features.build_features``.
+
+    ``group`` keeps videos of one subject/session in the same fold. ``events`` are the
+    (annotated or pseudo) gait events for the ``events``/``phases`` tasks; ``label`` is the
+    video's class for ``classification``.
+    """
+
+    name: str
+    group: str
+    features: np.ndarray
+    rate_hz: float
+    events: list[GaitEvent] | None = None
+    label: str | None = None
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.features.shape[0])
+
+
+def check_samples(samples: list[Sample], task: str) -> None:
+    """Raise ValueError when ``samples`` cannot train ``task``."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if not samples:
+        raise ValueError("no samples to train on")
+    widths = {s.features.shape[1] if s.features.ndim == 2 else -1 for s in samples}
+    if len(widths) != 1 or -1 in widths:
+        raise ValueError(f"every sample needs (T, F) features with one F; got widths {sorted(widths)}")
+    for s in samples:
+        if task == "classification" and not s.label:
+            raise ValueError(f"sample {s.name!r} has no label (needed for classification)")
+        if task != "classification" and not s.events:
+            raise ValueError(f"sample {s.name!r} has no events (needed for {task})")
+        if not np.isfinite(s.rate_hz) or s.rate_hz <= 0:
+            raise ValueError(f"sample {s.name!r} has an invalid rate {s.rate_hz!r} Hz")

@@ -1,0 +1,134 @@
+"""End-to-end gait analysis on an analytic walker, the synthetic generator and real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config import load_profile
+from core.constants import LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, LEFT_SHOULDER, NUM_LANDMARKS, RIGHT_SHOULDER
+from core.errors import InsufficientDataError
+from core.gait.analysis import GaitResult, analyze_series
+from core.gait.kinematics import ANGLE_KEYS
+from core.types import GaitEvent, KeypointSeries
+
+DATA_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+CFG = load_profile("balanced").preprocessing
+HIP_Y, THIGH, SHANK, FOOT = 0.90, 0.46, 0.46, 0.20
+
+
+def _knee(hip: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+    """Two-link knee (T, 2) bending forward; a straight leg when the ankle is out of reach."""
+    d = ankle - hip
+    dist = np.linalg.norm(d, axis=1, keepdims=True)
+    u = d / dist
+    cos_a = np.clip((THIGH**2 + dist**2 - SHANK**2) / (2 * THIGH * dist), -1.0, 1.0)
+    sin_a = np.sqrt(1.0 - cos_a**2)
+    rot = np.concatenate([u[:, :1] * cos_a - u[:, 1:] * sin_a, u[:, :1] * sin_a + u[:, 1:] * cos_a], axis=1)
+    return hip + THIGH * rot
+
+
+def analytic_walk(cadence: float = 110.0, step_m: float = 0.62, duration_s: float = 8.0, rate_hz: float = 100.0,
+                  heading_deg: float = 0.0, stance_frac: float = 0.62) -> tuple[KeypointSeries, list[GaitEvent]]:
+    """Constant-speed walk in metres; feet rest in stance and glide with a lift in swing."""
+    t = np.arange(int(duration_s * rate_hz)) / rate_hz
+    step_s = 60.0 / cadence
+    speed = step_m / step_s
+    stride_s = 2 * step_s
+    sag = np.full((t.size, NUM_LANDMARKS, 2), np.nan)
+    events = []
+    for side, phase0 in (("right", 0.3), ("left", 0.3 + step_s)):
+        idx = LEG_LANDMARKS[side]
+        hs_times = phase0 + stride_s * np.arange(-1, int(duration_s / stride_s) + 2)
+        cyc = np.floor((t - phase0) / stride_s)
+        tau = (t - phase0) / stride_s - cyc
+        land = speed * (phase0 + cyc * stride_s) + 0.25
+        swing = np.clip((tau - stance_frac) / (1 - stance_frac), 0, 1)
+        glide = swing * swing * (3 - 2 * swing)
+        heel = np.stack([land + glide * speed * stride_s, 0.02 + 0.12 * np.sin(np.pi * swing)], axis=1)
+        hip = np.stack([speed * t, np.full(t.size, HIP_Y)], axis=1)
+        ankle = heel + (0.04, 0.06)
+        sag[:, idx["hip"]], sag[:, idx["ankle"]], sag[:, idx["heel"]] = hip, ankle, heel
+        sag[:, idx["knee"]] = _knee(hip, ankle)
+        sag[:, idx["toe"]] = heel + (FOOT, 0.0)
+        sag[:, idx["shoulder"]] = hip + (0.02, 0.5)
+        for ev, times in (("heel_strike", hs_times), ("toe_off", hs_times + stance_frac * stride_s)):
+            for ts in times[(times >= 0) & (times <= t[-1])]:
+                events.append(GaitEvent(side, ev, int(round(ts * rate_hz)), float(ts)))
+    h = np.radians(heading_deg)
+    fwd, lat = np.array([np.cos(h), 0.0, np.sin(h)]), np.array([-np.sin(h), 0.0, np.cos(h)])
+    pos = sag[..., :1] * fwd + sag[..., 1:] * np.array([0.0, 1.0, 0.0])
+    for side, z in (("left", -0.1), ("right", 0.1)):
+        for k in LEG_LANDMARKS[side].values():
+            pos[:, k] += z * lat
+    series = KeypointSeries(pos, t, np.ones((t.size, NUM_LANDMARKS)), units="m", name="analytic")
+    return series, sorted(events, key=lambda e: e.time_s)
+
+
+@pytest.mark.parametrize("heading_deg", [0.0, 180.0, 35.0])
+def test_metric_walk_cadence_and_step_length(heading_deg: float) -> None:
+    series, truth = analytic_walk(heading_deg=heading_deg)
+    result = analyze_series(series, CFG, truth_events=truth)
+    assert isinstance(result, GaitResult) and result.m_per_unit == 1.0
+    p = result.parameters
+    assert p["cadence_steps_per_min"] == pytest.approx(110.0, rel=0.02)
+    for side in ("left", "right"):
+        assert p[side]["step_length_m"]["mean"] == pytest.approx(0.62, rel=0.05)
+        assert p[side]["stance_pct"]["mean"] == pytest.approx(62.0, abs=4.0)
+        assert p[side]["step_width_m"]["mean"] == pytest.approx(0.2, abs=0.02)
+    assert p["walking_speed_m_s"] == pytest.approx(0.62 * 110 / 60, rel=0.05)
+    assert p["n_strides_used"] >= 6
+    assert result.evaluation is not None and result.evaluation["f1"] >= 0.9
+    assert set(result.cycles) == set(ANGLE_KEYS)
+    assert result.cycles["left_knee"].shape[1] == 101 and result.summaries["left_knee"]["n"] >= 3
+    assert result.summaries["right_knee"]["max_deg"] > 20.0
+
+
+def test_pixel_walk_uses_height_scale_or_leg_norm() -> None:
+    series, _ = analytic_walk()
+    px_per_m = 400.0
+    pos = series.positions * px_per_m
+    pos[..., 2] = 0.0
+    px = KeypointSeries(pos, series.time_s, series.confidence, units="px", name="px walk", is_2d=True)
+    leg_m = THIGH + SHANK
+    scaled = analyze_series(px, CFG, subject_height_m=leg_m / LEG_LENGTH_TO_HEIGHT)
+    assert scaled.m_per_unit == pytest.approx(1.0 / px_per_m, rel=0.03)
+    assert scaled.parameters["left"]["step_length_m"]["mean"] == pytest.approx(0.62, rel=0.05)
+    assert scaled.parameters["left"]["step_width_m"] is None
+    unscaled = analyze_series(px, CFG)
+    assert unscaled.m_per_unit is None and unscaled.parameters["walking_speed_m_s"] is None
+    assert unscaled.parameters["left"]["step_length_m"] is None
+    norm = unscaled.parameters["left"]["step_length_leg_norm"]["mean"]
+    assert norm == pytest.approx(0.62 / leg_m, rel=0.06)
+
+
+def test_no_complete_stride_is_partial_and_still_life_raises() -> None:
+    series, _ = analytic_walk(duration_s=1.6)
+    short = analyze_series(series, CFG)
+    assert short.parameters["n_strides_used"] == 0 or any("no complete stride" in n for n in short.notes)
+    still = KeypointSeries(np.repeat(series.positions[:1], 300, axis=0), np.arange(300) / 100.0,
+                           np.ones((300, NUM_LANDMARKS)), units="m", name="still")
+    with pytest.raises(InsufficientDataError):
+        analyze_series(still, CFG)
+
+
+def test_shared_overground_pd_plausible() -> None:
+    trc = DATA_DIR / "overground_pd_150hz.trc"
+    if not trc.exists():
+        pytest.skip(f"shared data absent: {trc}")
+    from core.io.events_csv import read_events_csv
+    from core.io.trc import read_trc
+
+    truth = read_events_csv(DATA_DIR / "overground_pd_150hz.events.csv")
+    result = analyze_series(read_trc(trc), CFG, truth_events=truth)
+    p = result.parameters
+    assert 70.0 <= p["cadence_steps_per_min"] <= 130.0
+    assert 0.3 <= p["walking_speed_m_s"] <= 1.6
+    assert p["n_strides_used"] >= 2
+    for side in ("left", "right"):
+        assert 50.0 <= p[side]["stance_pct"]["mean"] <= 80.0
+        assert 0.15 <= p[side]["step_length_m"]["mean"] <= 0.9
+        assert 25.0 <= result.summaries[f"{side}_knee"]["rom_deg"] <= 80.0
+    assert result.evaluation is not None and result.evaluation["f1"] >= 0.6

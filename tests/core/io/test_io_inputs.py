@@ -1,0 +1,51 @@
+import pytest
+
+from core.errors import OutputLockedError
+from core.io.inputs import OutputLock, expand_inputs, inside, output_names, safe_name
+
+VIDEO = (".mp4",)
+
+
+def test_expand_files_folders_globs_and_problems(tmp_path):
+    (tmp_path / "a b").mkdir()
+    f1 = tmp_path / "a b" / "wälk 1.mp4"
+    f1.write_bytes(b"x")
+    f2 = tmp_path / "two.mp4"
+    f2.write_bytes(b"x")
+    (tmp_path / "empty").mkdir()
+    found, problems = expand_inputs(
+        [str(tmp_path / "a b"), str(tmp_path / "*.mp4"), str(f2), str(tmp_path / "missing.mp4"),
+         str(tmp_path / "empty"), str(tmp_path / "*.mov")],
+        VIDEO,
+    )
+    assert found == [f1.resolve(), f2.resolve()]
+    reasons = {p.reason for p in problems}
+    assert reasons == {"no such file or folder", "folder contains no .mp4 file", "glob matches no file"}
+
+
+def test_same_stem_in_two_folders_gets_distinct_names(tmp_path):
+    a, b = tmp_path / "x" / "walk.mp4", tmp_path / "y" / "walk.mp4"
+    names = output_names([a, b, tmp_path / "other.mp4"])
+    assert names[a] != names[b] and names[a].startswith("walk-")
+    assert names[tmp_path / "other.mp4"] == "other"
+
+
+@pytest.mark.parametrize("stem", ["..", "../../etc/passwd", "/abs/path", "a/b", ".hidden", "  "])
+def test_names_cannot_escape(tmp_path, stem):
+    name = safe_name(stem)
+    assert "/" not in name and not name.startswith(".")
+    assert inside(tmp_path, name).parent == tmp_path.resolve()
+
+
+def test_inside_rejects_escape(tmp_path):
+    with pytest.raises(ValueError):
+        inside(tmp_path, "../x")
+
+
+def test_second_lock_is_refused_with_lock_name(tmp_path):
+    with OutputLock(tmp_path):
+        with pytest.raises(OutputLockedError, match=".gait_analysis.lock"):
+            with OutputLock(tmp_path):
+                pass
+    with OutputLock(tmp_path):  # released
+        pass

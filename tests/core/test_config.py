@@ -1,0 +1,55 @@
+import json
+
+import pytest
+
+from core.config import PROFILE_NAMES, load_profile
+from core.errors import ConfigError
+
+
+@pytest.mark.parametrize("name", PROFILE_NAMES)
+def test_every_profile_loads(name):
+    p = load_profile(name)
+    assert p.name == name
+    assert p.io.batch_frames >= 1
+
+
+def test_profiles_differ_where_they_should():
+    fast, accurate = load_profile("fast"), load_profile("accurate")
+    assert fast.pose.frame_stride > accurate.pose.frame_stride
+    assert fast.pose.model_complexity < accurate.pose.model_complexity
+
+
+def test_unknown_profile_is_named():
+    with pytest.raises(ConfigError, match="unknown profile 'turbo'"):
+        load_profile("turbo")
+
+
+def test_unknown_key_names_key_and_file(tmp_path):
+    data = json.loads(open("configs/performance_optimized.json").read())
+    data["profiles"]["fast"]["pose"]["colour"] = 3
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError) as err:
+        load_profile("fast", path)
+    assert "pose.colour" in str(err.value) and "bad.json" in str(err.value)
+
+
+def test_wrong_type_and_range_are_errors():
+    with pytest.raises(ConfigError, match="io.batch_frames: expected int"):
+        load_profile("fast", overrides={"io": {"batch_frames": "100"}})
+    with pytest.raises(ConfigError, match="frame_stride"):
+        load_profile("fast", overrides={"pose": {"frame_stride": 0}})
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_profile("fast", overrides={"gpu": {}})
+
+
+def test_invalid_json_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{ nope")
+    with pytest.raises(ConfigError, match="broken.json"):
+        load_profile("fast", path)
+
+
+def test_overrides_apply():
+    p = load_profile("balanced", overrides={"memory": {"max_memory_mb": 1500}})
+    assert p.memory.max_memory_mb == 1500

@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+
+from core.config import load_profile
+from core.errors import MemoryBudgetError
+from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter, read_store
+from core.performance_optimizer import (
+    IOOptimizer,
+    MediaPipeOptimizer,
+    MemoryOptimizer,
+    ParallelProcessor,
+    PerformanceMonitor,
+)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+@pytest.mark.parametrize("n_frames,stride", [(1000, 1), (650, 2), (301, 3), (50, 1)])
+def test_segments_cover_every_frame_once_in_order(workers, n_frames, stride):
+    profile = load_profile("balanced", overrides={"pose": {"frame_stride": stride}, "parallel": {"min_segment_frames": 100}})
+    plan = MediaPipeOptimizer(profile).segment_plan(0, n_frames, workers)
+    owned = []
+    for start, stop, warm in plan.segments:
+        assert warm <= start and (start - warm) % stride == 0
+        assert start - warm <= profile.parallel.segment_warmup_frames + stride
+        owned.extend(range(start, stop, stride))
+    assert owned == list(range(0, n_frames, stride))
+    if workers > 1 and n_frames >= 2 * profile.parallel.min_segment_frames:
+        assert len(plan.segments) >= 2
+
+
+def test_segment_plan_resumes_from_first_frame():
+    plan = MediaPipeOptimizer(load_profile("balanced")).segment_plan(400, 1000, 2)
+    assert plan.segments[0][0] == 400
+    assert plan.segments[-1][1] == 1000
+
+
+def test_memory_plan_fits_budget():
+    profile = load_profile("balanced", overrides={"memory": {"max_memory_mb": 1500}})
+    plan = MemoryOptimizer(profile, cores=8).plan(worker_mb=300, base_mb=200, frame_mb=1.5)
+    used = plan.base_mb + plan.workers * (plan.worker_mb + plan.queue_frames * 1.5)
+    assert used <= 0.9 * 1500
+    assert plan.workers == 3
+
+
+def test_memory_plan_shrinks_queue_then_refuses():
+    profile = load_profile("balanced", overrides={"memory": {"max_memory_mb": 600, "queue_frames": 64}})
+    plan = MemoryOptimizer(profile, cores=2).plan(worker_mb=300, base_mb=150, frame_mb=6.0)
+    assert plan.workers == 1 and plan.queue_frames < 64
+    with pytest.raises(MemoryBudgetError, match="cannot fit one pose worker"):
+        MemoryOptimizer(profile, cores=2).plan(worker_mb=500, base_mb=150, frame_mb=6.0)
+
+
+def test_no_budget_uses_requested_workers():
+    plan = MemoryOptimizer(load_profile("balanced"), cores=4).plan(300, 100, 1.0)
+    assert plan.workers == 4 and plan.budget_mb == 0
+
+
+def test_io_optimizer_writes_one_call_per_batch(tmp_path):
+    mon = PerformanceMonitor()
+    w = KeypointStoreWriter(tmp_path / "s.gz", 1)
+    io = IOOptimizer(w, batch_frames=100, monitor=mon)
+    for start in range(0, 730, 73):
+        n = 73
+        io.add(KeypointBatch(np.arange(start, start + n), np.zeros(n), np.ones(n, bool), np.zeros((n, 33, 5)), np.zeros((n, 33, 3))))
+    io.flush()
+    w.close()
+    mon.close()
+    assert mon.counters["store_write_calls"] == 8
+    np.testing.assert_array_equal(read_store(tmp_path / "s.gz").frame, np.arange(730))
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_parallel_processor_keeps_order(workers):
+    with ParallelProcessor(workers) as proc:
+        out = list(proc.map_ordered(_square, range(20)))
+    assert out == [(i, i * i) for i in range(20)]
+
+
+def test_monitor_reports_stages_and_rss():
+    mon = PerformanceMonitor()
+    with mon.stage("work", frames=10):
+        sum(range(100000))
+    rep = mon.report()
+    mon.close()
+    assert rep["stages"]["work"]["frames"] == 10
+    assert rep["peak_rss_mb"] > 10
+    assert "work" in mon.table()

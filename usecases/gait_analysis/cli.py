@@ -1,0 +1,155 @@
+"""Command line: the only place that parses arguments. ``main()`` returns the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+log = logging.getLogger("gait_analysis")
+
+EPILOG = """examples:
+  gait-analysis                                   # analyse the built-in synthetic demo video
+  gait-analysis --videos walk.mp4 --performance-mode fast
+  gait-analysis --videos clips/ --subject-height 1.72 --output results/
+  gait-analysis --keypoints trial.trc --events trial.events.csv
+  gait-analysis --videos data/ --labels data/labels.csv --task classification --folds 3
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gait-analysis",
+        description="Gait analysis from ordinary video: pose, gait events, spatiotemporal parameters, "
+        "joint angles, and a trainable TCN.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    io = p.add_argument_group("inputs and outputs")
+    io.add_argument("--videos", nargs="+", default=[], metavar="PATH", help="video files, folders or globs")
+    io.add_argument("--keypoints", nargs="+", default=[], metavar="FILE", help="TRC or landmarks CSV files to analyse without video")
+    io.add_argument("--output", type=Path, help="output folder (default: gait_analysis_results/)")
+    io.add_argument("--events", type=Path, metavar="CSV|DIR", help="annotated events (side,event,frame,time_s), or a folder of <name>.events.csv")
+    io.add_argument("--tolerance-ms", type=float, help="event matching tolerance for evaluation (default 50)")
+    io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
+    perf = p.add_argument_group("performance")
+    perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE", help="fast, balanced (default) or accurate")
+    perf.add_argument("--config", type=Path, help="profile file (default: configs/performance_optimized.json)")
+    perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
+    perf.add_argument("--workers", type=int, help="pose worker processes (default: one per core)")
+    perf.add_argument("--no-optimizations", action="store_true", help="one process, every frame, native resolution")
+    pose = p.add_argument_group("pose")
+    pose.add_argument("--roi", metavar="x0,y0,x1,y1", help="restrict detection to this box (0..1 of the frame)")
+    pose.add_argument("--strict-models", action="store_true", help="fail instead of falling back when a model is missing")
+    pose.add_argument("--prefetch-models", action="store_true", help="download the lite and heavy pose models, then exit")
+    tcn = p.add_argument_group("TCN")
+    tcn.add_argument("--task", choices=("events", "phases", "classification"), help="what the TCN learns")
+    tcn.add_argument("--labels", type=Path, metavar="CSV", help="video,label CSV for --task classification")
+    tcn.add_argument("--train", action="store_true", help="train even without --labels/--events (pseudo-labels)")
+    tcn.add_argument("--model", type=Path, metavar="PATH", help="apply a trained model (.pt) or an ensemble folder")
+    tcn.add_argument("--folds", type=int, help="cross-validation folds")
+    tcn.add_argument("--epochs", type=int, help="training epochs")
+    tcn.add_argument("--device", choices=("auto", "cpu", "cuda"), help="training device")
+    out = p.add_argument_group("messages")
+    out.add_argument("-v", "--verbose", action="store_true", help="more detail, and tracebacks on errors")
+    out.add_argument("-q", "--quiet", action="store_true", help="errors only, no progress bars")
+    return p
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    o: dict[str, dict[str, Any]] = {}
+    if args.max_memory is not None:
+        o.setdefault("memory", {})["max_memory_mb"] = args.max_memory
+    if args.workers is not None:
+        o.setdefault("parallel", {})["workers"] = args.workers
+    if args.folds is not None:
+        o.setdefault("training", {})["folds"] = args.folds
+    if args.epochs is not None:
+        o.setdefault("training", {})["epochs"] = args.epochs
+    return o
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """Validate every flag once and build the ``PipelineConfig``."""
+    from core.pose.roi import Roi
+    from usecases.gait_analysis.config import create_default_config
+
+    cfg = create_default_config(args.performance_mode, args.config, _overrides(args))
+    run = {
+        "output_dir": args.output,
+        "roi": Roi.parse(args.roi) if args.roi else None,
+        "strict_models": args.strict_models or None,
+        "no_optimizations": args.no_optimizations or None,
+        "subject_height_m": args.subject_height,
+        "events": args.events,
+        "tolerance_ms": args.tolerance_ms,
+        "task": args.task,
+        "labels": args.labels,
+        "train": args.train or None,
+        "model": args.model,
+        "device": args.device,
+        "verbose": args.verbose or None,
+        "quiet": args.quiet or None,
+    }
+    return replace(cfg, **{k: v for k, v in run.items() if v is not None})
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose else "%(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose, args.quiet)
+    from core.errors import GaitToolError
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    except GaitToolError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        log.error("error: %s", exc)
+        return 2
+    except KeyboardInterrupt:
+        log.error("interrupted: workers stopped; finished results are kept and extraction resumes on rerun")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.prefetch_models:
+        from core.pose.models import prefetch_models
+
+        print(prefetch_models())
+        return 0
+    cfg = config_from_args(args)
+    from usecases.gait_analysis.pipeline import GaitAnalysisPipeline
+    from usecases.gait_analysis.report import demo_input, print_results
+
+    videos = list(args.videos)
+    if not videos and not args.keypoints:
+        videos = [str(demo_input(Path(cfg.output_dir)))]
+        log.info("no --videos or --keypoints given: analysing the built-in synthetic demo video %s", videos[0])
+    results = GaitAnalysisPipeline(cfg).run_complete_pipeline(videos, args.keypoints)
+    print_results(results, quiet=args.quiet)
+    return results.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Run-level settings (what to analyse and where), on top of a performance profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from core.config import Profile, load_profile
+from core.errors import ConfigError
+from core.pose.roi import Roi
+
+TASKS = ("events", "phases", "classification")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything one run needs. Build with ``create_default_config`` and ``dataclasses.replace``."""
+
+    profile: Profile
+    output_dir: Path = Path("gait_analysis_results")
+    config_path: Path | None = None
+    roi: Roi | None = None
+    strict_models: bool = False
+    no_optimizations: bool = False
+    subject_height_m: float | None = None
+    events: Path | None = None
+    tolerance_ms: float = 50.0
+    task: str | None = None
+    labels: Path | None = None
+    train: bool = False
+    model: Path | None = None
+    device: str = "auto"
+    verbose: bool = False
+    quiet: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.subject_height_m is not None and not 0.5 <= self.subject_height_m <= 2.6:
+            raise ConfigError(f"--subject-height must be in metres (0.5..2.6), got {self.subject_height_m}")
+        if self.task is not None and self.task not in TASKS:
+            raise ConfigError(f"--task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        if self.device not in DEVICES:
+            raise ConfigError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if self.tolerance_ms <= 0:
+            raise ConfigError("--tolerance-ms must be > 0")
+
+    @property
+    def wants_training(self) -> bool:
+        """Train when asked, when labels are given, or when events are given with an explicit --task."""
+        return bool(self.train or self.labels or (self.events and self.task) or self.model)
+
+    def to_dict(self) -> dict[str, Any]:
+        from core.config import profile_to_dict
+
+        out: dict[str, Any] = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "profile"}
+        out = {k: (str(v) if isinstance(v, Path) else v) for k, v in out.items()}
+        out["roi"] = None if self.roi is None else [self.roi.x0, self.roi.y0, self.roi.x1, self.roi.y1]
+        out["profile"] = profile_to_dict(self.profile)
+        return out
+
+
+def create_default_config(
+    performance_mode: str = "balanced",
+    config_path: str | Path | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    **run_settings: Any,
+) -> PipelineConfig:
+    """The default run for a profile; ``overrides`` patch profile sections, ``run_settings`` the run."""
+    profile = load_profile(performance_mode, config_path, overrides)
+    cfg = PipelineConfig(profile=profile, config_path=Path(config_path) if config_path else None)
+    return replace(cfg, **run_settings) if run_settings else cfg

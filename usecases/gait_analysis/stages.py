@@ -1,0 +1,236 @@
+"""The pipeline's stages, each a plain function: video extraction, analysis, TCN, run reports."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from core.config import Profile
+from core.errors import GaitToolError, InputError, NoPoseError
+from core.io.inputs import inside
+from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
+from core.types import GaitEvent, KeypointSeries
+from usecases.gait_analysis.config import PipelineConfig
+from usecases.gait_analysis.pipeline import InputResult, PipelineResults
+
+log = logging.getLogger("gait_analysis")
+
+MIN_DETECTION_FRACTION = 0.2
+
+
+def effective_profile(cfg: PipelineConfig) -> Profile:
+    """``--no-optimizations``: one in-process worker, every frame, native resolution."""
+    p = cfg.profile
+    if not cfg.no_optimizations:
+        return p
+    return replace(
+        p,
+        pose=replace(p.pose, frame_stride=1, max_side_px=0),
+        parallel=replace(p.parallel, workers=1),
+    )
+
+
+def run_videos(
+    cfg: PipelineConfig,
+    monitor: PerformanceMonitor,
+    paths: list[Path],
+    names: dict[Path, str],
+    out: Path,
+    report: Callable[[InputResult], None],
+    results: PipelineResults,
+) -> None:
+    """Extract pose for every video through one worker pool, then analyse each as it completes."""
+    from core.mediapipe_integration import extract_jobs, prepare_job
+    from core.pose.models import resolve_model
+
+    profile = effective_profile(cfg)
+    try:
+        model = resolve_model(profile.pose.model_complexity, cfg.strict_models)
+    except GaitToolError as exc:
+        for p in paths:
+            report(InputResult(str(p), names[p], "video", "failed", error=exc.reason))
+        return
+    if model.note:
+        log.warning(model.note)
+        results.messages.append(model.note)
+    jobs = []
+    with monitor.stage("probe"):
+        for p in paths:
+            folder = inside(out, names[p])
+            try:
+                job = prepare_job(p, folder, profile, model, cfg.roi)
+            except GaitToolError as exc:
+                report(InputResult(str(p), names[p], "video", "failed", str(folder), error=exc.reason))
+                continue
+            if job.message:
+                log.info("%s: %s", p, job.message)
+            jobs.append(job)
+    if not jobs:
+        return
+    plan = plan_memory(cfg, profile, jobs[0])
+    results.messages.append(f"memory plan: {plan.reason}")
+    bars = _ProgressBars(cfg)
+    with ParallelProcessor(plan.workers) as proc:
+        for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames, bars.update):
+            bars.close(job)
+            name = job.out_dir.name
+            if error is not None:
+                report(InputResult(str(job.video), name, "video", "failed", str(job.out_dir), error=str(error)))
+                continue
+            try:
+                summary, notes = analyse_video(cfg, monitor, job, profile, model.used_name)
+                report(InputResult(str(job.video), name, "video", "ok", str(job.out_dir), summary=summary, notes=notes))
+            except GaitToolError as exc:
+                report(InputResult(str(job.video), name, "video", "failed", str(job.out_dir), error=exc.reason))
+    monitor.counters["workers"] = plan.workers
+
+
+def plan_memory(cfg: PipelineConfig, profile: Profile, job: Any) -> Any:
+    """Measure one worker when a budget is set, then size workers and queues to fit."""
+    from core.performance_optimizer import MB, tree_rss_bytes
+
+    opt = MemoryOptimizer(profile)
+    side = max(job.info.width, job.info.height)
+    scale = 1.0 if profile.pose.max_side_px <= 0 else min(1.0, profile.pose.max_side_px / side)
+    frame_mb = job.info.width * job.info.height * 3 * scale * scale / MB
+    worker_mb = 0.0
+    if profile.memory.max_memory_mb > 0:
+        from core.mediapipe_integration import measure_worker_mb
+
+        worker_mb = measure_worker_mb(job, profile)
+    return opt.plan(worker_mb, tree_rss_bytes() / MB, frame_mb)
+
+
+class _ProgressBars:
+    """One tqdm bar per video, showing frames/s."""
+
+    def __init__(self, cfg: PipelineConfig) -> None:
+        self.enabled = cfg.progress and not cfg.quiet
+        self.bars: dict[int, Any] = {}
+
+    def update(self, job: Any, n: int) -> None:
+        if not self.enabled:
+            return
+        bar = self.bars.get(id(job))
+        if bar is None:
+            from tqdm import tqdm
+
+            total = max(job.info.n_frames - job.resume_frame, 0)
+            bar = self.bars[id(job)] = tqdm(total=total, desc=job.video.name[:30], unit="frame", leave=True)
+        bar.update(n)
+
+    def close(self, job: Any) -> None:
+        bar = self.bars.pop(id(job), None)
+        if bar is not None:
+            bar.close()
+
+
+def analyse_video(
+    cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str
+) -> tuple[dict, list[str]]:
+    """Read a finished store, check detections, then analyse."""
+    from core.io.keypoint_store import read_store
+    from core.series import batch_to_series
+
+    with monitor.stage("load"):
+        batch = read_store(job.store_path)
+    if len(batch) == 0:
+        raise InputError("no frames could be decoded", job.video)
+    rate = float(np.mean(batch.valid))
+    if rate < MIN_DETECTION_FRACTION:
+        raise NoPoseError(
+            f"a person was detected in only {rate:.0%} of {len(batch)} processed frames "
+            f"(need {MIN_DETECTION_FRACTION:.0%}); is anyone visible? try --roi",
+            job.video,
+        )
+    series = batch_to_series(batch, job.info.height, job.info.fps, name=job.out_dir.name)
+    extra = {"detection_rate": round(rate, 4), "model_used": model_used, "frames_processed": len(batch)}
+    notes = [] if rate > 0.95 else [f"person detected in {rate:.0%} of frames"]
+    summary, more = analyse_series(cfg, monitor, series, job.out_dir, job.video)
+    return {**extra, **summary}, notes + more
+
+
+def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path: Path, folder: Path) -> tuple[dict, list[str]]:
+    """``--keypoints``: a TRC or the project's landmarks CSV, analysed without video."""
+    from core.io.landmarks_csv import read_landmarks_csv
+    from core.io.trc import read_trc
+
+    with monitor.stage("load"):
+        suffix = path.suffix.lower()
+        if suffix == ".trc":
+            series = read_trc(path)
+        elif suffix == ".csv":
+            series = read_landmarks_csv(path)
+        else:
+            raise InputError("unsupported keypoint file (expected .trc or landmarks .csv)", path)
+    return analyse_series(cfg, monitor, replace(series, name=folder.name), folder, path)
+
+
+def truth_events_for(cfg: PipelineConfig, source: Path, series: KeypointSeries) -> list[GaitEvent] | None:
+    """Annotated events for ``source``: ``--events FILE``, or ``<stem>.events.csv`` in ``--events DIR``."""
+    from core.io.events_csv import read_events_csv
+
+    if cfg.events is None:
+        return None
+    path = Path(cfg.events)
+    if path.is_dir():
+        path = path / f"{source.stem}.events.csv"
+        if not path.exists():
+            return None
+    return read_events_csv(path, n_frames=series.n_frames + int(series.meta.get("first_frame", 0)), rate_hz=series.rate_hz)
+
+
+def analyse_series(
+    cfg: PipelineConfig, monitor: PerformanceMonitor, series: KeypointSeries, folder: Path, source: Path
+) -> tuple[dict, list[str]]:
+    """Gait analysis of one series and its output files."""
+    from core.gait.analysis import analyze_series
+    from core.io.gait_outputs import summary_row, write_gait_outputs
+
+    truth = truth_events_for(cfg, source, series)
+    with monitor.stage("analysis", frames=series.n_frames):
+        result = analyze_series(
+            series, cfg.profile.preprocessing, cfg.subject_height_m, truth, cfg.tolerance_ms / 1000.0
+        )
+    with monitor.stage("outputs"):
+        write_gait_outputs(folder, result)
+    if result.evaluation is not None:
+        _log_evaluation(source, result.evaluation)
+    return summary_row(result), list(result.notes)
+
+
+def _log_evaluation(source: Path, evaluation: dict) -> None:
+    overall = evaluation.get("overall", evaluation)
+    parts = [f"F1 {overall.get('f1', float('nan')):.3f}"]
+    for kind in ("heel_strike", "toe_off"):
+        e = evaluation.get(kind) or evaluation.get("per_type", {}).get(kind)
+        if e and e.get("mae_ms") is not None:
+            parts.append(f"{kind} MAE {e['mae_ms']:.1f} ms (bias {e['bias_ms']:+.1f})")
+    log.warning("%s: evaluation against annotated events: %s", source.name, "; ".join(parts))
+
+
+def run_tcn(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, out: Path) -> dict | None:
+    """TCN training or inference over the analysed inputs (see ``usecases.gait_analysis.tcn_stage``)."""
+    from usecases.gait_analysis.tcn_stage import run_tcn_stage
+
+    with monitor.stage("training"):
+        return run_tcn_stage(cfg, results, out)
+
+
+def write_run_reports(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, out: Path) -> None:
+    """summary.csv, failures.json, performance_report.json and the effective configuration."""
+    from core.io.atomic import write_json
+    from core.io.gait_outputs import write_summary_csv
+
+    rows = [{"input": r.source, "status": r.status, **r.summary} for r in results.inputs if r.status == "ok"]
+    if rows:
+        write_summary_csv(out / "summary.csv", rows)
+    failures = [{"input": r.source, "kind": r.kind, "error": r.error} for r in results.failures]
+    write_json(out / "failures.json", failures)
+    results.performance = monitor.report()
+    write_json(out / "performance_report.json", results.performance)
+    write_json(out / "effective_config.json", cfg.to_dict())
