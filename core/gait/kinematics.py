@@ -7,8 +7,8 @@ Angles therefore do not depend on the walking direction (+X, -X or any heading i
 Sign conventions (degrees, clinical):
 - hip: angle of the thigh (hip -> knee) relative to the trunk line (shoulder-mid -> hip-mid),
   flexion + (knee in front of the trunk line), extension -. When no shoulder is visible in a
-  frame the reference is the vertical (thigh inclination). Because the trunk, not the pelvis,
-  is the reference, forward trunk lean reduces the reported hip flexion.
+  frame the reference is the vertical (thigh inclination). The pelvis is not tracked, so a
+  forward trunk lean counts as hip flexion (as it does at the joint between trunk and thigh).
 - knee: angle between the thigh (hip -> knee) and the shank (knee -> ankle); 0 = straight leg,
   flexion + (ankle behind the thigh line), hyperextension -.
 - ankle: angle between the foot axis (heel -> toe) and the shank, minus 90; 0 = foot

@@ -12,6 +12,7 @@ mediolateral distance between the heels at HS_X (3-D data only).
 Cadence (steps/min) = 60 / mean step time. Walking speed = mean over strides of stride length /
 stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric),
 reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sample SD).
+The heel stands for the foot (the ankle where a heel is never seen).
 Strides that cross a bout boundary, miss or duplicate events, or fall outside the physiological
 bounds of ``core.constants`` are rejected with a reason.
 """
@@ -26,6 +27,7 @@ from core.constants import (
     LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE,
     STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S,
 )
+from core.gait.direction import foot_points
 from core.types import GaitEvent
 
 _OTHER = {"left": "right", "right": "left"}
@@ -110,45 +112,67 @@ def pixel_scale_m_per_px(
 
 
 def heel_tracks(positions: np.ndarray, forward: np.ndarray) -> dict[str, np.ndarray]:
-    """Per side, (T, 2) heel coordinates along ``forward`` and the horizontal lateral axis."""
+    """Per side, (T, 2) heel (else ankle) coordinates along ``forward`` and the lateral axis."""
     fwd = np.array([forward[0], 0.0, forward[2]], dtype=float)
     fwd /= np.linalg.norm(fwd)
-    lateral = np.cross(fwd, [0.0, 1.0, 0.0])
-    return {
-        side: np.stack([positions[:, LEG_LANDMARKS[side]["heel"]] @ fwd,
-                        positions[:, LEG_LANDMARKS[side]["heel"]] @ lateral], axis=1)
-        for side in SIDES
-    }
+    axes = np.stack([fwd, np.cross(fwd, [0.0, 1.0, 0.0])], axis=1)
+    return {side: foot_points(positions, side)[0] @ axes for side in SIDES}
 
 
 def bout_of(frame: int, bouts: list[tuple[int, int]] | None) -> int | None:
-    """Index of the bout (inclusive frame range) holding ``frame``; 0 when ``bouts`` is None."""
+    """Index of the bout (frames [start, end)) holding ``frame``; 0 when ``bouts`` is None."""
     if bouts is None:
         return 0
     for i, (start, end) in enumerate(bouts):
-        if start <= frame <= end:
+        if start <= frame < end:
             return i
     return None
 
 
-def _check_stride(between: list[GaitEvent], side: str) -> tuple[str, str] | None:
-    """Reason (category, detail) why the events inside a stride are not HS/TO pattern, else None."""
+def _phase_events(between: list[GaitEvent], side: str) -> tuple[float, float, float] | tuple[str, str]:
+    """Times (TO_X, HS_Y, TO_Y) inside a stride of ``side``, or a reason (category, detail)."""
     other = _OTHER[side]
     groups = {
-        f"{side} toe_off": [e for e in between if e.side == side and e.event == "toe_off"],
-        f"{other} heel_strike": [e for e in between if e.side == other and e.event == "heel_strike"],
-        f"{other} toe_off": [e for e in between if e.side == other and e.event == "toe_off"],
+        f"{side} toe_off": [e.time_s for e in between if e.side == side and e.event == "toe_off"],
+        f"{other} heel_strike": [e.time_s for e in between if e.side == other and e.event == "heel_strike"],
+        f"{other} toe_off": [e.time_s for e in between if e.side == other and e.event == "toe_off"],
     }
-    extra = [name for name, evs in groups.items() if len(evs) > 1]
+    extra = [name for name, times in groups.items() if len(times) > 1]
     if extra:
         return "missing heel strike", f"more than one {', '.join(extra)} inside the stride"
-    missing = [name for name, evs in groups.items() if not evs]
+    missing = [name for name, times in groups.items() if not times]
     if missing:
         return "missing events", f"no {', '.join(missing)} inside the stride"
-    to_x, hs_y, to_y = (evs[0].time_s for evs in groups.values())
+    to_x, hs_y, to_y = (times[0] for times in groups.values())
     if not to_y < hs_y < to_x:
         return "events out of order", f"expected {other} toe_off < {other} heel_strike < {side} toe_off"
-    return None
+    return to_x, hs_y, to_y
+
+
+def _stride(
+    events: list[GaitEvent], a: GaitEvent, b: GaitEvent, bouts: list[tuple[int, int]] | None, heel_fwd: np.ndarray
+) -> Stride | tuple[str, str]:
+    """The stride between heel strikes ``a`` and ``b`` of one side, or why it is rejected."""
+    bout = bout_of(a.frame, bouts)
+    if bout is None or bout != bout_of(b.frame, bouts):
+        return "crosses a bout boundary", f"frames {a.frame}-{b.frame} are not inside one walking bout"
+    phases = _phase_events([e for e in events if a.time_s < e.time_s < b.time_s], a.side)
+    if isinstance(phases[0], str):
+        return phases
+    to_x, hs_y, to_y = phases
+    stride_s = b.time_s - a.time_s
+    stance_pct = 100.0 * (to_x - a.time_s) / stride_s
+    (t_low, t_high), (s_low, s_high) = STRIDE_TIME_RANGE_S, STANCE_PCT_RANGE
+    if not t_low <= stride_s <= t_high:
+        return "stride time out of bounds", f"{stride_s:.3f} s outside [{t_low}, {t_high}] s"
+    if not s_low <= stance_pct <= s_high:
+        return "stance out of bounds", f"{stance_pct:.1f} % outside [{s_low}, {s_high}] %"
+    return Stride(
+        side=a.side, start_frame=a.frame, end_frame=b.frame, start_s=a.time_s, stride_time_s=stride_s,
+        stance_pct=stance_pct, double_support_pct=100.0 * ((to_y - a.time_s) + (to_x - hs_y)) / stride_s,
+        single_support_pct=100.0 * (hs_y - to_y) / stride_s,
+        stride_length=float(heel_fwd[b.frame] - heel_fwd[a.frame]),
+    )
 
 
 def find_strides(
@@ -161,47 +185,12 @@ def find_strides(
     for side in SIDES:
         hs = [e for e in events if e.side == side and e.event == "heel_strike"]
         for a, b in zip(hs[:-1], hs[1:]):
-            reason = _stride_reason(events, a, b, bouts)
-            if reason:
-                rejected.append(Rejection("stride", side, a.time_s, b.time_s, *reason))
-                continue
-            strides.append(_make_stride(events, a, b, heels[side][:, 0]))
+            stride = _stride(events, a, b, bouts, heels[side][:, 0])
+            if isinstance(stride, Stride):
+                strides.append(stride)
+            else:
+                rejected.append(Rejection("stride", side, a.time_s, b.time_s, *stride))
     return strides, rejected
-
-
-def _stride_reason(
-    events: list[GaitEvent], a: GaitEvent, b: GaitEvent, bouts: list[tuple[int, int]] | None
-) -> tuple[str, str] | None:
-    bout = bout_of(a.frame, bouts)
-    if bout is None or bout != bout_of(b.frame, bouts):
-        return "crosses a bout boundary", f"frames {a.frame}-{b.frame} are not inside one walking bout"
-    reason = _check_stride([e for e in events if a.time_s < e.time_s < b.time_s], a.side)
-    if reason:
-        return reason
-    stride_s = b.time_s - a.time_s
-    low, high = STRIDE_TIME_RANGE_S
-    if not low <= stride_s <= high:
-        return "stride time out of bounds", f"{stride_s:.3f} s outside [{low}, {high}] s"
-    to_x = next(e for e in events if a.time_s < e.time_s < b.time_s and e.side == a.side)
-    stance_pct = 100.0 * (to_x.time_s - a.time_s) / stride_s
-    low, high = STANCE_PCT_RANGE
-    if not low <= stance_pct <= high:
-        return "stance out of bounds", f"{stance_pct:.1f} % outside [{low}, {high}] %"
-    return None
-
-
-def _make_stride(events: list[GaitEvent], a: GaitEvent, b: GaitEvent, heel_fwd: np.ndarray) -> Stride:
-    inside = [e for e in events if a.time_s < e.time_s < b.time_s]
-    pick = {(e.side == a.side, e.event): e.time_s for e in inside}
-    to_x, hs_y, to_y = pick[(True, "toe_off")], pick[(False, "heel_strike")], pick[(False, "toe_off")]
-    stride_s = b.time_s - a.time_s
-    return Stride(
-        side=a.side, start_frame=a.frame, end_frame=b.frame, start_s=a.time_s, stride_time_s=stride_s,
-        stance_pct=100.0 * (to_x - a.time_s) / stride_s,
-        double_support_pct=100.0 * ((to_y - a.time_s) + (to_x - hs_y)) / stride_s,
-        single_support_pct=100.0 * (hs_y - to_y) / stride_s,
-        stride_length=float(heel_fwd[b.frame] - heel_fwd[a.frame]),
-    )
 
 
 def find_steps(
@@ -293,14 +282,14 @@ def bout_parameters(
     bouts: list[tuple[int, int]], time_s: np.ndarray, strides: list[Stride], steps: list[Step],
     m_per_unit: float | None,
 ) -> list[dict]:
-    """Cadence, speed and counts per walking bout (inclusive frame ranges)."""
+    """Cadence, speed and counts per walking bout (frames [start, end))."""
     rows = []
     for i, (start, end) in enumerate(bouts):
         b_strides = [s for s in strides if bout_of(s.start_frame, bouts) == i]
         b_steps = [s for s in steps if bout_of(s.frame, bouts) == i]
         rows.append({
             "bout": i, "start_frame": int(start), "end_frame": int(end),
-            "start_s": float(time_s[start]), "end_s": float(time_s[min(end, time_s.size - 1)]),
+            "start_s": float(time_s[start]), "end_s": float(time_s[min(end, time_s.size) - 1]),
             "n_strides": len(b_strides), "n_steps": len(b_steps),
             "cadence_steps_per_min": _cadence(b_steps), "walking_speed_m_s": _speed(b_strides, m_per_unit),
         })
@@ -325,7 +314,7 @@ def spatiotemporal_parameters(
     """The ``gait_parameters.json`` parameter block (see module docstring for definitions).
 
     positions: (T, 33, 3) in data units; time_s: (T,); forward: (3,) walking direction;
-    bouts: inclusive frame ranges (None = one bout); m_per_unit: metres per data unit or None
+    bouts: frame ranges [start, end) (None = one bout); m_per_unit: metres per data unit or None
     (then lengths are only reported in leg lengths, ``*_m`` entries are null).
     """
     heels = heel_tracks(positions, forward)
@@ -342,7 +331,7 @@ def spatiotemporal_parameters(
         "walking_speed_leg_norm_per_s": _speed(strides, 1.0 / leg if leg > 0 else None),
         **per_side,
         "symmetry": {k: symmetry(per_side["left"][k]["mean"], per_side["right"][k]["mean"]) for k in sym_keys},
-        "bouts": bout_parameters(bouts if bouts is not None else [(0, len(time_s) - 1)], time_s, strides, steps,
+        "bouts": bout_parameters(bouts if bouts is not None else [(0, len(time_s))], time_s, strides, steps,
                                  m_per_unit),
         "n_strides_used": len(strides),
         "n_strides_rejected": len(rej_strides),

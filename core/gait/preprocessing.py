@@ -28,9 +28,9 @@ from core.types import KeypointSeries
 # Relative deviation of sample intervals from their median still treated as uniform sampling
 # (covers timestamps rounded to 1e-5 s at up to ~1 kHz and container jitter).
 UNIFORM_TOLERANCE = 0.05
-# Hampel ignores deviations below this fraction of leg length (~4 mm, ~2 px on a 400 px leg):
+# Hampel ignores deviations below this fraction of leg length (~9 mm, ~4 px on a 400 px leg):
 # on noise-free motion capture the local MAD is ~0 and would flag rounding noise.
-HAMPEL_MIN_DEVIATION_LEG = 0.005
+HAMPEL_MIN_DEVIATION_LEG = 0.01
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,16 @@ def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
 
 
 def _rolling_window(x: np.ndarray, half: int) -> np.ndarray:
-    """(T, 2 * half + 1, ...) centred windows of x along axis 0, NaN-padded at the ends."""
-    pad = np.full((half,) + x.shape[1:], np.nan)
-    padded = np.concatenate([pad, x, pad])
+    """(T, 2 * half + 1, ...) centred windows of x along axis 0.
+
+    The ends are extended by odd reflection (2 * x[0] - x[k]), so a trend continues through the
+    edge instead of making edge samples look like outliers; NaN beyond the available samples.
+    """
+    k = min(half, len(x) - 1)
+    nan_pad = np.full((half - k,) + x.shape[1:], np.nan)
+    front = 2.0 * x[:1] - x[1:k + 1][::-1]
+    back = 2.0 * x[-1:] - x[len(x) - 1 - k:len(x) - 1][::-1]
+    padded = np.concatenate([nan_pad, front, x, back, nan_pad])
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)
     return np.moveaxis(windows, -1, 1)
 

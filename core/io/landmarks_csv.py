@@ -30,22 +30,17 @@ FIELDS = (*AXES, "confidence")
 COLUMNS: tuple[str, ...] = ("frame", "time_s") + tuple(f"{n}_{f}" for n in LANDMARK_NAMES for f in FIELDS)
 
 
-def _cell(value: float, fmt: str) -> str:
-    return "" if np.isnan(value) else format(value, fmt)
-
-
 def format_landmarks_csv(series: KeypointSeries) -> str:
     """The CSV text for ``series`` (see the module docstring for the layout)."""
     buf = io.StringIO()
     name = series.name.replace(";", ",").replace("\n", " ")
     buf.write(f"# units={series.units}; is_2d={str(series.is_2d).lower()}; name={name}\n")
     buf.write(",".join(COLUMNS) + "\n")
-    values = np.concatenate([series.positions, series.confidence[..., None]], axis=2)
-    fmts = (".6f", ".6f", ".6f", ".4f")
-    for i in range(series.n_frames):
-        cells = [str(i), format(series.time_s[i], ".6f")]
-        cells += [_cell(v, fmts[k % 4]) for k, v in enumerate(values[i].ravel().tolist())]
-        buf.write(",".join(cells) + "\n")
+    values = np.concatenate([series.positions, series.confidence[..., None]], axis=2).reshape(series.n_frames, -1)
+    row_fmt = ",".join(["%d", "%.6f"] + ["%.6f", "%.6f", "%.6f", "%.4f"] * NUM_LANDMARKS) + "\n"
+    rows = np.column_stack([np.arange(series.n_frames), series.time_s, values]).tolist()
+    text = "".join(row_fmt % tuple(row) for row in rows)
+    buf.write(text.replace("nan", ""))
     return buf.getvalue()
 
 

@@ -84,7 +84,7 @@ def plot_event_timeline(result: GaitResult) -> Any:
         for col in range(2):
             ax = axes[row, col]
             for start, end in result.bouts:
-                ax.axvspan(s.time_s[start], s.time_s[min(end, s.n_frames - 1)], color="0.92", zorder=0)
+                ax.axvspan(s.time_s[start], s.time_s[min(end, s.n_frames) - 1], color="0.92", zorder=0)
             for part, style in (("heel", "-"), ("toe", "--")):
                 ax.plot(s.time_s, tracks[part][col], style, color=SIDE_COLOURS[side], label=f"{side} {part}")
             for event, part, marker in (("heel_strike", "heel", "v"), ("toe_off", "toe", "^")):

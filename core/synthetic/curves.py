@@ -41,9 +41,9 @@ def softmin(values: list[np.ndarray], temperature: float) -> np.ndarray:
     """Smooth minimum, always <= the true minimum (log-sum-exp). Inf entries are ignored."""
     stack = np.stack(np.broadcast_arrays(*values))
     low = stack.min(axis=0)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         terms = np.exp(-(stack - low) / temperature)
-    return low - temperature * np.log(np.nansum(terms, axis=0))
+        return low - temperature * np.log(np.nansum(terms, axis=0))
 
 
 def rotate(vec_xy: np.ndarray, angle_rad: np.ndarray) -> np.ndarray:

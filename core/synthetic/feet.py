@@ -1,8 +1,9 @@
-"""Rigid-foot trajectories: stance with heel/flat/toe rockers (no sliding), swing with ground clearance.
+"""Stance feet: a rigid foot that rocks over its heel, lies flat, then rocks over its toe, never sliding.
 
-Foot-local frame: X along the sole toward the toes, Y up, origin at the back of the sole. The foot
-rotates about the heel contact point (heel rocker), lies flat, then rotates about the toe contact
-point (toe rocker); both contact points stay fixed on the ground while they carry the foot.
+Foot-local frame: X along the sole toward the toes, Y up, origin at the back of the sole. The heel
+contact point is fixed on the ground from heel strike to heel off, the toe contact point from foot
+flat to toe off. Until the other foot strikes, the sole angle follows a prescribed curve; in the
+final double support (pre-swing) it is solved so that the knee follows its normative flexion curve.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Callable
 
 import numpy as np
 
-from core.synthetic.curves import hermite, hip_ankle_distance, rotate, softmin
+from core.synthetic.curves import hermite, hip_ankle_distance, rotate, smoothstep
 from core.synthetic.params import Body, SidePattern
 from core.synthetic.timeline import LegSchedule
 
 FOOT_FLAT_FRAC = 0.08  # foot flat, as a fraction of the gait cycle
-KNEE_PEAK_SWING_U = 0.3  # fraction of swing where the swing knee target applies
+PelvisFn = Callable[[np.ndarray], np.ndarray]  # times (N,) -> hip joint centre (N, 2)
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,6 @@ class FootShape:
     heel_ball: np.ndarray  # centre of the heel's rounded end
     toe_ball: np.ndarray
     ankle: np.ndarray
-    heel_radius_m: float
-    toe_radius_m: float
 
     @property
     def pivot_span_m(self) -> float:
@@ -49,18 +48,16 @@ def foot_shape(body: Body) -> FootShape:
         heel_ball=np.array([rh, rh]),
         toe_ball=np.array([length - rt, rt]),
         ankle=np.array([body.ankle_forward, body.ankle_height]),
-        heel_radius_m=rh,
-        toe_radius_m=rt,
     )
 
 
 @dataclass(frozen=True)
 class FootPose:
-    """Foot pose per sample: a world point ``anchor_m`` (N, 2) that is foot-local ``anchor_local`` (N, 2)."""
+    """Foot pose per sample: world point ``anchor_m`` (N, 2) is foot-local ``anchor_local`` (N, 2)."""
 
     anchor_m: np.ndarray
     anchor_local: np.ndarray
-    pitch_rad: np.ndarray
+    pitch_rad: np.ndarray  # sole angle to the ground, toes up > 0
     in_stance: np.ndarray
 
     def point(self, local: np.ndarray) -> np.ndarray:
@@ -70,9 +67,10 @@ class FootPose:
 
 @dataclass(frozen=True)
 class LegGait:
-    """What the foot trajectory of one leg needs."""
+    """One leg: its schedule, the other leg's, its pattern and body geometry."""
 
     schedule: LegSchedule
+    other: LegSchedule
     pattern: SidePattern
     shape: FootShape
     body: Body
@@ -84,111 +82,84 @@ class LegGait:
 
     @property
     def heel_off_tau(self) -> float:
-        return float(np.clip(self.pattern.heel_off_frac / self.pattern.stance_frac, self.flat_tau + 0.1, 0.9))
+        return float(np.clip(self.pattern.heel_off_frac / self.pattern.stance_frac, self.flat_tau + 0.1, 0.85))
+
+    def stance_knee_deg(self, tau: np.ndarray) -> np.ndarray:
+        """Normative stance knee flexion (deg) over the stance fraction tau in [0, 1]."""
+        s, load = self.pattern.stance_frac, self.pattern.knee_loading_deg
+        t_load, t_mid = min(0.15 / s, 0.35), min(0.42 / s, 0.8)
+        return hermite(tau, np.array([0.0, t_load, t_mid, 1.0]), np.array([4.0, load, 5.0, 38.0]),
+                       np.array([1.5 * (load - 4.0) / t_load, 0.0, 0.0, 1.6 * 33.0 / (1.0 - t_mid)]))
 
 
-def stance_pose(leg: LegGait, time_s: np.ndarray) -> FootPose:
-    """Foot pose at times within a stance (NaN elsewhere)."""
+def stance_index(leg: LegGait, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(stance index k, in-stance mask) per time."""
     s = leg.schedule
-    k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 1)
-    hs, to = s.hs_time_s[k], s.to_time_s[k]
-    in_stance = (time_s >= hs) & (time_s < to)
-    tau = np.where(in_stance, (time_s - hs) / (to - hs), np.nan)
-    p = leg.pattern
-    x_flat, x_off = np.clip(tau / leg.flat_tau, 0, 1), np.clip((tau - leg.heel_off_tau) / (1 - leg.heel_off_tau), 0, 1)
+    k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 2)
+    return k, (time_s >= s.hs_time_s[k]) & (time_s < s.to_time_s[k])
+
+
+def design_pose(leg: LegGait, k: np.ndarray, time_s: np.ndarray) -> FootPose:
+    """Stance k's foot with the prescribed sole angle (times may lie outside the stance)."""
+    s, p = leg.schedule, leg.pattern
+    tau = (time_s - s.hs_time_s[k]) / (s.to_time_s[k] - s.hs_time_s[k])
+    x_flat = np.clip(tau / leg.flat_tau, 0, 1)
+    x_off = np.clip((tau - leg.heel_off_tau) / (1 - leg.heel_off_tau), 0, 1)
     heel_phase = tau < leg.heel_off_tau
     pitch = np.where(heel_phase, np.radians(p.heel_strike_pitch_deg) * (1 - x_flat) ** 2 * (1 + x_flat),
-                     np.radians(p.toe_off_pitch_deg) * x_off**2)
+                     np.radians(p.toe_off_pitch_deg) * x_off**2 * (2 - x_off))
     heel_x = s.hs_heel_x_m[k]
     anchor_x = np.where(heel_phase, heel_x, heel_x + leg.shape.pivot_span_m)
-    anchor_local = np.where(heel_phase[:, None], leg.shape.heel_pivot, leg.shape.toe_pivot)
     anchor = np.stack([anchor_x, np.zeros_like(anchor_x)], axis=-1)
-    nan = ~in_stance
-    anchor[nan], pitch[nan] = np.nan, np.nan
-    return FootPose(anchor, anchor_local, pitch, in_stance)
+    anchor_local = np.where(heel_phase[:, None], leg.shape.heel_pivot, leg.shape.toe_pivot)
+    return FootPose(anchor, anchor_local, pitch, np.ones(time_s.shape, dtype=bool))
 
 
-def _pitch_rates(leg: LegGait, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sole pitch rates (rad/s) at the toe off ending stance k and at the heel strike starting stance k+1."""
-    s, p = leg.schedule, leg.pattern
-    stance_s = s.to_time_s - s.hs_time_s
-    rate_to = 2 * np.radians(p.toe_off_pitch_deg) / ((1 - leg.heel_off_tau) * stance_s[k])
-    rate_hs = -np.radians(p.heel_strike_pitch_deg) / (leg.flat_tau * stance_s[k + 1])
-    return rate_to, rate_hs
+def stance_pose_k(leg: LegGait, k: np.ndarray, time_s: np.ndarray, pelvis_fn: PelvisFn) -> FootPose:
+    """Stance k's foot; in pre-swing the sole angle lets the knee follow ``stance_knee_deg``."""
+    s = leg.schedule
+    pose = design_pose(leg, k, time_s)
+    hs, to = s.hs_time_s[k], s.to_time_s[k]
+    other_hs = leg.other.hs_time_s[np.clip(np.searchsorted(leg.other.hs_time_s, to) - 1, 0, None)]
+    blend = smoothstep((time_s - other_hs) / (0.3 * (to - other_hs)))
+    pre = blend > 0
+    if not pre.any():
+        return pose
+    tau = (time_s[pre] - hs[pre]) / (to[pre] - hs[pre])
+    knee_rad = np.radians(leg.stance_knee_deg(tau))
+    solved = _toe_rocker_pitch(leg, pose.anchor_m[pre], pelvis_fn(time_s[pre]), knee_rad)
+    pitch = pose.pitch_rad.copy()
+    pitch[pre] += blend[pre] * (solved - pitch[pre])
+    return FootPose(pose.anchor_m, pose.anchor_local, pitch, pose.in_stance)
 
 
-def swing_pose(leg: LegGait, time_s: np.ndarray, pelvis_fn: Callable[[np.ndarray], np.ndarray]) -> FootPose:
-    """Foot pose at times within a swing (NaN elsewhere), anchored at the heel contact point.
-
-    The lowest point of the sole follows a clearance curve (zero at toe off and heel strike), lifted
-    early in swing so that the knee flexion reaches ``pattern.knee_swing_deg`` given the pelvis path.
-    """
-    s, p, shape = leg.schedule, leg.pattern, leg.shape
-    k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 2)
-    t0, t1 = s.to_time_s[k], s.hs_time_s[k + 1]
-    in_swing = (time_s >= t0) & (time_s < t1)
-    u = np.where(in_swing, (time_s - t0) / (t1 - t0), np.nan)
-    pitch, heel_x = _swing_pitch_and_x(leg, k, u)
-    lowest = softmin([np.zeros_like(pitch), shape.pivot_span_m * np.sin(pitch)], 0.002)
-    lift = hermite(u, *_lift_knots(leg, k, pelvis_fn))
-    anchor = np.stack([heel_x, lift - lowest], axis=-1)
-    anchor_local = np.broadcast_to(shape.heel_pivot, anchor.shape)
-    return FootPose(anchor, anchor_local, pitch, np.zeros_like(in_swing))
+def _toe_rocker_pitch(leg: LegGait, toe_m: np.ndarray, hip_m: np.ndarray, knee_rad: np.ndarray) -> np.ndarray:
+    """Sole angle rotating about the toe contact that puts the ankle at the knee-given hip distance."""
+    shape, body = leg.shape, leg.body
+    arm_local = shape.ankle - shape.toe_pivot
+    arm = float(np.hypot(*arm_local))
+    reach = hip_ankle_distance(body.thigh, body.shank, knee_rad)
+    delta = hip_m - toe_m
+    dist = np.linalg.norm(delta, axis=-1)
+    unit = delta / dist[:, None]
+    along = np.clip((arm**2 - reach**2 + dist**2) / (2 * dist), -arm, arm)
+    across = np.sqrt(np.maximum(arm**2 - along**2, 0.0))
+    # The solution behind the toe-hip line is the one with the heel up.
+    ankle_rel = along[:, None] * unit + across[:, None] * np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
+    return np.arctan2(ankle_rel[:, 1], ankle_rel[:, 0]) - np.arctan2(arm_local[1], arm_local[0])
 
 
-def _swing_pitch_and_x(leg: LegGait, k: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s, p, span = leg.schedule, leg.pattern, leg.shape.pivot_span_m
-    swing_s = s.hs_time_s[k + 1] - s.to_time_s[k]
-    rate_to, rate_hs = _pitch_rates(leg, k)
-    p_to, p_hs = np.radians(p.toe_off_pitch_deg), np.radians(p.heel_strike_pitch_deg)
-    ones = np.ones_like(swing_s)
-    pitch = hermite(
-        u,
-        np.stack([0 * ones, 0.5 * ones, ones], -1),
-        np.stack([p_to * ones, 0.55 * p_hs * ones, p_hs * ones], -1),
-        np.stack([rate_to * swing_s, (p_hs - p_to) * ones, rate_hs * swing_s], -1),
-    )
-    x0 = s.hs_heel_x_m[k] + span - span * np.cos(p_to)
-    vx0 = rate_to * span * np.sin(p_to)
-    heel_x = hermite(u, np.stack([0 * ones, ones], -1), np.stack([x0, s.hs_heel_x_m[k + 1]], -1),
-                     np.stack([vx0 * swing_s, 0 * ones], -1))
-    return pitch, heel_x
-
-
-def _lift_knots(leg: LegGait, k: np.ndarray, pelvis_fn: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, ...]:
-    """Clearance curve knots (u, height m, slope m/unit u) per sample, shape (N, 5) each."""
-    s, body = leg.schedule, leg.body
-    scale = leg.clearance_scale * body.height_m / 1.75
-    swing_s = s.hs_time_s[k + 1] - s.to_time_s[k]
-    g_mtc, g_late = 0.014 * scale, 0.035 * scale
-    peak = _lift_for_knee_target(leg, np.unique(k), pelvis_fn)
-    g_peak = np.interp(k, np.unique(k), peak) if peak.size else np.zeros_like(swing_s)
-    ones = np.ones_like(swing_s)
-    knots_u = np.stack([0 * ones, KNEE_PEAK_SWING_U * ones, 0.55 * ones, 0.8 * ones, ones], -1)
-    knots_g = np.stack([0 * ones, np.maximum(g_peak, 0.03 * scale), g_mtc * ones, g_late * ones, 0 * ones], -1)
-    impact_m_s = 0.12 * scale
-    knots_dg = np.stack([0 * ones, 0 * ones, 0 * ones, 0 * ones, -impact_m_s * swing_s], -1)
-    return knots_u, knots_g, knots_dg
-
-
-def _lift_for_knee_target(leg: LegGait, swings: np.ndarray, pelvis_fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Lowest-point height at KNEE_PEAK_SWING_U of each swing that gives the target knee flexion."""
-    s, body, shape = leg.schedule, leg.body, leg.shape
-    t = s.to_time_s[swings] + KNEE_PEAK_SWING_U * (s.hs_time_s[swings + 1] - s.to_time_s[swings])
-    u = np.full(t.shape, KNEE_PEAK_SWING_U)
-    pitch, heel_x = _swing_pitch_and_x(leg, swings, u)
-    ankle_off = rotate(shape.ankle - shape.heel_pivot, pitch)
-    hip = pelvis_fn(t)
-    reach = hip_ankle_distance(body.thigh, body.shank, np.radians(leg.pattern.knee_swing_deg))
-    dx = heel_x + ankle_off[:, 0] - hip[:, 0]
-    ankle_y = hip[:, 1] - np.sqrt(np.maximum(reach**2 - dx**2, 0.0))
-    lowest = np.minimum(0.0, shape.pivot_span_m * np.sin(pitch))
-    return np.clip(ankle_y - ankle_off[:, 1] + lowest, 0.0, 0.25 * body.height_m)
+def stance_pose(leg: LegGait, time_s: np.ndarray, pelvis_fn: PelvisFn) -> FootPose:
+    """Foot pose at the times within a stance (NaN elsewhere)."""
+    k, in_stance = stance_index(leg, time_s)
+    pose = stance_pose_k(leg, k, time_s, pelvis_fn)
+    anchor, pitch = pose.anchor_m.copy(), pose.pitch_rad.copy()
+    anchor[~in_stance], pitch[~in_stance] = np.nan, np.nan
+    return FootPose(anchor, pose.anchor_local, pitch, in_stance)
 
 
 def merge_poses(a: FootPose, b: FootPose) -> FootPose:
     """Take ``a`` where it is defined, else ``b``."""
     use_a = np.isfinite(a.pitch_rad)
-    pick = lambda x, y: np.where(use_a[:, None] if x.ndim == 2 else use_a, x, y)  # noqa: E731
-    return FootPose(pick(a.anchor_m, b.anchor_m), pick(a.anchor_local, b.anchor_local),
-                    pick(a.pitch_rad, b.pitch_rad), a.in_stance | b.in_stance)
+    return FootPose(np.where(use_a[:, None], a.anchor_m, b.anchor_m), np.where(use_a[:, None], a.anchor_local, b.anchor_local),
+                    np.where(use_a, a.pitch_rad, b.pitch_rad), a.in_stance | b.in_stance)

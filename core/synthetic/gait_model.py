@@ -10,19 +10,23 @@ both feet); knees come from two-link inverse kinematics.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from core.constants import SIDES
 from core.synthetic.curves import hermite, hip_ankle_distance, smoothstep, softmin, two_link_knee
-from core.synthetic.feet import FootPose, LegGait, foot_shape, merge_poses, stance_pose, swing_pose
+from core.synthetic.feet import (FootPose, LegGait, PelvisFn, design_pose, foot_shape, merge_poses, stance_index,
+                                 stance_pose)
+from core.synthetic.swing import hip_rise_m, plan_swings, swing_phase, swing_pose
 from core.synthetic.params import Body, GaitParams
 from core.synthetic.timeline import LegSchedule, build_schedule, heel_strike_knots
 from core.synthetic.upper_body import upper_body_points
 from core.types import GaitEvent
 
-PELVIS_BEHIND_HEEL_STEPS = 0.52  # pelvis X behind the striking heel, in step lengths
+PELVIS_BEHIND_HEEL_STEPS = 0.36  # pelvis X behind the striking heel, in step lengths
 MIN_KNEE_FLEXION_DEG = 2.0
+REACH_FADE_S, REACH_FADE_M = 0.08, 0.3  # the reach limit rises by REACH_FADE_M within REACH_FADE_S outside its window
 
 
 @dataclass(frozen=True)
@@ -45,35 +49,36 @@ def simulate_gait(params: GaitParams) -> GaitKinematics:
     body = Body(params.subject_height_m)
     schedule = build_schedule(params, rng)
     legs = {
-        side: LegGait(schedule[side], params.side_pattern(side), foot_shape(body), body, params.pattern.clearance_scale)
+        side: LegGait(schedule[side], schedule[_other(side)], params.side_pattern(side), foot_shape(body), body,
+                      params.pattern.clearance_scale)
         for side in SIDES
     }
-    pelvis_x = _pelvis_x_fn(schedule, PELVIS_BEHIND_HEEL_STEPS * params.step_length)
-
-    def pelvis_design(t: np.ndarray) -> np.ndarray:
-        return np.stack([pelvis_x(t), _pelvis_height(legs, t, pelvis_x(t))], axis=-1)
-
+    pelvis_fn = _pelvis_fn(legs, PELVIS_BEHIND_HEEL_STEPS * params.step_length)
     time_s = np.arange(params.n_frames) / params.fps
-    feet = {side: merge_poses(stance_pose(leg, time_s), swing_pose(leg, time_s, pelvis_design)) for side, leg in legs.items()}
-    pelvis = pelvis_design(time_s)
-    pelvis[:, 1] = softmin([pelvis[:, 1]] + [_reach_height(legs[s], feet[s], pelvis[:, 0]) for s in SIDES],
-                           0.004 * body.height_m / 1.75)
+    pelvis = pelvis_fn(time_s)
     points: dict[str, np.ndarray] = {}
+    angles: dict[str, np.ndarray] = {}
+    contact: dict[str, np.ndarray] = {}
     slack = []
     for side, leg in legs.items():
-        ankle = feet[side].point(leg.shape.ankle)
-        knee, leg_slack = two_link_knee(pelvis, ankle, body.thigh, body.shank)
+        plan = plan_swings(leg, pelvis_fn)
+        foot = merge_poses(stance_pose(leg, time_s, pelvis_fn), swing_pose(leg, plan, time_s, pelvis_fn))
+        hip = pelvis + np.stack([np.zeros_like(time_s), hip_rise_m(leg, swing_phase(plan, time_s)[1])], axis=-1)
+        ankle = foot.point(leg.shape.ankle)
+        knee, leg_slack = two_link_knee(hip, ankle, body.thigh, body.shank)
         slack.append(leg_slack.min())
-        points.update(_leg_points(side, pelvis, knee, ankle, feet[side], leg))
-    angles = {f"{side}_foot_pitch": feet[side].pitch_rad for side in SIDES}
+        points.update(_leg_points(side, hip, knee, ankle, foot, leg))
+        angles[f"{side}_foot_pitch"] = foot.pitch_rad
+        contact[side] = foot.in_stance
     upper_points, upper_angles = upper_body_points(params, body, pelvis, points, rng)
+    points["pelvis"] = pelvis
     points.update(upper_points)
     angles.update(upper_angles)
     return GaitKinematics(
         time_s=time_s,
         points_m=points,
         angles_rad=angles,
-        contact={side: feet[side].in_stance for side in SIDES},
+        contact=contact,
         events=_events_in_video(schedule, params),
         schedule=schedule,
         body=body,
@@ -81,48 +86,70 @@ def simulate_gait(params: GaitParams) -> GaitKinematics:
     )
 
 
-def _pelvis_x_fn(schedule: dict[str, LegSchedule], behind_m: float):
-    """Pelvis X(t): smooth curve through (heel-strike time, heel X - behind_m) of both legs."""
-    t, x = heel_strike_knots(schedule)
-    x = x - behind_m
-    slope = np.gradient(x, t)
-    return lambda time_s: hermite(time_s, t, x, slope)
+def _pelvis_fn(legs: dict[str, LegGait], behind_m: float) -> PelvisFn:
+    """Hip joint centre (N, 2) at any times (N,): X through the heel strikes, Y from the stance legs."""
+    t_hs, x_hs = heel_strike_knots({side: leg.schedule for side, leg in legs.items()})
+    x_hs = x_hs - behind_m
+    slope = np.gradient(x_hs, t_hs)
+    temperature_m = 0.004 * next(iter(legs.values())).body.height_m / 1.75
 
+    def pelvis_x(time_s: np.ndarray) -> np.ndarray:
+        return hermite(time_s, t_hs, x_hs, slope)
 
-def _stance_knee_deg(leg: LegGait, tau: np.ndarray) -> np.ndarray:
-    """Normative stance knee flexion (deg) over the stance fraction tau in [0, 1]."""
-    s, load = leg.pattern.stance_frac, leg.pattern.knee_loading_deg
-    t_load, t_mid = min(0.15 / s, 0.35), min(0.42 / s, 0.8)
-    return hermite(tau, np.array([0.0, t_load, t_mid, 1.0]), np.array([3.0, load, 5.0, 35.0]),
-                   np.array([1.5 * (load - 3.0) / t_load, 0.0, 0.0, 1.6 * 30.0 / (1.0 - t_mid)]))
+    def pelvis(time_s: np.ndarray) -> np.ndarray:
+        x = pelvis_x(time_s)
+        limits = [_pelvis_height(legs, time_s, x)] + [_reach_height(leg, time_s, pelvis_x) for leg in legs.values()]
+        return np.stack([x, softmin(limits, temperature_m)], axis=-1)
+
+    return pelvis
 
 
 def _pelvis_height(legs: dict[str, LegGait], time_s: np.ndarray, pelvis_x: np.ndarray) -> np.ndarray:
-    """Pelvis height: weighted over the stance legs of the height their knee curve implies."""
+    """Weighted over the stance legs of the pelvis height their normative knee flexion implies.
+
+    A leg's weight rises through the double support after its heel strike and falls through the
+    one before its toe off (the weights of both legs sum to one).
+    """
     total = np.zeros_like(time_s)
     weight_sum = np.zeros_like(time_s)
-    for side, leg in legs.items():
-        other = legs[_other(side)].schedule
-        pose = stance_pose(leg, time_s)
-        s = leg.schedule
-        k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 1)
+    for leg in legs.values():
+        s, other = leg.schedule, leg.other
+        k, in_stance = stance_index(leg, time_s)
         hs, to = s.hs_time_s[k], s.to_time_s[k]
         other_to = other.to_time_s[np.clip(np.searchsorted(other.to_time_s, hs), 0, len(other.to_time_s) - 1)]
-        other_hs = other.hs_time_s[np.clip(np.searchsorted(other.hs_time_s, to) - 1, 0, len(other.hs_time_s) - 1)]
+        other_hs = other.hs_time_s[np.clip(np.searchsorted(other.hs_time_s, to) - 1, 0, None)]
         w = smoothstep((time_s - hs) / (other_to - hs)) * (1.0 - smoothstep((time_s - other_hs) / (to - other_hs)))
-        w = np.where(pose.in_stance, w, 0.0)
-        tau = (time_s - hs) / (to - hs)
-        ankle = pose.point(leg.shape.ankle)
-        reach = hip_ankle_distance(leg.body.thigh, leg.body.shank, np.radians(_stance_knee_deg(leg, tau)))
+        w = np.where(in_stance, w, 0.0)
+        ankle = design_pose(leg, k, time_s).point(leg.shape.ankle)
+        knee_rad = np.radians(leg.stance_knee_deg((time_s - hs) / (to - hs)))
+        reach = hip_ankle_distance(leg.body.thigh, leg.body.shank, knee_rad)
         height = ankle[:, 1] + np.sqrt(np.maximum(reach**2 - (pelvis_x - ankle[:, 0]) ** 2, 0.0))
-        total += np.where(pose.in_stance, w * height, 0.0)
+        total += np.where(in_stance, w * height, 0.0)
         weight_sum += w
     return total / np.maximum(weight_sum, 1e-9)
 
 
-def _reach_height(leg: LegGait, foot: FootPose, pelvis_x: np.ndarray) -> np.ndarray:
-    """Highest pelvis height (T,) that keeps this leg's ankle within reach (knee >= the minimum flexion)."""
-    ankle = foot.point(leg.shape.ankle)
+def _reach_height(leg: LegGait, time_s: np.ndarray, pelvis_x_fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Highest pelvis (N,) keeping the foot reachable from its heel strike until heel off.
+
+    Outside that window the limit continues the window's end value and slope and rises quadratically,
+    so that it stays smooth (C1) and soon stops mattering.
+    """
+    s = leg.schedule
+    k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 2)
+    k = np.where(time_s >= s.to_time_s[k], k + 1, k)
+    hs, to = s.hs_time_s[k], s.to_time_s[k]
+    heel_off_s = hs + leg.heel_off_tau * (to - hs)
+    inside_s = np.clip(time_s, hs, heel_off_s)
+    step_s = np.where(time_s < hs, 1e-4, -1e-4)
+    at_edge = _foot_reach(leg, k, inside_s, pelvis_x_fn(inside_s))
+    slope = (_foot_reach(leg, k, inside_s + step_s, pelvis_x_fn(inside_s + step_s)) - at_edge) / step_s
+    outside_s = time_s - inside_s
+    return at_edge + slope * outside_s + REACH_FADE_M * (outside_s / REACH_FADE_S) ** 2
+
+
+def _foot_reach(leg: LegGait, k: np.ndarray, time_s: np.ndarray, pelvis_x: np.ndarray) -> np.ndarray:
+    ankle = design_pose(leg, k, time_s).point(leg.shape.ankle)
     reach = hip_ankle_distance(leg.body.thigh, leg.body.shank, np.radians(MIN_KNEE_FLEXION_DEG))
     return ankle[:, 1] + np.sqrt(np.maximum(reach**2 - (pelvis_x - ankle[:, 0]) ** 2, 0.0))
 

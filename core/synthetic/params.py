@@ -24,6 +24,8 @@ class SidePattern:
     heel_off_frac: float  # heel rise, as a fraction of the cycle
     arm_swing_deg: float  # shoulder flexion amplitude
     elbow_flexion_deg: float  # mean elbow flexion
+    swing_ankle_deg: float  # ankle dorsiflexion early in swing (< 0: drop foot)
+    swing_hip_rise_frac: float  # swing-side hip rise mid swing (hip hiking > 0, pelvic drop < 0), x height
 
 
 @dataclass(frozen=True)
@@ -38,29 +40,29 @@ class StylePattern:
     clearance_scale: float  # swing foot clearance relative to normal gait
 
 
-_NORMAL_SIDE = SidePattern(0.61, 1.0, 17.0, 62.0, 18.0, -35.0, 0.38, 16.0, 22.0)
+_NORMAL_SIDE = SidePattern(0.61, 1.0, 17.0, 62.0, 18.0, -50.0, 0.38, 16.0, 22.0, 0.0, -0.004)
 
 STYLES: dict[str, StylePattern] = {
     "normal": StylePattern(108.0, 0.37, _NORMAL_SIDE, _NORMAL_SIDE, 4.0, 1.0),
     # Paretic leg: short stance, long step, stiff knee, flat-foot landing, arm held flexed.
     "hemiparetic": StylePattern(
         86.0, 0.26,
-        SidePattern(0.55, 1.18, 6.0, 30.0, 3.0, -14.0, 0.30, 3.0, 85.0),
-        SidePattern(0.70, 1.0, 15.0, 56.0, 14.0, -30.0, 0.45, 14.0, 24.0),
+        SidePattern(0.55, 1.18, 6.0, 30.0, 3.0, -14.0, 0.30, 3.0, 85.0, -4.0, 0.028),
+        SidePattern(0.70, 1.0, 15.0, 56.0, 14.0, -30.0, 0.45, 14.0, 24.0, 0.0, -0.003),
         7.0, 1.3,
     ),
     # Short, flat, quick steps with little knee motion and a stooped trunk.
     "shuffling": StylePattern(
         128.0, 0.19,
-        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0),
-        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0),
+        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0, 8.0, 0.0),
+        SidePattern(0.66, 1.0, 9.0, 34.0, 4.0, -14.0, 0.45, 6.0, 35.0, 8.0, 0.0),
         14.0, 0.45,
     ),
     # Painful leg: short stance (so the sound leg's step is short), reduced knee motion.
     "antalgic": StylePattern(
         96.0, 0.30,
-        SidePattern(0.52, 1.14, 9.0, 50.0, 9.0, -22.0, 0.36, 10.0, 26.0),
-        SidePattern(0.66, 1.0, 17.0, 58.0, 16.0, -32.0, 0.44, 15.0, 22.0),
+        SidePattern(0.52, 1.14, 9.0, 50.0, 9.0, -22.0, 0.36, 10.0, 26.0, 0.0, 0.0),
+        SidePattern(0.66, 1.0, 17.0, 58.0, 16.0, -32.0, 0.44, 15.0, 22.0, 0.0, -0.004),
         6.0, 0.9,
     ),
 }

@@ -2,7 +2,8 @@
 
 Layout (see ``FEATURE_NAMES``), all in the sagittal plane (forward = walking direction, up = +Y),
 so a walk from right to left gives the same features as one from left to right:
-- positions of ``TCN_FEATURE_LANDMARKS`` relative to the hip midpoint, in leg lengths;
+- positions of ``TCN_FEATURE_LANDMARKS`` relative to the hip midpoint, in leg lengths
+  (hip-to-ankle, ``core.gait.direction.leg_length``);
 - their ground-frame velocities in leg lengths per second;
 - the six sagittal joint angles in radians;
 - the fraction of those landmarks present in the frame (missing values are 0).
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.constants import LANDMARK_INDEX, LEG_LANDMARKS, LEFT_HIP, RIGHT_HIP, SIDES, TCN_FEATURE_LANDMARKS
+from core.constants import LANDMARK_INDEX, SIDES, TCN_FEATURE_LANDMARKS
 from core.errors import InsufficientDataError
+from core.gait.direction import leg_length, pelvis_position, progression_direction
+from core.gait.kinematics import sagittal_angles
 from core.types import KeypointSeries
 
 FEATURE_VERSION = 1
@@ -63,38 +66,17 @@ def _sagittal_frame(forward: np.ndarray) -> np.ndarray:
     return np.stack([fwd / norm, np.array([0.0, 1.0, 0.0])], axis=1)
 
 
-def _leg_length(positions: np.ndarray) -> float:
-    """Median hip->knee->ankle length over frames and sides, in the series' units."""
-    lengths = []
-    for side in SIDES:
-        hip, knee, ankle = (positions[:, LEG_LANDMARKS[side][k]] for k in ("hip", "knee", "ankle"))
-        lengths.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
-    length = float(np.nanmedian(np.concatenate(lengths))) if np.isfinite(np.concatenate(lengths)).any() else np.nan
-    if not np.isfinite(length) or length <= 0:
-        raise InsufficientDataError("cannot estimate leg length (hip, knee, ankle never all visible)")
-    return length
-
-
-def _pelvis(positions: np.ndarray) -> np.ndarray:
-    """(T, 3) hip midpoint, or the one visible hip."""
-    left, right = positions[:, LEFT_HIP], positions[:, RIGHT_HIP]
-    return np.where(np.isnan(left), right, np.where(np.isnan(right), left, 0.5 * (left + right)))
-
-
 def build_features(series: KeypointSeries) -> np.ndarray:
     """(T, N_FEATURES) float32 features of ``series`` (layout in the module docstring)."""
-    from core.gait.direction import progression_direction
-    from core.gait.kinematics import sagittal_angles
-
     if series.n_frames < 2:
         raise InsufficientDataError("need at least 2 frames to build TCN features")
     positions = np.asarray(series.positions, dtype=np.float64)
     forward = np.asarray(progression_direction(positions), dtype=np.float64)
     proj = _sagittal_frame(forward)
-    scale = 1.0 / _leg_length(positions)
+    scale = 1.0 / leg_length(positions)
     idx = [LANDMARK_INDEX[n] for n in TCN_FEATURE_LANDMARKS]
     sag = positions[:, idx] @ proj * scale  # (T, L, 2)
-    pelvis = (_pelvis(positions) @ proj * scale)[:, None, :]
+    pelvis = (pelvis_position(positions) @ proj * scale)[:, None, :]
     rel = (sag - pelvis).reshape(series.n_frames, -1)
     vel = np.gradient(sag, np.asarray(series.time_s, dtype=np.float64), axis=0).reshape(series.n_frames, -1)
     angles = sagittal_angles(positions, forward)

@@ -24,6 +24,7 @@ from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, phase_ta
 from core.tcn.windows import Augment, window_index
 
 MIN_DELTA = 1e-4  # relative improvement of the validation loss that resets patience
+EVENT_PRIOR_LOGIT = -2.5  # initial event logit (about 8 % of frames lie under an event bump)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,10 @@ def train_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: in
     seed = ctx.cfg.seed + 1000 * fold
     set_seeds(seed)
     mean, std = normalisation(train)
-    module = TCN(model_config(ctx, train[0].features.shape[1])).to(ctx.precision.device)
+    module = TCN(model_config(ctx, train[0].features.shape[1]))
+    if ctx.task == "events":
+        torch.nn.init.constant_(module.head.bias, EVENT_PRIOR_LOGIT)
+    module.to(ctx.precision.device)
     train_loader = make_loader(ctx, make_dataset(ctx, train, mean, std, True, seed), True, seed)
     val_loader = make_loader(ctx, make_dataset(ctx, val, mean, std, False, seed), False, seed) if val else None
     optimizer = torch.optim.AdamW(module.parameters(), lr=ctx.cfg.learning_rate, weight_decay=ctx.cfg.weight_decay)

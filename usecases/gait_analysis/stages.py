@@ -210,7 +210,7 @@ def _log_evaluation(source: Path, evaluation: dict) -> None:
         e = evaluation.get(kind) or evaluation.get("per_type", {}).get(kind)
         if e and e.get("mae_ms") is not None:
             parts.append(f"{kind} MAE {e['mae_ms']:.1f} ms (bias {e['bias_ms']:+.1f})")
-    log.warning("%s: evaluation against annotated events: %s", source.name, "; ".join(parts))
+    log.info("%s: evaluation against annotated events: %s", source.name, "; ".join(parts))
 
 
 def run_tcn(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, out: Path) -> dict | None:

@@ -50,7 +50,8 @@ def _headings() -> list[np.ndarray]:
 @pytest.mark.parametrize("forward", _headings(), ids=["+X", "-X", "rotated37"])
 @pytest.mark.parametrize(
     "hip, knee, ankle, lean",
-    [(0.0, 0.0, 0.0, 0.0), (30.0, 90.0, 0.0, 0.0), (-15.0, 5.0, 12.0, 0.0), (20.0, 40.0, -25.0, 10.0), (0.0, -5.0, 0.0, 0.0)],
+    [(0.0, 0.0, 0.0, 0.0), (30.0, 90.0, 0.0, 0.0), (-15.0, 5.0, 12.0, 0.0), (20.0, 40.0, -25.0, 10.0),
+     (0.0, -5.0, 0.0, 0.0)],
 )
 def test_angle_conventions_any_heading(forward: np.ndarray, hip: float, knee: float, ankle: float, lean: float) -> None:
     angles = sagittal_angles(_pose(forward, hip, knee, ankle, lean), forward)

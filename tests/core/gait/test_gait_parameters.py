@@ -95,7 +95,7 @@ def test_missing_heel_strike_and_bout_boundary() -> None:
     p = _params(events, m_per_unit=1.0)
     assert p["stride_rejection_counts"].get("missing heel strike") == 1
     assert p["step_rejection_counts"] == {"missing heel strike": 1}
-    p = _params(_events(), m_per_unit=1.0, bouts=[(0, 299), (300, 480)])
+    p = _params(_events(), m_per_unit=1.0, bouts=[(0, 300), (300, 481)])
     assert p["stride_rejection_counts"] == {"crosses a bout boundary": 3}
     assert [b["n_strides"] for b in p["bouts"]] == [3, 2]
     assert p["bouts"][0]["cadence_steps_per_min"] == pytest.approx(100.0)

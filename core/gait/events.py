@@ -1,0 +1,275 @@
+"""Heel strike (HS) and toe off (TO) detection on a preprocessed, uniformly sampled series.
+
+Methods (``method`` argument):
+- ``zeni``: coordinate method of Zeni et al. (2008): HS at maxima of the heel position relative to
+  the pelvis along the walking direction, TO at minima of the toe position relative to the pelvis.
+  Works unchanged on a treadmill (the pelvis is the reference, not the lab).
+- ``velocity``: foot velocity relative to the ground along the walking direction (the ground
+  velocity is the slower foot's median velocity: 0 overground, minus the belt speed on a
+  treadmill). TO when the toe speeds up through SWING_VELOCITY_FRACTION of its swing peak,
+  HS when the heel slows down through it.
+- ``auto`` (reported as ``zeni_refined``): Zeni, then each HS is moved to the moment the heel stops
+  descending (upward zero crossing of the heel vertical velocity) when that happens within
+  HS_REFINE_WINDOW_S of the Zeni estimate. Zeni's heel-pelvis maximum is when the heel moves as fast
+  as the pelvis, which precedes contact on slow or asymmetric gait; the end of the heel's descent
+  is the contact itself. See docs/gait_accuracy.md for the measurements behind this choice.
+Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
+the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from core.gait.direction import foot_points, pelvis_position, present_sides
+from core.gait.preprocessing import valid_segments
+from core.types import GaitEvent, KeypointSeries
+
+METHODS = ("auto", "zeni", "velocity")
+# Physiological bounds for walking (healthy to severely pathological): stride time 0.4-3.0 s
+# (cadence 40-300 steps/min); stance 40-85% of the stride (normal ~60%, slow pathological gait
+# up to ~80%, below 40% would be running).
+MIN_STRIDE_S, MAX_STRIDE_S = 0.4, 3.0
+MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85
+# Extrema smaller than this fraction of the signal's 5-95 percentile range are noise, not steps.
+PEAK_PROMINENCE_FRACTION = 0.2
+# Zeni's HS error on pathological gait reaches ~50 ms: the refinement looks that far, and no farther.
+HS_REFINE_WINDOW_S = 0.06
+SWING_VELOCITY_FRACTION = 0.2
+MIN_SWING_S = 0.15
+MIN_RUN_S = 0.5
+
+
+@dataclass(frozen=True)
+class EventDetection:
+    """Accepted events (sorted by time), rejected candidates with reasons, and the method used."""
+
+    events: list[GaitEvent]
+    rejected: list[tuple[GaitEvent, str]]
+    method: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An event candidate: sub-frame index into the series, and a strength to rank duplicates."""
+
+    side: str
+    event: str
+    index: float
+    strength: float
+
+
+def parabolic_peak(y: np.ndarray, i: int) -> float:
+    """Sub-sample position of the extremum of y near integer index i (3-point parabola)."""
+    if i <= 0 or i >= len(y) - 1:
+        return float(i)
+    y0, y1, y2 = y[i - 1], y[i], y[i + 1]
+    denom = y0 - 2.0 * y1 + y2
+    if denom == 0 or not np.isfinite(denom):
+        return float(i)
+    return float(i + np.clip(0.5 * (y0 - y2) / denom, -0.5, 0.5))
+
+
+def crossings(y: np.ndarray, level: float, rising: bool) -> np.ndarray:
+    """Sub-sample positions where y crosses ``level`` upwards (``rising``) or downwards."""
+    s = y - level if rising else level - y
+    i = np.flatnonzero((s[:-1] < 0) & (s[1:] >= 0))
+    return i + (-s[i]) / (s[i + 1] - s[i])
+
+
+def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """(sub-frame positions, prominences) of the maxima of a step-periodic signal."""
+    amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
+    peaks, props = find_peaks(
+        signal, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
+    )
+    return np.array([parabolic_peak(signal, int(i)) for i in peaks]), props["prominences"]
+
+
+def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
+    """Zeni HS/TO from heel and toe positions relative to the pelvis along the walking direction (T,)."""
+    hs, hs_strength = _extrema(heel_fwd, rate_hz)
+    to, to_strength = _extrema(-toe_fwd, rate_hz)
+    return [Candidate(side, "heel_strike", float(i), float(p)) for i, p in zip(hs, hs_strength)] + [
+        Candidate(side, "toe_off", float(i), float(p)) for i, p in zip(to, to_strength)
+    ]
+
+
+def refine_heel_strike(index: float, heel_vertical_velocity: np.ndarray, window_samples: float) -> float:
+    """The end of the heel's descent (first upward zero crossing of its vertical velocity) within
+    ``window_samples`` of ``index``; ``index`` itself when the heel does not stop there."""
+    lo = max(0, int(np.floor(index - window_samples)))
+    hi = min(len(heel_vertical_velocity), int(np.ceil(index + window_samples)) + 1)
+    found = crossings(heel_vertical_velocity[lo:hi], 0.0, rising=True) + lo
+    found = found[np.abs(found - index) <= window_samples]
+    return float(found[0]) if len(found) else index
+
+
+def _runs_above(u: np.ndarray, level: float, min_samples: int) -> list[tuple[float, float, float]]:
+    """(start, end, peak) of runs where u > level, with sub-frame ends (NaN when a run touches an edge)."""
+    out = []
+    for start, end in valid_segments(u > level):
+        if end - start < min_samples:
+            continue
+        t0 = start - 1 + (level - u[start - 1]) / (u[start] - u[start - 1]) if start > 0 else np.nan
+        t1 = end - 1 + (u[end - 1] - level) / (u[end - 1] - u[end]) if end < len(u) else np.nan
+        out.append((float(t0), float(t1), float(np.max(u[start:end]))))
+    return out
+
+
+def velocity_candidates(heel_u: np.ndarray, toe_u: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
+    """HS/TO from heel and toe forward velocity relative to the ground (T,), any unit/s."""
+    min_samples = max(2, int(MIN_SWING_S * rate_hz))
+    out = []
+    for u, event, edge in ((toe_u, "toe_off", 0), (heel_u, "heel_strike", 1)):
+        level = SWING_VELOCITY_FRACTION * np.percentile(u, 95)
+        for run in _runs_above(u, level, min_samples):
+            if np.isfinite(run[edge]):
+                out.append(Candidate(side, event, run[edge], run[2]))
+    return out
+
+
+def ground_velocity(forward_velocities: list[np.ndarray]) -> float:
+    """Ground (belt) velocity along the walking direction: the slower foot is the one on the ground."""
+    if len(forward_velocities) >= 2:
+        return float(np.nanmedian(np.nanmin(np.vstack(forward_velocities), axis=0)))
+    return float(np.nanpercentile(forward_velocities[0], 30))
+
+
+def _reject_weaker(group: list[Candidate], reason: str) -> tuple[Candidate, list[tuple[Candidate, str]]]:
+    """Keep the strongest candidate of ``group``; the others are rejected with ``reason``."""
+    best = max(group, key=lambda c: c.strength)
+    return best, [(c, reason) for c in group if c is not best]
+
+
+def _drop_close_duplicates(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list]:
+    """Same side and type closer than the minimum stride time: keep the stronger."""
+    kept, rejected = [], []
+    for c in sorted(cands, key=lambda c: c.index):
+        prev = next((k for k in reversed(kept) if k.side == c.side and k.event == c.event), None)
+        if prev is not None and (c.index - prev.index) / rate_hz < MIN_STRIDE_S:
+            gap_s = (c.index - prev.index) / rate_hz
+            best, lost = _reject_weaker([prev, c], f"{gap_s:.2f} s after another {c.side} {c.event} "
+                                        f"(minimum stride {MIN_STRIDE_S} s); weaker candidate")
+            kept.remove(prev)
+            kept.append(best)
+            rejected += lost
+        else:
+            kept.append(c)
+    return kept, rejected
+
+
+def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, inside_side: bool) -> tuple[list, list]:
+    """Within each stride (consecutive same-side HS, or TO for ``event`` toe_off) allow one ``event``.
+
+    ``inside_side`` False checks the contralateral side's ``event`` (left/right alternation),
+    True the same side's (HS -> TO -> HS order; only used with event toe_off and HS strides).
+    """
+    rejected: list = []
+    for side in ("left", "right"):
+        other = side if inside_side else ("right" if side == "left" else "left")
+        ref_event = "heel_strike" if inside_side else event
+        refs = sorted(c.index for c in cands if c.side == side and c.event == ref_event)
+        for a, b in zip(refs[:-1], refs[1:]):
+            if (b - a) / rate_hz > MAX_STRIDE_S:
+                continue
+            group = [c for c in cands if c.side == other and c.event == event and a < c.index < b]
+            if len(group) > 1:
+                where = "the same" if inside_side else f"one {side}"
+                best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride; weaker candidate")
+                rejected += lost
+                cands = [c for c in cands if all(c is not r for r, _ in lost)]
+    return cands, rejected
+
+
+def _drop_bad_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list]:
+    """Reject a TO whose stance (HS -> TO) is outside the physiological fraction of its stride."""
+    rejected = []
+    for side in ("left", "right"):
+        hs = sorted(c.index for c in cands if c.side == side and c.event == "heel_strike")
+        for a, b in zip(hs[:-1], hs[1:]):
+            if (b - a) / rate_hz > MAX_STRIDE_S:
+                continue
+            for c in [c for c in cands if c.side == side and c.event == "toe_off" and a < c.index < b]:
+                fraction = (c.index - a) / (b - a)
+                if not MIN_STANCE_FRACTION <= fraction <= MAX_STANCE_FRACTION:
+                    rejected.append((c, f"stance {100 * fraction:.0f}% of stride outside "
+                                        f"{100 * MIN_STANCE_FRACTION:.0f}-{100 * MAX_STANCE_FRACTION:.0f}%"))
+    lost = [r for r, _ in rejected]
+    return [c for c in cands if all(c is not r for r in lost)], rejected
+
+
+def check_consistency(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
+    """Apply the physiological checks in order; returns (kept sorted by time, rejected with reasons)."""
+    kept, rejected = _drop_close_duplicates(cands, rate_hz)
+    for event, inside in (("heel_strike", False), ("toe_off", False), ("toe_off", True)):
+        kept, lost = _drop_extras_between(kept, rate_hz, event, inside)
+        rejected += lost
+    kept, lost = _drop_bad_stance(kept, rate_hz)
+    return sorted(kept, key=lambda c: c.index), rejected + lost
+
+
+def _side_candidates(
+    positions: np.ndarray, side: str, forward: np.ndarray, rate_hz: float, method: str, v_ground: float
+) -> list[Candidate]:
+    """Candidates of one side in one bout (indices relative to the bout), per finite run."""
+    pelvis = pelvis_position(positions)
+    heel, toe = foot_points(positions, side)
+    valid = np.isfinite(pelvis).all(axis=1) & np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
+    out = []
+    for start, end in valid_segments(valid):
+        if end - start < MIN_RUN_S * rate_hz:
+            continue
+        p, h, t = pelvis[start:end], heel[start:end], toe[start:end]
+        if method == "velocity":
+            heel_u = np.gradient(h @ forward) * rate_hz - v_ground
+            toe_u = np.gradient(t @ forward) * rate_hz - v_ground
+            found = velocity_candidates(heel_u, toe_u, side, rate_hz)
+        else:
+            found = zeni_candidates((h - p) @ forward, (t - p) @ forward, side, rate_hz)
+        if method == "auto":
+            vy = np.gradient(h[:, 1]) * rate_hz
+            window = HS_REFINE_WINDOW_S * rate_hz
+            found = [
+                Candidate(c.side, c.event, refine_heel_strike(c.index, vy, window), c.strength)
+                if c.event == "heel_strike" else c
+                for c in found
+            ]
+        out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
+    return out
+
+
+def _to_event(c: Candidate, offset: int, time_s: np.ndarray) -> GaitEvent:
+    index = c.index + offset
+    frame = int(np.clip(round(index), 0, len(time_s) - 1))
+    return GaitEvent(c.side, c.event, frame, float(np.interp(index, np.arange(len(time_s)), time_s)))
+
+
+def detect_events(
+    series: KeypointSeries, forward: np.ndarray, method: str = "auto", bouts: list[tuple[int, int]] | None = None
+) -> EventDetection:
+    """Detect HS/TO per side within each bout ([start, end) frames; default: the whole series).
+
+    ``forward`` is the horizontal walking direction (3,) from ``progression_direction``.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown event method {method!r}; choose one of {', '.join(METHODS)}")
+    forward = np.array([forward[0], 0.0, forward[2]], dtype=float)
+    forward /= np.linalg.norm(forward)
+    rate_hz = series.rate_hz
+    events: list[GaitEvent] = []
+    rejected: list[tuple[GaitEvent, str]] = []
+    for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
+        positions = series.positions[start:end]
+        sides = present_sides(positions)
+        heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
+        v_ground = ground_velocity(heel_v) if sides and end - start > 2 else 0.0
+        cands = [c for s in sides for c in _side_candidates(positions, s, forward, rate_hz, method, v_ground)]
+        kept, lost = check_consistency(cands, rate_hz)
+        events += [_to_event(c, start, series.time_s) for c in kept]
+        rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]
+    events.sort(key=lambda e: (e.time_s, e.side, e.event))
+    return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method)

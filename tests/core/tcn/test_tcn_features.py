@@ -1,0 +1,51 @@
+"""TCN input features from keypoint series."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from core.constants import LANDMARK_INDEX
+from core.synthetic.params import GaitParams
+from core.tcn.features import FEATURE_NAMES, N_FEATURES, build_features, resample_features
+
+PARAMS = GaitParams(fps=30.0, duration_s=4.0, seed=3)
+
+
+def test_tcn_features_shape_and_layout(make_walk) -> None:
+    series, _ = make_walk(PARAMS)
+    feats = build_features(series)
+    assert feats.shape == (series.n_frames, N_FEATURES) and feats.dtype == np.float32
+    name = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    # Ankles lie about one leg length below the pelvis; walking speed is positive (forward).
+    assert -1.2 < np.median(feats[:, name["left_ankle_up"]]) < -0.7
+    assert np.median(feats[:, name["left_hip_vfwd"]]) > 0.5
+    assert np.all(feats[:, name["valid_fraction"]] == 1.0)
+
+
+def test_tcn_features_do_not_depend_on_walking_direction_or_units(make_walk) -> None:
+    right, _ = make_walk(PARAMS, noise_m=0.0)
+    left, _ = make_walk(replace(PARAMS, direction="right_to_left"), noise_m=0.0)
+    assert np.allclose(build_features(right), build_features(left), atol=1e-5)
+    scaled = replace(right, positions=right.positions * 400.0 + 17.0, units="px")
+    assert np.allclose(build_features(scaled), build_features(right), atol=1e-4)
+
+
+def test_tcn_features_zero_missing_values_and_flag_them(make_walk) -> None:
+    series, _ = make_walk(PARAMS)
+    positions = series.positions.copy()
+    positions[10:20, LANDMARK_INDEX["left_heel"]] = np.nan
+    feats = build_features(replace(series, positions=positions))
+    assert np.isfinite(feats).all()
+    valid = feats[:, FEATURE_NAMES.index("valid_fraction")]
+    assert (valid[10:20] < 1.0).all() and valid[30] == 1.0
+    assert (feats[10:20, FEATURE_NAMES.index("left_heel_fwd")] == 0.0).all()
+
+
+def test_tcn_resample_features_keeps_duration() -> None:
+    x = np.stack([np.arange(101, dtype=np.float32), np.ones(101, np.float32)], axis=1)  # 1 s at 100 Hz
+    y = resample_features(x, 100.0, 50.0)
+    assert y.shape == (51, 2)
+    assert np.allclose(y[:, 0], np.arange(51) * 2.0)
+    assert resample_features(x, 100.0, 100.0).shape == x.shape
