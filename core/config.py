@@ -99,17 +99,24 @@ class MemoryConfig:
 
 @dataclass(frozen=True)
 class ParallelConfig:
-    """``workers`` 0 means one per core; segments overlap by ``segment_warmup_frames``."""
+    """``workers`` 0 means one per core. A video is cut into segments of ``min_segment_frames`` to
+    ``max_segment_frames``, each warmed up on the ``segment_warmup_frames`` before it."""
 
     workers: int
     segment_warmup_frames: int
     min_segment_frames: int
+    max_segment_frames: int
     decoder: str
 
     def __post_init__(self) -> None:
         _check(self.workers >= 0, "parallel.workers", "must be >= 0")
         _check(self.segment_warmup_frames >= 0, "parallel.segment_warmup_frames", "must be >= 0")
         _check(self.min_segment_frames >= 1, "parallel.min_segment_frames", "must be >= 1")
+        _check(
+            self.max_segment_frames >= self.min_segment_frames,
+            "parallel.max_segment_frames",
+            "must be >= parallel.min_segment_frames",
+        )
         _check(self.decoder in ("opencv", "pyav"), "parallel.decoder", "must be 'opencv' or 'pyav'")
 
 

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from core.config import Profile
 from core.errors import GaitToolError
@@ -28,7 +28,7 @@ from core.performance_optimizer import (
     PerformanceMonitor,
     tree_cpu_seconds,
 )
-from core.pose.extractor import SegmentTask, extract_segment
+from core.pose.extractor import SegmentTask, extract_segment, worker_init
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
@@ -141,7 +141,6 @@ def extract_jobs(
     processor: ParallelProcessor,
     monitor: PerformanceMonitor,
     queue_frames: int,
-    on_progress: Callable[[ExtractionJob, int], None] | None = None,
 ) -> Iterator[tuple[ExtractionJob, BaseException | None]]:
     """Extract every job's remaining frames; yields each job when its store is final (or failed).
 
@@ -179,8 +178,6 @@ def extract_jobs(
             monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(outcome))
             with monitor.stage("store"):
                 st.io.add(outcome)
-            if on_progress:
-                on_progress(job, len(outcome))
             if st.pending == 0:
                 st.finish()
                 yield job, None
@@ -202,6 +199,7 @@ def _run_task(item: tuple[ExtractionJob, SegmentTask]) -> KeypointBatch | str:
 
 
 def _probe(task: SegmentTask) -> None:
+    worker_init()
     extract_segment(task)
 
 

@@ -217,22 +217,19 @@ class MemoryOptimizer:
         return MemoryPlan(workers, queue, chunk, worker_mb, base_mb, budget, reason)
 
 
-def _worker_init() -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"
-    os.environ["GLOG_minloglevel"] = "2"
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)
-    except ImportError:
-        pass
-
-
 class ParallelProcessor:
     """Runs picklable tasks in ``workers`` processes (or in-process when 1) and yields results in order."""
 
-    def __init__(self, workers: int, max_in_flight: int | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        max_in_flight: int | None = None,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple = (),
+    ) -> None:
         self.workers = max(1, workers)
+        self.initializer = initializer
+        self.initargs = initargs
         self.max_in_flight = max_in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
 
@@ -241,7 +238,8 @@ class ParallelProcessor:
             import multiprocessing as mp
 
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp.get_context("spawn"), initializer=_worker_init
+                max_workers=self.workers, mp_context=mp.get_context("spawn"), initializer=self.initializer,
+                initargs=self.initargs,
             )
         return self._pool
 
@@ -290,14 +288,18 @@ class MediaPipeOptimizer:
         self.profile = profile
 
     def segment_plan(self, first_frame: int, n_frames: int, workers: int) -> SegmentPlan:
-        """Cut ``[first_frame, n_frames)`` into about ``2 x workers`` segments (at least
-        ``min_segment_frames`` each, aligned to the frame stride), each warmed up on the
-        ``segment_warmup_frames`` before it."""
+        """Cut ``[first_frame, n_frames)`` into segments aligned to the frame stride: enough to keep
+        ``workers`` busy, each ``min_segment_frames`` to ``max_segment_frames`` long (short segments
+        give finer progress and resume points; long ones waste less warm-up)."""
         par, stride = self.profile.parallel, self.profile.pose.frame_stride
         todo = n_frames - first_frame
         if todo <= 0:
             return SegmentPlan([])
-        n_seg = max(1, min(2 * workers if workers > 1 else 1, todo // max(par.min_segment_frames, 1)))
+        n_seg = math.ceil(todo / par.max_segment_frames)
+        if todo >= workers * par.min_segment_frames:
+            n_seg = math.ceil(n_seg / workers) * workers
+        else:
+            n_seg = max(1, min(workers, todo // par.min_segment_frames))
         length = math.ceil(todo / n_seg / stride) * stride
         segments = []
         for start in range(first_frame, n_frames, length):

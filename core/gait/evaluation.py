@@ -6,6 +6,7 @@ algorithm on |time difference| (so the total error of matched pairs is minimal).
 Scoring window: annotations usually cover only part of a trial. With ``restrict_to_truth_span``
 (the default), detected events outside [first truth - tolerance, last truth + tolerance] are left
 out of the score (reported as ``n_outside_span``), so they are not counted as false positives.
+The span is global (all sides and types), since an annotator marks every event within it.
 """
 
 from __future__ import annotations
@@ -92,3 +93,15 @@ def evaluate_events(
     result["unmatched_detected"] = sorted(lost_detected, key=lambda e: e["time_s"])
     result["unmatched_truth"] = sorted(lost_truth, key=lambda e: e["time_s"])
     return result
+
+
+def cadence_spm(events: list[GaitEvent], max_stride_s: float = 3.0) -> float | None:
+    """Steps per minute, 120 / mean stride time, over the intervals between consecutive events of
+    the same side and type (HS and TO; intervals longer than ``max_stride_s`` are pauses, skipped).
+    Using every event type averages out single-event timing errors. None without any stride."""
+    strides = []
+    for side in SIDES:
+        for kind in EVENT_TYPES:
+            times = np.sort([e.time_s for e in events if e.side == side and e.event == kind])
+            strides += [d for d in np.diff(times) if 0 < d <= max_stride_s]
+    return 120.0 / float(np.mean(strides)) if strides else None

@@ -8,11 +8,14 @@ Methods (``method`` argument):
   velocity is the slower foot's median velocity: 0 overground, minus the belt speed on a
   treadmill). TO when the toe speeds up through SWING_VELOCITY_FRACTION of its swing peak,
   HS when the heel slows down through it.
-- ``auto`` (reported as ``zeni_refined``): Zeni, then each HS is moved to the moment the heel stops
-  descending (upward zero crossing of the heel vertical velocity) when that happens within
-  HS_REFINE_WINDOW_S of the Zeni estimate. Zeni's heel-pelvis maximum is when the heel moves as fast
-  as the pelvis, which precedes contact on slow or asymmetric gait; the end of the heel's descent
-  is the contact itself. See docs/gait_accuracy.md for the measurements behind this choice.
+- ``auto`` (reported as ``zeni_refined``): Zeni finds one candidate per stride (robust), then each
+  is moved within the near-extremum region of Zeni's signal (where the signal stays within
+  REGION_FRACTION of the extremum, i.e. where Zeni's timing is uncertain) to a contact criterion:
+  HS at the heel's lowest point (the end of its descent = contact), TO at the toe's launch (peak
+  upward acceleration) when the toe really lifts, else when the toe's speed over ground reaches
+  half the walking speed. Zeni's extrema are when heel/toe move as fast as the pelvis, which lags
+  contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
+  See docs/gait_accuracy.md for the measurements behind this choice.
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
 the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
 """
@@ -24,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from core.gait.direction import foot_points, pelvis_position, present_sides
+from core.errors import InsufficientDataError
+from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
 from core.gait.preprocessing import valid_segments
 from core.types import GaitEvent, KeypointSeries
 
@@ -36,8 +40,16 @@ MIN_STRIDE_S, MAX_STRIDE_S = 0.4, 3.0
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85
 # Extrema smaller than this fraction of the signal's 5-95 percentile range are noise, not steps.
 PEAK_PROMINENCE_FRACTION = 0.2
-# Zeni's HS error on pathological gait reaches ~50 ms: the refinement looks that far, and no farther.
-HS_REFINE_WINDOW_S = 0.06
+# Refinement searches the near-extremum region of Zeni's signal: samples within REGION_FRACTION of
+# the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
+REGION_FRACTION = 0.1
+REGION_MAX_S = 0.15
+# The toe's launch is only trusted when the toe then rises by 2% of leg length (~2 cm) within
+# TOE_LIFT_S; shuffling feet barely lift, and then the toe's speed over ground decides: toe off
+# when the toe moves forward at half the walking speed.
+MIN_TOE_LIFT_LEG = 0.02
+TOE_LIFT_S = 0.15
+TOE_SPEED_FRACTION = 0.5
 SWING_VELOCITY_FRACTION = 0.2
 MIN_SWING_S = 0.15
 MIN_RUN_S = 0.5
@@ -98,14 +110,45 @@ def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_h
     ]
 
 
-def refine_heel_strike(index: float, heel_vertical_velocity: np.ndarray, window_samples: float) -> float:
-    """The end of the heel's descent (first upward zero crossing of its vertical velocity) within
-    ``window_samples`` of ``index``; ``index`` itself when the heel does not stop there."""
-    lo = max(0, int(np.floor(index - window_samples)))
-    hi = min(len(heel_vertical_velocity), int(np.ceil(index + window_samples)) + 1)
-    found = crossings(heel_vertical_velocity[lo:hi], 0.0, rising=True) + lo
-    found = found[np.abs(found - index) <= window_samples]
-    return float(found[0]) if len(found) else index
+def extremum_region(signal: np.ndarray, index: float, fraction: float, max_samples: int) -> tuple[int, int]:
+    """[lo, hi] samples around ``index`` whose value stays within ``fraction`` of the signal's
+    5-95 percentile range of the value at ``index`` (how flat the extremum is), at most ``max_samples`` away."""
+    i = int(np.clip(round(index), 0, len(signal) - 1))
+    tolerance = fraction * (np.percentile(signal, 95) - np.percentile(signal, 5))
+    near = np.abs(signal - signal[i]) <= tolerance
+    lo, hi = i, i
+    while lo > max(0, i - max_samples) and near[lo - 1]:
+        lo -= 1
+    while hi < min(len(signal) - 1, i + max_samples) and near[hi + 1]:
+        hi += 1
+    return lo, hi
+
+
+def refine_heel_strike(index: float, heel_height: np.ndarray, region: tuple[int, int]) -> float:
+    """The end of the heel's descent: its lowest point inside ``region`` (sub-frame parabola);
+    ``index`` itself when the lowest point is at the region's edge (the heel is still descending
+    or already rising there, so the region holds no contact)."""
+    lo, hi = region
+    low = lo + int(np.argmin(heel_height[lo:hi + 1]))
+    return parabolic_peak(-heel_height, low) if lo < low < hi else index
+
+
+def refine_toe_off(
+    index: float, toe_height: np.ndarray, toe_speed: np.ndarray, walking_speed: float, min_lift: float,
+    region: tuple[int, int], lift_samples: int,
+) -> float:
+    """Toe off in ``region``: the toe's launch (peak upward acceleration) when the toe then rises by
+    ``min_lift`` within ``lift_samples``; otherwise the last time before ``index`` that the toe's
+    forward speed over ground (``toe_speed``) rose through TOE_SPEED_FRACTION of ``walking_speed``."""
+    lo, hi = region
+    accel = np.gradient(np.gradient(toe_height))
+    launch = lo + int(np.argmax(accel[lo:hi + 1]))
+    rise = np.max(toe_height[launch:launch + lift_samples + 1]) - np.min(toe_height[lo:hi + 1])
+    if rise >= min_lift:
+        return parabolic_peak(accel, launch)
+    found = lo + crossings(toe_speed[lo:hi + 1], TOE_SPEED_FRACTION * walking_speed, rising=True)
+    found = found[found <= index]
+    return float(found[-1]) if len(found) else index
 
 
 def _runs_above(u: np.ndarray, level: float, min_samples: int) -> list[tuple[float, float, float]]:
@@ -212,34 +255,68 @@ def check_consistency(cands: list[Candidate], rate_hz: float) -> tuple[list[Cand
     return sorted(kept, key=lambda c: c.index), rejected + lost
 
 
-def _side_candidates(
-    positions: np.ndarray, side: str, forward: np.ndarray, rate_hz: float, method: str, v_ground: float
-) -> list[Candidate]:
+@dataclass(frozen=True)
+class BoutContext:
+    """Per-bout constants: sample rate, ground and walking speed along ``forward`` (units/s), leg length."""
+
+    rate_hz: float
+    forward: np.ndarray
+    v_ground: float
+    walking_speed: float
+    leg_length: float
+
+
+def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:
+    """Zeni candidates moved to the heel stop (HS) or toe launch (TO) within their near-extremum region."""
+    max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
+    heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
+    toe_speed = np.gradient(t @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+    out = []
+    for c in found:
+        if c.event == "heel_strike":
+            region = extremum_region(heel_fwd, c.index, REGION_FRACTION, max_samples)
+            index = refine_heel_strike(c.index, h[:, 1], region)
+        else:
+            region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
+            index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,
+                                   region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
+        out.append(Candidate(c.side, c.event, index, c.strength))
+    return out
+
+
+def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutContext) -> list[Candidate]:
     """Candidates of one side in one bout (indices relative to the bout), per finite run."""
     pelvis = pelvis_position(positions)
     heel, toe = foot_points(positions, side)
     valid = np.isfinite(pelvis).all(axis=1) & np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
     out = []
     for start, end in valid_segments(valid):
-        if end - start < MIN_RUN_S * rate_hz:
+        if end - start < MIN_RUN_S * ctx.rate_hz:
             continue
         p, h, t = pelvis[start:end], heel[start:end], toe[start:end]
         if method == "velocity":
-            heel_u = np.gradient(h @ forward) * rate_hz - v_ground
-            toe_u = np.gradient(t @ forward) * rate_hz - v_ground
-            found = velocity_candidates(heel_u, toe_u, side, rate_hz)
+            heel_u = np.gradient(h @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+            toe_u = np.gradient(t @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+            found = velocity_candidates(heel_u, toe_u, side, ctx.rate_hz)
         else:
-            found = zeni_candidates((h - p) @ forward, (t - p) @ forward, side, rate_hz)
+            found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":
-            vy = np.gradient(h[:, 1]) * rate_hz
-            window = HS_REFINE_WINDOW_S * rate_hz
-            found = [
-                Candidate(c.side, c.event, refine_heel_strike(c.index, vy, window), c.strength)
-                if c.event == "heel_strike" else c
-                for c in found
-            ]
+            found = _refined(found, p, h, t, ctx)
         out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
     return out
+
+
+def _bout_context(positions: np.ndarray, forward: np.ndarray, rate_hz: float) -> BoutContext:
+    sides = present_sides(positions)
+    heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
+    v_ground = ground_velocity(heel_v) if sides else 0.0
+    pelvis_v = np.gradient(pelvis_position(positions) @ forward) * rate_hz
+    walking = float(np.nanmedian(pelvis_v)) - v_ground if np.isfinite(pelvis_v).any() else 0.0
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        scale = float("nan")
+    return BoutContext(rate_hz, forward, v_ground, walking, scale)
 
 
 def _to_event(c: Candidate, offset: int, time_s: np.ndarray) -> GaitEvent:
@@ -264,10 +341,10 @@ def detect_events(
     rejected: list[tuple[GaitEvent, str]] = []
     for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
         positions = series.positions[start:end]
-        sides = present_sides(positions)
-        heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
-        v_ground = ground_velocity(heel_v) if sides and end - start > 2 else 0.0
-        cands = [c for s in sides for c in _side_candidates(positions, s, forward, rate_hz, method, v_ground)]
+        if end - start < 3:
+            continue
+        ctx = _bout_context(positions, forward, rate_hz)
+        cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx)]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]

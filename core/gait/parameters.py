@@ -7,9 +7,12 @@ whose events must occur in the order HS_X, TO_Y, HS_Y, TO_X, HS_X':
 - single support % = 100 (HS_Y - TO_Y) / stride time (X is the only foot on the ground);
 - stride length = forward displacement of the X heel between HS_X and HS_X'.
 A step of side X ends with an X heel strike and starts at the preceding Y heel strike:
-step time = HS_X - HS_Y; step length = forward distance heel X - heel Y at HS_X; step width =
-mediolateral distance between the heels at HS_X (3-D data only).
-Cadence (steps/min) = 60 / mean step time. Walking speed = mean over strides of stride length /
+step time = HS_X - HS_Y; step length = forward distance from the Y heel at HS_Y to the X heel at
+HS_X (between footprints, as on an instrumented walkway, so two steps make a stride; this
+assumes overground walking seen by a fixed camera); step width = mediolateral distance between
+the same two footprints (3-D data only).
+Cadence (steps/min) = 120 / (mean left + mean right step time) (60 / mean step time when only
+one side has steps). Walking speed = mean over strides of stride length /
 stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric),
 reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sample SD).
 The heel stands for the foot (the ankle where a heel is never seen).
@@ -213,7 +216,7 @@ def find_steps(
         if reason:
             rejected.append(Rejection("step", cur.side, prev.time_s, cur.time_s, *reason))
             continue
-        own, other = heels[cur.side][cur.frame], heels[prev.side][cur.frame]
+        own, other = heels[cur.side][cur.frame], heels[prev.side][prev.frame]
         steps.append(Step(cur.side, cur.frame, cur.time_s, step_s,
                           float(own[0] - other[0]), float(abs(own[1] - other[1]))))
     return steps, rejected
@@ -270,6 +273,10 @@ def side_parameters(
 
 
 def _cadence(steps: list[Step]) -> float | None:
+    """120 / (mean left step + mean right step), so unequal step counts do not bias asymmetric gait."""
+    by_side = [[s.step_time_s for s in steps if s.side == side] for side in SIDES]
+    if all(by_side):
+        return 120.0 / float(sum(np.mean(times) for times in by_side))
     return 60.0 / float(np.mean([s.step_time_s for s in steps])) if steps else None
 
 

@@ -204,14 +204,19 @@ def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
 
 
 def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
-    """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t])."""
+    """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t]).
+
+    Only landmarks present on both sides in all three frames count, so a swap never hides data.
+    """
     configs = np.stack([positions[:, _LEG_INDICES], positions[:, _LEG_PERMUTATION[_LEG_INDICES]]])
+    both = np.isfinite(configs).all(axis=(0, 3))
+    usable = both[2:] & both[1:-1] & both[:-2]
     costs = np.zeros((2, 2, 2, len(positions) - 2))
     for a in (0, 1):
         for b in (0, 1):
             for c in (0, 1):
                 acc = configs[c, 2:] - 2.0 * configs[b, 1:-1] + configs[a, :-2]
-                costs[a, b, c] = np.nansum(acc**2, axis=(1, 2)) / scale**2
+                costs[a, b, c] = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=(1, 2)) / scale**2
     return costs
 
 

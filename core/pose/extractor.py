@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -19,6 +21,50 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+@contextmanager
+def _native_stderr_silenced():  # noqa: ANN202
+    """MediaPipe's C++ start-up chatter (TFLite, absl) goes to fd 2; hide it unless GAIT_VERBOSE is set."""
+    if os.environ.get("GAIT_VERBOSE"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+ProgressSink = Callable[[str, int], None]
+_progress_sink: ProgressSink | None = None
+PROGRESS_EVERY_FRAMES = 10
+
+
+def set_progress_sink(sink: ProgressSink | None) -> None:
+    """Receive ``(video_path, n_frames)`` as frames are processed in this process."""
+    global _progress_sink
+    _progress_sink = sink
+
+
+def worker_init(progress_queue: Any = None) -> None:
+    """Pose worker process set-up: progress to ``progress_queue``, one thread per library, and no
+    native start-up chatter on stderr (unless GAIT_VERBOSE is set)."""
+    if progress_queue is not None:
+        set_progress_sink(lambda path, n: progress_queue.put((path, n)))
+    os.environ["OMP_NUM_THREADS"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)
+    if not os.environ.get("GAIT_VERBOSE"):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+
 class PoseEstimator:
     """Wraps ``mp.solutions.pose.Pose``; ``model_complexity`` is the model actually used."""
 
@@ -26,7 +72,13 @@ class PoseEstimator:
         import mediapipe as mp
 
         self.roi = roi
-        self._pose = mp.solutions.pose.Pose(
+        self._noisy_calls = 5  # the graph logs start-up messages during its first few frames
+        with _native_stderr_silenced():
+            self._pose = self._make_pose(mp, cfg, model_complexity)
+
+    @staticmethod
+    def _make_pose(mp, cfg: PoseConfig, model_complexity: int):  # noqa: ANN001, ANN205
+        return mp.solutions.pose.Pose(
             static_image_mode=False,
             model_complexity=model_complexity,
             smooth_landmarks=cfg.smooth_landmarks,
@@ -44,7 +96,12 @@ class PoseEstimator:
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
         rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        result = self._pose.process(rgb)
+        if self._noisy_calls > 0:
+            self._noisy_calls -= 1
+            with _native_stderr_silenced():
+                result = self._pose.process(rgb)
+        else:
+            result = self._pose.process(rgb)
         if result.pose_landmarks is None:
             return None
         lm = result.pose_landmarks.landmark
@@ -91,6 +148,7 @@ class SegmentTask:
 def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
     """Run pose on the task's frames; yield batches of at most ``batch_frames`` owned frames."""
     buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]] = []
+    unreported = 0
     with PoseEstimator(task.pose, task.model_complexity, task.roi) as est:
         for frame in iter_frames(
             Path(task.video_path),
@@ -106,11 +164,17 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
             if frame.index < task.start:
                 continue
             buf.append((frame.index, frame.time_s, result))
+            unreported += task.pose.frame_stride
+            if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
+                _progress_sink(task.video_path, unreported)
+                unreported = 0
             if len(buf) >= task.batch_frames:
                 yield _to_batch(buf)
                 buf = []
     if buf:
         yield _to_batch(buf)
+    if _progress_sink is not None and unreported:
+        _progress_sink(task.video_path, unreported)
 
 
 def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]]) -> KeypointBatch:

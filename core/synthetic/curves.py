@@ -72,3 +72,30 @@ def two_link_knee(hip: np.ndarray, ankle: np.ndarray, thigh_m: float, shank_m: f
 def hip_ankle_distance(thigh_m: float, shank_m: float, knee_flexion_rad: np.ndarray) -> np.ndarray:
     """Hip-ankle distance in metres for a knee flexion angle (0 = straight)."""
     return np.sqrt(thigh_m**2 + shank_m**2 + 2 * thigh_m * shank_m * np.cos(knee_flexion_rad))
+
+
+def gaussian_smooth(y: np.ndarray, sigma_samples: float) -> np.ndarray:
+    """Gaussian-smoothed copy of a 1-D signal (edges padded with the end values)."""
+    half = int(np.ceil(3 * sigma_samples))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma_samples) ** 2)
+    padded = np.pad(y, half, mode="edge")
+    return np.convolve(padded, kernel / kernel.sum(), mode="valid")
+
+
+def smooth_envelope(y: np.ndarray, sigma_samples: float, window: np.ndarray | None = None) -> np.ndarray:
+    """A smooth non-negative curve >= y (1-D), optionally shaped by ``window`` (0..1, same length)."""
+    excess = np.maximum(y, 0.0)
+    if not excess.any():
+        return np.zeros_like(excess)
+    half = int(np.ceil(2 * sigma_samples))
+    wide = np.lib.stride_tricks.sliding_window_view(np.pad(excess, half, mode="edge"), 2 * half + 1).max(axis=1)
+    env = gaussian_smooth(wide, sigma_samples) * (1.0 if window is None else window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.max(np.where(env > 1e-12, excess / env, 0.0))
+    return env * max(scale, 1.0)
+
+
+def smooth_below(y: np.ndarray, limit: np.ndarray, sigma_samples: float) -> np.ndarray:
+    """A smooth version of y (1-D) that stays at or below ``limit``."""
+    smooth = gaussian_smooth(np.minimum(y, limit), sigma_samples)
+    return smooth - smooth_envelope(smooth - limit, sigma_samples)

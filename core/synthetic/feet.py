@@ -87,9 +87,10 @@ class LegGait:
     def stance_knee_deg(self, tau: np.ndarray) -> np.ndarray:
         """Normative stance knee flexion (deg) over the stance fraction tau in [0, 1]."""
         s, load = self.pattern.stance_frac, self.pattern.knee_loading_deg
+        toe_off = 38.0 * (0.5 + 0.5 * self.pattern.knee_swing_deg / 62.0)
         t_load, t_mid = min(0.15 / s, 0.35), min(0.42 / s, 0.8)
-        return hermite(tau, np.array([0.0, t_load, t_mid, 1.0]), np.array([4.0, load, 5.0, 38.0]),
-                       np.array([1.5 * (load - 4.0) / t_load, 0.0, 0.0, 1.6 * 33.0 / (1.0 - t_mid)]))
+        return hermite(tau, np.array([0.0, t_load, t_mid, 1.0]), np.array([5.0, load, 5.0, toe_off]),
+                       np.array([1.5 * (load - 5.0) / t_load, 0.0, 0.0, 1.6 * (toe_off - 5.0) / (1.0 - t_mid)]))
 
 
 def stance_index(leg: LegGait, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,23 +10,22 @@ both feet); knees come from two-link inverse kinematics.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from core.constants import SIDES
-from core.synthetic.curves import hermite, hip_ankle_distance, smoothstep, softmin, two_link_knee
+from core.synthetic.curves import hermite, hip_ankle_distance, smooth_below, smoothstep, two_link_knee
 from core.synthetic.feet import (FootPose, LegGait, PelvisFn, design_pose, foot_shape, merge_poses, stance_index,
                                  stance_pose)
-from core.synthetic.swing import hip_rise_m, plan_swings, swing_phase, swing_pose
+from core.synthetic.swing import plan_swings, swing_hip_rise_m, swing_pose
 from core.synthetic.params import Body, GaitParams
 from core.synthetic.timeline import LegSchedule, build_schedule, heel_strike_knots
 from core.synthetic.upper_body import upper_body_points
 from core.types import GaitEvent
 
 PELVIS_BEHIND_HEEL_STEPS = 0.36  # pelvis X behind the striking heel, in step lengths
-MIN_KNEE_FLEXION_DEG = 2.0
-REACH_FADE_S, REACH_FADE_M = 0.08, 0.3  # the reach limit rises by REACH_FADE_M within REACH_FADE_S outside its window
+MIN_KNEE_FLEXION_DEG = 4.0
+PELVIS_GRID_S, PELVIS_SMOOTH_S = 1e-3, 0.03
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def simulate_gait(params: GaitParams) -> GaitKinematics:
     for side, leg in legs.items():
         plan = plan_swings(leg, pelvis_fn)
         foot = merge_poses(stance_pose(leg, time_s, pelvis_fn), swing_pose(leg, plan, time_s, pelvis_fn))
-        hip = pelvis + np.stack([np.zeros_like(time_s), hip_rise_m(leg, swing_phase(plan, time_s)[1])], axis=-1)
+        hip = pelvis + np.stack([np.zeros_like(time_s), swing_hip_rise_m(leg, plan, time_s)], axis=-1)
         ankle = foot.point(leg.shape.ankle)
         knee, leg_slack = two_link_knee(hip, ankle, body.thigh, body.shank)
         slack.append(leg_slack.min())
@@ -87,19 +86,21 @@ def simulate_gait(params: GaitParams) -> GaitKinematics:
 
 
 def _pelvis_fn(legs: dict[str, LegGait], behind_m: float) -> PelvisFn:
-    """Hip joint centre (N, 2) at any times (N,): X through the heel strikes, Y from the stance legs."""
+    """Hip joint centre (N, 2) at any times (N,) of the schedule.
+
+    X: smooth curve through (heel-strike time, heel X - behind_m). Y: the stance legs' design height,
+    kept within reach of the loaded feet, smoothed on a fine time grid.
+    """
     t_hs, x_hs = heel_strike_knots({side: leg.schedule for side, leg in legs.items()})
     x_hs = x_hs - behind_m
     slope = np.gradient(x_hs, t_hs)
-    temperature_m = 0.004 * next(iter(legs.values())).body.height_m / 1.75
-
-    def pelvis_x(time_s: np.ndarray) -> np.ndarray:
-        return hermite(time_s, t_hs, x_hs, slope)
+    grid_s = np.arange(t_hs[0], t_hs[-1], PELVIS_GRID_S)
+    grid_x = hermite(grid_s, t_hs, x_hs, slope)
+    limit = np.min([_reach_height(leg, grid_s, grid_x) for leg in legs.values()], axis=0)
+    grid_y = smooth_below(_pelvis_height(legs, grid_s, grid_x), limit, PELVIS_SMOOTH_S / PELVIS_GRID_S)
 
     def pelvis(time_s: np.ndarray) -> np.ndarray:
-        x = pelvis_x(time_s)
-        limits = [_pelvis_height(legs, time_s, x)] + [_reach_height(leg, time_s, pelvis_x) for leg in legs.values()]
-        return np.stack([x, softmin(limits, temperature_m)], axis=-1)
+        return np.stack([hermite(time_s, t_hs, x_hs, slope), np.interp(time_s, grid_s, grid_y)], axis=-1)
 
     return pelvis
 
@@ -129,29 +130,18 @@ def _pelvis_height(legs: dict[str, LegGait], time_s: np.ndarray, pelvis_x: np.nd
     return total / np.maximum(weight_sum, 1e-9)
 
 
-def _reach_height(leg: LegGait, time_s: np.ndarray, pelvis_x_fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Highest pelvis (N,) keeping the foot reachable from its heel strike until heel off.
+def _reach_height(leg: LegGait, time_s: np.ndarray, pelvis_x: np.ndarray) -> np.ndarray:
+    """Highest pelvis (N,) keeping the foot within reach from heel strike to the other heel strike (inf elsewhere).
 
-    Outside that window the limit continues the window's end value and slope and rises quadratically,
-    so that it stays smooth (C1) and soon stops mattering.
+    Later (pre-swing) the foot's own angle adapts to the pelvis.
     """
-    s = leg.schedule
-    k = np.clip(s.stance_index(time_s), 0, len(s.hs_time_s) - 2)
-    k = np.where(time_s >= s.to_time_s[k], k + 1, k)
-    hs, to = s.hs_time_s[k], s.to_time_s[k]
-    heel_off_s = hs + leg.heel_off_tau * (to - hs)
-    inside_s = np.clip(time_s, hs, heel_off_s)
-    step_s = np.where(time_s < hs, 1e-4, -1e-4)
-    at_edge = _foot_reach(leg, k, inside_s, pelvis_x_fn(inside_s))
-    slope = (_foot_reach(leg, k, inside_s + step_s, pelvis_x_fn(inside_s + step_s)) - at_edge) / step_s
-    outside_s = time_s - inside_s
-    return at_edge + slope * outside_s + REACH_FADE_M * (outside_s / REACH_FADE_S) ** 2
-
-
-def _foot_reach(leg: LegGait, k: np.ndarray, time_s: np.ndarray, pelvis_x: np.ndarray) -> np.ndarray:
+    s, other = leg.schedule, leg.other
+    k, in_stance = stance_index(leg, time_s)
+    other_hs = other.hs_time_s[np.clip(np.searchsorted(other.hs_time_s, s.to_time_s[k]) - 1, 0, None)]
     ankle = design_pose(leg, k, time_s).point(leg.shape.ankle)
     reach = hip_ankle_distance(leg.body.thigh, leg.body.shank, np.radians(MIN_KNEE_FLEXION_DEG))
-    return ankle[:, 1] + np.sqrt(np.maximum(reach**2 - (pelvis_x - ankle[:, 0]) ** 2, 0.0))
+    height = ankle[:, 1] + np.sqrt(np.maximum(reach**2 - (pelvis_x - ankle[:, 0]) ** 2, 0.0))
+    return np.where(in_stance & (time_s < other_hs), height, np.inf)
 
 
 def _leg_points(side: str, hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, foot: FootPose,

@@ -26,6 +26,7 @@ class SidePattern:
     elbow_flexion_deg: float  # mean elbow flexion
     swing_ankle_deg: float  # ankle dorsiflexion early in swing (< 0: drop foot)
     swing_hip_rise_frac: float  # swing-side hip rise mid swing (hip hiking > 0, pelvic drop < 0), x height
+    hip_hike_share: float = 0.0  # share of the foot lift needed for ground clearance done by hip hiking
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ STYLES: dict[str, StylePattern] = {
     # Paretic leg: short stance, long step, stiff knee, flat-foot landing, arm held flexed.
     "hemiparetic": StylePattern(
         86.0, 0.26,
-        SidePattern(0.55, 1.18, 6.0, 30.0, 3.0, -14.0, 0.30, 3.0, 85.0, -4.0, 0.028),
+        SidePattern(0.55, 1.18, 6.0, 36.0, 3.0, -14.0, 0.30, 3.0, 85.0, 0.0, 0.01, 0.6),
         SidePattern(0.70, 1.0, 15.0, 56.0, 14.0, -30.0, 0.45, 14.0, 24.0, 0.0, -0.003),
         7.0, 1.3,
     ),
@@ -157,10 +158,10 @@ class Body:
 
 # Segment lengths (Drillis & Contini style ratios of body height) and drawing radii.
 _BODY_RATIOS: dict[str, float] = {
-    "thigh": 0.245, "shank": 0.246, "ankle_height": 0.039, "foot_length": 0.152,
+    "thigh": 0.245, "shank": 0.246, "ankle_height": 0.039, "foot_length": 0.140,
     "trunk": 0.288, "upper_arm": 0.186, "forearm": 0.146, "hand": 0.108,
     "neck_up": 0.052, "head_up": 0.117, "head_forward": 0.018, "head_rx": 0.056, "head_ry": 0.066,
-    "heel_radius": 0.017, "toe_radius": 0.011, "ankle_forward": 0.034,
+    "heel_radius": 0.017, "toe_radius": 0.011, "ankle_forward": 0.024,
     "thigh_r0": 0.050, "thigh_r1": 0.032, "shank_r0": 0.031, "shank_r1": 0.021,
     "upper_arm_r0": 0.026, "upper_arm_r1": 0.021, "forearm_r0": 0.019, "forearm_r1": 0.015,
     "hand_r": 0.014, "torso_r0": 0.060, "torso_r1": 0.064, "neck_r": 0.028,

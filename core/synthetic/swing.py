@@ -1,7 +1,7 @@
 """Swing legs driven by normative joint-angle curves (thigh, knee, ankle over the swing phase).
 
-Each curve starts and ends with the angle and angular velocity of the adjacent stances (so joint
-paths are smooth through toe off and heel strike, and the heel lands exactly on its contact point),
+Each curve starts with the angle and angular velocity at toe off (smooth lift-off) and ends with the
+angle at heel strike and zero angular velocity (an impact: the heel lands exactly on its contact point),
 and its shape in between follows the normative swing (knee peak early in swing, thigh flexion peak
 in terminal swing, ankle back to neutral by mid swing). The foot is lifted where needed to
 keep the foot clear of the ground (the knee and hip follow through inverse kinematics).
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.synthetic.curves import hermite, smoothstep, two_link_knee
+from core.synthetic.curves import hermite, smooth_envelope, smoothstep, two_link_knee
 from core.synthetic.feet import FootPose, LegGait, PelvisFn, stance_pose_k
 
 _RATE_STEP_S = 1e-3
@@ -36,7 +36,7 @@ def plan_swings(leg: LegGait, pelvis_fn: PelvisFn) -> SwingPlan:
     t0, t1 = s.to_time_s[k], s.hs_time_s[k + 1]
     dur = t1 - t0
     v0, r0 = _state_and_rate(leg, k, t0, -_RATE_STEP_S, pelvis_fn)
-    v1, r1 = _state_and_rate(leg, k + 1, t1, _RATE_STEP_S, pelvis_fn)
+    v1 = _stance_angles(leg, k + 1, t1, pelvis_fn)
     ones = np.ones_like(t0)
     thigh_peak = np.maximum(v1["thigh"] + np.radians(4.0), v0["thigh"] + np.radians(10.0))
     knee_peak = np.maximum(np.radians(leg.pattern.knee_swing_deg) * ones, v0["knee"] + np.radians(5.0))
@@ -44,12 +44,12 @@ def plan_swings(leg: LegGait, pelvis_fn: PelvisFn) -> SwingPlan:
     knots = {
         "thigh": _knots([0.0, 0.31, 0.62, 1.0],
                         [v0["thigh"], v0["thigh"] + 0.55 * (thigh_peak - v0["thigh"]), thigh_peak, v1["thigh"]],
-                        [r0["thigh"] * dur, None, 0 * ones, r1["thigh"] * dur]),
+                        [r0["thigh"] * dur, None, 0 * ones, 0 * ones]),
         "knee": _knots([0.0, 0.3, 0.62, 0.87, 1.0],
                        [v0["knee"], knee_peak, v1["knee"] + 0.45 * knee_span, v1["knee"] + 0.08 * knee_span, v1["knee"]],
-                       [r0["knee"] * dur, 0 * ones, None, None, r1["knee"] * dur]),
+                       [r0["knee"] * dur, 0 * ones, None, None, 0 * ones]),
         "ankle": _knots([0.0, 0.4, 1.0], [v0["ankle"], np.radians(leg.pattern.swing_ankle_deg) * ones, v1["ankle"]],
-                        [r0["ankle"] * dur, None, r1["ankle"] * dur]),
+                        [r0["ankle"] * dur, None, 0 * ones]),
     }
     plan = SwingPlan(t0, t1, knots, np.zeros((len(t0), len(_CHECK_U))))
     return SwingPlan(t0, t1, knots, _clearance_lift(leg, plan, pelvis_fn))
@@ -124,21 +124,29 @@ def _clearance_lift(leg: LegGait, plan: SwingPlan, pelvis_fn: PelvisFn) -> np.nd
     lowest = np.minimum(pose.point(leg.shape.heel_pivot)[:, 1], pose.point(leg.shape.toe_pivot)[:, 1])
     needed = 0.008 * leg.body.height_m / 1.75 * leg.clearance_scale * _bump(u)
     deficit = np.maximum(needed - lowest, 0.0).reshape(n, -1)
-    wide = np.stack([np.roll(deficit, shift, axis=1) for shift in range(-4, 5)]).max(axis=0)
-    kernel = np.exp(-0.5 * (np.arange(-9, 10) / 3.0) ** 2)
-    smooth = np.stack([np.convolve(row, kernel / kernel.sum(), mode="same") for row in wide])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(smooth > 1e-9, deficit / smooth, 0.0)
-    lift = smooth * np.maximum(ratio.max(axis=1, keepdims=True), 1.0)
-    ends = smoothstep(_CHECK_U / 0.12) * smoothstep((1.0 - _CHECK_U) / 0.12)
-    return lift * ends
+    # Zero lift at toe off (smoothly) and at heel strike (linearly: the heel lands moving down).
+    ends = smoothstep(_CHECK_U / 0.12) * np.clip((1.0 - _CHECK_U) / 0.12, 0.0, 1.0)
+    return np.stack([smooth_envelope(row, 3.0, ends) for row in deficit])
 
 
 def swing_phase(plan: SwingPlan, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(swing index k, swing fraction u in [0, 1) or NaN outside swings) per time."""
+    """(swing index k, swing fraction u in [0, 1), NaN outside swings) per time."""
     k = np.clip(np.searchsorted(plan.start_s, time_s, side="right") - 1, 0, len(plan.start_s) - 1)
     in_swing = (time_s >= plan.start_s[k]) & (time_s < plan.end_s[k])
     return k, np.where(in_swing, (time_s - plan.start_s[k]) / (plan.end_s[k] - plan.start_s[k]), np.nan)
+
+
+def _lift_at(plan: SwingPlan, k: np.ndarray, u: np.ndarray) -> np.ndarray:
+    pos = np.nan_to_num(u) * (len(_CHECK_U) - 1)
+    i0 = np.minimum(pos.astype(int), len(_CHECK_U) - 2)
+    frac = pos - i0
+    return plan.lift_m[k, i0] * (1 - frac) + plan.lift_m[k, i0 + 1] * frac
+
+
+def swing_hip_rise_m(leg: LegGait, plan: SwingPlan, time_s: np.ndarray) -> np.ndarray:
+    """Rise (N,) of this side's hip above the pelvis centre: pelvic obliquity plus any hip hiking."""
+    k, u = swing_phase(plan, time_s)
+    return hip_rise_m(leg, u) + leg.pattern.hip_hike_share * _lift_at(plan, k, u)
 
 
 def swing_pose(leg: LegGait, plan: SwingPlan, time_s: np.ndarray, pelvis_fn: PelvisFn) -> FootPose:
@@ -147,6 +155,6 @@ def swing_pose(leg: LegGait, plan: SwingPlan, time_s: np.ndarray, pelvis_fn: Pel
     hip = pelvis_fn(time_s)
     hip[:, 1] += hip_rise_m(leg, u)
     pose = _forward_kinematics(leg, hip, _swing_angles(plan, k, u))
-    lift = np.array([np.interp(ui, _CHECK_U, plan.lift_m[ki]) for ki, ui in zip(k, np.nan_to_num(u))])
+    lift = _lift_at(plan, k, u)
     anchor = pose.anchor_m + np.stack([np.zeros_like(lift), lift], axis=-1)
     return FootPose(anchor, pose.anchor_local, pose.pitch_rad, np.zeros(time_s.shape, dtype=bool))

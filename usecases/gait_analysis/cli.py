@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import traceback
@@ -115,6 +116,8 @@ def _terminate(signum: int, frame: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    if args.verbose:
+        os.environ["GAIT_VERBOSE"] = "1"
     from core.errors import GaitToolError
 
     previous = signal.signal(signal.SIGTERM, _terminate)

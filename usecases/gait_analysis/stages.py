@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -73,9 +74,8 @@ def run_videos(
         return
     plan = plan_memory(cfg, profile, jobs[0])
     results.messages.append(f"memory plan: {plan.reason}")
-    bars = _ProgressBars(cfg)
-    with ParallelProcessor(plan.workers) as proc:
-        for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames, bars.update):
+    with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:
+        for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
             bars.close(job)
             name = job.out_dir.name
             if error is not None:
@@ -106,26 +106,64 @@ def plan_memory(cfg: PipelineConfig, profile: Profile, job: Any) -> Any:
 
 
 class _ProgressBars:
-    """One tqdm bar per video, showing frames/s."""
+    """One tqdm bar per video, fed by the pose workers (through a queue) or in-process."""
 
-    def __init__(self, cfg: PipelineConfig) -> None:
+    def __init__(self, cfg: PipelineConfig, jobs: list[Any], workers: int) -> None:
+        from core.pose.extractor import set_progress_sink, worker_init
+
         self.enabled = cfg.progress and not cfg.quiet
-        self.bars: dict[int, Any] = {}
-
-    def update(self, job: Any, n: int) -> None:
+        self.jobs = {str(j.video): j for j in jobs}
+        self.bars: dict[str, Any] = {}
+        self.pool_args: dict[str, Any] = {"initializer": worker_init}
+        self._queue: Any = None
+        self._thread: threading.Thread | None = None
         if not self.enabled:
             return
-        bar = self.bars.get(id(job))
+        if workers == 1:
+            set_progress_sink(self.update)
+            return
+        import multiprocessing as mp
+
+        self._queue = mp.get_context("spawn").Queue()
+        self.pool_args["initargs"] = (self._queue,)
+        self._thread = threading.Thread(target=self._drain, name="progress", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self.update(*item)
+
+    def update(self, video_path: str, n: int) -> None:
+        bar = self.bars.get(video_path)
         if bar is None:
             from tqdm import tqdm
 
-            total = max(job.info.n_frames - job.resume_frame, 0)
-            bar = self.bars[id(job)] = tqdm(total=total, desc=job.video.name[:30], unit="frame", leave=True)
+            job = self.jobs[video_path]
+            bar = self.bars[video_path] = tqdm(
+                total=max(job.info.n_frames - job.resume_frame, 0), desc=job.video.name[:30], unit="frame"
+            )
         bar.update(n)
 
     def close(self, job: Any) -> None:
-        bar = self.bars.pop(id(job), None)
+        bar = self.bars.pop(str(job.video), None)
         if bar is not None:
+            bar.close()
+
+    def __enter__(self) -> "_ProgressBars":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from core.pose.extractor import set_progress_sink
+
+        set_progress_sink(None)
+        if self._queue is not None:
+            self._queue.put(None)
+            if self._thread is not None:
+                self._thread.join(timeout=2)
+        for bar in self.bars.values():
             bar.close()
 
 

@@ -132,3 +132,13 @@ def test_pixel_scale_from_height() -> None:
     assert pixel_scale_m_per_px(pos, 1.8, conf) == pytest.approx(LEG_LENGTH_TO_HEIGHT * 1.8 / 400.0)
     with pytest.raises(ValueError):
         pixel_scale_m_per_px(np.full((5, NUM_LANDMARKS, 3), np.nan), 1.8)
+
+
+def test_cadence_is_not_biased_by_unequal_step_counts() -> None:
+    times = [("right", 0.0), ("left", 0.5), ("right", 1.2), ("left", 1.7), ("right", 2.4), ("left", 2.9)]
+    events = [GaitEvent(side, "heel_strike", int(t * RATE_HZ), t) for side, t in times]
+    pos = np.zeros((300, NUM_LANDMARKS, 3))
+    p = spatiotemporal_parameters(events, pos, np.arange(300) / RATE_HZ, np.array([1.0, 0, 0]))
+    assert p["left"]["step_time_s"]["n"] == 3 and p["right"]["step_time_s"]["n"] == 2
+    assert p["cadence_steps_per_min"] == pytest.approx(100.0)
+    assert p["symmetry"]["step_time_s"]["ratio_left_right"] == pytest.approx(0.5 / 0.7)

@@ -1,0 +1,167 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config import load_profile
+from core.constants import LANDMARK_INDEX as LI
+from core.gait.direction import progression_direction
+from core.gait.evaluation import cadence_spm, evaluate_events
+from core.gait.events import (
+    Candidate,
+    check_consistency,
+    crossings,
+    detect_events,
+    extremum_region,
+    parabolic_peak,
+    refine_heel_strike,
+    refine_toe_off,
+)
+from core.gait.preprocessing import preprocess
+from core.types import GaitEvent, KeypointSeries
+
+CFG = load_profile("balanced").preprocessing
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+def walker(rate_hz=30.0, duration_s=8.0, stride_s=1.1, direction=1, treadmill=False, px_noise=1.0, seed=0):
+    """Side-view walker in pixels (400 px/m), stance 60%, with its exact HS/TO times."""
+    t = np.arange(int(duration_s * rate_hz)) / rate_hz
+    stride_m = 1.2 * stride_s
+    pos = np.full((len(t), 33, 3), np.nan)
+    pelvis_x = stride_m / stride_s * t
+    truth = []
+    for side, lag in (("right", 0.1), ("left", 0.1 + stride_s / 2)):
+        k = np.floor((t - lag) / stride_s)
+        u = np.clip(((t - lag) / stride_s - k - 0.6) / 0.4, 0, 1)
+        x = stride_m * (k + lag / stride_s + 0.25) + stride_m * (u - np.sin(2 * np.pi * u) / (4 * np.pi))
+        heel = np.stack([x, 0.05 + 0.08 * np.sin(np.pi * u**0.7) ** 2, 0 * t], 1)
+        hip = np.stack([pelvis_x, np.full_like(t, 0.95), 0 * t], 1)
+        for name, point in (("heel", heel), ("foot_index", heel + [0.2, -0.02, 0]), ("ankle", heel + [0.05, 0.05, 0]),
+                            ("hip", hip), ("knee", (hip + heel) / 2 + [0.05, 0, 0]), ("shoulder", hip + [0, 0.5, 0])):
+            pos[:, LI[f"{side}_{name}"]] = point
+        for hs in lag + stride_s * np.arange(-1, duration_s / stride_s + 1):
+            for kind, te in (("heel_strike", hs), ("toe_off", hs + 0.6 * stride_s)):
+                if 0.5 < te < duration_s - 0.5:
+                    truth.append(GaitEvent(side, kind, int(round(te * rate_hz)), float(te)))
+    if treadmill:
+        pos[..., 0] -= pelvis_x[:, None]
+    px = pos * 400.0 + [100.0, 50.0, 0.0]
+    px[..., 0] = px[..., 0] if direction > 0 else 3000.0 - px[..., 0]
+    px[..., :2] += np.random.default_rng(seed).normal(0, px_noise, px[..., :2].shape)
+    series = KeypointSeries(px, t, np.ones((len(t), 33)), units="px", is_2d=True)
+    return series, sorted(truth, key=lambda e: e.time_s)
+
+
+def run(series, method="auto"):
+    pre = preprocess(series, CFG)
+    return detect_events(pre.series, progression_direction(pre.series.positions), method, pre.bouts)
+
+
+@pytest.mark.parametrize("method", ["auto", "zeni", "velocity"])
+@pytest.mark.parametrize("rate_hz,direction,treadmill", [(30.0, 1, False), (30.0, -1, True), (60.0, -1, False), (60.0, 1, True)])
+def test_events_on_synthetic_walker(method, rate_hz, direction, treadmill):
+    series, truth = walker(rate_hz, direction=direction, treadmill=treadmill)
+    det = run(series, method)
+    score = evaluate_events(det.events, truth, tolerance_s=0.05)
+    assert score["overall"]["f1"] == 1.0
+    for kind in ("heel_strike", "toe_off"):
+        assert score[kind]["mae_ms"] <= 35.0
+    assert det.rejected == []
+    assert cadence_spm(det.events) == pytest.approx(cadence_spm(truth), rel=0.02)
+
+
+def test_event_frames_and_times_agree():
+    series, _ = walker(30.0)
+    for e in run(series).events:
+        assert e.frame == round(e.time_s * 30.0)
+        assert 0 <= e.frame < series.n_frames
+
+
+def test_one_side_only():
+    series, truth = walker(30.0)
+    pos = series.positions.copy()
+    pos[:, [LI[f"left_{n}"] for n in ("hip", "knee", "ankle", "heel", "foot_index")]] = np.nan
+    det = run(KeypointSeries(pos, series.time_s, np.isfinite(pos[..., 0]).astype(float), units="px", is_2d=True))
+    assert det.events and all(e.side == "right" for e in det.events)
+    right = [e for e in truth if e.side == "right"]
+    assert evaluate_events(det.events, right)["overall"]["f1"] == 1.0
+
+
+def test_events_only_inside_bouts():
+    series, _ = walker(30.0)
+    det = detect_events(series, np.array([1.0, 0, 0]), "zeni", bouts=[(60, 180)])
+    assert det.events and all(60 <= e.frame < 180 for e in det.events)
+
+
+def test_unknown_method():
+    series, _ = walker(30.0)
+    with pytest.raises(ValueError, match="unknown event method"):
+        detect_events(series, np.array([1.0, 0, 0]), "magic")
+
+
+def test_subframe_helpers():
+    y = -((np.arange(10) - 4.3) ** 2)
+    assert parabolic_peak(y, 4) == pytest.approx(4.3)
+    assert crossings(np.array([-2.0, -1.0, 1.0, 2.0]), 0.0, rising=True) == pytest.approx([1.5])
+    assert crossings(np.array([2.0, 1.0, -1.0]), 0.0, rising=False) == pytest.approx([1.5])
+    height = (np.arange(12) - 6.25) ** 2
+    assert refine_heel_strike(3.0, height, (1, 10)) == pytest.approx(6.25)
+    assert refine_heel_strike(3.0, height, (1, 5)) == 3.0
+    assert extremum_region(np.array([0.0, 5, 9, 10, 9.5, 9.2, 5, 0]), 3, 0.12, 10) == (2, 5)
+    assert extremum_region(np.array([0.0, 5, 9, 10, 9.5, 9.2, 5, 0]), 3, 0.12, 1) == (2, 4)
+
+
+def test_toe_off_launch_or_speed():
+    t = np.arange(60)
+    height = 5.0 * np.log1p(np.exp(t - 30.0))
+    speed = np.clip((t - 26.0) * 0.25, 0, None)
+    assert refine_toe_off(40.0, height, speed, 2.0, 5.0, (20, 45), 10) == pytest.approx(30.0, abs=1.0)
+    flat = np.zeros(60)
+    assert refine_toe_off(40.0, flat, speed, 2.0, 5.0, (20, 45), 10) == pytest.approx(30.0)
+    assert refine_toe_off(28.0, flat, speed, 2.0, 5.0, (20, 45), 10) == 28.0
+
+
+def test_consistency_rejects_with_reasons():
+    c = lambda side, kind, t, s=1.0: Candidate(side, kind, t * 100.0, s)  # noqa: E731  (100 Hz)
+    cands = [
+        c("right", "heel_strike", 1.0), c("right", "toe_off", 1.65), c("right", "heel_strike", 2.1),
+        c("right", "heel_strike", 2.25, 0.1),  # 0.15 s after another: too close
+        c("left", "heel_strike", 1.3), c("left", "heel_strike", 1.95, 0.2),  # two left HS in one right stride
+        c("left", "toe_off", 1.1), c("left", "toe_off", 2.2), c("left", "heel_strike", 2.65),
+        c("right", "toe_off", 3.15), c("right", "heel_strike", 3.2),  # stance 95% of the stride
+    ]
+    kept, rejected = check_consistency(cands, 100.0)
+    reasons = {(r.side, r.event, round(r.index)): why for r, why in rejected}
+    assert "minimum stride" in reasons[("right", "heel_strike", 225)]
+    assert "within one right stride" in reasons[("left", "heel_strike", 195)]
+    assert "stance 95%" in reasons[("right", "toe_off", 315)]
+    assert len(kept) + len(rejected) == len(cands) and len(rejected) == 3
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared real-data folder {SHARED} is absent")
+def test_shared_pd_trial_meets_targets():
+    from core.io.events_csv import read_events_csv
+    from core.io.trc import read_trc
+
+    truth = read_events_csv(SHARED / "overground_pd_150hz.events.csv")
+    det = run(read_trc(SHARED / "overground_pd_150hz.trc"))
+    score = evaluate_events(det.events, truth, tolerance_s=0.05)
+    assert score["overall"]["f1"] == 1.0
+    assert score["heel_strike"]["mae_ms"] <= 20.0 and score["toe_off"]["mae_ms"] <= 20.0
+    lo, hi = truth[0].time_s - 0.05, truth[-1].time_s + 0.05
+    inside = [e for e in det.events if lo <= e.time_s <= hi]
+    assert abs(cadence_spm(inside) - cadence_spm(truth)) <= 1.0
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared real-data folder {SHARED} is absent")
+def test_shared_stroke_trial_is_plausible():
+    from core.io.trc import read_trc
+
+    series = read_trc(SHARED / "overground_stroke_100hz.trc")
+    assert progression_direction(series.positions)[0] < -0.99
+    det = run(series)
+    hs = [e for e in det.events if e.event == "heel_strike"]
+    assert len(hs) >= 5 and det.rejected == []
+    assert all(a.side != b.side for a, b in zip(hs[:-1], hs[1:]))
+    assert 60.0 <= cadence_spm(det.events) <= 140.0

@@ -1,0 +1,66 @@
+"""The CLI, in-process, on a synthetic video with exact ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.constants import LANDMARK_INDEX
+from core.io.keypoint_store import MANIFEST_NAME, STORE_NAME, read_store
+from usecases.gait_analysis.cli import main
+
+CHECKED = ("left_hip", "right_hip", "left_ankle", "right_ankle")
+
+
+@pytest.fixture(scope="module")
+def run(synthetic_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli_out")
+    code = main(["--videos", str(synthetic_video), "--output", str(out), "-q", "--subject-height", "1.75"])
+    assert code == 0
+    return out
+
+
+def test_detection_rate_and_position_error(run: Path, synthetic_video: Path):
+    truth = json.loads(synthetic_video.with_name("walk.truth.json").read_text())
+    batch = read_store(run / "walk" / STORE_NAME)
+    assert len(batch) == truth["n_frames"]
+    np.testing.assert_array_equal(batch.frame, np.arange(truth["n_frames"]))
+    assert batch.valid.mean() >= 0.95
+    leg_px = truth["leg_length_px"]
+    for name in CHECKED:
+        true_xy = np.asarray(truth["landmarks"][name], dtype=float)
+        got_xy = batch.image[:, LANDMARK_INDEX[name], :2]
+        ok = batch.valid
+        err = np.linalg.norm(got_xy[ok] - true_xy[ok], axis=1)
+        assert np.median(err) < 0.05 * leg_px, f"{name}: median error {np.median(err):.1f}px"
+
+
+def test_store_is_batched(run: Path, synthetic_video: Path):
+    folder = run / "walk"
+    report = json.loads((run / "performance_report.json").read_text())
+    n_frames = len(read_store(folder / STORE_NAME))
+    assert report["counters"]["store_write_calls"] <= max(1, int(np.ceil(n_frames / 100)))
+    store_files = {p.name for p in folder.iterdir() if p.name.startswith("keypoints")}
+    assert store_files == {STORE_NAME, MANIFEST_NAME}
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["complete"] and manifest["settings"]["model_used"] == "full"
+
+
+def test_outputs_and_reports_exist(run: Path):
+    folder = run / "walk"
+    for name in ("events.csv", "gait_parameters.json", "angles_cycles.csv", "landmarks.csv", "walk.trc",
+                 "angles.png", "events_timeline.png"):
+        assert (folder / name).stat().st_size > 0, name
+    for name in ("summary.csv", "failures.json", "performance_report.json", "effective_config.json"):
+        assert (run / name).exists(), name
+    params = json.loads((folder / "gait_parameters.json").read_text())
+    assert 95 <= params["cadence_steps_per_min"] <= 125
+
+
+def test_rerun_reuses_the_store(run: Path, synthetic_video: Path, capsys):
+    before = (run / "walk" / STORE_NAME).stat().st_mtime_ns
+    assert main(["--videos", str(synthetic_video), "--output", str(run), "-q"]) == 0
+    assert (run / "walk" / STORE_NAME).stat().st_mtime_ns == before
