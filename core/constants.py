@@ -158,3 +158,14 @@ TCN_PEAK_THRESHOLD = 0.3  # minimum event probability of a detected peak
 TCN_MIN_EVENT_INTERVAL_S = 0.3  # same side and type: events closer than this are one event
 TCN_EVENT_TOLERANCE_FRAMES = 2  # F1 tolerance when matching predicted to true events
 TCN_MAX_BATCH_SIZE = 512
+
+# Ground frame (core.gait.ground). The whole stance foot is stationary on the ground in mid-stance
+# (Perry: contralateral toe off to heel rise, 10-30 % of the gait cycle = 1/6 to 1/2 of stance);
+# before it the foot rolls over the heel, after it the heel rises and the toe tip rolls forward.
+GROUND_MIDSTANCE: tuple[float, float] = (1.0 / 6.0, 0.5)
+# Ground velocity is interpolated between mid-stances up to the longest physiological stride apart.
+GROUND_MAX_GAP_S = STRIDE_TIME_RANGE_S[1]
+# Camera motion is compensated only when the median ground speed reaches this fraction of the
+# walking speed over ground. On a fixed camera the estimate stays within ~2 % of the walking speed
+# (landmark jitter, event timing), so below 5 % a correction would add noise, not remove error.
+GROUND_MIN_SPEED_FRACTION = 0.05

@@ -55,6 +55,12 @@ def _f(value: float | None, spec: str = ".1f") -> str:
     return "-" if value is None or not np.isfinite(value) else format(value, spec)
 
 
+def _nanmean(values: np.ndarray) -> float:
+    """Mean of the finite values (NaN when there are none: no event of that type was matched)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if len(finite) else float("nan")
+
+
 def pd_table(data: Path, cfg: PreprocessConfig) -> list[str]:
     truth = sorted(read_events_csv(data / "overground_pd_150hz.events.csv"), key=lambda e: e.time_s)
     detections = detect_all(read_trc(data / "overground_pd_150hz.trc"), cfg)
@@ -117,8 +123,8 @@ def proxy_table(data: Path, cfg: PreprocessConfig, seeds: int) -> list[str]:
                                           r["toe_off"]["mae_ms"] or np.nan, abs((cad or np.nan) - cadence_spm(truth))))
         for m, values in scores.items():
             v = np.array(values, dtype=float)
-            rows.append(f"| {fps:.0f} | {m} | {v[:, 0].mean():.3f} | {v[:, 0].min():.2f} | {np.nanmean(v[:, 1]):.1f} | "
-                        f"{np.nanmean(v[:, 2]):.1f} | {np.nanmean(v[:, 3]):.2f} |")
+            rows.append(f"| {fps:.0f} | {m} | {v[:, 0].mean():.3f} | {v[:, 0].min():.2f} | {_f(_nanmean(v[:, 1]))} | "
+                        f"{_f(_nanmean(v[:, 2]))} | {_f(_nanmean(v[:, 3]), '.2f')} |")
     return rows
 
 
@@ -159,8 +165,8 @@ def synthetic_section(cfg: PreprocessConfig, seeds: int, noise_px: float) -> lis
     for style, cadence, fps in conditions:
         for m, values in _synthetic_scores(style, cadence, fps, cfg, seeds, noise_px).items():
             v = np.array(values, dtype=float)
-            rows.append(f"| {style} | {cadence:.0f} | {fps:.0f} | {m} | {v[:, 0].mean():.3f} | {np.nanmean(v[:, 1]):.2f} | "
-                        f"{np.nanmean(v[:, 2]):.2f} | {np.nanmean(v[:, 3]):.2f} |")
+            rows.append(f"| {style} | {cadence:.0f} | {fps:.0f} | {m} | {v[:, 0].mean():.3f} | {_f(_nanmean(v[:, 1]), '.2f')} | "
+                        f"{_f(_nanmean(v[:, 2]), '.2f')} | {_f(_nanmean(v[:, 3]), '.2f')} |")
     return rows
 
 

@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("/tmp/tcn_benchmark"))
     p.add_argument("--cache", type=Path, default=None, help="feature cache folder (default: <out>/features)")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--real-only", action="store_true", help="only (b), with the events models already in <out>/events")
     p.add_argument("--amp-compare", action="store_true")
     p.add_argument("--amp-epochs", type=int, default=3)
     p.add_argument("--amp-batch", type=int, default=256)
@@ -237,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.amp_compare:
         print("\n".join(amp_compare(samples, cfg, args.device, args.amp_epochs, args.amp_batch)))
         return 0
-    print("\n".join(cross_validation(samples, cfg, args.out, args.device)))
+    if not args.real_only:
+        print("\n".join(cross_validation(samples, cfg, args.out, args.device)))
     print("\n".join(real_data(args.data, args.out / "events", args.profile)))
     print(f"total {time.perf_counter() - start:.0f} s")
     return 0

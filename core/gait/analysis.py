@@ -1,5 +1,9 @@
 """Gait analysis of one keypoint series: preprocess -> direction -> events -> parameters -> angles.
 
+Lengths and speed are measured in the ground frame (``core.gait.ground``): when the camera pans or
+the subject walks on a treadmill, the ground displacement seen under the stance feet is removed
+first. Events and angles use the preprocessed data as they are.
+
 Scale: metric data ("m") has ``m_per_unit`` 1.0; pixel data uses ``subject_height_m`` through
 ``pixel_scale_m_per_px`` when given, otherwise ``m_per_unit`` is None and lengths are reported
 only in leg lengths (``*_leg_norm``). Angle cycles come from the accepted strides only.
@@ -17,6 +21,7 @@ from core.errors import InsufficientDataError
 from core.gait.direction import progression_direction
 from core.gait.evaluation import evaluate_events
 from core.gait.events import EventDetection, detect_events
+from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import Stride, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
@@ -109,10 +114,17 @@ def analyze_series(
         )
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
+    ground_positions, ground = to_ground_frame(s.positions, s.time_s, detection.events, forward)
     params = spatiotemporal_parameters(
-        detection.events, s.positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
+        detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
     )
     params["scale_source"] = scale_source
+    params["spatial_reference"] = ("ground frame (camera motion compensated)" if ground.compensated
+                                   else "data frame (static camera)")
+    params["ground"] = ground.as_dict(m_per_unit)
+    if ground.compensated:
+        notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
+                     "along the walking direction; lengths and speed measured in the ground frame")
     if params["n_strides_used"] == 0:
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")

@@ -136,3 +136,13 @@ def progression_direction(positions: np.ndarray) -> np.ndarray:
         if axis is not None and np.linalg.norm(axis) > 0:
             return _horizontal_unit(axis)
     raise InsufficientDataError("cannot determine the walking direction (no pelvis travel, no feet)")
+
+
+def bout_direction(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Walking direction (3,) of one bout: its own when more than 60 degrees from the recording's
+    ``forward`` (the walk back after a turn), else ``forward``."""
+    try:
+        own = progression_direction(positions)
+    except InsufficientDataError:
+        return forward
+    return own if float(own @ forward) < 0.5 else forward

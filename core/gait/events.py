@@ -28,7 +28,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from core.errors import InsufficientDataError
-from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
+from core.gait.direction import bout_direction, foot_points, leg_length, pelvis_position, present_sides
 from core.gait.preprocessing import valid_segments
 from core.types import GaitEvent, KeypointSeries
 
@@ -43,15 +43,18 @@ PEAK_PROMINENCE_FRACTION = 0.2
 # Refinement searches the near-extremum region of Zeni's signal: samples within REGION_FRACTION of
 # the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
 REGION_FRACTION = 0.1
-REGION_MAX_S = 0.15
+REGION_MAX_S = 0.25
 # The toe's launch is only trusted when the toe then rises by 2% of leg length (~2 cm) within
-# TOE_LIFT_S; shuffling feet barely lift, and then the toe's speed over ground decides: toe off
-# when the toe moves forward at half the walking speed.
+# TOE_LIFT_S. Shuffling feet barely lift; then the toe's speed over ground decides: toe off when
+# the toe speeds up through half the walking speed.
 MIN_TOE_LIFT_LEG = 0.02
 TOE_LIFT_S = 0.15
-TOE_SPEED_FRACTION = 0.5
+FOOT_SPEED_FRACTION = 0.5
+# Velocity method: a swing is a run of at least MIN_SWING_S (shortest swings ~0.25 s) where the foot
+# moves faster than SWING_VELOCITY_FRACTION of its 95th-percentile forward speed over ground.
 SWING_VELOCITY_FRACTION = 0.2
 MIN_SWING_S = 0.15
+# Finite runs shorter than about half a stride cannot hold an extremum with both flanks.
 MIN_RUN_S = 0.5
 
 
@@ -125,8 +128,8 @@ def extremum_region(signal: np.ndarray, index: float, fraction: float, max_sampl
 
 
 def refine_heel_strike(index: float, heel_height: np.ndarray, region: tuple[int, int]) -> float:
-    """The end of the heel's descent: its lowest point inside ``region`` (sub-frame parabola);
-    ``index`` itself when the lowest point is at the region's edge (the heel is still descending
+    """The end of the heel's descent: its lowest point strictly inside ``region`` (sub-frame
+    parabola); ``index`` itself when the lowest point is at an edge (the heel is still descending
     or already rising there, so the region holds no contact)."""
     lo, hi = region
     low = lo + int(np.argmin(heel_height[lo:hi + 1]))
@@ -139,14 +142,14 @@ def refine_toe_off(
 ) -> float:
     """Toe off in ``region``: the toe's launch (peak upward acceleration) when the toe then rises by
     ``min_lift`` within ``lift_samples``; otherwise the last time before ``index`` that the toe's
-    forward speed over ground (``toe_speed``) rose through TOE_SPEED_FRACTION of ``walking_speed``."""
+    forward speed over ground (``toe_speed``) rose through FOOT_SPEED_FRACTION of ``walking_speed``."""
     lo, hi = region
     accel = np.gradient(np.gradient(toe_height))
     launch = lo + int(np.argmax(accel[lo:hi + 1]))
     rise = np.max(toe_height[launch:launch + lift_samples + 1]) - np.min(toe_height[lo:hi + 1])
     if rise >= min_lift:
         return parabolic_peak(accel, launch)
-    found = lo + crossings(toe_speed[lo:hi + 1], TOE_SPEED_FRACTION * walking_speed, rising=True)
+    found = lo + crossings(toe_speed[lo:hi + 1], FOOT_SPEED_FRACTION * walking_speed, rising=True)
     found = found[found <= index]
     return float(found[-1]) if len(found) else index
 
@@ -330,7 +333,8 @@ def detect_events(
 ) -> EventDetection:
     """Detect HS/TO per side within each bout ([start, end) frames; default: the whole series).
 
-    ``forward`` is the horizontal walking direction (3,) from ``progression_direction``.
+    ``forward`` is the horizontal walking direction (3,) from ``progression_direction``. A bout
+    whose own direction clearly differs (e.g. the walk back after a turn) uses its own direction.
     """
     if method not in METHODS:
         raise ValueError(f"unknown event method {method!r}; choose one of {', '.join(METHODS)}")
@@ -343,7 +347,7 @@ def detect_events(
         positions = series.positions[start:end]
         if end - start < 3:
             continue
-        ctx = _bout_context(positions, forward, rate_hz)
+        ctx = _bout_context(positions, bout_direction(positions, forward), rate_hz)
         cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx)]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]

@@ -8,9 +8,9 @@ whose events must occur in the order HS_X, TO_Y, HS_Y, TO_X, HS_X':
 - stride length = forward displacement of the X heel between HS_X and HS_X'.
 A step of side X ends with an X heel strike and starts at the preceding Y heel strike:
 step time = HS_X - HS_Y; step length = forward distance from the Y heel at HS_Y to the X heel at
-HS_X (between footprints, as on an instrumented walkway, so two steps make a stride; this
-assumes overground walking seen by a fixed camera); step width = mediolateral distance between
-the same two footprints (3-D data only).
+HS_X (between footprints, as on an instrumented walkway, so two steps make a stride; positions
+must be in the ground frame, see ``core.gait.ground.to_ground_frame``); step width =
+mediolateral distance between the same two footprints (3-D data only).
 Cadence (steps/min) = 120 / (mean left + mean right step time) (60 / mean step time when only
 one side has steps). Walking speed = mean over strides of stride length /
 stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric),
@@ -320,7 +320,8 @@ def spatiotemporal_parameters(
 ) -> dict:
     """The ``gait_parameters.json`` parameter block (see module docstring for definitions).
 
-    positions: (T, 33, 3) in data units; time_s: (T,); forward: (3,) walking direction;
+    positions: (T, 33, 3) in data units, in the ground frame (footprints stationary); time_s: (T,);
+    forward: (3,) walking direction;
     bouts: frame ranges [start, end) (None = one bout); m_per_unit: metres per data unit or None
     (then lengths are only reported in leg lengths, ``*_m`` entries are null).
     """

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
@@ -22,6 +23,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
 from core.constants import LEG_LANDMARKS
+from core.errors import InsufficientDataError
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
 from core.types import KeypointSeries
 
@@ -31,6 +33,7 @@ UNIFORM_TOLERANCE = 0.05
 # Hampel ignores deviations below this fraction of leg length (~9 mm, ~4 px on a 400 px leg):
 # on noise-free motion capture the local MAD is ~0 and would flag rounding noise.
 HAMPEL_MIN_DEVIATION_LEG = 0.01
+ROLLING_CHUNK_ELEMENTS = 4_000_000  # moving-window statistics work on ~32 MB at a time
 
 
 @dataclass(frozen=True)
@@ -111,19 +114,30 @@ def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
     return out
 
 
-def _rolling_window(x: np.ndarray, half: int) -> np.ndarray:
-    """(T, 2 * half + 1, ...) centred windows of x along axis 0.
-
-    The ends are extended by odd reflection (2 * x[0] - x[k]), so a trend continues through the
-    edge instead of making edge samples look like outliers; NaN beyond the available samples.
-    """
+def _padded(x: np.ndarray, half: int) -> np.ndarray:
+    """x extended by ``half`` samples at both ends by odd reflection (2 * x[0] - x[k]), so a trend
+    continues through the edge instead of making edge samples look like outliers; NaN beyond."""
     k = min(half, len(x) - 1)
     nan_pad = np.full((half - k,) + x.shape[1:], np.nan)
     front = 2.0 * x[:1] - x[1:k + 1][::-1]
     back = 2.0 * x[-1:] - x[len(x) - 1 - k:len(x) - 1][::-1]
-    padded = np.concatenate([nan_pad, front, x, back, nan_pad])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=0)
-    return np.moveaxis(windows, -1, 1)
+    return np.concatenate([nan_pad, front, x, back, nan_pad])
+
+
+def _rolling(x: np.ndarray, half: int, stat: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """``stat(windows (n, 2 * half + 1, ...), centre (n, ...))`` over centred windows along axis 0,
+    evaluated in chunks of frames to bound memory on long recordings."""
+    padded = _padded(np.asarray(x, dtype=float), half)
+    width = 2 * half + 1
+    chunk = max(1, ROLLING_CHUNK_ELEMENTS // (width * max(1, int(np.prod(x.shape[1:])))))
+    parts = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for start in range(0, len(x), chunk):
+            end = min(start + chunk, len(x))
+            windows = np.moveaxis(np.lib.stride_tricks.sliding_window_view(padded[start:end + 2 * half], width, axis=0), -1, 1)
+            parts.append(stat(windows, x[start:end]))
+    return np.concatenate(parts) if parts else np.zeros_like(x, dtype=float)
 
 
 def hampel_outliers(x: np.ndarray, window_samples: int, n_sigma: float, min_deviation: float = 0.0) -> np.ndarray:
@@ -132,24 +146,22 @@ def hampel_outliers(x: np.ndarray, window_samples: int, n_sigma: float, min_devi
     ``window_samples`` is the full window along axis 0; the SD is 1.4826 * MAD in the window.
     Deviations below ``min_deviation`` (units of x) are never flagged.
     """
-    half = max(1, int(window_samples) // 2)
-    windows = _rolling_window(np.asarray(x, dtype=float), half)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.nanmedian(windows, axis=1)
-        sigma = 1.4826 * np.nanmedian(np.abs(windows - median[:, None]), axis=1)
-        deviation = np.abs(x - median)
+
+    def flag(windows: np.ndarray, centre: np.ndarray) -> np.ndarray:
+        median_fn = np.nanmedian if np.isnan(windows).any() else np.median
+        median = median_fn(windows, axis=1)
+        sigma = 1.4826 * median_fn(np.abs(windows - median[:, None]), axis=1)
+        deviation = np.abs(centre - median)
         return (deviation > n_sigma * sigma) & (deviation > min_deviation)
+
+    return _rolling(x, max(1, int(window_samples) // 2), flag).astype(bool)
 
 
 def hampel_filter(x: np.ndarray, window_samples: int, n_sigma: float, min_deviation: float = 0.0) -> np.ndarray:
     """Copy of x with Hampel outliers (see ``hampel_outliers``) replaced by the local median."""
-    half = max(1, int(window_samples) // 2)
     out = np.array(x, dtype=float, copy=True)
     mask = hampel_outliers(out, window_samples, n_sigma, min_deviation)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.nanmedian(_rolling_window(out, half), axis=1)
+    median = _rolling(out, max(1, int(window_samples) // 2), lambda w, _: np.nanmedian(w, axis=1))
     out[mask] = median[mask]
     return out
 
@@ -252,7 +264,7 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
     has_legs = np.isfinite(positions[:, _LEG_INDICES]).all(axis=2).any(axis=1)
     try:
         scale = leg_length(positions)
-    except Exception:
+    except InsufficientDataError:
         return positions.copy(), swapped
     if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
         return positions.copy(), swapped
@@ -264,9 +276,7 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
 
 def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
     """NaN-aware centred moving nanmax/nanmin/nanmean of x (T, ...) along axis 0."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return getattr(np, reducer)(_rolling_window(x, half), axis=1)
+    return _rolling(x, half, lambda w, _: getattr(np, reducer)(w, axis=1))
 
 
 def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: float) -> list[tuple[int, int]]:
@@ -280,7 +290,7 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
     sides = present_sides(positions)
     try:
         scale = leg_length(positions)
-    except Exception:
+    except InsufficientDataError:
         return []
     half = max(1, int(round(BOUT_WINDOW_S * rate_hz / 2)))
     pelvis = pelvis_position(positions)
@@ -308,9 +318,12 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
 
 def _hampel_positions(positions: np.ndarray, window_samples: int, n_sigma: float, scale: float) -> np.ndarray:
     """Positions with Hampel outliers set to NaN (a landmark is an outlier if any coordinate is)."""
-    flagged = hampel_outliers(positions, window_samples, n_sigma, HAMPEL_MIN_DEVIATION_LEG * scale)
+    present = np.flatnonzero(np.isfinite(positions).any(axis=(0, 2)))
+    flagged = hampel_outliers(positions[:, present], window_samples, n_sigma, HAMPEL_MIN_DEVIATION_LEG * scale)
+    subset = positions[:, present]
+    subset[flagged.any(axis=2)] = np.nan
     out = positions.copy()
-    out[flagged.any(axis=2)] = np.nan
+    out[:, present] = subset
     return out
 
 
@@ -333,7 +346,7 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
     try:
         scale = leg_length(positions)
-    except Exception:
+    except InsufficientDataError:
         scale = float("nan")
     if np.isfinite(scale) and np.isfinite(rate_hz) and cfg.hampel_window_ms > 0:
         window = int(round(cfg.hampel_window_ms / 1000.0 * rate_hz))
@@ -344,7 +357,9 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             notes.append(f"Hampel filter rejected {n_out} landmark samples as outliers")
     max_gap = int(np.floor(cfg.gap_fill_max_ms / 1000.0 * rate_hz + 1e-9)) if np.isfinite(rate_hz) else 0
     positions = fill_gaps(positions, max_gap)
-    if np.isfinite(rate_hz) and cfg.cutoff_hz < rate_hz / 2.0:
+    if not np.isfinite(rate_hz):
+        notes.append("low-pass skipped: the sampling rate is unknown (fewer than 2 frames)")
+    elif cfg.cutoff_hz < rate_hz / 2.0:
         positions = butterworth_lowpass(positions, rate_hz, cfg.cutoff_hz, cfg.filter_order)
     else:
         notes.append(f"low-pass skipped: cutoff {cfg.cutoff_hz} Hz >= Nyquist ({rate_hz / 2.0:.3g} Hz)")

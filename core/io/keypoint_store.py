@@ -208,3 +208,14 @@ def source_fingerprint(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror})", p) from exc
     return {"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def write_frame_json(folder: str | Path, index: int, record: dict[str, Any]) -> None:
+    """One JSON file per frame: the seed's storage, kept only as the benchmark baseline."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f"frame_{index:06d}.json").write_bytes(orjson.dumps(record))
+
+
+def count_files(folder: str | Path) -> int:
+    """Number of regular files under ``folder`` (recursively)."""
+    return sum(1 for p in Path(folder).rglob("*") if p.is_file())

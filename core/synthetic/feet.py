@@ -27,7 +27,7 @@ class FootShape:
 
     heel_pivot: np.ndarray
     toe_pivot: np.ndarray
-    heel_point: np.ndarray  # back of the heel (the heel landmark)
+    heel_point: np.ndarray  # back-bottom of the heel's rounded end (the heel landmark)
     toe_point: np.ndarray  # toe tip (the foot_index landmark)
     heel_ball: np.ndarray  # centre of the heel's rounded end
     toe_ball: np.ndarray
@@ -43,7 +43,7 @@ def foot_shape(body: Body) -> FootShape:
     return FootShape(
         heel_pivot=np.array([rh, 0.0]),
         toe_pivot=np.array([length - rt, 0.0]),
-        heel_point=np.array([0.0, rh]),
+        heel_point=np.array([rh * (1 - np.sqrt(0.5)), rh * (1 - np.sqrt(0.5))]),
         toe_point=np.array([length, rt]),
         heel_ball=np.array([rh, rh]),
         toe_ball=np.array([length - rt, rt]),
@@ -123,10 +123,11 @@ def stance_pose_k(leg: LegGait, k: np.ndarray, time_s: np.ndarray, pelvis_fn: Pe
     hs, to = s.hs_time_s[k], s.to_time_s[k]
     other_hs = leg.other.hs_time_s[np.clip(np.searchsorted(leg.other.hs_time_s, to) - 1, 0, None)]
     blend = smoothstep((time_s - other_hs) / (0.3 * (to - other_hs)))
-    pre = blend > 0
+    tau = (time_s - hs) / (to - hs)
+    pre = (blend > 0) & (tau >= leg.heel_off_tau)  # only while the foot rocks over its toe
     if not pre.any():
         return pose
-    tau = (time_s[pre] - hs[pre]) / (to[pre] - hs[pre])
+    tau = tau[pre]
     knee_rad = np.radians(leg.stance_knee_deg(tau))
     solved = _toe_rocker_pitch(leg, pose.anchor_m[pre], pelvis_fn(time_s[pre]), knee_rad)
     pitch = pose.pitch_rad.copy()
@@ -162,5 +163,6 @@ def stance_pose(leg: LegGait, time_s: np.ndarray, pelvis_fn: PelvisFn) -> FootPo
 def merge_poses(a: FootPose, b: FootPose) -> FootPose:
     """Take ``a`` where it is defined, else ``b``."""
     use_a = np.isfinite(a.pitch_rad)
-    return FootPose(np.where(use_a[:, None], a.anchor_m, b.anchor_m), np.where(use_a[:, None], a.anchor_local, b.anchor_local),
+    return FootPose(np.where(use_a[:, None], a.anchor_m, b.anchor_m),
+                    np.where(use_a[:, None], a.anchor_local, b.anchor_local),
                     np.where(use_a, a.pitch_rad, b.pitch_rad), a.in_stance | b.in_stance)

@@ -104,18 +104,23 @@ class GaitParams:
              f"cadence must be within 30..200 steps/min, got {self.cadence_steps_per_min}"),
             (self.step_length_m is None or 0.1 <= self.step_length_m <= 1.2,
              f"step length must be within 0.1..1.2 m, got {self.step_length_m}"),
-            (1.0 <= self.subject_height_m <= 2.3, f"subject height must be within 1.0..2.3 m, got {self.subject_height_m}"),
+            (1.0 <= self.subject_height_m <= 2.3,
+             f"subject height must be within 1.0..2.3 m, got {self.subject_height_m}"),
             (5.0 <= self.fps <= 240.0, f"fps must be within 5..240, got {self.fps}"),
             (64 <= self.width_px <= 4096 and 64 <= self.height_px <= 4096,
              f"frame size must be within 64..4096 px, got {self.width_px}x{self.height_px}"),
             (0.0 < self.duration_s <= 600.0, f"duration must be within 0..600 s, got {self.duration_s}"),
             (0.0 <= self.noise <= 40.0, f"noise must be within 0..40 grey levels, got {self.noise}"),
             (0.0 <= self.variability <= 0.1, f"variability must be within 0..0.1, got {self.variability}"),
-            (0.3 <= self.figure_height_frac <= 0.9, f"figure_height_frac must be within 0.3..0.9, got {self.figure_height_frac}"),
+            (0.3 <= self.figure_height_frac <= 0.9,
+             f"figure_height_frac must be within 0.3..0.9, got {self.figure_height_frac}"),
         )
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+        if self.step_length > 0.5 * self.subject_height_m:
+            raise ConfigError(f"step length {self.step_length:.2f} m is too long for a {self.subject_height_m:.2f} m "
+                              f"subject (at most half the height)")
 
     @property
     def pattern(self) -> StylePattern:

@@ -42,10 +42,13 @@ class Canvas:
         return slice(y0 - self.y0, y1 - self.y0), slice(x0 - self.x0, x1 - self.x0), xs, ys
 
     def blend(self, rows: slice, cols: slice, alpha: np.ndarray, color: np.ndarray, shade: np.ndarray | float) -> None:
-        """Blend ``color * shade`` with coverage ``alpha``; the colour is first kept within the levels."""
-        shade_max = float(np.max(shade)) if np.ndim(shade) else float(shade)
-        shade_min = float(np.min(shade)) if np.ndim(shade) else float(shade)
-        color = np.clip(color.astype(np.float32), self.levels[0] / max(shade_min, 1e-3), self.levels[1] / max(shade_max, 1e-3))
+        """Blend ``color * shade`` with coverage ``alpha``; the colour is first kept within the levels.
+
+        An array ``shade`` must come from ``_lit`` (so lies within [AMBIENT, AMBIENT + DIFFUSE]).
+        """
+        shade_lo, shade_hi = (AMBIENT, AMBIENT + DIFFUSE) if np.ndim(shade) else (float(shade), float(shade))
+        lo, hi = self.levels[0] / max(shade_lo, 1e-3), self.levels[1] / max(shade_hi, 1e-3)
+        color = [min(max(float(c), lo), hi) for c in color]
         keep = 1.0 - alpha
         paint = alpha * np.asarray(shade, np.float32)
         for channel in range(3):
@@ -65,8 +68,7 @@ def _lit(nx: np.ndarray, ny: np.ndarray, nz: np.ndarray) -> np.ndarray:
 
 def _coverage(dist: np.ndarray, softness_px: float = 1.0) -> np.ndarray:
     alpha = np.float32(0.5) - dist / np.float32(softness_px)
-    np.clip(alpha, 0.0, 1.0, out=alpha)
-    return alpha
+    return np.minimum(np.maximum(alpha, 0.0, out=alpha), 1.0, out=alpha)
 
 
 def draw_capsule(canvas: Canvas, p0: np.ndarray, p1: np.ndarray, r0: float, r1: float, color: np.ndarray,
@@ -85,8 +87,8 @@ def draw_capsule(canvas: Canvas, p0: np.ndarray, p1: np.ndarray, r0: float, r1: 
     ax, ay = p1 - p0
     length_sq = float(ax * ax + ay * ay) + 1e-9
     dx, dy = xs - p0[0], ys - p0[1]
-    t = (dx * np.float32(ax / length_sq) + dy * np.float32(ay / length_sq))
-    np.clip(t, 0.0, 1.0, out=t)
+    t = dx * np.float32(ax / length_sq) + dy * np.float32(ay / length_sq)
+    np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
     vx, vy = dx - t * ax, dy - t * ay
     norm = np.sqrt(vx * vx + vy * vy)
     radius = np.float32(r0) + np.float32(r1 - r0) * t

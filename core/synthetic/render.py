@@ -13,7 +13,7 @@ from typing import Iterator
 
 import numpy as np
 
-from core.synthetic.background import make_background
+from core.synthetic.background import Background, make_background
 from core.synthetic.camera import Camera
 from core.synthetic.gait_model import GaitKinematics
 from core.synthetic.params import Body, GaitParams
@@ -44,23 +44,38 @@ def choose_look(rng: np.random.Generator) -> Look:
     return Look(pick(_SKINS), pick(_HAIRS), pick(_SHIRTS), pick(_TROUSERS), pick(_SHOES))
 
 
-def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> Iterator[np.ndarray]:
-    """Yield the video's frames, (height_px, width_px, 3) uint8 BGR, one at a time."""
+@dataclass
+class Scene:
+    """Everything fixed for one video: colours, scenery, noise and the random stream for noise offsets."""
+
+    look: Look
+    levels: tuple[float, float]
+    background: Background
+    noise: _NoiseBank
+    rng: np.random.Generator
+
+
+def make_scene(params: GaitParams, camera: Camera) -> Scene:
     rng = np.random.default_rng([params.seed, 1])
     look = choose_look(rng)
     margin = float(np.ceil(3 * params.noise) + 1) if params.noise > 0 else 0.0
     levels = (margin, 255.0 - margin)
     background = make_background(params.width_px, params.height_px, camera, rng, levels)
-    noise = _NoiseBank(params, rng)
+    return Scene(look, levels, background, _NoiseBank(params, rng), rng)
+
+
+def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> Iterator[np.ndarray]:
+    """Yield the video's frames, (height_px, width_px, 3) uint8 BGR, one at a time."""
+    scene = make_scene(params, camera)
     pixels = {name: camera.to_image(points) for name, points in kin.points_m.items()}
     body_px = Body(params.subject_height_m * camera.px_per_m)
     scroll = camera.scroll_px()
     near = near_side_of(params)
     for i in range(kin.time_s.shape[0]):
-        frame = background.frame(scroll[i])
-        draw_walker(frame, {name: p[i] for name, p in pixels.items()}, body_px, look, near, levels,
+        frame = scene.background.frame(scroll[i])
+        draw_walker(frame, {name: p[i] for name, p in pixels.items()}, body_px, scene.look, near, scene.levels,
                     camera.ground_row_px)
-        noise.add(frame, rng)
+        scene.noise.add(frame, scene.rng)
         yield frame
 
 
@@ -122,7 +137,8 @@ def _draw_head(canvas: Canvas, pts: dict[str, np.ndarray], b: Body, look: Look, 
     if np.dot(forward, pts["nose"] - center) < 0:
         forward = -forward
     draw_ellipse(canvas, center + 0.008 * h * up - 0.01 * h * forward, b.head_rx, 0.97 * b.head_ry, up, look.hair)
-    draw_ellipse(canvas, center + 0.004 * h * forward - 0.004 * h * up, 0.92 * b.head_rx, 0.9 * b.head_ry, up, look.skin)
+    face_at = center + 0.004 * h * forward - 0.004 * h * up
+    draw_ellipse(canvas, face_at, 0.92 * b.head_rx, 0.9 * b.head_ry, up, look.skin)
     draw_ellipse(canvas, center + 0.03 * h * up - 0.008 * h * forward, 0.9 * b.head_rx, 0.45 * b.head_ry, up,
                  look.hair)
     nose_root = center + 0.046 * h * forward + 0.008 * h * up
@@ -141,24 +157,24 @@ def _draw_head(canvas: Canvas, pts: dict[str, np.ndarray], b: Body, look: Look, 
 
 
 class _NoiseBank:
-    """Gaussian camera noise: a precomputed block, added at a random offset each frame (wrap-free).
+    """Gaussian camera noise: one precomputed block, added from a random offset each frame.
 
     Frame values stay within the noise margin of 0 and 255, so uint8 wrap-around addition is exact.
     """
 
-    PAD = 16
+    PAD = 4099  # offsets not a multiple of 3, so channels see different noise too
 
     def __init__(self, params: GaitParams, rng: np.random.Generator) -> None:
         self.sigma = params.noise
         if self.sigma <= 0:
             return
-        shape = (params.height_px + self.PAD, params.width_px + self.PAD, 3)
-        noise = np.clip(np.round(rng.normal(0.0, self.sigma, size=shape)), -3 * self.sigma, 3 * self.sigma)
+        size = params.height_px * params.width_px * 3 + self.PAD
+        noise = np.clip(np.round(rng.normal(0.0, self.sigma, size=size)), -3 * self.sigma, 3 * self.sigma)
         self.bank = noise.astype(np.int8).view(np.uint8)
 
     def add(self, frame: np.ndarray, rng: np.random.Generator) -> None:
         if self.sigma <= 0:
             return
-        dy, dx = rng.integers(0, self.PAD, size=2)
-        h, w = frame.shape[:2]
-        np.add(frame, self.bank[dy: dy + h, dx: dx + w], out=frame)
+        flat = frame.reshape(-1)
+        offset = int(rng.integers(0, self.PAD))
+        np.add(flat, self.bank[offset: offset + flat.size], out=flat)

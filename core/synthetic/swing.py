@@ -31,6 +31,7 @@ class SwingPlan:
 
 
 def plan_swings(leg: LegGait, pelvis_fn: PelvisFn) -> SwingPlan:
+    """Joint-curve knots and clearance lift of every swing of ``leg``."""
     s = leg.schedule
     k = np.arange(len(s.hs_time_s) - 2)
     t0, t1 = s.to_time_s[k], s.hs_time_s[k + 1]
@@ -46,7 +47,8 @@ def plan_swings(leg: LegGait, pelvis_fn: PelvisFn) -> SwingPlan:
                         [v0["thigh"], v0["thigh"] + 0.55 * (thigh_peak - v0["thigh"]), thigh_peak, v1["thigh"]],
                         [r0["thigh"] * dur, None, 0 * ones, 0 * ones]),
         "knee": _knots([0.0, 0.3, 0.62, 0.87, 1.0],
-                       [v0["knee"], knee_peak, v1["knee"] + 0.45 * knee_span, v1["knee"] + 0.08 * knee_span, v1["knee"]],
+                       [v0["knee"], knee_peak, v1["knee"] + 0.45 * knee_span, v1["knee"] + 0.08 * knee_span,
+                        v1["knee"]],
                        [r0["knee"] * dur, 0 * ones, None, None, 0 * ones]),
         "ankle": _knots([0.0, 0.4, 1.0], [v0["ankle"], np.radians(leg.pattern.swing_ankle_deg) * ones, v1["ankle"]],
                         [r0["ankle"] * dur, None, 0 * ones]),

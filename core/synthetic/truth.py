@@ -23,7 +23,8 @@ EXACT_LANDMARKS: tuple[str, ...] = tuple(
 ANGLE_DEFINITIONS = {
     "hip_flexion": "angle from the trunk's downward axis (shoulder->hip) to the thigh (hip->knee), + knee forward",
     "knee_flexion": "180 deg minus the hip-knee-ankle angle, + flexed",
-    "ankle_dorsiflexion": "sole angle (heel->toe contact points) minus shank angle, 0 when the sole is perpendicular to the shank",
+    "ankle_dorsiflexion": "sole angle (heel->toe contact points) minus shank angle, "
+                          "0 when the sole is perpendicular to the shank",
 }
 
 
@@ -41,7 +42,8 @@ def build_truth(kin: GaitKinematics, camera: Camera, params: GaitParams, name: s
         "height": params.height_px,
         "px_per_m": camera.px_per_m,
         "camera_mode": camera.mode,
-        "camera_center_x_m": camera.center_x_m,
+        "camera_center_x_m": camera.center_x_m,  # world X (m) seen at column center_col_px, per frame
+        "center_col_px": camera.center_col_px,
         "ground_row_px": camera.ground_row_px,
         "direction": params.direction,
         "near_side": near_side_of(params),
@@ -72,8 +74,10 @@ def gait_summary(schedule: dict[str, LegSchedule], time_s: np.ndarray) -> dict:
     left_step = left.hs_heel_x_m[idx] - right.hs_heel_x_m[idx]
     right_step = right.hs_heel_x_m[idx + 1] - left.hs_heel_x_m[idx]
     stance = {s: _stance_pct(schedule[s], idx) for s in SIDES}
-    double = 100.0 * np.mean(((right.to_time_s[idx] - left.hs_time_s[idx]) + (left.to_time_s[idx - 1] - right.hs_time_s[idx]))
-                             / stride_s) if idx.min() > 0 else float("nan")
+    later = idx[idx > 0]
+    double_s = (left.to_time_s[later - 1] - right.hs_time_s[later]) + (right.to_time_s[later] - left.hs_time_s[later])
+    later_stride_s = right.hs_time_s[later + 1] - right.hs_time_s[later]
+    double = float(100.0 * np.mean(double_s / later_stride_s)) if later.size else float("nan")
     stride_m = float(np.mean(left_step + right_step))
     return {
         "cadence_steps_per_min": float(120.0 / np.mean(stride_s)),
@@ -137,4 +141,5 @@ def truth_to_series(truth: dict) -> KeypointSeries:
     confidence = np.where(np.isfinite(positions[..., 0]), 1.0, 0.0)
     return KeypointSeries(positions, np.arange(n) / float(truth["fps"]), confidence, units="px",
                           name=str(truth.get("name", "")), is_2d=True,
-                          meta={"source": "synthetic", "camera_mode": truth.get("camera_mode")})
+                          meta={"source": "synthetic", "camera_mode": truth.get("camera_mode"),
+                                "px_per_m": truth.get("px_per_m")})

@@ -69,7 +69,8 @@ def _other(side: str) -> str:
     return "left" if side == "right" else "right"
 
 
-def _arm_points(side: str, shoulder: np.ndarray, lead: np.ndarray, params: GaitParams, body: Body) -> dict[str, np.ndarray]:
+def _arm_points(side: str, shoulder: np.ndarray, lead: np.ndarray, params: GaitParams,
+                body: Body) -> dict[str, np.ndarray]:
     """Arm chain; ``lead`` in [-1, 1] is how far the opposite leg is ahead (1: arm fully forward)."""
     pat = params.side_pattern(side)
     flex = np.radians(pat.arm_swing_deg * lead - 2.0)

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import random
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -138,39 +139,88 @@ class FoldRun:
     n_val_videos: int
 
 
-def train_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: int, rate_hz: float) -> FoldRun:
-    """Train on ``train`` with early stopping on ``val`` (on the training loss when ``val`` is empty)."""
-    seed = ctx.cfg.seed + 1000 * fold
-    set_seeds(seed)
-    mean, std = normalisation(train)
+@dataclass
+class _Loop:
+    """The trainable state of one fold."""
+
+    module: TCN
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.ReduceLROnPlateau
+    scaler: torch.amp.GradScaler
+    train_loader: DataLoader
+    val_loader: DataLoader | None
+
+
+def _build_loop(ctx: RunContext, train: list[Sample], val: list[Sample], mean: np.ndarray, std: np.ndarray, seed: int) -> _Loop:
     module = TCN(model_config(ctx, train[0].features.shape[1]))
     if ctx.task == "events":
         torch.nn.init.constant_(module.head.bias, EVENT_PRIOR_LOGIT)
     module.to(ctx.precision.device)
-    train_loader = make_loader(ctx, make_dataset(ctx, train, mean, std, True, seed), True, seed)
-    val_loader = make_loader(ctx, make_dataset(ctx, val, mean, std, False, seed), False, seed) if val else None
     optimizer = torch.optim.AdamW(module.parameters(), lr=ctx.cfg.learning_rate, weight_decay=ctx.cfg.weight_decay)
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=max(1, ctx.cfg.patience // 3))
-    scaler = ctx.precision.scaler()
+    patience = max(1, ctx.cfg.patience // 3)
+    return _Loop(
+        module,
+        optimizer,
+        torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=patience),
+        ctx.precision.scaler(),
+        make_loader(ctx, make_dataset(ctx, train, mean, std, True, seed), True, seed),
+        make_loader(ctx, make_dataset(ctx, val, mean, std, False, seed), False, seed) if val else None,
+    )
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _epoch(ctx: RunContext, loop: _Loop, desc: str, score_val: Callable[[], float | None]) -> dict:
+    """Train one epoch, then validate; returns the history row (and shows it on the bar)."""
+    bar = tqdm(total=len(loop.train_loader), desc=desc, disable=not ctx.progress, leave=True)
+
+    def on_batch(loss: float) -> None:
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.4f}")
+
+    loss, seen, seconds = train_epoch(loop.module, loop.train_loader, ctx.task, loop.optimizer, ctx.precision, loop.scaler, on_batch)
+    val_loss = eval_loss(loop.module, loop.val_loader, ctx.task, ctx.precision) if loop.val_loader is not None else None
+    metric = score_val()
+    bar.set_postfix(loss=f"{loss:.4f}", val_loss=_fmt(val_loss, ".4f"), **{HEADLINE_METRIC[ctx.task]: _fmt(metric, ".3f")})
+    bar.close()
+    return {
+        "train_loss": loss,
+        "val_loss": val_loss,
+        "val_metric": metric,
+        "lr": loop.optimizer.param_groups[0]["lr"],
+        "windows_per_s": seen / max(seconds, 1e-9),
+        "seconds": seconds,
+    }
+
+
+def train_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: int, rate_hz: float) -> FoldRun:
+    """Train on ``train``; early stopping and LR schedule on the ``val`` loss (training loss when no ``val``).
+
+    The weights of the best epoch are kept.
+    """
+    seed = ctx.cfg.seed + 1000 * fold
+    set_seeds(seed)
+    mean, std = normalisation(train)
+    loop = _build_loop(ctx, train, val, mean, std, seed)
+
+    def score_val() -> float | None:
+        if not val:
+            return None
+        model = as_loaded(ctx, loop.module, mean, std, rate_hz, fold)
+        return evaluate([model], val, ctx.task).metrics[HEADLINE_METRIC[ctx.task]]
+
     history: list[dict] = []
-    best = (float("inf"), 0, copy.deepcopy(module.state_dict()))
+    best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(loop.module.state_dict())
     for epoch in range(1, ctx.cfg.epochs + 1):
-        bar = tqdm(total=len(train_loader), desc=f"fold {fold + 1} epoch {epoch}/{ctx.cfg.epochs}", disable=not ctx.progress, leave=True)
-        loss, seen, seconds = train_epoch(
-            module, train_loader, ctx.task, optimizer, ctx.precision, scaler, lambda v: (bar.update(1), bar.set_postfix(loss=f"{v:.4f}"))
-        )
-        val_loss = eval_loss(module, val_loader, ctx.task, ctx.precision) if val_loader is not None else None
-        metric_name = HEADLINE_METRIC[ctx.task]
-        metric = evaluate([as_loaded(ctx, module, mean, std, rate_hz, fold)], val, ctx.task).metrics[metric_name] if val else None
-        bar.set_postfix(loss=f"{loss:.4f}", val_loss="-" if val_loss is None else f"{val_loss:.4f}", **{metric_name: "-" if metric is None else f"{metric:.3f}"})
-        bar.close()
-        lr = optimizer.param_groups[0]["lr"]
-        history.append({"epoch": epoch, "train_loss": loss, "val_loss": val_loss, "val_metric": metric, "lr": lr, "windows_per_s": seen / max(seconds, 1e-9), "seconds": seconds})
-        monitored = loss if val_loss is None else val_loss
-        scheduler.step(monitored)
-        if monitored < best[0] * (1 - MIN_DELTA):
-            best = (monitored, epoch, copy.deepcopy(module.state_dict()))
-        elif epoch - best[1] >= ctx.cfg.patience:
+        row = _epoch(ctx, loop, f"fold {fold + 1} epoch {epoch}/{ctx.cfg.epochs}", score_val)
+        history.append({"epoch": epoch, **row})
+        monitored = row["train_loss"] if row["val_loss"] is None else row["val_loss"]
+        loop.scheduler.step(monitored)
+        if monitored < best_loss * (1 - MIN_DELTA):
+            best_loss, best_epoch, best_state = monitored, epoch, copy.deepcopy(loop.module.state_dict())
+        elif epoch - best_epoch >= ctx.cfg.patience:
             break
-    module.load_state_dict(best[2])
-    return FoldRun(as_loaded(ctx, module, mean, std, rate_hz, fold), history, best[1], len(train), len(val))
+    loop.module.load_state_dict(best_state)
+    return FoldRun(as_loaded(ctx, loop.module, mean, std, rate_hz, fold), history, best_epoch, len(train), len(val))

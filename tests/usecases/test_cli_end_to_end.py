@@ -49,7 +49,7 @@ def test_store_is_batched(run: Path, synthetic_video: Path):
     assert manifest["complete"] and manifest["settings"]["model_used"] == "full"
 
 
-def test_outputs_and_reports_exist(run: Path):
+def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     folder = run / "walk"
     for name in ("events.csv", "gait_parameters.json", "angles_cycles.csv", "landmarks.csv", "walk.trc",
                  "angles.png", "events_timeline.png"):
@@ -57,7 +57,10 @@ def test_outputs_and_reports_exist(run: Path):
     for name in ("summary.csv", "failures.json", "performance_report.json", "effective_config.json"):
         assert (run / name).exists(), name
     params = json.loads((folder / "gait_parameters.json").read_text())
-    assert 95 <= params["cadence_steps_per_min"] <= 125
+    truth = json.loads(synthetic_video.with_name("walk.truth.json").read_text())
+    assert params["cadence_steps_per_min"] == pytest.approx(truth["cadence_steps_per_min"], rel=0.02)
+    step_m = np.mean([params[side]["step_length_m"]["mean"] for side in ("left", "right")])
+    assert step_m == pytest.approx(truth["step_length_m"], rel=0.05)
 
 
 def test_rerun_reuses_the_store(run: Path, synthetic_video: Path, capsys):

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
     perf.add_argument("--workers", type=int, help="pose worker processes (default: one per core)")
     perf.add_argument("--no-optimizations", action="store_true", help="one process, every frame, native resolution")
+    perf.add_argument("--extract-only", action="store_true", help="only build the keypoint stores (no analysis)")
     pose = p.add_argument_group("pose")
     pose.add_argument("--roi", metavar="x0,y0,x1,y1", help="restrict detection to this box (0..1 of the frame)")
     pose.add_argument("--strict-models", action="store_true", help="fail instead of falling back when a model is missing")
@@ -86,6 +87,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "roi": Roi.parse(args.roi) if args.roi else None,
         "strict_models": args.strict_models or None,
         "no_optimizations": args.no_optimizations or None,
+        "extract_only": args.extract_only or None,
         "subject_height_m": args.subject_height,
         "events": args.events,
         "tolerance_ms": args.tolerance_ms,

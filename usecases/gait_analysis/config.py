@@ -24,6 +24,7 @@ class PipelineConfig:
     roi: Roi | None = None
     strict_models: bool = False
     no_optimizations: bool = False
+    extract_only: bool = False
     subject_height_m: float | None = None
     events: Path | None = None
     tolerance_ms: float = 50.0

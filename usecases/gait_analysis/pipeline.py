@@ -28,6 +28,7 @@ class InputResult:
     error: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    tcn: Any = field(default=None, repr=False)
 
 
 @dataclass
@@ -51,7 +52,7 @@ class PipelineResults:
     def to_dict(self) -> dict[str, Any]:
         return {
             "output_dir": str(self.output_dir),
-            "inputs": [vars(r) for r in self.inputs],
+            "inputs": [{k: v for k, v in vars(r).items() if k != "tcn"} for r in self.inputs],
             "performance": self.performance,
             "training": self.training,
             "messages": self.messages,
@@ -88,39 +89,60 @@ class GaitAnalysisPipeline:
         video_paths, problems = expand_inputs(videos, VIDEO_SUFFIXES)
         kp_paths, kp_problems = expand_inputs(keypoints, KEYPOINT_SUFFIXES)
         for p in problems + kp_problems:
-            results.inputs.append(InputResult(p.argument, "", "input", "failed", error=p.reason))
+            self._report(results, InputResult(p.argument, "", "input", "failed", error=p.reason))
         names = output_names(video_paths + kp_paths)
-        report = self._reporter(results)
+        guard = Guard(lambda r: self._report(results, r))
         if video_paths:
-            stages.run_videos(cfg, monitor, video_paths, names, out, report, results)
+            stages.run_videos(cfg, monitor, video_paths, {p: inside(out, names[p]) for p in video_paths}, guard, results)
         for path in kp_paths:
-            self._guard(path, "keypoints", names[path], out, report,
-                        lambda d: stages.analyse_keypoint_file(cfg, monitor, path, d))
+            folder = inside(out, names[path])
+            guard.run(path, "keypoints", folder, lambda p=path, f=folder: stages.analyse_keypoint_file(cfg, monitor, p, f))
         if cfg.wants_training:
             results.training = stages.run_tcn(cfg, monitor, results, out)
         elif len(results.inputs) > 1:
             results.messages.append("TCN training skipped: give --labels, --events with --task, or --train")
         stages.write_run_reports(cfg, monitor, results, out)
 
-    def _reporter(self, results: PipelineResults) -> Callable[[InputResult], None]:
-        def report(res: InputResult) -> None:
-            results.inputs.append(res)
-            if res.status == "ok":
-                log.info("%s: done -> %s", res.source, res.output_dir)
-            else:
-                log.error("%s: %s", res.source, res.error)
+    @staticmethod
+    def _report(results: PipelineResults, res: InputResult) -> None:
+        results.inputs.append(res)
+        if res.status == "ok":
+            log.info("%s: done -> %s", res.source, res.output_dir)
+        else:
+            log.error("%s: %s", res.source, res.error)
 
-        return report
 
-    def _guard(self, path: Path, kind: str, name: str, out: Path, report: Callable, fn: Callable) -> None:
-        folder = inside(out, name)
+@dataclass(frozen=True)
+class Analysis:
+    """What analysing one input returns: summary row, notes, and the TCN's view of it (or None)."""
+
+    summary: dict[str, Any]
+    notes: list[str]
+    tcn: Any = None
+
+
+class Guard:
+    """Runs one input's work so that its failure is reported and never stops the other inputs."""
+
+    def __init__(self, report: Callable[[InputResult], None]) -> None:
+        self.report = report
+
+    def fail(self, source: Path, kind: str, folder: Path | None, reason: str) -> None:
+        self.report(InputResult(str(source), folder.name if folder else "", kind, "failed",
+                                str(folder) if folder else None, error=reason))
+
+    def run(self, source: Path, kind: str, folder: Path, fn: Callable[[], Analysis]) -> None:
         try:
-            summary, notes = fn(folder)
-            report(InputResult(str(path), name, kind, "ok", str(folder), summary=summary, notes=notes))
+            res = fn()
         except GaitToolError as exc:
-            report(InputResult(str(path), name, kind, "failed", str(folder), error=exc.reason))
-        except (KeyboardInterrupt, SystemExit):
+            self.fail(source, kind, folder, exc.reason)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
             raise
+        except OSError as exc:
+            self.fail(source, kind, folder, f"file system error: {exc.strerror or exc} ({exc.filename or ''})")
         except Exception as exc:  # one bad input must not cost the others their results
             log.debug("%s", traceback.format_exc())
-            report(InputResult(str(path), name, kind, "failed", str(folder), error=f"unexpected error: {exc!r}"))
+            self.fail(source, kind, folder, f"unexpected error: {exc!r} (rerun with -v for details)")
+        else:
+            self.report(InputResult(str(source), folder.name, kind, "ok", str(folder),
+                                    summary=res.summary, notes=res.notes, tcn=res.tcn))

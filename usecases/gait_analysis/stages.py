@@ -16,7 +16,7 @@ from core.io.inputs import inside
 from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
-from usecases.gait_analysis.pipeline import InputResult, PipelineResults
+from usecases.gait_analysis.pipeline import Analysis, Guard, PipelineResults
 
 log = logging.getLogger("gait_analysis")
 
@@ -39,9 +39,8 @@ def run_videos(
     cfg: PipelineConfig,
     monitor: PerformanceMonitor,
     paths: list[Path],
-    names: dict[Path, str],
-    out: Path,
-    report: Callable[[InputResult], None],
+    folders: dict[Path, Path],
+    guard: Guard,
     results: PipelineResults,
 ) -> None:
     """Extract pose for every video through one worker pool, then analyse each as it completes."""
@@ -53,7 +52,7 @@ def run_videos(
         model = resolve_model(profile.pose.model_complexity, cfg.strict_models)
     except GaitToolError as exc:
         for p in paths:
-            report(InputResult(str(p), names[p], "video", "failed", error=exc.reason))
+            guard.fail(p, "video", folders[p], exc.reason)
         return
     if model.note:
         log.warning(model.note)
@@ -61,11 +60,10 @@ def run_videos(
     jobs = []
     with monitor.stage("probe"):
         for p in paths:
-            folder = inside(out, names[p])
             try:
-                job = prepare_job(p, folder, profile, model, cfg.roi)
+                job = prepare_job(p, folders[p], profile, model, cfg.roi)
             except GaitToolError as exc:
-                report(InputResult(str(p), names[p], "video", "failed", str(folder), error=exc.reason))
+                guard.fail(p, "video", folders[p], exc.reason)
                 continue
             if job.message:
                 log.info("%s: %s", p, job.message)
@@ -77,15 +75,13 @@ def run_videos(
     with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:
         for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
             bars.close(job)
-            name = job.out_dir.name
             if error is not None:
-                report(InputResult(str(job.video), name, "video", "failed", str(job.out_dir), error=str(error)))
-                continue
-            try:
-                summary, notes = analyse_video(cfg, monitor, job, profile, model.used_name)
-                report(InputResult(str(job.video), name, "video", "ok", str(job.out_dir), summary=summary, notes=notes))
-            except GaitToolError as exc:
-                report(InputResult(str(job.video), name, "video", "failed", str(job.out_dir), error=exc.reason))
+                guard.fail(job.video, "video", job.out_dir, str(error))
+            elif cfg.extract_only:
+                guard.run(job.video, "video", job.out_dir, lambda: Analysis({"model_used": model.used_name}, []))
+            else:
+                guard.run(job.video, "video", job.out_dir,
+                          lambda j=job: analyse_video(cfg, monitor, j, profile, model.used_name))
     monitor.counters["workers"] = plan.workers
 
 
@@ -167,9 +163,7 @@ class _ProgressBars:
             bar.close()
 
 
-def analyse_video(
-    cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str
-) -> tuple[dict, list[str]]:
+def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str) -> Analysis:
     """Read a finished store, check detections, then analyse."""
     from core.io.keypoint_store import read_store
     from core.series import batch_to_series
@@ -188,11 +182,11 @@ def analyse_video(
     series = batch_to_series(batch, job.info.height, job.info.fps, name=job.out_dir.name)
     extra = {"detection_rate": round(rate, 4), "model_used": model_used, "frames_processed": len(batch)}
     notes = [] if rate > 0.95 else [f"person detected in {rate:.0%} of frames"]
-    summary, more = analyse_series(cfg, monitor, series, job.out_dir, job.video)
-    return {**extra, **summary}, notes + more
+    res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
+    return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn)
 
 
-def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path: Path, folder: Path) -> tuple[dict, list[str]]:
+def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path: Path, folder: Path) -> Analysis:
     """``--keypoints``: a TRC or the project's landmarks CSV, analysed without video."""
     from core.io.landmarks_csv import read_landmarks_csv
     from core.io.trc import read_trc
@@ -224,7 +218,7 @@ def truth_events_for(cfg: PipelineConfig, source: Path, series: KeypointSeries) 
 
 def analyse_series(
     cfg: PipelineConfig, monitor: PerformanceMonitor, series: KeypointSeries, folder: Path, source: Path
-) -> tuple[dict, list[str]]:
+) -> Analysis:
     """Gait analysis of one series and its output files."""
     from core.gait.analysis import analyze_series
     from core.io.gait_outputs import summary_row, write_gait_outputs
@@ -238,7 +232,13 @@ def analyse_series(
         write_gait_outputs(folder, result)
     if result.evaluation is not None:
         _log_evaluation(source, result.evaluation)
-    return summary_row(result), list(result.notes)
+    tcn = None
+    if cfg.wants_training:
+        from usecases.gait_analysis.tcn_stage import build_tcn_input
+
+        with monitor.stage("features"):
+            tcn = build_tcn_input(source, folder, result.series, result.events, truth)
+    return Analysis(summary_row(result), list(result.notes), tcn)
 
 
 def _log_evaluation(source: Path, evaluation: dict) -> None:

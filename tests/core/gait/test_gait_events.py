@@ -71,6 +71,22 @@ def test_events_on_synthetic_walker(method, rate_hz, direction, treadmill):
     assert cadence_spm(det.events) == pytest.approx(cadence_spm(truth), rel=0.02)
 
 
+def test_walk_there_and_back_uses_each_bout_direction():
+    there, truth_there = walker(30.0, duration_s=6.0, px_noise=0.5)
+    back, truth_back = walker(30.0, duration_s=6.0, direction=-1, px_noise=0.5, seed=1)
+    pause = np.repeat(there.positions[-1:], 45, axis=0)
+    shift = there.positions[-1, LI["left_hip"], 0] - back.positions[0, LI["left_hip"], 0]
+    back_pos = back.positions + [shift, 0.0, 0.0]
+    pos = np.concatenate([there.positions, pause, back_pos])
+    offset_s = (there.n_frames + len(pause)) / 30.0
+    truth = truth_there + [GaitEvent(e.side, e.event, e.frame, e.time_s + offset_s) for e in truth_back]
+    series = KeypointSeries(pos, np.arange(len(pos)) / 30.0, np.ones((len(pos), 33)), units="px", is_2d=True)
+    pre = preprocess(series, CFG)
+    assert len(pre.bouts) == 2
+    det = detect_events(pre.series, np.array([1.0, 0.0, 0.0]), "auto", pre.bouts)
+    assert evaluate_events(det.events, truth, tolerance_s=0.05)["overall"]["f1"] >= 0.9
+
+
 def test_event_frames_and_times_agree():
     series, _ = walker(30.0)
     for e in run(series).events:
@@ -165,3 +181,24 @@ def test_shared_stroke_trial_is_plausible():
     assert len(hs) >= 5 and det.rejected == []
     assert all(a.side != b.side for a, b in zip(hs[:-1], hs[1:]))
     assert 60.0 <= cadence_spm(det.events) <= 140.0
+
+
+@pytest.mark.parametrize("style,direction,cadence,min_f1", [
+    ("normal", "left_to_right", 100.0, 0.95), ("normal", "right_to_left", 80.0, 0.95), ("normal", "left_to_right", 120.0, 0.95),
+    ("hemiparetic", "left_to_right", 100.0, 0.8),  # the paretic foot lands flat: some HS fall back to Zeni
+])
+def test_events_on_synthetic_generator(style, direction, cadence, min_f1):
+    from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
+
+    fps = 30.0
+    truth = simulate_walk(GaitParams(cadence_steps_per_min=cadence, direction=direction, style=style, fps=fps, duration_s=8.0))[2]
+    series = truth_to_series(truth)
+    noisy = series.positions.copy()
+    noisy[..., :2] += np.random.default_rng(3).normal(0.0, 0.5, noisy[..., :2].shape)
+    det = run(KeypointSeries(noisy, series.time_s, series.confidence, units="px", is_2d=True))
+    inner = lambda events: [e for e in events if 0.3 <= e.time_s <= series.time_s[-1] - 0.3]  # noqa: E731
+    truth_events = inner(truth_to_events(truth))
+    score = evaluate_events(inner(det.events), truth_events, tolerance_s=0.05)
+    assert score["overall"]["f1"] >= min_f1
+    assert score["heel_strike"]["mae_ms"] <= 1000.0 / fps and score["toe_off"]["mae_ms"] <= 1000.0 / fps
+    assert cadence_spm(det.events) == pytest.approx(cadence_spm(truth_to_events(truth)), rel=0.02)

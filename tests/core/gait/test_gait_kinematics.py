@@ -120,3 +120,19 @@ def test_cycle_summary_statistics() -> None:
     assert summary["rom_deg"] == pytest.approx(30.0, rel=1e-3)
     empty = cycle_summary(np.empty((0, 101)))
     assert empty["n"] == 0 and np.isnan(empty["mean"]).all() and np.isnan(empty["rom_deg"])
+
+
+@pytest.mark.parametrize("direction", ["left_to_right", "right_to_left"])
+def test_angles_agree_with_synthetic_generator_truth(direction: str) -> None:
+    from core.synthetic import GaitParams, simulate_walk, truth_to_series
+
+    truth = simulate_walk(GaitParams(camera="static", duration_s=3.0, width_px=1280, direction=direction), "s")[2]
+    forward = np.array([1.0 if direction == "left_to_right" else -1.0, 0.0, 0.0])
+    angles = sagittal_angles(truth_to_series(truth).positions, forward)
+    expected = truth["joint_angles_deg"]
+    for side in ("left", "right"):
+        np.testing.assert_allclose(angles[f"{side}_hip"], expected[f"{side}_hip_flexion"], atol=0.5)
+        np.testing.assert_allclose(angles[f"{side}_knee"], expected[f"{side}_knee_flexion"], atol=0.5)
+        # The generator's ankle uses sole contact points, not the heel/foot-index landmarks: a constant offset.
+        ankle_diff = angles[f"{side}_ankle"] - expected[f"{side}_ankle_dorsiflexion"]
+        assert np.std(ankle_diff) < 0.5 and abs(np.mean(ankle_diff)) < 5.0

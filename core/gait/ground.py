@@ -1,0 +1,189 @@
+"""Ground (support surface) velocity from the feet in contact, and the ground frame.
+
+A stance foot does not move over the ground, so in the data's coordinates it moves with the
+ground: its velocity along the walking direction is 0 for a fixed camera overground, minus the
+pan velocity for a camera following the walker, minus the belt speed on a treadmill.
+The whole foot is flat and stationary in mid-stance (``GROUND_MIDSTANCE``, fractions of each
+stance from heel strike to toe off of that side); before it the foot rolls over the heel, after
+it over the toe, and detected events are least certain near heel strike and toe off, so only
+mid-stance counts. Per frame the foot's velocity is the median over its heel, toe and ankle
+(robust to one bad landmark); each mid-stance gives one ground velocity, the mean over its frames
+(= the foot's displacement over it / its duration, which also averages out low-pass filter
+ringing), placed at its centre. The ground velocity is linearly interpolated between consecutive
+mid-stances (up to ``GROUND_MAX_GAP_S`` apart), held to the ends of the stances, and 0 elsewhere.
+Subtracting its integral (the ground displacement) makes the footprints stationary and the pelvis
+advance as overground.
+
+Decision: the data are left unchanged (camera "static") unless the median ground speed is at
+least ``GROUND_MIN_SPEED_FRACTION`` of the walking speed over ground (pelvis velocity minus
+ground velocity), so a fixed camera gets no correction noise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.constants import (
+    GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION, LEG_LANDMARKS, SIDES, STANCE_PCT_RANGE,
+    STRIDE_TIME_RANGE_S,
+)
+from core.gait.direction import pelvis_position
+from core.types import GaitEvent
+
+MAX_STANCE_S = STRIDE_TIME_RANGE_S[1] * STANCE_PCT_RANGE[1] / 100.0
+STATIC, MOVING = "static", "moving/treadmill"
+
+
+@dataclass(frozen=True)
+class GroundReport:
+    """How the ground frame was obtained. Speeds in data units/s along ``forward``.
+
+    median_ground_speed_units_s: signed median over mid-stances (negative: the ground moves
+    backwards in the data); walking_speed_units_s: median pelvis velocity over ground;
+    n_midstances: mid-stances that gave a ground velocity.
+    """
+
+    camera_motion: str
+    median_ground_speed_units_s: float
+    walking_speed_units_s: float
+    n_midstances: int
+
+    @property
+    def compensated(self) -> bool:
+        return self.camera_motion == MOVING
+
+    def as_dict(self, m_per_unit: float | None) -> dict:
+        """JSON-ready report; speeds also in m/s when ``m_per_unit`` is known."""
+        v, walk = self.median_ground_speed_units_s, self.walking_speed_units_s
+        return {
+            "camera_motion": self.camera_motion,
+            "median_ground_speed_units_s": float(v) if np.isfinite(v) else None,
+            "median_ground_speed_m_s": float(v * m_per_unit) if m_per_unit and np.isfinite(v) else None,
+            "walking_speed_over_ground_units_s": float(walk) if np.isfinite(walk) else None,
+            "n_midstances": self.n_midstances,
+            "min_ground_speed_fraction": GROUND_MIN_SPEED_FRACTION,
+        }
+
+
+def _unit_forward(forward: np.ndarray) -> np.ndarray:
+    fwd = np.array([forward[0], 0.0, forward[2]], dtype=float)
+    return fwd / np.linalg.norm(fwd)
+
+
+def stance_phases(events: list[GaitEvent], side: str) -> list[tuple[float, float]]:
+    """(start_s, end_s) stances of ``side``: heel strike -> its toe off (at most MAX_STANCE_S).
+
+    A heel strike without a toe off before the side's next event (or a toe off without a heel
+    strike since the side's previous event) gets the side's median stance duration, so stances
+    cut by the recording's ends or by a missed event still count.
+    """
+    own = sorted((e for e in events if e.side == side), key=lambda e: e.time_s)
+    pairs = [(a.time_s, b.time_s) for a, b in zip(own[:-1], own[1:])
+             if a.event == "heel_strike" and b.event == "toe_off" and b.time_s - a.time_s <= MAX_STANCE_S]
+    if not pairs:
+        return []
+    typical_s = float(np.median([b - a for a, b in pairs]))
+    out = list(pairs)
+    for i, e in enumerate(own):
+        prev = own[i - 1] if i > 0 else None
+        nxt = own[i + 1] if i + 1 < len(own) else None
+        if e.event == "heel_strike" and (nxt is None or nxt.event != "toe_off"):
+            out.append((e.time_s, e.time_s + typical_s if nxt is None else min(e.time_s + typical_s, nxt.time_s)))
+        elif e.event == "toe_off" and (prev is None or prev.event != "heel_strike"):
+            out.append((e.time_s - typical_s if prev is None else max(e.time_s - typical_s, prev.time_s), e.time_s))
+    return sorted(out)
+
+
+def foot_velocity(positions: np.ndarray, time_s: np.ndarray, side: str, forward: np.ndarray) -> np.ndarray:
+    """(T,) units/s: median over heel, toe and ankle of their velocity along ``forward`` (NaN if none)."""
+    leg = LEG_LANDMARKS[side]
+    along = positions[:, [leg["heel"], leg["toe"], leg["ankle"]]] @ _unit_forward(forward)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(np.gradient(along, time_s, axis=0), axis=1)
+
+
+def midstance_velocities(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) centre times (s) and (K,) mean foot velocities (units/s) of the mid-stances, time-sorted.
+
+    A mid-stance counts when at least half of its frames (and two) have a foot velocity.
+    """
+    lo, hi = GROUND_MIDSTANCE
+    knots = []
+    for side in SIDES:
+        v = foot_velocity(positions, time_s, side, forward)
+        for start, end in stance_phases(events, side):
+            inside = np.flatnonzero((time_s >= start + lo * (end - start)) & (time_s <= start + hi * (end - start)))
+            good = inside[np.isfinite(v[inside])]
+            if good.size >= max(2, inside.size / 2):
+                knots.append((float(np.mean(time_s[good])), float(np.mean(v[good]))))
+    knots.sort()
+    return np.array([k[0] for k in knots]), np.array([k[1] for k in knots])
+
+
+def ground_velocity(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray
+) -> np.ndarray:
+    """(T,) ground velocity along ``forward`` in data units/s (see module docstring).
+
+    positions: (T, 33, 3) in data units; time_s: (T,) s; events: detected gait events.
+    """
+    knot_s, knot_v = midstance_velocities(positions, time_s, events, forward)
+    if knot_s.size == 0:
+        return np.zeros(time_s.size)
+    known = _within_stance(time_s, events)
+    for a, b in zip(knot_s[:-1], knot_s[1:]):
+        if b - a <= GROUND_MAX_GAP_S:
+            known |= (time_s >= a) & (time_s <= b)
+    return np.where(known, np.interp(time_s, knot_s, knot_v), 0.0)
+
+
+def _within_stance(time_s: np.ndarray, events: list[GaitEvent]) -> np.ndarray:
+    """(T,) True where a foot is in stance (``stance_phases`` of either side)."""
+    inside = np.zeros(time_s.size, dtype=bool)
+    for side in SIDES:
+        for start, end in stance_phases(events, side):
+            inside |= (time_s >= start) & (time_s <= end)
+    return inside
+
+
+def ground_displacement(velocity: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """(T,) integral of ``velocity`` (units/s) over ``time_s`` (s), 0 at the first sample (trapezoid)."""
+    steps = 0.5 * (velocity[1:] + velocity[:-1]) * np.diff(time_s)
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def ground_report(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray, velocity: np.ndarray
+) -> GroundReport:
+    """Static or moving camera from the mid-stance velocities and ``velocity`` (T,) units/s."""
+    _, knot_v = midstance_velocities(positions, time_s, events, forward)
+    if knot_v.size == 0:
+        return GroundReport(STATIC, float("nan"), float("nan"), 0)
+    over_ground = np.gradient(pelvis_position(positions) @ _unit_forward(forward), time_s) - velocity
+    usable = _within_stance(time_s, events) & np.isfinite(over_ground)
+    walking = float(np.median(over_ground[usable])) if usable.any() else float("nan")
+    v_ground = float(np.median(knot_v))
+    moving = walking > 0 and abs(v_ground) >= GROUND_MIN_SPEED_FRACTION * walking
+    return GroundReport(MOVING if moving else STATIC, v_ground, walking, int(knot_v.size))
+
+
+def to_ground_frame(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray
+) -> tuple[np.ndarray, GroundReport]:
+    """Positions (T, 33, 3) moved into the ground frame, and the report.
+
+    When the camera is judged static (see module docstring) the input array is returned as is;
+    otherwise every landmark is shifted by minus the ground displacement along ``forward``.
+    """
+    velocity = ground_velocity(positions, time_s, events, forward)
+    report = ground_report(positions, time_s, events, forward, velocity)
+    if not report.compensated:
+        return positions, report
+    shift = ground_displacement(velocity, time_s)[:, None, None] * _unit_forward(forward)
+    return positions - shift, report

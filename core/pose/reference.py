@@ -1,0 +1,82 @@
+"""Reference extractors for benchmarks: the seed's plain "before" and the model-only ceiling.
+
+Neither is used by the pipeline; ``scripts/benchmark_performance.py`` measures the pipeline against them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from core.pose.extractor import worker_init
+
+
+def _read_all_frames(path: Path, start: int = 0, stop: int | None = None) -> list[np.ndarray]:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    if start:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+    frames = []
+    index = start
+    while stop is None or index < stop:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+        index += 1
+    cap.release()
+    return frames
+
+
+def _landmark_rows(result) -> list[list[float]] | None:  # noqa: ANN001 - MediaPipe result
+    if result.pose_landmarks is None:
+        return None
+    return [[p.x, p.y, p.z, p.visibility] for p in result.pose_landmarks.landmark]
+
+
+def baseline_extract(video: Path, write_frame: Callable[[int, dict], None]) -> int:
+    """The seed's "before": every frame into memory, MediaPipe sequentially at native size,
+    ``write_frame`` once per frame (one JSON file each). Returns the number of frames."""
+    import cv2
+    import mediapipe as mp
+
+    frames = _read_all_frames(video)
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
+        for i, image in enumerate(frames):
+            result = pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+            write_frame(i, {"frame": i, "landmarks": _landmark_rows(result)})
+    return len(frames)
+
+
+def model_only_segment(args: tuple[str, int, int]) -> tuple[int, float]:
+    """Decode ``[start, stop)`` first, then time MediaPipe alone on it: ``(frames, inference_s)``."""
+    import cv2
+    import mediapipe as mp
+
+    video, start, stop = args
+    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in _read_all_frames(Path(video), start, stop)]
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
+        pose.process(frames[0])
+        t0 = time.perf_counter()
+        for f in frames:
+            pose.process(f)
+        return len(frames), time.perf_counter() - t0
+
+
+def model_only_fps(video: Path, n_frames: int, processes: int) -> dict:
+    """Throughput ceiling: MediaPipe on pre-decoded frames, one process per core, contiguous parts."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = np.linspace(0, n_frames, processes + 1).astype(int)
+    parts = [(str(video), int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    with ProcessPoolExecutor(processes, mp_context=mp.get_context("spawn"), initializer=worker_init) as pool:
+        results = list(pool.map(model_only_segment, parts))
+    frames = sum(n for n, _ in results)
+    slowest = max(t for _, t in results)
+    return {"frames": frames, "inference_s": round(slowest, 3), "frames_per_s": round(frames / slowest, 2),
+            "per_process_fps": [round(n / t, 2) for n, t in results]}

@@ -1,0 +1,251 @@
+#!/usr/bin/env python
+"""Benchmark pose extraction and the whole pipeline per profile, against two references.
+
+    python scripts/benchmark_performance.py --video walk.mp4 --profiles fast,balanced,accurate \
+        --type both --repeat 1 --output bench/
+
+References, measured in the same run: the seed's "baseline" (every frame in memory, sequential
+MediaPipe at native size, one JSON file per frame) and the "model-only bound" (MediaPipe alone on
+pre-decoded frames, one process per core). Every measurement runs in a fresh subprocess, so peak
+RSS is that of its own process tree. Without --video a 1080p 30 fps synthetic walk is generated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import psutil  # noqa: E402
+
+KEY_LANDMARKS = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+                 "left_heel", "right_heel", "left_foot_index", "right_foot_index")
+
+
+# ----------------------------------------------------------------------------- child side
+def child(kind: str, video: str, out: str, profile: str, extra: list[str]) -> None:
+    """Run one measurement in this (fresh) process; print its result as JSON on the last line."""
+    if kind == "baseline":
+        from core.io.keypoint_store import write_frame_json
+        from core.pose.reference import baseline_extract
+
+        n = baseline_extract(Path(video), lambda i, rec: write_frame_json(out, i, rec))
+        print(json.dumps({"frames": n, "write_calls": n}))
+    elif kind == "bound":
+        from core.pose.reference import model_only_fps
+        from core.pose.video import probe_video
+
+        print(json.dumps(model_only_fps(Path(video), probe_video(video).n_frames, os.cpu_count() or 1)))
+    else:
+        from usecases.gait_analysis.cli import main
+
+        args = ["--videos", video, "--output", out, "--performance-mode", profile, "-q", *extra]
+        if kind == "extraction":
+            args.append("--extract-only")
+        code = main(args)
+        report = json.loads((Path(out) / "performance_report.json").read_text())
+        print(json.dumps({"exit_code": code, "report": report}))
+
+
+# ----------------------------------------------------------------------------- parent side
+def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[str] | None = None) -> dict:
+    """Run ``child`` in a subprocess; wall time, CPU of the tree, peak RSS of the tree, files."""
+    cmd = [sys.executable, __file__, "--_child", kind, "--video", str(video), "--output", str(out),
+           "--profiles", profile or "balanced", "--", *(extra or [])]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    peak = 0
+    handle = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [handle, *handle.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - t0
+    stdout = proc.stdout.read() if proc.stdout else ""
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"{kind} {profile}: child failed (exit {proc.returncode})")
+    result = json.loads(lines[-1])
+    from core.io.keypoint_store import count_files
+
+    return {"wall_s": wall, "cpu_s": cpu, "cpu_utilisation": cpu / wall / (os.cpu_count() or 1),
+            "peak_rss_mb": peak / 2**20, "files_written": count_files(out) if out.exists() else 0, "result": result}
+
+
+def profile_row(m: dict, n_frames: int) -> dict:
+    counters = m["result"]["report"]["counters"]
+    other_files = m["files_written"] - 1  # every file but the store is written in one call
+    return {"wall_s": m["wall_s"], "frames_per_s": n_frames / m["wall_s"], "cpu_utilisation": m["cpu_utilisation"],
+            "peak_rss_mb": m["peak_rss_mb"], "files_written": m["files_written"],
+            "write_calls": counters.get("store_write_calls", 0) + other_files,
+            "exit_code": m["result"]["exit_code"]}
+
+
+def accuracy(stores: dict[str, Path], video: Path) -> dict[str, dict]:
+    """Landmark deviation (px, and % of leg length) and cadence difference against ``accurate``
+    (and against the synthetic ground truth when ``<stem>.truth.json`` exists)."""
+    from core.config import load_profile
+    from core.constants import LANDMARK_INDEX
+    from core.gait.analysis import analyze_series
+    from core.io.keypoint_store import read_store
+    from core.pose.video import probe_video
+    from core.series import batch_to_series
+
+    info = probe_video(video)
+    truth_file = video.with_name(video.stem + ".truth.json")
+    truth = json.loads(truth_file.read_text()) if truth_file.exists() else None
+    idx = [LANDMARK_INDEX[n] for n in KEY_LANDMARKS]
+    series, cadence = {}, {}
+    for name, store in stores.items():
+        s = batch_to_series(read_store(store), info.height, info.fps)
+        series[name] = s
+        try:
+            cadence[name] = analyze_series(s, load_profile(name).preprocessing).parameters["cadence_steps_per_min"]
+        except Exception as exc:  # report, do not hide
+            cadence[name] = f"analysis failed: {exc}"
+    ref = series.get("accurate")
+    leg_px = truth["leg_length_px"] if truth else None
+    out = {}
+    for name, s in series.items():
+        row: dict = {"cadence_steps_per_min": cadence[name]}
+        if ref is not None:
+            n = min(ref.n_frames, s.n_frames)
+            d = np.linalg.norm(s.positions[:n, idx, :2] - ref.positions[:n, idx, :2], axis=2)
+            row["landmark_dev_vs_accurate_px"] = float(np.nanmedian(d))
+            if isinstance(cadence[name], float) and isinstance(cadence.get("accurate"), float):
+                row["cadence_diff_vs_accurate"] = cadence[name] - cadence["accurate"]
+        if truth:
+            true_xy = np.stack([np.asarray(truth["landmarks"][k], float) for k in KEY_LANDMARKS], axis=1)
+            true_xy[..., 1] = info.height - true_xy[..., 1]
+            n = min(len(true_xy), s.n_frames)
+            d = np.linalg.norm(s.positions[:n, idx, :2] - true_xy[:n], axis=2)
+            row["landmark_err_vs_truth_pct_leg"] = float(100 * np.nanmedian(d) / leg_px)
+            row["detection_rate"] = float(np.mean(np.isfinite(s.positions[:n, idx[0], 0])))
+            if isinstance(cadence[name], float):
+                row["cadence_err_vs_truth_pct"] = 100 * (cadence[name] / truth["cadence_steps_per_min"] - 1)
+        out[name] = row
+    return out
+
+
+def markdown(summary: dict) -> str:
+    b, bound = summary["baseline"], summary["bound"]
+    lines = [
+        f"Video: `{summary['video']}` ({summary['width']}x{summary['height']}, {summary['n_frames']} frames, "
+        f"{summary['fps']:.0f} fps); machine: {summary['cores']} cores; repeat {summary['repeat']} (median).",
+        "",
+        "| run | wall s | frames/s | × baseline | % of bound | CPU util | peak RSS MB | files | write calls |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| baseline (seed) | {b['wall_s']:.1f} | {b['frames_per_s']:.1f} | 1.00 | "
+        f"{100 * b['frames_per_s'] / bound['frames_per_s']:.0f} | {b['cpu_utilisation']:.2f} | {b['peak_rss_mb']:.0f} | "
+        f"{b['files_written']} | {b['write_calls']} |",
+        f"| model-only bound | {bound['inference_s']:.1f} | {bound['frames_per_s']:.1f} | "
+        f"{bound['frames_per_s'] / b['frames_per_s']:.2f} | 100 | | {bound['peak_rss_mb']:.0f} | | |",
+    ]
+    for key, r in summary["runs"].items():
+        lines.append(
+            f"| {key} | {r['wall_s']:.1f} | {r['frames_per_s']:.1f} | {r['speedup_vs_baseline']:.2f} | "
+            f"{100 * r['fraction_of_bound']:.0f} | {r['cpu_utilisation']:.2f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['files_written']} | {r['write_calls']} |"
+        )
+    if summary.get("accuracy"):
+        lines += ["", "| profile | landmark dev. vs accurate (px) | cadence diff. vs accurate | landmark error vs truth (% leg) | cadence error vs truth (%) | detection |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for name, a in summary["accuracy"].items():
+            def f(key: str, fmt: str) -> str:
+                v = a.get(key)
+                return format(v, fmt) if isinstance(v, (int, float)) else str(v or "")
+            lines.append(f"| {name} | {f('landmark_dev_vs_accurate_px', '.2f')} | {f('cadence_diff_vs_accurate', '+.2f')} | "
+                         f"{f('landmark_err_vs_truth_pct_leg', '.2f')} | {f('cadence_err_vs_truth_pct', '+.2f')} | {f('detection_rate', '.3f')} |")
+    return "\n".join(lines) + "\n"
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {k: float(np.median([r[k] for r in runs])) if isinstance(runs[0][k], (int, float)) else runs[0][k] for k in runs[0]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Benchmark extraction and pipeline per profile.")
+    ap.add_argument("--video", type=Path, help="input video (default: generate a synthetic walk)")
+    ap.add_argument("--profiles", default="fast,balanced,accurate")
+    ap.add_argument("--type", choices=("extraction", "pipeline", "both"), default="extraction")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--output", type=Path, default=Path("benchmark_results"))
+    ap.add_argument("--max-memory", type=int, help="also pass --max-memory MB to the profile runs")
+    ap.add_argument("--seconds", type=float, default=20.0, help="length of the generated video")
+    ap.add_argument("--size", default="1920x1080", help="size of the generated video")
+    ap.add_argument("--quick", action="store_true", help="tiny generated video, one repeat (for tests)")
+    ap.add_argument("--_child", help=argparse.SUPPRESS)
+    ap.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._child:
+        child(args._child, str(args.video), str(args.output), args.profiles, args.extra)
+        return 0
+    from core.pose.video import probe_video
+
+    args.output.mkdir(parents=True, exist_ok=True)
+    video = args.video
+    if video is None:
+        from core.synthetic import GaitParams, generate_walking_video
+
+        w, h = (480, 270) if args.quick else map(int, args.size.split("x"))
+        seconds = 2.0 if args.quick else args.seconds
+        video = args.output / f"synthetic_{w}x{h}_{seconds:g}s.mp4"
+        if not video.exists():
+            print(f"generating {video} ...", flush=True)
+            generate_walking_video(video, GaitParams(duration_s=seconds, fps=30.0, width_px=w, height_px=h, seed=3))
+    info = probe_video(video)
+    profiles = [p for p in args.profiles.split(",") if p]
+    types = ["extraction", "pipeline"] if args.type == "both" else [args.type]
+    extra = ["--max-memory", str(args.max_memory)] if args.max_memory else []
+    work = Path(tempfile.mkdtemp(prefix="bench_", dir=args.output))
+    print("baseline ...", flush=True)
+    bm = measure("baseline", video, work / "baseline")
+    baseline = {**{k: bm[k] for k in ("wall_s", "cpu_utilisation", "peak_rss_mb", "files_written")},
+                "frames_per_s": bm["result"]["frames"] / bm["wall_s"], "write_calls": bm["result"]["write_calls"]}
+    print("model-only bound ...", flush=True)
+    bo = measure("bound", video, work / "bound")
+    bound = {**bo["result"], "peak_rss_mb": bo["peak_rss_mb"]}
+    runs, stores = {}, {}
+    for kind in types:
+        for prof in profiles:
+            reps = []
+            for r in range(args.repeat):
+                print(f"{kind} {prof} (repeat {r + 1}) ...", flush=True)
+                out = work / f"{kind}_{prof}_{r}"
+                reps.append(profile_row(measure(kind, video, out, prof, extra), info.n_frames))
+                stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
+            row = median_of(reps)
+            row["speedup_vs_baseline"] = baseline["wall_s"] / row["wall_s"]
+            row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
+            runs[f"{kind}:{prof}"] = row
+    summary = {"video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
+               "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
+               "bound": bound, "runs": runs, "accuracy": accuracy(stores, video),
+               "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}
+    from core.io.atomic import write_json, write_text
+
+    write_json(args.output / "benchmark.json", summary)
+    table = markdown(summary)
+    write_text(args.output / "benchmark.md", f"Command: `{summary['command']}`\n\n" + table)
+    print("\n" + table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""TCN over the analysed inputs: build cached features, then train (cross-validated) or apply a model."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import ConfigError, InputError
+from core.types import GaitEvent, KeypointSeries
+from usecases.gait_analysis.config import PipelineConfig
+from usecases.gait_analysis.pipeline import PipelineResults
+
+log = logging.getLogger("gait_analysis")
+
+
+@dataclass(frozen=True)
+class TcnInput:
+    """What the TCN needs from one analysed input (kept in memory by the pipeline)."""
+
+    source: str
+    name: str
+    folder: Path
+    features: np.ndarray
+    rate_hz: float
+    events: list[GaitEvent]
+    annotated: bool
+
+
+def build_tcn_input(
+    source: Path, folder: Path, series: KeypointSeries, kinematic: list[GaitEvent], annotated: list[GaitEvent] | None
+) -> TcnInput:
+    """Features of one preprocessed series, cached beside its outputs (rebuilt when the series changes)."""
+    import hashlib
+
+    from core.io.feature_cache import feature_cache_path, load_feature_cache, save_feature_cache
+    from core.tcn.features import FEATURE_VERSION, build_features
+
+    key = hashlib.sha256(np.ascontiguousarray(series.positions).tobytes()).hexdigest()
+    path = feature_cache_path(folder / "keypoints", key, FEATURE_VERSION)
+    cached = load_feature_cache(path, key, FEATURE_VERSION)
+    if cached is None:
+        features = build_features(series)
+        save_feature_cache(path, features, key, FEATURE_VERSION)
+    else:
+        features = cached["features"]
+    events = annotated if annotated else kinematic
+    return TcnInput(str(source), folder.name, folder, features, series.rate_hz, events, bool(annotated))
+
+
+def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> dict:
+    inputs: list[TcnInput] = [r.tcn for r in results.inputs if r.status == "ok" and r.tcn is not None]
+    if not inputs:
+        raise ConfigError("TCN: no successfully analysed input to train on or apply a model to")
+    if cfg.model is not None:
+        return _apply(cfg, inputs)
+    return _train(cfg, inputs, out / "training")
+
+
+def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[str, str]]:
+    """source -> (label, group); videos named in the CSV but not analysed are reported."""
+    from core.io.labels_csv import read_labels_csv
+
+    assert cfg.labels is not None
+    rows = read_labels_csv(cfg.labels)
+    base = Path(cfg.labels).parent
+    by_name = {Path(i.source).name: i for i in inputs}
+    by_path = {str(Path(i.source).resolve()): i for i in inputs}
+    found: dict[str, tuple[str, str]] = {}
+    missing = []
+    for row in rows:
+        hit = by_path.get(str((base / row.video).resolve())) or by_name.get(Path(row.video).name)
+        if hit is None:
+            missing.append(row.video)
+        else:
+            found[hit.source] = (row.label, row.group or hit.name)
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        log.warning("%s: %d labelled video(s) were not analysed or not given: %s", cfg.labels, len(missing), shown)
+    if not found:
+        raise InputError("none of the labelled videos is among the analysed inputs", cfg.labels)
+    return found
+
+
+def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
+    from core.tcn.samples import Sample
+    from core.tcn.train import train_cross_validated
+
+    task = cfg.task or ("classification" if cfg.labels else "events")
+    if task == "classification":
+        if cfg.labels is None:
+            raise ConfigError("--task classification needs --labels video,label CSV")
+        labels = _labels_for(cfg, inputs)
+        samples = [Sample(i.name, labels[i.source][1], i.features, i.rate_hz, i.events, labels[i.source][0])
+                   for i in inputs if i.source in labels]
+        pseudo = False
+    else:
+        samples = [Sample(i.name, i.name, i.features, i.rate_hz, i.events, None) for i in inputs if i.events]
+        pseudo = not all(i.annotated for i in inputs)
+        if pseudo:
+            log.warning("TCN labels: kinematic-detector events (pseudo-labels) for %d of %d video(s)",
+                        sum(not i.annotated for i in inputs), len(inputs))
+    folds = cfg.profile.training.folds
+    groups = {s.group for s in samples}
+    if len(groups) < folds:
+        raise ConfigError(f"TCN: {len(groups)} video group(s) cannot be split into {folds} folds; add videos or lower --folds")
+    try:
+        summary = train_cross_validated(
+            samples, task, cfg.profile.training, out, device=cfg.device,
+            max_memory_mb=cfg.profile.memory.max_memory_mb, progress=cfg.progress and not cfg.quiet,
+            pseudo_labels=pseudo,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"TCN training: {exc}") from exc
+    log.info("TCN %s training done: results in %s", task, out)
+    return {"mode": "train", "task": task, "output_dir": str(out), "pseudo_labels": pseudo, "summary": summary}
+
+
+def _apply(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict:
+    from core.gait.evaluation import evaluate_events
+    from core.io.atomic import write_json
+    from core.io.events_csv import write_events_csv
+    from core.tcn.infer import load_models, predict_class, predict_events
+
+    assert cfg.model is not None
+    if not Path(cfg.model).exists():
+        raise InputError("model file or folder not found", cfg.model)
+    models = load_models(Path(cfg.model), device="cpu")
+    task = models[0].task
+    outputs: list[dict[str, Any]] = []
+    for item in inputs:
+        if task == "classification":
+            label, prob, probs = predict_class(models, item.features, item.rate_hz)
+            record: dict[str, Any] = {"input": item.source, "predicted_label": label, "probability": prob, "probabilities": probs}
+            write_json(item.folder / "tcn_prediction.json", record)
+        elif task == "events":
+            events = predict_events(models, item.features, item.rate_hz)
+            write_events_csv(item.folder / "events_tcn.csv", events)
+            record = {"input": item.source, "n_events": len(events)}
+            if item.annotated:
+                tol = cfg.tolerance_ms / 1000.0
+                record["tcn"] = evaluate_events(events, item.events, tol)
+                log.info("%s: TCN events F1 %.3f", item.name, record["tcn"]["overall"]["f1"] if "overall" in record["tcn"] else float("nan"))
+            write_json(item.folder / "tcn_evaluation.json", record)
+        else:
+            raise ConfigError(f"--model: applying a '{task}' model is not supported here; use events or classification")
+        outputs.append(record)
+    return {"mode": "apply", "task": task, "model": str(cfg.model), "n_models": len(models), "results": outputs}
