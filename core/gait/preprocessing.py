@@ -198,6 +198,10 @@ _LEG_INDICES = np.flatnonzero(_LEG_PERMUTATION != np.arange(33))
 # Changing the swap state costs as much as a 10%-of-leg-length acceleration error on one
 # landmark: well above pose noise, well below the jump a real swap causes.
 SWAP_SWITCH_COST = 0.1**2
+# Cost per frame of relabelling the pose model's legs (leg lengths^2). In side views the legs
+# cross twice per stride, where swapping the rest of the recording costs almost no acceleration;
+# this prior keeps the model's labels unless the accelerations clearly say otherwise.
+SWAP_STATE_COST = 0.001
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -232,8 +236,11 @@ def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
     return costs
 
 
-def _viterbi_states(costs: np.ndarray, switch_cost: float) -> np.ndarray:
-    """(T,) bool swap states minimising accelerations + ``switch_cost`` per change (ties: unswapped)."""
+def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST) -> np.ndarray:
+    """(T,) bool swap states minimising accelerations + ``switch_cost`` per change + ``state_cost``
+    per swapped frame (ties: unswapped)."""
+    costs = costs.copy()
+    costs[:, :, 1] += state_cost
     n = costs.shape[-1] + 2
     transition = switch_cost * (1.0 - np.eye(2)) + 1e-12 * np.array([0.0, 1.0])
     best = transition.copy()
