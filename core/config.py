@@ -85,16 +85,19 @@ class IOConfig:
 
 @dataclass(frozen=True)
 class MemoryConfig:
-    """``max_memory_mb`` 0 means no budget; chunks and queues are counted in frames."""
+    """``max_memory_mb`` 0 means no budget. Each pose worker holds at most ``queue_frames`` decoded
+    frames and at most ``queue_max_mb`` of them (4K frames are 24 MB each)."""
 
     max_memory_mb: int
     chunk_frames: int
     queue_frames: int
+    queue_max_mb: int
 
     def __post_init__(self) -> None:
         _check(self.max_memory_mb >= 0, "memory.max_memory_mb", "must be >= 0")
         _check(self.chunk_frames >= 100, "memory.chunk_frames", "must be >= 100")
         _check(self.queue_frames >= 1, "memory.queue_frames", "must be >= 1")
+        _check(self.queue_max_mb >= 1, "memory.queue_max_mb", "must be >= 1")
 
 
 @dataclass(frozen=True)

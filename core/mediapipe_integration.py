@@ -157,9 +157,10 @@ def extract_jobs(
             if job.complete:
                 continue
             st = states[id(job)]
+            tasks = _tasks(job, profile, processor.workers, queue_frames)
+            st.pending = len(tasks)  # all counted before any result, so a job never finishes early
             st.open()
-            for task in _tasks(job, profile, processor.workers, queue_frames):
-                st.pending += 1
+            for task in tasks:
                 yield job, task
 
     failed: set[int] = set()

@@ -195,7 +195,7 @@ class MemoryOptimizer:
         ``base_mb``: the main process; ``frame_mb``: one decoded frame. Raises if one worker does not fit."""
         mem = self.profile.memory
         want = requested_workers or self.profile.parallel.workers or self.cores
-        queue = mem.queue_frames
+        queue = max(2, min(mem.queue_frames, int(mem.queue_max_mb // max(frame_mb, 1e-6))))
         budget = mem.max_memory_mb
         if budget <= 0:
             return MemoryPlan(want, queue, mem.chunk_frames, worker_mb, base_mb, 0, "no memory budget")
@@ -256,8 +256,12 @@ class ParallelProcessor:
             while len(in_flight) >= self.max_in_flight:
                 t, fut = in_flight.pop(0)
                 yield t, fut.result()
-        for t, fut in in_flight:
-            yield t, fut.result()
+        while in_flight:
+            t, fut = in_flight.pop(0)
+            result = fut.result()
+            if not in_flight:  # nothing left to run: free the workers' memory before the caller goes on
+                self.shutdown()
+            yield t, result
 
     def shutdown(self, cancel: bool = False) -> None:
         if self._pool is not None:

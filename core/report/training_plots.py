@@ -20,7 +20,8 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], title: s
     ax.imshow(shade, cmap="Blues", vmin=0.0, vmax=1.0)
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", color="white" if shade[i, j] > 0.6 else "black")
+            color = "white" if shade[i, j] > 0.6 else "black"
+            ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", color=color)
     ax.set_xticks(range(n), class_names, rotation=40, ha="right")
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted")
@@ -43,7 +44,8 @@ def training_curves_figure(histories: dict[str, list[dict[str, float]]], metric_
         val = [r.get("val_loss") for r in rows]
         if any(v is not None for v in val):
             ax_loss.plot(epochs, [np.nan if v is None else v for v in val], color=color, ls="--", label=f"{fold} val")
-        ax_metric.plot(epochs, [np.nan if r.get("val_metric") is None else r["val_metric"] for r in rows], color=color, label=fold)
+        metric = [np.nan if r.get("val_metric") is None else r["val_metric"] for r in rows]
+        ax_metric.plot(epochs, metric, color=color, label=fold)
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss")
     ax_loss.set_yscale("log")

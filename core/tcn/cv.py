@@ -31,7 +31,9 @@ def grouped_kfold(
     labels_arr = None if labels is None else np.asarray(labels).astype(str)
     by_group = _group_labels(groups, labels_arr)
     if n_folds < 2 or len(by_group) < n_folds:
-        raise InsufficientDataError(f"{n_folds}-fold cross-validation needs at least {n_folds} videos/groups, got {len(by_group)}")
+        raise InsufficientDataError(
+            f"{n_folds}-fold cross-validation needs at least {n_folds} videos/groups, got {len(by_group)}"
+        )
     rng = np.random.default_rng(seed)
     order = list(by_group)
     rng.shuffle(order)

@@ -50,7 +50,9 @@ def channel_peaks(
     return [pick_peaks(probs[:, c], threshold, min_distance) for c in range(probs.shape[1])]
 
 
-def peaks_to_events(peaks: list[np.ndarray], rate_hz: float, n_frames: int, time_offset_s: float = 0.0) -> list[GaitEvent]:
+def peaks_to_events(
+    peaks: list[np.ndarray], rate_hz: float, n_frames: int, time_offset_s: float = 0.0
+) -> list[GaitEvent]:
     """Events (sorted by time) from per-channel sub-frame positions; time = offset + position / rate."""
     events = []
     for (side, kind), positions in zip(TCN_EVENT_CHANNELS, peaks):

@@ -62,7 +62,8 @@ def task_loss(task: str, logits: torch.Tensor, y: torch.Tensor, mask: torch.Tens
         y = y.masked_fill(~mask, TCN_IGNORE_INDEX)
         if not bool((y != TCN_IGNORE_INDEX).any()):
             return logits.sum() * 0.0
-        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=TCN_IGNORE_INDEX)
+        flat = logits.reshape(-1, logits.shape[-1])
+        return nn.functional.cross_entropy(flat, y.reshape(-1), ignore_index=TCN_IGNORE_INDEX)
     return nn.functional.cross_entropy(logits, y.long())
 
 

@@ -73,7 +73,8 @@ def _evaluate_phases(models: list[LoadedModel], samples: list[Sample]) -> Evalua
         truth = phase_targets(s.events or [], s.n_frames)
         video_cm = confusion_matrix(truth, pred, len(TCN_PHASE_NAMES))
         cm += video_cm
-        records.append({"name": s.name, "group": s.group, "frames_scored": int(video_cm.sum()), **classification_scores(video_cm)})
+        scores = classification_scores(video_cm)
+        records.append({"name": s.name, "group": s.group, "frames_scored": int(video_cm.sum()), **scores})
     return Evaluation(classification_scores(cm), records, cm, list(TCN_PHASE_NAMES))
 
 
@@ -84,7 +85,8 @@ def _evaluate_classes(models: list[LoadedModel], samples: list[Sample]) -> Evalu
         label, prob, probs = predict_class(models, s.features, s.rate_hz)
         truth.append(names.index(s.label) if s.label in names else -1)
         pred.append(names.index(label))
-        records.append({"name": s.name, "group": s.group, "true": s.label, "predicted": label, "probability": prob, "probabilities": probs})
+        record = {"name": s.name, "group": s.group, "true": s.label, "predicted": label}
+        records.append({**record, "probability": prob, "probabilities": probs})
     cm = confusion_matrix(np.array(truth), np.array(pred), len(names))
     return Evaluation(classification_scores(cm), records, cm, names)
 

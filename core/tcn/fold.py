@@ -89,7 +89,9 @@ def normalisation(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
     return mean.astype(np.float32), std.astype(np.float32)
 
 
-def make_dataset(ctx: RunContext, samples: list[Sample], mean: np.ndarray, std: np.ndarray, train: bool, seed: int) -> WindowDataset:
+def make_dataset(
+    ctx: RunContext, samples: list[Sample], mean: np.ndarray, std: np.ndarray, train: bool, seed: int
+) -> WindowDataset:
     c = ctx.cfg
     index = window_index([s.n_frames for s in samples], c.window_frames, c.window_overlap if train else 0.0)
     return WindowDataset(
@@ -120,7 +122,9 @@ def make_loader(ctx: RunContext, dataset: WindowDataset, shuffle: bool, seed: in
     )
 
 
-def as_loaded(ctx: RunContext, module: TCN, mean: np.ndarray, std: np.ndarray, rate_hz: float, fold: int) -> LoadedModel:
+def as_loaded(
+    ctx: RunContext, module: TCN, mean: np.ndarray, std: np.ndarray, rate_hz: float, fold: int
+) -> LoadedModel:
     meta = {
         "fold": fold,
         "pseudo_labels": ctx.pseudo_labels,
@@ -151,7 +155,9 @@ class _Loop:
     val_loader: DataLoader | None
 
 
-def _build_loop(ctx: RunContext, train: list[Sample], val: list[Sample], mean: np.ndarray, std: np.ndarray, seed: int) -> _Loop:
+def _build_loop(
+    ctx: RunContext, train: list[Sample], val: list[Sample], mean: np.ndarray, std: np.ndarray, seed: int
+) -> _Loop:
     module = TCN(model_config(ctx, train[0].features.shape[1]))
     if ctx.task == "events":
         torch.nn.init.constant_(module.head.bias, EVENT_PRIOR_LOGIT)
@@ -180,10 +186,13 @@ def _epoch(ctx: RunContext, loop: _Loop, desc: str, score_val: Callable[[], floa
         bar.update(1)
         bar.set_postfix(loss=f"{loss:.4f}")
 
-    loss, seen, seconds = train_epoch(loop.module, loop.train_loader, ctx.task, loop.optimizer, ctx.precision, loop.scaler, on_batch)
-    val_loss = eval_loss(loop.module, loop.val_loader, ctx.task, ctx.precision) if loop.val_loader is not None else None
+    loss, seen, seconds = train_epoch(
+        loop.module, loop.train_loader, ctx.task, loop.optimizer, ctx.precision, loop.scaler, on_batch
+    )
+    val_loss = None if loop.val_loader is None else eval_loss(loop.module, loop.val_loader, ctx.task, ctx.precision)
     metric = score_val()
-    bar.set_postfix(loss=f"{loss:.4f}", val_loss=_fmt(val_loss, ".4f"), **{HEADLINE_METRIC[ctx.task]: _fmt(metric, ".3f")})
+    shown = {"loss": f"{loss:.4f}", "val_loss": _fmt(val_loss, ".4f"), HEADLINE_METRIC[ctx.task]: _fmt(metric, ".3f")}
+    bar.set_postfix(**shown)
     bar.close()
     return {
         "train_loss": loss,

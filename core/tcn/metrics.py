@@ -107,7 +107,8 @@ def classification_report(cm: np.ndarray, class_names: list[str]) -> str:
     width = max([len(n) for n in class_names] + [12])
     lines = [f"{'':<{width}}  precision  recall  f1-score  support"]
     for i, name in enumerate(class_names):
-        lines.append(f"{name:<{width}}  {s['precision'][i]:9.3f}  {s['recall'][i]:6.3f}  {s['f1'][i]:8.3f}  {s['support'][i]:7d}")
+        p, r, f, n = s["precision"][i], s["recall"][i], s["f1"][i], s["support"][i]
+        lines.append(f"{name:<{width}}  {p:9.3f}  {r:6.3f}  {f:8.3f}  {n:7d}")
     total = int(cm.sum())
     overall = classification_scores(cm)
     present = s["support"] > 0

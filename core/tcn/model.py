@@ -94,7 +94,10 @@ class TCN(nn.Module):
                 for i in range(cfg.n_blocks)
             )
         )
-        self.head = nn.Conv1d(cfg.channels, cfg.n_outputs, 1) if cfg.per_frame else nn.Linear(2 * cfg.channels, cfg.n_outputs)
+        if cfg.per_frame:
+            self.head: nn.Module = nn.Conv1d(cfg.channels, cfg.n_outputs, 1)
+        else:
+            self.head = nn.Linear(2 * cfg.channels, cfg.n_outputs)  # on [mean, max] pooled channels
 
     @property
     def receptive_field(self) -> int:

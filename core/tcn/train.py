@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +13,21 @@ import torch
 
 from core.config import TrainingConfig
 from core.tcn.cv import grouped_kfold, grouped_split
-from core.tcn.engine import Precision, choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
+from core.tcn.engine import choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
 from core.tcn.evaluate import HEADLINE_METRIC, Evaluation, evaluate
 from core.tcn.features import FEATURE_VERSION, N_FEATURES, standard_layout
 from core.tcn.fold import FoldRun, RunContext, model_config, train_fold
 from core.tcn.infer import to_checkpoint
 from core.tcn.metrics import classification_report, classification_scores, mean_sd
 from core.tcn.model import TCN, receptive_field_frames
-from core.tcn.resources import BatchSearch, batch_cap, cpu_budget_mb, dataloader_workers, search_batch_size, training_threads
+from core.tcn.resources import (
+    BatchSearch,
+    batch_cap,
+    cpu_budget_mb,
+    dataloader_workers,
+    search_batch_size,
+    training_threads,
+)
 from core.tcn.samples import Sample, check_samples
 from core.tcn.windows import Augment, window_index
 
@@ -50,7 +58,7 @@ def _fold_record(k: int, run: FoldRun, ev: Evaluation, test: list[Sample]) -> di
         "test_videos": [s.name for s in test],
         "best_epoch": run.best_epoch,
         "epochs_run": len(run.history),
-        "windows_per_s": float(np.mean(rates)) if rates else float("nan"),
+        "windows_per_s": float(np.median(rates)) if rates else float("nan"),  # median: the first epoch warms up
         "metrics": ev.metrics,
     }
 
@@ -62,21 +70,107 @@ def _report_text(task: str, cm: np.ndarray, labels: list[str], pseudo_labels: bo
     return head + "\n" + classification_report(cm, labels)
 
 
-def _cv_summary(task: str, folds: list[dict], pooled_cm: np.ndarray) -> tuple[dict, dict]:
+def _cv_metrics(task: str, folds: list[dict], pooled_cm: np.ndarray) -> tuple[dict, dict]:
+    """Per metric: mean, sd and per-fold values; plus scores pooled over all held-out videos."""
     keys = [k for k, v in folds[0]["metrics"].items() if isinstance(v, (int, float))]
-    metrics = {k: {**mean_sd([f["metrics"][k] for f in folds]), "per_fold": [f["metrics"][k] for f in folds]} for k in keys}
+    metrics = {}
+    for key in keys:
+        values = [f["metrics"][key] for f in folds]
+        metrics[key] = {**mean_sd(values), "per_fold": values}
     if task == "events":
         tp, fp, fn = (sum(f["metrics"][k] for f in folds) for k in ("tp", "fp", "fn"))
-        pooled = {"f1": 2 * tp / max(2 * tp + fp + fn, 1), "tp": tp, "fp": fp, "fn": fn}
-    else:
-        pooled = classification_scores(pooled_cm)
-    return metrics, pooled
+        return metrics, {"f1": 2 * tp / max(2 * tp + fp + fn, 1), "tp": tp, "fp": fp, "fn": fn}
+    return metrics, classification_scores(pooled_cm)
 
 
 def _threads() -> int:
+    """torch threads from the machine, unless the user pinned them with OMP_NUM_THREADS."""
     if "OMP_NUM_THREADS" not in os.environ:
         torch.set_num_threads(training_threads())
     return torch.get_num_threads()
+
+
+@dataclass
+class _Results:
+    """What the folds produced, accumulated fold by fold."""
+
+    folds: list[dict] = field(default_factory=list)
+    histories: dict[str, list[dict]] = field(default_factory=dict)
+    detailed: list[dict] = field(default_factory=list)
+    confusion: np.ndarray | None = None
+    labels: list[str] = field(default_factory=list)
+
+    def add(self, k: int, run: FoldRun, ev: Evaluation, test: list[Sample]) -> None:
+        self.folds.append(_fold_record(k, run, ev, test))
+        self.histories[f"fold_{k}"] = run.history
+        self.detailed += [{"fold": k, **r} for r in ev.per_video]
+        self.confusion = ev.confusion if self.confusion is None else self.confusion + ev.confusion
+        self.labels = ev.labels
+
+
+def _run_folds(ctx: RunContext, samples: list[Sample], folds: list, out_dir: Path, rate_hz: float) -> _Results:
+    """Train and test every fold; the validation split comes from the training part, grouped."""
+    from core.io.training_outputs import write_fold_checkpoint
+
+    results = _Results()
+    for k, (train_idx, test_idx) in enumerate(folds):
+        part, test = [samples[i] for i in train_idx], [samples[i] for i in test_idx]
+        labels = [s.label for s in part] if ctx.task == "classification" else None
+        inner, val = grouped_split([s.group for s in part], VAL_FRACTION, labels, ctx.cfg.seed + k)
+        run = train_fold(ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz)
+        write_fold_checkpoint(out_dir, k, to_checkpoint(run.model))
+        results.add(k, run, evaluate([run.model], test, ctx.task), test)
+    return results
+
+
+def _summary(ctx: RunContext, samples: list[Sample], results: _Results, search: BatchSearch, rate_hz: float) -> dict:
+    cfg, precision = ctx.cfg, ctx.precision
+    metrics, pooled = _cv_metrics(ctx.task, results.folds, results.confusion)
+    rf = receptive_field_frames(cfg.kernel_size, cfg.n_blocks)
+    return {
+        "task": ctx.task,
+        "pseudo_labels": ctx.pseudo_labels,
+        "n_videos": len(samples),
+        "n_groups": len({s.group for s in samples}),
+        "n_folds": len(results.folds),
+        "n_features": int(samples[0].features.shape[1]),
+        "feature_version": FEATURE_VERSION,
+        "class_names": list(ctx.class_names),
+        "headline_metric": HEADLINE_METRIC[ctx.task],
+        "metrics": metrics,
+        "pooled": pooled,
+        "confusion_matrix": {"labels": results.labels, "counts": results.confusion.tolist()},
+        "receptive_field_frames": rf,
+        "receptive_field_s": rf / rate_hz,
+        "rate_hz": rate_hz,
+        "batch_size": search.batch_size,
+        "batch_search": search.to_dict(),
+        "throughput_windows_per_s": mean_sd([f["windows_per_s"] for f in results.folds]),
+        "device": str(precision.device),
+        "device_name": torch.cuda.get_device_name(precision.device) if precision.device.type == "cuda" else "cpu",
+        "precision": precision.mode,
+        "torch_threads": torch.get_num_threads(),
+        "dataloader_workers": ctx.workers,
+        "training_config": dataclasses.asdict(cfg),
+        "augmentation": dataclasses.asdict(ctx.augment) | {"mirror_and_rotation": ctx.layout is not None},
+    }
+
+
+def _write_outputs(out_dir: Path, summary: dict, results: _Results) -> None:
+    from core.io.training_outputs import write_training_outputs
+    from core.report.training_plots import confusion_matrix_figure, training_curves_figure
+
+    task = summary["task"]
+    write_training_outputs(
+        out_dir,
+        summary=summary,
+        fold_scores=results.folds,
+        histories=results.histories,
+        detailed=results.detailed,
+        report_text=_report_text(task, results.confusion, results.labels, summary["pseudo_labels"]),
+        confusion_figure=confusion_matrix_figure(results.confusion, results.labels, f"TCN {task} (held-out folds)"),
+        curves_figure=training_curves_figure(results.histories, summary["headline_metric"]),
+    )
 
 
 def train_cross_validated(
@@ -91,79 +185,35 @@ def train_cross_validated(
     pseudo_labels: bool = False,
     mixed_precision: bool = True,
 ) -> dict:
-    """K-fold training grouped by ``Sample.group``; writes every output into ``out_dir``; returns the summary."""
-    from core.io.training_outputs import write_fold_checkpoint, write_training_outputs
-    from core.report.training_plots import confusion_matrix_figure, training_curves_figure
+    """K-fold training grouped by ``Sample.group`` (stratified by label for classification).
 
+    Writes checkpoints, JSON summaries, the report and figures into ``out_dir`` and returns the
+    ``cv_metrics.json`` summary. ``max_memory_mb`` bounds the CPU RSS used to pick the batch size
+    (0: half the free RAM); on CUDA the free GPU memory does.
+    """
     check_samples(samples, task)
     start = time.perf_counter()
     previous_threads = torch.get_num_threads()
-    precision: Precision = choose_precision(resolve_device(device), mixed_precision)
-    threads = _threads()
-    n_features = samples[0].features.shape[1]
-    labels = [s.label for s in samples] if task == "classification" else None
-    class_names = tuple(sorted(set(labels))) if labels else ()
-    folds = grouped_kfold([s.group for s in samples], cfg.folds, labels, cfg.seed)
-    rate_hz = float(np.median([s.rate_hz for s in samples]))
-    n_windows = len(window_index([samples[i].n_frames for i in folds[0][0]], cfg.window_frames, cfg.window_overlap))
-    layout = standard_layout() if n_features == N_FEATURES else None
-    ctx = RunContext(task, cfg, precision, 1, dataloader_workers(precision.device.type, n_windows), class_names, layout, Augment(), progress, pseudo_labels)
-    search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
-    ctx = dataclasses.replace(ctx, batch_size=search.batch_size)
-    fold_records, histories, detailed = [], {}, []
-    pooled_cm = None
     try:
-        for k, (train_idx, test_idx) in enumerate(folds):
-            train_part, test = [samples[i] for i in train_idx], [samples[i] for i in test_idx]
-            part_labels = [s.label for s in train_part] if labels else None
-            inner_train, inner_val = grouped_split([s.group for s in train_part], VAL_FRACTION, part_labels, cfg.seed + k)
-            run = train_fold(ctx, [train_part[i] for i in inner_train], [train_part[i] for i in inner_val], k, rate_hz)
-            write_fold_checkpoint(out_dir, k, to_checkpoint(run.model))
-            ev = evaluate([run.model], test, task)
-            fold_records.append(_fold_record(k, run, ev, test))
-            histories[f"fold_{k}"] = run.history
-            detailed += [{"fold": k, **r} for r in ev.per_video]
-            pooled_cm = ev.confusion if pooled_cm is None else pooled_cm + ev.confusion
+        _threads()
+        precision = choose_precision(resolve_device(device), mixed_precision)
+        labels = [s.label for s in samples] if task == "classification" else None
+        folds = grouped_kfold([s.group for s in samples], cfg.folds, labels, cfg.seed)
+        rate_hz = float(np.median([s.rate_hz for s in samples]))
+        lengths = [samples[i].n_frames for i in folds[0][0]]
+        n_windows = len(window_index(lengths, cfg.window_frames, cfg.window_overlap))
+        n_features = int(samples[0].features.shape[1])
+        ctx = RunContext(
+            task, cfg, precision, 1, dataloader_workers(precision.device.type, n_windows),
+            tuple(sorted(set(labels))) if labels else (), standard_layout() if n_features == N_FEATURES else None,
+            Augment(), progress, pseudo_labels,
+        )
+        search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
+        ctx = dataclasses.replace(ctx, batch_size=search.batch_size)
+        results = _run_folds(ctx, samples, folds, out_dir, rate_hz)
+        summary = _summary(ctx, samples, results, search, rate_hz)
     finally:
         torch.set_num_threads(previous_threads)
-    metrics, pooled = _cv_summary(task, fold_records, pooled_cm)
-    rf = receptive_field_frames(cfg.kernel_size, cfg.n_blocks)
-    summary = {
-        "task": task,
-        "pseudo_labels": pseudo_labels,
-        "n_videos": len(samples),
-        "n_groups": len({s.group for s in samples}),
-        "n_folds": len(folds),
-        "n_features": n_features,
-        "feature_version": FEATURE_VERSION,
-        "class_names": list(class_names),
-        "headline_metric": HEADLINE_METRIC[task],
-        "metrics": metrics,
-        "pooled": pooled,
-        "confusion_matrix": {"labels": ev.labels, "counts": pooled_cm.tolist()},
-        "receptive_field_frames": rf,
-        "receptive_field_s": rf / rate_hz,
-        "rate_hz": rate_hz,
-        "batch_size": search.batch_size,
-        "batch_search": search.to_dict(),
-        "throughput_windows_per_s": mean_sd([f["windows_per_s"] for f in fold_records]),
-        "device": str(precision.device),
-        "device_name": torch.cuda.get_device_name(precision.device) if precision.device.type == "cuda" else "cpu",
-        "precision": precision.mode,
-        "torch_threads": threads,
-        "dataloader_workers": ctx.workers,
-        "training_config": dataclasses.asdict(cfg),
-        "augmentation": dataclasses.asdict(ctx.augment) | {"mirror_and_rotation": layout is not None},
-        "seconds": time.perf_counter() - start,
-    }
-    write_training_outputs(
-        out_dir,
-        summary=summary,
-        fold_scores=fold_records,
-        histories=histories,
-        detailed=detailed,
-        report_text=_report_text(task, pooled_cm, ev.labels, pseudo_labels),
-        confusion_figure=confusion_matrix_figure(pooled_cm, ev.labels, f"TCN {task} (held-out folds)"),
-        curves_figure=training_curves_figure(histories, HEADLINE_METRIC[task]),
-    )
+    summary["seconds"] = time.perf_counter() - start
+    _write_outputs(out_dir, summary, results)
     return summary

@@ -67,7 +67,9 @@ def stretch(array: np.ndarray, n_out: int, nearest: bool = False) -> np.ndarray:
     return (array[lo] * (1 - frac) + array[hi] * frac).astype(array.dtype)
 
 
-def mirror_window(x: np.ndarray, y: np.ndarray | int, layout: FeatureLayout, task: str) -> tuple[np.ndarray, np.ndarray | int]:
+def mirror_window(
+    x: np.ndarray, y: np.ndarray | int, layout: FeatureLayout, task: str
+) -> tuple[np.ndarray, np.ndarray | int]:
     """Swap left and right in features and, consistently, in the labels."""
     x = x[:, layout.mirror]
     if task == "events":

@@ -89,3 +89,9 @@ def test_monitor_reports_stages_and_rss():
     assert rep["stages"]["work"]["frames"] == 10
     assert rep["peak_rss_mb"] > 10
     assert "work" in mon.table()
+
+
+def test_decode_queue_is_capped_in_megabytes():
+    profile = load_profile("accurate", overrides={"memory": {"queue_frames": 32, "queue_max_mb": 128}})
+    plan = MemoryOptimizer(profile, cores=2).plan(worker_mb=300, base_mb=150, frame_mb=24.0)  # one 4K frame
+    assert plan.queue_frames * 24.0 <= 128

@@ -1,0 +1,156 @@
+"""Gait accuracy on synthetic VIDEOS run through MediaPipe; prints a Markdown table (docs/gait_accuracy.md).
+
+    python scripts/benchmark_gait_video.py [--work /tmp/gait_video_bench] [--set default|quick] [--profile balanced]
+
+1. generate: the synthetic walker (``core.synthetic.generate_walking_video``) renders each condition
+   of the set to ``WORK/videos/<name>.mp4`` with ``<name>.truth.json`` (skipped when present);
+2. extract: ``main_gait_analysis.py --videos WORK/videos --output WORK/out --extract-only -q`` builds
+   the MediaPipe keypoint stores once (skipped for videos that already have a store);
+3. evaluate: ``core.gait.analysis.analyze_series`` on each store (subject height 1.75 m, the
+   generator's height), against the truth: F1 at +-50 ms, HS/TO MAE (frames and ms) and bias
+   (detected - truth) over matched events, cadence / step length / walking speed errors (%).
+Truth cadence, step length and speed are the generator's (``truth.json``); detected ones are the
+analysis' bout values. Only step 3 runs again when the analysis changes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from core.config import load_profile  # noqa: E402
+from core.gait.analysis import analyze_series  # noqa: E402
+from core.io.keypoint_store import read_store  # noqa: E402
+from core.series import batch_to_series  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TOLERANCE_S = 0.05
+SUBJECT_HEIGHT_M = 1.75
+
+
+@dataclass(frozen=True)
+class Condition:
+    style: str
+    cadence_spm: float
+    direction: str
+    camera: str
+    width_px: int = 960
+    height_px: int = 540
+    duration_s: float = 8.0
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        d = "lr" if self.direction == "left_to_right" else "rl"
+        return f"{self.style}_{self.cadence_spm:.0f}_{d}_{self.camera}_{self.width_px}x{self.height_px}_s{self.seed}"
+
+
+def condition_set(which: str) -> list[Condition]:
+    """The videos of a set: ``default`` (14 videos) or ``quick`` (2)."""
+    dirs = ("left_to_right", "right_to_left")
+    if which == "quick":
+        return [Condition("normal", 100.0, d, "tracking") for d in dirs]
+    out = [Condition("normal", c, d, "tracking") for c in (80.0, 100.0, 120.0) for d in dirs]
+    out += [Condition("normal", 100.0, d, "static", 640, 480) for d in dirs]
+    out += [Condition(s, 100.0, d, "tracking") for s in ("hemiparetic", "shuffling", "antalgic") for d in dirs]
+    return out
+
+
+def generate(conditions: list[Condition], video_dir: Path) -> None:
+    from core.synthetic import GaitParams, generate_walking_video
+
+    video_dir.mkdir(parents=True, exist_ok=True)
+    for c in conditions:
+        path = video_dir / f"{c.name}.mp4"
+        if path.is_file() and (video_dir / f"{c.name}.truth.json").is_file():
+            continue
+        print(f"generating {path.name}", file=sys.stderr)
+        generate_walking_video(path, GaitParams(
+            cadence_steps_per_min=c.cadence_spm, direction=c.direction, style=c.style, width_px=c.width_px,
+            height_px=c.height_px, duration_s=c.duration_s, seed=c.seed, camera=c.camera))
+
+
+def extract(conditions: list[Condition], video_dir: Path, out_dir: Path) -> None:
+    missing = [c for c in conditions if not (out_dir / c.name / "keypoints.jsonl.gz").is_file()]
+    if not missing:
+        return
+    print(f"extracting {len(missing)} video(s) with MediaPipe", file=sys.stderr)
+    subprocess.run([sys.executable, str(ROOT / "main_gait_analysis.py"), "--videos", str(video_dir), "--output",
+                    str(out_dir), "--extract-only", "-q"], check=True, cwd=ROOT)
+
+
+def _pct(value: float | None, truth: float) -> float:
+    return float("nan") if value is None else 100.0 * (value / truth - 1.0)
+
+
+def evaluate(c: Condition, video_dir: Path, out_dir: Path, profile: str) -> dict:
+    """Scores of one video (see module docstring)."""
+    from core.synthetic import truth_to_events
+
+    truth = json.loads((video_dir / f"{c.name}.truth.json").read_text())
+    batch = read_store(out_dir / c.name / "keypoints.jsonl.gz")
+    series = batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=c.name)
+    res = analyze_series(series, load_profile(profile).preprocessing, subject_height_m=SUBJECT_HEIGHT_M,
+                         truth_events=truth_to_events(truth), tolerance_s=TOLERANCE_S)
+    ev, bout, fps = res.evaluation, res.parameters["bout"], float(truth["fps"])
+    hs, to = ev["heel_strike"], ev["toe_off"]
+    ms = lambda v: float("nan") if v is None else float(v)  # noqa: E731
+    step = bout.get("step_length_m") or {}
+    return {
+        "name": c.name, "f1": ev["overall"]["f1"],
+        "hs_mae_ms": ms(hs["mae_ms"]), "hs_bias_ms": ms(hs["bias_ms"]),
+        "to_mae_ms": ms(to["mae_ms"]), "to_bias_ms": ms(to["bias_ms"]),
+        "hs_mae_fr": ms(hs["mae_ms"]) * fps / 1000.0, "to_mae_fr": ms(to["mae_ms"]) * fps / 1000.0,
+        "cadence_err_pct": _pct(bout.get("cadence_steps_per_min"), truth["cadence_steps_per_min"]),
+        "step_err_pct": _pct(step.get("mean") if isinstance(step, dict) else step, truth["step_length_m"]),
+        "speed_err_pct": _pct(bout.get("walking_speed_m_s"), truth["walking_speed_m_s"]),
+    }
+
+
+def _f(v: float, spec: str) -> str:
+    return "-" if v is None or not np.isfinite(v) else format(v, spec)
+
+
+def table(rows: list[dict]) -> list[str]:
+    out = ["| video | F1 | HS MAE fr (ms) | HS bias ms | TO MAE fr (ms) | TO bias ms | cadence err % | "
+           "step length err % | speed err % |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['name']} | {r['f1']:.3f} | {_f(r['hs_mae_fr'], '.2f')} ({_f(r['hs_mae_ms'], '.0f')}) | "
+                   f"{_f(r['hs_bias_ms'], '+.0f')} | {_f(r['to_mae_fr'], '.2f')} ({_f(r['to_mae_ms'], '.0f')}) | "
+                   f"{_f(r['to_bias_ms'], '+.0f')} | {_f(r['cadence_err_pct'], '+.2f')} | "
+                   f"{_f(r['step_err_pct'], '+.1f')} | {_f(r['speed_err_pct'], '+.1f')} |")
+    keys = ("f1", "hs_mae_fr", "hs_mae_ms", "to_mae_fr", "to_mae_ms")
+    mean = {k: float(np.nanmean([r[k] for r in rows])) for k in keys}
+    worst = {k: float(np.nanmax(np.abs([r[k] for r in rows]))) for k in ("cadence_err_pct", "step_err_pct", "speed_err_pct")}
+    out.append(f"| **mean** (worst abs for %) | {mean['f1']:.3f} | {mean['hs_mae_fr']:.2f} ({mean['hs_mae_ms']:.0f}) | | "
+               f"{mean['to_mae_fr']:.2f} ({mean['to_mae_ms']:.0f}) | | {worst['cadence_err_pct']:.2f} | "
+               f"{worst['step_err_pct']:.1f} | {worst['speed_err_pct']:.1f} |")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/gait_video_bench"), help="cache folder")
+    parser.add_argument("--set", default="default", choices=("default", "quick"), help="which videos")
+    parser.add_argument("--profile", default="balanced", help="configuration profile (preprocessing settings)")
+    args = parser.parse_args(argv)
+    conditions = condition_set(args.set)
+    video_dir, out_dir = args.work / "videos", args.work / "out"
+    generate(conditions, video_dir)
+    extract(conditions, video_dir, out_dir)
+    rows = [evaluate(c, video_dir, out_dir, args.profile) for c in conditions]
+    print("\n".join(table(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
