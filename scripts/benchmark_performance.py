@@ -88,6 +88,18 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
             "peak_rss_mb": peak / 2**20, "files_written": count_files(out) if out.exists() else 0, "result": result}
 
 
+def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str, float]:
+    """Frames/s of decode + downscale alone (the background thread's work), OpenCV vs PyAV."""
+    from core.pose.video import iter_frames
+
+    out = {}
+    for decoder in ("opencv", "pyav"):
+        t0 = time.perf_counter()
+        n = sum(1 for _ in iter_frames(video, stop=frames, max_side_px=max_side_px, decoder=decoder))
+        out[decoder] = n / (time.perf_counter() - t0)
+    return out
+
+
 def profile_row(m: dict, n_frames: int) -> dict:
     counters = m["result"]["report"]["counters"]
     other_files = m["files_written"] - 1  # every file but the store is written in one call
@@ -163,6 +175,9 @@ def markdown(summary: dict) -> str:
             f"{100 * r['fraction_of_bound']:.0f} | {r['cpu_utilisation']:.2f} | {r['peak_rss_mb']:.0f} | "
             f"{r['files_written']} | {r['write_calls']} |"
         )
+    dec = summary["decoders_frames_per_s"]
+    lines += ["", "Decode + downscale to the balanced input size, one thread: "
+              + ", ".join(f"{k} {v:.0f} frames/s" for k, v in dec.items())]
     if summary.get("accuracy"):
         lines += ["", "| profile | landmark dev. vs accurate (px) | cadence diff. vs accurate | landmark error vs truth (% leg) | cadence error vs truth (%) | detection |",
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -234,7 +249,10 @@ def main() -> int:
             row["speedup_vs_baseline"] = baseline["wall_s"] / row["wall_s"]
             row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
             runs[f"{kind}:{prof}"] = row
-    summary = {"video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
+    from core.config import load_profile
+
+    decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)
+    summary = {"decoders_frames_per_s": decoders, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
                "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
                "bound": bound, "runs": runs, "accuracy": accuracy(stores, video),
                "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}

@@ -14,13 +14,15 @@ def pick_peaks(prob: np.ndarray, threshold: float = TCN_PEAK_THRESHOLD, min_dist
 
     Higher peaks win: a peak closer than ``min_distance_frames`` to a higher kept one is dropped.
     Each position is refined by the vertex of the parabola through the peak and its neighbours.
+    The first and last frames are never peaks: a slope there is the tail of an event outside the
+    recording.
     """
     p = np.asarray(prob, dtype=np.float64).ravel()
-    if p.size == 0:
+    if p.size < 3:
         return np.zeros(0)
-    padded = np.concatenate([[-np.inf], p, [-np.inf]])
-    is_peak = (padded[1:-1] >= padded[:-2]) & (padded[1:-1] > padded[2:]) & (p >= threshold)
-    candidates = np.flatnonzero(is_peak)
+    mid = p[1:-1]
+    is_peak = (mid >= p[:-2]) & (mid > p[2:]) & (mid >= threshold)
+    candidates = np.flatnonzero(is_peak) + 1
     kept: list[int] = []
     for i in candidates[np.argsort(-p[candidates], kind="stable")]:
         if all(abs(i - k) >= min_distance_frames for k in kept):
@@ -30,8 +32,6 @@ def pick_peaks(prob: np.ndarray, threshold: float = TCN_PEAK_THRESHOLD, min_dist
 
 
 def _refine(p: np.ndarray, i: int) -> float:
-    if i == 0 or i == p.size - 1:
-        return float(i)
     left, mid, right = p[i - 1], p[i], p[i + 1]
     curvature = left - 2 * mid + right
     if curvature >= 0:

@@ -35,6 +35,9 @@ def test_tcn_pick_peaks_threshold_and_min_distance() -> None:
     assert pick_peaks(prob, threshold=0.5, min_distance_frames=3).round().tolist() == [20.0, 26.0]
     assert pick_peaks(prob, threshold=0.1, min_distance_frames=10).round().tolist() == [20.0, 60.0]
     assert pick_peaks(np.zeros(10), 0.5).size == 0
+    edges = _bumps([-1.0, 101.0])  # events just outside the recording leave only slopes at the edges
+    assert edges[0] > 0.5 and edges[-1] > 0.5
+    assert pick_peaks(edges, threshold=0.3, min_distance_frames=5).size == 0
 
 
 def test_tcn_peaks_become_events_with_times() -> None:

@@ -1,0 +1,39 @@
+"""The benchmark scripts run end to end in their quick modes and print their numbers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def test_benchmark_performance_quick(tmp_path):
+    proc = run("scripts/benchmark_performance.py", "--quick", "--profiles", "fast,balanced",
+               "--type", "extraction", "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = json.loads((tmp_path / "benchmark.json").read_text())
+    assert summary["baseline"]["write_calls"] == summary["n_frames"]
+    for key in ("extraction:fast", "extraction:balanced"):
+        row = summary["runs"][key]
+        assert row["exit_code"] == 0 and row["frames_per_s"] > 0 and row["peak_rss_mb"] > 50
+        assert row["write_calls"] < summary["baseline"]["write_calls"]
+    assert summary["bound"]["frames_per_s"] > 0
+    assert set(summary["decoders_frames_per_s"]) == {"opencv", "pyav"}
+    table = (tmp_path / "benchmark.md").read_text()
+    assert "| baseline (seed) |" in table and "extraction:balanced" in table
+
+
+def test_quick_performance_test_recommends(tmp_path):
+    proc = run("scripts/quick_performance_test.py", "--frames", "30")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    for needle in ("cores:", "RAM:", "free disk", "GPU:", "MediaPipe models offline", "frames/s", "--performance-mode",
+                   "--workers", "--max-memory", "TCN batch size"):
+        assert needle in out, needle
