@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,14 +21,19 @@ def _current_umask() -> int:
 
 
 _UMASK = _current_umask()
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")  # what ``atomic_open`` leaves
 
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; on clean exit it replaces ``path`` atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise GaitToolError(f"cannot write file ({exc.strerror or exc})", path) from exc
     binary = "b" in mode
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
@@ -42,6 +48,24 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     except BaseException:
         _unlink_quietly(tmp)
         raise
+
+
+def remove_stale_temps(folder: str | Path, depth: int = 2) -> int:
+    """Delete temporary files left by an interrupted ``atomic_open`` (a ``kill -9``) under ``folder``,
+    down to ``depth`` levels. Call only while holding the folder's lock. Returns the number removed."""
+    removed = 0
+    folder = Path(folder)
+    if depth < 0 or not folder.is_dir():
+        return 0
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            removed += remove_stale_temps(entry, depth - 1)
+        elif _TEMP_NAME.match(entry.name):
+            _unlink_quietly(str(entry))
+            removed += 1
+    return removed
 
 
 def _unlink_quietly(path: str) -> None:
@@ -80,10 +104,12 @@ def read_json(path: str | Path) -> Any:
         raise GaitToolError(f"invalid JSON ({exc})", path) from exc
 
 
-def save_figure(fig: Any, path: str | Path, dpi: int = 120) -> None:
+def save_figure(fig: Any, path: str | Path, dpi: int = 100) -> None:
     """Save a matplotlib figure as PNG atomically and close it."""
     import matplotlib.pyplot as plt
 
-    with atomic_open(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with atomic_open(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
