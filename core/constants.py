@@ -169,3 +169,14 @@ GROUND_MAX_GAP_S = STRIDE_TIME_RANGE_S[1]
 # walking speed over ground. On a fixed camera the estimate stays within ~2 % of the walking speed
 # (landmark jitter, event timing), so below 5 % a correction would add noise, not remove error.
 GROUND_MIN_SPEED_FRACTION = 0.05
+# Within one walking bout, a step or stride whose duration is outside this range times the bout's
+# median (of all steps, resp. strides) comes from a missed or spurious heel strike, not from gait:
+# stride-to-stride variability is ~2-5 % (CV) in healthy gait and rarely above ~20 % in pathological
+# gait, and left/right step times of hemiparetic gait differ by up to ~30-40 % (each side ~0.8 or
+# ~1.2 x the median), while one missed or extra event halves or doubles a duration.
+CONSISTENT_DURATION_RANGE: tuple[float, float] = (0.6, 1.5)
+# A mid-stance foot velocity further than this fraction of the walking speed from the median of all
+# mid-stances is not a foot at rest on the ground (mislabelled left/right foot, wrong event) and is
+# left out of the ground velocity: within a bout the ground (pan, belt) speed changes smoothly, and
+# MediaPipe's stance feet scatter by ~10 % of the walking speed (docs/gait_accuracy.md, table (d)).
+GROUND_KNOT_TOLERANCE_FRACTION = 0.3

@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ExtractionJob:
-    """One video to extract into ``out_dir``; ``resume_frame`` is the first frame still to do."""
+    """One video to extract into ``out_dir``; ``resume_frame`` is the first frame still to do.
+
+    ``n_frames_announced``: the frame count in the video's metadata (more than were decoded when the
+    file is truncated)."""
 
     video: Path
     out_dir: Path
@@ -49,6 +52,7 @@ class ExtractionJob:
     resume_offset: int
     frames_done: int
     message: str
+    n_frames_announced: int = 0
 
     @property
     def store_path(self) -> Path:
@@ -78,21 +82,33 @@ def prepare_job(video: Path, out_dir: Path, profile: Profile, model: ModelChoice
     source = source_fingerprint(video)
     manifest = read_manifest(out_dir)
     store = out_dir / STORE_NAME
-    fresh = dict(resume_frame=0, resume_offset=0, frames_done=0)
+
+    def fresh(message: str) -> ExtractionJob:
+        return ExtractionJob(video, out_dir, info, settings, source, 0, 0, 0, message, info.n_frames)
+
     if manifest is None:
-        message = "" if not (out_dir / MANIFEST_NAME).exists() else "keypoint manifest unreadable; rebuilding the store"
-        return ExtractionJob(video, out_dir, info, settings, source, message=message, **fresh)
+        return fresh("" if not (out_dir / MANIFEST_NAME).exists() else "keypoint manifest unreadable; rebuilding the store")
     if manifest.get("source") != source or manifest.get("settings") != settings:
-        what = "video" if manifest.get("source") != source else "settings"
-        return ExtractionJob(video, out_dir, info, settings, source, message=f"{what} changed; starting over", **fresh)
-    n_done, last, offset = resume_point(store)
+        return fresh(f"{'video' if manifest.get('source') != source else 'settings'} changed; starting over")
+    if not store.exists():
+        return fresh("keypoint store missing; extracting again")
+    try:
+        n_done, last, offset = resume_point(store)
+    except OSError as exc:
+        return fresh(f"keypoint store unreadable ({exc.strerror or exc}); rebuilding")
     if n_done == 0:
-        return ExtractionJob(video, out_dir, info, settings, source, message="", **fresh)
+        return fresh("keypoint store unreadable; rebuilding" if store.stat().st_size > 0 else "")
+    announced = int(manifest.get("n_frames_metadata") or info.n_frames)
     n_frames = manifest.get("n_frames_final") or info.n_frames
-    info = VideoInfo(info.width, info.height, info.fps, n_frames, info.rotation_deg, info.fps_from_metadata)
+    info = replace(info, n_frames=n_frames)
     nxt = last + profile.pose.frame_stride
-    msg = "keypoints already extracted; reusing them" if nxt >= n_frames else f"resuming after frame {last}"
-    return ExtractionJob(video, out_dir, info, settings, source, nxt, offset, n_done, msg)
+    if nxt >= n_frames:
+        msg = "keypoints already extracted; reusing them"
+    elif manifest.get("complete"):
+        msg = f"keypoint store damaged after frame {last}; extracting the rest again"
+    else:
+        msg = f"resuming after frame {last}"
+    return ExtractionJob(video, out_dir, info, settings, source, nxt, offset, n_done, msg, announced)
 
 
 def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int) -> dict:
@@ -104,7 +120,7 @@ def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int
         "width": job.info.width,
         "height": job.info.height,
         "rotation_deg": job.info.rotation_deg,
-        "n_frames_metadata": job.info.n_frames,
+        "n_frames_metadata": job.n_frames_announced or job.info.n_frames,
         "n_frames_final": (last_frame + 1) if complete else None,
         "n_records": n_stored,
         "complete": complete,
@@ -112,8 +128,18 @@ def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int
     }
 
 
+def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) -> int:
+    """``queue_frames``, lowered so one worker's queue of decoded (downscaled) frames of this video stays
+    within ``memory.queue_max_mb`` (a 4K frame is 24 MB); at least 2."""
+    side = max(info.width, info.height, 1)
+    scale = 1.0 if profile.pose.max_side_px <= 0 else min(1.0, profile.pose.max_side_px / side)
+    frame_mb = info.width * info.height * 3 * scale * scale / MB
+    return max(2, min(queue_frames, int(profile.memory.queue_max_mb // max(frame_mb, 1e-6))))
+
+
 def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int) -> list[SegmentTask]:
     plan = MediaPipeOptimizer(profile).segment_plan(job.resume_frame, job.info.n_frames, workers)
+    queue_frames = decode_queue_frames(job.info, profile, queue_frames)
     tasks = []
     for i, (start, stop, warm) in enumerate(plan.segments):
         last = i == len(plan.segments) - 1
@@ -151,6 +177,8 @@ def extract_jobs(
     for job in jobs:
         if job.complete:
             yield job, None
+    failed: set[int] = set()
+    open_errors: list[tuple[ExtractionJob, BaseException]] = []
 
     def all_tasks() -> Iterator[tuple[ExtractionJob, SegmentTask]]:
         for job in jobs:
@@ -159,14 +187,23 @@ def extract_jobs(
             st = states[id(job)]
             tasks = _tasks(job, profile, processor.workers, queue_frames)
             st.pending = len(tasks)  # all counted before any result, so a job never finishes early
-            st.open()
+            try:
+                st.open()
+            except (OSError, GaitToolError) as exc:
+                failed.add(id(job))
+                open_errors.append((job, store_error(job, exc)))
+                continue
             for task in tasks:
                 yield job, task
 
-    failed: set[int] = set()
+    def drain_open_errors() -> Iterator[tuple[ExtractionJob, BaseException]]:
+        while open_errors:
+            yield open_errors.pop(0)
+
     try:
         t0, c0 = time.perf_counter(), tree_cpu_seconds()
         for (job, _), outcome in processor.map_ordered(_run_task, all_tasks()):
+            yield from drain_open_errors()
             st = states[id(job)]
             st.pending -= 1
             if id(job) in failed:
@@ -177,16 +214,33 @@ def extract_jobs(
                 yield job, RuntimeError(outcome)
                 continue
             monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(outcome))
-            with monitor.stage("store"):
-                st.io.add(outcome)
+            try:
+                with monitor.stage("store"):
+                    st.io.add(outcome)
+                if st.pending == 0:
+                    st.finish()
+            except (OSError, GaitToolError) as exc:  # e.g. disk full: this video fails, the others go on
+                failed.add(id(job))
+                st.abort()
+                yield job, store_error(job, exc)
+                continue
             if st.pending == 0:
-                st.finish()
                 yield job, None
             t0, c0 = time.perf_counter(), tree_cpu_seconds()
+        yield from drain_open_errors()
     except BaseException:
         for st in states.values():
             st.abort()
         raise
+
+
+def store_error(job: ExtractionJob, exc: BaseException) -> GaitToolError:
+    """A one-line error for a keypoint store (or its manifest) that cannot be written."""
+    if isinstance(exc, GaitToolError):
+        return exc
+    why = getattr(exc, "strerror", None) or str(exc)
+    return GaitToolError(f"cannot write the keypoint store ({why}); the frames stored so far are kept and "
+                         "a rerun resumes from them", job.store_path)
 
 
 def _run_task(item: tuple[ExtractionJob, SegmentTask]) -> KeypointBatch | str:
@@ -251,9 +305,16 @@ class _JobState:
         write_manifest(self.job.out_dir, _manifest(self.job, True, n, last))
 
     def abort(self) -> None:
-        if self.writer is not None:
+        """Flush what can be flushed and close the store; it stays resumable either way."""
+        if self.writer is None:
+            return
+        try:
+            self.io.flush()
+        except Exception:  # noqa: BLE001 - best effort (the disk may be full)
+            pass
+        finally:
             try:
-                self.io.flush()
                 self.writer.close()
-            except Exception:  # best effort: the store stays resumable either way
+            except Exception:  # noqa: BLE001
                 pass
+            self.writer = None

@@ -75,7 +75,8 @@ def _cached_sample(params: object, noise_m: float, cache: Path) -> Sample:
             "event_channel": np.array([TCN_EVENT_CHANNELS.index((e.side, e.event)) for e in events]),
             "event_time_s": np.array([e.time_s for e in events]),
         }
-        save_feature_cache(path, data["features"], key, FEATURE_VERSION, {k: v for k, v in data.items() if k != "features"})
+        extra = {k: v for k, v in data.items() if k != "features"}
+        save_feature_cache(path, data["features"], key, FEATURE_VERSION, extra)
     events = [
         GaitEvent(*TCN_EVENT_CHANNELS[int(c)], int(f), float(t))
         for f, c, t in zip(data["event_frame"], data["event_channel"], data["event_time_s"])
@@ -85,7 +86,8 @@ def _cached_sample(params: object, noise_m: float, cache: Path) -> Sample:
 
 
 def synthetic_samples(per_style: int, fps: float, duration_s: float, noise_m: float, cache: Path) -> list[Sample]:
-    return [_cached_sample(_walk_params(s, i, fps, duration_s), noise_m, cache) for i in range(per_style) for s in STYLES]
+    params = [_walk_params(style, i, fps, duration_s) for i in range(per_style) for style in STYLES]
+    return [_cached_sample(p, noise_m, cache) for p in params]
 
 
 def _pm(block: dict, spec: str = ".3f") -> str:
@@ -100,14 +102,16 @@ def cross_validation(samples: list[Sample], cfg: TrainingConfig, out: Path, devi
     cl = train_cross_validated(samples, "classification", cfg, out / "classification", device=device, progress=False)
     c = cl["metrics"]
     return [
-        f"device {ev['device']} ({ev['device_name']}), precision {ev['precision']}, torch threads {ev['torch_threads']}",
+        f"device {ev['device']} ({ev['device_name']}), precision {ev['precision']}, "
+        f"torch threads {ev['torch_threads']}, DataLoader workers {ev['dataloader_workers']}",
         "| task | folds | videos | metric | value (mean ± sd over folds) | batch | windows/s | time s |",
         "|---|---|---|---|---|---|---|---|",
         f"| events | {ev['n_folds']} | {ev['n_videos']} | F1 ±2 frames | {_pm(m['f1'])} | {ev['batch_size']} | "
         f"{ev['throughput_windows_per_s']['mean']:.0f} | {ev['seconds']:.0f} |",
         f"| events | | | MAE frames | {_pm(m['mae_frames'])} | | | |",
         f"| events | | | MAE ms | {_pm(m['mae_ms'], '.1f')} | | | |",
-        f"| classification | {cl['n_folds']} | {cl['n_videos']} | accuracy | {_pm(c['accuracy'])} | {cl['batch_size']} | "
+        f"| classification | {cl['n_folds']} | {cl['n_videos']} | accuracy | {_pm(c['accuracy'])} | "
+        f"{cl['batch_size']} | "
         f"{cl['throughput_windows_per_s']['mean']:.0f} | {cl['seconds']:.0f} |",
         f"| classification | | | macro F1 | {_pm(c['macro_f1'])} | | | |",
         f"receptive field {ev['receptive_field_frames']} frames ({ev['receptive_field_s']:.2f} s); "
@@ -122,7 +126,8 @@ def _score_row(name: str, detected: list[GaitEvent], truth: list[GaitEvent], tol
     for tol in tolerances_s:
         r = evaluate_events(detected, truth, tol)
         hs, to = r["heel_strike"], r["toe_off"]
-        cells += [f"{r['overall']['f1']:.2f}", f"{hs['mae_ms'] or float('nan'):.1f}", f"{to['mae_ms'] or float('nan'):.1f}"]
+        maes = [float("nan") if block["mae_ms"] is None else block["mae_ms"] for block in (hs, to)]
+        cells += [f"{r['overall']['f1']:.2f}", f"{maes[0]:.1f}", f"{maes[1]:.1f}"]
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
@@ -210,7 +215,10 @@ def amp_compare(samples: list[Sample], cfg: TrainingConfig, device: str, epochs:
         module = TCN(model_config(ctx, samples[0].features.shape[1])).to(dev)
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.learning_rate)
         scaler = prec.scaler()
-        rates = [seen / secs for _, seen, secs in (train_epoch(module, loader, "events", opt, prec, scaler) for _ in range(epochs))]
+        rates = []
+        for _ in range(epochs):
+            _, seen, secs = train_epoch(module, loader, "events", opt, prec, scaler)
+            rates.append(seen / secs)
         compute = _compute_only(module, prec, batch, cfg.window_frames, samples[0].features.shape[1], 20)
         per_epoch = " ".join(f"{r:.0f}" for r in rates)
         rows.append(f"| {mode} | {np.median(rates[1:] or rates):.0f} (epochs: {per_epoch}) | {compute:.0f} |")
@@ -238,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_profile(args.profile).training
     cfg = dataclasses.replace(cfg, folds=args.folds, epochs=args.epochs or cfg.epochs)
     start = time.perf_counter()
-    samples = synthetic_samples(args.per_style, args.fps, args.duration, args.noise_m, args.cache or args.out / "features")
+    cache = args.cache or args.out / "features"
+    samples = synthetic_samples(args.per_style, args.fps, args.duration, args.noise_m, cache)
     print(f"{len(samples)} synthetic walks ({args.fps:g} fps, {args.duration:g} s, noise {args.noise_m} m) "
           f"ready in {time.perf_counter() - start:.1f} s; profile {args.profile}: {cfg}")
     if args.amp_compare:

@@ -23,7 +23,9 @@ from core.gait.evaluation import evaluate_events
 from core.gait.events import EventDetection, detect_events
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
-from core.gait.parameters import Stride, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters
+from core.gait.parameters import (
+    Stride, drop_inconsistent, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters,
+)
 from core.gait.preprocessing import preprocess
 from core.types import GaitEvent, KeypointSeries
 
@@ -129,7 +131,8 @@ def analyze_series(
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")
     angles = sagittal_angles(s.positions, forward)
-    strides, _ = find_strides(detection.events, bouts, heel_tracks(s.positions, forward))
+    found, _ = find_strides(detection.events, bouts, heel_tracks(s.positions, forward))
+    strides, _ = drop_inconsistent(found, "stride", bouts)
     cycles = {key: stride_cycles(angles[key], strides, s.time_s, key.split("_")[0]) for key in ANGLE_KEYS}
     for side in SIDES:
         n_cycles = cycles[f"{side}_knee"].shape[0]

@@ -9,8 +9,10 @@ it over the toe, and detected events are least certain near heel strike and toe 
 mid-stance counts. Per frame the foot's velocity is the median over its heel, toe and ankle
 (robust to one bad landmark); each mid-stance gives one ground velocity, the mean over its frames
 (= the foot's displacement over it / its duration, which also averages out low-pass filter
-ringing), placed at its centre. The ground velocity is linearly interpolated between consecutive
-mid-stances (up to ``GROUND_MAX_GAP_S`` apart), held to the ends of the stances, and 0 elsewhere.
+ringing), placed at its centre. Mid-stances whose velocity is far from the others
+(``consistent_knots``: a mislabelled foot or a wrong event) are left out. The ground velocity is
+linearly interpolated between consecutive mid-stances (up to ``GROUND_MAX_GAP_S`` apart), held to
+the ends of the stances, and 0 elsewhere.
 Subtracting its integral (the ground displacement) makes the footprints stationary and the pelvis
 advance as overground.
 
@@ -27,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.constants import (
-    GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION, LEG_LANDMARKS, SIDES, STANCE_PCT_RANGE,
-    STRIDE_TIME_RANGE_S,
+    GROUND_KNOT_TOLERANCE_FRACTION, GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION, LEG_LANDMARKS, SIDES,
+    STANCE_PCT_RANGE, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import pelvis_position
 from core.types import GaitEvent
@@ -126,6 +128,24 @@ def midstance_velocities(
     return np.array([k[0] for k in knots]), np.array([k[1] for k in knots])
 
 
+def consistent_knots(knot_v: np.ndarray, walking_speed_units_s: float) -> np.ndarray:
+    """(K,) bool: mid-stance velocities within ``GROUND_KNOT_TOLERANCE_FRACTION`` x the walking speed
+    of their median. The ground (camera pan, treadmill belt) changes speed smoothly, so a "stance"
+    foot moving that much faster or slower than the others is a mislabelled foot or a wrong event.
+    All True when the walking speed is unknown (not finite or not positive).
+    """
+    if not np.isfinite(walking_speed_units_s) or walking_speed_units_s <= 0 or knot_v.size < 3:
+        return np.ones(knot_v.shape, dtype=bool)
+    return np.abs(knot_v - np.median(knot_v)) <= GROUND_KNOT_TOLERANCE_FRACTION * walking_speed_units_s
+
+
+def _walking_speed(positions: np.ndarray, time_s: np.ndarray, forward: np.ndarray, knot_v: np.ndarray) -> float:
+    """Median pelvis velocity along ``forward`` minus the median mid-stance (ground) velocity, units/s."""
+    pelvis_v = np.gradient(pelvis_position(positions) @ _unit_forward(forward), time_s)
+    finite = pelvis_v[np.isfinite(pelvis_v)]
+    return float(np.median(finite) - np.median(knot_v)) if finite.size and knot_v.size else float("nan")
+
+
 def ground_velocity(
     positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray
 ) -> np.ndarray:
@@ -134,6 +154,8 @@ def ground_velocity(
     positions: (T, 33, 3) in data units; time_s: (T,) s; events: detected gait events.
     """
     knot_s, knot_v = midstance_velocities(positions, time_s, events, forward)
+    keep = consistent_knots(knot_v, _walking_speed(positions, time_s, forward, knot_v))
+    knot_s, knot_v = knot_s[keep], knot_v[keep]
     if knot_s.size == 0:
         return np.zeros(time_s.size)
     known = _within_stance(time_s, events)

@@ -17,7 +17,8 @@ stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means 
 reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sample SD).
 The heel stands for the foot (the ankle where a heel is never seen).
 Strides that cross a bout boundary, miss or duplicate events, or fall outside the physiological
-bounds of ``core.constants`` are rejected with a reason.
+bounds of ``core.constants`` are rejected with a reason; so are steps and strides whose duration is
+outside ``CONSISTENT_DURATION_RANGE`` x their bout's median (a missed or spurious heel strike).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.constants import (
-    LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE,
+    CONSISTENT_DURATION_RANGE, LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE,
     STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import foot_points
@@ -222,6 +223,40 @@ def find_steps(
     return steps, rejected
 
 
+def consistent_durations(durations_s: np.ndarray, bout_ids: np.ndarray) -> np.ndarray:
+    """(N,) bool: durations (s) within ``CONSISTENT_DURATION_RANGE`` x the median of their bout.
+
+    durations_s: (N,) step or stride times; bout_ids: (N,) bout index of each. A missed heel strike
+    doubles a duration, a spurious one splits it; real gait varies far less (see the constant).
+    """
+    ok = np.ones(durations_s.shape, dtype=bool)
+    low, high = CONSISTENT_DURATION_RANGE
+    for bout in np.unique(bout_ids):
+        mine = bout_ids == bout
+        median = float(np.median(durations_s[mine]))
+        ok[mine] = (durations_s[mine] >= low * median) & (durations_s[mine] <= high * median)
+    return ok
+
+
+def drop_inconsistent(items: list, kind: str, bouts: list[tuple[int, int]] | None) -> tuple[list, list[Rejection]]:
+    """Split accepted ``Step`` or ``Stride`` items into (consistent, rejected) by ``consistent_durations``."""
+    if not items:
+        return items, []
+    is_step = kind == "step"
+    durations = np.array([i.step_time_s if is_step else i.stride_time_s for i in items])
+    frames = [i.frame if is_step else i.start_frame for i in items]
+    bout_ids = np.array([-1 if (b := bout_of(f, bouts)) is None else b for f in frames])
+    ok = consistent_durations(durations, bout_ids)
+    low, high = CONSISTENT_DURATION_RANGE
+    rejected = [
+        Rejection(kind, i.side, (i.time_s - d) if is_step else i.start_s, i.time_s if is_step else i.start_s + d,
+                  f"{kind} time inconsistent with the bout",
+                  f"{d:.3f} s outside {low}-{high} x the bout's median {kind} time")
+        for i, d, good in zip(items, durations, ok) if not good
+    ]
+    return [i for i, good in zip(items, ok) if good], rejected
+
+
 def stats(values: list[float] | np.ndarray) -> dict:
     """``{"mean", "sd", "n", "cv_pct"}`` over the finite values; sd/cv need n >= 2 (else None)."""
     v = np.asarray(values, dtype=float)
@@ -327,7 +362,11 @@ def spatiotemporal_parameters(
     """
     heels = heel_tracks(positions, forward)
     strides, rej_strides = find_strides(events, bouts, heels)
+    strides, lost = drop_inconsistent(strides, "stride", bouts)
+    rej_strides += lost
     steps, rej_steps = find_steps(events, bouts, heels)
+    steps, lost = drop_inconsistent(steps, "step", bouts)
+    rej_steps += lost
     leg = leg_length(positions, confidence)
     per_side = {side: side_parameters(side, strides, steps, m_per_unit, leg, is_2d) for side in SIDES}
     stride_list, stride_counts = _rejection_summary(rej_strides, "stride")

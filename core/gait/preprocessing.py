@@ -200,8 +200,18 @@ _LEG_INDICES = np.flatnonzero(_LEG_PERMUTATION != np.arange(33))
 SWAP_SWITCH_COST = 0.1**2
 # Cost per frame of relabelling the pose model's legs (leg lengths^2). In side views the legs
 # cross twice per stride, where swapping the rest of the recording costs almost no acceleration;
-# this prior keeps the model's labels unless the accelerations clearly say otherwise.
-SWAP_STATE_COST = 0.001
+# this prior keeps the model's labels unless the accelerations clearly say otherwise. MediaPipe's
+# side-view swaps are short bursts (3-6 frames at 30 fps, legs ~0.6 leg lengths apart: a large
+# jump), while its landmark noise (~3 % of leg length) makes crossing-to-crossing relabelling
+# almost free: 0.001 created such false swaps over parts of synthetic videos (docs/gait_accuracy.md,
+# table (d)); 0.01 (one switch's cost per frame) removes many of them and still undoes a 1 s
+# swap with clear jumps (tests/core/gait/test_gait_preprocessing.py).
+SWAP_STATE_COST = 0.01
+# One landmark's squared acceleration counts at most (0.2 leg lengths)^2 in the swap costs. A pose
+# glitch (one or two landmarks thrown off for a frame, common in MediaPipe side views) otherwise
+# costs so much that relabelling a whole stretch between two glitches looks cheaper than keeping
+# it; a real swap moves all ~10 leg landmarks, so it still costs far more than a state change.
+SWAP_MAX_LANDMARK_COST = 0.2**2
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -223,6 +233,7 @@ def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
     """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t]).
 
     Only landmarks present on both sides in all three frames count, so a swap never hides data.
+    Each landmark counts at most ``SWAP_MAX_LANDMARK_COST`` (robust to single-landmark glitches).
     """
     configs = np.stack([positions[:, _LEG_INDICES], positions[:, _LEG_PERMUTATION[_LEG_INDICES]]])
     both = np.isfinite(configs).all(axis=(0, 3))
@@ -232,7 +243,8 @@ def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
         for b in (0, 1):
             for c in (0, 1):
                 acc = configs[c, 2:] - 2.0 * configs[b, 1:-1] + configs[a, :-2]
-                costs[a, b, c] = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=(1, 2)) / scale**2
+                per_landmark = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=2) / scale**2
+                costs[a, b, c] = np.sum(np.minimum(per_landmark, SWAP_MAX_LANDMARK_COST), axis=1)
     return costs
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from core.errors import OutputLockedError
+from core.errors import InputError, OutputLockedError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
 KEYPOINT_SUFFIXES = (".trc", ".csv")
@@ -62,26 +62,31 @@ def safe_name(stem: str) -> str:
     return name[:80]
 
 
+RESERVED_NAMES = frozenset({"training", "demo_input"})  # run-level folders inside the output folder
+
+
 def output_names(paths: list[Path]) -> dict[Path, str]:
-    """One distinct, safe folder name per input; equal stems get a short hash of their folder."""
-    stems: dict[str, int] = {}
-    for p in paths:
-        stems[safe_name(p.stem)] = stems.get(safe_name(p.stem), 0) + 1
+    """One distinct, safe folder name per input; inputs whose safe names collide (``walk.mp4`` and
+    ``walk.mov``, ``a b.mp4`` and ``a_b.mp4``) or are reserved get a short hash of their full path."""
+    bases = {p: safe_name(p.stem) for p in paths}
+    counts: dict[str, int] = {}
+    for base in bases.values():
+        counts[base.lower()] = counts.get(base.lower(), 0) + 1
     names = {}
-    for p in paths:
-        base = safe_name(p.stem)
-        if stems[base] > 1:
-            base = f"{base}-{hashlib.sha1(str(p.parent).encode()).hexdigest()[:8]}"
+    for p, base in bases.items():
+        if counts[base.lower()] > 1 or base.lower() in RESERVED_NAMES:
+            base = f"{base}-{hashlib.sha1(str(p).encode()).hexdigest()[:8]}"
         names[p] = base
     return names
 
 
 def inside(folder: Path, name: str) -> Path:
-    """``folder / name``, guaranteed to stay inside ``folder``."""
+    """``folder / name``, guaranteed to stay inside ``folder`` (also through symbolic links)."""
     target = (folder / name).resolve()
     root = folder.resolve()
-    if root != target and root not in target.parents:
-        raise ValueError(f"output name {name!r} escapes {folder}")
+    if root == target or root not in target.parents:
+        raise InputError(f"output folder for {name!r} would be outside {root} (a '..' name or a symbolic link)",
+                         folder / name)
     return target
 
 

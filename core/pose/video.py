@@ -1,7 +1,13 @@
-"""Video probing and streaming decode (OpenCV or PyAV) with a background thread and a bounded queue."""
+"""Video probing and streaming decode (OpenCV or PyAV) with a background thread and a bounded queue.
+
+Frames come out in display orientation (rotation metadata applied). Frame times are the container's
+timestamps when they are usable, else ``index / fps``; ``probe_video`` decides once per file.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import queue
 import threading
 from dataclasses import dataclass
@@ -11,14 +17,26 @@ from typing import Iterator
 import numpy as np
 
 from core.errors import InputError
+from core.io.video_files import describe_unreadable_video
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
 _DEFAULT_FPS = 30.0
+_MIN_FPS, _MAX_FPS = 1.0, 1000.0
+_MAX_FPS_WITHOUT_TIMESTAMPS = 240.0  # above this, a rate with no timestamps to back it is a container default
+_TIMING_FRAMES = 8
+_FPS_TOLERANCE = 0.1
+
+if not os.environ.get("GAIT_VERBOSE"):
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own messages; our errors say it in one line
 
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """Decoded (display-oriented) frame size in px, nominal rate in Hz, frame count and rotation (deg)."""
+    """Decoded (display-oriented) frame size in px, rate in Hz, frame count and rotation (deg).
+
+    ``timestamps``: the container's frame timestamps are used; ``note``: how the rate was chosen when
+    the metadata could not be trusted (empty otherwise).
+    """
 
     width: int
     height: int
@@ -26,6 +44,8 @@ class VideoInfo:
     n_frames: int
     rotation_deg: int
     fps_from_metadata: bool
+    timestamps: bool = True
+    note: str = ""
 
     @property
     def duration_s(self) -> float:
@@ -42,6 +62,39 @@ class Frame:
     scale: float
 
 
+@dataclass(frozen=True)
+class Timing:
+    """The rate to use, whether it is the metadata's, whether timestamps are usable, and a note."""
+
+    fps: float
+    from_metadata: bool
+    timestamps: bool
+    note: str
+
+
+def choose_timing(metadata_fps: float, first_times_s: list[float]) -> Timing:
+    """Metadata rate when the first frames' timestamps agree (or are absent), else the timestamps' rate,
+    else the default rate with a note."""
+    steps = np.diff(np.asarray(first_times_s, dtype=float))
+    ts_fps = 1.0 / float(np.mean(steps)) if len(steps) and np.all(steps > 0) else float("nan")
+    ts_ok = bool(_MIN_FPS <= ts_fps <= _MAX_FPS)
+    meta_limit = _MAX_FPS if ts_ok else _MAX_FPS_WITHOUT_TIMESTAMPS
+    meta_ok = bool(np.isfinite(metadata_fps) and _MIN_FPS <= metadata_fps <= meta_limit)
+    if meta_ok and (not ts_ok or abs(metadata_fps - ts_fps) <= _FPS_TOLERANCE * ts_fps):
+        return Timing(metadata_fps, True, ts_ok, "")
+    shown = f"{metadata_fps:.3g} fps" if np.isfinite(metadata_fps) and metadata_fps > 0 else "missing"
+    if ts_ok:
+        return Timing(ts_fps, False, True, f"frame rate in the metadata is {shown}; using the frame timestamps "
+                                           f"({ts_fps:.3g} fps)")
+    return Timing(_DEFAULT_FPS, False, False,
+                  f"frame rate in the metadata is {shown} and the frame timestamps are unusable; assuming "
+                  f"{_DEFAULT_FPS:g} fps (times, cadence and speed scale with this assumption)")
+
+
+def _unreadable(path: Path, fallback: str) -> InputError:
+    return InputError(describe_unreadable_video(path) or fallback, path)
+
+
 def _open_capture(path: Path):  # noqa: ANN202 - cv2 type
     import cv2
 
@@ -54,12 +107,23 @@ def _open_capture(path: Path):  # noqa: ANN202 - cv2 type
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         cap.release()
-        raise InputError("not a readable video (unknown or corrupt format)", path)
+        raise _unreadable(path, "not a readable video (unknown or corrupt format)")
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # frames in display orientation (phones store rotation metadata)
     return cap
 
 
+def _first_times_s(cap, n: int) -> list[float]:  # noqa: ANN001 - cv2 type
+    """Timestamps (s) of the frame just read and of up to ``n - 1`` more (grabbed, not converted)."""
+    import cv2
+
+    times = [cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0]
+    while len(times) < n and cap.grab():
+        times.append(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+    return times
+
+
 def probe_video(path: str | Path) -> VideoInfo:
-    """Read a video's metadata, and decode its first frame to prove it has a video stream."""
+    """Read a video's metadata, and decode its first frames to prove it has a video stream and check timing."""
     import cv2
 
     path = Path(path)
@@ -67,22 +131,35 @@ def probe_video(path: str | Path) -> VideoInfo:
     try:
         ok, frame = cap.read()
         if not ok or frame is None:
-            raise InputError("contains no decodable video frames (audio-only, truncated or corrupt)", path)
+            raise _unreadable(path, "contains no decodable video frames (audio-only, truncated or corrupt)")
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         n_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0)
         height, width = frame.shape[:2]
+        timing = choose_timing(fps, _first_times_s(cap, _TIMING_FRAMES))
     finally:
         cap.release()
-    valid_fps = np.isfinite(fps) and 1.0 <= fps <= 1000.0
     return VideoInfo(
         width=width,
         height=height,
-        fps=fps if valid_fps else _DEFAULT_FPS,
+        fps=timing.fps,
         n_frames=max(n_frames, 1),
         rotation_deg=rotation % 360,
-        fps_from_metadata=bool(valid_fps),
+        fps_from_metadata=timing.from_metadata,
+        timestamps=timing.timestamps,
+        note=timing.note,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _timestamps_usable(path: str, size: int, mtime_ns: int) -> bool:
+    return probe_video(path).timestamps
+
+
+def timestamps_usable(path: str | Path) -> bool:
+    """Whether the container's timestamps are used for ``path`` (decided as in ``probe_video``; cached)."""
+    st = Path(path).stat()
+    return _timestamps_usable(str(path), st.st_size, st.st_mtime_ns)
 
 
 def _resize(image: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:
@@ -97,7 +174,17 @@ def _resize(image: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:
     return out, scale
 
 
-def _iter_opencv(path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float) -> Iterator[Frame]:
+def _frame_time(stamp_s: float | None, index: int, fps: float, last_t: float, use_ts: bool) -> float:
+    """The container timestamp when usable, else ``index / fps``; always increasing."""
+    t = stamp_s if use_ts and stamp_s is not None and stamp_s > 0 else index / fps
+    if t <= last_t:
+        t = index / fps if index / fps > last_t else last_t + 1.0 / fps
+    return t
+
+
+def _iter_opencv(
+    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool
+) -> Iterator[Frame]:
     import cv2
 
     cap = _open_capture(path)
@@ -111,13 +198,9 @@ def _iter_opencv(path: Path, start: int, stop: int, stride: int, max_side_px: in
                 ok, image = cap.read()
                 if not ok:
                     break
-                t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
-                t = t_ms / 1000.0 if t_ms and t_ms > 0 else index / fps
-                if t <= last_t:
-                    t = index / fps if index / fps > last_t else last_t + 1.0 / fps
-                last_t = t
+                last_t = _frame_time(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, index, fps, last_t, use_ts)
                 image, scale = _resize(image, max_side_px)
-                yield Frame(index, t, image, scale)
+                yield Frame(index, last_t, image, scale)
             elif not cap.grab():
                 break
             index += 1
@@ -125,16 +208,21 @@ def _iter_opencv(path: Path, start: int, stop: int, stride: int, max_side_px: in
         cap.release()
 
 
-def _iter_pyav(path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float) -> Iterator[Frame]:
+def _iter_pyav(
+    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool
+) -> Iterator[Frame]:
     import av
 
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise InputError(f"not a readable video ({exc})", path) from exc
+        raise _unreadable(path, f"not a readable video ({exc})") from exc
     try:
+        if not container.streams.video:
+            raise _unreadable(path, "no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        last_t = -1.0
         for index, frame in enumerate(container.decode(stream)):
             if index >= stop:
                 break
@@ -145,8 +233,12 @@ def _iter_pyav(path: Path, start: int, stop: int, stride: int, max_side_px: int,
             if max_side_px > 0 and max(w, h) > max_side_px:
                 scale = max_side_px / max(w, h)
                 frame = frame.reformat(width=round(w * scale), height=round(h * scale))
-            t = float(frame.time) if frame.time is not None else index / fps
-            yield Frame(index, t, frame.to_ndarray(format="bgr24"), scale)
+            last_t = _frame_time(None if frame.time is None else float(frame.time), index, fps, last_t, use_ts)
+            image = frame.to_ndarray(format="bgr24")
+            turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
+            if turns:
+                image = np.ascontiguousarray(np.rot90(image, k=turns))
+            yield Frame(index, last_t, image, scale)
     finally:
         container.close()
 
@@ -175,7 +267,8 @@ def iter_frames(
 
     def produce() -> None:
         try:
-            for frame in source(path, start, stop, stride, max_side_px, fps):
+            use_ts = timestamps_usable(path)
+            for frame in source(path, start, stop, stride, max_side_px, fps, use_ts):
                 while not stop_event.is_set():
                     try:
                         q.put(frame, timeout=0.1)

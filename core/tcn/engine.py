@@ -52,11 +52,13 @@ def choose_precision(device: torch.device, mixed: bool = True) -> Precision:
 
 
 def task_loss(task: str, logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Masked BCE for events (B, T, 4), cross-entropy for phases (B, T) and classes (B,)."""
+    """Masked BCE for events (B, T, 4; targets < 0 are ignored), cross-entropy for phases (B, T)
+    and classes (B,)."""
     logits = logits.float()
     if task == "events":
-        per = nn.functional.binary_cross_entropy_with_logits(logits, y.float(), reduction="none").mean(dim=2)
-        m = mask.float()
+        y = y.float()
+        per = nn.functional.binary_cross_entropy_with_logits(logits, y.clamp_min(0.0), reduction="none").mean(dim=2)
+        m = (mask & (y.amin(dim=2) >= 0)).float()
         return (per * m).sum() / m.sum().clamp_min(1.0)
     if task == "phases":
         y = y.masked_fill(~mask, TCN_IGNORE_INDEX)

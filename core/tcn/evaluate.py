@@ -38,13 +38,23 @@ def event_labels() -> list[str]:
     return [f"{side}_{'hs' if kind == 'heel_strike' else 'to'}" for side, kind in TCN_EVENT_CHANNELS]
 
 
+def in_truth_span(peaks: list[np.ndarray], truth: list[np.ndarray], tolerance_frames: float) -> list[np.ndarray]:
+    """Detections within [first true event - tolerance, last + tolerance], as ``core.gait.evaluation``
+    scores partially annotated recordings (events outside the annotated span are not scored)."""
+    known = np.concatenate(truth)
+    if known.size == 0:
+        return peaks
+    lo, hi = known.min() - tolerance_frames, known.max() + tolerance_frames
+    return [p[(p >= lo) & (p <= hi)] for p in peaks]
+
+
 def _evaluate_events(models: list[LoadedModel], samples: list[Sample]) -> Evaluation:
     tol = TCN_EVENT_TOLERANCE_FRAMES
     all_matches, errors_ms, records = [], [], []
     cm = np.zeros((len(TCN_EVENT_CHANNELS) + 1,) * 2, dtype=np.int64)
     for s in samples:
-        peaks = channel_peaks(frame_probabilities(models, s.features, s.rate_hz), s.rate_hz)
         truth = events_to_positions(s.events or [])
+        peaks = in_truth_span(channel_peaks(frame_probabilities(models, s.features, s.rate_hz), s.rate_hz), truth, tol)
         matches = [match_events(p, t, tol) for p, t in zip(peaks, truth)]
         video: EventMatch = combine_matches(matches)
         all_matches.append(video)

@@ -21,7 +21,7 @@ from core.tcn.features import FEATURE_VERSION, FeatureLayout
 from core.tcn.infer import LoadedModel
 from core.tcn.model import TCN, ModelConfig
 from core.tcn.samples import Sample
-from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, phase_targets
+from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, mask_outside_annotations, phase_targets
 from core.tcn.windows import Augment, window_index
 
 MIN_DELTA = 1e-4  # relative improvement of the validation loss that resets patience
@@ -72,7 +72,7 @@ def model_config(ctx: RunContext, n_features: int) -> ModelConfig:
 def sample_targets(samples: list[Sample], task: str, class_names: tuple[str, ...]) -> list[np.ndarray | int]:
     """Per video: (T, 4) event targets, (T,) phases, or the class index."""
     if task == "events":
-        return [event_targets(s.events or [], s.n_frames) for s in samples]
+        return [mask_outside_annotations(event_targets(s.events or [], s.n_frames), s.events or []) for s in samples]
     if task == "phases":
         return [phase_targets(s.events or [], s.n_frames) for s in samples]
     return [class_names.index(s.label) for s in samples]

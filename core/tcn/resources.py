@@ -85,12 +85,20 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def training_threads() -> int:
-    """torch intra-op threads: the physical cores available (hyper-threads slow convolutions)."""
+def training_threads(sample_s: float = 0.2) -> int:
+    """torch intra-op threads: the physical cores available to this process that other processes
+    leave idle (CPU use sampled over ``sample_s``). Hyper-threads slow convolutions, and a thread
+    that competes with another process for a core stalls every parallel operation at its barrier,
+    which costs far more than one thread less."""
     import psutil
 
-    physical = psutil.cpu_count(logical=False) or available_cpus()
-    return max(1, min(available_cpus(), physical))
+    cpus = available_cpus()
+    physical = min(psutil.cpu_count(logical=False) or cpus, cpus)
+    me = psutil.Process()
+    me.cpu_percent(None)
+    busy_cores = psutil.cpu_percent(interval=sample_s) / 100.0 * (psutil.cpu_count() or cpus)
+    others = max(0.0, busy_cores - me.cpu_percent(None) / 100.0)
+    return max(1, min(physical, int(cpus - others + 0.5)))
 
 
 def dataloader_workers(device_type: str, n_windows: int) -> int:

@@ -42,6 +42,25 @@ def event_targets(events: list[GaitEvent], n_frames: int, sigma_frames: float = 
     return out
 
 
+def mask_outside_annotations(
+    targets: np.ndarray, events: list[GaitEvent], sigma_frames: float = TCN_EVENT_SIGMA_FRAMES
+) -> np.ndarray:
+    """(T, 4) event targets with frames more than a bump radius outside the annotated span set to -1 (ignored).
+
+    Annotations often cover only part of a recording: there, 0 would wrongly teach "no event".
+    """
+    out = targets.copy()
+    if not events:
+        out[:] = -1.0
+        return out
+    radius = int(np.ceil(4 * sigma_frames))
+    lo = max(0, min(e.frame for e in events) - radius)
+    hi = max(e.frame for e in events) + radius + 1
+    out[:lo] = -1.0
+    out[hi:] = -1.0
+    return out
+
+
 def phase_targets(events: list[GaitEvent], n_frames: int) -> np.ndarray:
     """(T,) int64 phase per frame; frames before the first or after the last event are ignored."""
     out = np.full(n_frames, TCN_IGNORE_INDEX, dtype=np.int64)

@@ -126,15 +126,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except GaitToolError as exc:
-        if args.verbose:
-            traceback.print_exc()
-        log.error("error: %s", exc)
+        _report_run_error(args, str(exc), exc)
         return 2
     except KeyboardInterrupt:
         log.error("interrupted: workers stopped; finished results are kept and extraction resumes on rerun")
         return 130
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        _report_run_error(args, f"file system error ({exc.strerror or exc}){where}", None)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback only with -v
+        _report_run_error(args, f"unexpected error: {exc!r} (rerun with -v for the traceback)", None)
+        return 3
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:
+    """One line on stderr (a traceback too with -v); a configuration error is also recorded in the
+    output folder's failures.json, so that a stale one from an earlier run is not mistaken for this run's."""
+    from core.errors import ConfigError
+
+    if args.verbose:
+        traceback.print_exc()
+    log.error("error: %s", message)
+    if isinstance(exc, ConfigError):
+        _record_config_failure(Path(args.output or "gait_analysis_results"), exc, args.quiet)
+
+
+def _record_config_failure(out: Path, exc: Any, quiet: bool) -> None:
+    from core.errors import GaitToolError
+    from core.io.atomic import write_json
+    from core.io.inputs import OutputLock
+    from usecases.gait_analysis.pipeline import InputResult, PipelineResults
+    from usecases.gait_analysis.report import print_results
+
+    results = PipelineResults(output_dir=out)
+    results.inputs.append(InputResult(exc.path or "command line", "", "config", "failed", error=exc.reason))
+    try:
+        with OutputLock(out):
+            write_json(out / "failures.json", [{"input": r.source, "kind": r.kind, "error": r.error}
+                                               for r in results.inputs])
+    except (GaitToolError, OSError):
+        return  # another run owns the folder, or it cannot be written: the error line above says it all
+    print_results(results, quiet=quiet)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -11,12 +11,12 @@ from typing import Any, Callable
 import numpy as np
 
 from core.config import Profile
-from core.errors import GaitToolError, InputError, NoPoseError
+from core.errors import GaitToolError, InputError, InsufficientDataError, NoPoseError
 from core.io.inputs import inside
 from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
-from usecases.gait_analysis.pipeline import Analysis, Guard, PipelineResults
+from usecases.gait_analysis.pipeline import Analysis, Guard, PipelineResults, error_reason
 
 log = logging.getLogger("gait_analysis")
 
@@ -44,7 +44,7 @@ def run_videos(
     results: PipelineResults,
 ) -> None:
     """Extract pose for every video through one worker pool, then analyse each as it completes."""
-    from core.mediapipe_integration import extract_jobs, prepare_job
+    from core.mediapipe_integration import decode_queue_frames, extract_jobs
     from core.pose.models import resolve_model
 
     profile = effective_profile(cfg)
@@ -57,39 +57,68 @@ def run_videos(
     if model.note:
         log.warning(model.note)
         results.messages.append(model.note)
-    jobs = []
-    with monitor.stage("probe"):
-        for p in paths:
-            try:
-                job = prepare_job(p, folders[p], profile, model, cfg.roi)
-            except GaitToolError as exc:
-                guard.fail(p, "video", folders[p], exc.reason)
-                continue
-            if job.message:
-                log.info("%s: %s", p, job.message)
-            jobs.append(job)
+    jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
     if not jobs:
         return
-    plan = plan_memory(cfg, profile, jobs[0])
+    plan = plan_memory(cfg, profile, jobs)
     results.messages.append(f"memory plan: {plan.reason}")
+    monitor.counters["decode_queue_frames"] = min(decode_queue_frames(j.info, profile, plan.queue_frames) for j in jobs)
     with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:
         for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
             bars.close(job)
             if error is not None:
-                guard.fail(job.video, "video", job.out_dir, str(error))
+                guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
             elif cfg.extract_only:
-                guard.run(job.video, "video", job.out_dir, lambda: Analysis({"model_used": model.used_name}, []))
+                guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
+                    {"model_used": model.used_name}, _video_notes(j)))
             else:
                 guard.run(job.video, "video", job.out_dir,
                           lambda j=job: analyse_video(cfg, monitor, j, profile, model.used_name))
     monitor.counters["workers"] = plan.workers
 
 
-def plan_memory(cfg: PipelineConfig, profile: Profile, job: Any) -> Any:
-    """Measure one worker when a budget is set, then size workers and queues to fit."""
+def _prepare_jobs(
+    cfg: PipelineConfig, monitor: PerformanceMonitor, paths: list[Path], folders: dict[Path, Path],
+    guard: Guard, profile: Profile, model: Any,
+) -> list[Any]:
+    """Probe every video and plan its extraction; a video that cannot be read fails alone."""
+    from core.mediapipe_integration import prepare_job
+
+    jobs = []
+    with monitor.stage("probe"):
+        for p in paths:
+            try:
+                job = prepare_job(p, folders[p], profile, model, cfg.roi)
+            except (GaitToolError, OSError) as exc:
+                guard.fail(p, "video", folders[p], error_reason(exc, p))
+                continue
+            if job.message:
+                log.info("%s: %s", p, job.message)
+            if job.info.note:
+                log.warning("%s: %s", p, job.info.note)
+            jobs.append(job)
+    return jobs
+
+
+def _video_notes(job: Any, last_frame: int | None = None) -> list[str]:
+    """Notes about the video itself: how its rate was chosen, and whether it ended early (logged here;
+    the rate note was logged when probing)."""
+    notes = [job.info.note] if job.info.note else []
+    announced = job.n_frames_announced
+    if last_frame is not None and announced > last_frame + 1 + max(2, announced // 100):
+        early = (f"decoding ended at frame {last_frame} but the metadata announces {announced} frames: "
+                 "the file may be truncated or damaged; results cover the decoded part")
+        log.warning("%s: %s", job.video, early)
+        notes.append(early)
+    return notes
+
+
+def plan_memory(cfg: PipelineConfig, profile: Profile, jobs: list[Any]) -> Any:
+    """Measure one worker when a budget is set, then size workers and queues to fit the largest video."""
     from core.performance_optimizer import MB, tree_rss_bytes
 
     opt = MemoryOptimizer(profile)
+    job = max(jobs, key=lambda j: j.info.width * j.info.height)
     side = max(job.info.width, job.info.height)
     scale = 1.0 if profile.pose.max_side_px <= 0 else min(1.0, profile.pose.max_side_px / side)
     frame_mb = job.info.width * job.info.height * 3 * scale * scale / MB
@@ -181,9 +210,11 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
         )
     series = batch_to_series(batch, job.info.height, job.info.fps, name=job.out_dir.name)
     extra = {"detection_rate": round(rate, 4), "model_used": model_used, "frames_processed": len(batch)}
-    notes = [] if rate > 0.95 else [f"person detected in {rate:.0%} of frames"]
+    notes = _video_notes(job, int(batch.frame[-1]))
+    if rate <= 0.95:
+        notes.append(f"person detected in {rate:.0%} of frames")
     res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
-    return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn)
+    return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
 
 def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path: Path, folder: Path) -> Analysis:
@@ -219,15 +250,26 @@ def truth_events_for(cfg: PipelineConfig, source: Path, series: KeypointSeries) 
 def analyse_series(
     cfg: PipelineConfig, monitor: PerformanceMonitor, series: KeypointSeries, folder: Path, source: Path
 ) -> Analysis:
-    """Gait analysis of one series and its output files."""
+    """Gait analysis of one series and its output files. A bad annotation file is reported on its own
+    (the input is analysed without it); a recording too short for gait analysis still gets its landmarks."""
     from core.gait.analysis import analyze_series
     from core.io.gait_outputs import summary_row, write_gait_outputs
 
-    truth = truth_events_for(cfg, source, series)
+    problems: list[tuple[str, str]] = []
+    try:
+        truth = truth_events_for(cfg, source, series)
+    except InputError as exc:
+        problems.append((exc.path or str(cfg.events), exc.reason))
+        truth = None
     with monitor.stage("analysis", frames=series.n_frames):
-        result = analyze_series(
-            series, cfg.profile.preprocessing, cfg.subject_height_m, truth, cfg.tolerance_ms / 1000.0
-        )
+        try:
+            result = analyze_series(
+                series, cfg.profile.preprocessing, cfg.subject_height_m, truth, cfg.tolerance_ms / 1000.0
+            )
+        except InsufficientDataError as exc:
+            _write_landmarks(folder, series)
+            raise InsufficientDataError(f"{exc.reason} (landmarks.csv and the TRC file were still written)",
+                                        exc.path) from exc
     with monitor.stage("outputs"):
         write_gait_outputs(folder, result)
     if result.evaluation is not None:
@@ -238,7 +280,32 @@ def analyse_series(
 
         with monitor.stage("features"):
             tcn = build_tcn_input(source, folder, result.series, result.events, truth)
-    return Analysis(summary_row(result), list(result.notes), tcn)
+    return Analysis(summary_row(result), list(result.notes), tcn, problems)
+
+
+def _write_landmarks(folder: Path, series: KeypointSeries) -> None:
+    """What can be reported without gait events: the landmarks (CSV and TRC)."""
+    from core.io.gait_outputs import safe_stem
+    from core.io.landmarks_csv import write_landmarks_csv
+    from core.io.trc import write_trc
+
+    write_landmarks_csv(folder / "landmarks.csv", series)
+    rate = series.rate_hz if np.isfinite(series.rate_hz) else float(series.meta.get("fps") or 30.0)
+    write_trc(folder / f"{safe_stem(series.name)}.trc", series, rate)
+
+
+def check_labels(cfg: PipelineConfig, inputs: list[Path], guard: Guard) -> None:
+    """Before any extraction: report labels CSV rows that name no given input (one failure for the CSV)."""
+    from usecases.gait_analysis.tcn_stage import unmatched_labels
+
+    assert cfg.labels is not None
+    try:
+        missing = unmatched_labels(Path(cfg.labels), [str(p) for p in inputs])
+    except GaitToolError:
+        return  # an unreadable labels CSV is reported once, by the TCN stage
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        guard.fail(cfg.labels, "labels", None, f"names {len(missing)} video(s) that are not among the inputs: {shown}")
 
 
 def _log_evaluation(source: Path, evaluation: dict) -> None:

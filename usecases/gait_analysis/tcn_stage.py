@@ -26,6 +26,7 @@ class TcnInput:
     folder: Path
     features: np.ndarray
     rate_hz: float
+    start_s: float
     events: list[GaitEvent]
     annotated: bool
 
@@ -48,7 +49,7 @@ def build_tcn_input(
     else:
         features = cached["features"]
     events = annotated if annotated else kinematic
-    return TcnInput(str(source), folder.name, folder, features, series.rate_hz, events, bool(annotated))
+    return TcnInput(str(source), folder.name, folder, features, series.rate_hz, float(series.time_s[0]), events, bool(annotated))
 
 
 def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> dict:
@@ -60,29 +61,43 @@ def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> d
     return _train(cfg, inputs, out / "training")
 
 
-def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[str, str]]:
-    """source -> (label, group); videos named in the CSV but not analysed are reported."""
+def _match_labels(labels_path: Path, sources: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Labels CSV rows matched to ``sources`` (by path relative to the CSV, else by file name):
+    ``({source: row}, [videos named in the CSV that match no source])``."""
     from core.io.labels_csv import read_labels_csv
 
-    assert cfg.labels is not None
-    rows = read_labels_csv(cfg.labels)
-    base = Path(cfg.labels).parent
-    by_name = {Path(i.source).name: i for i in inputs}
-    by_path = {str(Path(i.source).resolve()): i for i in inputs}
-    found: dict[str, tuple[str, str]] = {}
+    rows = read_labels_csv(labels_path)
+    base = Path(labels_path).parent
+    by_name = {Path(s).name: s for s in sources}
+    by_path = {str(Path(s).resolve()): s for s in sources}
+    found: dict[str, Any] = {}
     missing = []
     for row in rows:
         hit = by_path.get(str((base / row.video).resolve())) or by_name.get(Path(row.video).name)
         if hit is None:
             missing.append(row.video)
         else:
-            found[hit.source] = (row.label, row.group or hit.name)
+            found[hit] = row
+    return found, missing
+
+
+def unmatched_labels(labels_path: Path, sources: list[str]) -> list[str]:
+    """Videos named in the labels CSV that are not among ``sources``."""
+    return _match_labels(labels_path, sources)[1]
+
+
+def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[str, str]]:
+    """source -> (label, group); videos named in the CSV but not analysed are logged (their failures
+    are already reported)."""
+    assert cfg.labels is not None
+    names = {i.source: i.name for i in inputs}
+    rows, missing = _match_labels(Path(cfg.labels), list(names))
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         log.warning("%s: %d labelled video(s) were not analysed or not given: %s", cfg.labels, len(missing), shown)
-    if not found:
+    if not rows:
         raise InputError("none of the labelled videos is among the analysed inputs", cfg.labels)
-    return found
+    return {src: (row.label, row.group or names[src]) for src, row in rows.items()}
 
 
 def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
@@ -137,7 +152,7 @@ def _apply(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict:
             record: dict[str, Any] = {"input": item.source, "predicted_label": label, "probability": prob, "probabilities": probs}
             write_json(item.folder / "tcn_prediction.json", record)
         elif task == "events":
-            events = predict_events(models, item.features, item.rate_hz)
+            events = predict_events(models, item.features, item.rate_hz, time_offset_s=item.start_s)
             write_events_csv(item.folder / "events_tcn.csv", events)
             record = {"input": item.source, "n_events": len(events)}
             if item.annotated:

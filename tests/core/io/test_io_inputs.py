@@ -1,6 +1,6 @@
 import pytest
 
-from core.errors import OutputLockedError
+from core.errors import InputError, OutputLockedError
 from core.io.inputs import OutputLock, expand_inputs, inside, output_names, safe_name
 
 VIDEO = (".mp4",)
@@ -38,7 +38,7 @@ def test_names_cannot_escape(tmp_path, stem):
 
 
 def test_inside_rejects_escape(tmp_path):
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="outside"):
         inside(tmp_path, "../x")
 
 

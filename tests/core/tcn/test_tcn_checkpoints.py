@@ -18,7 +18,8 @@ from core.tcn.model import TCN, ModelConfig
 def _loaded(task: str = "events", norm: str = "batch", seed: int = 0) -> LoadedModel:
     torch.manual_seed(seed)
     per_frame = task != "classification"
-    cfg = ModelConfig(in_features=6, n_outputs=4 if per_frame else 2, per_frame=per_frame, channels=8, kernel_size=3, n_blocks=2, norm=norm)
+    n_out = 4 if per_frame else 2
+    cfg = ModelConfig(6, n_out, per_frame, channels=8, kernel_size=3, n_blocks=2, norm=norm)
     module = TCN(cfg)
     with torch.no_grad():  # non-trivial running statistics, so they must round-trip too
         for m in module.modules():

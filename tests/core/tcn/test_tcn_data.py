@@ -28,7 +28,9 @@ def test_tcn_event_targets_peak_at_each_event_in_its_channel() -> None:
         ch = TCN_EVENT_CHANNELS.index((ev.side, ev.event))
         assert y[ev.frame, ch] == 1.0
         assert 0.0 < y[ev.frame + 1, ch] < 1.0
-    assert y[:, TCN_EVENT_CHANNELS.index(("left", "heel_strike"))].sum() > y[:, TCN_EVENT_CHANNELS.index(("right", "toe_off"))].sum()
+    left_hs = TCN_EVENT_CHANNELS.index(("left", "heel_strike"))
+    right_to = TCN_EVENT_CHANNELS.index(("right", "toe_off"))
+    assert y[:, left_hs].sum() > y[:, right_to].sum()  # two left heel strikes, one right toe off
     assert y[25].max() == 0.0
 
 
@@ -61,7 +63,8 @@ def test_tcn_mirroring_swaps_features_and_labels_consistently() -> None:
     assert np.array_equal(xm[:, name["right_heel_up"]], x[:, name["left_heel_up"]])
     assert np.array_equal(xm[:, name["left_knee_rad"]], x[:, name["right_knee_rad"]])
     assert np.array_equal(xm[:, name["valid_fraction"]], x[:, name["valid_fraction"]])
-    left_hs, right_hs = TCN_EVENT_CHANNELS.index(("left", "heel_strike")), TCN_EVENT_CHANNELS.index(("right", "heel_strike"))
+    left_hs = TCN_EVENT_CHANNELS.index(("left", "heel_strike"))
+    right_hs = TCN_EVENT_CHANNELS.index(("right", "heel_strike"))
     assert np.array_equal(evm[:, right_hs], ev[:, left_hs])
     # Mirrored events give mirrored phases: the phase labels of the mirrored walk, computed from scratch.
     swapped = [GaitEvent("right" if e.side == "left" else "left", e.event, e.frame, e.time_s) for e in EVENTS]
@@ -110,3 +113,19 @@ def test_tcn_augmented_items_keep_shapes_and_differ_between_draws() -> None:
     a, b = ds[0], ds[0]
     assert a[0].shape == (64, 3) and a[2].shape == (64,) and int(a[1]) == 0
     assert not torch.equal(a[0], b[0])
+
+
+def test_tcn_frames_outside_the_annotated_span_are_ignored_by_the_loss() -> None:
+    from core.tcn.engine import task_loss
+    from core.tcn.targets import mask_outside_annotations
+
+    y = mask_outside_annotations(event_targets(EVENTS, 100), EVENTS)
+    assert (y[:3] == -1).all() and (y[78:] == -1).all() and (y[4:77] >= 0).all()
+    logits = torch.zeros(1, 100, 4)
+    wild = logits.clone()
+    wild[:, 80:] = 50.0  # confident "event" where nobody annotated: must not cost anything
+    mask = torch.ones(1, 100, dtype=torch.bool)
+    yt = torch.from_numpy(y)[None]
+    assert torch.allclose(task_loss("events", logits, yt, mask), task_loss("events", wild, yt, mask))
+    wild[:, 50] = 50.0
+    assert task_loss("events", wild, yt, mask) > task_loss("events", logits, yt, mask)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from core.tcn.features import FEATURE_NAMES, N_FEATURES, build_features, resampl
 PARAMS = GaitParams(fps=30.0, duration_s=4.0, seed=3)
 
 
-def test_tcn_features_shape_and_layout(make_walk) -> None:
+def test_tcn_features_shape_and_layout(make_walk: Callable) -> None:
     series, _ = make_walk(PARAMS)
     feats = build_features(series)
     assert feats.shape == (series.n_frames, N_FEATURES) and feats.dtype == np.float32
@@ -24,7 +25,7 @@ def test_tcn_features_shape_and_layout(make_walk) -> None:
     assert np.all(feats[:, name["valid_fraction"]] == 1.0)
 
 
-def test_tcn_features_do_not_depend_on_walking_direction_or_units(make_walk) -> None:
+def test_tcn_features_do_not_depend_on_walking_direction_or_units(make_walk: Callable) -> None:
     right, _ = make_walk(PARAMS, noise_m=0.0)
     left, _ = make_walk(replace(PARAMS, direction="right_to_left"), noise_m=0.0)
     assert np.allclose(build_features(right), build_features(left), atol=1e-5)
@@ -32,7 +33,7 @@ def test_tcn_features_do_not_depend_on_walking_direction_or_units(make_walk) -> 
     assert np.allclose(build_features(scaled), build_features(right), atol=1e-4)
 
 
-def test_tcn_features_zero_missing_values_and_flag_them(make_walk) -> None:
+def test_tcn_features_zero_missing_values_and_flag_them(make_walk: Callable) -> None:
     series, _ = make_walk(PARAMS)
     positions = series.positions.copy()
     positions[10:20, LANDMARK_INDEX["left_heel"]] = np.nan

@@ -35,7 +35,7 @@ def test_tcn_pick_peaks_threshold_and_min_distance() -> None:
     assert pick_peaks(prob, threshold=0.5, min_distance_frames=3).round().tolist() == [20.0, 26.0]
     assert pick_peaks(prob, threshold=0.1, min_distance_frames=10).round().tolist() == [20.0, 60.0]
     assert pick_peaks(np.zeros(10), 0.5).size == 0
-    edges = _bumps([-1.0, 101.0])  # events just outside the recording leave only slopes at the edges
+    edges = _bumps([-1.0, 100.0])  # events just outside the recording leave only slopes at the edges
     assert edges[0] > 0.5 and edges[-1] > 0.5
     assert pick_peaks(edges, threshold=0.3, min_distance_frames=5).size == 0
 
@@ -84,3 +84,13 @@ def test_tcn_classification_metrics_and_report() -> None:
     text = classification_report(cm, ["a", "bb", "c"])
     assert "precision" in text and "macro avg" in text and "bb" in text
     assert mean_sd([1.0, 3.0, float("nan")]) == {"mean": 2.0, "sd": np.sqrt(2.0), "n": 2}
+
+
+def test_tcn_detections_outside_the_annotated_span_are_not_scored() -> None:
+    from core.tcn.evaluate import in_truth_span
+
+    peaks = [np.array([2.0, 20.0, 95.0]), np.array([49.0])]
+    truth = [np.array([20.0]), np.array([50.0, 60.0])]
+    kept = in_truth_span(peaks, truth, 2)
+    assert kept[0].tolist() == [20.0] and kept[1].tolist() == [49.0]
+    assert in_truth_span(peaks, [np.zeros(0), np.zeros(0)], 2)[0].size == 3

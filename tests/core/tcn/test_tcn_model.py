@@ -9,7 +9,8 @@ from core.tcn.model import TCN, ModelConfig, receptive_field_frames
 
 
 def _model(**kw: object) -> TCN:
-    cfg = dict(in_features=5, n_outputs=4, per_frame=True, channels=8, kernel_size=3, n_blocks=3, dropout=0.0, norm="batch", causal=False)
+    cfg = dict(in_features=5, n_outputs=4, per_frame=True, channels=8, kernel_size=3, n_blocks=3, dropout=0.0)
+    cfg.update(norm="batch", causal=False)
     cfg.update(kw)
     torch.manual_seed(0)
     return TCN(ModelConfig(**cfg)).eval()
@@ -31,7 +32,9 @@ def test_tcn_receptive_field_formula() -> None:
     assert receptive_field_frames(3, 2, convs_per_block=1) == 1 + 2 * 3
 
 
-@pytest.mark.parametrize(("kernel_size", "n_blocks", "causal"), [(3, 3, False), (5, 2, True), (2, 4, True), (4, 3, False)])
+@pytest.mark.parametrize(
+    ("kernel_size", "n_blocks", "causal"), [(3, 3, False), (5, 2, True), (2, 4, True), (4, 3, False)]
+)
 def test_tcn_receptive_field_matches_impulse_response(kernel_size: int, n_blocks: int, causal: bool) -> None:
     model = _model(kernel_size=kernel_size, n_blocks=n_blocks, causal=causal, norm="none").double()
     with torch.no_grad():  # positive weights and inputs keep every ReLU open: the gradient reaches every tap

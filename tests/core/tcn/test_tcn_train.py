@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import orjson
 import pytest
 import torch
@@ -54,7 +53,9 @@ def walks(make_walk: Callable) -> list[Sample]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["classification", "phases"])
-def test_tcn_training_run_writes_every_output(walks: list[Sample], tiny_training_config: TrainingConfig, tmp_path: Path, task: str) -> None:
+def test_tcn_training_run_writes_every_output(
+    walks: list[Sample], tiny_training_config: TrainingConfig, tmp_path: Path, task: str
+) -> None:
     cfg = replace(tiny_training_config, epochs=2, batch_size=0)
     summary = train_cross_validated(walks, task, cfg, tmp_path, device="cpu", progress=False, pseudo_labels=True)
     for name in OUTPUT_FILES:
@@ -84,8 +85,10 @@ def test_tcn_training_run_writes_every_output(walks: list[Sample], tiny_training
 
 
 @pytest.mark.slow
-def test_tcn_learns_gait_events_of_held_out_synthetic_walks(walks: list[Sample], make_walk: Callable, tiny_training_config: TrainingConfig, tmp_path: Path) -> None:
-    cfg = replace(tiny_training_config, epochs=25, channels=24, n_blocks=4, learning_rate=3e-3, patience=25, batch_size=16)
+def test_tcn_learns_gait_events_of_held_out_synthetic_walks(
+    walks: list[Sample], make_walk: Callable, tiny_training_config: TrainingConfig, tmp_path: Path
+) -> None:
+    cfg = replace(tiny_training_config, epochs=25, channels=24, n_blocks=4, learning_rate=3e-3, patience=25)
     summary = train_cross_validated(walks, "events", cfg, tmp_path, device="cpu", progress=False)
     assert summary["metrics"]["f1"]["mean"] >= 0.9
     assert summary["metrics"]["mae_frames"]["mean"] <= 1.0
