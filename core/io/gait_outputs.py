@@ -66,8 +66,8 @@ def format_angles_cycles_csv(result: GaitResult) -> str:
     return buf.getvalue()
 
 
-def write_gait_outputs(out_dir: Path, result: GaitResult) -> list[Path]:
-    """Write every output file of ``result`` into ``out_dir``; returns the paths written."""
+def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True) -> list[Path]:
+    """Write every output file of ``result`` into ``out_dir`` (the PNGs only with ``plots``); returns the paths."""
     from core.report.gait_plots import plot_angle_cycles, plot_event_timeline
 
     out_dir = Path(out_dir)
@@ -85,6 +85,8 @@ def write_gait_outputs(out_dir: Path, result: GaitResult) -> list[Path]:
     write_text(paths["cycles"], format_angles_cycles_csv(result))
     write_landmarks_csv(paths["landmarks"], result.series)
     write_trc(paths["trc"], result.series, result.series.rate_hz)
+    if not plots:
+        return [p for k, p in paths.items() if not k.endswith("_png")]
     save_figure(plot_angle_cycles(result), paths["angles_png"])
     save_figure(plot_event_timeline(result), paths["timeline_png"])
     return list(paths.values())

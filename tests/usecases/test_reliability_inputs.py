@@ -77,9 +77,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict:
     m["vfr_kept"] = np.cumsum(np.r_[0, np.tile([1, 3], 45)])[:90]  # 60 fps, then steps of 1/60 and 3/60 s
     kept = set(m["vfr_kept"].tolist())
     m["vfr"] = write_av(d / "vfr.mp4", (f for i, f in enumerate(frames) if i in kept), m["vfr_kept"] / 60.0)
-    frames, m["rot_truth"] = walk(GaitParams(duration_s=3.0, fps=30.0, width_px=270, height_px=480, seed=9))
+    frames, m["rot_truth"] = walk(GaitParams(duration_s=1.5, fps=30.0, width_px=270, height_px=480, seed=9))
     coded = (np.rot90(f, k=-1) for f in frames)  # the sensor's landscape frames; players turn them back
-    m["rotated"] = write_av(d / "phone.mp4", coded, np.arange(90) / 30.0, rotation_deg=90)
+    m["rotated"] = write_av(d / "phone.mp4", coded, np.arange(45) / 30.0, rotation_deg=90)
     return m
 
 
@@ -186,13 +186,12 @@ def test_variable_frame_rate_keeps_frame_timestamps(batch, media):
     assert abs(cadence - media["vfr_truth"]["cadence_steps_per_min"]) < 0.12 * media["vfr_truth"]["cadence_steps_per_min"]
 
 
-def test_rotated_phone_video_is_analysed_upright(batch, media):
+def test_rotated_phone_video_gives_landmarks_in_display_orientation(batch, media):
     manifest = json.loads((batch.output_dir / "phone" / MANIFEST_NAME).read_text())
     assert (manifest["width"], manifest["height"]) == (270, 480) and manifest["rotation_deg"] in (90, 270)
     store = _store(batch, "phone")
-    assert store.valid.mean() > 0.9
+    assert len(store) == 45 and store.valid.mean() > 0.9
     assert _median_error_px(store, media["rot_truth"]) < 0.05 * media["rot_truth"]["leg_length_px"]
-    _ok(batch, media["rotated"])
 
 
 def test_4k_video_with_accurate_profile_caps_the_decode_queue(tmp_path):

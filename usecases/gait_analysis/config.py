@@ -25,6 +25,7 @@ class PipelineConfig:
     strict_models: bool = False
     no_optimizations: bool = False
     extract_only: bool = False
+    plots: bool = True
     subject_height_m: float | None = None
     events: Path | None = None
     tolerance_ms: float = 50.0

@@ -142,8 +142,12 @@ class _ProgressBars:
         self.pool_args: dict[str, Any] = {"initializer": worker_init}
         self._queue: Any = None
         self._thread: threading.Thread | None = None
+        self._log_redirect: Any = None
         if not self.enabled:
             return
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        self._log_redirect = logging_redirect_tqdm(loggers=[logging.getLogger()])  # messages on their own lines
         if workers == 1:
             set_progress_sink(self.update)
             return
@@ -178,6 +182,8 @@ class _ProgressBars:
             bar.close()
 
     def __enter__(self) -> "_ProgressBars":
+        if self._log_redirect is not None:
+            self._log_redirect.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -190,6 +196,8 @@ class _ProgressBars:
                 self._thread.join(timeout=2)
         for bar in self.bars.values():
             bar.close()
+        if self._log_redirect is not None:
+            self._log_redirect.__exit__(None, None, None)
 
 
 def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str) -> Analysis:
@@ -271,7 +279,7 @@ def analyse_series(
             raise InsufficientDataError(f"{exc.reason} (landmarks.csv and the TRC file were still written)",
                                         exc.path) from exc
     with monitor.stage("outputs"):
-        write_gait_outputs(folder, result)
+        write_gait_outputs(folder, result, plots=cfg.plots)
     if result.evaluation is not None:
         _log_evaluation(source, result.evaluation)
     tcn = None

@@ -29,6 +29,7 @@ class TcnInput:
     start_s: float
     events: list[GaitEvent]
     annotated: bool
+    kinematic: list[GaitEvent]
 
 
 def build_tcn_input(
@@ -49,7 +50,7 @@ def build_tcn_input(
     else:
         features = cached["features"]
     events = annotated if annotated else kinematic
-    return TcnInput(str(source), folder.name, folder, features, series.rate_hz, float(series.time_s[0]), events, bool(annotated))
+    return TcnInput(str(source), folder.name, folder, features, series.rate_hz, float(series.time_s[0]), events, bool(annotated), kinematic)
 
 
 def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> dict:
@@ -158,7 +159,9 @@ def _apply(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict:
             if item.annotated:
                 tol = cfg.tolerance_ms / 1000.0
                 record["tcn"] = evaluate_events(events, item.events, tol)
-                log.info("%s: TCN events F1 %.3f", item.name, record["tcn"]["overall"]["f1"] if "overall" in record["tcn"] else float("nan"))
+                record["kinematic"] = evaluate_events(item.kinematic, item.events, tol)
+                log.info("%s: event F1 at +/-%.0f ms: TCN %.3f, kinematic detector %.3f", item.name, cfg.tolerance_ms,
+                         record["tcn"]["overall"]["f1"], record["kinematic"]["overall"]["f1"])
             write_json(item.folder / "tcn_evaluation.json", record)
         else:
             raise ConfigError(f"--model: applying a '{task}' model is not supported here; use events or classification")
