@@ -194,6 +194,33 @@ def median_of(runs: list[dict]) -> dict:
     return {k: float(np.median([r[k] for r in runs])) if isinstance(runs[0][k], (int, float)) else runs[0][k] for k in runs[0]}
 
 
+def rss_growth(args: argparse.Namespace, videos: list[Path]) -> int:
+    """Peak RSS of the whole pipeline per video length, for each profile (and --max-memory if given)."""
+    from core.io.atomic import write_json, write_text
+    from core.pose.video import probe_video
+
+    extra = ["--max-memory", str(args.max_memory)] if args.max_memory else []
+    rows = []
+    for prof in [p for p in args.profiles.split(",") if p]:
+        for video in videos:
+            info = probe_video(video)
+            out = Path(tempfile.mkdtemp(prefix="rss_", dir=args.output))
+            print(f"pipeline {prof} on {video.name} ({info.n_frames} frames) ...", flush=True)
+            m = measure("pipeline", video, out, prof, extra)
+            rows.append({"profile": prof, "video": str(video), "n_frames": info.n_frames, "duration_s": info.duration_s,
+                         "wall_s": m["wall_s"], "peak_rss_mb": m["peak_rss_mb"], "exit_code": m["result"]["exit_code"],
+                         "reported_peak_rss_mb": m["result"]["report"]["peak_rss_mb"]})
+    lines = ["| profile | video | frames | wall s | peak RSS MB (measured) | peak RSS MB (performance_report) |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r['profile']} | {Path(r['video']).name} | {r['n_frames']} | {r['wall_s']:.1f} | {r['peak_rss_mb']:.0f} | "
+              f"{r['reported_peak_rss_mb']:.0f} |" for r in rows]
+    command = " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])
+    write_json(args.output / "rss.json", {"command": command, "max_memory_mb": args.max_memory, "rows": rows})
+    write_text(args.output / "rss.md", f"Command: `{command}`\n\n" + "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="Benchmark extraction and pipeline per profile.")
     ap.add_argument("--video", type=Path, help="input video (default: generate a synthetic walk)")
@@ -205,6 +232,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the generated video")
     ap.add_argument("--size", default="1920x1080", help="size of the generated video")
     ap.add_argument("--quick", action="store_true", help="tiny generated video, one repeat (for tests)")
+    ap.add_argument("--rss-videos", help="SHORT,LONG: compare the peak RSS of the whole pipeline on two videos, then exit")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     ap.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -214,6 +242,8 @@ def main() -> int:
     from core.pose.video import probe_video
 
     args.output.mkdir(parents=True, exist_ok=True)
+    if args.rss_videos:
+        return rss_growth(args, [Path(v) for v in args.rss_videos.split(",")])
     video = args.video
     if video is None:
         from core.synthetic import GaitParams, generate_walking_video

@@ -11,7 +11,7 @@ from typing import IO, Any, Iterator
 
 import orjson
 
-from core.errors import GaitToolError
+from core.errors import GaitToolError, InputError
 
 
 def _current_umask() -> int:
@@ -91,6 +91,19 @@ def write_json(path: str | Path, obj: Any) -> None:
     """Write ``obj`` as indented JSON atomically (numpy arrays and scalars allowed; NaN -> null)."""
     data = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
     write_bytes(path, data + b"\n")
+
+
+def read_text_file(path: str | Path, what: str) -> str:
+    """A UTF-8 text input (BOM allowed); ``what`` names it in errors ("events file", "TRC file", ...)."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InputError(f"{what} not found", path) from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{what} is a folder", path) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {what} ({exc})", path) from exc
 
 
 def read_json(path: str | Path) -> Any:

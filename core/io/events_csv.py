@@ -9,7 +9,7 @@ from typing import Iterable
 
 from core.constants import EVENT_TYPES, SIDES
 from core.errors import InputError
-from core.io.atomic import write_text
+from core.io.atomic import read_text_file, write_text
 from core.types import GaitEvent
 
 EVENT_COLUMNS = ("side", "event", "frame", "time_s")
@@ -36,12 +36,7 @@ def read_events_csv(path: str | Path, n_frames: int | None = None, rate_hz: floa
     ``time_s`` may be empty when ``rate_hz`` is given (then ``frame / rate_hz``).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("events file not found", path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read events file ({exc})", path) from exc
+    text = read_text_file(path, "events file")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("side", "event", "frame") if c not in (reader.fieldnames or [])]
     if missing:

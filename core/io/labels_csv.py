@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import InputError
+from core.io.atomic import read_text_file
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,7 @@ class VideoLabel:
 def read_labels_csv(path: str | Path) -> list[VideoLabel]:
     """Read a labels CSV; errors name the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError("labels file not found", path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read labels file ({exc})", path) from exc
+    text = read_text_file(path, "labels file")
     reader = csv.DictReader(io.StringIO(text))
     if not {"video", "label"} <= set(reader.fieldnames or []):
         raise InputError("labels CSV needs the columns video,label", path)

@@ -22,7 +22,7 @@ import numpy as np
 
 from core.constants import LANDMARK_INDEX, LANDMARK_NAMES, NUM_LANDMARKS
 from core.errors import InputError
-from core.io.atomic import write_text
+from core.io.atomic import read_text_file, write_text
 from core.types import KeypointSeries
 
 AXES = ("x", "y", "z")
@@ -95,12 +95,7 @@ def _target(column: str, i: int) -> tuple[str, int, int, int]:
 def read_landmarks_csv(path: str | Path) -> KeypointSeries:
     """Read a landmark CSV written by ``write_landmarks_csv`` (or any file with its columns)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError("landmarks file not found", path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read landmarks file ({exc})", path) from exc
+    lines = read_text_file(path, "landmarks file").splitlines()
     meta: dict[str, str] = {}
     first = 0
     while first < len(lines) and lines[first].startswith("#"):

@@ -27,7 +27,7 @@ from core.constants import (
     TRC_MARKER_FALLBACKS,
 )
 from core.errors import InputError
-from core.io.atomic import write_text
+from core.io.atomic import read_text_file, write_text
 from core.types import KeypointSeries
 
 UNIT_TO_METRES: dict[str, float] = {"m": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001}
@@ -108,12 +108,7 @@ def _check_essential(positions: np.ndarray, path: Path) -> None:
 def read_trc(path: str | Path) -> KeypointSeries:
     """Read a TRC file into the 33-landmark layout (metres, or pixels for ``Units px``), Y up."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError("TRC file not found", path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read TRC file ({exc})", path) from exc
+    lines = read_text_file(path, "TRC file").splitlines()
     fields, markers, first = _split_header(lines, path)
     units = fields["Units"].lower()
     if units not in UNIT_TO_METRES and units not in PIXEL_UNITS:
