@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import BrokenExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -34,6 +35,9 @@ from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
 
 log = logging.getLogger(__name__)
+
+WORKER_DIED = ("a pose worker process died (killed, or out of memory: try --max-memory or fewer --workers); "
+               "the frames stored so far are kept and a rerun resumes from them")
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ def extract_jobs(
         if job.complete:
             yield job, None
     failed: set[int] = set()
+    finished: set[int] = set()
     open_errors: list[tuple[ExtractionJob, BaseException]] = []
 
     def all_tasks() -> Iterator[tuple[ExtractionJob, SegmentTask]]:
@@ -211,7 +216,7 @@ def extract_jobs(
             if isinstance(outcome, str):
                 failed.add(id(job))
                 st.abort()
-                yield job, RuntimeError(outcome)
+                yield job, GaitToolError(outcome)
                 continue
             monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(outcome))
             try:
@@ -225,9 +230,17 @@ def extract_jobs(
                 yield job, store_error(job, exc)
                 continue
             if st.pending == 0:
+                finished.add(id(job))
                 yield job, None
             t0, c0 = time.perf_counter(), tree_cpu_seconds()
         yield from drain_open_errors()
+    except BrokenExecutor:  # a worker died (killed, out of memory): the videos not finished fail, resumably
+        yield from drain_open_errors()
+        for job in jobs:
+            if id(job) in states and id(job) not in failed | finished:
+                failed.add(id(job))
+                states[id(job)].abort()
+                yield job, GaitToolError(WORKER_DIED)
     except BaseException:
         for st in states.values():
             st.abort()

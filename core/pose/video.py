@@ -82,10 +82,10 @@ def choose_timing(metadata_fps: float, first_times_s: list[float]) -> Timing:
     meta_ok = bool(np.isfinite(metadata_fps) and _MIN_FPS <= metadata_fps <= meta_limit)
     if meta_ok and (not ts_ok or abs(metadata_fps - ts_fps) <= _FPS_TOLERANCE * ts_fps):
         return Timing(metadata_fps, True, ts_ok, "")
-    shown = f"{metadata_fps:.3g} fps" if np.isfinite(metadata_fps) and metadata_fps > 0 else "missing"
+    shown = f"{round(metadata_fps, 3):g} fps" if np.isfinite(metadata_fps) and metadata_fps > 0 else "missing"
     if ts_ok:
         return Timing(ts_fps, False, True, f"frame rate in the metadata is {shown}; using the frame timestamps "
-                                           f"({ts_fps:.3g} fps)")
+                                           f"({round(ts_fps, 3):g} fps)")
     return Timing(_DEFAULT_FPS, False, False,
                   f"frame rate in the metadata is {shown} and the frame timestamps are unusable; assuming "
                   f"{_DEFAULT_FPS:g} fps (times, cadence and speed scale with this assumption)")

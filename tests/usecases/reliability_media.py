@@ -145,6 +145,9 @@ def small_config(path: Path, **sections: dict) -> Path:
 
 # ---------------------------------------------------------------- running the CLI
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 @dataclass
 class CliRun:
     code: int
@@ -163,7 +166,9 @@ class CliRun:
         return hits[0]
 
     def error_lines(self, source: str | Path) -> list[str]:
-        return [ln for ln in self.err.splitlines() if ln.startswith(f"{source}: ")]
+        """stderr lines about ``source`` (progress-bar cursor codes removed; bars redraw with carriage returns)."""
+        text = _ANSI.sub("", self.err)
+        return [ln for ln in text.splitlines() if ln.startswith(f"{source}: ")]
 
 
 def run_cli(argv: list[str]) -> CliRun:

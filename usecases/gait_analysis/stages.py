@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from core.config import Profile
-from core.errors import GaitToolError, InputError, InsufficientDataError, NoPoseError
+from core.errors import GaitToolError, InputError, InsufficientDataError, MemoryBudgetError, NoPoseError
 from core.io.inputs import inside
 from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
@@ -60,7 +60,12 @@ def run_videos(
     jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
     if not jobs:
         return
-    plan = plan_memory(cfg, profile, jobs)
+    try:
+        plan = plan_memory(cfg, profile, jobs)
+    except MemoryBudgetError as exc:
+        for job in jobs:
+            guard.fail(job.video, "video", job.out_dir, exc.reason)
+        return
     results.messages.append(f"memory plan: {plan.reason}")
     monitor.counters["decode_queue_frames"] = min(decode_queue_frames(j.info, profile, plan.queue_frames) for j in jobs)
     with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:

@@ -1,0 +1,155 @@
+"""Fault injection, interruption and concurrency, with real CLI processes: SIGINT/SIGTERM stop cleanly,
+``kill -9`` resumes on rerun with exactly one record per frame, and a second run into the same output
+folder is refused while the first holds its lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import psutil
+import pytest
+
+from core.io.keypoint_store import STORE_NAME, read_store, resume_point
+from tests.usecases.reliability_media import assert_no_partial_files, run_cli, small_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def walk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3 s, 480x270 walk (90 frames)."""
+    from core.synthetic import GaitParams, generate_walking_video
+
+    path = tmp_path_factory.mktemp("video") / "walk.mp4"
+    generate_walking_video(path, GaitParams(duration_s=3.0, fps=30.0, width_px=480, height_px=270, seed=2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def early_batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A profile that writes the store every 20 frames, in segments of 30-60 frames."""
+    return small_config(tmp_path_factory.mktemp("cfg") / "small.json", io={"batch_frames": 20},
+                        parallel={"min_segment_frames": 30, "max_segment_frames": 60})
+
+
+def _args(video: Path, out: Path, config: Path, *extra: str) -> list[str]:
+    return ["--videos", str(video), "--output", str(out), "--config", str(config), "--workers", "2", *extra]
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "main_gait_analysis.py", *args], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition: Callable[[], bool], proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if proc.poll() is not None:
+            raise AssertionError(f"the CLI ended early ({proc.returncode}): {proc.communicate()[1][-2000:]}")
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise AssertionError("timed out waiting for the CLI")
+        time.sleep(0.02)
+
+
+def _stored_frames(store: Path) -> int:
+    return resume_point(store)[0] if store.exists() else 0
+
+
+def _finish(proc: subprocess.Popen, timeout_s: float = 30.0) -> tuple[int, str]:
+    try:
+        _, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the CLI did not stop") from None
+    return proc.returncode, err
+
+
+def test_kill_9_during_extraction_resumes_with_one_record_per_frame(walk_video, early_batches, tmp_path):
+    out = tmp_path / "out"
+    args = _args(walk_video, out, early_batches, "-q", "--no-plots")
+    store = out / "walk" / STORE_NAME
+    proc = _start(args)
+    _wait_for(lambda: _stored_frames(store) > 0, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    n_before, last, offset = resume_point(store)
+    kept = store.read_bytes()[:offset]
+    (out / ".failures.json.k9x3b7qz.tmp").write_text("[")  # what a kill -9 inside an atomic write leaves
+
+    run = run_cli([a for a in args if a != "-q"])
+    assert run.code == 0, run.err
+    assert f"{walk_video}: resuming after frame {last}" in run.err.splitlines()
+    n_frames = json.loads(walk_video.with_name("walk.truth.json").read_text())["n_frames"]
+    batch = read_store(store)
+    np.testing.assert_array_equal(batch.frame, np.arange(n_frames))
+    assert 0 < n_before < n_frames and store.read_bytes()[:offset] == kept
+    assert_no_partial_files(out)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_extraction_stops_workers_and_leaves_no_partial_files(walk_video, early_batches,
+                                                                            tmp_path, signum):
+    out = tmp_path / "out"
+    proc = _start(_args(walk_video, out, early_batches))
+    store = out / "walk" / STORE_NAME
+    _wait_for(lambda: _stored_frames(store) > 0, proc)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "expected pose worker processes"
+    os.kill(proc.pid, signum)  # the main process only: it must stop its workers itself
+    code, err = _finish(proc)
+    assert code == 130
+    assert "interrupted: workers stopped; finished results are kept and extraction resumes on rerun" in err
+    assert "Traceback" not in err
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, alive
+    assert_no_partial_files(out)
+    assert 0 < _stored_frames(store)
+    assert not json.loads((out / "walk" / "keypoints.manifest.json").read_text())["complete"]
+
+
+def test_second_run_is_refused_then_sigterm_while_writing_outputs(walk_video, early_batches, tmp_path):
+    out = tmp_path / "out"
+    lock = out / ".gait_analysis.lock"
+    proc = _start(_args(walk_video, out, early_batches))
+    _wait_for(lambda: lock.exists() and lock.read_text() == f"pid {proc.pid}", proc)
+
+    second = run_cli(["--videos", str(walk_video), "--output", str(out), "-q"])
+    assert second.code == 2
+    assert second.err.strip() == (f"error: output folder is in use by pid {proc.pid} (lock {lock}); "
+                                  "wait for it or choose another --output")
+    assert not (out / "failures.json").exists()
+
+    _wait_for(lambda: (out / "walk" / "events.csv").exists(), proc)
+    os.kill(proc.pid, signal.SIGTERM)
+    code, err = _finish(proc)
+    assert code in (130, 0, -signal.SIGTERM), err  # not 130 only if the signal came after the last file
+    assert "Traceback" not in err
+    assert_no_partial_files(out)
+
+
+def test_a_pose_worker_killed_fails_its_video_clearly_and_the_run_finishes(walk_video, early_batches, tmp_path):
+    out = tmp_path / "out"
+    proc = _start(_args(walk_video, out, early_batches, "-q", "--no-plots"))
+    store = out / "walk" / STORE_NAME
+    _wait_for(lambda: _stored_frames(store) > 0, proc)
+    workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+               if "resource_tracker" not in " ".join(p.cmdline())]
+    assert workers
+    workers[0].kill()
+    code, err = _finish(proc)
+    assert code == 1 and "Traceback" not in err
+    reason = ("a pose worker process died (killed, or out of memory: try --max-memory or fewer --workers); "
+              "the frames stored so far are kept and a rerun resumes from them")
+    assert f"{walk_video}: {reason}" in err.splitlines()
+    assert json.loads((out / "failures.json").read_text()) == [{"input": str(walk_video), "kind": "video", "error": reason}]
+    assert_no_partial_files(out)
+    assert _stored_frames(store) > 0
