@@ -132,13 +132,17 @@ def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int
     }
 
 
-def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) -> int:
-    """``queue_frames``, lowered so one worker's queue of decoded (downscaled) frames of this video stays
-    within ``memory.queue_max_mb`` (a 4K frame is 24 MB); at least 2."""
+def frame_mb(info: VideoInfo, profile: Profile) -> float:
+    """MB of one decoded frame of this video once downscaled to ``pose.max_side_px``."""
     side = max(info.width, info.height, 1)
     scale = 1.0 if profile.pose.max_side_px <= 0 else min(1.0, profile.pose.max_side_px / side)
-    frame_mb = info.width * info.height * 3 * scale * scale / MB
-    return max(2, min(queue_frames, int(profile.memory.queue_max_mb // max(frame_mb, 1e-6))))
+    return info.width * info.height * 3 * scale * scale / MB
+
+
+def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) -> int:
+    """``queue_frames``, lowered so one worker's queue of decoded frames of this video stays within
+    ``memory.queue_max_mb`` (a 4K frame is 24 MB); at least 2."""
+    return max(2, min(queue_frames, int(profile.memory.queue_max_mb // max(frame_mb(info, profile), 1e-6))))
 
 
 def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int) -> list[SegmentTask]:

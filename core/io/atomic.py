@@ -50,18 +50,21 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
         raise
 
 
-def remove_stale_temps(folder: str | Path, depth: int = 2) -> int:
+def remove_stale_temps(folder: str | Path, depth: int = 2, other_root_marker: str | None = None) -> int:
     """Delete temporary files left by an interrupted ``atomic_open`` (a ``kill -9``) under ``folder``,
-    down to ``depth`` levels. Call only while holding the folder's lock. Returns the number removed."""
+    down to ``depth`` levels, skipping subfolders that hold ``other_root_marker`` (another run's lock).
+    Call only while holding the folder's lock. Returns the number removed."""
     removed = 0
-    folder = Path(folder)
-    if depth < 0 or not folder.is_dir():
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:  # unreadable: nothing of ours to clean there
         return 0
-    for entry in folder.iterdir():
+    for entry in entries:
         if entry.is_symlink():
             continue
         if entry.is_dir():
-            removed += remove_stale_temps(entry, depth - 1)
+            if depth > 0 and not (other_root_marker and (entry / other_root_marker).exists()):
+                removed += remove_stale_temps(entry, depth - 1, other_root_marker)
         elif _TEMP_NAME.match(entry.name):
             _unlink_quietly(str(entry))
             removed += 1

@@ -12,6 +12,7 @@ from core.errors import InputError
 from core.io.atomic import atomic_open
 
 FOLD_PATTERN = re.compile(r"^model_fold_(\d+)\.pt$")
+_UNSAFE_GLOBAL = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
 
 
 def checkpoint_name(fold: int) -> str:
@@ -35,11 +36,23 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError as exc:
         raise InputError("checkpoint not found", path) from exc
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
+    except pickle.UnpicklingError as exc:
+        raise InputError(_refusal(str(exc)), path) from exc
+    except (RuntimeError, EOFError, OSError) as exc:
         raise InputError(f"cannot load checkpoint ({str(exc).splitlines()[0]})", path) from exc
     if not isinstance(ckpt, dict):
         raise InputError("checkpoint is not a dict", path)
     return ckpt
+
+
+def _refusal(message: str) -> str:
+    """One line for a checkpoint that ``weights_only`` loading refused (it would run pickled code)."""
+    wanted = _UNSAFE_GLOBAL.search(message)
+    if "Weights only load failed" not in message:
+        return f"cannot load checkpoint ({message.splitlines()[0] if message else 'unpickling error'})"
+    what = f" (it refers to {wanted.group(1)})" if wanted else ""
+    return ("refused to load: the checkpoint holds Python objects, not only tensors and plain data"
+            f"{what}; only checkpoints saved by this tool are loaded")
 
 
 def checkpoint_paths(path: str | Path) -> list[Path]:

@@ -114,6 +114,10 @@ class PoseEstimator:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=float)
         return image, world
 
+    def reset(self) -> None:
+        """Forget tracking state (a new, unrelated run of frames) without reloading the model."""
+        self._pose.reset()
+
     def close(self) -> None:
         self._pose.close()
 
@@ -145,32 +149,53 @@ class SegmentTask:
     fps: float
 
 
+_estimators: dict[tuple, PoseEstimator] = {}
+
+
+def _estimator_for(task: SegmentTask) -> PoseEstimator:
+    """This process's estimator for the task's settings, reset for a new segment.
+
+    Re-creating a MediaPipe graph per segment costs about 0.3 s and, through allocator
+    fragmentation, lets a worker's RSS drift upwards over a long video; a reset costs neither.
+    """
+    key = (task.pose, task.model_complexity, task.roi)
+    est = _estimators.get(key)
+    if est is None:
+        for old in _estimators.values():
+            old.close()
+        _estimators.clear()
+        est = _estimators[key] = PoseEstimator(task.pose, task.model_complexity, task.roi)
+    else:
+        est.reset()
+    return est
+
+
 def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
     """Run pose on the task's frames; yield batches of at most ``batch_frames`` owned frames."""
     buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]] = []
     unreported = 0
-    with PoseEstimator(task.pose, task.model_complexity, task.roi) as est:
-        for frame in iter_frames(
-            Path(task.video_path),
-            start=task.warmup_start,
-            stop=task.stop,
-            stride=task.pose.frame_stride,
-            max_side_px=task.pose.max_side_px,
-            decoder=task.decoder,
-            queue_frames=task.queue_frames,
-            fps=task.fps,
-        ):
-            result = est.process(frame)
-            if frame.index < task.start:
-                continue
-            buf.append((frame.index, frame.time_s, result))
-            unreported += task.pose.frame_stride
-            if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
-                _progress_sink(task.video_path, unreported)
-                unreported = 0
-            if len(buf) >= task.batch_frames:
-                yield _to_batch(buf)
-                buf = []
+    est = _estimator_for(task)
+    for frame in iter_frames(
+        Path(task.video_path),
+        start=task.warmup_start,
+        stop=task.stop,
+        stride=task.pose.frame_stride,
+        max_side_px=task.pose.max_side_px,
+        decoder=task.decoder,
+        queue_frames=task.queue_frames,
+        fps=task.fps,
+    ):
+        result = est.process(frame)
+        if frame.index < task.start:
+            continue
+        buf.append((frame.index, frame.time_s, result))
+        unreported += task.pose.frame_stride
+        if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
+            _progress_sink(task.video_path, unreported)
+            unreported = 0
+        if len(buf) >= task.batch_frames:
+            yield _to_batch(buf)
+            buf = []
     if buf:
         yield _to_batch(buf)
     if _progress_sink is not None and unreported:

@@ -195,21 +195,33 @@ def test_rotated_phone_video_gives_landmarks_in_display_orientation(batch, media
     assert _median_error_px(store, media["rot_truth"]) < 0.05 * media["rot_truth"]["leg_length_px"]
 
 
-def test_4k_video_with_accurate_profile_caps_the_decode_queue(tmp_path):
+def test_4k_video_with_accurate_profile_caps_the_decode_queue(media, tmp_path):
     from core.config import load_profile
 
     frames, truth = walk(GaitParams(duration_s=1.0, fps=30.0, width_px=960, height_px=540, seed=10))
     big = (np.repeat(np.repeat(f, 4, axis=0), 4, axis=1) for f in frames)  # 3840x2160
     video = write_mp4(tmp_path / "uhd.mp4", big, 30.0, (3840, 2160))
-    run = run_cli(["--videos", str(video), "--output", str(tmp_path / "out"), "--performance-mode", "accurate",
-                   "--extract-only", "--workers", "1", "-q"])
+    out = tmp_path / "out"
+    run = run_cli(["--videos", str(media["short"]), str(video), "--output", str(out), "--performance-mode",
+                   "accurate", "--extract-only", "--workers", "1", "-q"])
     assert run.code == 0, run.err
-    queue = json.loads((tmp_path / "out" / "performance_report.json").read_text())["counters"]["decode_queue_frames"]
+    held_mb = json.loads((out / "performance_report.json").read_text())["counters"]["decode_queue_mb"]
     frame_mb = 3840 * 2160 * 3 / 2**20
-    assert 2 <= queue and queue * frame_mb <= max(load_profile("accurate").memory.queue_max_mb, 2 * frame_mb)
-    store = read_store(tmp_path / "out" / "uhd" / STORE_NAME)
+    assert held_mb <= max(load_profile("accurate").memory.queue_max_mb, np.ceil(2 * frame_mb))
+    store = read_store(out / "uhd" / STORE_NAME)
     np.testing.assert_array_equal(store.frame, np.arange(30))
     assert _median_error_px(store, truth, scale=4.0) < 0.05 * 4 * truth["leg_length_px"]
+
+
+def test_both_decoders_give_display_orientation_and_the_same_times(media):
+    from core.pose.video import iter_frames, probe_video
+
+    for key, shape in (("rotated", (480, 270, 3)), ("fps0", (270, 480, 3))):
+        fps = probe_video(media[key]).fps
+        a, b = (list(iter_frames(media[key], fps=fps, decoder=d)) for d in ("opencv", "pyav"))
+        assert len(a) == len(b) and a[0].image.shape == b[0].image.shape == shape
+        np.testing.assert_allclose([f.time_s for f in a], [f.time_s for f in b], atol=1e-3)
+        assert np.mean(np.abs(a[5].image.astype(float) - b[5].image.astype(float))) < 8.0
 
 
 def test_corrupt_keypoint_store_is_rebuilt_with_a_message(batch, media, tmp_path):

@@ -165,7 +165,9 @@ def test_malicious_checkpoint_is_refused_and_the_analysis_kept(trc, tmp_path):
     torch.save({"task": "events", "state_dict": {}, "payload": _Payload(marker)}, model)
     out = tmp_path / "out"
     run = run_cli(["--keypoints", str(trc), "--model", str(model), "--output", str(out), "-q", "--no-plots"])
-    entry = assert_reported(run, model, r"cannot load checkpoint \(Weights only load failed")
+    entry = assert_reported(run, model, re.escape(
+        "refused to load: the checkpoint holds Python objects, not only tensors and plain data (it refers to "
+        "io.open); only checkpoints saved by this tool are loaded"))
     assert entry["kind"] == "training"
     assert not marker.exists()
     assert (out / "walk" / "gait_parameters.json").exists() and (out / "summary.csv").exists()
@@ -190,6 +192,15 @@ def test_output_names_from_odd_input_paths_stay_inside_the_output_folder(trc, tm
     assert {"input", "a_b_c_rm_-rf", "wälk"} <= folders
     assert any(re.fullmatch(r"training-[0-9a-f]{8}", f) for f in folders) and "training" not in folders
     assert all((out / f).resolve().parent == out.resolve() for f in folders)
+
+
+def test_inputs_whose_names_collide_get_distinct_folders(tmp_path):
+    from core.io.inputs import output_names
+
+    paths = [tmp_path / n for n in ("walk.mp4", "walk.mov", "walk 1.mp4", "walk_1.mp4", "Walk.MP4", "other.mp4")]
+    names = output_names(paths)
+    assert len({n.lower() for n in names.values()}) == len(paths)
+    assert names[tmp_path / "other.mp4"] == "other"
 
 
 # ---------------------------------------------------------------- network

@@ -87,7 +87,7 @@ class GaitAnalysisPipeline:
         cfg, monitor = self.config, self.monitor
         assert monitor is not None
         out = Path(cfg.output_dir)
-        if remove_stale_temps(out):
+        if remove_stale_temps(out, other_root_marker=OutputLock.NAME):
             log.info("%s: removed temporary files left by an interrupted run", out)
         video_paths, problems = expand_inputs(videos, VIDEO_SUFFIXES)
         kp_paths, kp_problems = expand_inputs(keypoints, KEYPOINT_SUFFIXES)

@@ -6,13 +6,12 @@ import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from core.config import Profile
 from core.errors import GaitToolError, InputError, InsufficientDataError, MemoryBudgetError, NoPoseError
-from core.io.inputs import inside
 from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
@@ -44,7 +43,7 @@ def run_videos(
     results: PipelineResults,
 ) -> None:
     """Extract pose for every video through one worker pool, then analyse each as it completes."""
-    from core.mediapipe_integration import decode_queue_frames, extract_jobs
+    from core.mediapipe_integration import extract_jobs
     from core.pose.models import resolve_model
 
     profile = effective_profile(cfg)
@@ -67,7 +66,7 @@ def run_videos(
             guard.fail(job.video, "video", job.out_dir, exc.reason)
         return
     results.messages.append(f"memory plan: {plan.reason}")
-    monitor.counters["decode_queue_frames"] = min(decode_queue_frames(j.info, profile, plan.queue_frames) for j in jobs)
+    monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
     with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:
         for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
             bars.close(job)
@@ -80,6 +79,13 @@ def run_videos(
                 guard.run(job.video, "video", job.out_dir,
                           lambda j=job: analyse_video(cfg, monitor, j, profile, model.used_name))
     monitor.counters["workers"] = plan.workers
+
+
+def _queue_mb(job: Any, profile: Profile, queue_frames: int) -> int:
+    """MB of decoded frames one worker may hold for ``job`` (rounded up)."""
+    from core.mediapipe_integration import decode_queue_frames, frame_mb
+
+    return int(np.ceil(decode_queue_frames(job.info, profile, queue_frames) * frame_mb(job.info, profile)))
 
 
 def _prepare_jobs(
@@ -120,19 +126,17 @@ def _video_notes(job: Any, last_frame: int | None = None) -> list[str]:
 
 def plan_memory(cfg: PipelineConfig, profile: Profile, jobs: list[Any]) -> Any:
     """Measure one worker when a budget is set, then size workers and queues to fit the largest video."""
+    from core.mediapipe_integration import frame_mb
     from core.performance_optimizer import MB, tree_rss_bytes
 
     opt = MemoryOptimizer(profile)
     job = max(jobs, key=lambda j: j.info.width * j.info.height)
-    side = max(job.info.width, job.info.height)
-    scale = 1.0 if profile.pose.max_side_px <= 0 else min(1.0, profile.pose.max_side_px / side)
-    frame_mb = job.info.width * job.info.height * 3 * scale * scale / MB
     worker_mb = 0.0
     if profile.memory.max_memory_mb > 0:
         from core.mediapipe_integration import measure_worker_mb
 
         worker_mb = measure_worker_mb(job, profile)
-    return opt.plan(worker_mb, tree_rss_bytes() / MB, frame_mb)
+    return opt.plan(worker_mb, tree_rss_bytes() / MB, frame_mb(job.info, profile))
 
 
 class _ProgressBars:

@@ -56,7 +56,7 @@ def build_tcn_input(
 def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> dict:
     inputs: list[TcnInput] = [r.tcn for r in results.inputs if r.status == "ok" and r.tcn is not None]
     if not inputs:
-        raise ConfigError("TCN: no successfully analysed input to train on or apply a model to")
+        raise ConfigError("no successfully analysed input to train on or apply a model to")
     if cfg.model is not None:
         return _apply(cfg, inputs)
     return _train(cfg, inputs, out / "training")
@@ -122,7 +122,7 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
     folds = cfg.profile.training.folds
     groups = {s.group for s in samples}
     if len(groups) < folds:
-        raise ConfigError(f"TCN: {len(groups)} video group(s) cannot be split into {folds} folds; add videos or lower --folds")
+        raise ConfigError(f"{len(groups)} video group(s) cannot be split into {folds} folds; add videos or lower --folds")
     try:
         summary = train_cross_validated(
             samples, task, cfg.profile.training, out, device=cfg.device,
@@ -130,7 +130,7 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
             pseudo_labels=pseudo,
         )
     except ValueError as exc:
-        raise ConfigError(f"TCN training: {exc}") from exc
+        raise ConfigError(f"training failed: {exc}") from exc
     log.info("TCN %s training done: results in %s", task, out)
     return {"mode": "train", "task": task, "output_dir": str(out), "pseudo_labels": pseudo, "summary": summary}
 
