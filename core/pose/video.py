@@ -26,8 +26,6 @@ _MAX_FPS_WITHOUT_TIMESTAMPS = 240.0  # above this, a rate with no timestamps to 
 _TIMING_FRAMES = 8
 _FPS_TOLERANCE = 0.1
 
-if not os.environ.get("GAIT_VERBOSE"):
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own messages; our errors say it in one line
 
 
 @dataclass(frozen=True)

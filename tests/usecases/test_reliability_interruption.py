@@ -130,10 +130,11 @@ def test_signal_during_extraction_stops_workers_and_leaves_no_partial_files(long
     proc = _start(_args(longer_video, out, early_batches))
     store = out / "long" / STORE_NAME
     _wait_for(lambda: _stored_frames(store) > 0, proc)
-    workers = psutil.Process(proc.pid).children(recursive=True)
+    workers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+               if "resource_tracker" not in " ".join(c.cmdline())]  # the tracker leaves with the main process
     assert workers, "expected pose worker processes"
     os.kill(proc.pid, signum)  # the main process only: it must stop its workers itself
-    assert _all_stopped(workers, timeout_s=1.5)  # terminated, not left to finish their segments
+    assert _all_stopped(workers, timeout_s=3.0)  # terminated, not left to finish their segments (>10 s)
     code, err = _finish(proc)
     assert code == 130
     assert "interrupted: workers stopped; finished results are kept and extraction resumes on rerun" in err
