@@ -120,11 +120,14 @@ def _terminate(signum: int, frame: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    verbose_before = os.environ.get("GAIT_VERBOSE")
     if args.verbose:
         os.environ["GAIT_VERBOSE"] = "1"
     from core.errors import GaitToolError
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # Both signals stop the run the same way, also when started from a shell that ignores SIGINT
+    # for background jobs (the handler would otherwise be inherited as "ignore").
+    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         return _run(args)
     except GaitToolError as exc:
@@ -141,7 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_run_error(args, f"unexpected error: {exc!r} (rerun with -v for the traceback)", None)
         return 3
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if verbose_before is None:
+            os.environ.pop("GAIT_VERBOSE", None)
 
 
 def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:
