@@ -101,21 +101,18 @@ def test_marker_row_must_start_with_frame_time(tmp_path):
         read_trc(path)
 
 
-def test_unknown_markers_rejected(tmp_path):
-    path = _write_text_trc(tmp_path / "u.trc", "m", ROWS, "Foo\t\t\tBar\t\t\tBaz\t\t\tQux")
-    with pytest.raises(InputError, match="no known marker"):
-        read_trc(path)
-
-
-def test_missing_hips_rejected(tmp_path):
-    path = _write_text_trc(tmp_path / "h.trc", "m", ROWS, "LKnee\t\t\tRKnee\t\t\tLHeel\t\t\tRHeel")
-    with pytest.raises(InputError, match="hip"):
-        read_trc(path)
-
-
-def test_missing_feet_rejected(tmp_path):
-    path = _write_text_trc(tmp_path / "f.trc", "m", ROWS, "LHip\t\t\tRHip\t\t\tLKnee\t\t\tRKnee")
-    with pytest.raises(InputError, match="heel or ankle"):
+@pytest.mark.parametrize(
+    "markers,message",
+    [
+        ("Foo\t\t\tBar\t\t\tBaz\t\t\tQux", "no known marker"),
+        ("LKnee\t\t\tRKnee\t\t\tLHeel\t\t\tRHeel", "hip"),
+        ("LHip\t\t\tRHip\t\t\tLKnee\t\t\tRKnee", "heel or ankle"),
+    ],
+    ids=["unknown-markers", "missing-hips", "missing-feet"],
+)
+def test_marker_sets_without_essentials_rejected(tmp_path, markers, message):
+    path = _write_text_trc(tmp_path / "m.trc", "m", ROWS, markers)
+    with pytest.raises(InputError, match=message):
         read_trc(path)
 
 
