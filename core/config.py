@@ -86,7 +86,8 @@ class IOConfig:
 @dataclass(frozen=True)
 class MemoryConfig:
     """``max_memory_mb`` 0 means no budget. Each pose worker holds at most ``queue_frames`` decoded
-    frames and at most ``queue_max_mb`` of them (4K frames are 24 MB each)."""
+    frames and at most ``queue_max_mb`` of them (4K frames are 24 MB each). The per-frame text outputs
+    (landmarks CSV, TRC) are formatted ``chunk_frames`` rows at a time."""
 
     max_memory_mb: int
     chunk_frames: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import BrokenExecutor
 from dataclasses import asdict, dataclass, replace
@@ -148,6 +149,7 @@ def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) ->
 def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int) -> list[SegmentTask]:
     plan = MediaPipeOptimizer(profile).segment_plan(job.resume_frame, job.info.n_frames, workers)
     queue_frames = decode_queue_frames(job.info, profile, queue_frames)
+    threads = decode_threads(workers)
     tasks = []
     for i, (start, stop, warm) in enumerate(plan.segments):
         last = i == len(plan.segments) - 1
@@ -164,9 +166,20 @@ def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
                 decoder=profile.parallel.decoder,
                 queue_frames=queue_frames,
                 fps=job.info.fps,
+                decode_threads=threads,
             )
         )
     return tasks
+
+
+def decode_threads(workers: int, cores: int | None = None) -> int:
+    """Decoder threads per pose worker: the library's choice (0) for a single worker, else the
+    cores left per worker. With one worker per core, FFmpeg's default of one decoding thread per
+    core only adds hand-over cost (CPU ms per frame for both settings: the decoder table of
+    ``scripts/benchmark_performance.py``)."""
+    if workers <= 1:
+        return 0
+    return max(1, (cores or os.cpu_count() or 1) // workers)
 
 
 def extract_jobs(

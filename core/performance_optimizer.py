@@ -172,11 +172,10 @@ class IOOptimizer:
 
 @dataclass(frozen=True)
 class MemoryPlan:
-    """Workers, decoded-frame queue length per worker, and analysis chunk length (frames)."""
+    """Workers and decoded-frame queue length per worker."""
 
     workers: int
     queue_frames: int
-    chunk_frames: int
     worker_mb: float
     base_mb: float
     budget_mb: int
@@ -198,7 +197,7 @@ class MemoryOptimizer:
         queue = max(2, min(mem.queue_frames, int(mem.queue_max_mb // max(frame_mb, 1e-6))))
         budget = mem.max_memory_mb
         if budget <= 0:
-            return MemoryPlan(want, queue, mem.chunk_frames, worker_mb, base_mb, 0, "no memory budget")
+            return MemoryPlan(want, queue, worker_mb, base_mb, 0, "no memory budget")
         margin_mb = 0.10 * budget
         avail = budget - base_mb - margin_mb
         per_worker = worker_mb + queue * frame_mb
@@ -213,8 +212,7 @@ class MemoryOptimizer:
             )
         workers = max(1, min(want, int(avail // per_worker)))
         reason = f"{workers} worker(s) x {per_worker:.0f} MB + main {base_mb:.0f} MB within {budget} MB (10% margin)"
-        chunk = min(mem.chunk_frames, max(100, int(budget * 2)))
-        return MemoryPlan(workers, queue, chunk, worker_mb, base_mb, budget, reason)
+        return MemoryPlan(workers, queue, worker_mb, base_mb, budget, reason)
 
 
 class ParallelProcessor:
@@ -294,7 +292,10 @@ class MediaPipeOptimizer:
     def segment_plan(self, first_frame: int, n_frames: int, workers: int) -> SegmentPlan:
         """Cut ``[first_frame, n_frames)`` into segments aligned to the frame stride: enough to keep
         ``workers`` busy, each ``min_segment_frames`` to ``max_segment_frames`` long (short segments
-        give finer progress and resume points; long ones waste less warm-up)."""
+        give finer progress and resume points; long ones waste less warm-up).
+
+        Segments are balanced on the frames each one *processes* (warm-up included), so that
+        workers finish together: the first segment, which needs no warm-up at frame 0, owns more."""
         par, stride = self.profile.parallel, self.profile.pose.frame_stride
         todo = n_frames - first_frame
         if todo <= 0:
@@ -304,11 +305,33 @@ class MediaPipeOptimizer:
             n_seg = math.ceil(n_seg / workers) * workers
         else:
             n_seg = max(1, min(workers, todo // par.min_segment_frames))
-        length = math.ceil(todo / n_seg / stride) * stride
+        starts = _balanced_starts(first_frame, n_frames, n_seg, par.segment_warmup_frames, stride)
         segments = []
-        for start in range(first_frame, n_frames, length):
-            stop = min(start + length, n_frames)
-            gap = math.ceil(min(par.segment_warmup_frames, start) / stride) * stride
+        for start, stop in zip(starts, [*starts[1:], n_frames]):
+            gap = _warmup(start, par.segment_warmup_frames, stride)
             warm = start - gap if start - gap >= 0 else start % stride
             segments.append((start, stop, warm))
         return SegmentPlan(segments)
+
+
+def _warmup(start: int, warmup_frames: int, stride: int) -> int:
+    """Warm-up frames before a segment starting at ``start``, rounded up to the stride."""
+    return math.ceil(min(warmup_frames, start) / stride) * stride
+
+
+def _balanced_starts(first: int, n_frames: int, n_seg: int, warmup_frames: int, stride: int) -> list[int]:
+    """Stride-aligned segment starts so that owned + warm-up frames are about equal per segment."""
+    todo = n_frames - first
+    warm = [_warmup(first, warmup_frames, stride)] + [math.ceil(warmup_frames / stride) * stride] * (n_seg - 1)
+    per_segment = (todo + sum(warm)) / n_seg
+    if per_segment - max(warm) < stride:  # segments too short to balance: equal owned lengths
+        warm = [0] * n_seg
+        per_segment = todo / n_seg
+    starts, pos = [], float(first)
+    for w in warm:
+        start = first + round((pos - first) / stride) * stride
+        if start >= n_frames or (starts and start <= starts[-1]):
+            break
+        starts.append(start)
+        pos += per_segment - w
+    return starts

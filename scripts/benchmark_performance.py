@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
+BOUND_MAX_FRAMES = 900  # the bound is a rate: its first 900 frames (5.6 GB decoded at 1080p) are plenty
 KEY_LANDMARKS = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
                  "left_heel", "right_heel", "left_foot_index", "right_foot_index")
 
@@ -45,7 +46,8 @@ def child(kind: str, video: str, out: str, profile: str, extra: list[str]) -> No
         from core.pose.reference import model_only_fps
         from core.pose.video import probe_video
 
-        print(json.dumps(model_only_fps(Path(video), probe_video(video).n_frames, os.cpu_count() or 1)))
+        frames = min(probe_video(video).n_frames, BOUND_MAX_FRAMES)
+        print(json.dumps(model_only_fps(Path(video), frames, os.cpu_count() or 1)))
     else:
         from usecases.gait_analysis.cli import main
 
@@ -88,16 +90,28 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
             "peak_rss_mb": peak / 2**20, "files_written": count_files(out) if out.exists() else 0, "result": result}
 
 
-def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str, float]:
-    """Frames/s of decode + downscale alone (the background thread's work), OpenCV vs PyAV."""
+def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str, dict[str, float]]:
+    """Decode + downscale alone (the background thread's work), OpenCV vs PyAV, with the library's
+    decoder threads (``threads=0``) and with one: frames/s and CPU ms per frame."""
     from core.pose.video import iter_frames
 
     out = {}
     for decoder in ("opencv", "pyav"):
-        t0 = time.perf_counter()
-        n = sum(1 for _ in iter_frames(video, stop=frames, max_side_px=max_side_px, decoder=decoder))
-        out[decoder] = n / (time.perf_counter() - t0)
+        for threads in (0, 1):
+            t0, c0 = time.perf_counter(), time.process_time()
+            n = sum(1 for _ in iter_frames(video, stop=frames, max_side_px=max_side_px, decoder=decoder,
+                                           threads=threads))
+            out[f"{decoder}, threads={threads}"] = {"frames_per_s": n / (time.perf_counter() - t0),
+                                                    "cpu_ms_per_frame": 1000 * (time.process_time() - c0) / n}
     return out
+
+
+def measure_model_used(out: Path) -> str:
+    """The pose model a run actually used (from its keypoint manifest), e.g. 'full' when lite is missing."""
+    from core.io.keypoint_store import read_manifest
+
+    manifest = next((read_manifest(d) for d in out.iterdir() if d.is_dir() and read_manifest(d)), None) or {}
+    return manifest.get("settings", {}).get("model_used", "?")
 
 
 def profile_row(m: dict, n_frames: int) -> dict:
@@ -109,7 +123,25 @@ def profile_row(m: dict, n_frames: int) -> dict:
             "exit_code": m["result"]["exit_code"]}
 
 
-def accuracy(stores: dict[str, Path], video: Path) -> dict[str, dict]:
+ABLATIONS = {  # each of the fast profile's choices alone, on top of balanced
+    "balanced+stride2": {"pose": {"frame_stride": 2}},
+    "balanced+640px": {"pose": {"max_side_px": 640}},
+    "balanced+lite": {"pose": {"model_complexity": 0}},
+}
+
+
+def ablation_config(path: Path) -> Path:
+    """The project's profile file plus the ``ABLATIONS`` profiles, written to ``path``."""
+    from core.config import read_config_file
+    from core.io.atomic import write_json
+
+    data = read_config_file(None)
+    data["profiles"] = {**data["profiles"], **ABLATIONS}
+    write_json(path, data)
+    return path
+
+
+def accuracy(stores: dict[str, Path], video: Path, config: Path | None = None) -> dict[str, dict]:
     """Landmark deviation (px, and % of leg length) and cadence difference against ``accurate``
     (and against the synthetic ground truth when ``<stem>.truth.json`` exists)."""
     from core.config import load_profile
@@ -128,7 +160,8 @@ def accuracy(stores: dict[str, Path], video: Path) -> dict[str, dict]:
         s = batch_to_series(read_store(store), info.height, info.fps)
         series[name] = s
         try:
-            cadence[name] = analyze_series(s, load_profile(name).preprocessing).parameters["cadence_steps_per_min"]
+            prep = load_profile(name, config).preprocessing
+            cadence[name] = analyze_series(s, prep).parameters["cadence_steps_per_min"]
         except Exception as exc:  # report, do not hide
             cadence[name] = f"analysis failed: {exc}"
     ref = series.get("accurate")
@@ -161,23 +194,24 @@ def markdown(summary: dict) -> str:
         f"Video: `{summary['video']}` ({summary['width']}x{summary['height']}, {summary['n_frames']} frames, "
         f"{summary['fps']:.0f} fps); machine: {summary['cores']} cores; repeat {summary['repeat']} (median).",
         "",
-        "| run | wall s | frames/s | × baseline | % of bound | CPU util | peak RSS MB | files | write calls |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| baseline (seed) | {b['wall_s']:.1f} | {b['frames_per_s']:.1f} | 1.00 | "
+        "| run | model | wall s | frames/s | × baseline | % of bound | CPU util | peak RSS MB | files | write calls |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| baseline (seed) | full | {b['wall_s']:.1f} | {b['frames_per_s']:.1f} | 1.00 | "
         f"{100 * b['frames_per_s'] / bound['frames_per_s']:.0f} | {b['cpu_utilisation']:.2f} | {b['peak_rss_mb']:.0f} | "
         f"{b['files_written']} | {b['write_calls']} |",
-        f"| model-only bound | {bound['inference_s']:.1f} | {bound['frames_per_s']:.1f} | "
+        f"| model-only bound | full | {bound['inference_s']:.1f} | {bound['frames_per_s']:.1f} | "
         f"{bound['frames_per_s'] / b['frames_per_s']:.2f} | 100 | | {bound['peak_rss_mb']:.0f} | | |",
     ]
     for key, r in summary["runs"].items():
         lines.append(
-            f"| {key} | {r['wall_s']:.1f} | {r['frames_per_s']:.1f} | {r['speedup_vs_baseline']:.2f} | "
+            f"| {key} | {r.get('model_used', '?')} | {r['wall_s']:.1f} | {r['frames_per_s']:.1f} | {r['speedup_vs_baseline']:.2f} | "
             f"{100 * r['fraction_of_bound']:.0f} | {r['cpu_utilisation']:.2f} | {r['peak_rss_mb']:.0f} | "
-            f"{r['files_written']} | {r['write_calls']} |"
+            f"{r['files_written']:.0f} | {r['write_calls']:.0f} |"
         )
-    dec = summary["decoders_frames_per_s"]
-    lines += ["", "Decode + downscale to the balanced input size, one thread: "
-              + ", ".join(f"{k} {v:.0f} frames/s" for k, v in dec.items())]
+    lines += ["", "Decode + downscale to the balanced input size, in one process (threads=0: the decoder's "
+              "own thread count, one per core; threads=1: what each worker uses when the workers fill the cores):",
+              "", "| decoder | frames/s | CPU ms per frame |", "| --- | ---: | ---: |"]
+    lines += [f"| {k} | {v['frames_per_s']:.0f} | {v['cpu_ms_per_frame']:.1f} |" for k, v in summary["decoders"].items()]
     if summary.get("accuracy"):
         lines += ["", "| profile | landmark dev. vs accurate (px) | cadence diff. vs accurate | landmark error vs truth (% leg) | cadence error vs truth (%) | detection |",
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -231,7 +265,11 @@ def main() -> int:
     ap.add_argument("--max-memory", type=int, help="also pass --max-memory MB to the profile runs")
     ap.add_argument("--seconds", type=float, default=20.0, help="length of the generated video")
     ap.add_argument("--size", default="1920x1080", help="size of the generated video")
+    ap.add_argument("--codec", choices=("mpeg4", "h264"), default="mpeg4",
+                    help="codec of the generated video (h264: re-encoded with libx264, as phones record)")
     ap.add_argument("--quick", action="store_true", help="tiny generated video, one repeat (for tests)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="also extract with each fast-profile choice alone on top of balanced (stride 2, 640 px, lite)")
     ap.add_argument("--rss-videos", help="SHORT,LONG: compare the peak RSS of the whole pipeline on two videos, then exit")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     ap.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
@@ -254,11 +292,22 @@ def main() -> int:
         if not video.exists():
             print(f"generating {video} ...", flush=True)
             generate_walking_video(video, GaitParams(duration_s=seconds, fps=30.0, width_px=w, height_px=h, seed=3))
+        if args.codec == "h264":
+            from core.pose.video_writer import transcode_h264
+
+            h264 = video.with_name(f"{video.stem}_h264.mp4")
+            if not h264.exists():
+                transcode_h264(video, h264)
+            h264.with_name(f"{h264.stem}.truth.json").write_bytes(video.with_name(f"{video.stem}.truth.json").read_bytes())
+            video = h264
     info = probe_video(video)
     profiles = [p for p in args.profiles.split(",") if p]
     types = ["extraction", "pipeline"] if args.type == "both" else [args.type]
     extra = ["--max-memory", str(args.max_memory)] if args.max_memory else []
     work = Path(tempfile.mkdtemp(prefix="bench_", dir=args.output))
+    config = ablation_config(work / "profiles.json") if args.ablation else None
+    if config is not None:
+        extra += ["--config", str(config)]
     print("baseline ...", flush=True)
     bm = measure("baseline", video, work / "baseline")
     baseline = {**{k: bm[k] for k in ("wall_s", "cpu_utilisation", "peak_rss_mb", "files_written")},
@@ -276,15 +325,25 @@ def main() -> int:
                 reps.append(profile_row(measure(kind, video, out, prof, extra), info.n_frames))
                 stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
             row = median_of(reps)
+            row["model_used"] = measure_model_used(out)
             row["speedup_vs_baseline"] = baseline["wall_s"] / row["wall_s"]
             row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
             runs[f"{kind}:{prof}"] = row
+    for prof in ABLATIONS if config is not None else ():
+        print(f"extraction {prof} ...", flush=True)
+        out = work / f"extraction_{prof}"
+        row = profile_row(measure("extraction", video, out, prof, extra), info.n_frames)
+        model = measure_model_used(out)
+        stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
+        row.update(speedup_vs_baseline=baseline["wall_s"] / row["wall_s"],
+                   fraction_of_bound=row["frames_per_s"] / bound["frames_per_s"], model_used=model)
+        runs[f"extraction:{prof}"] = row
     from core.config import load_profile
 
     decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)
-    summary = {"decoders_frames_per_s": decoders, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
+    summary = {"decoders": decoders, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
                "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
-               "bound": bound, "runs": runs, "accuracy": accuracy(stores, video),
+               "bound": bound, "runs": runs, "accuracy": accuracy(stores, video, config),
                "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}
     from core.io.atomic import write_json, write_text
 

@@ -66,8 +66,9 @@ def format_angles_cycles_csv(result: GaitResult) -> str:
     return buf.getvalue()
 
 
-def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True) -> list[Path]:
-    """Write every output file of ``result`` into ``out_dir`` (the PNGs only with ``plots``); returns the paths."""
+def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True, *, chunk_frames: int) -> list[Path]:
+    """Write every output file of ``result`` into ``out_dir`` (the PNGs only with ``plots``); returns the paths.
+    The per-frame files (landmarks CSV, TRC) are formatted ``chunk_frames`` rows at a time."""
     from core.report.gait_plots import plot_angle_cycles, plot_event_timeline
 
     out_dir = Path(out_dir)
@@ -83,8 +84,8 @@ def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True) ->
     write_events_csv(paths["events"], result.events)
     write_json(paths["parameters"], parameters_document(result))
     write_text(paths["cycles"], format_angles_cycles_csv(result))
-    write_landmarks_csv(paths["landmarks"], result.series)
-    write_trc(paths["trc"], result.series, result.series.rate_hz)
+    write_landmarks_csv(paths["landmarks"], result.series, chunk_frames=chunk_frames)
+    write_trc(paths["trc"], result.series, result.series.rate_hz, chunk_frames=chunk_frames)
     if not plots:
         return [p for k, p in paths.items() if not k.endswith("_png")]
     save_figure(plot_angle_cycles(result), paths["angles_png"])

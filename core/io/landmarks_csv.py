@@ -17,12 +17,13 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from core.constants import LANDMARK_INDEX, LANDMARK_NAMES, NUM_LANDMARKS
 from core.errors import InputError
-from core.io.atomic import read_text_file, write_text
+from core.io.atomic import atomic_open, read_text_file
 from core.types import KeypointSeries
 
 AXES = ("x", "y", "z")
@@ -30,23 +31,29 @@ FIELDS = (*AXES, "confidence")
 COLUMNS: tuple[str, ...] = ("frame", "time_s") + tuple(f"{n}_{f}" for n in LANDMARK_NAMES for f in FIELDS)
 
 
+def _csv_parts(series: KeypointSeries, chunk_frames: int) -> Iterator[str]:
+    """The CSV text in pieces: the header, then ``chunk_frames`` rows at a time."""
+    name = series.name.replace(";", ",").replace("\n", " ")
+    yield f"# units={series.units}; is_2d={str(series.is_2d).lower()}; name={name}\n" + ",".join(COLUMNS) + "\n"
+    row_fmt = ",".join(["%d", "%.6f"] + ["%.6f", "%.6f", "%.6f", "%.4f"] * NUM_LANDMARKS) + "\n"
+    for a in range(0, series.n_frames, max(1, chunk_frames)):
+        b = min(a + max(1, chunk_frames), series.n_frames)
+        values = np.concatenate([series.positions[a:b], series.confidence[a:b, :, None]], axis=2).reshape(b - a, -1)
+        rows = np.column_stack([np.arange(a, b), series.time_s[a:b], values]).tolist()
+        yield "".join(row_fmt % tuple(row) for row in rows).replace("nan", "")
+
+
 def format_landmarks_csv(series: KeypointSeries) -> str:
     """The CSV text for ``series`` (see the module docstring for the layout)."""
-    buf = io.StringIO()
-    name = series.name.replace(";", ",").replace("\n", " ")
-    buf.write(f"# units={series.units}; is_2d={str(series.is_2d).lower()}; name={name}\n")
-    buf.write(",".join(COLUMNS) + "\n")
-    values = np.concatenate([series.positions, series.confidence[..., None]], axis=2).reshape(series.n_frames, -1)
-    row_fmt = ",".join(["%d", "%.6f"] + ["%.6f", "%.6f", "%.6f", "%.4f"] * NUM_LANDMARKS) + "\n"
-    rows = np.column_stack([np.arange(series.n_frames), series.time_s, values]).tolist()
-    text = "".join(row_fmt % tuple(row) for row in rows)
-    buf.write(text.replace("nan", ""))
-    return buf.getvalue()
+    return "".join(_csv_parts(series, series.n_frames))
 
 
-def write_landmarks_csv(path: str | Path, series: KeypointSeries) -> None:
-    """Write ``series`` atomically to ``path``."""
-    write_text(path, format_landmarks_csv(series))
+def write_landmarks_csv(path: str | Path, series: KeypointSeries, *, chunk_frames: int) -> None:
+    """Write ``series`` atomically to ``path``, formatting ``chunk_frames`` rows at a time (memory
+    stays bounded on long recordings)."""
+    with atomic_open(path) as fh:
+        for part in _csv_parts(series, chunk_frames):
+            fh.write(part)
 
 
 def _parse_meta(line: str, path: Path) -> dict[str, str]:

@@ -13,6 +13,7 @@ as pixels. Missing landmarks are written as empty cells.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from core.constants import (
     TRC_MARKER_FALLBACKS,
 )
 from core.errors import InputError
-from core.io.atomic import read_text_file, write_text
+from core.io.atomic import atomic_open, read_text_file
 from core.types import KeypointSeries
 
 UNIT_TO_METRES: dict[str, float] = {"m": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001}
@@ -146,33 +147,38 @@ def read_trc(path: str | Path) -> KeypointSeries:
     )
 
 
-def _format_cell(value: float) -> str:
-    return "" if not np.isfinite(value) else f"{value:.6f}"
-
-
-def format_trc(series: KeypointSeries, rate_hz: float, file_name: str) -> str:
-    """The TRC text of ``series``: markers of ``TRC_EXPORT_MARKERS`` in landmark order."""
+def _trc_parts(series: KeypointSeries, rate_hz: float, file_name: str, chunk_frames: int) -> Iterator[str]:
+    """The TRC text in pieces: the header, then ``chunk_frames`` rows at a time (NaN -> empty cell)."""
     landmarks = [i for i, name in enumerate(LANDMARK_NAMES) if name in TRC_EXPORT_MARKERS]
     names = [TRC_EXPORT_MARKERS[LANDMARK_NAMES[i]] for i in landmarks]
     n = series.n_frames
     units = "px" if series.units == "px" else "m"
-    header = [
+    yield "\n".join([
         f"PathFileType\t4\t(X/Y/Z)\t{file_name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
         f"{rate_hz:.2f}\t{rate_hz:.2f}\t{n}\t{len(names)}\t{units}\t{rate_hz:.2f}\t1\t{n}",
         "Frame#\tTime\t" + "\t".join(f"{m}\t\t" for m in names),
         "\t\t" + "\t".join(f"X{k}\tY{k}\tZ{k}" for k in range(1, len(names) + 1)),
         "",
-    ]
-    rows = []
-    coords = series.positions[:, landmarks].reshape(n, -1)
-    for t in range(n):
-        cells = [str(t + 1), f"{series.time_s[t]:.6f}"] + [_format_cell(v) for v in coords[t]]
-        rows.append("\t".join(cells))
-    return "\n".join(header + rows) + "\n"
+    ]) + "\n"
+    row_fmt = "\t".join(["%d", "%.6f"] + ["%.6f"] * (3 * len(names))) + "\n"
+    step = max(1, chunk_frames)
+    for a in range(0, n, step):
+        b = min(a + step, n)
+        coords = np.where(np.isfinite(series.positions[a:b, landmarks]), series.positions[a:b, landmarks], np.nan)
+        rows = np.column_stack([np.arange(a + 1, b + 1), series.time_s[a:b], coords.reshape(b - a, -1)]).tolist()
+        yield "".join(row_fmt % tuple(row) for row in rows).replace("nan", "")
 
 
-def write_trc(path: str | Path, series: KeypointSeries, rate_hz: float) -> None:
-    """Write ``series`` as a TRC file atomically (metres, or ``Units px`` for pixel data)."""
+def format_trc(series: KeypointSeries, rate_hz: float, file_name: str) -> str:
+    """The TRC text of ``series``: markers of ``TRC_EXPORT_MARKERS`` in landmark order."""
+    return "".join(_trc_parts(series, rate_hz, file_name, series.n_frames))
+
+
+def write_trc(path: str | Path, series: KeypointSeries, rate_hz: float, *, chunk_frames: int) -> None:
+    """Write ``series`` as a TRC file atomically (metres, or ``Units px`` for pixel data), formatting
+    ``chunk_frames`` rows at a time (memory stays bounded on long recordings)."""
     path = Path(path)
-    write_text(path, format_trc(series, rate_hz, path.name))
+    with atomic_open(path) as fh:
+        for part in _trc_parts(series, rate_hz, path.name, chunk_frames):
+            fh.write(part)

@@ -147,6 +147,7 @@ class SegmentTask:
     decoder: str
     queue_frames: int
     fps: float
+    decode_threads: int = 0
 
 
 _estimators: dict[tuple, PoseEstimator] = {}
@@ -184,6 +185,7 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
         decoder=task.decoder,
         queue_frames=task.queue_frames,
         fps=task.fps,
+        threads=task.decode_threads,
     ):
         result = est.process(frame)
         if frame.index < task.start:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,12 @@ _MODEL_DIR = "mediapipe/modules/pose_landmark"
 
 
 def _mediapipe_root() -> Path:
-    import mediapipe
-
-    return Path(mediapipe.__file__).resolve().parent.parent
+    """The folder holding the ``mediapipe`` package, found without importing it (the import costs
+    about a second and ~100 MB in a process that never runs a model)."""
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:
+        raise ModelUnavailableError("MediaPipe is not installed (pip install mediapipe==0.10.21)")
+    return Path(spec.origin).resolve().parent.parent
 
 
 def model_path(complexity: int) -> Path:

@@ -73,3 +73,33 @@ def _unlink_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def transcode_h264(src: str | Path, dst: str | Path, crf: int = 23, gop_frames: int = 60) -> int:
+    """Re-encode ``src`` as H.264 (libx264 through PyAV, yuv420p, B-frames on) into ``dst``, as
+    phone cameras record; returns the frame count. For measuring decode cost on that codec."""
+    import av
+
+    dst = Path(dst)
+    tmp = dst.with_name(f".{dst.stem}.tmp{dst.suffix or '.mp4'}")
+    count = 0
+    try:
+        with av.open(str(src)) as inp, av.open(str(tmp), "w", format="mp4") as out:
+            s_in = inp.streams.video[0]
+            s_out = out.add_stream("libx264", rate=s_in.average_rate)
+            s_out.width, s_out.height, s_out.pix_fmt = s_in.codec_context.width, s_in.codec_context.height, "yuv420p"
+            s_out.options = {"crf": str(crf), "preset": "veryfast", "g": str(gop_frames)}
+            s_out.codec_context.time_base = 1 / s_in.average_rate
+            for frame in inp.decode(s_in):
+                frame = frame.reformat(format="yuv420p")
+                frame.pts, frame.time_base = count, s_out.codec_context.time_base
+                for packet in s_out.encode(frame):
+                    out.mux(packet)
+                count += 1
+            for packet in s_out.encode(None):
+                out.mux(packet)
+        os.replace(tmp, dst)
+    except BaseException:
+        _unlink_quietly(str(tmp))
+        raise
+    return count

@@ -95,3 +95,14 @@ def test_decode_queue_is_capped_in_megabytes():
     profile = load_profile("accurate", overrides={"memory": {"queue_frames": 32, "queue_max_mb": 128}})
     plan = MemoryOptimizer(profile, cores=2).plan(worker_mb=300, base_mb=150, frame_mb=24.0)  # one 4K frame
     assert plan.queue_frames * 24.0 <= 128
+
+
+@pytest.mark.parametrize("first,n_frames,workers,stride", [(0, 600, 2, 1), (0, 1800, 2, 1), (400, 1000, 2, 1), (0, 650, 3, 2)])
+def test_segments_balance_processed_frames(first, n_frames, workers, stride):
+    profile = load_profile("balanced", overrides={"pose": {"frame_stride": stride}})
+    segments = MediaPipeOptimizer(profile).segment_plan(first, n_frames, workers).segments
+    processed = [stop - warm for _, stop, warm in segments]
+    assert len(segments) % workers == 0
+    assert max(processed) - min(processed) <= 2 * stride
+    if first == 0:  # the first segment needs no warm-up, so it owns more frames
+        assert segments[0][1] - segments[0][0] > segments[1][1] - segments[1][0]

@@ -25,7 +25,8 @@ def test_benchmark_performance_quick(tmp_path):
         assert row["exit_code"] == 0 and row["frames_per_s"] > 0 and row["peak_rss_mb"] > 50
         assert row["write_calls"] < summary["baseline"]["write_calls"]
     assert summary["bound"]["frames_per_s"] > 0
-    assert set(summary["decoders_frames_per_s"]) == {"opencv", "pyav"}
+    assert set(summary["decoders"]) == {f"{d}, threads={t}" for d in ("opencv", "pyav") for t in (0, 1)}
+    assert all(v["cpu_ms_per_frame"] > 0 for v in summary["decoders"].values())
     table = (tmp_path / "benchmark.md").read_text()
     assert "| baseline (seed) |" in table and "extraction:balanced" in table
 

@@ -128,7 +128,7 @@ def write_trc_from_truth(path: Path, truth: dict) -> Path:
     from core.synthetic import truth_to_series
 
     series = truth_to_series(truth)
-    write_trc(path, series, series.rate_hz)
+    write_trc(path, series, series.rate_hz, chunk_frames=100)
     return path
 
 

@@ -284,11 +284,11 @@ def analyse_series(
                 series, cfg.profile.preprocessing, cfg.subject_height_m, truth, cfg.tolerance_ms / 1000.0
             )
         except InsufficientDataError as exc:
-            _write_landmarks(folder, series)
+            _write_landmarks(folder, series, cfg.profile.memory.chunk_frames)
             raise InsufficientDataError(f"{exc.reason} (landmarks.csv and the TRC file were still written)",
                                         exc.path) from exc
     with monitor.stage("outputs"):
-        write_gait_outputs(folder, result, plots=cfg.plots)
+        write_gait_outputs(folder, result, plots=cfg.plots, chunk_frames=cfg.profile.memory.chunk_frames)
     if result.evaluation is not None:
         _log_evaluation(source, result.evaluation)
     tcn = None
@@ -300,15 +300,15 @@ def analyse_series(
     return Analysis(summary_row(result), list(result.notes), tcn, problems)
 
 
-def _write_landmarks(folder: Path, series: KeypointSeries) -> None:
+def _write_landmarks(folder: Path, series: KeypointSeries, chunk_frames: int) -> None:
     """What can be reported without gait events: the landmarks (CSV and TRC)."""
     from core.io.gait_outputs import safe_stem
     from core.io.landmarks_csv import write_landmarks_csv
     from core.io.trc import write_trc
 
-    write_landmarks_csv(folder / "landmarks.csv", series)
+    write_landmarks_csv(folder / "landmarks.csv", series, chunk_frames=chunk_frames)
     rate = series.rate_hz if np.isfinite(series.rate_hz) else float(series.meta.get("fps") or 30.0)
-    write_trc(folder / f"{safe_stem(series.name)}.trc", series, rate)
+    write_trc(folder / f"{safe_stem(series.name)}.trc", series, rate, chunk_frames=chunk_frames)
 
 
 def check_labels(cfg: PipelineConfig, inputs: list[Path], guard: Guard) -> None:

@@ -59,7 +59,7 @@ def _result(name: str = "walk 1", evaluation: dict | None = None) -> GaitResult:
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[GaitResult, list[Path]]:
     """Outputs written once (plotting is the slow part) and shared by the tests below."""
     result = _result(evaluation={"overall": {"f1": 0.75, "precision": 1.0}, "pairs": []})
-    return result, write_gait_outputs(tmp_path_factory.mktemp("gait") / "out", result)
+    return result, write_gait_outputs(tmp_path_factory.mktemp("gait") / "out", result, chunk_frames=50)
 
 
 def test_write_gait_outputs_writes_every_file(written: tuple[GaitResult, list[Path]]) -> None:

@@ -25,7 +25,7 @@ def _series(units: str = "px", is_2d: bool = True) -> KeypointSeries:
 def test_round_trip(tmp_path: Path, units: str, is_2d: bool) -> None:
     series = _series(units, is_2d)
     path = tmp_path / "landmarks.csv"
-    write_landmarks_csv(path, series)
+    write_landmarks_csv(path, series, chunk_frames=3)
     lines = path.read_text().splitlines()
     assert lines[0].startswith(f"# units={units}")
     assert lines[1].split(",") == list(COLUMNS)

@@ -48,7 +48,7 @@ ROWS = [
 
 def test_round_trip_metres(tmp_path):
     series = _series()
-    write_trc(tmp_path / "a.trc", series, rate_hz=50.0)
+    write_trc(tmp_path / "a.trc", series, rate_hz=50.0, chunk_frames=3)
     back = read_trc(tmp_path / "a.trc")
     assert back.units == "m" and not back.is_2d and back.name == "a"
     assert back.meta["rate_hz"] == 50.0
@@ -59,7 +59,7 @@ def test_round_trip_metres(tmp_path):
 
 def test_round_trip_pixels_is_2d(tmp_path):
     series = _series(units="px", is_2d=True)
-    write_trc(tmp_path / "p.trc", series, rate_hz=50.0)
+    write_trc(tmp_path / "p.trc", series, rate_hz=50.0, chunk_frames=1000)
     assert "\tpx\t" in (tmp_path / "p.trc").read_text().splitlines()[2]
     back = read_trc(tmp_path / "p.trc")
     assert back.units == "px" and back.is_2d
