@@ -75,6 +75,8 @@ class PoseEstimator:
         self._noisy_calls = 5  # the graph logs start-up messages during its first few frames
         with _native_stderr_silenced():
             self._pose = self._make_pose(mp, cfg, model_complexity)
+            # The graph finishes starting (and logs it) on its own threads; one empty frame waits for that.
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))
 
     @staticmethod
     def _make_pose(mp, cfg: PoseConfig, model_complexity: int):  # noqa: ANN001, ANN205
