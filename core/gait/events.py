@@ -11,9 +11,10 @@ Methods (``method`` argument):
 - ``auto`` (reported as ``zeni_refined``): Zeni finds one candidate per stride (robust), then each
   is moved within the near-extremum region of Zeni's signal (where the signal stays within
   REGION_FRACTION of the extremum, i.e. where Zeni's timing is uncertain) to a contact criterion:
-  HS at the heel's lowest point (the end of its descent = contact), TO at the toe's launch (peak
-  upward acceleration) when the toe really lifts, else when the toe's speed over ground reaches
-  half the walking speed. Zeni's extrema are when heel/toe move as fast as the pelvis, which lags
+  HS at the heel's lowest point (the end of its descent = contact), or, when that point is at the
+  region's edge and the heel is still airborne at Zeni's time, when the heel's speed over ground
+  falls through half the walking speed; TO at the toe's launch (peak upward acceleration) when the
+  toe really lifts, else when the toe's speed over ground reaches half the walking speed. Zeni's extrema are when heel/toe move as fast as the pelvis, which lags
   contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
   See docs/gait_accuracy.md for the measurements behind this choice.
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
@@ -44,6 +45,15 @@ PEAK_PROMINENCE_FRACTION = 0.2
 # the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
 REGION_FRACTION = 0.1
 REGION_MAX_S = 0.25
+# A heel more than HEEL_AIRBORNE_LEG leg lengths (~13 mm) above its lowest height of the next
+# REGION_MAX_S at Zeni's HS has not landed yet (flat or gliding landing; pose landmarks that keep
+# sinking after contact): HS is then where, within the near-extremum region, the heel stops over the
+# ground (its forward speed over ground falls through FOOT_SPEED_FRACTION of the walking speed). A
+# heel already down at Zeni's time keeps Zeni: the PD trial's gliding left heel is ~6 mm up at
+# contact, ~5 mm at Zeni's time, and slows only 75 ms later; 1% of leg length let 1.5 px of noise
+# (~3 mm) trip it (table (b) of docs/gait_accuracy.md), 2% lost most of the gain on shuffling
+# heels (~1.5% up at Zeni's time).
+HEEL_AIRBORNE_LEG = 0.015
 # The toe's launch is only trusted when the toe then rises by 2% of leg length (~2 cm) within
 # TOE_LIFT_S. Shuffling feet barely lift; then the toe's speed over ground decides: toe off when
 # the toe speeds up through half the walking speed.
@@ -127,13 +137,34 @@ def extremum_region(signal: np.ndarray, index: float, fraction: float, max_sampl
     return lo, hi
 
 
-def refine_heel_strike(index: float, heel_height: np.ndarray, region: tuple[int, int]) -> float:
-    """The end of the heel's descent: its lowest point strictly inside ``region`` (sub-frame
-    parabola); ``index`` itself when the lowest point is at an edge (the heel is still descending
-    or already rising there, so the region holds no contact)."""
+def heel_stop(heel_speed: np.ndarray, start: int, stop: int, walking_speed: float) -> float | None:
+    """First time in [start, stop] that the heel's forward speed over ground ``heel_speed`` (T,)
+    falls through FOOT_SPEED_FRACTION of ``walking_speed`` (same units; sub-frame); None if never."""
+    found = crossings(heel_speed[start:stop + 1], FOOT_SPEED_FRACTION * walking_speed, rising=False)
+    return float(start + found[0]) if len(found) else None
+
+
+def refine_heel_strike(index: float, heel_height: np.ndarray, region: tuple[int, int],
+                       heel_speed: np.ndarray | None = None, walking_speed: float = 0.0,
+                       landing_samples: int = 0, airborne: float = 0.0) -> float:
+    """The end of the heel's descent: its lowest point strictly inside ``region`` (sub-frame parabola).
+
+    When that lowest point is at an edge and the heel at ``index`` is still more than ``airborne``
+    (height units) above its lowest height within ``landing_samples`` after ``index``, the heel
+    lands later: ``heel_stop`` within ``region``. Otherwise (or without a stop there) ``index``.
+    """
     lo, hi = region
     low = lo + int(np.argmin(heel_height[lo:hi + 1]))
-    return parabolic_peak(-heel_height, low) if lo < low < hi else index
+    if lo < low < hi:
+        return parabolic_peak(-heel_height, low)
+    if heel_speed is None or landing_samples <= 0:
+        return index
+    i = int(np.clip(round(index), 0, len(heel_height) - 1))
+    stop = min(len(heel_height) - 1, i + landing_samples)
+    if not heel_height[i] - np.min(heel_height[i:stop + 1]) > airborne:
+        return index
+    found = heel_stop(heel_speed, lo, hi, walking_speed)
+    return index if found is None else found
 
 
 def refine_toe_off(
@@ -270,15 +301,17 @@ class BoutContext:
 
 
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:
-    """Zeni candidates moved to the heel stop (HS) or toe launch (TO) within their near-extremum region."""
+    """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
     toe_speed = np.gradient(t @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+    heel_speed = np.gradient(h @ ctx.forward) * ctx.rate_hz - ctx.v_ground
     out = []
     for c in found:
         if c.event == "heel_strike":
             region = extremum_region(heel_fwd, c.index, REGION_FRACTION, max_samples)
-            index = refine_heel_strike(c.index, h[:, 1], region)
+            index = refine_heel_strike(c.index, h[:, 1], region, heel_speed, ctx.walking_speed, max_samples,
+                                       HEEL_AIRBORNE_LEG * ctx.leg_length)
         else:
             region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,

@@ -128,6 +128,24 @@ def test_subframe_helpers():
     assert extremum_region(np.array([0.0, 5, 9, 10, 9.5, 9.2, 5, 0]), 3, 0.12, 1) == (2, 4)
 
 
+def test_heel_strike_when_the_heel_lands_after_zeni():
+    t = np.arange(40, dtype=float)
+    # The heel glides down and keeps sinking slowly (no lowest point inside the region [8, 18]);
+    # its speed over ground falls linearly from 2 to 0 between samples 10 and 20: 1.0 at 15.
+    height = 10.0 * np.exp(-(t - 10.0) / 2.0).clip(max=5.0) - 0.01 * t
+    speed = np.interp(t, [10.0, 20.0], [2.0, 0.0])
+    found = refine_heel_strike(11.0, height, (8, 18), speed, 2.0, landing_samples=10, airborne=0.5)
+    assert found == pytest.approx(15.0)
+    # The heel stops after the near-extremum region: no contact there, Zeni's time is kept.
+    assert refine_heel_strike(11.0, height, (8, 14), speed, 2.0, landing_samples=10, airborne=0.5) == 11.0
+    # Without speed or window: Zeni's time is kept (previous behaviour).
+    assert refine_heel_strike(11.0, height, (8, 18)) == 11.0
+    # A heel already down at Zeni's time (within ``airborne``) keeps Zeni's time.
+    assert refine_heel_strike(30.0, height, (28, 34), speed, 2.0, landing_samples=5, airborne=0.5) == 30.0
+    # A heel that never slows below half the walking speed in the window keeps Zeni's time.
+    assert refine_heel_strike(11.0, height, (8, 18), speed + 5.0, 2.0, landing_samples=10, airborne=0.5) == 11.0
+
+
 def test_toe_off_launch_or_speed():
     t = np.arange(60)
     height = 5.0 * np.log1p(np.exp(t - 30.0))
@@ -185,7 +203,9 @@ def test_shared_stroke_trial_is_plausible():
 
 @pytest.mark.parametrize("style,direction,cadence,min_f1", [
     ("normal", "left_to_right", 100.0, 0.95), ("normal", "right_to_left", 80.0, 0.95), ("normal", "left_to_right", 120.0, 0.95),
-    ("hemiparetic", "left_to_right", 100.0, 0.8),  # the paretic foot lands flat: some HS fall back to Zeni
+    # The paretic foot lands flat and the shuffling heel glides in: Zeni's HS is 100-160 ms early there,
+    # the heel is still airborne at Zeni's time and HS moves to where the heel stops over the ground.
+    ("hemiparetic", "left_to_right", 100.0, 0.95), ("shuffling", "right_to_left", 100.0, 0.8),
 ])
 def test_events_on_synthetic_generator(style, direction, cadence, min_f1):
     from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
