@@ -159,22 +159,34 @@ TCN_MIN_EVENT_INTERVAL_S = 0.3  # same side and type: events closer than this ar
 TCN_EVENT_TOLERANCE_FRAMES = 2  # F1 tolerance when matching predicted to true events
 TCN_MAX_BATCH_SIZE = 512
 
-# Ground frame (core.gait.ground). The whole stance foot is stationary on the ground in mid-stance
-# (Perry: contralateral toe off to heel rise, 10-30 % of the gait cycle = 1/6 to 1/2 of stance);
-# before it the foot rolls over the heel, after it the heel rises and the toe tip rolls forward.
-GROUND_MIDSTANCE: tuple[float, float] = (1.0 / 6.0, 0.5)
+# Ground frame (core.gait.ground). The whole stance foot lies flat and still on the ground from foot
+# flat (forefoot contact, ~8 % of the gait cycle) to heel rise (~30 %), i.e. 0.08/0.60 to 0.30/0.60
+# of a 60 % stance; before it the foot rolls over the heel, after it the heel rises and the toe tip
+# rolls forward. Perry's mid-stance (10-30 %) is shorter: it leaves out 0.13-0.17 of stance in which the
+# foot is already still (see docs/gait_accuracy.md, table (d), for the sensitivity to this bound).
+GROUND_MIDSTANCE: tuple[float, float] = (0.08 / 0.60, 0.30 / 0.60)
 # Ground velocity is interpolated between mid-stances up to the longest physiological stride apart.
 GROUND_MAX_GAP_S = STRIDE_TIME_RANGE_S[1]
 # Camera motion is compensated only when the median ground speed reaches this fraction of the
 # walking speed over ground. On a fixed camera the estimate stays within ~2 % of the walking speed
 # (landmark jitter, event timing), so below 5 % a correction would add noise, not remove error.
 GROUND_MIN_SPEED_FRACTION = 0.05
+# ... and only when that median differs from 0 by at least this many standard errors of the median
+# (``core.gait.ground.median_standard_error`` over the mid-stances, ~3 sigma): MediaPipe's stance
+# feet under a fixed camera scatter by ~5-10 % of the walking speed per stance, so a median of that
+# size with that scatter is not evidence of camera motion.
+GROUND_MIN_STANDARD_ERRORS = 3.0
 # Within one walking bout, a step or stride whose duration is outside this range times the bout's
 # median (of all steps, resp. strides) comes from a missed or spurious heel strike, not from gait:
 # stride-to-stride variability is ~2-5 % (CV) in healthy gait and rarely above ~20 % in pathological
 # gait, and left/right step times of hemiparetic gait differ by up to ~30-40 % (each side ~0.8 or
 # ~1.2 x the median), while one missed or extra event halves or doubles a duration.
 CONSISTENT_DURATION_RANGE: tuple[float, float] = (0.6, 1.5)
+# A step shorter than this fraction of its bout's median step length ends with a spurious heel strike:
+# a spurious heel strike splits a real step into two parts that add up to it (one is at most half of
+# it, or negative), while left/right step lengths of asymmetric gait stay above ~0.6 x the median
+# (hemiparetic step length ratios up to ~1.5-2).
+CONSISTENT_MIN_STEP_LENGTH_FRACTION = 0.5
 # A mid-stance foot velocity further than this fraction of the walking speed from the median of all
 # mid-stances is not a foot at rest on the ground (mislabelled left/right foot, wrong event) and is
 # left out of the ground velocity: within a bout the ground (pan, belt) speed changes smoothly, and

@@ -1,6 +1,7 @@
 """Gait accuracy on synthetic VIDEOS run through MediaPipe; prints a Markdown table (docs/gait_accuracy.md).
 
     python scripts/benchmark_gait_video.py [--work /tmp/gait_video_bench] [--set default|quick] [--profile balanced]
+                                           [--diagnose]
 
 1. generate: the synthetic walker (``core.synthetic.generate_walking_video``) renders each condition
    of the set to ``WORK/videos/<name>.mp4`` with ``<name>.truth.json`` (skipped when present);
@@ -12,6 +13,9 @@
 Truth cadence, step length and speed are the generator's (``truth.json``); detected ones are the
 analysis' whole-recording values (step length: mean of the left and right means). Only step 3
 runs again when the analysis changes; delete WORK to re-render and re-extract.
+``--diagnose`` adds a second table splitting the step length error into its sources: the scale
+(metres per pixel from the leg length vs the generator's), the ground (pan) velocity estimate vs
+the camera's, and the step length recomputed with the camera's true pan (detected events).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import numpy as np  # noqa: E402
 from core.config import load_profile  # noqa: E402
 from core.errors import InsufficientDataError  # noqa: E402
 from core.gait.analysis import analyze_series  # noqa: E402
+from core.gait.ground import ground_displacement, ground_velocity  # noqa: E402
+from core.gait.parameters import spatiotemporal_parameters  # noqa: E402
 from core.io.keypoint_store import read_store  # noqa: E402
 from core.series import batch_to_series  # noqa: E402
 
@@ -99,7 +105,35 @@ def _pct(value: float | None, truth: float) -> float:
     return float("nan") if value is None else 100.0 * (value / truth - 1.0)
 
 
-def evaluate(c: Condition, video_dir: Path, out_dir: Path, profile: str) -> dict:
+def _mean_step_m(par: dict) -> float | None:
+    """Mean of the left and right mean step lengths (m), None when a side has none."""
+    sides = [par[side]["step_length_m"] for side in ("left", "right")]
+    return float(np.mean([s["mean"] for s in sides])) if all(s and s["mean"] for s in sides) else None
+
+
+def true_ground_velocity_px_s(truth: dict, n_frames: int) -> np.ndarray:
+    """(n_frames,) the scenery's velocity along the walking direction (px/s) under the truth camera."""
+    centre_m = np.asarray(truth["camera_center_x_m"], dtype=float)
+    return -np.gradient(centre_m, 1.0 / float(truth["fps"]))[:n_frames] * float(truth["px_per_m"])
+
+
+def diagnose(res, truth: dict) -> dict:
+    """Sources of the step length error of one analysed video (see module docstring), in %."""
+    s, fwd = res.series, res.forward
+    true_v = true_ground_velocity_px_s(truth, s.n_frames)
+    unit = np.array([fwd[0], 0.0, fwd[2]]) / np.linalg.norm([fwd[0], fwd[2]])
+    shifted = s.positions - ground_displacement(true_v, s.time_s)[:, None, None] * unit
+    par = spatiotemporal_parameters(res.events, shifted, s.time_s, fwd, res.bouts or None, res.m_per_unit,
+                                    s.is_2d, s.confidence)
+    estimate = ground_velocity(s.positions, s.time_s, res.events, fwd)
+    moving = truth["camera_mode"] != "static" and np.any(estimate != 0)
+    pan_err = _pct(float(np.median(estimate[estimate != 0])), float(np.median(true_v))) if moving else float("nan")
+    return {"scale_err_pct": 100.0 * (res.m_per_unit * float(truth["px_per_m"]) - 1.0), "pan_err_pct": pan_err,
+            "camera_motion": res.parameters["ground"]["camera_motion"],
+            "step_err_true_pan_pct": _pct(_mean_step_m(par), truth["step_length_m"])}
+
+
+def evaluate(c: Condition, video_dir: Path, out_dir: Path, profile: str, with_diagnosis: bool = False) -> dict:
     """Scores of one video (see module docstring)."""
     from core.synthetic import truth_to_events
 
@@ -111,9 +145,9 @@ def evaluate(c: Condition, video_dir: Path, out_dir: Path, profile: str) -> dict
     ev, par, fps = res.evaluation, res.parameters, float(truth["fps"])
     hs, to = ev["heel_strike"], ev["toe_off"]
     ms = lambda v: float("nan") if v is None else float(v)  # noqa: E731
-    sides = [par[side]["step_length_m"] for side in ("left", "right")]
-    step_m = float(np.mean([s["mean"] for s in sides])) if all(s and s["mean"] for s in sides) else None
-    return {
+    step_m = _mean_step_m(par)
+    extra = diagnose(res, truth) if with_diagnosis else {}
+    return {**extra,
         "name": c.name, "f1": ev["overall"]["f1"],
         "hs_mae_ms": ms(hs["mae_ms"]), "hs_bias_ms": ms(hs["bias_ms"]),
         "to_mae_ms": ms(to["mae_ms"]), "to_bias_ms": ms(to["bias_ms"]),
@@ -147,11 +181,22 @@ def table(rows: list[dict]) -> list[str]:
     return out
 
 
+def diagnosis_table(rows: list[dict]) -> list[str]:
+    out = ["| video | camera judged | scale err % | pan (ground velocity) err % | step length err % | "
+           "step length err % with the true pan |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['name']} | {r['camera_motion']} | {_f(r['scale_err_pct'], '+.1f')} | "
+                   f"{_f(r['pan_err_pct'], '+.1f')} | {_f(r['step_err_pct'], '+.1f')} | "
+                   f"{_f(r['step_err_true_pan_pct'], '+.1f')} |")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/gait_video_bench"), help="cache folder")
     parser.add_argument("--set", default="default", choices=("default", "quick"), help="which videos")
     parser.add_argument("--profile", default="balanced", help="configuration profile (preprocessing settings)")
+    parser.add_argument("--diagnose", action="store_true", help="also print the step length error sources")
     args = parser.parse_args(argv)
     conditions = condition_set(args.set)
     video_dir, out_dir = args.work / "videos", args.work / "out"
@@ -160,10 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     rows, failed = [], []
     for c in conditions:
         try:
-            rows.append(evaluate(c, video_dir, out_dir, args.profile))
+            rows.append(evaluate(c, video_dir, out_dir, args.profile, args.diagnose))
         except (InsufficientDataError, ValueError) as exc:
             failed.append(f"{c.name}: {exc}")
     print("\n".join(table(rows)))
+    if args.diagnose:
+        print("\n" + "\n".join(diagnosis_table(rows)))
     for line in failed:
         print(f"\nFAILED {line}")
     return 0

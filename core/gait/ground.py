@@ -3,13 +3,13 @@
 A stance foot does not move over the ground, so in the data's coordinates it moves with the
 ground: its velocity along the walking direction is 0 for a fixed camera overground, minus the
 pan velocity for a camera following the walker, minus the belt speed on a treadmill.
-The whole foot is flat and stationary in mid-stance (``GROUND_MIDSTANCE``, fractions of each
-stance from heel strike to toe off of that side); before it the foot rolls over the heel, after
-it over the toe, and detected events are least certain near heel strike and toe off, so only
-mid-stance counts. Per frame the foot's velocity is the median over its heel, toe and ankle
-(robust to one bad landmark); each mid-stance gives one ground velocity, the mean over its frames
-(= the foot's displacement over it / its duration, which also averages out low-pass filter
-ringing), placed at its centre. Mid-stances whose velocity is far from the others
+The whole foot is flat and stationary from foot flat to heel rise (``GROUND_MIDSTANCE``,
+fractions of each stance from heel strike to toe off of that side); before it the foot rolls over
+the heel, after it over the toe, and detected events are least certain near heel strike and toe
+off, so only that window ("mid-stance" below) counts. Per frame the foot's velocity is the median
+over its heel, toe and ankle (robust to one bad landmark); each mid-stance gives one ground
+velocity, the mean over its frames (= the foot's displacement over it / its duration, which also
+averages out low-pass filter ringing), placed at its centre. Mid-stances whose velocity is far from the others
 (``consistent_knots``: a mislabelled foot or a wrong event) are left out. The ground velocity is
 linearly interpolated between consecutive mid-stances (up to ``GROUND_MAX_GAP_S`` apart), held to
 the ends of the stances, and 0 elsewhere.
@@ -18,7 +18,8 @@ advance as overground.
 
 Decision: the data are left unchanged (camera "static") unless the median ground speed is at
 least ``GROUND_MIN_SPEED_FRACTION`` of the walking speed over ground (pelvis velocity minus
-ground velocity), so a fixed camera gets no correction noise.
+ground velocity) and at least ``GROUND_MIN_STANDARD_ERRORS`` standard errors of that median away
+from 0, so a fixed camera gets no correction noise.
 """
 
 from __future__ import annotations
@@ -29,14 +30,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.constants import (
-    GROUND_KNOT_TOLERANCE_FRACTION, GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION, LEG_LANDMARKS, SIDES,
-    STANCE_PCT_RANGE, STRIDE_TIME_RANGE_S,
+    GROUND_KNOT_TOLERANCE_FRACTION, GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION,
+    GROUND_MIN_STANDARD_ERRORS, LEG_LANDMARKS, SIDES, STANCE_PCT_RANGE, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import pelvis_position
 from core.types import GaitEvent
 
 MAX_STANCE_S = STRIDE_TIME_RANGE_S[1] * STANCE_PCT_RANGE[1] / 100.0
 STATIC, MOVING = "static", "moving/treadmill"
+MAD_TO_SD = 1.4826  # a normal distribution's median absolute deviation is 0.6745 SD
+MEDIAN_SE_FACTOR = float(np.sqrt(np.pi / 2.0))  # SE of a median of K normal values: sqrt(pi/2) SD / sqrt(K)
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,15 @@ class GroundReport:
 
     median_ground_speed_units_s: signed median over mid-stances (negative: the ground moves
     backwards in the data); walking_speed_units_s: median pelvis velocity over ground;
-    n_midstances: mid-stances that gave a ground velocity.
+    n_midstances: mid-stances that gave a ground velocity; median_standard_error_units_s: standard
+    error of that median over the consistent mid-stances (inf below 3 of them).
     """
 
     camera_motion: str
     median_ground_speed_units_s: float
     walking_speed_units_s: float
     n_midstances: int
+    median_standard_error_units_s: float = float("inf")
 
     @property
     def compensated(self) -> bool:
@@ -66,7 +71,10 @@ class GroundReport:
             "median_ground_speed_m_s": float(v * m_per_unit) if m_per_unit and np.isfinite(v) else None,
             "walking_speed_over_ground_units_s": float(walk) if np.isfinite(walk) else None,
             "n_midstances": self.n_midstances,
+            "median_standard_error_units_s": float(self.median_standard_error_units_s)
+            if np.isfinite(self.median_standard_error_units_s) else None,
             "min_ground_speed_fraction": GROUND_MIN_SPEED_FRACTION,
+            "min_standard_errors": GROUND_MIN_STANDARD_ERRORS,
         }
 
 
@@ -180,6 +188,28 @@ def ground_displacement(velocity: np.ndarray, time_s: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(steps)])
 
 
+def median_standard_error(values: np.ndarray) -> float:
+    """Standard error of the median of ``values`` (K,), same units: ``MEDIAN_SE_FACTOR`` x robust SD
+    (``MAD_TO_SD`` x MAD) / sqrt(K). Inf for fewer than 3 finite values (no spread to judge by).
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size < 3:
+        return float("inf")
+    robust_sd = MAD_TO_SD * float(np.median(np.abs(v - np.median(v))))
+    return MEDIAN_SE_FACTOR * robust_sd / float(np.sqrt(v.size))
+
+
+def camera_is_moving(median_ground: float, standard_error: float, walking: float) -> bool:
+    """True when the median ground velocity (units/s) is both a sizeable fraction of the walking
+    speed and clearly different from 0 (see the module docstring); a single or a pair of
+    mid-stances (infinite standard error) is judged by the speed fraction alone.
+    """
+    if not (walking > 0 and abs(median_ground) >= GROUND_MIN_SPEED_FRACTION * walking):
+        return False
+    return not np.isfinite(standard_error) or abs(median_ground) >= GROUND_MIN_STANDARD_ERRORS * standard_error
+
+
 def ground_report(
     positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray, velocity: np.ndarray
 ) -> GroundReport:
@@ -191,8 +221,9 @@ def ground_report(
     usable = _within_stance(time_s, events) & np.isfinite(over_ground)
     walking = float(np.median(over_ground[usable])) if usable.any() else float("nan")
     v_ground = float(np.median(knot_v))
-    moving = walking > 0 and abs(v_ground) >= GROUND_MIN_SPEED_FRACTION * walking
-    return GroundReport(MOVING if moving else STATIC, v_ground, walking, int(knot_v.size))
+    error = median_standard_error(knot_v[consistent_knots(knot_v, walking)])
+    moving = camera_is_moving(v_ground, error, walking)
+    return GroundReport(MOVING if moving else STATIC, v_ground, walking, int(knot_v.size), error)
 
 
 def to_ground_frame(

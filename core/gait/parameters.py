@@ -18,7 +18,9 @@ reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sam
 The heel stands for the foot (the ankle where a heel is never seen).
 Strides that cross a bout boundary, miss or duplicate events, or fall outside the physiological
 bounds of ``core.constants`` are rejected with a reason; so are steps and strides whose duration is
-outside ``CONSISTENT_DURATION_RANGE`` x their bout's median (a missed or spurious heel strike).
+outside ``CONSISTENT_DURATION_RANGE`` x their bout's median (a missed or spurious heel strike), and
+steps shorter than ``CONSISTENT_MIN_STEP_LENGTH_FRACTION`` x their bout's median step length (a
+spurious heel strike splits a step).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.constants import (
-    CONSISTENT_DURATION_RANGE, LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE,
-    STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S,
+    CONSISTENT_DURATION_RANGE, CONSISTENT_MIN_STEP_LENGTH_FRACTION, LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT,
+    SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE, STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import foot_points
 from core.types import GaitEvent
@@ -257,6 +259,37 @@ def drop_inconsistent(items: list, kind: str, bouts: list[tuple[int, int]] | Non
     return [i for i, good in zip(items, ok) if good], rejected
 
 
+def long_enough_steps(lengths: np.ndarray, bout_ids: np.ndarray) -> np.ndarray:
+    """(N,) bool: step lengths (any unit) >= ``CONSISTENT_MIN_STEP_LENGTH_FRACTION`` x their bout's median.
+
+    lengths: (N,) step lengths (NaN is kept: judged elsewhere); bout_ids: (N,) bout index of each.
+    Bouts with fewer than 3 finite lengths or a median <= 0 (no forward progression) are kept whole.
+    """
+    ok = np.ones(lengths.shape, dtype=bool)
+    for bout in np.unique(bout_ids):
+        mine = (bout_ids == bout) & np.isfinite(lengths)
+        median = float(np.median(lengths[mine])) if mine.sum() >= 3 else 0.0
+        if median <= 0:
+            continue
+        ok[mine] = lengths[mine] >= CONSISTENT_MIN_STEP_LENGTH_FRACTION * median
+    return ok
+
+
+def drop_short_steps(steps: list[Step], bouts: list[tuple[int, int]] | None) -> tuple[list[Step], list[Rejection]]:
+    """Split steps into (kept, rejected) by ``long_enough_steps`` (steps of the same bout compared)."""
+    if not steps:
+        return steps, []
+    lengths = np.array([st.step_length for st in steps])
+    bout_ids = np.array([-1 if (b := bout_of(st.frame, bouts)) is None else b for st in steps])
+    ok = long_enough_steps(lengths, bout_ids)
+    rejected = [
+        Rejection("step", st.side, st.time_s - st.step_time_s, st.time_s, "step length inconsistent with the bout",
+                  f"{st.step_length:.4g} units < {CONSISTENT_MIN_STEP_LENGTH_FRACTION} x the bout's median step length")
+        for st, good in zip(steps, ok) if not good
+    ]
+    return [st for st, good in zip(steps, ok) if good], rejected
+
+
 def stats(values: list[float] | np.ndarray) -> dict:
     """``{"mean", "sd", "n", "cv_pct"}`` over the finite values; sd/cv need n >= 2 (else None)."""
     v = np.asarray(values, dtype=float)
@@ -366,6 +399,8 @@ def spatiotemporal_parameters(
     rej_strides += lost
     steps, rej_steps = find_steps(events, bouts, heels)
     steps, lost = drop_inconsistent(steps, "step", bouts)
+    rej_steps += lost
+    steps, lost = drop_short_steps(steps, bouts)
     rej_steps += lost
     leg = leg_length(positions, confidence)
     per_side = {side: side_parameters(side, strides, steps, m_per_unit, leg, is_2d) for side in SIDES}

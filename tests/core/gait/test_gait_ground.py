@@ -158,3 +158,43 @@ def test_no_events_gives_zero_ground_velocity_and_displacement() -> None:
     out, report = to_ground_frame(pos, t, [], np.array([1.0, 0.0, 0.0]))
     assert out is pos and report.camera_motion == "static" and report.n_midstances == 0
     assert ground_displacement(np.full(50, 2.0), t)[-1] == pytest.approx(2.0 * t[-1])
+
+
+def test_median_standard_error() -> None:
+    from core.gait.ground import median_standard_error
+    assert median_standard_error(np.array([1.0, 2.0])) == float("inf")
+    values = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, np.nan])  # MAD 1 over 5 finite values
+    assert median_standard_error(values) == pytest.approx(np.sqrt(np.pi / 2) * 1.4826 / np.sqrt(5))
+
+
+@pytest.mark.parametrize("spread, expected", [(0.2, False), (0.01, True)])
+def test_biased_scattered_midstances_are_not_camera_motion(spread: float, expected: bool) -> None:
+    """Median ground velocity 8 % of the walking speed: a camera pan when every mid-stance agrees,
+    landmark bias when the mid-stances scatter around it (fixed camera seen through MediaPipe)."""
+    from core.gait.ground import camera_is_moving, median_standard_error
+    walking = 100.0
+    knots = 8.0 + walking * spread * np.array([-1.0, 1.0, -0.5, 0.5, 0.0, -1.5, 1.5, 0.2])
+    assert camera_is_moving(float(np.median(knots)), median_standard_error(knots), walking) is expected
+    assert camera_is_moving(8.0, float("inf"), walking)  # too few mid-stances: speed fraction alone
+    assert not camera_is_moving(2.0, 0.0, walking)  # below GROUND_MIN_SPEED_FRACTION
+
+
+def test_midstance_window_is_foot_flat_to_heel_rise() -> None:
+    """The ground velocity of a stance is the foot's mean velocity from foot flat (8 % of the cycle)
+    to heel rise (30 %) of a 60 % stance, i.e. 0.133-0.5 of the stance."""
+    from core.constants import LEG_LANDMARKS
+    from core.gait.ground import midstance_velocities
+    fps, stance_s = 100.0, 0.6
+    t = np.arange(0.0, 1.2, 1.0 / fps)
+    pos = np.full((t.size, NUM_LANDMARKS, 3), np.nan)
+    accel = 50.0  # foot drifts with a velocity proportional to time: mean over a window = accel x centre
+    for part in ("heel", "toe", "ankle"):
+        pos[:, LEG_LANDMARKS["left"][part], 0] = 0.5 * accel * t ** 2
+        pos[:, LEG_LANDMARKS["left"][part], 1:] = 0.0
+    events = [GaitEvent("left", "heel_strike", 0, 0.0), GaitEvent("left", "toe_off", 60, stance_s)]
+    knot_s, knot_v = midstance_velocities(pos, t, events, np.array([1.0, 0.0, 0.0]))
+    lo, hi = 0.08 / 0.60 * stance_s, 0.30 / 0.60 * stance_s
+    inside = t[(t >= lo) & (t <= hi)]
+    assert knot_s.size == 1
+    assert knot_s[0] == pytest.approx(inside.mean())
+    assert knot_v[0] == pytest.approx(accel * inside.mean(), rel=1e-6)

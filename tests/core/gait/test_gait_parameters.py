@@ -142,3 +142,31 @@ def test_cadence_is_not_biased_by_unequal_step_counts() -> None:
     assert p["left"]["step_time_s"]["n"] == 3 and p["right"]["step_time_s"]["n"] == 2
     assert p["cadence_steps_per_min"] == pytest.approx(100.0)
     assert p["symmetry"]["step_time_s"]["ratio_left_right"] == pytest.approx(0.5 / 0.7)
+
+
+def test_spurious_heel_strike_pair_step_is_rejected_by_length() -> None:
+    """Spurious right+left heel strikes inside a stride (MediaPipe briefly puts the right heel on the
+    left one): the step between them passes the time checks (0.4 s against a 0.6 s median) but is
+    ~0 long; it is rejected by its length and no longer drags the left step length down."""
+    events = _events(4)
+    pos = _positions(events)
+    time_s = np.arange(pos.shape[0]) / RATE_HZ
+    left, right = LEG_LANDMARKS["left"]["heel"], LEG_LANDMARKS["right"]["heel"]
+    pos[305:316, right, 0] = pos[305:316, left, 0] + 0.02 * STEP_LEN
+    extra = [GaitEvent("right", "heel_strike", 310, 3.10), GaitEvent("left", "heel_strike", 350, 3.50)]
+    p = spatiotemporal_parameters(sorted(events + extra, key=lambda e: e.time_s), pos, time_s,
+                                  np.array([1.0, 0, 0]))
+    assert p["step_rejection_counts"].get("step length inconsistent with the bout") == 1
+    assert p["left"]["step_length_leg_norm"]["mean"] == pytest.approx(p["right"]["step_length_leg_norm"]["mean"])
+    assert p["left"]["step_time_s"]["mean"] == pytest.approx(0.6)
+
+
+def test_asymmetric_step_lengths_are_kept() -> None:
+    from core.gait.parameters import long_enough_steps
+    lengths = np.array([0.4, 0.8, 0.4, 0.8, 0.4, 0.8, 0.1, -0.2, np.nan])  # ratio 2 between sides
+    ok = long_enough_steps(lengths, np.zeros(lengths.size, dtype=int))
+    assert ok.tolist() == [True, True, True, True, True, True, False, False, True]
+    # Separate bouts are judged against their own median; bouts without forward progress are kept.
+    two = long_enough_steps(np.array([1.0, 1.0, 1.0, 0.3, 0.3, 0.3, 0.1]), np.array([0, 0, 0, 1, 1, 1, 1]))
+    assert two.tolist() == [True, True, True, True, True, True, False]
+    assert long_enough_steps(np.array([-0.5, -0.6, -0.1]), np.zeros(3, dtype=int)).all()
