@@ -131,29 +131,81 @@ def _score_row(name: str, detected: list[GaitEvent], truth: list[GaitEvent], tol
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
-def real_data(data: Path, models_dir: Path, profile: str) -> list[str]:
+REAL_TRIALS = ("overground_pd_150hz", "overground_stroke_100hz")
+SCORED_TRIAL = "overground_pd_150hz"
+MODEL_VARIANTS = (  # (folder under --out, row name)
+    ("events", "TCN, synthetic walks only"),
+    ("events_pseudo", "TCN, synthetic + both real trials pseudo-labelled"),
+    ("events_pseudo_heldout", f"TCN, synthetic + pseudo-labelled trials except {SCORED_TRIAL}"),
+)
+
+
+def pseudo_labelled_trials(data: Path, profile: str, rate_hz: float, exclude: tuple[str, ...] = ()) -> list[Sample]:
+    """Real TRC trials labelled with the kinematic detector's events (annotations are never read),
+    resampled to ``rate_hz``; each trial is its own group."""
+    from core.gait.analysis import analyze_series
+    from core.io.trc import read_trc
+    from core.tcn.samples import at_rate
+
+    out = []
+    for name in REAL_TRIALS:
+        if name in exclude or not (data / f"{name}.trc").exists():
+            continue
+        series = read_trc(data / f"{name}.trc")
+        events = analyze_series(series, load_profile(profile).preprocessing).events
+        out.append(at_rate(Sample(name, name, build_features(series), series.rate_hz, events, None), rate_hz))
+    return out
+
+
+def pseudo_training(samples: list[Sample], cfg: TrainingConfig, out: Path, device: str, data: Path, profile: str,
+                    repeat: int) -> list[str]:
+    """Events CV on synthetic walks plus pseudo-labelled real trials (each repeated ``repeat`` times, same
+    group): once with every trial, once without the scored trial. The fold models form the ensembles."""
+    from core.tcn.train import train_cross_validated
+
+    rate_hz = float(np.median([s.rate_hz for s in samples]))
+    rows = []
+    for folder, exclude in (("events_pseudo", ()), ("events_pseudo_heldout", (SCORED_TRIAL,))):
+        real = pseudo_labelled_trials(data, profile, rate_hz, exclude)
+        if not real:
+            return [f"(pseudo-label training skipped: no trial of {REAL_TRIALS} in {data})"]
+        summary = train_cross_validated(samples + real * repeat, "events", cfg, out / folder, device=device,
+                                        progress=False, pseudo_labels=True)
+        n_events = sum(len(r.events or []) for r in real)
+        rows.append(f"{folder}: {len(samples)} synthetic walks + {', '.join(r.name for r in real)} "
+                    f"(x{repeat}, {n_events} kinematic events), {summary['seconds']:.0f} s")
+    return rows
+
+
+def real_data(data: Path, out: Path, profile: str, folders: tuple[str, ...]) -> list[str]:
+    """The kinematic detector and the TCN variants of ``folders`` (under ``out``, where trained) on the
+    annotated real trial."""
     from core.gait.analysis import analyze_series
     from core.io.events_csv import read_events_csv
     from core.io.trc import read_trc
     from core.tcn.infer import load_models, predict_events
 
-    trc = data / "overground_pd_150hz.trc"
+    trc = data / f"{SCORED_TRIAL}.trc"
     if not trc.exists():
         return [f"(real data skipped: {trc} not found)"]
     series = read_trc(trc)
-    truth = read_events_csv(data / "overground_pd_150hz.events.csv", series.n_frames, series.rate_hz)
+    truth = read_events_csv(data / f"{SCORED_TRIAL}.events.csv", series.n_frames, series.rate_hz)
     kinematic = analyze_series(series, load_profile(profile).preprocessing).events
-    models = load_models(models_dir)
-    tcn = predict_events(models, build_features(series), series.rate_hz, time_offset_s=float(series.time_s[0]))
     tols = (2 / series.rate_hz, 0.05)
-    return [
+    rows = [
         f"real trial {trc.name}: {series.n_frames} frames at {series.rate_hz:.0f} Hz, {len(truth)} annotated events; "
-        f"TCN ensemble of {len(models)} fold models trained at {models[0].rate_hz:.0f} Hz (input resampled)",
-        "| detector | F1 ±2 fr (13 ms) | HS MAE ms | TO MAE ms | F1 ±50 ms | HS MAE ms | TO MAE ms |",
+        "TCN = ensemble of the fold models (input resampled to their rate)",
+        f"| detector | F1 ±2 fr ({2000 / series.rate_hz:.0f} ms) | HS MAE ms | TO MAE ms | F1 ±50 ms | HS MAE ms | TO MAE ms |",
         "|---|---|---|---|---|---|---|",
         _score_row("kinematic (analyze_series)", kinematic, truth, tols),
-        _score_row("TCN (synthetic-trained)", tcn, truth, tols),
     ]
+    feats = build_features(series)
+    for folder, name in MODEL_VARIANTS:
+        if folder in folders and (out / folder / "model_fold_0.pt").exists():
+            models = load_models(out / folder)
+            tcn = predict_events(models, feats, series.rate_hz, time_offset_s=float(series.time_s[0]))
+            rows.append(_score_row(f"{name} ({len(models)} models, {models[0].rate_hz:.0f} Hz)", tcn, truth, tols))
+    return rows
 
 
 def _compute_only(module: object, precision: object, batch: int, window: int, n_features: int, steps: int) -> float:
@@ -238,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("/tmp/tcn_benchmark"))
     p.add_argument("--cache", type=Path, default=None, help="feature cache folder (default: <out>/features)")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    p.add_argument("--real-only", action="store_true", help="only (b), with the events models already in <out>/events")
+    p.add_argument("--real-only", action="store_true", help="only (b), with the models already in <out>")
+    p.add_argument("--pseudo", action="store_true",
+                   help="(b) also with TCNs trained on synthetic walks + real trials pseudo-labelled by the kinematic detector")
+    p.add_argument("--pseudo-repeat", type=int, default=8, help="times each pseudo-labelled trial enters training")
     p.add_argument("--amp-compare", action="store_true")
     p.add_argument("--amp-epochs", type=int, default=3)
     p.add_argument("--amp-batch", type=int, default=256)
@@ -255,7 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.real_only:
         print("\n".join(cross_validation(samples, cfg, args.out, args.device)))
-    print("\n".join(real_data(args.data, args.out / "events", args.profile)))
+        if args.pseudo:
+            print("\n".join(pseudo_training(samples, cfg, args.out, args.device, args.data, args.profile,
+                                            args.pseudo_repeat)))
+    shown = tuple(f for f, _ in MODEL_VARIANTS) if args.pseudo or args.real_only else ("events",)
+    print("\n".join(real_data(args.data, args.out, args.profile, shown)))
     print(f"total {time.perf_counter() - start:.0f} s")
     return 0
 

@@ -12,12 +12,12 @@ from core.constants import TCN_MIN_EVENT_INTERVAL_S, TCN_PEAK_THRESHOLD
 from core.tcn.decode import channel_peaks, peaks_to_events
 from core.tcn.features import resample_features
 from core.tcn.model import TCN, ModelConfig
+from core.tcn.samples import RATE_TOLERANCE  # relative rate mismatch above which features are resampled
 from core.tcn.windows import slice_padded, window_starts
 from core.types import GaitEvent
 
 CHECKPOINT_FORMAT = "gait-tcn"
 CHECKPOINT_VERSION = 1
-RATE_TOLERANCE = 0.02  # relative rate mismatch above which features are resampled to the model's rate
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,6 +32,30 @@ class Sample:
         return int(self.features.shape[0])
 
 
+RATE_TOLERANCE = 0.02  # relative rate mismatch above which a sample is resampled for training
+
+
+def at_rate(sample: Sample, rate_hz: float) -> Sample:
+    """``sample`` with features linearly resampled to ``rate_hz`` and event frames moved to the same times.
+
+    Returned unchanged when the rates differ by at most ``RATE_TOLERANCE``. Event ``time_s`` is kept;
+    frames become ``round(frame * rate_hz / sample.rate_hz)``, clipped to the new length.
+    """
+    from dataclasses import replace
+
+    from core.tcn.features import resample_features
+
+    if abs(sample.rate_hz / rate_hz - 1.0) <= RATE_TOLERANCE:
+        return sample
+    features = resample_features(sample.features, sample.rate_hz, rate_hz)
+    last = features.shape[0] - 1
+    ratio = rate_hz / sample.rate_hz
+    events = None if sample.events is None else [
+        replace(e, frame=int(min(last, round(e.frame * ratio)))) for e in sample.events
+    ]
+    return replace(sample, features=features, rate_hz=float(rate_hz), events=events)
+
+
 def check_samples(samples: list[Sample], task: str) -> None:
     """Raise ValueError when ``samples`` cannot train ``task``."""
     if task not in TASKS:

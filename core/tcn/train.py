@@ -28,7 +28,7 @@ from core.tcn.resources import (
     search_batch_size,
     training_threads,
 )
-from core.tcn.samples import Sample, check_samples
+from core.tcn.samples import Sample, at_rate, check_samples
 from core.tcn.windows import Augment, window_index
 
 VAL_FRACTION = 0.2
@@ -188,7 +188,8 @@ def train_cross_validated(
     """K-fold training grouped by ``Sample.group`` (stratified by label for classification).
 
     Writes checkpoints, JSON summaries, the report and figures into ``out_dir`` and returns the
-    ``cv_metrics.json`` summary. ``max_memory_mb`` bounds the CPU RSS used to pick the batch size
+    ``cv_metrics.json`` summary. Samples recorded at another rate than the median are resampled to
+    it (frames and event frames alike), so fold metrics in frames are at that rate. ``max_memory_mb`` bounds the CPU RSS used to pick the batch size
     (0: half the free RAM); on CUDA the free GPU memory does.
     """
     check_samples(samples, task)
@@ -200,6 +201,7 @@ def train_cross_validated(
         labels = [s.label for s in samples] if task == "classification" else None
         folds = grouped_kfold([s.group for s in samples], cfg.folds, labels, cfg.seed)
         rate_hz = float(np.median([s.rate_hz for s in samples]))
+        samples = [at_rate(s, rate_hz) for s in samples]  # one frame rate for windows, receptive field and decoding
         lengths = [samples[i].n_frames for i in folds[0][0]]
         n_windows = len(window_index(lengths, cfg.window_frames, cfg.window_overlap))
         n_features = int(samples[0].features.shape[1])

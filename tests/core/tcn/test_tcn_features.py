@@ -50,3 +50,17 @@ def test_tcn_resample_features_keeps_duration() -> None:
     assert y.shape == (51, 2)
     assert np.allclose(y[:, 0], np.arange(51) * 2.0)
     assert resample_features(x, 100.0, 100.0).shape == x.shape
+
+
+def test_tcn_sample_at_rate_moves_features_and_event_frames_together() -> None:
+    from core.tcn.samples import Sample, at_rate
+    from core.types import GaitEvent
+
+    x = np.stack([np.arange(151, dtype=np.float32), np.zeros(151, np.float32)], axis=1)  # 1 s at 150 Hz
+    x[90, 1] = 1.0  # a marker at 0.6 s, where the event is
+    sample = Sample("trial", "g", x, 150.0, [GaitEvent("left", "heel_strike", 90, 0.6)], None)
+    moved = at_rate(sample, 60.0)
+    assert moved.rate_hz == 60.0 and moved.features.shape == (61, 2)
+    assert moved.events[0].frame == 36 and moved.events[0].time_s == 0.6
+    assert moved.features[36, 1] == np.max(moved.features[:, 1]) > 0.0
+    assert at_rate(sample, 151.0) is sample  # within 2 %: unchanged

@@ -100,3 +100,18 @@ def test_tcn_learns_gait_events_of_held_out_synthetic_walks(
         predicted = events_to_positions(predict_events(models, s.features, s.rate_hz))
         matches += [match_events(p, t, 2) for p, t in zip(predicted, events_to_positions(s.events))]
     assert event_scores(combine_matches(matches))["f1"] >= 0.9
+
+
+@pytest.mark.slow
+def test_tcn_training_resamples_samples_recorded_at_another_rate(
+    walks: list[Sample], make_walk: Callable, tiny_training_config: TrainingConfig, tmp_path: Path
+) -> None:
+    fast = _samples(make_walk, 2, seed0=700, fps=60.0, duration_s=4.0)
+    cfg = replace(tiny_training_config, epochs=1)
+    summary = train_cross_validated(walks + fast, "events", cfg, tmp_path, device="cpu", progress=False)
+    assert summary["rate_hz"] == 30.0
+    detailed = {r["name"]: r for r in orjson.loads((tmp_path / "detailed_results.json").read_bytes())}
+    for s in fast:
+        true_frames = sorted(f for frames in detailed[s.name]["true_frames"].values() for f in frames)
+        assert true_frames == sorted(round(e.frame / 2) for e in s.events)  # 60 fps frames at 30 fps
+        assert max(true_frames) < 4.0 * 30 + 1
