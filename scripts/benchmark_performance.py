@@ -136,7 +136,9 @@ def ablation_config(path: Path) -> Path:
     from core.io.atomic import write_json
 
     data = read_config_file(None)
-    data["profiles"] = {**data["profiles"], **ABLATIONS}
+    balanced = data["profiles"]["balanced"]
+    for name, change in ABLATIONS.items():
+        data["profiles"][name] = {s: {**balanced.get(s, {}), **change.get(s, {})} for s in {*balanced, *change}}
     write_json(path, data)
     return path
 
