@@ -104,13 +104,16 @@ class MemoryConfig:
 @dataclass(frozen=True)
 class ParallelConfig:
     """``workers`` 0 means one per core. A video is cut into segments of ``min_segment_frames`` to
-    ``max_segment_frames``, each warmed up on the ``segment_warmup_frames`` before it."""
+    ``max_segment_frames``, each warmed up on the ``segment_warmup_frames`` before it. A worker
+    process is replaced by a fresh one after ``segments_per_worker`` segments (0 = never), which
+    bounds its memory on long runs."""
 
     workers: int
     segment_warmup_frames: int
     min_segment_frames: int
     max_segment_frames: int
     decoder: str
+    segments_per_worker: int
 
     def __post_init__(self) -> None:
         _check(self.workers >= 0, "parallel.workers", "must be >= 0")
@@ -122,6 +125,7 @@ class ParallelConfig:
             "must be >= parallel.min_segment_frames",
         )
         _check(self.decoder in ("opencv", "pyav"), "parallel.decoder", "must be 'opencv' or 'pyav'")
+        _check(self.segments_per_worker >= 0, "parallel.segments_per_worker", "must be >= 0")
 
 
 @dataclass(frozen=True)

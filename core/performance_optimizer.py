@@ -224,10 +224,15 @@ class ParallelProcessor:
         max_in_flight: int | None = None,
         initializer: Callable[..., None] | None = None,
         initargs: tuple = (),
+        tasks_per_worker: int = 0,
     ) -> None:
+        """``tasks_per_worker``: after ``workers x tasks_per_worker`` tasks the pool is drained and
+        replaced by fresh processes (0 = never). The executor's own ``max_tasks_per_child`` is not
+        used: it can deadlock with queued tasks on Python 3.11-3.13 (CPython gh-115634)."""
         self.workers = max(1, workers)
         self.initializer = initializer
         self.initargs = initargs
+        self.tasks_per_worker = tasks_per_worker
         self.max_in_flight = max_in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
 
@@ -247,10 +252,16 @@ class ParallelProcessor:
             for task in tasks:
                 yield task, fn(task)
             return
-        pool = self._ensure_pool()
         in_flight: list[tuple[Any, Future]] = []
+        submitted = 0
         for task in tasks:
-            in_flight.append((task, pool.submit(fn, task)))
+            if self.tasks_per_worker and submitted and submitted % (self.workers * self.tasks_per_worker) == 0:
+                while in_flight:  # drain, then start fresh processes (bounded memory on long runs)
+                    t, fut = in_flight.pop(0)
+                    yield t, fut.result()
+                self.shutdown()
+            in_flight.append((task, self._ensure_pool().submit(fn, task)))
+            submitted += 1
             while len(in_flight) >= self.max_in_flight:
                 t, fut = in_flight.pop(0)
                 yield t, fut.result()

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-BOUND_MAX_FRAMES = 900  # the bound is a rate: its first 900 frames (5.6 GB decoded at 1080p) are plenty
+BOUND_MAX_FRAMES = 600  # the bound is a rate: its first 600 frames (3.7 GB decoded at 1080p) are plenty
 KEY_LANDMARKS = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
                  "left_heel", "right_heel", "left_foot_index", "right_foot_index")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 from contextlib import contextmanager
@@ -226,4 +227,26 @@ def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]
 
 def extract_segment(task: SegmentTask) -> KeypointBatch:
     """All owned frames of one segment as a single batch (the worker-process entry point)."""
-    return KeypointBatch.concat(list(run_segment(task)))
+    batch = KeypointBatch.concat(list(run_segment(task)))
+    release_freed_memory()
+    return batch
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Decoded frames come and go by the thousand and glibc keeps the freed pages, so without a trim
+    after each segment a worker's RSS creeps up over a long video (the ``--rss-videos`` table in
+    docs/README_Performance_Optimization.md)."""
+    global _libc
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL("libc.so.6")
+            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
+_libc: Any = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -52,15 +52,20 @@ def baseline_extract(video: Path, write_frame: Callable[[int, dict], None]) -> i
     return len(frames)
 
 
-def model_only_segment(args: tuple[str, int, int]) -> tuple[int, float]:
-    """Decode ``[start, stop)`` first, then time MediaPipe alone on it: ``(frames, inference_s)``."""
+def model_only_segment(args: tuple[str, int, int, Any]) -> tuple[int, float]:
+    """Decode ``[start, stop)`` first, wait at ``barrier`` until every process has decoded its part
+    (so no inference is timed while another process still decodes), then time MediaPipe alone:
+    ``(frames, inference_s)``."""
     import cv2
     import mediapipe as mp
 
-    video, start, stop = args
-    frames = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in _read_all_frames(Path(video), start, stop)]
+    video, start, stop, barrier = args
+    frames = _read_all_frames(Path(video), start, stop)
+    for i, f in enumerate(frames):  # in place: one copy of the frames in memory, not two
+        frames[i] = cv2.cvtColor(f, cv2.COLOR_BGR2RGB)
     with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
         pose.process(frames[0])
+        barrier.wait()
         t0 = time.perf_counter()
         for f in frames:
             pose.process(f)
@@ -72,10 +77,13 @@ def model_only_fps(video: Path, n_frames: int, processes: int) -> dict:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
+    ctx = mp.get_context("spawn")
     bounds = np.linspace(0, n_frames, processes + 1).astype(int)
-    parts = [(str(video), int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-    with ProcessPoolExecutor(processes, mp_context=mp.get_context("spawn"), initializer=worker_init) as pool:
-        results = list(pool.map(model_only_segment, parts))
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(processes)
+        parts = [(str(video), int(a), int(b), barrier) for a, b in zip(bounds[:-1], bounds[1:])]
+        with ProcessPoolExecutor(processes, mp_context=ctx, initializer=worker_init) as pool:
+            results = list(pool.map(model_only_segment, parts))
     frames = sum(n for n, _ in results)
     slowest = max(t for _, t in results)
     return {"frames": frames, "inference_s": round(slowest, 3), "frames_per_s": round(frames / slowest, 2),

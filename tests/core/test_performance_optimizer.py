@@ -106,3 +106,23 @@ def test_segments_balance_processed_frames(first, n_frames, workers, stride):
     assert max(processed) - min(processed) <= 2 * stride
     if first == 0:  # the first segment needs no warm-up, so it owns more frames
         assert segments[0][1] - segments[0][0] > segments[1][1] - segments[1][0]
+
+
+def _pid(_: int) -> int:
+    import os
+
+    return os.getpid()
+
+
+def test_pool_is_kept_without_a_task_quota():
+    with ParallelProcessor(2) as proc:
+        pids = [pid for _, pid in proc.map_ordered(_pid, range(8))]
+    assert len(set(pids)) <= 2
+
+
+def test_pool_is_replaced_after_workers_times_quota_tasks():
+    with ParallelProcessor(2, tasks_per_worker=2) as proc:  # a fresh pool every 4 tasks
+        out = list(proc.map_ordered(_pid, range(12)))
+    assert [t for t, _ in out] == list(range(12))
+    pools = [{pid for _, pid in out[i : i + 4]} for i in (0, 4, 8)]
+    assert not (pools[0] & pools[1]) and not (pools[1] & pools[2]) and not (pools[0] & pools[2])

@@ -67,7 +67,9 @@ def run_videos(
         return
     results.messages.append(f"memory plan: {plan.reason}")
     monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
-    with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(plan.workers, **bars.pool_args) as proc:
+    with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(
+        plan.workers, tasks_per_worker=profile.parallel.segments_per_worker, **bars.pool_args
+    ) as proc:
         for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
             bars.close(job)
             if error is not None:
