@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.io.atomic import save_figure, write_json, write_text
+from core.errors import GaitToolError
+from core.io.atomic import read_json, save_figure, write_json, write_text
 from core.io.checkpoints import checkpoint_name, save_checkpoint
 
 CV_METRICS = "cv_metrics.json"
@@ -15,6 +16,27 @@ DETAILED = "detailed_results.json"
 REPORT = "classification_report.txt"
 CONFUSION_PNG = "confusion_matrix.png"
 CURVES_PNG = "training_curves.png"
+
+
+def set_aside_previous_run(out_dir: str | Path) -> Path | None:
+    """Rename a previous run's non-empty ``out_dir`` to ``<out_dir>_<its task>`` (``_2``, ``_3``, ...
+    if taken) and return the new path, so the folder holds one run only: a stale
+    ``model_fold_<k>.pt`` left by a run with more folds would otherwise join the next ensemble."""
+    out = Path(out_dir)
+    if not out.is_dir() or not any(out.iterdir()):
+        return None
+    try:
+        task = str(read_json(out / CV_METRICS).get("task", "previous"))
+    except (OSError, ValueError, AttributeError, GaitToolError):
+        task = "previous"
+    n = 1
+    while (target := out.with_name(f"{out.name}_{task}" + (f"_{n}" if n > 1 else ""))).exists():
+        n += 1
+    try:
+        out.rename(target)
+    except OSError as exc:
+        raise GaitToolError(f"cannot move the previous training run aside ({exc.strerror or exc})", out) from exc
+    return target
 
 
 def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any]) -> Path:

@@ -102,6 +102,7 @@ def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[
 
 
 def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
+    from core.io.training_outputs import set_aside_previous_run
     from core.tcn.samples import Sample
     from core.tcn.train import train_cross_validated
 
@@ -123,6 +124,9 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
     groups = {s.group for s in samples}
     if len(groups) < folds:
         raise ConfigError(f"{len(groups)} video group(s) cannot be split into {folds} folds; add videos or lower --folds")
+    previous = set_aside_previous_run(out)
+    if previous is not None:
+        log.warning("the previous TCN training run in %s was moved to %s", out, previous)
     try:
         summary = train_cross_validated(
             samples, task, cfg.profile.training, out, device=cfg.device,
