@@ -155,6 +155,7 @@ TCN_FEATURE_LANDMARKS: tuple[str, ...] = tuple(
 )
 TCN_EVENT_SIGMA_FRAMES = 1.5  # Gaussian width of the event target around each event frame
 TCN_PEAK_THRESHOLD = 0.3  # minimum event probability of a detected peak
+TCN_RATE_TOLERANCE = 0.02  # relative frame-rate mismatch above which features are resampled
 TCN_MIN_EVENT_INTERVAL_S = 0.3  # same side and type: events closer than this are one event
 TCN_EVENT_TOLERANCE_FRAMES = 2  # F1 tolerance when matching predicted to true events
 TCN_MAX_BATCH_SIZE = 512

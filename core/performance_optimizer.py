@@ -253,18 +253,13 @@ class ParallelProcessor:
                 yield task, fn(task)
             return
         in_flight: list[tuple[Any, Future]] = []
-        submitted = 0
-        for task in tasks:
-            if self.tasks_per_worker and submitted and submitted % (self.workers * self.tasks_per_worker) == 0:
-                while in_flight:  # drain, then start fresh processes (bounded memory on long runs)
-                    t, fut = in_flight.pop(0)
-                    yield t, fut.result()
+        pool_tasks = self.workers * self.tasks_per_worker
+        for submitted, task in enumerate(tasks):
+            if pool_tasks and submitted and submitted % pool_tasks == 0:
+                yield from _drain(in_flight, 0)  # then fresh processes: bounded memory on long runs
                 self.shutdown()
             in_flight.append((task, self._ensure_pool().submit(fn, task)))
-            submitted += 1
-            while len(in_flight) >= self.max_in_flight:
-                t, fut = in_flight.pop(0)
-                yield t, fut.result()
+            yield from _drain(in_flight, self.max_in_flight - 1)
         while in_flight:
             t, fut = in_flight.pop(0)
             result = fut.result()
@@ -285,6 +280,13 @@ class ParallelProcessor:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         self.shutdown(cancel=exc_type is not None)
+
+
+def _drain(in_flight: list[tuple[Any, Future]], keep: int) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(task, result)`` of the oldest submissions, in order, until at most ``keep`` remain."""
+    while len(in_flight) > keep:
+        task, fut = in_flight.pop(0)
+        yield task, fut.result()
 
 
 @dataclass(frozen=True)

@@ -106,12 +106,12 @@ def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str
     return out
 
 
-def measure_model_used(out: Path) -> str:
-    """The pose model a run actually used (from its keypoint manifest), e.g. 'full' when lite is missing."""
+def model_used(store: Path) -> str:
+    """The pose model a run actually used (from the manifest beside its keypoint ``store``), e.g.
+    'full' when lite is missing."""
     from core.io.keypoint_store import read_manifest
 
-    manifest = next((read_manifest(d) for d in out.iterdir() if d.is_dir() and read_manifest(d)), None) or {}
-    return manifest.get("settings", {}).get("model_used", "?")
+    return (read_manifest(store.parent) or {}).get("settings", {}).get("model_used", "?")
 
 
 def profile_row(m: dict, n_frames: int) -> dict:
@@ -318,28 +318,20 @@ def main() -> int:
     bo = measure("bound", video, work / "bound")
     bound = {**bo["result"], "peak_rss_mb": bo["peak_rss_mb"]}
     runs, stores = {}, {}
-    for kind in types:
-        for prof in profiles:
-            reps = []
-            for r in range(args.repeat):
-                print(f"{kind} {prof} (repeat {r + 1}) ...", flush=True)
-                out = work / f"{kind}_{prof}_{r}"
-                reps.append(profile_row(measure(kind, video, out, prof, extra), info.n_frames))
-                stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
-            row = median_of(reps)
-            row["model_used"] = measure_model_used(out)
-            row["speedup_vs_baseline"] = baseline["wall_s"] / row["wall_s"]
-            row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
-            runs[f"{kind}:{prof}"] = row
-    for prof in ABLATIONS if config is not None else ():
-        print(f"extraction {prof} ...", flush=True)
-        out = work / f"extraction_{prof}"
-        row = profile_row(measure("extraction", video, out, prof, extra), info.n_frames)
-        model = measure_model_used(out)
-        stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
-        row.update(speedup_vs_baseline=baseline["wall_s"] / row["wall_s"],
-                   fraction_of_bound=row["frames_per_s"] / bound["frames_per_s"], model_used=model)
-        runs[f"extraction:{prof}"] = row
+    plan = [(kind, prof) for kind in types for prof in profiles]
+    plan += [("extraction", prof) for prof in (ABLATIONS if config is not None else ())]
+    for kind, prof in plan:
+        reps = []
+        for r in range(args.repeat):
+            print(f"{kind} {prof} (repeat {r + 1}) ...", flush=True)
+            out = work / f"{kind}_{prof}_{r}"
+            reps.append(profile_row(measure(kind, video, out, prof, extra), info.n_frames))
+            stores[prof] = next(out.glob("*/keypoints.jsonl.gz"))
+        row = median_of(reps)
+        row["model_used"] = model_used(stores[prof])
+        row["speedup_vs_baseline"] = baseline["wall_s"] / row["wall_s"]
+        row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
+        runs[f"{kind}:{prof}"] = row
     from core.config import load_profile
 
     decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)

@@ -14,7 +14,8 @@ Methods (``method`` argument):
   HS at the heel's lowest point (the end of its descent = contact), or, when that point is at the
   region's edge and the heel is still airborne at Zeni's time, when the heel's speed over ground
   falls through half the walking speed; TO at the toe's launch (peak upward acceleration) when the
-  toe really lifts, else when the toe's speed over ground reaches half the walking speed. Zeni's extrema are when heel/toe move as fast as the pelvis, which lags
+  toe really lifts, else when the toe's speed over ground reaches half the walking speed. Zeni's
+  extrema are when heel/toe move as fast as the pelvis, which lags
   contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
   See docs/gait_accuracy.md for the measurements behind this choice.
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes

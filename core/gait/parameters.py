@@ -231,13 +231,27 @@ def consistent_durations(durations_s: np.ndarray, bout_ids: np.ndarray) -> np.nd
     durations_s: (N,) step or stride times; bout_ids: (N,) bout index of each. A missed heel strike
     doubles a duration, a spurious one splits it; real gait varies far less (see the constant).
     """
-    ok = np.ones(durations_s.shape, dtype=bool)
     low, high = CONSISTENT_DURATION_RANGE
+    return _within_bout_median(durations_s, bout_ids, low, high, min_count=1)
+
+
+def _within_bout_median(values: np.ndarray, bout_ids: np.ndarray, low: float, high: float, min_count: int) -> np.ndarray:
+    """(N,) bool: finite ``values`` within [low, high] x the median of their bout's finite values.
+
+    NaN values, and whole bouts with fewer than ``min_count`` finite values or a median <= 0, pass.
+    """
+    ok = np.ones(values.shape, dtype=bool)
     for bout in np.unique(bout_ids):
-        mine = bout_ids == bout
-        median = float(np.median(durations_s[mine]))
-        ok[mine] = (durations_s[mine] >= low * median) & (durations_s[mine] <= high * median)
+        mine = (bout_ids == bout) & np.isfinite(values)
+        median = float(np.median(values[mine])) if mine.sum() >= min_count else 0.0
+        if median > 0:
+            ok[mine] = (values[mine] >= low * median) & (values[mine] <= high * median)
     return ok
+
+
+def _bout_ids(frames: list[int], bouts: list[tuple[int, int]] | None) -> np.ndarray:
+    """(N,) bout index of each frame (-1 outside every bout)."""
+    return np.array([-1 if (b := bout_of(f, bouts)) is None else b for f in frames])
 
 
 def drop_inconsistent(items: list, kind: str, bouts: list[tuple[int, int]] | None) -> tuple[list, list[Rejection]]:
@@ -246,9 +260,7 @@ def drop_inconsistent(items: list, kind: str, bouts: list[tuple[int, int]] | Non
         return items, []
     is_step = kind == "step"
     durations = np.array([i.step_time_s if is_step else i.stride_time_s for i in items])
-    frames = [i.frame if is_step else i.start_frame for i in items]
-    bout_ids = np.array([-1 if (b := bout_of(f, bouts)) is None else b for f in frames])
-    ok = consistent_durations(durations, bout_ids)
+    ok = consistent_durations(durations, _bout_ids([i.frame if is_step else i.start_frame for i in items], bouts))
     low, high = CONSISTENT_DURATION_RANGE
     rejected = [
         Rejection(kind, i.side, (i.time_s - d) if is_step else i.start_s, i.time_s if is_step else i.start_s + d,
@@ -265,14 +277,7 @@ def long_enough_steps(lengths: np.ndarray, bout_ids: np.ndarray) -> np.ndarray:
     lengths: (N,) step lengths (NaN is kept: judged elsewhere); bout_ids: (N,) bout index of each.
     Bouts with fewer than 3 finite lengths or a median <= 0 (no forward progression) are kept whole.
     """
-    ok = np.ones(lengths.shape, dtype=bool)
-    for bout in np.unique(bout_ids):
-        mine = (bout_ids == bout) & np.isfinite(lengths)
-        median = float(np.median(lengths[mine])) if mine.sum() >= 3 else 0.0
-        if median <= 0:
-            continue
-        ok[mine] = lengths[mine] >= CONSISTENT_MIN_STEP_LENGTH_FRACTION * median
-    return ok
+    return _within_bout_median(lengths, bout_ids, CONSISTENT_MIN_STEP_LENGTH_FRACTION, np.inf, min_count=3)
 
 
 def drop_short_steps(steps: list[Step], bouts: list[tuple[int, int]] | None) -> tuple[list[Step], list[Rejection]]:
@@ -280,8 +285,7 @@ def drop_short_steps(steps: list[Step], bouts: list[tuple[int, int]] | None) -> 
     if not steps:
         return steps, []
     lengths = np.array([st.step_length for st in steps])
-    bout_ids = np.array([-1 if (b := bout_of(st.frame, bouts)) is None else b for st in steps])
-    ok = long_enough_steps(lengths, bout_ids)
+    ok = long_enough_steps(lengths, _bout_ids([st.frame for st in steps], bouts))
     rejected = [
         Rejection("step", st.side, st.time_s - st.step_time_s, st.time_s, "step length inconsistent with the bout",
                   f"{st.step_length:.4g} units < {CONSISTENT_MIN_STEP_LENGTH_FRACTION} x the bout's median step length")

@@ -7,7 +7,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 import orjson
 
@@ -84,10 +84,12 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         fh.write(data)
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
+def write_text(path: str | Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (UTF-8; one string, or pieces written as they come) to ``path`` atomically."""
     with atomic_open(path, "w") as fh:
-        fh.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            fh.write(piece)
+
 
 
 def write_json(path: str | Path, obj: Any) -> None:

@@ -15,7 +15,6 @@ may be absent (NaN, confidence 0) but each landmark present needs all four colum
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import Iterator
 
@@ -23,7 +22,8 @@ import numpy as np
 
 from core.constants import LANDMARK_INDEX, LANDMARK_NAMES, NUM_LANDMARKS
 from core.errors import InputError
-from core.io.atomic import atomic_open, read_text_file
+from core.io.atomic import read_text_file, write_text
+from core.io.text_rows import format_rows
 from core.types import KeypointSeries
 
 AXES = ("x", "y", "z")
@@ -36,11 +36,8 @@ def _csv_parts(series: KeypointSeries, chunk_frames: int) -> Iterator[str]:
     name = series.name.replace(";", ",").replace("\n", " ")
     yield f"# units={series.units}; is_2d={str(series.is_2d).lower()}; name={name}\n" + ",".join(COLUMNS) + "\n"
     row_fmt = ",".join(["%d", "%.6f"] + ["%.6f", "%.6f", "%.6f", "%.4f"] * NUM_LANDMARKS) + "\n"
-    for a in range(0, series.n_frames, max(1, chunk_frames)):
-        b = min(a + max(1, chunk_frames), series.n_frames)
-        values = np.concatenate([series.positions[a:b], series.confidence[a:b, :, None]], axis=2).reshape(b - a, -1)
-        rows = np.column_stack([np.arange(a, b), series.time_s[a:b], values]).tolist()
-        yield "".join(row_fmt % tuple(row) for row in rows).replace("nan", "")
+    values = np.concatenate([series.positions, series.confidence[..., None]], axis=2)  # (T, 33, 4)
+    yield from format_rows(row_fmt, [np.arange(series.n_frames), series.time_s, values], chunk_frames)
 
 
 def format_landmarks_csv(series: KeypointSeries) -> str:
@@ -51,9 +48,7 @@ def format_landmarks_csv(series: KeypointSeries) -> str:
 def write_landmarks_csv(path: str | Path, series: KeypointSeries, *, chunk_frames: int) -> None:
     """Write ``series`` atomically to ``path``, formatting ``chunk_frames`` rows at a time (memory
     stays bounded on long recordings)."""
-    with atomic_open(path) as fh:
-        for part in _csv_parts(series, chunk_frames):
-            fh.write(part)
+    write_text(path, _csv_parts(series, chunk_frames))
 
 
 def _parse_meta(line: str, path: Path) -> dict[str, str]:

@@ -28,7 +28,8 @@ from core.constants import (
     TRC_MARKER_FALLBACKS,
 )
 from core.errors import InputError
-from core.io.atomic import atomic_open, read_text_file
+from core.io.atomic import read_text_file, write_text
+from core.io.text_rows import format_rows
 from core.types import KeypointSeries
 
 UNIT_TO_METRES: dict[str, float] = {"m": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001}
@@ -162,12 +163,7 @@ def _trc_parts(series: KeypointSeries, rate_hz: float, file_name: str, chunk_fra
         "",
     ]) + "\n"
     row_fmt = "\t".join(["%d", "%.6f"] + ["%.6f"] * (3 * len(names))) + "\n"
-    step = max(1, chunk_frames)
-    for a in range(0, n, step):
-        b = min(a + step, n)
-        coords = np.where(np.isfinite(series.positions[a:b, landmarks]), series.positions[a:b, landmarks], np.nan)
-        rows = np.column_stack([np.arange(a + 1, b + 1), series.time_s[a:b], coords.reshape(b - a, -1)]).tolist()
-        yield "".join(row_fmt % tuple(row) for row in rows).replace("nan", "")
+    yield from format_rows(row_fmt, [np.arange(1, n + 1), series.time_s, series.positions[:, landmarks]], chunk_frames)
 
 
 def format_trc(series: KeypointSeries, rate_hz: float, file_name: str) -> str:
@@ -179,6 +175,4 @@ def write_trc(path: str | Path, series: KeypointSeries, rate_hz: float, *, chunk
     """Write ``series`` as a TRC file atomically (metres, or ``Units px`` for pixel data), formatting
     ``chunk_frames`` rows at a time (memory stays bounded on long recordings)."""
     path = Path(path)
-    with atomic_open(path) as fh:
-        for part in _trc_parts(series, rate_hz, path.name, chunk_frames):
-            fh.write(part)
+    write_text(path, _trc_parts(series, rate_hz, path.name, chunk_frames))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from contextlib import contextmanager
@@ -238,15 +239,17 @@ def release_freed_memory() -> None:
     Decoded frames come and go by the thousand and glibc keeps the freed pages, so without a trim
     after each segment a worker's RSS creeps up over a long video (the ``--rss-videos`` table in
     docs/README_Performance_Optimization.md)."""
-    global _libc
-    if _libc is None:
-        try:
-            _libc = ctypes.CDLL("libc.so.6")
-            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        except (OSError, AttributeError):
-            _libc = False
-    if _libc:
-        _libc.malloc_trim(0)
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
-_libc: Any = None
+@functools.cache
+def _glibc() -> Any:
+    """glibc with ``malloc_trim``, or None (musl, macOS, Windows)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+    except (OSError, AttributeError):
+        return None
+    return libc

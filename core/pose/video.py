@@ -176,8 +176,8 @@ def _resize(image: np.ndarray, max_side_px: int) -> tuple[np.ndarray, float]:
     if max_side_px <= 0 or side <= max_side_px:
         return image, 1.0
     scale = max_side_px / side
-    # Area averaging is as cheap as bilinear down to half size, but 4-5x dearer below it (1080p to
-    # 640 px: ~3.8 ms vs ~0.8 ms); MediaPipe resamples its crop bilinearly to 256 px anyway.
+    # Area averaging costs about what bilinear does down to half size, but several times more below
+    # it (non-integer ratios); MediaPipe resamples its crop bilinearly to 256 px anyway.
     interpolation = cv2.INTER_AREA if scale >= 0.5 else cv2.INTER_LINEAR
     out = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=interpolation)
     return out, scale

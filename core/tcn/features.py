@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.constants import LANDMARK_INDEX, SIDES, TCN_FEATURE_LANDMARKS
+from core.constants import LANDMARK_INDEX, SIDES, TCN_FEATURE_LANDMARKS, TCN_RATE_TOLERANCE
 from core.errors import InsufficientDataError
 from core.gait.direction import leg_length, pelvis_position, progression_direction
 from core.gait.kinematics import sagittal_angles
@@ -84,6 +84,11 @@ def build_features(series: KeypointSeries) -> np.ndarray:
     valid = np.isfinite(sag).all(axis=2).mean(axis=1, keepdims=True)
     out = np.concatenate([rel, vel, ang, valid], axis=1)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+def same_rate(rate_hz: float, target_rate_hz: float) -> bool:
+    """Whether two frame rates (Hz) differ by at most ``TCN_RATE_TOLERANCE`` (no resampling needed)."""
+    return abs(rate_hz / target_rate_hz - 1.0) <= TCN_RATE_TOLERANCE
 
 
 def resample_features(features: np.ndarray, rate_hz: float, target_rate_hz: float) -> np.ndarray:

@@ -10,9 +10,8 @@ import torch
 
 from core.constants import TCN_MIN_EVENT_INTERVAL_S, TCN_PEAK_THRESHOLD
 from core.tcn.decode import channel_peaks, peaks_to_events
-from core.tcn.features import resample_features
+from core.tcn.features import resample_features, same_rate
 from core.tcn.model import TCN, ModelConfig
-from core.tcn.samples import RATE_TOLERANCE  # relative rate mismatch above which features are resampled
 from core.tcn.windows import slice_padded, window_starts
 from core.types import GaitEvent
 
@@ -121,7 +120,7 @@ def _to_length(array: np.ndarray, n_frames: int) -> np.ndarray:
 
 
 def _at_model_rate(model: LoadedModel, features: np.ndarray, rate_hz: float) -> tuple[np.ndarray, bool]:
-    if abs(rate_hz / model.rate_hz - 1.0) <= RATE_TOLERANCE:
+    if same_rate(rate_hz, model.rate_hz):
         return features, False
     return resample_features(features, rate_hz, model.rate_hz), True
 

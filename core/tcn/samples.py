@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,20 +32,15 @@ class Sample:
         return int(self.features.shape[0])
 
 
-RATE_TOLERANCE = 0.02  # relative rate mismatch above which a sample is resampled for training
-
-
 def at_rate(sample: Sample, rate_hz: float) -> Sample:
     """``sample`` with features linearly resampled to ``rate_hz`` and event frames moved to the same times.
 
-    Returned unchanged when the rates differ by at most ``RATE_TOLERANCE``. Event ``time_s`` is kept;
-    frames become ``round(frame * rate_hz / sample.rate_hz)``, clipped to the new length.
+    Returned unchanged when ``core.tcn.features.same_rate``. Event ``time_s`` is kept; frames become
+    ``round(frame * rate_hz / sample.rate_hz)``, clipped to the new length.
     """
-    from dataclasses import replace
+    from core.tcn.features import resample_features, same_rate
 
-    from core.tcn.features import resample_features
-
-    if abs(sample.rate_hz / rate_hz - 1.0) <= RATE_TOLERANCE:
+    if same_rate(sample.rate_hz, rate_hz):
         return sample
     features = resample_features(sample.features, sample.rate_hz, rate_hz)
     last = features.shape[0] - 1

@@ -189,8 +189,9 @@ def train_cross_validated(
 
     Writes checkpoints, JSON summaries, the report and figures into ``out_dir`` and returns the
     ``cv_metrics.json`` summary. Samples recorded at another rate than the median are resampled to
-    it (frames and event frames alike), so fold metrics in frames are at that rate. ``max_memory_mb`` bounds the CPU RSS used to pick the batch size
-    (0: half the free RAM); on CUDA the free GPU memory does.
+    it (frames and event frames alike), so fold metrics in frames are at that rate.
+    ``max_memory_mb`` bounds the CPU RSS used to pick the batch size (0: half the free RAM); on CUDA
+    the free GPU memory does.
     """
     check_samples(samples, task)
     start = time.perf_counter()

@@ -38,3 +38,21 @@ def test_quick_performance_test_recommends(tmp_path):
     for needle in ("cores:", "RAM:", "free disk", "GPU:", "MediaPipe models offline", "frames/s", "--performance-mode",
                    "--workers", "--max-memory", "TCN batch size"):
         assert needle in out, needle
+
+
+def test_ablation_profiles_change_one_fast_choice_on_top_of_balanced(tmp_path):
+    import dataclasses
+    import importlib.util
+
+    from core.config import load_profile
+
+    spec = importlib.util.spec_from_file_location("benchmark_performance", ROOT / "scripts" / "benchmark_performance.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    config = bench.ablation_config(tmp_path / "profiles.json")
+    balanced = dataclasses.asdict(load_profile("balanced"))
+    for name, change in bench.ABLATIONS.items():
+        variant = dataclasses.asdict(load_profile(name, config))
+        changed = {(s, k) for s in balanced if isinstance(balanced[s], dict)
+                   for k in balanced[s] if balanced[s][k] != variant[s][k]}
+        assert changed == {(s, k) for s, keys in change.items() for k in keys}, name
