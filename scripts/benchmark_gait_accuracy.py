@@ -8,7 +8,10 @@
 (b) the PD trial turned into side-view "video" (2-D pixels, 450 px/m, resampled to 30 and 60 fps,
     1.5 px Gaussian noise), walking right and left, overground and as treadmill (pelvis held still);
 (c) the synthetic walker of ``core.synthetic`` (when available): truth landmarks in pixels plus
-    Gaussian noise, several cadences and both directions: event MAE in frames, cadence error.
+    Gaussian noise, several cadences and both directions: event MAE in frames, cadence error;
+(e) the whole analysis (``analyze_series``) on the PD trial in other forms a user may bring: turned
+    to other headings, a walk there and back, treadmill, 2-D, lower rates, non-uniform timestamps,
+    missing toes / heels / shoulders / one leg: F1, MAE, cadence, step lengths and speed.
 Cadence everywhere is 120 / mean stride time over all same-side, same-type event intervals.
 """
 
@@ -26,12 +29,14 @@ import itertools  # noqa: E402
 import numpy as np  # noqa: E402
 
 from core.config import PreprocessConfig, load_profile  # noqa: E402
-from core.gait.direction import progression_direction  # noqa: E402
+from core.gait.analysis import GaitResult, analyze_series  # noqa: E402
+from core.gait.direction import pelvis_position, progression_direction  # noqa: E402
 from core.gait.evaluation import cadence_spm, evaluate_events  # noqa: E402
 from core.gait.events import EventDetection, detect_events  # noqa: E402
 from core.gait.preprocessing import preprocess  # noqa: E402
 from core.io.events_csv import read_events_csv  # noqa: E402
 from core.io.trc import read_trc  # noqa: E402
+from core.constants import LEG_LANDMARKS  # noqa: E402
 from core.types import GaitEvent, KeypointSeries  # noqa: E402
 
 METHODS = ("zeni", "velocity", "auto")
@@ -170,6 +175,103 @@ def synthetic_section(cfg: PreprocessConfig, seeds: int, noise_px: float) -> lis
     return rows
 
 
+def _turned(series: KeypointSeries, deg: float) -> KeypointSeries:
+    a = np.radians(deg)
+    p = series.positions.copy()
+    x, z = p[..., 0].copy(), p[..., 2].copy()
+    p[..., 0], p[..., 2] = np.cos(a) * x - np.sin(a) * z, np.sin(a) * x + np.cos(a) * z
+    return dataclasses.replace(series, positions=p)
+
+
+def _treadmill(series: KeypointSeries) -> KeypointSeries:
+    p = series.positions.copy()
+    pelvis_x = pelvis_position(p)[:, 0]
+    p[..., 0] -= np.polyval(np.polyfit(series.time_s, pelvis_x, 1), series.time_s)[:, None]
+    return dataclasses.replace(series, positions=p)
+
+
+def _resampled(series: KeypointSeries, rate_hz: float) -> KeypointSeries:
+    t = np.arange(series.time_s[0], series.time_s[-1], 1.0 / rate_hz)
+    flat = series.positions.reshape(series.n_frames, -1)
+    p = np.stack([np.interp(t, series.time_s, col) for col in flat.T], axis=1).reshape(len(t), -1, 3)
+    c = np.stack([np.interp(t, series.time_s, col) for col in series.confidence.T], axis=1)
+    return dataclasses.replace(series, positions=p, time_s=t, confidence=c)
+
+
+def _without(series: KeypointSeries, indices: list[int]) -> KeypointSeries:
+    p, c = series.positions.copy(), series.confidence.copy()
+    p[:, indices], c[:, indices] = np.nan, 0.0
+    return dataclasses.replace(series, positions=p, confidence=c)
+
+
+def _flat_2d(series: KeypointSeries) -> KeypointSeries:
+    p = series.positions.copy()
+    p[..., 2] = 0.0
+    return dataclasses.replace(series, positions=p, is_2d=True)
+
+
+def _irregular(series: KeypointSeries, seed: int = 0) -> KeypointSeries:
+    keep = np.sort(np.random.default_rng(seed).choice(series.n_frames, int(0.8 * series.n_frames), replace=False))
+    return dataclasses.replace(series, positions=series.positions[keep], time_s=series.time_s[keep],
+                               confidence=series.confidence[keep])
+
+
+def _there_and_back(series: KeypointSeries, truth: list[GaitEvent], pause_s: float = 1.0
+                    ) -> tuple[KeypointSeries, list[GaitEvent]]:
+    """The trial, a pause, then the trial again turned 180 degrees and starting where the first ended."""
+    p = series.positions
+    rate = series.rate_hz
+    pause = np.repeat(p[-1:], int(round(pause_s * rate)), axis=0)
+    back = _turned(series, 180.0).positions
+    back = back + (pelvis_position(p[-1:])[0] - pelvis_position(back[:1])[0]) * [1.0, 0.0, 1.0]
+    pos = np.concatenate([p, pause, back])
+    offset = len(p) + len(pause)
+    events = truth + [GaitEvent(e.side, e.event, e.frame + offset, e.time_s + offset / rate) for e in truth]
+    conf = np.concatenate([series.confidence, np.repeat(series.confidence[-1:], len(pause), 0), series.confidence])
+    return dataclasses.replace(series, positions=pos, time_s=np.arange(len(pos)) / rate, confidence=conf), events
+
+
+def robustness_results(data: Path, cfg: PreprocessConfig) -> dict[str, GaitResult]:
+    """(e): the full analysis of the PD trial in each other form (see module docstring), scored."""
+    source = read_trc(data / "overground_pd_150hz.trc")
+    truth = sorted(read_events_csv(data / "overground_pd_150hz.events.csv"), key=lambda e: e.time_s)
+    left = list(LEG_LANDMARKS["left"].values())
+    toes = [LEG_LANDMARKS[s]["toe"] for s in ("left", "right")]
+    heels = [LEG_LANDMARKS[s]["heel"] for s in ("left", "right")]
+    shoulders = [LEG_LANDMARKS[s]["shoulder"] for s in ("left", "right")]
+    forms: dict[str, tuple[KeypointSeries, list[GaitEvent]]] = {
+        "as recorded (3-D, 150 Hz)": (source, truth),
+        "turned to heading 200 deg": (_turned(source, 200.0), truth),
+        "walk there, 1 s pause, walk back": _there_and_back(source, truth),
+        "treadmill (pelvis held still)": (_treadmill(source), truth),
+        "2-D (Z = 0)": (_flat_2d(source), truth),
+        "2-D, walking towards -X": (_flat_2d(_turned(source, 180.0)), truth),
+        "100 Hz": (_resampled(source, 100.0), truth),
+        "30 Hz": (_resampled(source, 30.0), truth),
+        "non-uniform (20 % of frames dropped)": (_irregular(source), truth),
+        "no toes (virtual toes)": (_without(source, toes), truth),
+        "no heels (ankle stands in)": (_without(source, heels), truth),
+        "no shoulders": (_without(source, shoulders), truth),
+        "no left leg (right events only scored)": (_without(source, left), [e for e in truth if e.side == "right"]),
+    }
+    return {name: analyze_series(series, cfg, truth_events=events, tolerance_s=TOLERANCE_S)
+            for name, (series, events) in forms.items()}
+
+
+def robustness_table(data: Path, cfg: PreprocessConfig) -> list[str]:
+    rows = ["| input form | F1 | HS MAE ms | TO MAE ms | cadence spm | step length L / R m | speed m/s | notes |",
+            "|---|---|---|---|---|---|---|---|"]
+    for name, r in robustness_results(data, cfg).items():
+        ev, p = r.evaluation, r.parameters
+        step = [p[side]["step_length_m"]["mean"] if p[side]["step_length_m"] else None for side in ("left", "right")]
+        notes = [n for n in r.notes if not n.startswith("Hampel")]
+        rows.append(f"| {name} | {ev['overall']['f1']:.2f} | {_f(ev['heel_strike']['mae_ms'])} | "
+                    f"{_f(ev['toe_off']['mae_ms'])} | {_f(p['cadence_steps_per_min'])} | "
+                    f"{_f(step[0], '.3f')} / {_f(step[1], '.3f')} | {_f(p['walking_speed_m_s'], '.3f')} | "
+                    f"{'; '.join(notes) or '-'} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the shared real trials")
@@ -185,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(stroke_table(args.data, cfg)))
         print(f"\n## (b) PD trial as side-view video (2-D px, 1.5 px noise, 2 directions x overground/treadmill x {args.seeds} seeds)\n")
         print("\n".join(proxy_table(args.data, cfg, args.seeds)))
+        print("\n## (e) The PD trial in other input forms (full analysis, annotations moved along)\n")
+        print("\n".join(robustness_table(args.data, cfg)))
     else:
         print(f"(a, b) skipped: {args.data} has no shared real trials")
     print("\n".join(synthetic_section(cfg, args.seeds, args.noise_px)))

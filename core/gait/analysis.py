@@ -2,7 +2,9 @@
 
 Lengths and speed are measured in the ground frame (``core.gait.ground``): when the camera pans or
 the subject walks on a treadmill, the ground displacement seen under the stance feet is removed
-first. Events and angles use the preprocessed data as they are.
+first. Each walking bout is first turned about the vertical so that all bouts walk along one
+direction (``core.gait.direction.orient_bouts``: a walk back after a turn, a diagonal pass), so
+events, lengths and angles keep their signs; each bout's own heading is reported.
 
 Scale: metric data ("m") has ``m_per_unit`` 1.0; pixel data uses ``subject_height_m`` through
 ``pixel_scale_m_per_px`` when given, otherwise ``m_per_unit`` is None and lengths are reported
@@ -11,6 +13,7 @@ only in leg lengths (``*_leg_norm``). Angle cycles come from the accepted stride
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +21,7 @@ import numpy as np
 from core.config import PreprocessConfig
 from core.constants import SIDES
 from core.errors import InsufficientDataError
-from core.gait.direction import progression_direction
+from core.gait.direction import heading_deg, orient_bouts, with_virtual_toes
 from core.gait.evaluation import evaluate_events
 from core.gait.events import EventDetection, detect_events
 from core.gait.ground import to_ground_frame
@@ -38,6 +41,9 @@ class GaitResult:
 
     angles: key -> (T,) degrees; cycles: key -> (n, 101) degrees over 0..100 % of the gait
     cycle; summaries: key -> ``cycle_summary``; keys as ``core.gait.kinematics.ANGLE_KEYS``.
+    forward: (3,) the direction every bout was turned to; headings: (T, 3) per frame, the direction
+    its bout walks in ``series``; oriented_positions: (T, 33, 3) ``series`` with its bouts turned
+    (see ``core.gait.direction.Orientation``).
     """
 
     name: str
@@ -45,6 +51,8 @@ class GaitResult:
     bouts: list[tuple[int, int]]
     swapped: np.ndarray
     forward: np.ndarray
+    headings: np.ndarray
+    oriented_positions: np.ndarray
     detection: EventDetection
     parameters: dict
     angles: dict[str, np.ndarray]
@@ -58,6 +66,11 @@ class GaitResult:
     @property
     def events(self) -> list[GaitEvent]:
         return self.detection.events
+
+    @property
+    def oriented_series(self) -> KeypointSeries:
+        """``series`` with every bout walking along ``forward``."""
+        return dataclasses.replace(self.series, positions=self.oriented_positions)
 
 
 def _scale(series: KeypointSeries, subject_height_m: float | None) -> tuple[float | None, str]:
@@ -106,20 +119,31 @@ def analyze_series(
     pre = preprocess(series, cfg)
     s = pre.series
     notes = list(pre.notes)
-    forward = progression_direction(s.positions)
-    detection = detect_events(s, forward, method=cfg.event_method, bouts=pre.bouts)
+    orientation = orient_bouts(s.positions, pre.bouts)
+    forward = orientation.forward
+    positions, virtual = with_virtual_toes(orientation.positions, forward)
+    if virtual:
+        notes.append(f"no toe landmark for the {' and '.join(virtual)} foot: toe placed on a rigid foot from heel "
+                     "and ankle (toe off and ankle angle are estimates)")
+    detection = detect_events(dataclasses.replace(s, positions=positions), forward, cfg.event_method, pre.bouts)
     if not detection.events:
         duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
         raise InsufficientDataError(
             f"no gait event detected in {series.name or 'the recording'} ({s.n_frames} frames, {duration_s:.1f} s, "
             f"{len(pre.bouts)} walking bout(s)); at least one complete stride of visible walking is needed"
         )
+    silent = [side for side in SIDES if not any(e.side == side for e in detection.events)]
+    if len(silent) == 1:
+        notes.append(f"no {silent[0]} event (its landmarks are missing or never show a step): strides, cadence and "
+                     "stance of the other side only; steps, support phases and symmetry need both sides")
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
-    ground_positions, ground = to_ground_frame(s.positions, s.time_s, detection.events, forward)
+    ground_positions, ground = to_ground_frame(positions, s.time_s, detection.events, forward)
     params = spatiotemporal_parameters(
         detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
     )
+    for row, direction in zip(params["bouts"], orientation.bout_forward):
+        row["heading_deg"] = heading_deg(direction)
     params["scale_source"] = scale_source
     params["spatial_reference"] = ("ground frame (camera motion compensated)" if ground.compensated
                                    else "data frame (static camera)")
@@ -130,8 +154,8 @@ def analyze_series(
     if params["n_strides_used"] == 0:
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")
-    angles = sagittal_angles(s.positions, forward)
-    found, _ = find_strides(detection.events, bouts, heel_tracks(s.positions, forward))
+    angles = sagittal_angles(positions, forward)
+    found, _ = find_strides(detection.events, bouts, heel_tracks(positions, forward))
     strides, _ = drop_inconsistent(found, "stride", bouts)
     cycles = {key: stride_cycles(angles[key], strides, s.time_s, key.split("_")[0]) for key in ANGLE_KEYS}
     for side in SIDES:
@@ -144,7 +168,7 @@ def analyze_series(
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
-        detection=detection, parameters=params, angles=angles, cycles=cycles,
+        headings=orientation.headings, oriented_positions=positions, detection=detection, parameters=params, angles=angles, cycles=cycles,
         summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
         scale_source=scale_source, notes=notes, evaluation=evaluation,
     )

@@ -5,6 +5,8 @@ All functions take positions (T, 33, 3), NaN = missing, Y up (metres or pixels).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from core.constants import LEFT_HIP, LEG_LANDMARKS, RIGHT_HIP, SIDES
@@ -15,6 +17,10 @@ from core.errors import InsufficientDataError
 OVERGROUND_TRAVEL_LEG = 0.5
 # A mean heel->toe vector shorter than this fraction of the foot length has no reliable sign.
 MIN_FOOT_AXIS_CONSISTENCY = 0.2
+# Heel to the first metatarsal head in leg lengths (hip-ankle), from body-segment proportions of
+# height (Drillis & Contini; Winter 2009): foot length ~0.152 H, metatarsal heads at ~0.7 of it from
+# the heel, hip-ankle ~0.49 H: 0.106 / 0.49 ~ 0.22.
+VIRTUAL_TOE_LEG = 0.31
 
 
 def pelvis_position(positions: np.ndarray) -> np.ndarray:
@@ -146,3 +152,100 @@ def bout_direction(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
     except InsufficientDataError:
         return forward
     return own if float(own @ forward) < 0.5 else forward
+
+
+def heading_deg(direction: np.ndarray) -> float:
+    """Horizontal heading (degrees, -180..180] of a direction (3,): 0 = +X, 90 = +Z."""
+    return float(np.degrees(np.arctan2(direction[2], direction[0])))
+
+
+def _rotate_about_vertical(positions: np.ndarray, angle_rad: float, centre: np.ndarray) -> np.ndarray:
+    """(..., 3) positions turned by ``angle_rad`` about the vertical line through ``centre`` (3,)."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    x, z = positions[..., 0] - centre[0], positions[..., 2] - centre[2]
+    out = positions.copy()
+    out[..., 0] = centre[0] + c * x - s * z
+    out[..., 2] = centre[2] + s * x + c * z
+    return out
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """Bouts turned to one walking direction.
+
+    forward: (3,) horizontal unit direction every bout walks along in ``positions``;
+    positions: (T, 33, 3) the input with each bout turned about the vertical through its mean
+    pelvis (frames outside bouts unchanged); bout_forward: per bout, its own direction (3,) in the
+    input's frame; headings: (T, 3) per frame, the direction its bout walks in the input's frame
+    (``forward`` outside bouts).
+    """
+
+    forward: np.ndarray
+    positions: np.ndarray
+    bout_forward: list[np.ndarray]
+    headings: np.ndarray
+
+
+def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orientation:
+    """Each bout's own walking direction, and positions turned so that all bouts walk along the
+    longest bout's direction (a walk back after a turn, a diagonal pass in 3-D).
+
+    positions: (T, 33, 3). Without bouts, the whole recording's ``progression_direction``.
+    Raises ``InsufficientDataError`` when no direction can be found.
+    """
+    if not bouts:
+        forward = progression_direction(positions)
+        return Orientation(forward, positions, [], np.tile(forward, (len(positions), 1)))
+    whole: np.ndarray | None = None
+    own = []
+    for start, end in bouts:
+        try:
+            own.append(progression_direction(positions[start:end]))
+        except InsufficientDataError:
+            whole = progression_direction(positions) if whole is None else whole
+            own.append(whole)
+    longest = int(np.argmax([end - start for start, end in bouts]))
+    forward = own[longest]
+    out = positions.copy()
+    headings = np.tile(forward, (len(positions), 1))
+    for (start, end), direction in zip(bouts, own):
+        headings[start:end] = direction
+        angle = np.radians(heading_deg(direction) - heading_deg(forward))
+        if abs(angle) > 1e-12:
+            centre = pelvis_position(positions[start:end])
+            out[start:end] = _rotate_about_vertical(positions[start:end], angle, np.nanmean(centre, axis=0))
+    return Orientation(forward, out, own, headings)
+
+
+def with_virtual_toes(positions: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Positions (T, 33, 3) with a toe point for each side whose toe is never seen but whose heel
+    and ankle are, and the sides given one.
+
+    The foot is taken as rigid in the sagittal plane (``forward``, up): the toe lies
+    ``VIRTUAL_TOE_LEG`` leg lengths ahead of the heel, level with it while the foot is flat (the
+    median heel->ankle angle over the frames whose heel is in its lowest quarter of heights), and
+    turns with the heel->ankle line. Pivoting at the metatarsal heads, it stays put in push-off and
+    moves at toe off, so the toe-based events keep their meaning.
+    """
+    fwd = _horizontal_unit(forward)
+    up = np.array([0.0, 1.0, 0.0])
+    try:
+        toe_length = VIRTUAL_TOE_LEG * leg_length(positions)
+    except InsufficientDataError:
+        return positions, []
+    out = positions.copy()
+    made = []
+    for side in SIDES:
+        leg = LEG_LANDMARKS[side]
+        heel, ankle = positions[:, leg["heel"]], positions[:, leg["ankle"]]
+        both = np.isfinite(heel).all(axis=1) & np.isfinite(ankle).all(axis=1)
+        if np.isfinite(positions[:, leg["toe"]]).any() or both.sum() < 3:
+            continue
+        rel = ankle - heel
+        theta = np.arctan2(rel[:, 1], rel @ fwd)
+        height = heel[:, 1]
+        flat = both & (height <= np.nanpercentile(height[both], 25))
+        alpha = theta - np.median(theta[flat])
+        out[:, leg["toe"]] = heel + toe_length * (np.cos(alpha)[:, None] * fwd + np.sin(alpha)[:, None] * up)
+        made.append(side)
+    return out, made

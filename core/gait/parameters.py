@@ -12,7 +12,8 @@ HS_X (between footprints, as on an instrumented walkway, so two steps make a str
 must be in the ground frame, see ``core.gait.ground.to_ground_frame``); step width =
 mediolateral distance between the same two footprints (3-D data only).
 Cadence (steps/min) = 120 / (mean left + mean right step time) (60 / mean step time when only
-one side has steps). Walking speed = mean over strides of stride length /
+one side has steps; 120 / mean stride time when there are no steps: one leg's landmarks missing,
+when strides of the other need only their own toe off and support phases are not reported). Walking speed = mean over strides of stride length /
 stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric),
 reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sample SD).
 The heel stands for the foot (the ankle where a heel is never seen).
@@ -135,20 +136,30 @@ def bout_of(frame: int, bouts: list[tuple[int, int]] | None) -> int | None:
     return None
 
 
-def _phase_events(between: list[GaitEvent], side: str) -> tuple[float, float, float] | tuple[str, str]:
-    """Times (TO_X, HS_Y, TO_Y) inside a stride of ``side``, or a reason (category, detail)."""
+def _phase_events(
+    between: list[GaitEvent], side: str, one_sided: bool
+) -> tuple[float, float, float] | tuple[str, str]:
+    """Times (TO_X, HS_Y, TO_Y) inside a stride of ``side``, or a reason (category, detail).
+
+    ``one_sided``: the other side has no events at all (its landmarks are missing), so only TO_X
+    is required and HS_Y, TO_Y are NaN.
+    """
     other = _OTHER[side]
     groups = {
         f"{side} toe_off": [e.time_s for e in between if e.side == side and e.event == "toe_off"],
         f"{other} heel_strike": [e.time_s for e in between if e.side == other and e.event == "heel_strike"],
         f"{other} toe_off": [e.time_s for e in between if e.side == other and e.event == "toe_off"],
     }
+    if one_sided:
+        groups = {name: times for name, times in groups.items() if name.startswith(side)}
     extra = [name for name, times in groups.items() if len(times) > 1]
     if extra:
         return "missing heel strike", f"more than one {', '.join(extra)} inside the stride"
     missing = [name for name, times in groups.items() if not times]
     if missing:
         return "missing events", f"no {', '.join(missing)} inside the stride"
+    if one_sided:
+        return groups[f"{side} toe_off"][0], float("nan"), float("nan")
     to_x, hs_y, to_y = (times[0] for times in groups.values())
     if not to_y < hs_y < to_x:
         return "events out of order", f"expected {other} toe_off < {other} heel_strike < {side} toe_off"
@@ -156,13 +167,14 @@ def _phase_events(between: list[GaitEvent], side: str) -> tuple[float, float, fl
 
 
 def _stride(
-    events: list[GaitEvent], a: GaitEvent, b: GaitEvent, bouts: list[tuple[int, int]] | None, heel_fwd: np.ndarray
+    events: list[GaitEvent], a: GaitEvent, b: GaitEvent, bouts: list[tuple[int, int]] | None, heel_fwd: np.ndarray,
+    one_sided: bool = False,
 ) -> Stride | tuple[str, str]:
     """The stride between heel strikes ``a`` and ``b`` of one side, or why it is rejected."""
     bout = bout_of(a.frame, bouts)
     if bout is None or bout != bout_of(b.frame, bouts):
         return "crosses a bout boundary", f"frames {a.frame}-{b.frame} are not inside one walking bout"
-    phases = _phase_events([e for e in events if a.time_s < e.time_s < b.time_s], a.side)
+    phases = _phase_events([e for e in events if a.time_s < e.time_s < b.time_s], a.side, one_sided)
     if isinstance(phases[0], str):
         return phases
     to_x, hs_y, to_y = phases
@@ -184,14 +196,18 @@ def _stride(
 def find_strides(
     events: list[GaitEvent], bouts: list[tuple[int, int]] | None, heels: dict[str, np.ndarray]
 ) -> tuple[list[Stride], list[Rejection]]:
-    """Accepted strides of both sides and the rejected ones with reasons (see module docstring)."""
+    """Accepted strides of both sides and the rejected ones with reasons (see module docstring).
+
+    When one side has no events at all, the other side's strides need only their own toe off
+    (support phases are then NaN)."""
     events = sorted(events, key=lambda e: e.time_s)
     strides: list[Stride] = []
     rejected: list[Rejection] = []
+    sides_with_events = {e.side for e in events}
     for side in SIDES:
         hs = [e for e in events if e.side == side and e.event == "heel_strike"]
         for a, b in zip(hs[:-1], hs[1:]):
-            stride = _stride(events, a, b, bouts, heels[side][:, 0])
+            stride = _stride(events, a, b, bouts, heels[side][:, 0], _OTHER[side] not in sides_with_events)
             if isinstance(stride, Stride):
                 strides.append(stride)
             else:
@@ -344,12 +360,15 @@ def side_parameters(
     }
 
 
-def _cadence(steps: list[Step]) -> float | None:
-    """120 / (mean left step + mean right step), so unequal step counts do not bias asymmetric gait."""
+def _cadence(steps: list[Step], strides: list[Stride]) -> float | None:
+    """120 / (mean left step + mean right step), so unequal step counts do not bias asymmetric gait;
+    without steps (one side only), 120 / mean stride time."""
     by_side = [[s.step_time_s for s in steps if s.side == side] for side in SIDES]
     if all(by_side):
         return 120.0 / float(sum(np.mean(times) for times in by_side))
-    return 60.0 / float(np.mean([s.step_time_s for s in steps])) if steps else None
+    if steps:
+        return 60.0 / float(np.mean([s.step_time_s for s in steps]))
+    return 120.0 / float(np.mean([s.stride_time_s for s in strides])) if strides else None
 
 
 def _speed(strides: list[Stride], scale: float | None) -> float | None:
@@ -370,7 +389,7 @@ def bout_parameters(
             "bout": i, "start_frame": int(start), "end_frame": int(end),
             "start_s": float(time_s[start]), "end_s": float(time_s[min(end, time_s.size) - 1]),
             "n_strides": len(b_strides), "n_steps": len(b_steps),
-            "cadence_steps_per_min": _cadence(b_steps), "walking_speed_m_s": _speed(b_strides, m_per_unit),
+            "cadence_steps_per_min": _cadence(b_steps, b_strides), "walking_speed_m_s": _speed(b_strides, m_per_unit),
         })
     return rows
 
@@ -412,7 +431,7 @@ def spatiotemporal_parameters(
     _, step_counts = _rejection_summary(rej_steps, "step")
     sym_keys = ("step_time_s", "stride_time_s", "stance_pct", "swing_pct", "step_length_leg_norm")
     return {
-        "cadence_steps_per_min": _cadence(steps),
+        "cadence_steps_per_min": _cadence(steps, strides),
         "walking_speed_m_s": _speed(strides, m_per_unit),
         "walking_speed_leg_norm_per_s": _speed(strides, 1.0 / leg if leg > 0 else None),
         **per_side,

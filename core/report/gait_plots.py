@@ -54,12 +54,12 @@ def plot_angle_cycles(result: GaitResult) -> Any:
     return fig
 
 
-def _pelvis_forward(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
-    """(T,) forward coordinate of the hip midpoint."""
+def _pelvis_forward(positions: np.ndarray, headings: np.ndarray) -> np.ndarray:
+    """(T,) coordinate of the hip midpoint along each frame's walking direction ``headings`` (T, 3)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mid = np.nanmean(positions[:, [LEFT_HIP, RIGHT_HIP]], axis=1)
-    return mid @ forward
+    return np.einsum("tj,tj->t", mid, headings)
 
 
 def _marker_values(track: np.ndarray, time_s: np.ndarray, times: list[float]) -> np.ndarray:
@@ -70,16 +70,15 @@ def plot_event_timeline(result: GaitResult) -> Any:
     """Heel/toe forward (relative to the pelvis) and vertical trajectories with HS/TO markers."""
     plt = _pyplot()
     s = result.series
-    fwd = np.array([result.forward[0], 0.0, result.forward[2]], dtype=float)
-    fwd /= np.linalg.norm(fwd)
+    fwd = result.headings
     pelvis = _pelvis_forward(s.positions, fwd)
     fig, axes = plt.subplots(2, 2, figsize=(14, 6.5), sharex=True, constrained_layout=True)
     rejected = [ev for ev, _ in result.detection.rejected]
     for row, side in enumerate(SIDES):
         idx = LEG_LANDMARKS[side]
         tracks = {
-            "heel": (s.positions[:, idx["heel"]] @ fwd - pelvis, s.positions[:, idx["heel"], 1]),
-            "toe": (s.positions[:, idx["toe"]] @ fwd - pelvis, s.positions[:, idx["toe"], 1]),
+            part: (np.einsum("tj,tj->t", s.positions[:, idx[part]], fwd) - pelvis, s.positions[:, idx[part], 1])
+            for part in ("heel", "toe")
         }
         for col in range(2):
             ax = axes[row, col]

@@ -40,15 +40,21 @@ def test_quick_performance_test_recommends(tmp_path):
         assert needle in out, needle
 
 
+def _script_module(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_ablation_profiles_change_one_fast_choice_on_top_of_balanced(tmp_path):
     import dataclasses
-    import importlib.util
 
     from core.config import load_profile
 
-    spec = importlib.util.spec_from_file_location("benchmark_performance", ROOT / "scripts" / "benchmark_performance.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _script_module("benchmark_performance")
     config = bench.ablation_config(tmp_path / "profiles.json")
     balanced = dataclasses.asdict(load_profile("balanced"))
     for name, change in bench.ABLATIONS.items():
@@ -56,3 +62,25 @@ def test_ablation_profiles_change_one_fast_choice_on_top_of_balanced(tmp_path):
         changed = {(s, k) for s in balanced if isinstance(balanced[s], dict)
                    for k in balanced[s] if balanced[s][k] != variant[s][k]}
         assert changed == {(s, k) for s, keys in change.items() for k in keys}, name
+
+
+def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
+    """Table (e) of docs/gait_accuracy.md: the real trial turned, mirrored, resampled, without markers."""
+    import pytest
+
+    from core.config import load_profile
+
+    data = ROOT.parent / "shared" / "data"
+    if not (data / "overground_pd_150hz.trc").is_file():
+        pytest.skip(f"shared data absent: {data}")
+    results = _script_module("benchmark_gait_accuracy").robustness_results(data, load_profile("balanced").preprocessing)
+    reference = results["as recorded (3-D, 150 Hz)"].parameters
+    for name, result in results.items():
+        assert result.evaluation["overall"]["f1"] >= (0.9 if "heels" in name else 0.95), name
+        p = result.parameters
+        assert p["cadence_steps_per_min"] == pytest.approx(reference["cadence_steps_per_min"], abs=1.5), name
+        assert p["walking_speed_m_s"] == pytest.approx(reference["walking_speed_m_s"], rel=0.03), name
+        if "left leg" not in name:
+            for side in ("left", "right"):
+                assert p[side]["step_length_m"]["mean"] == pytest.approx(reference[side]["step_length_m"]["mean"],
+                                                                         rel=0.05), (name, side)

@@ -298,7 +298,7 @@ def analyse_series(
         from usecases.gait_analysis.tcn_stage import build_tcn_input
 
         with monitor.stage("features"):
-            tcn = build_tcn_input(source, folder, result.series, result.events, truth)
+            tcn = build_tcn_input(source, folder, result.oriented_series, result.events, truth)
     return Analysis(summary_row(result), list(result.notes), tcn, problems)
 
 

@@ -35,7 +35,8 @@ class TcnInput:
 def build_tcn_input(
     source: Path, folder: Path, series: KeypointSeries, kinematic: list[GaitEvent], annotated: list[GaitEvent] | None
 ) -> TcnInput:
-    """Features of one preprocessed series, cached beside its outputs (rebuilt when the series changes)."""
+    """Features of one preprocessed series (its bouts turned to one walking direction, see
+    ``GaitResult.oriented_series``), cached beside its outputs (rebuilt when the series changes)."""
     import hashlib
 
     from core.io.feature_cache import feature_cache_path, load_feature_cache, save_feature_cache

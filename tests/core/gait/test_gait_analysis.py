@@ -11,6 +11,7 @@ from core.config import load_profile
 from core.constants import LEG_LANDMARKS, NUM_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.analysis import GaitResult, analyze_series
+from core.gait.evaluation import evaluate_events
 from core.gait.kinematics import ANGLE_KEYS
 from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
 from core.types import GaitEvent, KeypointSeries
@@ -92,6 +93,56 @@ def test_metric_walk_cadence_and_step_length(heading_deg: float) -> None:
     assert set(result.cycles) == set(ANGLE_KEYS)
     assert result.cycles["left_knee"].shape[1] == 101 and result.summaries["left_knee"]["n"] >= 3
     assert result.summaries["right_knee"]["max_deg"] > 20.0
+
+
+def test_walk_there_and_back_keeps_lengths_and_angle_signs() -> None:
+    there, _ = analytic_walk(duration_s=6.0, heading_deg=30.0)
+    back, _ = analytic_walk(duration_s=6.0, heading_deg=210.0)
+    pause = np.repeat(there.positions[-1:], 150, axis=0)
+    hip = LEG_LANDMARKS["left"]["hip"]
+    back_pos = back.positions + (there.positions[-1, hip] - back.positions[0, hip])
+    pos = np.concatenate([there.positions, pause, back_pos])
+    series = KeypointSeries(pos, np.arange(len(pos)) / 100.0, np.ones(pos.shape[:2]), units="m", name="there-back")
+    result = analyze_series(series, CFG)
+    alone = analyze_series(there, CFG)
+    p = result.parameters
+    assert [round(b["heading_deg"]) % 360 for b in p["bouts"]] == [30, 210]
+    assert len(result.events) == 2 * len(alone.events)
+    assert p["walking_speed_m_s"] == pytest.approx(0.62 * 110 / 60, rel=0.05)
+    for side in ("left", "right"):
+        assert p[side]["step_length_m"]["mean"] == pytest.approx(0.62, rel=0.05)
+        assert p[side]["step_width_m"]["mean"] == pytest.approx(0.2, abs=0.02)
+        for joint in ("hip", "knee"):
+            both, one = result.summaries[f"{side}_{joint}"], alone.summaries[f"{side}_{joint}"]
+            assert both["n"] > one["n"]
+            np.testing.assert_allclose(both["mean"], one["mean"], atol=2.0)
+    back_frames = slice(len(pos) - back.n_frames + 100, len(pos) - 100)
+    assert np.allclose(result.headings[back_frames] @ result.forward, -1.0)
+
+
+def test_one_leg_missing_gives_that_sides_strides_and_says_so() -> None:
+    series, _ = analytic_walk()
+    pos = series.positions.copy()
+    pos[:, list(LEG_LANDMARKS["left"].values())] = np.nan
+    result = analyze_series(KeypointSeries(pos, series.time_s, np.isfinite(pos[..., 0]).astype(float), units="m"), CFG)
+    p = result.parameters
+    assert p["cadence_steps_per_min"] == pytest.approx(110.0, rel=0.02)
+    assert p["right"]["n_strides_used"] >= 6 and p["left"]["n_strides_used"] == 0
+    assert p["right"]["stride_length_m"]["mean"] == pytest.approx(2 * 0.62, rel=0.05)
+    assert any("no left event" in n for n in result.notes)
+
+
+def test_missing_toes_get_virtual_toes_with_the_same_toe_offs() -> None:
+    series, _ = analytic_walk()
+    with_toes = analyze_series(series, CFG)
+    pos = series.positions.copy()
+    pos[:, [LEG_LANDMARKS[side]["toe"] for side in ("left", "right")]] = np.nan
+    result = analyze_series(KeypointSeries(pos, series.time_s, np.isfinite(pos[..., 0]).astype(float), units="m"), CFG)
+    assert any("no toe landmark for the left and right foot" in n for n in result.notes)
+    truth_like = [e for e in with_toes.events if e.event == "toe_off"]
+    score = evaluate_events([e for e in result.events if e.event == "toe_off"], truth_like, tolerance_s=0.02)
+    assert score["overall"]["f1"] == 1.0
+    assert np.isfinite(result.summaries["left_ankle"]["rom_deg"])
 
 
 @pytest.mark.parametrize("direction, style", [("left_to_right", "normal"), ("right_to_left", "hemiparetic")])

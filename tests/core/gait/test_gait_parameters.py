@@ -101,6 +101,18 @@ def test_missing_heel_strike_and_bout_boundary() -> None:
     assert p["bouts"][0]["cadence_steps_per_min"] == pytest.approx(100.0)
 
 
+def test_one_side_without_events_still_gives_strides_and_cadence() -> None:
+    right_only = [e for e in _events() if e.side == "right"]
+    p = _params(right_only, m_per_unit=1.0)
+    assert p["right"]["stride_time_s"]["n"] == 4 and p["n_strides_rejected"] == 0
+    assert p["right"]["stance_pct"]["mean"] == pytest.approx(60.0)
+    assert p["right"]["stride_length_m"]["mean"] == pytest.approx(2 * STEP_LEN)
+    assert p["right"]["double_support_pct"]["n"] == 0 and p["right"]["double_support_pct"]["mean"] is None
+    assert p["n_steps_used"] == 0 and p["cadence_steps_per_min"] == pytest.approx(100.0)
+    assert p["walking_speed_m_s"] == pytest.approx(2 * STEP_LEN / 1.2)
+    assert p["bouts"][0]["cadence_steps_per_min"] == pytest.approx(100.0)
+
+
 def test_physiological_bounds_reject_slow_stride() -> None:
     slow = [GaitEvent(e.side, e.event, e.frame * 4, e.frame * 4 / RATE_HZ) for e in _events(1)]
     pos = np.zeros((max(e.frame for e in slow) + 1, NUM_LANDMARKS, 3))
