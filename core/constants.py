@@ -113,11 +113,23 @@ TRC_MARKER_ALIASES: dict[str, str] = {
     "LBigToe": "left_foot_index",
     "RBigToe": "right_foot_index",
 }
-# Used for a landmark only when its primary alias is absent.
+# Used for a landmark only when its primary alias is absent: other toe markers, and the short
+# Plug-in Gait names of marker-based motion capture (knee, ankle, heel, toe markers).
 TRC_MARKER_FALLBACKS: dict[str, str] = {
     "LSmallToe": "left_foot_index",
     "RSmallToe": "right_foot_index",
+    "LToe": "left_foot_index",
+    "RToe": "right_foot_index",
+    "LKNE": "left_knee",
+    "RKNE": "right_knee",
+    "LANK": "left_ankle",
+    "RANK": "right_ankle",
+    "LHEE": "left_heel",
+    "RHEE": "right_heel",
 }
+# A pelvis-centre marker stands for both hips when neither LHip nor RHip is in the file (2-D keypoint
+# sets with a mid-hip only; the hips' lateral offset does not enter the sagittal analysis).
+TRC_MID_HIP_MARKERS: tuple[str, ...] = ("Hip", "MidHip", "Pelvis", "PelvisCenter")
 # Landmarks exported to TRC, with the marker names other tools expect.
 TRC_EXPORT_MARKERS: dict[str, str] = {v: k for k, v in TRC_MARKER_ALIASES.items()}
 

@@ -21,7 +21,7 @@ import numpy as np
 from core.config import PreprocessConfig
 from core.constants import SIDES
 from core.errors import InsufficientDataError
-from core.gait.direction import heading_deg, orient_bouts, with_virtual_toes
+from core.gait.direction import ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
 from core.gait.events import EventDetection, detect_events
 from core.gait.ground import to_ground_frame
@@ -121,10 +121,13 @@ def analyze_series(
     notes = list(pre.notes)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
-    positions, virtual = with_virtual_toes(orientation.positions, forward)
+    positions, virtual = with_virtual_feet(orientation.positions, forward)
     if virtual:
-        notes.append(f"no toe landmark for the {' and '.join(virtual)} foot: toe placed on a rigid foot from heel "
-                     "and ankle (toe off and ankle angle are estimates)")
+        notes.append(f"no {' or '.join(virtual)} landmark: placed on a rigid foot from the other two foot points "
+                     "for events and angles (estimates); lengths use the seen landmarks (the ankle for a heel)")
+    for side in ankle_only_sides(positions):
+        notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's rotation "
+                     "(less exact: see docs/gait_accuracy.md, table (e)); no ankle angle")
     detection = detect_events(dataclasses.replace(s, positions=positions), forward, cfg.event_method, pre.bouts)
     if not detection.events:
         duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
@@ -138,7 +141,7 @@ def analyze_series(
                      "stance of the other side only; steps, support phases and symmetry need both sides")
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
-    ground_positions, ground = to_ground_frame(positions, s.time_s, detection.events, forward)
+    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, detection.events, forward)
     params = spatiotemporal_parameters(
         detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
     )
@@ -155,7 +158,7 @@ def analyze_series(
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")
     angles = sagittal_angles(positions, forward)
-    found, _ = find_strides(detection.events, bouts, heel_tracks(positions, forward))
+    found, _ = find_strides(detection.events, bouts, heel_tracks(orientation.positions, forward))
     strides, _ = drop_inconsistent(found, "stride", bouts)
     cycles = {key: stride_cycles(angles[key], strides, s.time_s, key.split("_")[0]) for key in ANGLE_KEYS}
     for side in SIDES:

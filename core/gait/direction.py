@@ -17,10 +17,13 @@ from core.errors import InsufficientDataError
 OVERGROUND_TRAVEL_LEG = 0.5
 # A mean heel->toe vector shorter than this fraction of the foot length has no reliable sign.
 MIN_FOOT_AXIS_CONSISTENCY = 0.2
-# Heel to the first metatarsal head in leg lengths (hip-ankle), from body-segment proportions of
-# height (Drillis & Contini; Winter 2009): foot length ~0.152 H, metatarsal heads at ~0.7 of it from
-# the heel, hip-ankle ~0.49 H: 0.106 / 0.49 ~ 0.22.
+# A rigid foot for missing heel or toe landmarks, in leg lengths (hip-ankle ~0.491 H), from
+# body-segment proportions of height H (Winter 2009): heel to toe tip 0.152 H (0.31 leg); ankle
+# joint 0.039 H above the floor and ~0.25 foot length ahead of the heel (0.08 leg each way).
+# The toe tip, not the metatarsal heads, because a point ahead of the push-off pivot stays down
+# until toe off, while one behind it rises with the heel (the heads gave toe offs 120 ms early).
 VIRTUAL_TOE_LEG = 0.31
+VIRTUAL_HEEL_FROM_ANKLE_LEG = (-0.08, -0.08)
 
 
 def pelvis_position(positions: np.ndarray) -> np.ndarray:
@@ -43,6 +46,12 @@ def foot_points(positions: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarra
         return ankle if not np.isfinite(point).any() else point
 
     return pick(leg["heel"]), pick(leg["toe"])
+
+
+def ankle_only_sides(positions: np.ndarray) -> list[str]:
+    """Sides whose foot is never seen but at its ankle (no heel, no toe: e.g. COCO-17 keypoints)."""
+    return [s for s in SIDES if np.isfinite(positions[:, LEG_LANDMARKS[s]["ankle"]]).any()
+            and not np.isfinite(positions[:, [LEG_LANDMARKS[s]["heel"], LEG_LANDMARKS[s]["toe"]]]).any()]
 
 
 def present_sides(positions: np.ndarray) -> list[str]:
@@ -217,35 +226,49 @@ def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orienta
     return Orientation(forward, out, own, headings)
 
 
-def with_virtual_toes(positions: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Positions (T, 33, 3) with a toe point for each side whose toe is never seen but whose heel
-    and ankle are, and the sides given one.
+def _rigid_point(base: np.ndarray, ref: np.ndarray, offset_flat: np.ndarray, fwd: np.ndarray,
+                 flat: np.ndarray) -> np.ndarray:
+    """(T, 3) point fixed to the sagittal line base -> ref (each (T, 3)): ``offset_flat`` (forward,
+    up) from ``base`` while the foot is flat (the median line angle over the ``flat`` frames),
+    turning with the line; lateral position that of ``base``."""
+    rel = ref - base
+    theta = np.arctan2(rel[:, 1], rel @ fwd)
+    alpha = theta - np.median(theta[flat])
+    c, s = np.cos(alpha)[:, None], np.sin(alpha)[:, None]
+    up = np.array([0.0, 1.0, 0.0])
+    return base + (c * offset_flat[0] - s * offset_flat[1]) * fwd + (s * offset_flat[0] + c * offset_flat[1]) * up
 
-    The foot is taken as rigid in the sagittal plane (``forward``, up): the toe lies
-    ``VIRTUAL_TOE_LEG`` leg lengths ahead of the heel, level with it while the foot is flat (the
-    median heel->ankle angle over the frames whose heel is in its lowest quarter of heights), and
-    turns with the heel->ankle line. Pivoting at the metatarsal heads, it stays put in push-off and
-    moves at toe off, so the toe-based events keep their meaning.
+
+def with_virtual_feet(positions: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Positions (T, 33, 3) with a toe (heel) for each foot whose toe (heel) is never seen but whose
+    other two foot points are, and what was added ("left toe", ...).
+
+    The foot is rigid in the sagittal plane (``forward``, up), flat while its grounded point is in
+    the lowest quarter of its heights: the toe lies ``VIRTUAL_TOE_LEG`` ahead of the heel and level
+    with it, the heel ``VIRTUAL_HEEL_FROM_ANKLE_LEG`` from the ankle; both turn with the line
+    between the two seen points. The toe tip pivots in push-off and moves at toe off, the heel
+    lands at heel strike, so the events keep their meaning.
     """
     fwd = _horizontal_unit(forward)
-    up = np.array([0.0, 1.0, 0.0])
     try:
-        toe_length = VIRTUAL_TOE_LEG * leg_length(positions)
+        leg_units = leg_length(positions)
     except InsufficientDataError:
         return positions, []
     out = positions.copy()
     made = []
     for side in SIDES:
         leg = LEG_LANDMARKS[side]
-        heel, ankle = positions[:, leg["heel"]], positions[:, leg["ankle"]]
-        both = np.isfinite(heel).all(axis=1) & np.isfinite(ankle).all(axis=1)
-        if np.isfinite(positions[:, leg["toe"]]).any() or both.sum() < 3:
-            continue
-        rel = ankle - heel
-        theta = np.arctan2(rel[:, 1], rel @ fwd)
-        height = heel[:, 1]
-        flat = both & (height <= np.nanpercentile(height[both], 25))
-        alpha = theta - np.median(theta[flat])
-        out[:, leg["toe"]] = heel + toe_length * (np.cos(alpha)[:, None] * fwd + np.sin(alpha)[:, None] * up)
-        made.append(side)
+        heel, ankle, toe = (positions[:, leg[k]] for k in ("heel", "ankle", "toe"))
+        seen = {k: np.isfinite(p).all(axis=1) for k, p in (("heel", heel), ("ankle", ankle), ("toe", toe))}
+        for missing, base, ref, grounded, offset in (
+            ("toe", heel, ankle, heel, (VIRTUAL_TOE_LEG, 0.0)),
+            ("heel", ankle, toe, toe, VIRTUAL_HEEL_FROM_ANKLE_LEG),
+        ):
+            both = np.isfinite(base).all(axis=1) & np.isfinite(ref).all(axis=1)
+            if seen[missing].any() or both.sum() < 3:
+                continue
+            height = grounded[:, 1]
+            flat = both & (height <= np.nanpercentile(height[both], 25))
+            out[:, leg[missing]] = _rigid_point(base, ref, np.array(offset) * leg_units, fwd, flat)
+            made.append(f"{side} {missing}")
     return out, made

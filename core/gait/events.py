@@ -14,7 +14,8 @@ Methods (``method`` argument):
   HS at the heel's lowest point (the end of its descent = contact), or, when that point is at the
   region's edge and the heel is still airborne at Zeni's time, when the heel's speed over ground
   falls through half the walking speed; TO at the toe's launch (peak upward acceleration) when the
-  toe really lifts, else when the toe's speed over ground reaches half the walking speed. Zeni's
+  toe really lifts, else when the toe's speed over ground reaches half the walking speed; a foot
+  seen only at its ankle takes TO from the shank's rotation instead (``shank_toe_offs``). Zeni's
   extrema are when heel/toe move as fast as the pelvis, which lags
   contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
   See docs/gait_accuracy.md for the measurements behind this choice.
@@ -29,8 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
+from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
-from core.gait.direction import bout_direction, foot_points, leg_length, pelvis_position, present_sides
+from core.gait.direction import (
+    ankle_only_sides, bout_direction, foot_points, leg_length, pelvis_position, present_sides,
+)
 from core.gait.preprocessing import valid_segments
 from core.types import GaitEvent, KeypointSeries
 
@@ -67,6 +71,12 @@ SWING_VELOCITY_FRACTION = 0.2
 MIN_SWING_S = 0.15
 # Finite runs shorter than about half a stride cannot hold an extremum with both flanks.
 MIN_RUN_S = 0.5
+# Feet without heel or toe (ankle-only keypoints, e.g. COCO-17): the ankle's Zeni minimum comes at
+# heel off, ~120 ms before toe off. Toe off is then the shank's last backward-rotation trough
+# before its mid-swing forward-rotation peak (Aminian et al. 2002, shank gyroscopes), searched at
+# most SHANK_TO_SEARCH_S before the peak; a peak must reach SHANK_MIN_PEAK_RAD_S.
+SHANK_TO_SEARCH_S = 0.5
+SHANK_MIN_PEAK_RAD_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,24 @@ def refine_toe_off(
     found = lo + crossings(toe_speed[lo:hi + 1], FOOT_SPEED_FRACTION * walking_speed, rising=True)
     found = found[found <= index]
     return float(found[-1]) if len(found) else index
+
+
+def shank_toe_offs(knee: np.ndarray, ankle: np.ndarray, forward: np.ndarray, side: str, rate_hz: float
+                   ) -> list[Candidate]:
+    """TO candidates from the sagittal shank angular velocity (knee, ankle: (T, 3)); see
+    SHANK_TO_SEARCH_S. The shank angle is positive with the ankle ahead of the knee."""
+    shank = ankle - knee
+    omega = np.gradient(np.unwrap(np.arctan2(shank @ forward, -shank[:, 1]))) * rate_hz
+    peaks, _ = find_peaks(omega, height=SHANK_MIN_PEAK_RAD_S, distance=max(1, int(MIN_STRIDE_S * rate_hz)))
+    out = []
+    search = int(np.ceil(SHANK_TO_SEARCH_S * rate_hz))
+    for peak in peaks:
+        lo = max(0, peak - search)
+        troughs, _ = find_peaks(-omega[lo:peak + 1])
+        if len(troughs):
+            i = lo + int(troughs[-1])
+            out.append(Candidate(side, "toe_off", parabolic_peak(-omega, i), float(omega[peak] - omega[i])))
+    return out
 
 
 def _runs_above(u: np.ndarray, level: float, min_samples: int) -> list[tuple[float, float, float]]:
@@ -325,7 +353,11 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
     """Candidates of one side in one bout (indices relative to the bout), per finite run."""
     pelvis = pelvis_position(positions)
     heel, toe = foot_points(positions, side)
+    knee = positions[:, LEG_LANDMARKS[side]["knee"]]
+    ankle_only = side in ankle_only_sides(positions) and np.isfinite(knee).any()
     valid = np.isfinite(pelvis).all(axis=1) & np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
+    if ankle_only:
+        valid &= np.isfinite(knee).all(axis=1)
     out = []
     for start, end in valid_segments(valid):
         if end - start < MIN_RUN_S * ctx.rate_hz:
@@ -339,6 +371,9 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":
             found = _refined(found, p, h, t, ctx)
+            if ankle_only:
+                found = [c for c in found if c.event != "toe_off"]
+                found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
         out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
     return out
 

@@ -1,5 +1,9 @@
 """OpenSim TRC marker files (as written by Sports2D, Pose2Sim, OpenCap) <-> ``KeypointSeries``.
 
+Marker names are matched without regard to case, separators or a side written in full or as a
+suffix (``RHeel``, ``r_heel``, ``Right Heel``, ``Heel_R`` are one name); see
+``core.constants.TRC_MARKER_ALIASES`` and its fallbacks.
+
 Layout: ``PathFileType`` line, a key row (DataRate, CameraRate, NumFrames, NumMarkers, Units, ...),
 its value row, a marker-name row (``Frame#``, ``Time``, then one name every 3 columns), an
 ``X1 Y1 Z1 ...`` row, an optional blank line, then tab-separated data rows. Empty cells are
@@ -12,6 +16,7 @@ as pixels. Missing landmarks are written as empty cells.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -26,6 +31,7 @@ from core.constants import (
     TRC_EXPORT_MARKERS,
     TRC_MARKER_ALIASES,
     TRC_MARKER_FALLBACKS,
+    TRC_MID_HIP_MARKERS,
 )
 from core.errors import InputError
 from core.io.atomic import read_text_file, write_text
@@ -76,14 +82,34 @@ def _parse_rows(lines: list[str], n_markers: int, path: Path) -> np.ndarray:
     return data
 
 
+def marker_key(name: str) -> str:
+    """Case- and separator-free marker key with the side first: 'R_Heel', 'Right Heel', 'heel_r' -> 'rheel'."""
+    lower = name.strip().lower()
+    suffix = re.fullmatch(r"(.+?)[\s_.\-]+(l|r|left|right)", lower)
+    if suffix:
+        lower = suffix.group(2) + suffix.group(1)
+    key = re.sub(r"[^0-9a-z]", "", lower)
+    for word, short in (("right", "r"), ("left", "l")):
+        if key.startswith(word):
+            key = short + key[len(word):]
+    return key
+
+
 def _landmark_columns(markers: list[str]) -> dict[int, int]:
-    """Landmark index -> marker position in ``markers`` (aliases first, then fallbacks)."""
+    """Landmark index -> marker position in ``markers`` (aliases first, then fallbacks, then a
+    mid-hip marker for both hips)."""
+    keys = [marker_key(m) for m in markers]
     found: dict[int, int] = {}
     for table in (TRC_MARKER_ALIASES, TRC_MARKER_FALLBACKS):
-        for k, marker in enumerate(markers):
-            landmark = table.get(marker)
+        by_key = {marker_key(name): landmark for name, landmark in table.items()}
+        for k, key in enumerate(keys):
+            landmark = by_key.get(key)
             if landmark is not None and LANDMARK_INDEX[landmark] not in found:
                 found[LANDMARK_INDEX[landmark]] = k
+    hips = [LEG_LANDMARKS[side]["hip"] for side in SIDES]
+    mid = [k for k, key in enumerate(keys) if key in {marker_key(m) for m in TRC_MID_HIP_MARKERS}]
+    if mid and not any(h in found for h in hips):
+        found.update({h: mid[0] for h in hips})
     return found
 
 

@@ -76,11 +76,16 @@ def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
     results = _script_module("benchmark_gait_accuracy").robustness_results(data, load_profile("balanced").preprocessing)
     reference = results["as recorded (3-D, 150 Hz)"].parameters
     for name, result in results.items():
-        assert result.evaluation["overall"]["f1"] >= (0.9 if "heels" in name else 0.95), name
+        if "ankle only" not in name:  # toe off from the shank: see the test of shank_toe_offs
+            assert result.evaluation["overall"]["f1"] >= 0.95, name
         p = result.parameters
         assert p["cadence_steps_per_min"] == pytest.approx(reference["cadence_steps_per_min"], abs=1.5), name
         assert p["walking_speed_m_s"] == pytest.approx(reference["walking_speed_m_s"], rel=0.03), name
-        if "left leg" not in name:
-            for side in ("left", "right"):
-                assert p[side]["step_length_m"]["mean"] == pytest.approx(reference[side]["step_length_m"]["mean"],
-                                                                         rel=0.05), (name, side)
+        if "left leg" in name:
+            continue
+        steps = [p[side]["step_length_m"]["mean"] for side in ("left", "right")]
+        expected = [reference[side]["step_length_m"]["mean"] for side in ("left", "right")]
+        assert sum(steps) == pytest.approx(sum(expected), rel=0.02), name
+        # Virtual heels time heel strike at contact, when the ankle (which then stands for the
+        # footprint) has not rolled over the heel yet: +-5 % left/right, see table (e).
+        assert steps == pytest.approx(expected, rel=0.06 if "virtual heels" in name else 0.05), name

@@ -132,17 +132,18 @@ def test_one_leg_missing_gives_that_sides_strides_and_says_so() -> None:
     assert any("no left event" in n for n in result.notes)
 
 
-def test_missing_toes_get_virtual_toes_with_the_same_toe_offs() -> None:
+@pytest.mark.parametrize("point, event", [("toe", "toe_off"), ("heel", "heel_strike")])
+def test_a_missing_foot_point_is_placed_on_a_rigid_foot_with_the_same_events(point: str, event: str) -> None:
     series, _ = analytic_walk()
-    with_toes = analyze_series(series, CFG)
+    seen = analyze_series(series, CFG)
     pos = series.positions.copy()
-    pos[:, [LEG_LANDMARKS[side]["toe"] for side in ("left", "right")]] = np.nan
+    pos[:, [LEG_LANDMARKS[side][point] for side in ("left", "right")]] = np.nan
     result = analyze_series(KeypointSeries(pos, series.time_s, np.isfinite(pos[..., 0]).astype(float), units="m"), CFG)
-    assert any("no toe landmark for the left and right foot" in n for n in result.notes)
-    truth_like = [e for e in with_toes.events if e.event == "toe_off"]
-    score = evaluate_events([e for e in result.events if e.event == "toe_off"], truth_like, tolerance_s=0.02)
+    assert any(f"no left {point} or right {point} landmark" in n for n in result.notes)
+    reference = [e for e in seen.events if e.event == event]
+    score = evaluate_events([e for e in result.events if e.event == event], reference, tolerance_s=0.02)
     assert score["overall"]["f1"] == 1.0
-    assert np.isfinite(result.summaries["left_ankle"]["rom_deg"])
+    assert result.summaries["left_ankle"]["rom_deg"] == pytest.approx(seen.summaries["left_ankle"]["rom_deg"], abs=2.0)
 
 
 @pytest.mark.parametrize("direction, style", [("left_to_right", "normal"), ("right_to_left", "hemiparetic")])

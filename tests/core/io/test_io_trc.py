@@ -87,6 +87,26 @@ def test_small_toe_is_fallback_for_big_toe(tmp_path):
     assert back.positions[1, LANDMARK_INDEX["left_foot_index"], 0] == pytest.approx(150.0)
 
 
+@pytest.mark.parametrize("markers", [
+    "l_hip\t\t\tRight Hip\t\t\tHeel_L\t\t\tLEFT.BIGTOE",
+    "LHip\t\t\tRHip\t\t\tLHEE\t\t\tLTOE",
+], ids=["case-separators-suffix", "plug-in-gait"])
+def test_marker_names_match_without_case_separators_or_side_position(tmp_path, markers):
+    back = read_trc(_write_text_trc(tmp_path / "t.trc", "m", ROWS, markers))
+    assert back.positions[0, LANDMARK_INDEX["right_hip"], 0] == pytest.approx(100.0)
+    assert back.positions[1, LANDMARK_INDEX["left_heel"], 0] == pytest.approx(60.0)
+    assert back.positions[1, LANDMARK_INDEX["left_foot_index"], 0] == pytest.approx(150.0)
+
+
+def test_mid_hip_marker_stands_for_both_hips_only_without_hips(tmp_path):
+    back = read_trc(_write_text_trc(tmp_path / "t.trc", "m", ROWS, "MidHip\t\t\tRKnee\t\t\tLHeel\t\t\tRHeel"))
+    for side in ("left", "right"):
+        assert back.positions[0, LANDMARK_INDEX[f"{side}_hip"], 0] == pytest.approx(100.0)
+    back = read_trc(_write_text_trc(tmp_path / "u.trc", "m", ROWS, "Hip\t\t\tRHip\t\t\tLHeel\t\t\tRHeel"))
+    assert back.positions[0, LANDMARK_INDEX["right_hip"], 0] == pytest.approx(100.0)
+    assert np.isnan(back.positions[0, LANDMARK_INDEX["left_hip"], 0])
+
+
 def test_malformed_header_names_file(tmp_path):
     path = tmp_path / "bad.trc"
     path.write_text("hello\nworld\n")
