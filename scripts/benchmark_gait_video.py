@@ -1,7 +1,7 @@
 """Gait accuracy on synthetic VIDEOS run through MediaPipe; prints a Markdown table (docs/gait_accuracy.md).
 
     python scripts/benchmark_gait_video.py [--work /tmp/gait_video_bench] [--set default|quick] [--profile balanced]
-                                           [--diagnose]
+                                           [--diagnose] [--no-smoothing]
 
 1. generate: the synthetic walker (``core.synthetic.generate_walking_video``) renders each condition
    of the set to ``WORK/videos/<name>.mp4`` with ``<name>.truth.json`` (skipped when present);
@@ -13,6 +13,8 @@
 Truth cadence, step length and speed are the generator's (``truth.json``); detected ones are the
 analysis' whole-recording values (step length: mean of the left and right means). Only step 3
 runs again when the analysis changes; delete WORK to re-render and re-extract.
+``--no-smoothing`` extracts with MediaPipe's landmark smoothing off (``pose.smooth_landmarks``
+false in a copy of the profile file, ``WORK/no_smoothing.json``) into ``WORK/out_no_smoothing``.
 ``--diagnose`` adds a second table splitting the step length error into its sources: the scale
 (metres per pixel from the leg length vs the generator's), the ground (pan) velocity estimate vs
 the camera's, and the step length recomputed with the camera's true pan (detected events).
@@ -32,7 +34,7 @@ from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from core.config import load_profile  # noqa: E402
+from core.config import PreprocessConfig, load_profile, read_config_file  # noqa: E402
 from core.errors import InsufficientDataError  # noqa: E402
 from core.gait.analysis import analyze_series  # noqa: E402
 from core.gait.ground import ground_displacement, ground_velocity  # noqa: E402
@@ -91,14 +93,27 @@ def generate(conditions: list[Condition], video_dir: Path) -> None:
             height_px=c.height_px, duration_s=c.duration_s, seed=c.seed, camera=c.camera))
 
 
-def extract(conditions: list[Condition], video_dir: Path, out_dir: Path) -> None:
+def extract(conditions: list[Condition], video_dir: Path, out_dir: Path, config: Path | None = None) -> None:
     missing = [c for c in conditions if not (out_dir / c.name / "keypoints.jsonl.gz").is_file()]
     if not missing:
         return
     print(f"extracting {len(missing)} video(s) with MediaPipe", file=sys.stderr)
     videos = [str(video_dir / f"{c.name}.mp4") for c in missing]
+    extra = ["--config", str(config)] if config else []
     subprocess.run([sys.executable, str(ROOT / "main_gait_analysis.py"), "--videos", *videos, "--output",
-                    str(out_dir), "--extract-only", "-q"], check=True, cwd=ROOT)
+                    str(out_dir), "--extract-only", "-q", *extra], check=True, cwd=ROOT)
+
+
+def no_smoothing_config(work: Path) -> Path:
+    """A copy of the project's profile file with MediaPipe's landmark smoothing off in every profile."""
+    data = read_config_file()
+    for section in [data.get("defaults", {}), *data["profiles"].values()]:
+        if "smooth_landmarks" in section.get("pose", {}):
+            section["pose"]["smooth_landmarks"] = False
+    path = work / "no_smoothing.json"
+    work.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2))
+    return path
 
 
 def _pct(value: float | None, truth: float) -> float:
@@ -133,14 +148,14 @@ def diagnose(res, truth: dict) -> dict:
             "step_err_true_pan_pct": _pct(_mean_step_m(par), truth["step_length_m"])}
 
 
-def evaluate(c: Condition, video_dir: Path, out_dir: Path, profile: str, with_diagnosis: bool = False) -> dict:
+def evaluate(c: Condition, video_dir: Path, out_dir: Path, cfg: PreprocessConfig, with_diagnosis: bool = False) -> dict:
     """Scores of one video (see module docstring)."""
     from core.synthetic import truth_to_events
 
     truth = json.loads((video_dir / f"{c.name}.truth.json").read_text())
     batch = read_store(out_dir / c.name / "keypoints.jsonl.gz")
     series = batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=c.name)
-    res = analyze_series(series, load_profile(profile).preprocessing, subject_height_m=SUBJECT_HEIGHT_M,
+    res = analyze_series(series, cfg, subject_height_m=SUBJECT_HEIGHT_M,
                          truth_events=truth_to_events(truth), tolerance_s=TOLERANCE_S)
     ev, par, fps = res.evaluation, res.parameters, float(truth["fps"])
     hs, to = ev["heel_strike"], ev["toe_off"]
@@ -197,15 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default="default", choices=("default", "quick"), help="which videos")
     parser.add_argument("--profile", default="balanced", help="configuration profile (preprocessing settings)")
     parser.add_argument("--diagnose", action="store_true", help="also print the step length error sources")
+    parser.add_argument("--no-smoothing", action="store_true", help="extract with MediaPipe's landmark smoothing off")
     args = parser.parse_args(argv)
     conditions = condition_set(args.set)
     video_dir, out_dir = args.work / "videos", args.work / "out"
+    config = no_smoothing_config(args.work) if args.no_smoothing else None
+    if config:
+        out_dir = args.work / "out_no_smoothing"
     generate(conditions, video_dir)
-    extract(conditions, video_dir, out_dir)
+    extract(conditions, video_dir, out_dir, config)
+    cfg = load_profile(args.profile, config).preprocessing
     rows, failed = [], []
     for c in conditions:
         try:
-            rows.append(evaluate(c, video_dir, out_dir, args.profile, args.diagnose))
+            rows.append(evaluate(c, video_dir, out_dir, cfg, args.diagnose))
         except (InsufficientDataError, ValueError) as exc:
             failed.append(f"{c.name}: {exc}")
     print("\n".join(table(rows)))

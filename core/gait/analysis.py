@@ -41,9 +41,9 @@ class GaitResult:
 
     angles: key -> (T,) degrees; cycles: key -> (n, 101) degrees over 0..100 % of the gait
     cycle; summaries: key -> ``cycle_summary``; keys as ``core.gait.kinematics.ANGLE_KEYS``.
-    forward: (3,) the direction every bout was turned to; headings: (T, 3) per frame, the direction
-    its bout walks in ``series``; oriented_positions: (T, 33, 3) ``series`` with its bouts turned
-    (see ``core.gait.direction.Orientation``).
+    forward: (3,) the direction every bout was turned to; oriented_positions: (T, 33, 3) ``series``
+    with its bouts turned (``core.gait.direction.Orientation``) and virtual foot points added
+    (``core.gait.direction.with_virtual_feet``): what events and angles were computed on.
     """
 
     name: str
@@ -51,7 +51,6 @@ class GaitResult:
     bouts: list[tuple[int, int]]
     swapped: np.ndarray
     forward: np.ndarray
-    headings: np.ndarray
     oriented_positions: np.ndarray
     detection: EventDetection
     parameters: dict
@@ -127,7 +126,7 @@ def analyze_series(
                      "for events and angles (estimates); lengths use the seen landmarks (the ankle for a heel)")
     for side in ankle_only_sides(positions):
         notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's rotation "
-                     "(less exact: see docs/gait_accuracy.md, table (e)); no ankle angle")
+                     "(less exact: docs/gait_accuracy.md, tables (e) and (f)); no ankle angle")
     detection = detect_events(dataclasses.replace(s, positions=positions), forward, cfg.event_method, pre.bouts)
     if not detection.events:
         duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
@@ -171,7 +170,7 @@ def analyze_series(
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
-        headings=orientation.headings, oriented_positions=positions, detection=detection, parameters=params, angles=angles, cycles=cycles,
+        oriented_positions=positions, detection=detection, parameters=params, angles=angles, cycles=cycles,
         summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
         scale_source=scale_source, notes=notes, evaluation=evaluation,
     )

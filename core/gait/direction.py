@@ -185,14 +185,12 @@ class Orientation:
     forward: (3,) horizontal unit direction every bout walks along in ``positions``;
     positions: (T, 33, 3) the input with each bout turned about the vertical through its mean
     pelvis (frames outside bouts unchanged); bout_forward: per bout, its own direction (3,) in the
-    input's frame; headings: (T, 3) per frame, the direction its bout walks in the input's frame
-    (``forward`` outside bouts).
+    input's frame.
     """
 
     forward: np.ndarray
     positions: np.ndarray
     bout_forward: list[np.ndarray]
-    headings: np.ndarray
 
 
 def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orientation:
@@ -204,7 +202,7 @@ def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orienta
     """
     if not bouts:
         forward = progression_direction(positions)
-        return Orientation(forward, positions, [], np.tile(forward, (len(positions), 1)))
+        return Orientation(forward, positions, [])
     whole: np.ndarray | None = None
     own = []
     for start, end in bouts:
@@ -216,14 +214,12 @@ def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orienta
     longest = int(np.argmax([end - start for start, end in bouts]))
     forward = own[longest]
     out = positions.copy()
-    headings = np.tile(forward, (len(positions), 1))
     for (start, end), direction in zip(bouts, own):
-        headings[start:end] = direction
         angle = np.radians(heading_deg(direction) - heading_deg(forward))
         if abs(angle) > 1e-12:
             centre = pelvis_position(positions[start:end])
             out[start:end] = _rotate_about_vertical(positions[start:end], angle, np.nanmean(centre, axis=0))
-    return Orientation(forward, out, own, headings)
+    return Orientation(forward, out, own)
 
 
 def _rigid_point(base: np.ndarray, ref: np.ndarray, offset_flat: np.ndarray, fwd: np.ndarray,

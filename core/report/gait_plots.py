@@ -54,12 +54,12 @@ def plot_angle_cycles(result: GaitResult) -> Any:
     return fig
 
 
-def _pelvis_forward(positions: np.ndarray, headings: np.ndarray) -> np.ndarray:
-    """(T,) coordinate of the hip midpoint along each frame's walking direction ``headings`` (T, 3)."""
+def _pelvis_forward(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """(T,) forward coordinate of the hip midpoint."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mid = np.nanmean(positions[:, [LEFT_HIP, RIGHT_HIP]], axis=1)
-    return np.einsum("tj,tj->t", mid, headings)
+    return mid @ forward
 
 
 def _marker_values(track: np.ndarray, time_s: np.ndarray, times: list[float]) -> np.ndarray:
@@ -67,18 +67,18 @@ def _marker_values(track: np.ndarray, time_s: np.ndarray, times: list[float]) ->
 
 
 def plot_event_timeline(result: GaitResult) -> Any:
-    """Heel/toe forward (relative to the pelvis) and vertical trajectories with HS/TO markers."""
+    """Heel/toe forward (relative to the pelvis) and vertical trajectories with HS/TO markers, from
+    the positions the events were detected on (bouts turned to one direction, virtual foot points)."""
     plt = _pyplot()
-    s = result.series
-    fwd = result.headings
+    s = result.oriented_series
+    fwd = result.forward
     pelvis = _pelvis_forward(s.positions, fwd)
     fig, axes = plt.subplots(2, 2, figsize=(14, 6.5), sharex=True, constrained_layout=True)
     rejected = [ev for ev, _ in result.detection.rejected]
     for row, side in enumerate(SIDES):
         idx = LEG_LANDMARKS[side]
         tracks = {
-            part: (np.einsum("tj,tj->t", s.positions[:, idx[part]], fwd) - pelvis, s.positions[:, idx[part], 1])
-            for part in ("heel", "toe")
+            part: (s.positions[:, idx[part]] @ fwd - pelvis, s.positions[:, idx[part], 1]) for part in ("heel", "toe")
         }
         for col in range(2):
             ax = axes[row, col]

@@ -48,7 +48,7 @@ def _result(name: str = "walk 1", evaluation: dict | None = None) -> GaitResult:
     rejected = [(GaitEvent("left", "heel_strike", 5, 0.1), "too close to the previous heel strike")]
     return GaitResult(
         name=name, series=series, bouts=[(0, n)], swapped=np.zeros(n, bool), forward=forward,
-        headings=np.tile(forward, (n, 1)), oriented_positions=pos,
+        oriented_positions=pos,
         detection=EventDetection(events, rejected, "zeni"), parameters=params,
         angles=sagittal_angles(pos, forward), cycles=cycles,
         summaries={k: cycle_summary(c) for k, c in cycles.items()}, m_per_unit=1.0,
