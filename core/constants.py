@@ -189,6 +189,14 @@ GROUND_MIN_SPEED_FRACTION = 0.05
 # feet under a fixed camera scatter by ~5-10 % of the walking speed per stance, so a median of that
 # size with that scatter is not evidence of camera motion.
 GROUND_MIN_STANDARD_ERRORS = 3.0
+# With the camera's pan measured from the scenery (``core.pose.scene_motion``), the stance feet
+# then only have to reveal a treadmill belt, which moves at about the walking speed: a residual
+# stance-foot velocity below this fraction of the walking speed is landmark bias (MediaPipe's stance
+# feet read a pan up to ~7 % off, docs/gait_accuracy.md), not a belt.
+SCENE_BELT_MIN_FRACTION = 0.25
+# The scenery's shift is used when it is known for at least this fraction of the frames in stance
+# (gaps are interpolated); below it the stance feet alone give the ground velocity.
+SCENE_MIN_COVERAGE = 0.9
 # Within one walking bout, a step or stride whose duration is outside this range times the bout's
 # median (of all steps, resp. strides) comes from a missed or spurious heel strike, not from gait:
 # stride-to-stride variability is ~2-5 % (CV) in healthy gait and rarely above ~20 % in pathological

@@ -17,7 +17,9 @@ def batch_to_series(
     Frames skipped by a frame stride are linearly interpolated between processed neighbours
     that both have a detection; frames with no detection stay NaN (confidence 0).
     Output covers frames ``batch.frame[0] .. batch.frame[-1]``; time_s from the stored timestamps
-    (interpolated likewise), so variable frame rate is kept.
+    (interpolated likewise), so variable frame rate is kept. ``meta["scene_velocity_px_s"]`` (T,):
+    the scenery's velocity along X (px/s) from the stored scene shifts, each spread over the frames
+    since its ``from_frame``; NaN where unknown.
     """
     if len(batch) == 0:
         raise ValueError("no stored frames")
@@ -40,8 +42,27 @@ def batch_to_series(
         _interpolate_skipped(pos, conf, idx)
     return KeypointSeries(
         positions=pos, time_s=time_s, confidence=conf, units="px", name=name, is_2d=True,
-        meta={"first_frame": int(frames[0]), "fps": fps, "image_height_px": image_height_px},
+        meta={"first_frame": int(frames[0]), "fps": fps, "image_height_px": image_height_px,
+              "scene_velocity_px_s": _scene_velocity(batch, idx, time_s)},
     )
+
+
+def _scene_velocity(batch: KeypointBatch, idx: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """(T,) scenery velocity along X in px/s (see ``batch_to_series``): each stored shift since its
+    ``from_frame`` is a mean velocity over that time; a frame takes the mean of the shifts that
+    cover it."""
+    total, count = np.zeros(time_s.size), np.zeros(time_s.size)
+    first = int(batch.frame[0])
+    for i, (dx, _, _, from_frame) in enumerate(batch.scene):
+        if not (np.isfinite(dx) and np.isfinite(from_frame)) or from_frame < first:
+            continue
+        a, b = int(from_frame) - first, int(idx[i])
+        dt = time_s[b] - time_s[a] if 0 <= a < b else 0.0
+        if dt > 0:
+            total[a + 1: b + 1] += dx / dt
+            count[a + 1: b + 1] += 1
+    with np.errstate(invalid="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _interpolate_skipped(pos: np.ndarray, conf: np.ndarray, idx: np.ndarray) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from core.config import PreprocessConfig
 from core.constants import SIDES
 from core.errors import InsufficientDataError
-from core.gait.direction import ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
+from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
 from core.gait.events import EventDetection, detect_events
 from core.gait.ground import to_ground_frame
@@ -85,6 +85,16 @@ def _scale(series: KeypointSeries, subject_height_m: float | None) -> tuple[floa
     return m_per_px, f"subject height {subject_height_m:.2f} m via leg length (m/px = {m_per_px:.6g})"
 
 
+def _scene_velocity(series: KeypointSeries, orientation: Orientation) -> np.ndarray | None:
+    """(T,) the video scenery's velocity along ``orientation.forward`` (px/s), or None without one."""
+    scene = series.meta.get("scene_velocity_px_s")
+    if scene is None or series.units != "px" or len(scene) != series.n_frames:
+        return None
+    vectors = np.zeros((series.n_frames, 3))
+    vectors[:, 0] = scene
+    return orientation.along_forward(vectors)
+
+
 def stride_cycles(signal: np.ndarray, strides: list[Stride], time_s: np.ndarray, side: str) -> np.ndarray:
     """(n, 101) cycles of ``signal`` (T,) over the accepted strides of ``side`` (sub-frame bounds)."""
     frames = np.arange(time_s.size, dtype=float)
@@ -140,7 +150,8 @@ def analyze_series(
                      "stance of the other side only; steps, support phases and symmetry need both sides")
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
-    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, detection.events, forward)
+    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, detection.events, forward,
+                                               _scene_velocity(s, orientation))
     params = spatiotemporal_parameters(
         detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
     )

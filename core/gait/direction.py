@@ -185,12 +185,23 @@ class Orientation:
     forward: (3,) horizontal unit direction every bout walks along in ``positions``;
     positions: (T, 33, 3) the input with each bout turned about the vertical through its mean
     pelvis (frames outside bouts unchanged); bout_forward: per bout, its own direction (3,) in the
-    input's frame.
+    input's frame; bouts and turn_rad: the bouts' frame ranges and the angles they were turned by.
     """
 
     forward: np.ndarray
     positions: np.ndarray
     bout_forward: list[np.ndarray]
+    bouts: tuple[tuple[int, int], ...] = ()
+    turn_rad: tuple[float, ...] = ()
+
+    def along_forward(self, vectors: np.ndarray) -> np.ndarray:
+        """(T,) components along ``forward`` of per-frame vectors (T, 3) given in the input's frame
+        (turned with their bout, like the positions)."""
+        out = vectors @ self.forward
+        for (start, end), angle in zip(self.bouts, self.turn_rad):
+            turned = _rotate_about_vertical(vectors[start:end], angle, np.zeros(3))
+            out[start:end] = turned @ self.forward
+        return out
 
 
 def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orientation:
@@ -214,12 +225,14 @@ def orient_bouts(positions: np.ndarray, bouts: list[tuple[int, int]]) -> Orienta
     longest = int(np.argmax([end - start for start, end in bouts]))
     forward = own[longest]
     out = positions.copy()
+    angles = []
     for (start, end), direction in zip(bouts, own):
-        angle = np.radians(heading_deg(direction) - heading_deg(forward))
+        angle = float(np.radians(heading_deg(direction) - heading_deg(forward)))
+        angles.append(angle)
         if abs(angle) > 1e-12:
             centre = pelvis_position(positions[start:end])
             out[start:end] = _rotate_about_vertical(positions[start:end], angle, np.nanmean(centre, axis=0))
-    return Orientation(forward, out, own)
+    return Orientation(forward, out, own, tuple(bouts), tuple(angles))
 
 
 def _rigid_point(base: np.ndarray, ref: np.ndarray, offset_flat: np.ndarray, fwd: np.ndarray,

@@ -20,6 +20,11 @@ Decision: the data are left unchanged (camera "static") unless the median ground
 least ``GROUND_MIN_SPEED_FRACTION`` of the walking speed over ground (pelvis velocity minus
 ground velocity) and at least ``GROUND_MIN_STANDARD_ERRORS`` standard errors of that median away
 from 0, so a fixed camera gets no correction noise.
+
+Video with the scenery's image velocity (``scene_velocity``, the camera's pan measured from the
+background): the pan is that velocity, and the stance feet, after it is removed, only decide
+whether a treadmill belt moves too (``SCENE_BELT_MIN_FRACTION`` of the walking speed). The stance
+feet alone are used when the scenery is unknown for too many stance frames (``SCENE_MIN_COVERAGE``).
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ import numpy as np
 
 from core.constants import (
     GROUND_KNOT_TOLERANCE_FRACTION, GROUND_MAX_GAP_S, GROUND_MIDSTANCE, GROUND_MIN_SPEED_FRACTION,
-    GROUND_MIN_STANDARD_ERRORS, LEG_LANDMARKS, SIDES, STANCE_PCT_RANGE, STRIDE_TIME_RANGE_S,
+    GROUND_MIN_STANDARD_ERRORS, LEG_LANDMARKS, SCENE_BELT_MIN_FRACTION, SCENE_MIN_COVERAGE, SIDES,
+    STANCE_PCT_RANGE, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import pelvis_position
 from core.types import GaitEvent
@@ -49,7 +55,8 @@ class GroundReport:
     median_ground_speed_units_s: signed median over mid-stances (negative: the ground moves
     backwards in the data); walking_speed_units_s: median pelvis velocity over ground;
     n_midstances: mid-stances that gave a ground velocity; median_standard_error_units_s: standard
-    error of that median over the consistent mid-stances (inf below 3 of them).
+    error of that median over the consistent mid-stances (inf below 3 of them); source: "stance
+    feet", "scenery" (the camera's pan) or "scenery + stance feet" (pan and a treadmill belt).
     """
 
     camera_motion: str
@@ -57,6 +64,7 @@ class GroundReport:
     walking_speed_units_s: float
     n_midstances: int
     median_standard_error_units_s: float = float("inf")
+    source: str = "stance feet"
 
     @property
     def compensated(self) -> bool:
@@ -73,6 +81,7 @@ class GroundReport:
             "n_midstances": self.n_midstances,
             "median_standard_error_units_s": float(self.median_standard_error_units_s)
             if np.isfinite(self.median_standard_error_units_s) else None,
+            "source": self.source,
             "min_ground_speed_fraction": GROUND_MIN_SPEED_FRACTION,
             "min_standard_errors": GROUND_MIN_STANDARD_ERRORS,
         }
@@ -200,40 +209,90 @@ def median_standard_error(values: np.ndarray) -> float:
     return MEDIAN_SE_FACTOR * robust_sd / float(np.sqrt(v.size))
 
 
-def camera_is_moving(median_ground: float, standard_error: float, walking: float) -> bool:
-    """True when the median ground velocity (units/s) is both a sizeable fraction of the walking
-    speed and clearly different from 0 (see the module docstring); a single or a pair of
+def camera_is_moving(
+    median_ground: float, standard_error: float, walking: float, min_fraction: float = GROUND_MIN_SPEED_FRACTION
+) -> bool:
+    """True when the median ground velocity (units/s) is both ``min_fraction`` of the walking speed
+    or more and clearly different from 0 (see the module docstring); a single or a pair of
     mid-stances (infinite standard error) is judged by the speed fraction alone.
     """
-    if not (walking > 0 and abs(median_ground) >= GROUND_MIN_SPEED_FRACTION * walking):
+    if not (walking > 0 and abs(median_ground) >= min_fraction * walking):
         return False
     return not np.isfinite(standard_error) or abs(median_ground) >= GROUND_MIN_STANDARD_ERRORS * standard_error
 
 
-def ground_report(
+def _walking_over_ground(
     positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray, velocity: np.ndarray
+) -> float:
+    """Median pelvis velocity over the ground ``velocity`` (T,) in stance frames, units/s."""
+    over_ground = np.gradient(pelvis_position(positions) @ _unit_forward(forward), time_s) - velocity
+    usable = _within_stance(time_s, events) & np.isfinite(over_ground)
+    return float(np.median(over_ground[usable])) if usable.any() else float("nan")
+
+
+def ground_report(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray, velocity: np.ndarray,
+    min_fraction: float = GROUND_MIN_SPEED_FRACTION,
 ) -> GroundReport:
-    """Static or moving camera from the mid-stance velocities and ``velocity`` (T,) units/s."""
+    """Static or moving camera from the mid-stance velocities and ``velocity`` (T,) units/s; the
+    median must reach ``min_fraction`` of the walking speed."""
     _, knot_v = midstance_velocities(positions, time_s, events, forward)
     if knot_v.size == 0:
         return GroundReport(STATIC, float("nan"), float("nan"), 0)
-    over_ground = np.gradient(pelvis_position(positions) @ _unit_forward(forward), time_s) - velocity
-    usable = _within_stance(time_s, events) & np.isfinite(over_ground)
-    walking = float(np.median(over_ground[usable])) if usable.any() else float("nan")
+    walking = _walking_over_ground(positions, time_s, events, forward, velocity)
     v_ground = float(np.median(knot_v))
     error = median_standard_error(knot_v[consistent_knots(knot_v, walking)])
-    moving = camera_is_moving(v_ground, error, walking)
+    moving = camera_is_moving(v_ground, error, walking, min_fraction)
     return GroundReport(MOVING if moving else STATIC, v_ground, walking, int(knot_v.size), error)
 
 
+def _filled(values: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """``values`` (T,) with NaNs linearly interpolated over time (held at the ends)."""
+    known = np.isfinite(values)
+    return np.interp(time_s, time_s[known], values[known])
+
+
+def _scene_pan(
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray, scene: np.ndarray
+) -> tuple[np.ndarray, GroundReport] | None:
+    """Ground frame from the scenery's velocity ``scene`` (T,) units/s along ``forward`` (module
+    docstring), or None when the scenery is unknown for too many stance frames."""
+    stance = _within_stance(time_s, events)
+    if not stance.any() or np.isfinite(scene[stance]).mean() < SCENE_MIN_COVERAGE:
+        return None
+    pan = _filled(scene, time_s)
+    fwd = _unit_forward(forward)
+    after_pan = positions - ground_displacement(pan, time_s)[:, None, None] * fwd
+    belt = ground_velocity(after_pan, time_s, events, forward)
+    residual = ground_report(after_pan, time_s, events, forward, belt, SCENE_BELT_MIN_FRACTION)
+    velocity = pan + belt if residual.compensated else pan
+    walking = _walking_over_ground(positions, time_s, events, forward, velocity)
+    median_pan = float(np.median(pan[stance]))
+    error = median_standard_error(pan[stance])
+    source = "scenery + stance feet" if residual.compensated else "scenery"
+    moving = residual.compensated or camera_is_moving(median_pan, error, walking)
+    report = GroundReport(MOVING if moving else STATIC, float(np.median(velocity[stance])), walking,
+                          residual.n_midstances, error, source)
+    if not moving:
+        return positions, report
+    return positions - ground_displacement(velocity, time_s)[:, None, None] * fwd, report
+
+
 def to_ground_frame(
-    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray
+    positions: np.ndarray, time_s: np.ndarray, events: list[GaitEvent], forward: np.ndarray,
+    scene_velocity: np.ndarray | None = None,
 ) -> tuple[np.ndarray, GroundReport]:
     """Positions (T, 33, 3) moved into the ground frame, and the report.
 
-    When the camera is judged static (see module docstring) the input array is returned as is;
-    otherwise every landmark is shifted by minus the ground displacement along ``forward``.
+    scene_velocity: (T,) the scenery's velocity along ``forward`` (units/s, NaN unknown) when the
+    video's background was measured. When the camera is judged static (see module docstring) the
+    input array is returned as is; otherwise every landmark is shifted by minus the ground
+    displacement along ``forward``.
     """
+    if scene_velocity is not None:
+        measured = _scene_pan(positions, time_s, events, forward, np.asarray(scene_velocity, dtype=float))
+        if measured is not None:
+            return measured
     velocity = ground_velocity(positions, time_s, events, forward)
     report = ground_report(positions, time_s, events, forward, velocity)
     if not report.compensated:

@@ -357,6 +357,8 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
         positions, time_s, source = resample_uniform(positions, time_s, cfg.gap_fill_max_ms / 1000.0)
         confidence = confidence[source]
         meta.update(resampled=True, source_frame=source)
+        if "scene_velocity_px_s" in meta:
+            meta["scene_velocity_px_s"] = np.asarray(meta["scene_velocity_px_s"])[source]
         notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
     rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
     positions, swapped = correct_left_right_swaps(positions)

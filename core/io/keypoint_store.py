@@ -5,7 +5,11 @@ reads it). Each member holds one orjson object: a batch of consecutive processed
 
     {"frame": [..], "time_s": [..], "valid": [..],
      "image": [[[x_px, y_px, z, visibility, presence] x 33] x n],
-     "world": [[[x_m, y_m, z_m] x 33] x n]}
+     "world": [[[x_m, y_m, z_m] x 33] x n],
+     "scene": [[dx_px, dy_px, peak, from_frame] x n]}
+
+``scene`` (optional; stores written before it read as NaN) is the scenery's image shift since the
+video frame ``from_frame`` (``core.pose.scene_motion``).
 
 Missing values are ``null``. One batch = one ``write`` call. A truncated last member (a
 crash mid-write) is detected and ignored; ``KeypointStoreWriter`` truncates it on resume.
@@ -34,13 +38,20 @@ MANIFEST_NAME = "keypoints.manifest.json"
 @dataclass(frozen=True)
 class KeypointBatch:
     """Consecutive processed frames. frame (n,) int; time_s (n,); valid (n,) bool;
-    image (n, 33, 5) [x_px, y_px, z, visibility, presence]; world (n, 33, 3) metres. NaN = missing."""
+    image (n, 33, 5) [x_px, y_px, z, visibility, presence]; world (n, 33, 3) metres;
+    scene (n, 4) [dx_px, dy_px, peak, from_frame] scenery shift since video frame ``from_frame``
+    (None: all NaN). NaN = missing."""
 
     frame: np.ndarray
     time_s: np.ndarray
     valid: np.ndarray
     image: np.ndarray
     world: np.ndarray
+    scene: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.scene is None:
+            object.__setattr__(self, "scene", np.full((len(self.frame), 4), np.nan))
 
     def __len__(self) -> int:
         return int(self.frame.shape[0])
@@ -49,7 +60,7 @@ class KeypointBatch:
     def empty() -> "KeypointBatch":
         return KeypointBatch(
             np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool),
-            np.zeros((0, NUM_LANDMARKS, 5)), np.zeros((0, NUM_LANDMARKS, 3)),
+            np.zeros((0, NUM_LANDMARKS, 5)), np.zeros((0, NUM_LANDMARKS, 3)), np.zeros((0, 4)),
         )
 
     @staticmethod
@@ -62,7 +73,7 @@ class KeypointBatch:
         return KeypointBatch(*(getattr(self, f)[start:stop] for f in _FIELDS))
 
 
-_FIELDS = ("frame", "time_s", "valid", "image", "world")
+_FIELDS = ("frame", "time_s", "valid", "image", "world", "scene")
 
 
 def encode_batch(batch: KeypointBatch, compression_level: int) -> bytes:
@@ -84,6 +95,7 @@ def _decode_payload(payload: bytes) -> KeypointBatch:
         valid=np.asarray(obj["valid"], dtype=bool),
         image=np.asarray(obj["image"], dtype=float).reshape(n, NUM_LANDMARKS, 5),
         world=np.asarray(obj["world"], dtype=float).reshape(n, NUM_LANDMARKS, 3),
+        scene=np.asarray(obj["scene"], dtype=float).reshape(n, 4) if "scene" in obj else None,
     )
 
 

@@ -17,6 +17,7 @@ from core.config import PoseConfig
 from core.constants import NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.roi import Roi, crop_to_frame_px
+from core.pose.scene_motion import SceneShift
 from core.pose.video import Frame, iter_frames
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -177,9 +178,10 @@ def _estimator_for(task: SegmentTask) -> PoseEstimator:
 
 def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
     """Run pose on the task's frames; yield batches of at most ``batch_frames`` owned frames."""
-    buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]] = []
+    buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]] = []
     unreported = 0
     est = _estimator_for(task)
+    scene = SceneShift()
     for frame in iter_frames(
         Path(task.video_path),
         start=task.warmup_start,
@@ -192,9 +194,10 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
         threads=task.decode_threads,
     ):
         result = est.process(frame)
+        shift = scene.update(frame, None if result is None else result[0])
         if frame.index < task.start:
             continue
-        buf.append((frame.index, frame.time_s, result))
+        buf.append((frame.index, frame.time_s, result, shift))
         unreported += task.pose.frame_stride
         if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
             _progress_sink(task.video_path, unreported)
@@ -208,12 +211,12 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
         _progress_sink(task.video_path, unreported)
 
 
-def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]]) -> KeypointBatch:
+def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]]) -> KeypointBatch:
     n = len(rows)
     image = np.full((n, NUM_LANDMARKS, 5), np.nan)
     world = np.full((n, NUM_LANDMARKS, 3), np.nan)
     valid = np.zeros(n, bool)
-    for i, (_, _, res) in enumerate(rows):
+    for i, (_, _, res, _) in enumerate(rows):
         if res is not None:
             image[i], world[i] = res
             valid[i] = True
@@ -223,6 +226,7 @@ def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None]
         valid=valid,
         image=image,
         world=world,
+        scene=np.array([r[3] for r in rows], dtype=float).reshape(n, 4),
     )
 
 

@@ -198,3 +198,56 @@ def test_midstance_window_is_foot_flat_to_heel_rise() -> None:
     assert knot_s.size == 1
     assert knot_s[0] == pytest.approx(inside.mean())
     assert knot_v[0] == pytest.approx(accel * inside.mean(), rel=1e-6)
+
+
+def _sliding_stance_feet(series: KeypointSeries, events: list[GaitEvent], px_s: float) -> KeypointSeries:
+    """``series`` whose feet drift forward by ``px_s`` during every stance (landmarks that slide)."""
+    from core.constants import LEG_LANDMARKS
+    from core.gait.ground import stance_phases
+
+    pos = series.positions.copy()
+    for side in SIDES:
+        feet = [LEG_LANDMARKS[side][k] for k in ("heel", "toe", "ankle")]
+        for start, end in stance_phases(events, side):
+            inside = (series.time_s >= start) & (series.time_s <= end)
+            pos[np.ix_(inside, feet, [0])] += (px_s * (series.time_s[inside] - start))[:, None, None]
+    return replace(series, positions=pos)
+
+
+def test_measured_scenery_pan_replaces_the_stance_feet() -> None:
+    """Stance feet that slide read the pan wrong; the scenery's velocity gives it exactly."""
+    truth = simulate_walk(GaitParams(duration_s=8.0))[2]
+    events = truth_to_events(truth)
+    t = np.arange(truth["n_frames"]) / truth["fps"]
+    v = truth["walking_speed_m_s"]
+    series = _panned_series(truth, 0.9 * v * t)
+    sliding = _sliding_stance_feet(series, events, 0.15 * v * truth["px_per_m"])
+    fwd = np.array([1.0, 0.0, 0.0])
+    scene = np.full(t.size, -0.9 * v * truth["px_per_m"])
+    scene[::15] = np.nan  # a few unknown frames are interpolated
+    out, report = to_ground_frame(sliding.positions, t, events, fwd, scene)
+    assert report.source == "scenery" and report.compensated
+    assert report.median_ground_speed_units_s == pytest.approx(-0.9 * v * truth["px_per_m"], rel=1e-6)
+    step = spatiotemporal_parameters(events, out, t, fwd, None, 1.0 / truth["px_per_m"], True)
+    feet_only = spatiotemporal_parameters(events, to_ground_frame(sliding.positions, t, events, fwd)[0], t, fwd, None,
+                                          1.0 / truth["px_per_m"], True)
+    assert _mean_step_m(step) == pytest.approx(truth["step_length_m"], rel=0.01)
+    assert abs(_mean_step_m(feet_only) / truth["step_length_m"] - 1.0) > 0.03
+
+
+def test_scenery_still_finds_a_treadmill_belt_and_a_static_camera() -> None:
+    truth = simulate_walk(GaitParams(duration_s=8.0))[2]
+    events = truth_to_events(truth)
+    t = np.arange(truth["n_frames"]) / truth["fps"]
+    v_px = truth["walking_speed_m_s"] * truth["px_per_m"]
+    fwd = np.array([1.0, 0.0, 0.0])
+    still_room = np.zeros(t.size)
+    belt = _panned_series(truth, truth["walking_speed_m_s"] * t)  # a static camera on a treadmill
+    _, report = to_ground_frame(belt.positions, t, events, fwd, still_room)
+    assert report.source == "scenery + stance feet" and report.compensated
+    assert report.median_ground_speed_units_s == pytest.approx(-v_px, rel=0.05)
+    overground = _panned_series(truth, np.zeros(t.size))
+    out, report = to_ground_frame(overground.positions, t, events, fwd, still_room)
+    assert report.source == "scenery" and not report.compensated and out is overground.positions
+    unknown = np.full(t.size, np.nan)
+    assert to_ground_frame(overground.positions, t, events, fwd, unknown)[1].source == "stance feet"

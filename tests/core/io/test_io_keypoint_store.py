@@ -40,6 +40,25 @@ def test_round_trip_keeps_values_and_missing(tmp_path):
     np.testing.assert_allclose(got.image, want.image, equal_nan=True)
     np.testing.assert_allclose(got.world, want.world)
     assert np.isnan(got.image[0]).all()
+    assert got.scene.shape == (237, 4) and np.isnan(got.scene).all()
+
+
+def test_scene_shifts_round_trip_and_old_stores_read_as_nan(tmp_path):
+    import zlib
+
+    import orjson
+
+    b = make_batch(0, 10)
+    scene = np.column_stack([np.arange(10.0), np.zeros(10), np.full(10, 0.9), np.arange(10.0) - 4])
+    scene[:4] = np.nan
+    path = tmp_path / "k.jsonl.gz"
+    write(path, [KeypointBatch(b.frame, b.time_s, b.valid, b.image, b.world, scene)])
+    np.testing.assert_allclose(read_store(path).scene, scene, equal_nan=True)
+    old = {k: getattr(b, k) for k in ("frame", "time_s", "valid", "image", "world")}
+    comp = zlib.compressobj(6, zlib.DEFLATED, 31)
+    (tmp_path / "old.jsonl.gz").write_bytes(comp.compress(orjson.dumps(old, option=orjson.OPT_SERIALIZE_NUMPY))
+                                            + comp.flush())
+    assert np.isnan(read_store(tmp_path / "old.jsonl.gz").scene).all()
 
 
 def test_truncated_last_member_is_ignored_and_resumed(tmp_path):

@@ -1,0 +1,126 @@
+"""Camera pan from the scenery: the image shift of the background over the last few processed frames.
+
+A phone that turns to follow the walker moves the whole scene across the image; the walker's own
+landmarks cannot measure that reliably (a stance foot's landmark sticks and slides, see
+docs/gait_accuracy.md). The scene outside the walker's box is phase-correlated (OpenCV) between
+each processed frame and the one ``SPAN_FRAMES`` processed frames earlier (fewer at the start of a
+run), on grey images ``SCENE_WIDTH_PX`` wide, separately left and right of the walker, each strip
+(cut to a fast DFT width, the part away from the walker kept) less its mean and under a Hann window, so that neither its borders nor a blank wall correlate at
+zero shift. The span keeps the
+scenery's correlation peak clear of the walker's own peak at zero shift (a walker that a tracking
+camera holds still): over one frame a slow pan's peak merges with it and reads slow. To keep the
+cost near 1 ms per processed frame, only every ``EVERY_FRAMES``-th processed frame is used (the
+spans overlap, so every frame is still covered), as a grey image made by halving the frame (a 2x
+bilinear step averages 2 x 2 pixels) until it is at most twice ``SCENE_WIDTH_PX`` wide. Each strip at
+least ``MIN_STRIP_PX`` wide whose peak reaches ``MIN_RESPONSE`` gives a shift; the shifts are
+averaged weighted by their peaks. A turning camera shifts every depth alike; a camera carried
+alongside the walker shifts the background less than the walker's plane (parallax), which this
+does not correct.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+
+import numpy as np
+
+from core.pose.video import Frame
+
+SCENE_WIDTH_PX = 480
+SPAN_FRAMES = 4
+EVERY_FRAMES = 2
+MIN_STRIP_PX = 96
+MIN_RESPONSE = 0.08
+# The walker's landmark box is widened by this fraction of its height on each side (arms, feet, blur).
+BOX_MARGIN_HEIGHT = 0.15
+
+
+class SceneShift:
+    """Per processed frame: [dx_px, dy_px, peak, from_frame], the scenery's shift in original-frame
+    px since the video frame ``from_frame`` (a processed frame up to ``SPAN_FRAMES`` earlier); all
+    NaN for the first frame of a run, a lost walker, a scene without texture, or a frame skipped by
+    ``EVERY_FRAMES``."""
+
+    def __init__(self) -> None:
+        self._previous: deque[tuple[int, np.ndarray]] = deque(maxlen=max(1, SPAN_FRAMES // EVERY_FRAMES))
+        self._count = 0
+
+    def reset(self) -> None:
+        self._previous.clear()
+        self._count = 0
+
+    def update(self, frame: Frame, landmarks_px: np.ndarray | None) -> np.ndarray:
+        """(4,) for ``frame`` (see the class docstring); ``landmarks_px``: (33, >=2) original-frame px or None."""
+        import cv2
+
+        out = np.full(4, np.nan)
+        self._count += 1
+        if self._count % EVERY_FRAMES:
+            return out
+        h, w = frame.image.shape[:2]
+        factor = SCENE_WIDTH_PX / w
+        small = _small_grey(frame.image, (SCENE_WIDTH_PX, max(8, round(h * factor))))
+        if self._previous and self._previous[-1][1].shape != small.shape:
+            self._previous.clear()
+        from_frame, earlier = self._previous[0] if self._previous else (-1, None)
+        self._previous.append((frame.index, small))
+        if earlier is None or landmarks_px is None:
+            return out
+        cols = _walker_columns(landmarks_px, frame.scale * factor)
+        if cols is None:
+            return out
+        shifts, peaks = [], []
+        for lo, hi in ((0, cols[0]), (cols[1], SCENE_WIDTH_PX)):
+            if hi - lo < MIN_STRIP_PX:
+                continue
+            width = _fast_dft_size(hi - lo)
+            lo, hi = (hi - width, hi) if lo == 0 else (lo, lo + width)
+            a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (earlier, small))
+            (dx, dy), peak = cv2.phaseCorrelate(a, b, _hann(width, a.shape[0]))
+            if peak >= MIN_RESPONSE:
+                shifts.append((dx, dy))
+                peaks.append(peak)
+        if shifts:
+            out[:2] = np.average(np.array(shifts), axis=0, weights=peaks) / (frame.scale * factor)
+            out[2:] = float(np.max(peaks)), float(from_frame)
+        return out
+
+
+@functools.cache
+def _fast_dft_size(limit: int) -> int:
+    """The largest width <= ``limit`` whose DFT is fast (a product of 2, 3 and 5)."""
+    import cv2
+
+    n = limit
+    while cv2.getOptimalDFTSize(n) != n:
+        n -= 1
+    return n
+
+
+@functools.cache
+def _hann(width: int, height: int) -> np.ndarray:
+    import cv2
+
+    return cv2.createHanningWindow((width, height), cv2.CV_32F)
+
+
+def _small_grey(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(H, W, 3) BGR -> float32 grey of ``size`` (width, height): 2x bilinear halvings, then area."""
+    import cv2
+
+    small = image
+    while small.shape[1] >= 2 * size[0]:
+        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+
+
+def _walker_columns(landmarks_px: np.ndarray, px_to_small: float) -> tuple[int, int] | None:
+    """Columns [lo, hi) of the small image covered by the walker's widened landmark box."""
+    xy = landmarks_px[:, :2]
+    xy = xy[np.isfinite(xy).all(axis=1)] * px_to_small
+    if len(xy) < 2:
+        return None
+    margin = BOX_MARGIN_HEIGHT * float(np.ptp(xy[:, 1]))
+    return max(0, int(np.floor(xy[:, 0].min() - margin))), min(SCENE_WIDTH_PX, int(np.ceil(xy[:, 0].max() + margin)))

@@ -1,0 +1,68 @@
+"""The camera's pan measured from the scenery: known shifts of a textured scene behind a still walker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.pose.scene_motion import EVERY_FRAMES, SPAN_FRAMES, SceneShift
+from core.pose.video import Frame
+
+H, W = 540, 960
+
+
+def _scene(width: int, seed: int = 0) -> np.ndarray:
+    """A wide, smooth random texture (H, width, 3) uint8."""
+    import cv2
+
+    noise = np.random.default_rng(seed).random((H // 4, width // 4)).astype(np.float32)
+    grey = cv2.resize(cv2.GaussianBlur(noise, (0, 0), 1.5), (width, H)) * 255
+    return np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+
+
+WALKER = np.array([[430.0, 120.0], [530.0, 480.0]])  # a box the "walker" covers (x, y px)
+
+
+def _frames(step_px: float, n: int, scale: float = 1.0, textured: bool = True) -> list[Frame]:
+    """Frames of a scene sliding left by ``step_px`` per frame (whole px) with a still grey walker."""
+    import cv2
+
+    wide = _scene(W + int(step_px) * n + 8) if textured else np.full((H, W + int(step_px) * n + 8, 3), 128, np.uint8)
+    out = []
+    for i in range(n):
+        image = wide[:, int(step_px) * i: int(step_px) * i + W].copy()
+        image[120:480, 430:530] = 200
+        if scale != 1.0:
+            image = cv2.resize(image, (round(W * scale), round(H * scale)), interpolation=cv2.INTER_AREA)
+        out.append(Frame(i, i / 30.0, image, scale))
+    return out
+
+
+@pytest.mark.parametrize("step_px, scale", [(6.0, 1.0), (2.0, 1.0), (6.0, 0.5)])
+def test_shift_since_an_earlier_frame_is_measured(step_px: float, scale: float) -> None:
+    shift = SceneShift()
+    rows = np.array([shift.update(f, WALKER) for f in _frames(step_px, 12, scale)])
+    assert np.isnan(rows[0]).all()
+    measured = rows[np.isfinite(rows[:, 0])]
+    assert len(measured) >= 12 // EVERY_FRAMES - 1
+    frames_back = np.arange(len(rows))[np.isfinite(rows[:, 0])] - measured[:, 3]
+    assert set(frames_back.astype(int)) <= set(range(1, SPAN_FRAMES + 1))
+    np.testing.assert_allclose(measured[:, 0], -step_px * frames_back, atol=0.25 * (1 + (scale < 1)))
+    np.testing.assert_allclose(measured[:, 1], 0.0, atol=0.25)
+    assert (measured[:, 2] > 0.3).all()
+
+
+def test_no_walker_or_no_texture_gives_nan() -> None:
+    shift = SceneShift()
+    assert all(np.isnan(shift.update(f, None)).all() for f in _frames(6.0, 6))
+    flat = SceneShift()
+    assert all(np.isnan(flat.update(f, WALKER)[0]) for f in _frames(6.0, 6, textured=False))
+
+
+def test_reset_forgets_the_earlier_frames() -> None:
+    frames = _frames(6.0, 8)
+    shift = SceneShift()
+    for f in frames[:4]:
+        shift.update(f, WALKER)
+    shift.reset()
+    assert np.isnan(shift.update(frames[4], WALKER)).all()
