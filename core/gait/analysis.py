@@ -114,6 +114,56 @@ def _bouts_for_parameters(bouts: list[tuple[int, int]], notes: list[str]) -> lis
     return None
 
 
+def _foot_notes(virtual: list[str], positions: np.ndarray) -> list[str]:
+    notes = []
+    if virtual:
+        notes.append(f"no {' or '.join(virtual)} landmark: placed on a rigid foot from the other two foot points "
+                     "for events and angles (estimates); lengths use the seen landmarks (the ankle for a heel)")
+    for side in ankle_only_sides(positions):
+        notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's rotation "
+                     "(less exact: docs/gait_accuracy.md, tables (e) and (f)); no ankle angle")
+    return notes
+
+
+def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, name: str, notes: list[str]) -> None:
+    """Raise ``InsufficientDataError`` without events; note a side without any."""
+    if not detection.events:
+        duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
+        raise InsufficientDataError(
+            f"no gait event detected in {name or 'the recording'} ({s.n_frames} frames, {duration_s:.1f} s, "
+            f"{n_bouts} walking bout(s)); at least one complete stride of visible walking is needed"
+        )
+    silent = [side for side in SIDES if not any(e.side == side for e in detection.events)]
+    if len(silent) == 1:
+        notes.append(f"no {silent[0]} event (its landmarks are missing or never show a step): strides, cadence and "
+                     "stance of the other side only; steps, support phases and symmetry need both sides")
+
+
+def _spatial_parameters(
+    s: KeypointSeries, orientation: Orientation, events: list[GaitEvent], bouts: list[tuple[int, int]] | None,
+    m_per_unit: float | None, scale_source: str, notes: list[str],
+) -> dict:
+    """``spatiotemporal_parameters`` in the ground frame, with headings, scale and ground reports."""
+    forward = orientation.forward
+    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, events, forward,
+                                               _scene_velocity(s, orientation))
+    params = spatiotemporal_parameters(events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d,
+                                       s.confidence)
+    for row, direction in zip(params["bouts"], orientation.bout_forward):
+        row["heading_deg"] = heading_deg(direction)
+    params["scale_source"] = scale_source
+    params["spatial_reference"] = ("ground frame (camera motion compensated)" if ground.compensated
+                                   else "data frame (static camera)")
+    params["ground"] = ground.as_dict(m_per_unit)
+    if ground.compensated:
+        notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
+                     f"along the walking direction ({ground.source}); lengths and speed measured in the ground frame")
+    if params["n_strides_used"] == 0:
+        notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
+                     "angle cycles are empty")
+    return params
+
+
 def analyze_series(
     series: KeypointSeries,
     cfg: PreprocessConfig,
@@ -127,46 +177,15 @@ def analyze_series(
     """
     pre = preprocess(series, cfg)
     s = pre.series
-    notes = list(pre.notes)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
-    if virtual:
-        notes.append(f"no {' or '.join(virtual)} landmark: placed on a rigid foot from the other two foot points "
-                     "for events and angles (estimates); lengths use the seen landmarks (the ankle for a heel)")
-    for side in ankle_only_sides(positions):
-        notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's rotation "
-                     "(less exact: docs/gait_accuracy.md, tables (e) and (f)); no ankle angle")
+    notes = list(pre.notes) + _foot_notes(virtual, positions)
     detection = detect_events(dataclasses.replace(s, positions=positions), forward, cfg.event_method, pre.bouts)
-    if not detection.events:
-        duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
-        raise InsufficientDataError(
-            f"no gait event detected in {series.name or 'the recording'} ({s.n_frames} frames, {duration_s:.1f} s, "
-            f"{len(pre.bouts)} walking bout(s)); at least one complete stride of visible walking is needed"
-        )
-    silent = [side for side in SIDES if not any(e.side == side for e in detection.events)]
-    if len(silent) == 1:
-        notes.append(f"no {silent[0]} event (its landmarks are missing or never show a step): strides, cadence and "
-                     "stance of the other side only; steps, support phases and symmetry need both sides")
+    _check_events(detection, s, len(pre.bouts), series.name, notes)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
-    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, detection.events, forward,
-                                               _scene_velocity(s, orientation))
-    params = spatiotemporal_parameters(
-        detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d, s.confidence
-    )
-    for row, direction in zip(params["bouts"], orientation.bout_forward):
-        row["heading_deg"] = heading_deg(direction)
-    params["scale_source"] = scale_source
-    params["spatial_reference"] = ("ground frame (camera motion compensated)" if ground.compensated
-                                   else "data frame (static camera)")
-    params["ground"] = ground.as_dict(m_per_unit)
-    if ground.compensated:
-        notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
-                     "along the walking direction; lengths and speed measured in the ground frame")
-    if params["n_strides_used"] == 0:
-        notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
-                     "angle cycles are empty")
+    params = _spatial_parameters(s, orientation, detection.events, bouts, m_per_unit, scale_source, notes)
     angles = sagittal_angles(positions, forward)
     found, _ = find_strides(detection.events, bouts, heel_tracks(orientation.positions, forward))
     strides, _ = drop_inconsistent(found, "stride", bouts)
