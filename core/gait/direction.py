@@ -21,7 +21,7 @@ MIN_FOOT_AXIS_CONSISTENCY = 0.2
 # body-segment proportions of height H (Winter 2009): heel to toe tip 0.152 H (0.31 leg); ankle
 # joint 0.039 H above the floor and ~0.25 foot length ahead of the heel (0.08 leg each way).
 # The toe tip, not the metatarsal heads, because a point ahead of the push-off pivot stays down
-# until toe off, while one behind it rises with the heel (the heads gave toe offs 120 ms early).
+# until toe off, while one behind it rises with the heel and reads toe off early.
 VIRTUAL_TOE_LEG = 0.31
 VIRTUAL_HEEL_FROM_ANKLE_LEG = (-0.08, -0.08)
 

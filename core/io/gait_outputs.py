@@ -104,6 +104,7 @@ def _flat(prefix: str, value: Any, row: dict[str, Any]) -> None:
 def summary_row(result: GaitResult) -> dict[str, Any]:
     """One flat row: name, cadence, speed, per-side means, strides, detection/evaluation scores."""
     p = result.parameters
+    ground = p.get("ground") or {}
     row: dict[str, Any] = {
         "name": result.name,
         "units": result.series.units,
@@ -115,6 +116,9 @@ def summary_row(result: GaitResult) -> dict[str, Any]:
         "cadence_steps_per_min": p["cadence_steps_per_min"],
         "walking_speed_m_s": p["walking_speed_m_s"],
         "m_per_unit": result.m_per_unit,
+        "camera_motion": ground.get("camera_motion"),
+        "ground_source": ground.get("source"),
+        "n_bouts": len(result.bouts),
     }
     for side in SIDES:
         for key in (*CONTRACT_SIDE_KEYS, "single_support_pct", "stride_length_m", "step_length_leg_norm"):

@@ -62,6 +62,9 @@ def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     step_m = np.mean([params[side]["step_length_m"]["mean"] for side in ("left", "right")])
     # The fixture's camera pans with the walker: the pan comes from the scenery's shift.
     assert params["ground"]["source"] == "scenery" and params["ground"]["camera_motion"] == "moving/treadmill"
+    summary = (run / "summary.csv").read_text().splitlines()
+    header, row = summary[0].split(","), summary[1].split(",")
+    assert row[header.index("ground_source")] == "scenery" and row[header.index("n_bouts")] == "1"
     assert step_m == pytest.approx(truth["step_length_m"], rel=0.05)
     assert params["walking_speed_m_s"] == pytest.approx(truth["walking_speed_m_s"], rel=0.05)
 

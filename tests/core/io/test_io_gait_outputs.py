@@ -105,6 +105,7 @@ def test_summary_rows_and_csv(tmp_path: Path) -> None:
     rows = [summary_row(_result("a")), summary_row(_result("b", evaluation={"overall": {"f1": 0.8}}))]
     assert rows[0]["cadence_steps_per_min"] == pytest.approx(100.0)
     assert rows[0]["left_stance_pct"] == pytest.approx(60.0) and rows[1]["eval_overall_f1"] == 0.8
+    assert rows[0]["n_bouts"] == 1 and rows[0]["ground_source"] is None
     path = tmp_path / "summary.csv"
     write_summary_csv(path, rows)
     with open(path, newline="") as fh:
