@@ -286,7 +286,8 @@ def ankle_only_section(cfg: PreprocessConfig, noise_px: float) -> list[str]:
     rows = [f"\n## (f) Synthetic walker, ankles only (no heel, no toe; {noise_px} px noise, left to right, 8 s)\n",
             "| style | cadence spm | method | TO F1 +-50 ms | TO MAE ms | TO bias ms | HS F1 | HS MAE ms |",
             "|---|---|---|---|---|---|---|---|"]
-    conditions = [("normal", c) for c in (80.0, 100.0, 120.0)] + [(s, 100.0) for s in ("hemiparetic", "shuffling", "antalgic")]
+    conditions = [("normal", c) for c in (80.0, 100.0, 120.0)]
+    conditions += [(style, 100.0) for style in ("hemiparetic", "shuffling", "antalgic")]
     for style, cadence in conditions:
         truth = simulate_walk(GaitParams(cadence_steps_per_min=cadence, style=style, duration_s=8.0))[2]
         series = _without(_with_noise(truth_to_series(truth), noise_px, 0), feet)

@@ -208,7 +208,8 @@ def diagnosis_table(rows: list[dict]) -> list[str]:
            "step length err % | step length err % with the true pan |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {r['name']} | {r['camera_motion']} | {_f(r['scale_err_pct'], '+.1f')} | "
-                   f"{_f(r['scene_pan_err_pct'], '+.1f')} | {_f(r['pan_err_pct'], '+.1f')} | {_f(r['step_err_pct'], '+.1f')} | "
+                   f"{_f(r['scene_pan_err_pct'], '+.1f')} | {_f(r['pan_err_pct'], '+.1f')} | "
+                   f"{_f(r['step_err_pct'], '+.1f')} | "
                    f"{_f(r['step_err_true_pan_pct'], '+.1f')} |")
     return out
 

@@ -120,8 +120,8 @@ def _foot_notes(virtual: list[str], positions: np.ndarray) -> list[str]:
         notes.append(f"no {' or '.join(virtual)} landmark: placed on a rigid foot from the other two foot points "
                      "for events and angles (estimates); lengths use the seen landmarks (the ankle for a heel)")
     for side in ankle_only_sides(positions):
-        notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's rotation "
-                     "(less exact: docs/gait_accuracy.md, tables (e) and (f)); no ankle angle")
+        notes.append(f"{side} foot seen only at the ankle: heel strike from the ankle, toe off from the shank's "
+                     "rotation (less exact: docs/gait_accuracy.md, tables (e) and (f)); no ankle angle")
     return notes
 
 

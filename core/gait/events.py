@@ -72,9 +72,10 @@ MIN_SWING_S = 0.15
 # Finite runs shorter than about half a stride cannot hold an extremum with both flanks.
 MIN_RUN_S = 0.5
 # Feet without heel or toe (ankle-only keypoints, e.g. COCO-17): the ankle's Zeni minimum comes at
-# heel off, well before toe off (docs/gait_accuracy.md, tables (e) and (f)). Toe off is then the shank's last backward-rotation trough
-# before its mid-swing forward-rotation peak (Aminian et al. 2002, shank gyroscopes), searched at
-# most SHANK_TO_SEARCH_S before the peak; a peak must reach SHANK_MIN_PEAK_RAD_S.
+# heel off, well before toe off (docs/gait_accuracy.md, tables (e) and (f)). Toe off is then the
+# shank's last backward-rotation trough before its mid-swing forward-rotation peak (Aminian et al.
+# 2002, shank gyroscopes), searched at most SHANK_TO_SEARCH_S before the peak; a peak must reach
+# SHANK_MIN_PEAK_RAD_S.
 SHANK_TO_SEARCH_S = 0.5
 SHANK_MIN_PEAK_RAD_S = 1.0
 

@@ -13,10 +13,11 @@ must be in the ground frame, see ``core.gait.ground.to_ground_frame``); step wid
 mediolateral distance between the same two footprints (3-D data only).
 Cadence (steps/min) = 120 / (mean left + mean right step time) (60 / mean step time when only
 one side has steps; 120 / mean stride time when there are no steps: one leg's landmarks missing,
-when strides of the other need only their own toe off and support phases are not reported). Walking speed = mean over strides of stride length /
-stride time. Symmetry index (%) = 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric),
-reported with the ratio L / R. Coefficient of variation (%) = 100 SD / mean (sample SD).
-The heel stands for the foot (the ankle where a heel is never seen).
+when strides of the other need only their own toe off and support phases are not reported).
+Walking speed = mean over strides of stride length / stride time. Symmetry index (%) =
+100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric), reported with the ratio L / R.
+Coefficient of variation (%) = 100 SD / mean (sample SD). The heel stands for the foot (the
+ankle where a heel is never seen).
 Strides that cross a bout boundary, miss or duplicate events, or fall outside the physiological
 bounds of ``core.constants`` are rejected with a reason; so are steps and strides whose duration is
 outside ``CONSISTENT_DURATION_RANGE`` x their bout's median (a missed or spurious heel strike), and

@@ -2,20 +2,18 @@
 
 A phone that turns to follow the walker moves the whole scene across the image; the walker's own
 landmarks cannot measure that reliably (a stance foot's landmark sticks and slides, see
-docs/gait_accuracy.md). The scene outside the walker's box is phase-correlated (OpenCV) between
-each processed frame and the one ``SPAN_FRAMES`` processed frames earlier (fewer at the start of a
-run), on grey images ``SCENE_WIDTH_PX`` wide, separately left and right of the walker, each strip
-(cut to a fast DFT width, the part away from the walker kept) less its mean and under a Hann window, so that neither its borders nor a blank wall correlate at
-zero shift. The span keeps the
-scenery's correlation peak clear of the walker's own peak at zero shift (a walker that a tracking
-camera holds still): over one frame a slow pan's peak merges with it and reads slow. To keep the
-cost near 1 ms per processed frame, only every ``EVERY_FRAMES``-th processed frame is used (the
-spans overlap, so every frame is still covered), as a grey image made by halving the frame (a 2x
-bilinear step averages 2 x 2 pixels) until it is at most twice ``SCENE_WIDTH_PX`` wide. Each strip at
-least ``MIN_STRIP_PX`` wide whose peak reaches ``MIN_RESPONSE`` gives a shift; the shifts are
-averaged weighted by their peaks. A turning camera shifts every depth alike; a camera carried
-alongside the walker shifts the background less than the walker's plane (parallax), which this
-does not correct.
+docs/gait_accuracy.md). Every ``EVERY_FRAMES``-th processed frame is phase-correlated (OpenCV) with
+the one ``SPAN_FRAMES`` processed frames earlier (fewer at the start of a run; the spans overlap, so
+every frame is covered), on a grey copy ``SCENE_WIDTH_PX`` wide made by halving the frame (a 2x
+bilinear step averages 2 x 2 pixels) and a final area resize. The scene is taken separately left
+and right of the walker's landmark box; each strip is cut to a fast DFT width (the part away from
+the walker kept), less its mean and under a Hann window, so that neither its borders nor a blank
+wall correlate at zero shift. The span keeps the scenery's correlation peak clear of the walker's
+own peak at zero shift (a walker that a tracking camera holds still): over one frame a slow pan's
+peak merges with it and reads slow. Each strip at least ``MIN_STRIP_PX`` wide whose peak reaches
+``MIN_RESPONSE`` gives a shift; the shifts are averaged weighted by their peaks. A turning camera
+shifts every depth alike; a camera carried alongside the walker shifts the background less than
+the walker's plane (parallax), which this does not correct.
 """
 
 from __future__ import annotations
