@@ -330,12 +330,16 @@ class BoutContext:
     leg_length: float
 
 
+def _speed_over_ground(points: np.ndarray, ctx: BoutContext) -> np.ndarray:
+    """(T,) forward velocity over the ground (units/s) of points (T, 3)."""
+    return np.gradient(points @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+
+
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:
     """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
-    toe_speed = np.gradient(t @ ctx.forward) * ctx.rate_hz - ctx.v_ground
-    heel_speed = np.gradient(h @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+    toe_speed, heel_speed = _speed_over_ground(t, ctx), _speed_over_ground(h, ctx)
     out = []
     for c in found:
         if c.event == "heel_strike":
@@ -365,9 +369,7 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             continue
         p, h, t = pelvis[start:end], heel[start:end], toe[start:end]
         if method == "velocity":
-            heel_u = np.gradient(h @ ctx.forward) * ctx.rate_hz - ctx.v_ground
-            toe_u = np.gradient(t @ ctx.forward) * ctx.rate_hz - ctx.v_ground
-            found = velocity_candidates(heel_u, toe_u, side, ctx.rate_hz)
+            found = velocity_candidates(_speed_over_ground(h, ctx), _speed_over_ground(t, ctx), side, ctx.rate_hz)
         else:
             found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":

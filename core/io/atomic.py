@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -14,15 +14,17 @@ import orjson
 from core.errors import GaitToolError, InputError
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
 TEMP_SUFFIX = ".tmp"
 _TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")  # what ``atomic_open`` leaves
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _temp_path(path: Path) -> str:
+    """A free name for ``path``'s temporary sibling, ``.<name>.<8 hex>.tmp``."""
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        if not tmp.exists():
+            return str(tmp)
 
 
 @contextmanager
@@ -30,17 +32,16 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     """Open a temporary sibling of ``path``; on clean exit it replaces ``path`` atomically."""
     path = Path(path)
     binary = "b" in mode
+    # The name is fixed before the file exists, so an interrupt at any point, even between
+    # creating it and entering the cleanup below, leaves nothing behind.
+    tmp = _temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    except OSError as exc:
-        raise GaitToolError(f"cannot write file ({exc.strerror or exc})", path) from exc
-    try:
+        fd = os.open(tmp, _OPEN_FLAGS, 0o666)  # ordinary permissions: 0o666 less the umask
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give results ordinary permissions
         os.replace(tmp, path)
     except OSError as exc:
         _unlink_quietly(tmp)

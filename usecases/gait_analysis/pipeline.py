@@ -76,13 +76,7 @@ class GaitAnalysisPipeline:
         self.monitor = PerformanceMonitor()
         try:
             with OutputLock(out):
-                try:
-                    self._run(results, [str(v) for v in videos or []], [str(k) for k in keypoints or []])
-                except KeyboardInterrupt:
-                    # An interrupt that lands between creating a temporary file and entering its
-                    # cleanup (``core.io.atomic.atomic_open``) would leave it; sweep while still locked.
-                    remove_stale_temps(out, other_root_marker=OutputLock.NAME)
-                    raise
+                self._run(results, [str(v) for v in videos or []], [str(k) for k in keypoints or []])
         finally:
             self.monitor.close()
         return results
