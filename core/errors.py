@@ -30,12 +30,13 @@ class InsufficientDataError(GaitToolError):
     """The recording is too short or too gappy for the requested analysis."""
 
 
-class ModelUnavailableError(GaitToolError):
-    """A requested MediaPipe model is not available offline and cannot be fetched."""
+class ModelUnavailableError(ConfigError):
+    """A requested MediaPipe model is not available offline and cannot be fetched (a setting of the
+    whole run, like the other configuration errors: exit code 2)."""
 
 
-class MemoryBudgetError(GaitToolError):
-    """The memory budget cannot fit even one worker."""
+class MemoryBudgetError(ConfigError):
+    """The memory budget cannot fit even one worker (a setting of the whole run: exit code 2)."""
 
 
 class OutputLockedError(GaitToolError):

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import argparse  # noqa: E402
 
 from core.errors import GaitToolError  # noqa: E402
-from core.gait.evaluation import cadence_spm, evaluate_events  # noqa: E402
+from core.gait.cadence import cadence_steps_per_min  # noqa: E402
+from core.gait.evaluation import evaluate_events  # noqa: E402
 from core.io.atomic import write_json  # noqa: E402
 from core.io.events_csv import read_events_csv  # noqa: E402
 
@@ -57,15 +58,17 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate_events(detected, truth, args.tolerance_ms / 1000.0, restrict_to_truth_span=not args.all_events)
         span = result["truth_span_s"]
         scored = [e for e in detected if span is None or span[0] <= e.time_s <= span[1]]
-        result["cadence_spm"] = {"detected": cadence_spm(scored), "truth": cadence_spm(truth)}
+        result["cadence_steps_per_min"] = {"detected": cadence_steps_per_min(scored),
+                                            "truth": cadence_steps_per_min(truth)}
         if args.output:
             write_json(args.output, result)
     except GaitToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_table(result))
-    cad = result["cadence_spm"]
-    print(f"cadence (steps/min): detected {_fmt(cad['detected'], '.1f')}, truth {_fmt(cad['truth'], '.1f')}")
+    cad = result["cadence_steps_per_min"]
+    print(f"cadence (steps/min, core.gait.cadence, as in gait_parameters.json): detected "
+          f"{_fmt(cad['detected'], '.1f')}, truth {_fmt(cad['truth'], '.1f')}")
     if result["restricted_to_truth_span"]:
         print(f"scored within the annotated span {span[0]:.3f}-{span[1]:.3f} s; "
               f"{result['n_outside_span']} detected event(s) outside it were not scored")

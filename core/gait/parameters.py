@@ -362,14 +362,11 @@ def side_parameters(
 
 
 def _cadence(steps: list[Step], strides: list[Stride]) -> float | None:
-    """120 / (mean left step + mean right step), so unequal step counts do not bias asymmetric gait;
-    without steps (one side only), 120 / mean stride time."""
-    by_side = [[s.step_time_s for s in steps if s.side == side] for side in SIDES]
-    if all(by_side):
-        return 120.0 / float(sum(np.mean(times) for times in by_side))
-    if steps:
-        return 60.0 / float(np.mean([s.step_time_s for s in steps]))
-    return 120.0 / float(np.mean([s.stride_time_s for s in strides])) if strides else None
+    """Cadence of the accepted steps (the one definition: ``core.gait.cadence``)."""
+    from core.gait.cadence import cadence_from_step_times
+
+    return cadence_from_step_times({side: [s.step_time_s for s in steps if s.side == side] for side in SIDES},
+                                   [s.stride_time_s for s in strides])
 
 
 def _speed(strides: list[Stride], scale: float | None) -> float | None:

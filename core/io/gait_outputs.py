@@ -21,6 +21,7 @@ from core.io.atomic import save_figure, write_json, write_text
 from core.io.events_csv import write_events_csv
 from core.io.landmarks_csv import write_landmarks_csv
 from core.io.trc import write_trc
+from core.types import KeypointSeries
 
 CONTRACT_SIDE_KEYS = ("step_time_s", "stride_time_s", "stance_pct", "swing_pct", "double_support_pct", "step_length_m")
 
@@ -66,8 +67,12 @@ def format_angles_cycles_csv(result: GaitResult) -> str:
     return buf.getvalue()
 
 
-def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True, *, chunk_frames: int) -> list[Path]:
+def write_gait_outputs(
+    out_dir: Path, result: GaitResult, plots: bool = True, *, chunk_frames: int, source: KeypointSeries | None = None,
+) -> list[Path]:
     """Write every output file of ``result`` into ``out_dir`` (the PNGs only with ``plots``); returns the paths.
+    The landmarks (CSV, TRC, each with its ``.meta.json`` sidecar) are the analysed input ``source`` as
+    it came in (default: the preprocessed series), so that feeding them back gives the same analysis.
     The per-frame files (landmarks CSV, TRC) are formatted ``chunk_frames`` rows at a time."""
     from core.report.gait_plots import plot_angle_cycles, plot_event_timeline
 
@@ -84,13 +89,19 @@ def write_gait_outputs(out_dir: Path, result: GaitResult, plots: bool = True, *,
     write_events_csv(paths["events"], result.events)
     write_json(paths["parameters"], parameters_document(result))
     write_text(paths["cycles"], format_angles_cycles_csv(result))
-    write_landmarks_csv(paths["landmarks"], result.series, chunk_frames=chunk_frames)
-    write_trc(paths["trc"], result.series, result.series.rate_hz, chunk_frames=chunk_frames)
+    landmarks = source if source is not None else result.series
+    write_landmarks_csv(paths["landmarks"], landmarks, chunk_frames=chunk_frames)
+    write_trc(paths["trc"], landmarks, _rate_hz(landmarks), chunk_frames=chunk_frames)
     if not plots:
         return [p for k, p in paths.items() if not k.endswith("_png")]
     save_figure(plot_angle_cycles(result), paths["angles_png"])
     save_figure(plot_event_timeline(result), paths["timeline_png"])
     return list(paths.values())
+
+
+def _rate_hz(series: KeypointSeries) -> float:
+    """The TRC header's rate: the median sampling rate, else the video's frame rate, else 30."""
+    return series.rate_hz if np.isfinite(series.rate_hz) else float(series.meta.get("fps") or 30.0)
 
 
 def _flat(prefix: str, value: Any, row: dict[str, Any]) -> None:
@@ -141,9 +152,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+SUMMARY_LEADING_COLUMNS = ("input", "kind", "status", "reason")
+
+
 def write_summary_csv(path: str | Path, rows: list[dict[str, Any]]) -> None:
-    """One row per input; the columns are the union of the rows' keys in first-seen order."""
-    columns: list[str] = []
+    """One row per input; the columns are ``SUMMARY_LEADING_COLUMNS``, then the union of the rows' other
+    keys in first-seen order (an empty run still gets the header)."""
+    columns: list[str] = list(SUMMARY_LEADING_COLUMNS)
     for row in rows:
         columns += [k for k in row if k not in columns]
     buf = io.StringIO()

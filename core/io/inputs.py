@@ -101,16 +101,20 @@ class OutputLock:
 
     def __enter__(self) -> "OutputLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise OutputLockedError(
-                f"output folder is in use by {holder} (lock {self.path}); wait for it or choose another --output"
-            ) from None
+        while True:
+            fh = open(self.path, "a+", encoding="utf-8")
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                fh.close()
+                raise OutputLockedError(
+                    f"output folder is in use by {holder} (lock {self.path}); wait for it or choose another --output"
+                ) from None
+            if self._still_linked(fh):
+                break
+            fh.close()  # the previous holder removed the file while we waited for it: lock the new one
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
@@ -118,8 +122,19 @@ class OutputLock:
         self._fh = fh
         return self
 
+    def _still_linked(self, fh: IO[str]) -> bool:
+        """Whether the locked file is still the one at ``self.path`` (the holder removes it on exit)."""
+        try:
+            return os.stat(self.path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            return False
+
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
+            try:
+                self.path.unlink()  # removed while still locked, so that no run locks a dead file
+            except FileNotFoundError:
+                pass
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None

@@ -231,3 +231,18 @@ def write_frame_json(folder: str | Path, index: int, record: dict[str, Any]) -> 
 def count_files(folder: str | Path) -> int:
     """Number of regular files under ``folder`` (recursively)."""
     return sum(1 for p in Path(folder).rglob("*") if p.is_file())
+
+
+def unfinished_stores(output_dir: str | Path) -> dict[Path, int]:
+    """``{input folder: frames stored}`` for every keypoint store under ``output_dir`` whose extraction
+    did not finish (manifest not ``complete``): what an interrupted run kept for the next one to resume."""
+    kept: dict[Path, int] = {}
+    for manifest_path in sorted(Path(output_dir).glob(f"*/{MANIFEST_NAME}")):
+        manifest = read_manifest(manifest_path.parent)
+        if manifest is None or manifest.get("complete"):
+            continue
+        try:
+            kept[manifest_path.parent] = resume_point(manifest_path.parent / STORE_NAME)[0]
+        except Exception:  # a damaged store keeps nothing; the next run rebuilds it
+            kept[manifest_path.parent] = 0
+    return kept

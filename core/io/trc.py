@@ -9,6 +9,9 @@ its value row, a marker-name row (``Frame#``, ``Time``, then one name every 3 co
 ``X1 Y1 Z1 ...`` row, an optional blank line, then tab-separated data rows. Empty cells are
 missing markers. Coordinates are read as Y up; millimetres/centimetres become metres.
 
+Our own exports get a sidecar ``<stem>.meta.json`` (``core.io.keypoint_sidecar``: confidences, the
+camera's pan, the first video frame), read back with the file so a re-analysis gives the same result.
+
 Writing: metric data is written in metres (``Units m``), which OpenSim reads directly. Pixel data
 (video) is written with ``Units px`` so it is never mistaken for metres; ``read_trc`` reads it back
 as pixels. Missing landmarks are written as empty cells.
@@ -35,6 +38,7 @@ from core.constants import (
 )
 from core.errors import InputError
 from core.io.atomic import read_text_file, write_text
+from core.io.keypoint_sidecar import read_sidecar, series_meta, write_sidecar
 from core.io.text_rows import format_rows
 from core.types import KeypointSeries
 
@@ -163,14 +167,21 @@ def read_trc(path: str | Path) -> KeypointSeries:
     time_s = _time_column(data[:, 1], rate_hz)
     present = np.isfinite(positions).all(axis=2)
     is_2d = bool(np.all(np.nan_to_num(positions[..., 2]) == 0.0))
+    confidence = present.astype(float)
+    meta = {"rate_hz": rate_hz, "source": str(path), "markers": markers}
+    sidecar = read_sidecar(path, len(rows))  # our own export: the confidences and camera pan it lacks
+    if sidecar is not None:
+        meta.update(series_meta(sidecar))
+        if sidecar["confidence"] is not None and sidecar["confidence"].shape == confidence.shape:
+            confidence = np.where(present, np.nan_to_num(sidecar["confidence"]), 0.0)
     return KeypointSeries(
         positions=positions,
         time_s=time_s,
-        confidence=present.astype(float),
+        confidence=confidence,
         units="px" if units in PIXEL_UNITS else "m",
         name=path.stem,
         is_2d=is_2d,
-        meta={"rate_hz": rate_hz, "source": str(path), "markers": markers},
+        meta=meta,
     )
 
 
@@ -202,3 +213,4 @@ def write_trc(path: str | Path, series: KeypointSeries, rate_hz: float, *, chunk
     ``chunk_frames`` rows at a time (memory stays bounded on long recordings)."""
     path = Path(path)
     write_text(path, _trc_parts(series, rate_hz, path.name, chunk_frames))
+    write_sidecar(path, series, y_axis="up", confidence=True)

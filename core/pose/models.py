@@ -62,14 +62,20 @@ def resolve_model(requested: int, strict: bool) -> ModelChoice:
     return ModelChoice(requested, BUNDLED_COMPLEXITY, message + "; using the bundled 'full' model instead")
 
 
-def prefetch_models() -> dict[str, bool]:
-    """Download the lite and heavy models into the MediaPipe package (needs internet)."""
+def prefetch_models() -> dict[str, str | None]:
+    """Download the lite and heavy models into the MediaPipe package (needs internet).
+
+    Returns ``{model name: None when it is on disk now, else the reason it could not be fetched}``."""
     from mediapipe.python.solutions import download_utils
 
+    outcome: dict[str, str | None] = {}
     for complexity in (0, 2):
+        name = MODEL_NAMES[complexity]
         if not model_path(complexity).is_file():
             try:
                 download_utils.download_oss_model(f"{_MODEL_DIR}/{MODEL_FILES[complexity]}")
             except Exception as exc:  # network errors come in many types
-                log.warning("could not fetch %s model: %s", MODEL_NAMES[complexity], exc)
-    return available_models()
+                outcome[name] = f"{getattr(exc, 'reason', None) or exc}"
+                continue
+        outcome[name] = None if model_path(complexity).is_file() else "download finished but the file is missing"
+    return outcome

@@ -137,10 +137,11 @@ def test_signal_during_extraction_stops_workers_and_leaves_no_partial_files(long
     assert _all_stopped(workers, timeout_s=3.0)  # terminated, not left to finish their segments (>10 s)
     code, err = _finish(proc)
     assert code == 130
-    assert "interrupted: workers stopped; finished results are kept and extraction resumes on rerun" in err
     assert "Traceback" not in err
     assert_no_partial_files(out)
     assert 0 < _stored_frames(store) < 240
+    assert (f"interrupted: workers stopped; {_stored_frames(store)} extracted frame(s) of 1 unfinished video(s) "
+            f"are kept in {out}; rerun the same command to resume from there") in err
     assert not json.loads((out / "long" / "keypoints.manifest.json").read_text())["complete"]
 
 

@@ -34,13 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     io = p.add_argument_group("inputs and outputs")
     io.add_argument("--videos", nargs="+", default=[], metavar="PATH", help="video files, folders or globs")
     io.add_argument("--keypoints", nargs="+", default=[], metavar="FILE", help="TRC or landmarks CSV files to analyse without video")
-    io.add_argument("--output", type=Path, help="output folder (default: gait_analysis_results/)")
+    io.add_argument("--output", type=Path, metavar="DIR",
+                    help="output folder, one subfolder per input (default: gait_analysis_results/)")
     io.add_argument("--events", type=Path, metavar="CSV|DIR", help="annotated events (side,event,frame,time_s), or a folder of <name>.events.csv")
-    io.add_argument("--tolerance-ms", type=float, help="event matching tolerance for evaluation (default 50)")
+    io.add_argument("--tolerance-ms", type=float, metavar="MS",
+                    help="with --events: a detected event within this many ms of an annotated one counts as found "
+                    "(default 50)")
     io.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster for large batches)")
     io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
     perf = p.add_argument_group("performance")
-    perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE", help="fast, balanced (default) or accurate")
+    perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE",
+                      help="fast (lite model, every 2nd frame, frames shrunk to 640 px), balanced (default: full "
+                      "model, every frame, 960 px) or accurate (heavy model, every frame, native size); "
+                      "or a profile of --config")
     perf.add_argument("--config", type=Path, help="profile file (default: configs/performance_optimized.json)")
     perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
     perf.add_argument("--workers", type=int, help="pose worker processes (default: one per core)")
@@ -134,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_run_error(args, str(exc), exc)
         return 2
     except KeyboardInterrupt:
-        log.error("interrupted: workers stopped; finished results are kept and extraction resumes on rerun")
+        log.error("interrupted: workers stopped; %s", interrupt_summary(Path(args.output or "gait_analysis_results")))
         return 130
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
@@ -159,33 +165,58 @@ def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:
         traceback.print_exc()
     log.error("error: %s", message)
     if isinstance(exc, ConfigError):
-        _record_config_failure(Path(args.output or "gait_analysis_results"), exc, args.quiet)
+        _record_config_failure(Path(args.output or "gait_analysis_results"), exc)
 
 
-def _record_config_failure(out: Path, exc: Any, quiet: bool) -> None:
+def _record_config_failure(out: Path, exc: Any) -> None:
+    """failures.json names the setting's error and summary.csv lists no input, so that neither is
+    mistaken for an earlier run's. Nothing else is printed: the error line says it all."""
     from core.errors import GaitToolError
     from core.io.atomic import write_json
+    from core.io.gait_outputs import write_summary_csv
     from core.io.inputs import OutputLock
-    from usecases.gait_analysis.pipeline import InputResult, PipelineResults
-    from usecases.gait_analysis.report import print_results
 
-    results = PipelineResults(output_dir=out)
-    results.inputs.append(InputResult(exc.path or "command line", "", "config", "failed", error=exc.reason))
     try:
         with OutputLock(out):
-            write_json(out / "failures.json", [{"input": r.source, "kind": r.kind, "error": r.error}
-                                               for r in results.inputs])
+            write_json(out / "failures.json", [{"input": exc.path, "kind": "config", "error": exc.reason}])
+            write_summary_csv(out / "summary.csv", [])
     except (GaitToolError, OSError):
-        return  # another run owns the folder, or it cannot be written: the error line above says it all
-    print_results(results, quiet=quiet)
+        return  # another run owns the folder, or it cannot be written
+
+
+def interrupt_summary(out: Path) -> str:
+    """What an interrupted run kept, counted from the stores of the extractions it left unfinished."""
+    from core.io.keypoint_store import unfinished_stores
+
+    try:
+        kept = unfinished_stores(out)
+    except OSError:
+        kept = {}
+    frames = sum(kept.values())
+    if not frames:
+        return "no unfinished extraction had stored frames; a rerun starts those videos from the beginning"
+    return (f"{frames} extracted frame(s) of {len(kept)} unfinished video(s) are kept in {out}; "
+            "rerun the same command to resume from there")
+
+
+def _prefetch() -> int:
+    """``--prefetch-models``: one line per model; exit 2 when one could not be fetched."""
+    from core.pose.models import prefetch_models
+
+    outcome = prefetch_models()
+    for name, problem in outcome.items():
+        print(f"{name}: {'available' if problem is None else 'NOT fetched (' + problem + ')'}")
+    missing = [name for name, problem in outcome.items() if problem is not None]
+    if missing:
+        log.error("error: could not fetch the %s model(s); is there internet access? the bundled 'full' "
+                  "model still works", " and ".join(missing))
+        return 2
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.prefetch_models:
-        from core.pose.models import prefetch_models
-
-        print(prefetch_models())
-        return 0
+        return _prefetch()
     cfg = config_from_args(args)
     from usecases.gait_analysis.pipeline import GaitAnalysisPipeline
     from usecases.gait_analysis.report import demo_input, print_results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from usecases.gait_analysis.pipeline import PipelineResults
+from usecases.gait_analysis.results import PipelineResults
 
 
 def demo_input(output_dir: Path) -> Path:
@@ -33,7 +33,7 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
         for r in results.failures:
             print(f"FAILED  {r.source:<{width}}  {r.error}")
         print(f"(also in {results.output_dir / 'failures.json'})")
-    if not quiet and results.performance:
+    if not quiet and results.performance.get("stages"):  # a run that failed before any stage has no table
         from core.performance_optimizer import format_performance_table
 
         print("\n" + format_performance_table(results.performance))

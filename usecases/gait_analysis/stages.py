@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from core.config import Profile
-from core.errors import GaitToolError, InputError, InsufficientDataError, MemoryBudgetError, NoPoseError
+from core.errors import GaitToolError, InputError, InsufficientDataError, NoPoseError
 from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
-from usecases.gait_analysis.pipeline import Analysis, Guard, PipelineResults, error_reason
+from usecases.gait_analysis.results import Analysis, Guard, PipelineResults, error_reason
 
 log = logging.getLogger("gait_analysis")
 
@@ -47,24 +47,14 @@ def run_videos(
     from core.pose.models import resolve_model
 
     profile = effective_profile(cfg)
-    try:
-        model = resolve_model(profile.pose.model_complexity, cfg.strict_models)
-    except GaitToolError as exc:
-        for p in paths:
-            guard.fail(p, "video", folders[p], exc.reason)
-        return
+    model = resolve_model(profile.pose.model_complexity, cfg.strict_models)  # a run-level error: exit 2
     if model.note:
         log.warning(model.note)
         results.messages.append(model.note)
     jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
     if not jobs:
         return
-    try:
-        plan = plan_memory(cfg, profile, jobs)
-    except MemoryBudgetError as exc:
-        for job in jobs:
-            guard.fail(job.video, "video", job.out_dir, exc.reason)
-        return
+    plan = plan_memory(cfg, profile, jobs)  # MemoryBudgetError is a run-level error: exit 2
     results.messages.append(f"memory plan: {plan.reason}")
     monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
     with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(
@@ -290,7 +280,8 @@ def analyse_series(
             raise InsufficientDataError(f"{exc.reason} (landmarks.csv and the TRC file were still written)",
                                         exc.path) from exc
     with monitor.stage("outputs"):
-        write_gait_outputs(folder, result, plots=cfg.plots, chunk_frames=cfg.profile.memory.chunk_frames)
+        write_gait_outputs(folder, result, plots=cfg.plots, chunk_frames=cfg.profile.memory.chunk_frames,
+                           source=series)
     if result.evaluation is not None:
         _log_evaluation(source, result.evaluation)
     tcn = None
@@ -346,15 +337,31 @@ def run_tcn(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineR
 
 
 def write_run_reports(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, out: Path) -> None:
-    """summary.csv, failures.json, performance_report.json and the effective configuration."""
+    """summary.csv (every input of the run, with its status and reason), failures.json,
+    performance_report.json (with the profile, the inputs, the version and the files this run wrote)
+    and the effective configuration."""
     from core.io.atomic import write_json
     from core.io.gait_outputs import write_summary_csv
+    from core.io.inputs import OutputLock
+    from core.io.run_files import files_written_since, project_version
 
-    rows = [{"input": r.source, "status": r.status, **r.summary} for r in results.inputs if r.status == "ok"]
-    if rows:
-        write_summary_csv(out / "summary.csv", rows)
+    rows = [{"input": r.source, "kind": r.kind, "status": r.status, "reason": r.error or "", **r.summary}
+            for r in results.inputs]
+    write_summary_csv(out / "summary.csv", rows)
     failures = [{"input": r.source, "kind": r.kind, "error": r.error} for r in results.failures]
     write_json(out / "failures.json", failures)
-    results.performance = monitor.report()
-    write_json(out / "performance_report.json", results.performance)
     write_json(out / "effective_config.json", cfg.to_dict())
+    report = monitor.report()
+    report["counters"].pop("files_written", None)
+    # + 1: this report itself; the clock of file times may lag the process clock by a tick
+    written = files_written_since(out, results.started_epoch_s - 0.02,
+                                  ignore=(OutputLock.NAME, "performance_report.json")) + 1
+    results.performance = {
+        "version": project_version(),
+        "profile": cfg.profile.name,
+        "config_file": str(cfg.config_path) if cfg.config_path else None,
+        "inputs": [{"input": r.source, "kind": r.kind, "status": r.status} for r in results.inputs],
+        "files_written": written,
+        **report,
+    }
+    write_json(out / "performance_report.json", results.performance)

@@ -12,7 +12,7 @@ import numpy as np
 from core.errors import ConfigError, InputError
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
-from usecases.gait_analysis.pipeline import PipelineResults
+from usecases.gait_analysis.results import PipelineResults
 
 log = logging.getLogger("gait_analysis")
 

@@ -9,7 +9,7 @@ import pytest
 
 from core.constants import LANDMARK_NAMES, NUM_LANDMARKS
 from core.errors import InputError
-from core.io.landmarks_csv import COLUMNS, read_landmarks_csv, write_landmarks_csv
+from core.io.landmarks_csv import read_landmarks_csv, write_landmarks_csv
 from core.types import KeypointSeries
 
 
@@ -18,23 +18,42 @@ def _series(units: str = "px", is_2d: bool = True) -> KeypointSeries:
     pos = rng.uniform(0, 1000, (7, NUM_LANDMARKS, 3))
     pos[2, 5] = np.nan
     conf = rng.uniform(0, 1, (7, NUM_LANDMARKS))
+    if is_2d:
+        pos[..., 2] = np.where(np.isnan(pos[..., 0]), np.nan, 0.0)
     return KeypointSeries(pos, np.arange(7) / 30.0, conf, units=units, name="walk 01", is_2d=is_2d)
 
 
-@pytest.mark.parametrize("units, is_2d", [("px", True), ("m", False)])
-def test_round_trip(tmp_path: Path, units: str, is_2d: bool) -> None:
+@pytest.mark.parametrize("units, is_2d, first_axes", [("px", True, ["x_px", "y_up_px", "confidence"]),
+                                                     ("m", False, ["x_m", "y_up_m", "z_m", "confidence"])])
+def test_round_trip(tmp_path: Path, units: str, is_2d: bool, first_axes: list[str]) -> None:
     series = _series(units, is_2d)
     path = tmp_path / "landmarks.csv"
     write_landmarks_csv(path, series, chunk_frames=3)
     lines = path.read_text().splitlines()
-    assert lines[0].startswith(f"# units={units}")
-    assert lines[1].split(",") == list(COLUMNS)
-    assert len(lines) == 2 + series.n_frames
+    header = lines[0].split(",")  # the header comes first: no comment line
+    assert header[:2 + len(first_axes)] == ["frame", "time_s"] + [f"nose_{a}" for a in first_axes]
+    assert len(lines) == 1 + series.n_frames
     back = read_landmarks_csv(path)
     np.testing.assert_allclose(back.positions, series.positions, atol=1e-6, equal_nan=True)
     np.testing.assert_allclose(back.confidence, series.confidence, atol=1e-4)
     np.testing.assert_allclose(back.time_s, series.time_s, atol=1e-6)
     assert (back.units, back.is_2d, back.name) == (units, is_2d, "walk 01")
+
+
+def test_pixels_are_written_in_image_convention_y_down(tmp_path: Path) -> None:
+    series = _series()
+    series = KeypointSeries(series.positions, series.time_s, series.confidence, "px", "walk", True,
+                            meta={"image_height_px": 1080, "first_frame": 4})
+    path = tmp_path / "landmarks.csv"
+    write_landmarks_csv(path, series, chunk_frames=100)
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    y = rows[0].index("left_hip_y_px")
+    i = LANDMARK_NAMES.index("left_hip")
+    assert float(rows[1][y]) == pytest.approx(1080 - series.positions[0, i, 1], abs=1e-5)
+    assert rows[1][0] == "4"  # the video frame number
+    back = read_landmarks_csv(path)  # the sidecar gives the image height back
+    np.testing.assert_allclose(back.positions, series.positions, atol=1e-5, equal_nan=True)
+    assert back.meta["first_frame"] == 4 and (tmp_path / "landmarks.meta.json").exists()
 
 
 def test_subset_of_columns_without_metadata(tmp_path: Path) -> None:
