@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class PipelineConfig:
     verbose: bool = False
     quiet: bool = False
     progress: bool = True
+    legacy_settings: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.subject_height_m is not None and not 0.5 <= self.subject_height_m <= 2.6:
@@ -48,6 +49,24 @@ class PipelineConfig:
         if self.tolerance_ms <= 0:
             raise ConfigError("--tolerance-ms must be > 0")
 
+    def __setitem__(self, key: str, value: Any) -> None:
+        """``config['performance_mode'] = 'fast'`` and the original system's other setting names
+        (``usecases.gait_analysis.legacy_config``): checked now, applied when the pipeline is built."""
+        from usecases.gait_analysis.legacy_config import check
+
+        self.legacy_settings.update(check(key, value))
+
+    def __getitem__(self, key: str) -> Any:
+        """A setting given by ``config[key] = value`` that the pipeline has not applied yet."""
+        from usecases.gait_analysis.legacy_config import canonical
+
+        return self.legacy_settings[canonical(key)]
+
+    def update(self, settings: dict[str, Any]) -> None:
+        """``config[key] = value`` for every item (nested sections such as ``io_optimization`` too)."""
+        for key, value in settings.items():
+            self[key] = value
+
     @property
     def wants_training(self) -> bool:
         """Train when asked, when labels are given, or when events are given with an explicit --task."""
@@ -56,7 +75,8 @@ class PipelineConfig:
     def to_dict(self) -> dict[str, Any]:
         from core.config import profile_to_dict
 
-        out: dict[str, Any] = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "profile"}
+        out: dict[str, Any] = {k: getattr(self, k) for k in self.__dataclass_fields__
+                               if k not in ("profile", "legacy_settings")}
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in out.items()}
         out["roi"] = None if self.roi is None else [self.roi.x0, self.roi.y0, self.roi.x1, self.roi.y1]
         out["profile"] = profile_to_dict(self.profile)

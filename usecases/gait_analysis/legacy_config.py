@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class LegacyKey:
     """One accepted legacy key: the type it takes and where it goes (a profile ``section.key``, or a
-    ``PipelineConfig`` field through ``to_run``)."""
+    ``run.<PipelineConfig field>``), with ``to_value`` turning the legacy value into ours."""
 
     kind: type
     target: str
@@ -36,7 +36,7 @@ LEGACY_KEYS: dict[str, LegacyKey] = {
     "io_optimization.batch_size": LegacyKey(int, "io.batch_frames"),
     "io_optimization.use_compression": LegacyKey(bool, "io.compression_level"),
     "memory_optimization.chunk_size": LegacyKey(int, "memory.chunk_frames"),
-    "mediapipe.enable_segmentation": LegacyKey(bool, "none"),
+    "mediapipe.enable_segmentation": LegacyKey(bool, "none.none"),  # only False is accepted: nothing to set
 }
 # Flat spellings found in the same documentation.
 ALIASES = {"batch_size": "io_optimization.batch_size", "use_compression": "io_optimization.use_compression",

@@ -21,7 +21,9 @@ class GaitAnalysisPipeline:
     """Drives the whole run. ``run_complete_pipeline(videos)`` returns ``PipelineResults``."""
 
     def __init__(self, config: PipelineConfig) -> None:
-        self.config = config
+        from usecases.gait_analysis.legacy_config import apply_legacy_settings
+
+        self.config = apply_legacy_settings(config)  # settings given as config[key] = value
         self.monitor: PerformanceMonitor | None = None
 
     def run_complete_pipeline(

@@ -1,0 +1,63 @@
+"""The original system's documented Python usage and setting names (issue 16, item 11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import ConfigError
+from core.synthetic import GaitParams, generate_walking_video
+from usecases.gait_analysis.legacy_config import apply_legacy_settings
+from usecases.gait_analysis.main_gait_analysis import GaitAnalysisPipeline, create_default_config
+
+
+def test_the_documented_snippet_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    generate_walking_video(tmp_path / "video.mp4", GaitParams(duration_s=3.0, fps=30.0, width_px=480,
+                                                               height_px=270, seed=4))
+    # --- the snippet, as in the issue ---
+    config = create_default_config()
+    config['performance_mode'] = 'fast'
+    config['enable_optimizations'] = True
+    config['max_memory_mb'] = 1024
+    results = GaitAnalysisPipeline(config).run_complete_pipeline(['video.mp4'])
+    # ---
+    assert results.exit_code == 0, [r.error for r in results.inputs]
+    assert results.inputs[0].summary["cadence_steps_per_min"] > 0
+    effective = (tmp_path / "gait_analysis_results" / "effective_config.json").read_text()
+    assert '"name": "fast"' in effective and '"max_memory_mb": 1024' in effective
+
+
+def test_legacy_keys_map_onto_the_frozen_configuration():
+    config = create_default_config()
+    config["io_optimization"] = {"batch_size": 50, "use_compression": False}
+    config["max_workers"] = 3
+    config["memory_optimization.chunk_size"] = 500
+    config["mediapipe.enable_segmentation"] = False
+    config["enable_optimizations"] = False
+    mapped = apply_legacy_settings(config)
+    p = mapped.profile
+    assert (p.io.batch_frames, p.io.compression_level, p.parallel.workers, p.memory.chunk_frames) == (50, 0, 3, 500)
+    assert mapped.no_optimizations and p.name == "balanced" and not mapped.legacy_settings
+    # The defaults still come from one place: untouched keys equal a fresh default configuration's.
+    assert p.pose == create_default_config().profile.pose
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("garbage_collection_frequency", 10, "parallel.segments_per_worker"),
+    ("mediapipe.enable_segmentation", True, "--roi"),
+    ("max_memory_mb", "1GB", "expected int"),
+    ("turbo", 1, "unknown setting"),
+])
+def test_a_key_without_equivalent_names_what_to_use(key, value, message):
+    config = create_default_config()
+    with pytest.raises(ConfigError, match=message):
+        config[key] = value
+
+
+def test_values_are_validated_by_the_profile_when_the_pipeline_is_built():
+    config = create_default_config()
+    config["io_optimization.batch_size"] = 0
+    with pytest.raises(ConfigError, match="io.batch_frames"):
+        GaitAnalysisPipeline(config)
