@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from core.gait.analysis import GaitResult
 
 SIDE_COLOURS = {"left": "tab:blue", "right": "tab:red"}
+METHOD_LABELS = {
+    "zeni_refined": "pelvis-relative extrema refined to foot contact",
+    "zeni": "pelvis-relative extrema (Zeni)",
+    "velocity": "foot speed over ground",
+}
 JOINT_LABELS = {
     "hip": "hip flexion (+) / extension (-) (deg)",
     "knee": "knee flexion (deg)",
@@ -43,6 +48,7 @@ def plot_angle_cycles(result: GaitResult) -> Any:
             if n > 1:
                 ax.fill_between(pct, mean - sd, mean + sd, color=colour, alpha=0.2)
         ax.axhline(0.0, color="0.6", linewidth=0.7)
+        _toe_off_lines(ax, result)
         ax.set_title(joint)
         ax.set_xlabel("gait cycle (% from heel strike)")
         ax.set_ylabel(JOINT_LABELS[joint])
@@ -52,6 +58,16 @@ def plot_angle_cycles(result: GaitResult) -> Any:
             ax.text(0.5, 0.5, "no complete cycle", ha="center", va="center", transform=ax.transAxes)
     fig.suptitle(f"{result.name or 'recording'}: sagittal joint angles (mean +/- SD)")
     return fig
+
+
+def _toe_off_lines(ax: Any, result: GaitResult) -> None:
+    """A dotted vertical line per side at its mean toe off (= stance %, end of stance)."""
+    for side in SIDES:
+        stance = (result.parameters.get(side) or {}).get("stance_pct") or {}
+        pct = stance.get("mean")
+        if pct is not None and np.isfinite(pct):
+            ax.axvline(pct, color=SIDE_COLOURS[side], linestyle=":", linewidth=1.2,
+                       label=f"{side} toe off ({pct:.0f}%)")
 
 
 def _pelvis_forward(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
@@ -82,8 +98,8 @@ def plot_event_timeline(result: GaitResult) -> Any:
         }
         for col in range(2):
             ax = axes[row, col]
-            for start, end in result.bouts:
-                ax.axvspan(s.time_s[start], s.time_s[min(end, s.n_frames) - 1], color="0.92", zorder=0)
+            for start_s, end_s in _not_walking(result.bouts, s.time_s):
+                ax.axvspan(start_s, end_s, color="0.92", zorder=0)
             for part, style in (("heel", "-"), ("toe", "--")):
                 ax.plot(s.time_s, tracks[part][col], style, color=SIDE_COLOURS[side], label=f"{side} {part}")
             for event, part, marker in (("heel_strike", "heel", "v"), ("toe_off", "toe", "^")):
@@ -95,8 +111,23 @@ def plot_event_timeline(result: GaitResult) -> Any:
                         linestyle="none", label=f"rejected {event.replace('_', ' ')}" if bad else None)
             ax.set_title(f"{side} foot: " + ("forward position relative to the pelvis" if col == 0 else "height"))
             ax.set_ylabel(f"{'forward - pelvis' if col == 0 else 'height'} ({s.units})")
-            ax.legend(loc="upper right", fontsize=7, ncol=3)
+            if col == 1:  # beside the panels, never over the traces
+                ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, borderaxespad=0.0)
     for ax in axes[1]:
         ax.set_xlabel("time (s)")
-    fig.suptitle(f"{result.name or 'recording'}: gait events ({result.detection.method}); grey = walking bouts")
+    method = METHOD_LABELS.get(result.detection.method, result.detection.method)
+    grey = "; grey = not walking (outside the walking bouts)" if _not_walking(result.bouts, s.time_s) else ""
+    fig.suptitle(f"{result.name or 'recording'}: gait events ({method}){grey}")
     return fig
+
+
+def _not_walking(bouts: list[tuple[int, int]], time_s: np.ndarray) -> list[tuple[float, float]]:
+    """(start_s, end_s) of the stretches outside every walking bout (frames [start, end))."""
+    n = time_s.size
+    walking = np.zeros(n, dtype=bool)
+    for start, end in bouts:
+        walking[start:min(end, n)] = True
+    if not bouts or walking.all():
+        return []
+    edges = np.flatnonzero(np.diff(np.r_[0, (~walking).astype(int), 0]))
+    return [(float(time_s[a]), float(time_s[min(b, n - 1)])) for a, b in zip(edges[::2], edges[1::2])]

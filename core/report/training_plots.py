@@ -53,5 +53,9 @@ def training_curves_figure(histories: dict[str, list[dict[str, float]]], metric_
     ax_metric.set_xlabel("epoch")
     ax_metric.set_ylabel(f"validation {metric_name}")
     ax_metric.legend(fontsize=7)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (ax_loss, ax_metric):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     fig.tight_layout()
     return fig
