@@ -295,7 +295,7 @@ def main() -> int:
             print(f"generating {video} ...", flush=True)
             generate_walking_video(video, GaitParams(duration_s=seconds, fps=30.0, width_px=w, height_px=h, seed=3))
         if args.codec == "h264":
-            from core.pose.video_writer import transcode_h264
+            from core.io.video_writer import transcode_h264
 
             h264 = video.with_name(f"{video.stem}_h264.mp4")
             if not h264.exists():

@@ -34,7 +34,7 @@ def simulate_walk(params: GaitParams, name: str = ""):  # noqa: ANN201 - returns
 def generate_walking_video(out_path: str | Path, params: GaitParams) -> dict:
     """Render the walk to ``out_path`` and write its truth JSON beside it; return the truth."""
     from core.io.atomic import write_json
-    from core.pose.video_writer import write_video
+    from core.io.video_writer import write_video
     from core.synthetic.render import render_frames
 
     out_path = Path(out_path)

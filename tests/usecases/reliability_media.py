@@ -41,7 +41,7 @@ def background_only(params: GaitParams, from_frame: int = 0) -> Iterator[np.ndar
 
 def write_mp4(path: Path, frames: Iterable[np.ndarray], fps: float, size: tuple[int, int]) -> Path:
     """The project's own MP4 writer (OpenCV, 'moov' index at the end)."""
-    from core.pose.video_writer import write_video
+    from core.io.video_writer import write_video
 
     write_video(path, frames, fps, size)
     return path

@@ -53,7 +53,7 @@ ALLOWED_PLAIN_WRITES = {
     "core/io/atomic.py",  # the atomic writer itself
     "core/io/keypoint_store.py",  # append-only store: a torn tail is detected and cut on resume
     "core/io/inputs.py",  # the lock file
-    "core/pose/video_writer.py",  # writes a temporary sibling, then renames
+    "core/io/video_writer.py",  # writes a temporary sibling, then renames
 }
 
 

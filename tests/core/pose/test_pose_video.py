@@ -28,7 +28,7 @@ def test_decode_threads_share_the_cores_among_workers():
 
 def test_h264_transcode_keeps_every_frame(synthetic_video, tmp_path):
     from core.pose.video import probe_video
-    from core.pose.video_writer import transcode_h264
+    from core.io.video_writer import transcode_h264
 
     out = tmp_path / "walk_h264.mp4"
     n = transcode_h264(synthetic_video, out)

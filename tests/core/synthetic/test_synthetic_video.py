@@ -13,7 +13,7 @@ import pytest
 from core.errors import GaitToolError
 from core.io.atomic import read_json
 from core.io.events_csv import read_events_csv
-from core.pose.video_writer import write_video
+from core.io.video_writer import write_video
 from core.synthetic import GaitParams, generate_walking_video, truth_path, truth_to_events, truth_to_series
 
 REPO = Path(__file__).resolve().parents[3]

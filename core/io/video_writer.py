@@ -1,4 +1,6 @@
-"""Write BGR frames to an MP4 file with OpenCV, streaming (one frame in memory at a time)."""
+"""Write BGR frames to an MP4 file (OpenCV; H.264 transcoding through PyAV), streaming (one frame in memory
+at a time). Video writing is I/O: it lives here so that the synthetic generator never imports the
+pose detector's room (cv2 and av are imported lazily, inside the functions)."""
 
 from __future__ import annotations
 
