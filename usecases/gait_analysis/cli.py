@@ -222,11 +222,19 @@ def _run(args: argparse.Namespace) -> int:
     from usecases.gait_analysis.report import demo_input, print_results
 
     videos = list(args.videos)
+    demo = None
     if not videos and not args.keypoints:
-        videos = [str(demo_input(Path(cfg.output_dir)))]
-        log.info("no --videos or --keypoints given: analysing the built-in synthetic demo video %s", videos[0])
+        demo = demo_input(Path(cfg.output_dir))
+        videos = [str(demo)]
+        cfg = replace(cfg, events=cfg.events or demo.parent)  # its truth, to check itself against
+        log.info("no --videos or --keypoints given: analysing the built-in synthetic demo video %s "
+                 "(its camera pans with the walker)", videos[0])
     results = GaitAnalysisPipeline(cfg).run_complete_pipeline(videos, args.keypoints)
     print_results(results, quiet=args.quiet)
+    if demo is not None:
+        from usecases.gait_analysis.report import demo_check
+
+        print(demo_check(results, demo, cfg.tolerance_ms))
     return results.exit_code
 
 

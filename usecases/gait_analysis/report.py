@@ -7,14 +7,44 @@ from pathlib import Path
 from usecases.gait_analysis.results import PipelineResults
 
 
+DEMO_PARAMS = {"duration_s": 8.0, "fps": 30.0, "width_px": 960, "height_px": 540, "seed": 0}
+
+
 def demo_input(output_dir: Path) -> Path:
-    """Generate (once) the synthetic demo walking video and its ground truth under ``output_dir``."""
-    from core.synthetic import GaitParams, generate_walking_video
+    """Generate (once) the synthetic demo walking video under ``output_dir/demo_input/``, with its
+    ground truth beside it (``.truth.json`` and ``.events.csv``, the latter used as --events)."""
+    from core.io.events_csv import write_events_csv
+    from core.synthetic import GaitParams, generate_walking_video, truth_to_events
 
     path = output_dir / "demo_input" / "synthetic_walk.mp4"
     if not path.exists():
-        generate_walking_video(path, GaitParams(duration_s=8.0, fps=30.0, width_px=960, height_px=540, seed=0))
+        generate_walking_video(path, GaitParams(**DEMO_PARAMS))
+    events = path.with_name(path.stem + ".events.csv")
+    if not events.exists():
+        from core.io.atomic import read_json
+        from core.synthetic import truth_path
+
+        write_events_csv(events, truth_to_events(read_json(truth_path(path))))
     return path
+
+
+def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> str:
+    """One line: how far the demo's result is from the demo video's known truth (event F1, cadence)."""
+    from core.io.atomic import read_json
+    from core.synthetic import truth_path
+
+    done = [r for r in results.inputs if r.status == "ok" and r.source == str(video)]
+    if not done:
+        return "demo self-check: the demo video was not analysed (see the failure above)"
+    summary = done[0].summary
+    truth_cadence = float(read_json(truth_path(video))["cadence_steps_per_min"])
+    cadence, f1 = summary.get("cadence_steps_per_min"), summary.get("eval_overall_f1")
+    f1_text = f"event F1 {f1:.2f} (within +/-{tolerance_ms:.0f} ms)" if f1 is not None else "no event evaluation"
+    if cadence is None:
+        return f"demo self-check against the video's known truth: {f1_text}; no cadence"
+    error_pct = 100.0 * (cadence / truth_cadence - 1.0)
+    return (f"demo self-check against the video's known truth: {f1_text}; cadence {cadence:.1f} steps/min "
+            f"vs {truth_cadence:.1f} true ({error_pct:+.1f}%)")
 
 
 def print_results(results: PipelineResults, quiet: bool = False) -> None:
