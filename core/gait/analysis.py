@@ -154,7 +154,7 @@ def _spatial_parameters(
     params["scale_source"] = scale_source
     params["spatial_reference"] = ("ground frame (camera motion compensated)" if ground.compensated
                                    else "data frame (static camera)")
-    params["ground"] = ground.as_dict(m_per_unit)
+    params["ground"] = ground.as_dict(m_per_unit, s.units)
     if ground.compensated:
         notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
                      f"along the walking direction ({ground.source}); lengths and speed measured in the ground frame")

@@ -70,16 +70,17 @@ class GroundReport:
     def compensated(self) -> bool:
         return self.camera_motion == MOVING
 
-    def as_dict(self, m_per_unit: float | None) -> dict:
-        """JSON-ready report; speeds also in m/s when ``m_per_unit`` is known."""
+    def as_dict(self, m_per_unit: float | None, units: str = "units") -> dict:
+        """JSON-ready report; speeds named by the data's ``units`` ("px" -> ``..._px_s``), and also in
+        m/s when ``m_per_unit`` is known."""
         v, walk = self.median_ground_speed_units_s, self.walking_speed_units_s
         return {
             "camera_motion": self.camera_motion,
-            "median_ground_speed_units_s": float(v) if np.isfinite(v) else None,
+            f"median_ground_speed_{units}_s": float(v) if np.isfinite(v) else None,
             "median_ground_speed_m_s": float(v * m_per_unit) if m_per_unit and np.isfinite(v) else None,
-            "walking_speed_over_ground_units_s": float(walk) if np.isfinite(walk) else None,
+            f"walking_speed_over_ground_{units}_s": float(walk) if np.isfinite(walk) else None,
             "n_midstances": self.n_midstances,
-            "median_standard_error_units_s": float(self.median_standard_error_units_s)
+            f"median_standard_error_{units}_s": float(self.median_standard_error_units_s)
             if np.isfinite(self.median_standard_error_units_s) else None,
             "source": self.source,
             "min_ground_speed_fraction": GROUND_MIN_SPEED_FRACTION,

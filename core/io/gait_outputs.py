@@ -41,7 +41,7 @@ def parameters_document(result: GaitResult) -> dict[str, Any]:
         "name": result.name,
         **result.parameters,
         "event_method": result.detection.method,
-        "data": {"units": s.units, "is_2d": s.is_2d, "n_frames": s.n_frames, "rate_hz": s.rate_hz,
+        "data": {"units": s.units, "is_2d": s.is_2d, "n_frames": s.n_frames, "rate_hz": round(s.rate_hz, 6),
                  "duration_s": float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0,
                  "forward": [float(v) for v in result.forward], "n_swapped_frames": int(np.sum(result.swapped))},
         "n_events": {f"{side}_{ev}": sum(1 for e in result.events if e.side == side and e.event == ev)

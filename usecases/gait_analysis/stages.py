@@ -49,7 +49,12 @@ def run_videos(
     profile = effective_profile(cfg)
     model = resolve_model(profile.pose.model_complexity, cfg.strict_models)  # a run-level error: exit 2
     if model.note:
-        log.warning(model.note)
+        from core.io.notices import first_time
+
+        # Once per user: the model actually used is recorded in every output (model_used).
+        shown_before = not first_time(f"model-fallback-{model.requested}-{model.used}")
+        log.log(logging.DEBUG if shown_before else logging.WARNING, "%s%s", model.note,
+                "" if shown_before else " (said once; the model used is recorded in the outputs as model_used)")
         results.messages.append(model.note)
     jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
     if not jobs:
