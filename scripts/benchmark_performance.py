@@ -198,7 +198,7 @@ def markdown(summary: dict) -> str:
         "",
         "| run | model | wall s | frames/s | × baseline | % of bound | CPU util | peak RSS MB | files | write calls |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| baseline (seed) | full | {b['wall_s']:.1f} | {b['frames_per_s']:.1f} | 1.00 | "
+        f"| baseline (sequential, JSON per frame) | full | {b['wall_s']:.1f} | {b['frames_per_s']:.1f} | 1.00 | "
         f"{100 * b['frames_per_s'] / bound['frames_per_s']:.0f} | {b['cpu_utilisation']:.2f} | {b['peak_rss_mb']:.0f} | "
         f"{b['files_written']} | {b['write_calls']} |",
         f"| model-only bound | full | {bound['inference_s']:.1f} | {bound['frames_per_s']:.1f} | "

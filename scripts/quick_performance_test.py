@@ -58,7 +58,14 @@ def recommend(cores: int, avail_mb: float, fps_one: float, models: dict, gpu: di
         profile, why = "balanced", f"{total_fps:.0f} frames/s expected with {workers} workers: faster than real time at 30 fps"
     else:
         profile, why = "fast", f"only {total_fps:.0f} frames/s expected: frame stride and a smaller input pay off"
-    budget = int(min(avail_mb * 0.6, 500 + workers * (worker_mb + 100)))
+    need_mb = 500 + workers * (worker_mb + 100)
+    budget = int(min(avail_mb * 0.6, need_mb))
+    if budget < need_mb:
+        budget_why = f"60% of the {avail_mb:.0f} MB available now, leaving the rest to the system"
+    else:
+        budget_why = (f"what {workers} worker(s) need: {worker_mb:.0f} MB each (measured) + 100 MB of decoded frames, "
+                      f"plus 500 MB for the main process; more would not be faster ({cores} cores set the pace, "
+                      f"{avail_mb:.0f} MB available)")
     if gpu.get("available"):
         batch, bwhy = min(512, max(32, gpu["memory_mb"] // 64)), f"GPU with {gpu['memory_mb']} MB; the trainer still measures the largest batch that fits"
     else:
@@ -66,7 +73,7 @@ def recommend(cores: int, avail_mb: float, fps_one: float, models: dict, gpu: di
     return [
         ("--performance-mode", profile, why),
         ("--workers", str(workers), f"{cores} cores; one pose worker costs about {worker_mb:.0f} MB (measured)"),
-        ("--max-memory", str(budget), f"{avail_mb:.0f} MB available now; leaves room for the system"),
+        ("--max-memory", str(budget), budget_why),
         ("TCN batch size", str(batch), bwhy),
     ]
 

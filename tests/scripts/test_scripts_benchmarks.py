@@ -28,7 +28,7 @@ def test_benchmark_performance_quick(tmp_path):
     assert set(summary["decoders"]) == {f"{d}, threads={t}" for d in ("opencv", "pyav") for t in (0, 1)}
     assert all(v["cpu_ms_per_frame"] > 0 for v in summary["decoders"].values())
     table = (tmp_path / "benchmark.md").read_text()
-    assert "| baseline (seed) |" in table and "extraction:balanced" in table
+    assert "| baseline (sequential, JSON per frame) |" in table and "extraction:balanced" in table
 
 
 def test_quick_performance_test_recommends(tmp_path):
@@ -89,3 +89,13 @@ def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
         # Virtual heels time heel strike at contact, when the ankle (which then stands for the
         # footprint) has not rolled over the heel yet: +-5 % left/right, see table (e).
         assert steps == pytest.approx(expected, rel=0.06 if "virtual heels" in name else 0.05), name
+
+
+def test_memory_recommendation_says_why_it_is_below_the_free_memory():
+    """Issue 16: with 23 GB free the check recommended --max-memory 1217 without saying why."""
+    quick = _script_module("quick_performance_test")
+    rows = {flag: (value, why) for flag, value, why in quick.recommend(2, 23000.0, 10.0, {}, {}, 358.5)}
+    value, why = rows["--max-memory"]
+    assert value == "1417" and "what 2 worker(s) need" in why and "2 cores set the pace" in why
+    _, value, why = quick.recommend(2, 1500.0, 10.0, {}, {}, 358.5)[2]  # little memory: a share of it
+    assert value == "900" and "60% of the 1500 MB available" in why
