@@ -149,3 +149,24 @@ def test_interrupt_message_counts_the_frames_kept(tmp_path):
     assert interrupt_summary(tmp_path).startswith("40 extracted frame(s) of 1 unfinished video(s) are kept")
     write_manifest(folder, {"complete": True})
     assert "no unfinished extraction" in interrupt_summary(tmp_path)
+
+
+def test_a_json_file_given_as_events_fails_visibly(trc, tmp_path):
+    """Issue 16, item 8: a wrong --events file is a per-input failure of the annotation, exit 1."""
+    wrong = tmp_path / "events.json"
+    wrong.write_text('{"events": []}')
+    run = run_cli(["--keypoints", str(trc), "--events", str(wrong), "--output", str(tmp_path / "out"),
+                   "--no-plots"])
+    assert run.code == 1
+    (entry,) = run.failures
+    assert entry == {"input": str(wrong), "kind": "annotation",
+                     "error": "events CSV lacks column(s) side, event, frame"}
+    assert f"FAILED  {wrong}" in run.out
+
+
+def test_an_events_folder_without_this_inputs_file_says_so(trc, tmp_path):
+    (tmp_path / "ann").mkdir()
+    run = run_cli(["--keypoints", str(trc), "--events", str(tmp_path / "ann"), "--output", str(tmp_path / "out"),
+                   "--no-plots"])
+    assert run.code == 0
+    assert f"note: not evaluated: no walk.events.csv in {tmp_path / 'ann'}" in run.out

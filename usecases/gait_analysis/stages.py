@@ -295,7 +295,10 @@ def analyse_series(
 
         with monitor.stage("features"):
             tcn = build_tcn_input(source, folder, result.oriented_series, result.events, truth)
-    return Analysis(summary_row(result), list(result.notes), tcn, problems)
+    notes = list(result.notes)
+    if cfg.events is not None and truth is None and not problems:
+        notes.append(f"not evaluated: no {source.stem}.events.csv in {cfg.events}")
+    return Analysis(summary_row(result), notes, tcn, problems)
 
 
 def _write_landmarks(folder: Path, series: KeypointSeries, chunk_frames: int) -> None:
