@@ -61,3 +61,23 @@ def test_values_are_validated_by_the_profile_when_the_pipeline_is_built():
     config["io_optimization.batch_size"] = 0
     with pytest.raises(ConfigError, match="io.batch_frames"):
         GaitAnalysisPipeline(config)
+
+
+def test_an_original_system_json_file_works_as_config(tmp_path: Path):
+    legacy = tmp_path / "old.json"
+    legacy.write_text('{"performance_mode": "fast", "max_workers": 2, "io_optimization": {"batch_size": 64, '
+                      '"use_compression": true}, "memory_optimization": {"chunk_size": 1000}, '
+                      '"mediapipe": {"enable_segmentation": false}}')
+    cfg = create_default_config("balanced", legacy, {"memory": {"max_memory_mb": 900}})
+    p = cfg.profile
+    assert (p.name, p.parallel.workers, p.io.batch_frames, p.memory.chunk_frames, p.memory.max_memory_mb) == \
+        ("fast", 2, 64, 1000, 900)
+    assert p.io.compression_level == create_default_config("fast").profile.io.compression_level
+
+
+def test_an_original_system_file_with_a_key_without_equivalent_names_the_file(tmp_path: Path):
+    legacy = tmp_path / "old.json"
+    legacy.write_text('{"memory_optimization": {"garbage_collection_frequency": 5}}')
+    with pytest.raises(ConfigError, match="segments_per_worker") as info:
+        create_default_config("balanced", legacy)
+    assert info.value.path == str(legacy)

@@ -38,6 +38,11 @@ def test_reanalysing_an_export_gives_the_same_result(analysed: Path, export: str
     assert params["ground"]["source"] == "scenery"  # the camera's pan came back with the export
     assert _cadence(again) == pytest.approx(_cadence(analysed), abs=0.05)
     assert _events(again) == _events(analysed)
+    before = json.loads((analysed / "gait_parameters.json").read_text())
+    for side in ("left", "right"):  # lengths depend on the pan (without it they were ~5% longer)
+        assert params[side]["step_length_leg_norm"]["mean"] == pytest.approx(
+            before[side]["step_length_leg_norm"]["mean"], rel=1e-3)
+    assert params["walking_speed_leg_norm_per_s"] == pytest.approx(before["walking_speed_leg_norm_per_s"], rel=1e-3)
 
 
 def test_landmarks_csv_has_its_header_first_and_image_rows_for_y(analysed: Path):

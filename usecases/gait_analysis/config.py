@@ -89,7 +89,27 @@ def create_default_config(
     overrides: dict[str, dict[str, Any]] | None = None,
     **run_settings: Any,
 ) -> PipelineConfig:
-    """The default run for a profile; ``overrides`` patch profile sections, ``run_settings`` the run."""
+    """The default run for a profile; ``overrides`` patch profile sections, ``run_settings`` the run.
+    A ``config_path`` in the original system's format (``io_optimization``, ``max_workers``, ...) is
+    mapped onto the default profile file (``usecases.gait_analysis.legacy_config``)."""
+    if config_path is not None:
+        from usecases.gait_analysis.legacy_config import config_from_legacy_file, read_legacy_file
+
+        if read_legacy_file(config_path) is not None:
+            legacy = config_from_legacy_file(config_path, performance_mode)
+            profile = load_profile(legacy.profile.name, None, _patched(legacy.profile, overrides))
+            cfg = replace(legacy, profile=profile, config_path=Path(config_path))
+            return replace(cfg, **run_settings) if run_settings else cfg
     profile = load_profile(performance_mode, config_path, overrides)
     cfg = PipelineConfig(profile=profile, config_path=Path(config_path) if config_path else None)
     return replace(cfg, **run_settings) if run_settings else cfg
+
+
+def _patched(profile: Profile, overrides: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """Every section of ``profile`` as overrides, with ``overrides`` (e.g. CLI flags) on top."""
+    from core.config import profile_to_dict
+
+    sections = {k: dict(v) for k, v in profile_to_dict(profile).items() if k != "name"}
+    for section, values in (overrides or {}).items():
+        sections.setdefault(section, {}).update(values)
+    return sections

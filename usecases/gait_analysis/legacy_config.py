@@ -10,6 +10,7 @@ Defaults stay where they are (the profile file and the dataclasses): nothing her
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from core.errors import ConfigError
@@ -108,3 +109,34 @@ def apply_legacy_settings(cfg: PipelineConfig) -> PipelineConfig:
             overrides.setdefault(section, {})[field] = spec.to_value(value)
     profile = load_profile(name, cfg.config_path, overrides)
     return replace(cfg, profile=profile, legacy_settings={}, **run)
+
+
+def read_legacy_file(path: str | Path) -> dict[str, Any] | None:
+    """The settings of an original-system JSON file (no ``profiles`` object; top-level keys are the
+    setting names above or their sections), or None when ``path`` is a profile file of this tool."""
+    from core.io.atomic import read_json
+
+    try:
+        data = read_json(path)
+    except Exception:
+        return None  # the profile loader reports unreadable files
+    if not isinstance(data, dict) or "profiles" in data:
+        return None
+    known = set(LEGACY_KEYS) | set(ALIASES) | set(NO_EQUIVALENT) | set(SECTIONS)
+    return data if data and any(key in known for key in data) else None
+
+
+def config_from_legacy_file(path: str | Path, performance_mode: str) -> PipelineConfig:
+    """A ``PipelineConfig`` from an original-system JSON file: this tool's default profile file, with
+    the file's settings checked and mapped like ``config[key] = value``. Errors name the file."""
+    from usecases.gait_analysis.config import create_default_config
+
+    data = read_legacy_file(path)
+    if data is None:
+        raise ConfigError("not a settings file of the original system", path)
+    cfg = create_default_config(performance_mode)
+    try:
+        cfg.update(data)
+        return apply_legacy_settings(cfg)
+    except ConfigError as exc:
+        raise ConfigError(exc.reason, path) from None
