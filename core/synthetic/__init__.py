@@ -10,8 +10,8 @@ from pathlib import Path
 from core.synthetic.params import LOOKS, STYLES, GaitParams, with_look
 from core.synthetic.truth import truth_to_events, truth_to_series
 
-__all__ = ["LOOKS", "STYLES", "GaitParams", "with_look", "generate_walking_video", "simulate_walk", "truth_path", "truth_to_events",
-           "truth_to_series"]
+__all__ = ["LOOKS", "STYLES", "GaitParams", "generate_walking_video", "simulate_walk", "truth_path", "truth_to_events",
+           "truth_to_series", "with_look"]
 
 
 def truth_path(video_path: str | Path) -> Path:
