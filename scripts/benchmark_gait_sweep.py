@@ -52,6 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--heights", default="480,540,720,1080", help="frame heights to draw from (16:9 frames)")
     p.add_argument("--profile", default="balanced")
     p.add_argument("--render-workers", type=int, default=2)
+    p.add_argument("--report", action="store_true",
+                   help="only print the table and summary of the videos of --seed scored so far")
     return p.parse_args(argv)
 
 
@@ -104,7 +106,8 @@ def analyse_one(video: Path, out_dir: Path, profile: str, subject_height_m: floa
 def truth_cycles(truth: dict, side: str, joint: str) -> np.ndarray:
     from core.gait.kinematics import normalise_cycles
 
-    hs = [e["time_s"] * float(truth["fps"]) for e in truth["events"] if e["side"] == side and e["event"] == "heel_strike"]
+    fps = float(truth["fps"])
+    hs = [e["time_s"] * fps for e in truth["events"] if e["side"] == side and e["event"] == "heel_strike"]
     return normalise_cycles(np.asarray(truth["joint_angles_deg"][f"{side}_{TRUTH_JOINT[joint]}"]), np.asarray(hs))
 
 
@@ -198,6 +201,7 @@ def score(name: str, video_dir: Path, out_dir: Path) -> dict:
     truth = json.loads((video_dir / f"{name}.truth.json").read_text())
     folder = out_dir / name
     row = {"name": name, "style": truth["style"], "camera": truth["camera_mode"], "height_px": truth["height"],
+           "walker_px": truth["subject_height_m"] * truth["px_per_m"],
            "seconds": truth["n_frames"] / truth["fps"], "truth_cadence": truth["cadence_steps_per_min"]}
     if not (folder / "gait_parameters.json").is_file():
         return {**row, "failed": True, "f1": 0.0}
@@ -224,18 +228,18 @@ def _f(v: object, spec: str) -> str:
 
 
 def print_rows(rows: list[dict]) -> None:
-    print("| video | F1 | HS MAE ms | TO MAE ms | cadence err % | step SI % | confidence | RMSE hip/knee/ankle deg | "
-          "peak err hip/knee/ankle deg | heel lag near/far fr | toe lag near/far fr |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| video | walker px | F1 | HS MAE ms | TO MAE ms | cadence err % | step SI % | confidence | "
+          "RMSE hip/knee/ankle deg | peak err hip/knee/ankle deg | heel lag near/far fr | toe lag near/far fr |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r.get("failed"):
-            print(f"| {r['name']} | failed | | | | | | | | | |")
+            print(f"| {r['name']} | {_f(r.get('walker_px'), '.0f')} | failed | | | | | | | | | |")
             continue
         rmse = "/".join(_f(r.get(f"{j}_rmse_deg"), ".1f") for j in JOINTS)
         peak = "/".join(_f(r.get(f"{j}_peak_err_deg"), "+.1f") for j in JOINTS)
         heel = "/".join(_f(r.get(f"heel_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
         toe = "/".join(_f(r.get(f"toe_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
-        print(f"| {r['name']} | {r['f1']:.3f} | {_f(r['hs_mae_ms'], '.0f')} | {_f(r['to_mae_ms'], '.0f')} | "
+        print(f"| {r['name']} | {_f(r.get('walker_px'), '.0f')} | {r['f1']:.3f} | {_f(r['hs_mae_ms'], '.0f')} | {_f(r['to_mae_ms'], '.0f')} | "
               f"{_f(r['cadence_err_pct'], '+.2f')} | {_f(r['step_si_pct'], '.1f')} | {r.get('confidence') or '-'} | "
               f"{rmse} | {peak} | {heel} | {toe} |")
 
@@ -256,7 +260,8 @@ def print_summary(rows: list[dict]) -> None:
     normal = [r for r in rows if r["style"] == "normal" and not r.get("failed")]
     print(f"\n{n} videos ({sum(r.get('failed', False) for r in rows)} failed). Targets: {TARGETS}.")
     print(f"- event F1 at +-50 ms: {_dist(f1, 'min')}; share >= 0.95: {np.mean(np.array(f1) >= 0.95):.0%}")
-    print(f"- HS MAE ms: {_dist([r.get('hs_mae_ms') for r in rows])}; TO MAE ms: {_dist([r.get('to_mae_ms') for r in rows])}")
+    print(f"- HS MAE ms: {_dist([r.get('hs_mae_ms') for r in rows])}; "
+          f"TO MAE ms: {_dist([r.get('to_mae_ms') for r in rows])}")
     print(f"- |cadence error| %: {_dist(cad)}; share within 2 %: {np.mean(np.array(cad) <= 2.0):.0%}")
     if sym:
         print(f"- step-time SI % (symmetric styles): {_dist(sym)}; share < 3 %: {np.mean(np.array(sym) < 3.0):.0%}")
@@ -282,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     master = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
     seconds = tuple(float(x) for x in args.seconds.split(","))
     heights = [int(x) for x in args.heights.split(",")]
+    if args.report and args.seed is None:
+        print("error: --report needs --seed", file=sys.stderr)
+        return 2
     print(f"master seed {master} (rerun or resume with --seed {master}); look {args.look}", flush=True)
     work = args.work / f"{args.look}_{master}"
     video_dir, out_dir, results = work / "videos", work / "out", work / "results.jsonl"
@@ -295,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in results.read_text().splitlines():
             row = json.loads(line)
             done[row["name"]] = row
-    todo = [j for j in jobs if j[0].stem not in done]
+    todo = [] if args.report else [j for j in jobs if j[0].stem not in done]
     with ProcessPoolExecutor(max(1, args.render_workers)) as pool:
         for (path, params), _ in zip(todo, pool.map(render_one, todo)):
             analyse_one(path, out_dir, args.profile, params.subject_height_m)
@@ -305,7 +313,11 @@ def main(argv: list[str] | None = None) -> int:
                 f.write(json.dumps(row) + "\n")
             print(f"{len(done)}/{args.n} {row['name']}: F1 {row['f1']:.3f}, cadence err "
                   f"{_f(row.get('cadence_err_pct'), '+.2f')} %", flush=True)
-    rows = [done[p.stem] for p, _ in jobs]
+    rows = [done[p.stem] for p, _ in jobs if p.stem in done]
+    for r in rows:
+        if "walker_px" not in r:  # rows scored before the column existed
+            truth = json.loads((video_dir / f"{r['name']}.truth.json").read_text())
+            r["walker_px"] = truth["subject_height_m"] * truth["px_per_m"]
     print_rows(rows)
     print_summary(rows)
     return 0
