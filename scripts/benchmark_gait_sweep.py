@@ -50,15 +50,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=Path("/tmp/gait_sweep"))
     p.add_argument("--seconds", default="6,20", help="duration range in s (default 6,20)")
     p.add_argument("--heights", default="480,540,720,1080", help="frame heights to draw from (16:9 frames)")
+    p.add_argument("--styles", default="", help="comma-separated styles to draw from (default: every style)")
     p.add_argument("--profile", default="balanced")
     p.add_argument("--render-workers", type=int, default=2)
     p.add_argument("--report", action="store_true",
-                   help="only print the table and summary of the videos of --seed scored so far")
+                   help="only print the table and summary of the videos of --seed analysed so far "
+                        "(rescored from their outputs with this script's scoring)")
     return p.parse_args(argv)
 
 
-def draw_params(master: int, index: int, look: str, seconds: tuple[float, float], heights: list[int]):  # noqa: ANN201
-    """GaitParams of video ``index`` of the sweep ``master`` (deterministic)."""
+def draw_params(master: int, index: int, look: str, seconds: tuple[float, float], heights: list[int],  # noqa: ANN201
+                styles: tuple[str, ...] = ()):
+    """GaitParams of video ``index`` of the sweep ``master`` (deterministic; ``styles`` () = every style)."""
     from core.synthetic import STYLES, GaitParams, with_look
 
     rng = np.random.default_rng([master, index])
@@ -67,7 +70,7 @@ def draw_params(master: int, index: int, look: str, seconds: tuple[float, float]
     camera = str(rng.choice(("static", "tracking")))
     duration = float(rng.uniform(*seconds))
     subject = float(rng.uniform(1.50, 1.95))
-    style = str(rng.choice(tuple(STYLES)))
+    style = str(rng.choice(styles or tuple(STYLES)))
     cadence = float(rng.uniform(70.0, 130.0))
     step = min(STYLES[style].step_length_per_height * subject * float(rng.uniform(0.85, 1.15)), 0.49 * subject)
     params = GaitParams(
@@ -123,7 +126,7 @@ def measured_cycles(path: Path) -> dict[tuple[str, str], np.ndarray]:
 
 
 def angle_scores(truth: dict, cycles_csv: Path) -> dict:
-    """Per joint (both sides pooled): RMSE of the mean cycles and the signed peak error (deg)."""
+    """Per joint: RMSE of the mean cycles and the signed peak error (deg), near and far leg and their mean."""
     if not cycles_csv.is_file():
         return {}
     measured = measured_cycles(cycles_csv)
@@ -135,9 +138,11 @@ def angle_scores(truth: dict, cycles_csv: Path) -> dict:
             if m is None or len(m) == 0 or len(t) == 0:
                 continue
             mm, tm = np.nanmean(m, axis=0), t.mean(axis=0)
-            rmse.append(float(np.sqrt(np.nanmean((mm - tm) ** 2))))
+            which = "near" if side == truth["near_side"] else "far"
             d_max, d_min = float(np.nanmax(mm) - tm.max()), float(np.nanmin(mm) - tm.min())
+            rmse.append(float(np.sqrt(np.nanmean((mm - tm) ** 2))))
             peak.append(d_max if abs(d_max) >= abs(d_min) else d_min)
+            out[f"{joint}_rmse_{which}_deg"], out[f"{joint}_peak_err_{which}_deg"] = rmse[-1], peak[-1]
         if rmse:
             out[f"{joint}_rmse_deg"] = float(np.mean(rmse))
             out[f"{joint}_peak_err_deg"] = max(peak, key=abs)
@@ -266,11 +271,14 @@ def print_summary(rows: list[dict]) -> None:
     if sym:
         print(f"- step-time SI % (symmetric styles): {_dist(sym)}; share < 3 %: {np.mean(np.array(sym) < 3.0):.0%}")
     for j in JOINTS:
-        rm = [r.get(f"{j}_rmse_deg") for r in normal]
-        pk = [r.get(f"{j}_peak_err_deg") for r in normal]
-        ok = [x for x in rm if x is not None]
-        share = f"{np.mean(np.array(ok) <= 4.0):.0%}" if ok else "-"
-        print(f"- {j} angle on normal gait: RMSE {_dist(rm)}, share <= 4 deg: {share}; peak error {_dist(pk)}")
+        for which in ("", "_near", "_far"):
+            rm = [r.get(f"{j}_rmse{which}_deg") for r in normal]
+            pk = [r.get(f"{j}_peak_err{which}_deg") for r in normal]
+            ok = [x for x in rm if x is not None]
+            share = f"{np.mean(np.array(ok) <= 4.0):.0%}" if ok else "-"
+            leg = {"": "mean of both legs", "_near": "near leg", "_far": "far leg"}[which]
+            print(f"- {j} angle on normal gait, {leg}: RMSE {_dist(rm)}, share <= 4 deg: {share}; "
+                  f"peak error {_dist(pk)}")
     for part in ("heel", "toe"):
         for w in ("near", "far"):
             print(f"- {part} height lag behind truth at heel strike, {w} side (frames, + late): "
@@ -287,16 +295,17 @@ def main(argv: list[str] | None = None) -> int:
     master = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
     seconds = tuple(float(x) for x in args.seconds.split(","))
     heights = [int(x) for x in args.heights.split(",")]
+    styles = tuple(x for x in args.styles.split(",") if x)
     if args.report and args.seed is None:
         print("error: --report needs --seed", file=sys.stderr)
         return 2
     print(f"master seed {master} (rerun or resume with --seed {master}); look {args.look}", flush=True)
-    work = args.work / f"{args.look}_{master}"
+    work = args.work / f"{args.look}_{master}{'_' + '_'.join(styles) if styles else ''}"
     video_dir, out_dir, results = work / "videos", work / "out", work / "results.jsonl"
     video_dir.mkdir(parents=True, exist_ok=True)
     jobs = []
     for i in range(args.n):
-        params = draw_params(master, i, args.look, seconds, heights)
+        params = draw_params(master, i, args.look, seconds, heights, styles)
         jobs.append((video_dir / f"{video_name(i, params)}.mp4", params))
     done = {}
     if results.is_file():
@@ -314,10 +323,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(done)}/{args.n} {row['name']}: F1 {row['f1']:.3f}, cadence err "
                   f"{_f(row.get('cadence_err_pct'), '+.2f')} %", flush=True)
     rows = [done[p.stem] for p, _ in jobs if p.stem in done]
-    for r in rows:
-        if "walker_px" not in r:  # rows scored before the column existed
-            truth = json.loads((video_dir / f"{r['name']}.truth.json").read_text())
-            r["walker_px"] = truth["subject_height_m"] * truth["px_per_m"]
+    if args.report:
+        rows = [score(r["name"], video_dir, out_dir) for r in rows]
     print_rows(rows)
     print_summary(rows)
     return 0
