@@ -25,7 +25,7 @@ ANGLE_DEFINITIONS = {
     "knee_flexion": "180 deg minus the hip-knee-ankle angle, + flexed",
     "ankle_dorsiflexion": "foot axis angle (heel landmark -> foot_index landmark) minus shank angle, 0 when "
                           "that axis is perpendicular to the shank (as core.gait.kinematics measures it; the sole "
-                          "itself is ~2.5 deg more plantarflexed)",
+                          "itself is ~2.5 deg more plantarflexed, by the foot's geometry)",
 }
 
 
