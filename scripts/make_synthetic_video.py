@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.errors import GaitToolError  # noqa: E402
-from core.synthetic.params import CAMERA_MODES, DIRECTIONS, STYLES  # noqa: E402
+from core.synthetic.params import CAMERA_MODES, DIRECTIONS, LOOKS, STYLES  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--noise", type=float, default=2.0, help="camera noise std in grey levels (default 2)")
     p.add_argument("--variability", type=float, default=0.0, help="stride-to-stride variation, e.g. 0.02")
+    p.add_argument("--look", choices=LOOKS, default="clean",
+                   help="clean (default) or phone: 1/60 s shutter blur, H.264 at a phone bitrate, grass or asphalt, "
+                        "varied footwear, an occluder passing in front, handheld shake")
     p.add_argument("--events-csv", action="store_true", help="also write <stem>.events.csv")
     return p.parse_args(argv)
 
@@ -43,15 +46,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from core.io.events_csv import write_events_csv
-    from core.synthetic import GaitParams, generate_walking_video, truth_path, truth_to_events
+    from core.synthetic import GaitParams, generate_walking_video, truth_path, truth_to_events, with_look
 
     try:
-        params = GaitParams(
+        params = with_look(GaitParams(
             cadence_steps_per_min=args.cadence, step_length_m=args.step_length, subject_height_m=args.height,
             direction=args.direction, style=args.style, fps=args.fps, width_px=args.width, height_px=args.height_px,
             duration_s=args.seconds, seed=args.seed, noise=args.noise, variability=args.variability,
             affected_side=args.affected_side, camera=args.camera,
-        )
+        ), args.look)
         truth = generate_walking_video(args.out, params)
         if args.events_csv:
             write_events_csv(args.out.with_name(args.out.stem + ".events.csv"), truth_to_events(truth))

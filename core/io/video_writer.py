@@ -17,13 +17,13 @@ FOURCCS: tuple[str, ...] = ("avc1", "mp4v")  # H.264 when this OpenCV build has 
 _LOG_SILENT = 0
 
 
-def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float, size: tuple[int, int]) -> int:
+def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float, size: tuple[int, int],
+                bitrate_bps: int = 0) -> int:
     """Write ``frames`` ((height, width, 3) uint8 BGR; ``size`` = (width, height)) to ``path``; return the count.
 
-    Frames go to a temporary sibling file that is renamed into place once complete.
+    bitrate_bps > 0 encodes H.264 with libx264 (PyAV) at that average bitrate, as a phone does;
+    0 uses OpenCV's writer. Frames go to a temporary sibling file renamed into place once complete.
     """
-    import cv2
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
@@ -31,7 +31,7 @@ def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float, size
     writer = None
     count = 0
     try:
-        writer = _open_writer(cv2, tmp, fps, size, path)
+        writer = _H264Writer(tmp, fps, size, bitrate_bps) if bitrate_bps > 0 else _open_writer(tmp, fps, size, path)
         for frame in frames:
             if frame.shape != (size[1], size[0], 3) or frame.dtype != np.uint8:
                 raise GaitToolError(
@@ -49,7 +49,44 @@ def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float, size
     return count
 
 
-def _open_writer(cv2: Any, tmp: str, fps: float, size: tuple[int, int], path: Path) -> Any:
+class _H264Writer:
+    """libx264 through PyAV at a target bitrate (yuv420p, 1 s GOP), with OpenCV's write/release calls."""
+
+    def __init__(self, tmp: str, fps: float, size: tuple[int, int], bitrate_bps: int) -> None:
+        import av
+        from fractions import Fraction
+
+        self._av = av
+        self.container = av.open(tmp, "w", format="mp4")
+        rate = Fraction(fps).limit_denominator(1001)
+        self.stream = self.container.add_stream("libx264", rate=rate)
+        self.stream.width, self.stream.height, self.stream.pix_fmt = int(size[0]), int(size[1]), "yuv420p"
+        self.stream.bit_rate = int(bitrate_bps)
+        self.stream.options = {"preset": "veryfast", "g": str(max(1, round(fps)))}
+        self.stream.codec_context.time_base = 1 / rate
+        self.count = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        video_frame = self._av.VideoFrame.from_ndarray(frame, format="bgr24").reformat(format="yuv420p")
+        video_frame.pts, video_frame.time_base = self.count, self.stream.codec_context.time_base
+        self.count += 1
+        for packet in self.stream.encode(video_frame):
+            self.container.mux(packet)
+
+    def release(self) -> None:
+        if self.container is None:
+            return
+        try:
+            for packet in self.stream.encode(None):
+                self.container.mux(packet)
+        finally:
+            self.container.close()
+            self.container = None
+
+
+def _open_writer(tmp: str, fps: float, size: tuple[int, int], path: Path) -> Any:
+    import cv2
+
     level = cv2.getLogLevel()
     cv2.setLogLevel(_LOG_SILENT)  # a missing H.264 encoder is expected; fall back quietly
     try:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.synthetic.params import STYLES, GaitParams
+from core.synthetic.params import LOOKS, STYLES, GaitParams, with_look
 from core.synthetic.truth import truth_to_events, truth_to_series
 
-__all__ = ["STYLES", "GaitParams", "generate_walking_video", "simulate_walk", "truth_path", "truth_to_events",
-           "truth_to_series"]
+__all__ = ["LOOKS", "STYLES", "GaitParams", "generate_walking_video", "simulate_walk", "truth_path", "truth_to_events",
+           "truth_to_series", "with_look"]
 
 
 def truth_path(video_path: str | Path) -> Path:
@@ -21,14 +21,29 @@ def truth_path(video_path: str | Path) -> Path:
 
 
 def simulate_walk(params: GaitParams, name: str = ""):  # noqa: ANN201 - returns (kinematics, camera, truth)
-    """Model and camera of a walk, and its truth record, without rendering."""
+    """Model and camera of a walk, and its truth record, without rendering.
+
+    With camera shake the truth's image landmarks are moved with the image (``truth["shake_px"]``
+    holds the per-frame (x, y) offsets); world landmarks and angles are not affected. With an occluder its
+    path is in ``truth["occluder"]``.
+    """
     from core.synthetic.camera import choose_camera
     from core.synthetic.gait_model import simulate_gait
+    from core.synthetic.phone import make_occluder, shake_offsets_px
     from core.synthetic.truth import build_truth
 
     kin = simulate_gait(params)
     camera = choose_camera(params, kin.points_m["pelvis"][:, 0], kin.time_s)
-    return kin, camera, build_truth(kin, camera, params, name)
+    truth = build_truth(kin, camera, params, name)
+    shake = shake_offsets_px(params, kin.time_s.shape[0])
+    if shake is not None:
+        truth["landmarks"] = {n: p + shake for n, p in truth["landmarks"].items()}
+        truth["shake_px"] = shake
+    occluder = make_occluder(params, camera.to_image(kin.points_m["pelvis"])[:, 0], camera.ground_row_px,
+                             params.subject_height_m * camera.px_per_m, shake)
+    if occluder is not None:
+        truth["occluder"] = occluder.as_truth()
+    return kin, camera, truth
 
 
 def generate_walking_video(out_path: str | Path, params: GaitParams) -> dict:
@@ -39,7 +54,8 @@ def generate_walking_video(out_path: str | Path, params: GaitParams) -> dict:
 
     out_path = Path(out_path)
     kin, camera, truth = simulate_walk(params, out_path.name)
-    written = write_video(out_path, render_frames(kin, camera, params), params.fps, (params.width_px, params.height_px))
+    written = write_video(out_path, render_frames(kin, camera, params), params.fps, (params.width_px, params.height_px),
+                          bitrate_bps=int(params.bitrate_mbps * 1e6))
     truth["n_frames"] = written
     write_json(truth_path(out_path), truth)
     return truth

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from core.constants import SIDES
 from core.errors import ConfigError
 
 DIRECTIONS: tuple[str, str] = ("left_to_right", "right_to_left")
 CAMERA_MODES: tuple[str, ...] = ("auto", "static", "tracking")
+GROUNDS: tuple[str, ...] = ("tiles", "grass", "asphalt")
+FOOTWEAR: tuple[str, ...] = ("shoes", "varied")
+LOOKS: tuple[str, ...] = ("clean", "phone")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,14 @@ class GaitParams:
     noise: standard deviation of the Gaussian camera noise, in 8-bit grey levels.
     variability: stride-to-stride coefficient of variation of stride time and step length.
     camera: "auto" (static if the whole walk fits the frame, else tracking), "static", "tracking".
+
+    Phone-footage effects (all off by default, so older renders stay bit-identical; ``with_look``
+    sets them together): shutter_s, exposure time for motion blur (0: instantaneous; 1/60 s is a
+    phone's indoor shutter); bitrate_mbps, H.264 (libx264) bitrate of the written video (0: the
+    default writer); ground, "tiles", or "grass"/"asphalt" whose texture hides the sole's lower edge;
+    footwear, "shoes" or "varied" (sandals, boots, barefoot, colours near the ground's);
+    occluder, a pole or bush passing in front of the walker once; shake_px, RMS image translation
+    per axis of a handheld camera (the truth landmarks move with it).
     """
 
     cadence_steps_per_min: float | None = None
@@ -93,6 +106,12 @@ class GaitParams:
     affected_side: str = "right"
     camera: str = "auto"
     figure_height_frac: float = 0.6
+    shutter_s: float = 0.0
+    bitrate_mbps: float = 0.0
+    ground: str = "tiles"
+    footwear: str = "shoes"
+    occluder: bool = False
+    shake_px: float = 0.0
 
     def __post_init__(self) -> None:
         checks = (
@@ -114,6 +133,13 @@ class GaitParams:
             (0.0 <= self.variability <= 0.1, f"variability must be within 0..0.1, got {self.variability}"),
             (0.3 <= self.figure_height_frac <= 0.9,
              f"figure_height_frac must be within 0.3..0.9, got {self.figure_height_frac}"),
+            (0.0 <= self.shutter_s and self.shutter_s * self.fps <= 1.0 + 1e-9,
+             f"shutter must be within 0..1/fps s, got {self.shutter_s}"),
+            (0.0 <= self.bitrate_mbps <= 200.0, f"bitrate must be within 0..200 Mbit/s, got {self.bitrate_mbps}"),
+            (self.ground in GROUNDS, f"ground must be one of {GROUNDS}, got {self.ground!r}"),
+            (self.footwear in FOOTWEAR, f"footwear must be one of {FOOTWEAR}, got {self.footwear!r}"),
+            (0.0 <= self.shake_px <= 0.05 * self.height_px,
+             f"shake must be within 0..5 % of the frame height in px, got {self.shake_px}"),
         )
         for ok, message in checks:
             if not ok:
@@ -146,6 +172,29 @@ class GaitParams:
 
     def side_pattern(self, side: str) -> SidePattern:
         return self.pattern.affected if side == self.affected_side else self.pattern.other
+
+
+def phone_bitrate_mbps(width_px: int, height_px: int) -> float:
+    """A phone camera's H.264 bitrate for the frame size: 14 Mbit/s at 1080p, 6.2 at 720p, 2.8 at 854x480."""
+    return float(np.clip(14.0 * width_px * height_px / (1920 * 1080), 1.0, 40.0))
+
+
+def with_look(params: GaitParams, look: str) -> GaitParams:
+    """``params`` with a named set of footage effects: "clean" (all off) or "phone".
+
+    phone: 1/60 s shutter (or the whole frame interval at high fps), H.264 at a phone's bitrate for the
+    size, grass or asphalt (by seed), varied footwear, an occluder, handheld shake (RMS 0.4 % of the
+    frame height per axis) and camera noise of at least 2 grey levels.
+    """
+    if look not in LOOKS:
+        raise ConfigError(f"look must be one of {LOOKS}, got {look!r}")
+    if look == "clean":
+        return replace(params, shutter_s=0.0, bitrate_mbps=0.0, ground="tiles", footwear="shoes", occluder=False,
+                       shake_px=0.0)
+    ground = ("grass", "asphalt")[int(np.random.default_rng([params.seed, 7]).integers(2))]
+    return replace(params, shutter_s=min(1.0 / 60.0, 1.0 / params.fps), ground=ground, footwear="varied",
+                   bitrate_mbps=phone_bitrate_mbps(params.width_px, params.height_px), occluder=True,
+                   shake_px=0.004 * params.height_px, noise=max(params.noise, 2.0))
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,15 @@ The figure is built from shaded capsules and ellipses placed on the exact landma
 truth landmarks are where the drawing puts them: joint centres on the limb axes, the heel landmark
 at the back of the rounded heel, foot_index at the toe tip, the nose at the tip of the nose.
 Far-side limbs are darker and drawn behind the trunk; near-side limbs in front.
+Phone-look options (``GaitParams``): the shutter averages sub-frame renders of the walker (landmarks
+interpolated between frames) over scenery box-blurred by its own pan; grass blades are pasted back
+over the soles; an occluder is drawn in front (not blurred); camera shake translates everything (the
+truth moves with it, see ``simulate_walk``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
@@ -17,6 +21,7 @@ from core.synthetic.background import Background, make_background
 from core.synthetic.camera import Camera
 from core.synthetic.gait_model import GaitKinematics
 from core.synthetic.params import Body, GaitParams
+from core.synthetic.phone import draw_occluder, make_occluder, shake_offsets_px, shift_rows
 from core.synthetic.raster import Canvas, draw_capsule, draw_ellipse
 from core.synthetic.upper_body import near_side_of
 
@@ -25,7 +30,9 @@ _HAIRS = ((40, 30, 24), (92, 60, 36), (20, 20, 22), (150, 110, 60), (120, 120, 1
 _SHIRTS = ((200, 40, 40), (40, 90, 190), (40, 140, 70), (230, 170, 30), (130, 50, 150), (30, 150, 160), (235, 235, 235))
 _TROUSERS = ((40, 50, 80), (30, 30, 34), (90, 80, 70), (60, 70, 60), (110, 110, 130))
 _SHOES = ((25, 25, 25), (240, 240, 240), (90, 60, 40), (180, 40, 40))
+FOOTWEAR_KINDS: tuple[str, ...] = ("shoes", "sandals", "boots", "barefoot")
 FAR_SIDE_SHADE = 0.7
+SHUTTER_SAMPLES = 5  # sub-frame renders averaged over the shutter time
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Look:
     shirt: np.ndarray
     trousers: np.ndarray
     shoes: np.ndarray
+    footwear: str = "shoes"
 
 
 def choose_look(rng: np.random.Generator) -> Look:
@@ -60,35 +68,129 @@ def make_scene(params: GaitParams, camera: Camera) -> Scene:
     look = choose_look(rng)
     margin = float(np.ceil(3 * params.noise) + 1) if params.noise > 0 else 0.0
     levels = (margin, 255.0 - margin)
-    background = make_background(params.width_px, params.height_px, camera, rng, levels)
+    background = make_background(params.width_px, params.height_px, camera, rng, levels, params.ground, params.seed)
+    if params.footwear == "varied":
+        look = _vary_footwear(look, background.floor_rgb, np.random.default_rng([params.seed, 3]))
     return Scene(look, levels, background, _NoiseBank(params, rng), rng)
+
+
+def _vary_footwear(look: Look, floor_rgb: tuple[float, float, float], rng: np.random.Generator) -> Look:
+    """Another kind of footwear; half the time coloured close to the floor (low contrast at the sole)."""
+    kind = str(FOOTWEAR_KINDS[rng.integers(len(FOOTWEAR_KINDS))])
+    if rng.random() < 0.5:
+        colour = np.clip(np.array(floor_rgb[::-1], np.float32) * rng.uniform(0.75, 1.1), 0, 255)
+    else:
+        colour = np.array(_SHOES[rng.integers(len(_SHOES))][::-1], np.float32)
+    return replace(look, shoes=colour.astype(np.float32), footwear=kind)
+
+
+def shutter_offsets(params: GaitParams) -> np.ndarray:
+    """Sub-frame sample times (in frames, centred on the frame time) averaged for motion blur."""
+    if params.shutter_s <= 0:
+        return np.zeros(1)
+    half = 0.5 * params.shutter_s * params.fps
+    return np.linspace(-half, half, SHUTTER_SAMPLES)
 
 
 def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> Iterator[np.ndarray]:
     """Yield the video's frames, (height_px, width_px, 3) uint8 BGR, one at a time."""
     scene = make_scene(params, camera)
-    pixels = {name: camera.to_image(points) for name, points in kin.points_m.items()}
+    names = list(kin.points_m)
+    pixels = np.stack([camera.to_image(kin.points_m[name]) for name in names], axis=1)  # (T, N, 2)
     body_px = Body(params.subject_height_m * camera.px_per_m)
     scroll = camera.scroll_px()
     near = near_side_of(params)
+    shake = shake_offsets_px(params, pixels.shape[0])
+    occluder = make_occluder(params, pixels[:, names.index("pelvis"), 0], camera.ground_row_px, body_px.height_m,
+                             shake)
+    if shake is not None:
+        pixels = pixels + shake[:, None, :]
+        scroll = scroll - shake[:, 0]
+    offsets = shutter_offsets(params)
+    background = blur_scenery(scene.background, scroll, params) if offsets.size > 1 else scene.background
     for i in range(kin.time_s.shape[0]):
-        frame = scene.background.frame(scroll[i])
-        draw_walker(frame, {name: p[i] for name, p in pixels.items()}, body_px, scene.look, near, scene.levels,
-                    camera.ground_row_px)
+        frame = background.frame(scroll[i])
+        down_px = 0 if shake is None else int(round(shake[i, 1]))
+        frame = shift_rows(frame, down_px)
+        if offsets.size == 1:
+            draw_walker(frame, dict(zip(names, pixels[i])), body_px, scene.look, near, scene.levels,
+                        camera.ground_row_px + (0.0 if shake is None else shake[i, 1]))
+        else:
+            _draw_blurred_walker(frame, names, pixels, i, offsets, body_px, scene, near, camera.ground_row_px,
+                                 None if shake is None else shake[:, 1])
+        background.paste_fringe(frame, scroll[i], down_px)
+        if occluder is not None:
+            draw_occluder(frame, occluder, i, scene.levels)
         scene.noise.add(frame, scene.rng)
         yield frame
+
+
+def blur_scenery(background: Background, scroll_px: np.ndarray, params: GaitParams) -> Background:
+    """The scenery strip box-blurred along x by its median motion during the shutter (a panning camera)."""
+    step_px = float(np.median(np.abs(np.diff(scroll_px)))) if scroll_px.size > 1 else 0.0
+    length = int(round(step_px * params.shutter_s * params.fps))
+    if length < 2:
+        return background
+    strip, period = background.strip, background.period_px
+    before, after = length // 2, length - length // 2 - 1
+    cols = np.arange(-before, strip.shape[1] + after) % period  # the strip is periodic: wrap its ends
+    csum = np.cumsum(strip[:, cols].astype(np.float32), axis=1)
+    csum = np.concatenate([np.zeros_like(csum[:, :1]), csum], axis=1)
+    blurred = (csum[:, length:] - csum[:, :-length]) / length
+    return replace(background, strip=np.ascontiguousarray((blurred + 0.5).astype(np.uint8)))
+
+
+def _draw_blurred_walker(frame: np.ndarray, names: list[str], pixels: np.ndarray, i: int, offsets: np.ndarray,
+                         body_px: Body, scene: Scene, near: str, ground_row_px: float,
+                         shake_y_px: np.ndarray | None) -> None:
+    """Average of the walker drawn at the sub-frame times ``i + offsets`` (landmarks interpolated), in place.
+
+    Only the box the walker sweeps during the shutter is rendered several times.
+    """
+    subs = []
+    for offset in offsets:
+        at = float(np.clip(i + offset, 0, pixels.shape[0] - 1))
+        lo = min(int(np.floor(at)), pixels.shape[0] - 2) if pixels.shape[0] > 1 else 0
+        frac = at - lo
+        pts = pixels[lo] if frac == 0.0 else (1.0 - frac) * pixels[lo] + frac * pixels[lo + 1]
+        ground = ground_row_px + (0.0 if shake_y_px is None else float(np.interp(at, np.arange(len(shake_y_px)),
+                                                                                  shake_y_px)))
+        subs.append((pts, ground))
+    box_lo, box_hi = np.full(2, np.inf), np.full(2, -np.inf)
+    for pts, ground in subs:
+        lo, hi = walker_bounds(dict(zip(names, pts)), body_px, ground)
+        box_lo, box_hi = np.minimum(box_lo, lo), np.maximum(box_hi, hi)
+    h, w = frame.shape[:2]
+    x0, y0 = max(int(np.floor(box_lo[0])), 0), max(int(np.floor(box_lo[1])), 0)
+    x1, y1 = min(int(np.ceil(box_hi[0])) + 2, w), min(int(np.ceil(box_hi[1])) + 2, h)
+    if x0 >= x1 or y0 >= y1:
+        return
+    empty = frame[y0:y1, x0:x1].copy()
+    total = np.zeros(empty.shape, np.float32)
+    origin = np.array([x0, y0], dtype=float)
+    for pts, ground in subs:
+        crop = empty.copy()
+        draw_walker(crop, dict(zip(names, pts - origin)), body_px, scene.look, near, scene.levels, ground - y0)
+        total += crop
+    frame[y0:y1, x0:x1] = (total / len(subs) + 0.5).astype(np.uint8)
+
+
+def walker_bounds(pts: dict[str, np.ndarray], b: Body, ground_row_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """Image box (lo, hi) (x, y) that ``draw_walker`` may touch: the figure, its margin and its shadow."""
+    stacked = np.array(list(pts.values()))
+    shadow_at = np.array([pts["pelvis"][0], ground_row_px + 0.2 * b.heel_radius])
+    shadow_size = np.array([0.16, 0.03]) * b.height_m
+    lo = np.minimum(stacked.min(axis=0) - 0.08 * b.height_m, shadow_at - shadow_size)
+    hi = np.maximum(stacked.max(axis=0) + 0.08 * b.height_m, shadow_at + shadow_size)
+    return lo, hi
 
 
 def draw_walker(image: np.ndarray, pts: dict[str, np.ndarray], b: Body, look: Look, near: str,
                 levels: tuple[float, float], ground_row_px: float) -> None:
     """Draw the figure in place; ``pts`` are image positions (x, y) and ``b`` lengths are in pixels."""
     far = "left" if near == "right" else "right"
-    stacked = np.array(list(pts.values()))
     shadow_at = np.array([pts["pelvis"][0], ground_row_px + 0.2 * b.heel_radius])
-    shadow_size = np.array([0.16, 0.03]) * b.height_m
-    lo = np.minimum(stacked.min(axis=0) - 0.08 * b.height_m, shadow_at - shadow_size)
-    hi = np.maximum(stacked.max(axis=0) + 0.08 * b.height_m, shadow_at + shadow_size)
-    canvas = Canvas(image, lo, hi, levels)
+    canvas = Canvas(image, *walker_bounds(pts, b, ground_row_px), levels)
     draw_ellipse(canvas, shadow_at, 0.14 * b.height_m, 0.018 * b.height_m, np.array([0.0, -1.0]),
                  np.zeros(3, np.float32), shaded=False, softness_px=max(2.0, 0.01 * b.height_m), opacity=0.3)
     _draw_arm(canvas, pts, far, b, look, FAR_SIDE_SHADE)
@@ -103,11 +205,18 @@ def draw_walker(image: np.ndarray, pts: dict[str, np.ndarray], b: Body, look: Lo
 def _draw_leg(canvas: Canvas, pts: dict[str, np.ndarray], side: str, b: Body, look: Look, shade: float) -> None:
     p = lambda name: pts[f"{side}_{name}"]  # noqa: E731
     shoes, trousers = look.shoes * shade, look.trousers * shade
+    foot = look.skin * shade if look.footwear in ("sandals", "barefoot") else shoes
     forefoot = p("toe_ball") + 0.4 * (p("heel_ball") - p("toe_ball"))
-    draw_capsule(canvas, p("heel_ball"), p("toe_ball"), b.heel_radius, b.toe_radius, shoes)
-    draw_capsule(canvas, p("ankle"), p("heel_ball"), 0.022 * b.height_m, b.heel_radius, shoes)
-    draw_capsule(canvas, p("ankle"), forefoot, 0.02 * b.height_m, 1.5 * b.toe_radius, shoes)
+    draw_capsule(canvas, p("heel_ball"), p("toe_ball"), b.heel_radius, b.toe_radius, foot)
+    draw_capsule(canvas, p("ankle"), p("heel_ball"), 0.022 * b.height_m, b.heel_radius, foot)
+    draw_capsule(canvas, p("ankle"), forefoot, 0.02 * b.height_m, 1.5 * b.toe_radius, foot)
+    if look.footwear == "sandals":
+        draw_capsule(canvas, p("heel_pivot"), p("toe_pivot"), 0.006 * b.height_m, 0.005 * b.height_m, shoes)
+        draw_capsule(canvas, p("ankle"), forefoot, 0.006 * b.height_m, 0.006 * b.height_m, shoes, shaded=False)
     draw_capsule(canvas, p("knee"), p("ankle"), b.shank_r0, b.shank_r1, trousers)
+    if look.footwear == "boots":
+        shaft_top = p("ankle") + 0.35 * (p("knee") - p("ankle"))
+        draw_capsule(canvas, p("ankle"), shaft_top, 1.15 * b.shank_r1, 1.15 * b.shank_r1, shoes)
     draw_capsule(canvas, p("hip"), p("knee"), b.thigh_r0, b.thigh_r1, trousers)
 
 

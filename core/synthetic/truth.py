@@ -23,8 +23,9 @@ EXACT_LANDMARKS: tuple[str, ...] = tuple(
 ANGLE_DEFINITIONS = {
     "hip_flexion": "angle from the trunk's downward axis (shoulder->hip) to the thigh (hip->knee), + knee forward",
     "knee_flexion": "180 deg minus the hip-knee-ankle angle, + flexed",
-    "ankle_dorsiflexion": "sole angle (heel->toe contact points) minus shank angle, "
-                          "0 when the sole is perpendicular to the shank",
+    "ankle_dorsiflexion": "foot axis angle (heel landmark -> foot_index landmark) minus shank angle, 0 when "
+                          "that axis is perpendicular to the shank (as core.gait.kinematics measures it; the sole "
+                          "itself is ~2.5 deg more plantarflexed, by the foot's geometry)",
 }
 
 
@@ -105,10 +106,10 @@ def joint_angles_deg(points_m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         trunk = _segment_angle(p("shoulder"), p("hip"))
         thigh = _segment_angle(p("hip"), p("knee"))
         shank = _segment_angle(p("knee"), p("ankle"))
-        sole = p("toe_pivot") - p("heel_pivot")
+        foot = p("foot_index") - p("heel")
         out[f"{side}_hip_flexion"] = np.degrees(thigh - trunk)
         out[f"{side}_knee_flexion"] = np.degrees(thigh - shank)
-        out[f"{side}_ankle_dorsiflexion"] = np.degrees(np.arctan2(sole[:, 1], sole[:, 0]) - shank)
+        out[f"{side}_ankle_dorsiflexion"] = np.degrees(np.arctan2(foot[:, 1], foot[:, 0]) - shank)
     return out
 
 
