@@ -170,3 +170,9 @@ def test_an_events_folder_without_this_inputs_file_says_so(trc, tmp_path):
                    "--no-plots"])
     assert run.code == 0
     assert f"note: not evaluated: no walk.events.csv in {tmp_path / 'ann'}" in run.out
+
+
+def test_no_empty_stage_table_after_a_run_that_never_started_a_stage(tmp_path):
+    run = run_cli(["--keypoints", str(tmp_path / "missing.trc"), "--output", str(tmp_path / "out")])
+    assert run.code == 1 and "FAILED" in run.out
+    assert "wall s" not in run.out and "peak RSS" not in run.out
