@@ -49,6 +49,9 @@ MIN_STRIDE_S, MAX_STRIDE_S = 0.4, 3.0
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85
 # Extrema smaller than this fraction of the signal's 5-95 percentile range are noise, not steps.
 PEAK_PROMINENCE_FRACTION = 0.2
+# Extrema near a recording's or bout's ends are searched on the signal extended by EDGE_PAD_S
+# (``edge_padded``): about half the shortest stride, enough for one flank.
+EDGE_PAD_S = 0.2
 # Refinement searches the near-extremum region of Zeni's signal: samples within REGION_FRACTION of
 # the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
 REGION_FRACTION = 0.1
@@ -124,13 +127,31 @@ def crossings(y: np.ndarray, level: float, rising: bool) -> np.ndarray:
     return i + (-s[i]) / (s[i + 1] - s[i])
 
 
+def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
+    """``signal`` (T,) extended by ``pad`` samples at each end by point reflection about its end
+    samples (2 x[0] - x[k]): the trend at an end continues, so an extremum a few samples inside an
+    end gets a flank on its outer side (a recording that starts or ends mid-step)."""
+    pad = min(pad, len(signal) - 1)
+    if pad <= 0:
+        return signal
+    head = 2.0 * signal[0] - signal[pad:0:-1]
+    tail = 2.0 * signal[-1] - signal[-2:-pad - 2:-1]
+    return np.concatenate([head, signal, tail])
+
+
 def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """(sub-frame positions, prominences) of the maxima of a step-periodic signal."""
+    """(sub-frame positions, prominences) of the maxima of a step-periodic signal, including maxima
+    near either end (found on the ``edge_padded`` signal; never at the first or last sample)."""
     amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
+    pad = int(np.ceil(EDGE_PAD_S * rate_hz))
+    padded = edge_padded(signal, pad)
+    pad = (len(padded) - len(signal)) // 2
     peaks, props = find_peaks(
-        signal, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
+        padded, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
     )
-    return np.array([parabolic_peak(signal, int(i)) for i in peaks]), props["prominences"]
+    inside = (peaks > pad) & (peaks < pad + len(signal) - 1)
+    return (np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[inside]]),
+            props["prominences"][inside])
 
 
 def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
