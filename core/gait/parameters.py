@@ -362,14 +362,18 @@ def side_parameters(
 
 
 def _cadence(steps: list[Step], strides: list[Stride]) -> float | None:
-    """120 / (mean left step + mean right step), so unequal step counts do not bias asymmetric gait;
-    without steps (one side only), 120 / mean stride time."""
-    by_side = [[s.step_time_s for s in steps if s.side == side] for side in SIDES]
-    if all(by_side):
-        return 120.0 / float(sum(np.mean(times) for times in by_side))
-    if steps:
-        return 60.0 / float(np.mean([s.step_time_s for s in steps]))
-    return 120.0 / float(np.mean([s.stride_time_s for s in strides])) if strides else None
+    """120 / mean stride time, the mean of the per-side means (unequal stride counts do not bias
+    asymmetric gait): a stride holds one step of each side whatever the asymmetry, and a spurious or
+    mislabelled heel strike, which corrupts two steps, leaves the other side's strides intact.
+    Without strides, 120 / (mean left step + mean right step), or 60 / mean step of one side."""
+    by_side = [np.mean([s.stride_time_s for s in strides if s.side == side]) for side in SIDES
+               if any(s.side == side for s in strides)]
+    if by_side:
+        return 120.0 / float(np.mean(by_side))
+    step_sides = [[s.step_time_s for s in steps if s.side == side] for side in SIDES]
+    if all(step_sides):
+        return 120.0 / float(sum(np.mean(times) for times in step_sides))
+    return 60.0 / float(np.mean([s.step_time_s for s in steps])) if steps else None
 
 
 def _speed(strides: list[Stride], scale: float | None) -> float | None:

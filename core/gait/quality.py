@@ -137,14 +137,15 @@ def _side_difference_pct(params: dict) -> float | None:
 
 
 def _cadence_difference_pct(params: dict) -> float | None:
-    """Cadence from steps against 120 / mean stride time over both sides (None without both)."""
-    strides = [_mean(params, side, "stride_time_s") for side in SIDES]
-    steps = params.get("cadence_steps_per_min")
-    if steps is None or any(s is None for s in strides):
+    """Cadence from steps, 120 / (mean left + mean right step), against the reported one (from
+    strides; None without both)."""
+    steps = [_mean(params, side, "step_time_s") for side in SIDES]
+    reported = params.get("cadence_steps_per_min")
+    if reported is None or any(s is None for s in steps) or any(
+            params.get(side, {}).get("n_strides_used", 0) == 0 for side in SIDES):
         return None
-    n = [params[side]["stride_time_s"]["n"] for side in SIDES]
-    from_strides = 120.0 / (float(np.dot(strides, n)) / sum(n))
-    return 100.0 * abs(steps - from_strides) / from_strides
+    from_steps = 120.0 / float(sum(steps))
+    return 100.0 * abs(from_steps - reported) / reported
 
 
 def _max_cv(params: dict) -> float | None:
