@@ -149,7 +149,8 @@ def _cadence_difference_pct(params: dict) -> float | None:
 
 
 def _max_cv(params: dict) -> float | None:
-    values = [params[side]["stride_time_s"].get("cv_pct") for side in SIDES if params.get(side, {}).get("stride_time_s")]
+    blocks = [params.get(side, {}).get("stride_time_s") for side in SIDES]
+    values = [b.get("cv_pct") for b in blocks if b]
     values = [v for v in values if v is not None]
     return max(values) if values else None
 
@@ -160,7 +161,8 @@ def _checks(ev: dict[str, Any]) -> list[tuple[int, str]]:
         return format(ev[key], spec)
 
     out = [
-        (_level_low(ev["presence_share"], PRESENCE_SHARE), f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of frames"),
+        (_level_low(ev["presence_share"], PRESENCE_SHARE),
+         f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of frames"),
         (_level_low(ev["n_strides_used"], MIN_STRIDES), f"only {ev['n_strides_used']} complete stride(s) accepted"),
         (_level_high(ev["rejected_event_share"], REJECTED_EVENT_SHARE),
          f"{100 * (ev['rejected_event_share'] or 0):.0f} % of event candidates rejected as inconsistent"),
@@ -210,7 +212,8 @@ def grade_analysis(
         "n_events": len(events),
         "n_strides_used": n_strides,
         "rejected_event_share": n_rejected_events / (len(events) + n_rejected_events) if events else None,
-        "rejected_stride_share": n_stride_rejected / (n_strides + n_stride_rejected) if n_strides + n_stride_rejected else None,
+        "rejected_stride_share": (n_stride_rejected / (n_strides + n_stride_rejected)
+                                  if n_strides + n_stride_rejected else None),
         "non_alternating_heel_strikes": non_alternating_heel_strikes(events, bouts) if sides == 2 else 0,
         "side_stride_time_diff_pct": _side_difference_pct(params),
         "step_stride_cadence_diff_pct": _cadence_difference_pct(params),

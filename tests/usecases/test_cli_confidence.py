@@ -39,4 +39,5 @@ def test_low_confidence_is_shown_in_console_summary_and_json(tmp_path: Path) -> 
     doc = json.loads(next((tmp_path / "out").glob("bad*/gait_parameters.json")).read_text())
     assert doc["confidence"]["grade"] == "low" and doc["confidence"]["reasons"]
     assert "stride_time_cv_pct" in doc["confidence"]["evidence"]
-    assert doc["symmetry"]["step_time_s"]["si_pct"] is None and "confidence low" in doc["symmetry"]["step_time_s"]["reason"]
+    sym = doc["symmetry"]["step_time_s"]
+    assert sym["si_pct"] is None and "confidence low" in sym["reason"]
