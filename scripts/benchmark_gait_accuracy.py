@@ -13,7 +13,10 @@
     to other headings, a walk there and back, treadmill, 2-D, lower rates, non-uniform timestamps,
     missing toes / heels / both / shoulders / one leg: F1, MAE, cadence, step lengths and speed;
 (f) the synthetic walker seen only at its ankles (COCO-17-like keypoints): toe off from the
-    ankle's Zeni minimum (``zeni``) against the shank rotation (``auto``).
+    ankle's Zeni minimum (``zeni``) against the shank rotation (``auto``);
+(g) treadmill versions of the shared trials (a constant belt velocity added, 0.9-1.3 x the walking
+    speed; above 1 the walker drifts backwards), 3-D, 2-D and right leg only: F1, MAE, cadence,
+    speed and the confidence grade.
 Cadence everywhere is 120 / mean stride time over all same-side, same-type event intervals.
 """
 
@@ -35,6 +38,7 @@ from core.gait.analysis import GaitResult, analyze_series  # noqa: E402
 from core.gait.direction import pelvis_position, progression_direction  # noqa: E402
 from core.gait.evaluation import cadence_spm, evaluate_events  # noqa: E402
 from core.gait.events import EventDetection, detect_events  # noqa: E402
+from core.gait.ground import on_belt  # noqa: E402
 from core.gait.preprocessing import preprocess  # noqa: E402
 from core.io.events_csv import read_events_csv  # noqa: E402
 from core.io.trc import read_trc  # noqa: E402
@@ -299,6 +303,47 @@ def ankle_only_section(cfg: PreprocessConfig, noise_px: float) -> list[str]:
     return rows
 
 
+def treadmill_version(series: KeypointSeries, belt_fraction: float) -> KeypointSeries:
+    """The trial seen from a treadmill lab: a constant belt velocity of ``belt_fraction`` times the
+    mean walking speed (pelvis displacement / duration), backwards, added to every point."""
+    pelvis = pelvis_position(series.positions)
+    ok = np.isfinite(pelvis).all(axis=1)
+    forward = progression_direction(series.positions)
+    speed = float(np.polyfit(series.time_s[ok], pelvis[ok] @ forward, 1)[0])
+    return dataclasses.replace(series, positions=on_belt(series.positions, series.time_s, forward,
+                                                         -belt_fraction * speed))
+
+
+def treadmill_table(data: Path, cfg: PreprocessConfig) -> list[str]:
+    """(g): full analysis of treadmill versions of the shared trials (belt at 0.9 / 1.0 / 1.1 / 1.3 x the
+    walking speed: the walker drifts forward, stays, drifts back)."""
+    pd = read_trc(data / "overground_pd_150hz.trc")
+    truth = sorted(read_events_csv(data / "overground_pd_150hz.events.csv"), key=lambda e: e.time_s)
+    right = [e for e in truth if e.side == "right"]
+    only_right = [i for i in range(pd.positions.shape[1]) if i not in LEG_LANDMARKS["left"].values()]
+    rows = ["| trial | form | belt x speed | F1 | HS MAE ms | TO MAE ms | cadence spm | HS L/R | speed m/s | "
+            "confidence |", "|---|---|---|---|---|---|---|---|---|---|"]
+    forms = [("3-D", lambda s: s, truth), ("2-D", _flat_2d, truth),
+             ("2-D, right leg only", lambda s: _flat_2d(_without(s, sorted(set(range(33)) - set(only_right)))), right)]
+    for (form, make, events), fraction in itertools.product(forms, (0.9, 1.0, 1.1, 1.3)):
+        r = analyze_series(make(treadmill_version(pd, fraction)), cfg, truth_events=events, tolerance_s=TOLERANCE_S)
+        ev, p = r.evaluation, r.parameters
+        rows.append(f"| PD | {form} | {fraction:.1f} | {ev['overall']['f1']:.2f} | {_f(ev['heel_strike']['mae_ms'])} | "
+                    f"{_f(ev['toe_off']['mae_ms'])} | {_f(p['cadence_steps_per_min'])} | {_hs_counts(r)} | "
+                    f"{_f(p['walking_speed_m_s'], '.3f')} | {r.quality.grade} |")
+    stroke = read_trc(data / "overground_stroke_100hz.trc")
+    for name, series in (("overground", stroke), ("treadmill 1.0", treadmill_version(stroke, 1.0))):
+        r = analyze_series(series, cfg)
+        rows.append(f"| stroke (no annotations) | 3-D, {name} | - | - | - | - | "
+                    f"{_f(r.parameters['cadence_steps_per_min'])} | {_hs_counts(r)} | "
+                    f"{_f(r.parameters['walking_speed_m_s'], '.3f')} | {r.quality.grade} |")
+    return rows
+
+
+def _hs_counts(r: GaitResult) -> str:
+    return "/".join(str(sum(e.side == s and e.event == "heel_strike" for e in r.events)) for s in ("left", "right"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the shared real trials")
@@ -321,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n## (e) The PD trial in other input forms (full analysis, annotations moved along)\n")
         print("\n".join(robustness_table(args.data, cfg)))
     print("\n".join(ankle_only_section(cfg, args.noise_px)))
+    if (args.data / "overground_pd_150hz.trc").is_file():
+        print("\n## (g) Treadmill versions of the shared trials (constant belt velocity added; full analysis)\n")
+        print("\n".join(treadmill_table(args.data, cfg)))
     return 0
 
 

@@ -177,6 +177,7 @@ def evaluate(c: Condition, video_dir: Path, out_dir: Path, cfg: PreprocessConfig
         "cadence_err_pct": _pct(par["cadence_steps_per_min"], truth["cadence_steps_per_min"]),
         "step_err_pct": _pct(step_m, truth["step_length_m"]),
         "speed_err_pct": _pct(par["walking_speed_m_s"], truth["walking_speed_m_s"]),
+        "confidence": res.quality.grade if res.quality else "-",
     }
 
 
@@ -186,12 +187,12 @@ def _f(v: float, spec: str) -> str:
 
 def table(rows: list[dict]) -> list[str]:
     out = ["| video | F1 | HS MAE fr (ms) | HS bias ms | TO MAE fr (ms) | TO bias ms | cadence err % | "
-           "step length err % | speed err % |", "|---|---|---|---|---|---|---|---|---|"]
+           "step length err % | speed err % | confidence |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {r['name']} | {r['f1']:.3f} | {_f(r['hs_mae_fr'], '.2f')} ({_f(r['hs_mae_ms'], '.0f')}) | "
                    f"{_f(r['hs_bias_ms'], '+.0f')} | {_f(r['to_mae_fr'], '.2f')} ({_f(r['to_mae_ms'], '.0f')}) | "
                    f"{_f(r['to_bias_ms'], '+.0f')} | {_f(r['cadence_err_pct'], '+.2f')} | "
-                   f"{_f(r['step_err_pct'], '+.1f')} | {_f(r['speed_err_pct'], '+.1f')} |")
+                   f"{_f(r['step_err_pct'], '+.1f')} | {_f(r['speed_err_pct'], '+.1f')} | {r['confidence']} |")
     keys = ("f1", "hs_mae_fr", "hs_mae_ms", "to_mae_fr", "to_mae_ms")
     mean = {k: float(np.nanmean([r[k] for r in rows])) for k in keys}
     pct_keys = ("cadence_err_pct", "step_err_pct", "speed_err_pct")
@@ -199,7 +200,7 @@ def table(rows: list[dict]) -> list[str]:
     out.append(f"| **mean** (worst abs for %) | {mean['f1']:.3f} | {mean['hs_mae_fr']:.2f} "
                f"({mean['hs_mae_ms']:.0f}) | | "
                f"{mean['to_mae_fr']:.2f} ({mean['to_mae_ms']:.0f}) | | {worst['cadence_err_pct']:.2f} | "
-               f"{worst['step_err_pct']:.1f} | {worst['speed_err_pct']:.1f} |")
+               f"{worst['step_err_pct']:.1f} | {worst['speed_err_pct']:.1f} | |")
     return out
 
 

@@ -30,6 +30,7 @@ from core.gait.parameters import (
     Stride, drop_inconsistent, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters,
 )
 from core.gait.preprocessing import preprocess
+from core.gait.quality import Quality, grade_analysis, supported_only
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101
@@ -61,6 +62,7 @@ class GaitResult:
     scale_source: str
     notes: list[str]
     evaluation: dict | None = None
+    quality: Quality | None = None
 
     @property
     def events(self) -> list[GaitEvent]:
@@ -198,9 +200,29 @@ def analyze_series(
     evaluation = None
     if truth_events is not None:
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
+    quality = _quality(series, s, positions, forward, pre.bouts, detection, params)
+    params = supported_only(params, quality)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
         oriented_positions=positions, detection=detection, parameters=params, angles=angles, cycles=cycles,
         summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
-        scale_source=scale_source, notes=notes, evaluation=evaluation,
+        scale_source=scale_source, notes=notes, evaluation=evaluation, quality=quality,
     )
+
+
+def presence_share(series: KeypointSeries) -> float:
+    """Share of frames of ``series`` in which any landmark was found (1.0 for complete motion capture)."""
+    if series.n_frames == 0:
+        return 0.0
+    return float(np.mean(np.isfinite(series.positions).all(axis=2).any(axis=1)))
+
+
+def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forward: np.ndarray,
+             bouts: list[tuple[int, int]], detection: EventDetection, params: dict) -> Quality:
+    """``grade_analysis`` with the foot-velocity method as the independent confirmation."""
+    confirming = None
+    if detection.method != "velocity":
+        confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
+    spans = bouts or [(0, s.n_frames)]
+    return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
+                          presence_share(raw), confirming)

@@ -1,13 +1,13 @@
 """Cadence: one definition for the pipeline (``gait_parameters.json``) and ``scripts/evaluate_events.py``.
 
-    cadence (steps/min) = 120 / (mean left step time + mean right step time)
+    cadence (steps/min) = 120 / mean stride time, the mean of the per-side mean stride times (s)
 
-A step is the time (s) from a heel strike to the next heel strike of the other foot, inside one
-walking bout, within ``STEP_TIME_RANGE_S`` and consistent with its bout's other steps (see
-``core.gait.parameters``). Averaging each side first keeps unequal step counts from biasing an
-asymmetric gait. With steps of one side only: 60 / mean step time; with no step but strides
-(one leg seen): 120 / mean stride time. The pipeline also drops steps that are too short in
-length, which needs positions; from an events file alone those steps are kept.
+A stride holds one step of each side whatever the asymmetry, so a spurious or mislabelled heel strike,
+which corrupts two steps, leaves the other side's strides intact; averaging each side first keeps
+unequal stride counts from biasing an asymmetric gait. Without strides: 120 / (mean left step time +
+mean right step time), or 60 / mean step time of one side. Steps and strides are those accepted inside
+a walking bout (see ``core.gait.parameters``); the pipeline also drops steps too short in length,
+which needs positions, so from an events file alone those steps are kept.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from core.constants import SIDES
 from core.types import GaitEvent
 
 
-def cadence_from_step_times(
-    step_times_s: dict[str, Sequence[float]], stride_times_s: Sequence[float] = ()
+def cadence_from_times(
+    step_times_s: dict[str, Sequence[float]], stride_times_s: dict[str, Sequence[float]]
 ) -> float | None:
-    """Steps/min from accepted step times per side (``{"left": [...], "right": [...]}``, seconds) and,
-    as a fallback, stride times (s). None without any."""
-    by_side = [list(step_times_s.get(side, ())) for side in SIDES]
-    if all(by_side):
-        return 120.0 / float(sum(np.mean(times) for times in by_side))
-    steps = by_side[0] + by_side[1]
-    if steps:
-        return 60.0 / float(np.mean(steps))
-    return 120.0 / float(np.mean(stride_times_s)) if len(stride_times_s) else None
+    """Steps/min from accepted step and stride times per side (``{"left": [...], "right": [...]}``,
+    seconds), by the definition above; None without any."""
+    by_side = [float(np.mean(stride_times_s[side])) for side in SIDES if len(stride_times_s.get(side, ()))]
+    if by_side:
+        return 120.0 / float(np.mean(by_side))
+    steps = [list(step_times_s.get(side, ())) for side in SIDES]
+    if all(steps):
+        return 120.0 / float(sum(np.mean(times) for times in steps))
+    flat = steps[0] + steps[1]
+    return 60.0 / float(np.mean(flat)) if flat else None
 
 
 def cadence_steps_per_min(events: list[GaitEvent], bouts: list[tuple[int, int]] | None = None) -> float | None:
@@ -45,5 +46,10 @@ def cadence_steps_per_min(events: list[GaitEvent], bouts: list[tuple[int, int]] 
     no_heels = {side: np.full((n, 3), np.nan) for side in SIDES}  # positions are not needed for times
     steps, _ = drop_inconsistent(find_steps(events, bouts, no_heels)[0], "step", bouts)
     strides, _ = drop_inconsistent(find_strides(events, bouts, no_heels)[0], "stride", bouts)
-    return cadence_from_step_times({side: [s.step_time_s for s in steps if s.side == side] for side in SIDES},
-                                   [s.stride_time_s for s in strides])
+    return cadence_from_times(*times_by_side(steps, strides))
+
+
+def times_by_side(steps: list, strides: list) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Step and stride times (s) per side of ``Step``/``Stride`` records."""
+    return ({side: [s.step_time_s for s in steps if s.side == side] for side in SIDES},
+            {side: [s.stride_time_s for s in strides if s.side == side] for side in SIDES})

@@ -135,22 +135,33 @@ def _foot_swing_axis(positions: np.ndarray) -> np.ndarray | None:
 def progression_direction(positions: np.ndarray) -> np.ndarray:
     """Unit (3,) horizontal forward direction (Y component 0).
 
-    Overground: the net pelvis displacement. Treadmill or walking in place: the mean heel->toe
-    vector, else the skew of foot velocity relative to the pelvis (swing is forward and faster).
+    Overground: the net pelvis displacement, signed by the feet: on a treadmill whose belt runs
+    faster than the walker, the pelvis drifts backwards while the feet still point (heel -> toe) and
+    swing forwards. Treadmill or walking in place: the mean heel->toe vector, else the skew of foot
+    velocity relative to the pelvis (swing is forward and faster).
     Raises ``InsufficientDataError`` when none of these is available.
     """
     try:
         scale = leg_length(positions)
     except InsufficientDataError:
         scale = np.nan
+    feet = _feet_direction(positions)
     net = _pelvis_travel(positions)
     if net is not None and np.isfinite(scale) and np.linalg.norm(net) > OVERGROUND_TRAVEL_LEG * scale:
-        return _horizontal_unit(net)
+        travel = _horizontal_unit(net)
+        return -travel if feet is not None and float(feet @ travel) < 0 else travel
+    if feet is not None:
+        return feet
+    raise InsufficientDataError("cannot determine the walking direction (no pelvis travel, no feet)")
+
+
+def _feet_direction(positions: np.ndarray) -> np.ndarray | None:
+    """Unit (3,) direction the feet point (heel -> toe), else the one they swing in; None without feet."""
     for estimate in (_foot_axis, _foot_swing_axis):
         axis = estimate(positions)
         if axis is not None and np.linalg.norm(axis) > 0:
             return _horizontal_unit(axis)
-    raise InsufficientDataError("cannot determine the walking direction (no pelvis travel, no feet)")
+    return None
 
 
 def bout_direction(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:

@@ -18,7 +18,9 @@ Methods (``method`` argument):
   seen only at its ankle takes TO from the shank's rotation instead (``shank_toe_offs``). Zeni's
   extrema are when heel/toe move as fast as the pelvis, which lags
   contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
-  See docs/gait_accuracy.md for the measurements behind this choice.
+  See docs/gait_accuracy.md for the measurements behind this choice. On pixel (pose-model) data
+  both are taken from foot speed over ground instead (``core.gait.contact``): a pose model's foot
+  heights settle late and scatter, its forward positions do not.
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
 the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
 """
@@ -32,6 +34,7 @@ from scipy.signal import find_peaks
 
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
+from core.gait.contact import heel_rest, toe_launch_over_ground
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, leg_length, pelvis_position, present_sides,
 )
@@ -46,6 +49,9 @@ MIN_STRIDE_S, MAX_STRIDE_S = 0.4, 3.0
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85
 # Extrema smaller than this fraction of the signal's 5-95 percentile range are noise, not steps.
 PEAK_PROMINENCE_FRACTION = 0.2
+# Extrema near a recording's or bout's ends are searched on the signal extended by EDGE_PAD_S
+# (``edge_padded``): about half the shortest stride, enough for one flank.
+EDGE_PAD_S = 0.2
 # Refinement searches the near-extremum region of Zeni's signal: samples within REGION_FRACTION of
 # the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
 REGION_FRACTION = 0.1
@@ -65,6 +71,10 @@ HEEL_AIRBORNE_LEG = 0.015
 MIN_TOE_LIFT_LEG = 0.02
 TOE_LIFT_S = 0.15
 FOOT_SPEED_FRACTION = 0.5
+# Pixel (pose-model) data takes contacts from foot speed over ground (``core.gait.contact``): heel
+# strike where the heel slows through FOOT_SPEED_FRACTION of the walking speed, toe off where the toe
+# speeds up through TOE_SPEED_FRACTION_PX of it (closer to rest: the toe accelerates fast).
+TOE_SPEED_FRACTION_PX = 0.4
 # Velocity method: a swing is a run of at least MIN_SWING_S (shortest swings ~0.25 s) where the foot
 # moves faster than SWING_VELOCITY_FRACTION of its 95th-percentile forward speed over ground.
 SWING_VELOCITY_FRACTION = 0.2
@@ -117,13 +127,31 @@ def crossings(y: np.ndarray, level: float, rising: bool) -> np.ndarray:
     return i + (-s[i]) / (s[i + 1] - s[i])
 
 
+def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
+    """``signal`` (T,) extended by ``pad`` samples at each end by point reflection about its end
+    samples (2 x[0] - x[k]): the trend at an end continues, so an extremum a few samples inside an
+    end gets a flank on its outer side (a recording that starts or ends mid-step)."""
+    pad = min(pad, len(signal) - 1)
+    if pad <= 0:
+        return signal
+    head = 2.0 * signal[0] - signal[pad:0:-1]
+    tail = 2.0 * signal[-1] - signal[-2:-pad - 2:-1]
+    return np.concatenate([head, signal, tail])
+
+
 def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """(sub-frame positions, prominences) of the maxima of a step-periodic signal."""
+    """(sub-frame positions, prominences) of the maxima of a step-periodic signal, including maxima
+    near either end (found on the ``edge_padded`` signal; never at the first or last sample)."""
     amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
+    pad = int(np.ceil(EDGE_PAD_S * rate_hz))
+    padded = edge_padded(signal, pad)
+    pad = (len(padded) - len(signal)) // 2
     peaks, props = find_peaks(
-        signal, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
+        padded, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
     )
-    return np.array([parabolic_peak(signal, int(i)) for i in peaks]), props["prominences"]
+    inside = (peaks > pad) & (peaks < pad + len(signal) - 1)
+    return (np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[inside]]),
+            props["prominences"][inside])
 
 
 def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
@@ -328,11 +356,22 @@ class BoutContext:
     v_ground: float
     walking_speed: float
     leg_length: float
+    speed_contacts: bool = False
 
 
 def _speed_over_ground(points: np.ndarray, ctx: BoutContext) -> np.ndarray:
     """(T,) forward velocity over the ground (units/s) of points (T, 3)."""
     return np.gradient(points @ ctx.forward) * ctx.rate_hz - ctx.v_ground
+
+
+def _speed_contact(c: Candidate, heel_speed: np.ndarray, toe_speed: np.ndarray, ctx: BoutContext) -> float | None:
+    """Pixel (pose-model) data: the contact time from foot speed over ground (``core.gait.contact``)."""
+    if not ctx.speed_contacts:
+        return None
+    level, window = FOOT_SPEED_FRACTION * ctx.walking_speed, int(np.ceil(REGION_MAX_S * ctx.rate_hz))
+    if c.event == "heel_strike":
+        return heel_rest(c.index, heel_speed, level, window)
+    return toe_launch_over_ground(c.index, toe_speed, TOE_SPEED_FRACTION_PX * ctx.walking_speed, window)
 
 
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:
@@ -342,11 +381,12 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
     toe_speed, heel_speed = _speed_over_ground(t, ctx), _speed_over_ground(h, ctx)
     out = []
     for c in found:
-        if c.event == "heel_strike":
+        index = _speed_contact(c, heel_speed, toe_speed, ctx)
+        if index is None and c.event == "heel_strike":
             region = extremum_region(heel_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_heel_strike(c.index, h[:, 1], region, heel_speed, ctx.walking_speed, max_samples,
                                        HEEL_AIRBORNE_LEG * ctx.leg_length)
-        else:
+        elif index is None:
             region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,
                                    region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
@@ -381,7 +421,8 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
     return out
 
 
-def _bout_context(positions: np.ndarray, forward: np.ndarray, rate_hz: float) -> BoutContext:
+def _bout_context(positions: np.ndarray, forward: np.ndarray, rate_hz: float, speed_contacts: bool = False
+                  ) -> BoutContext:
     sides = present_sides(positions)
     heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
     v_ground = ground_velocity(heel_v) if sides else 0.0
@@ -391,7 +432,7 @@ def _bout_context(positions: np.ndarray, forward: np.ndarray, rate_hz: float) ->
         scale = leg_length(positions)
     except InsufficientDataError:
         scale = float("nan")
-    return BoutContext(rate_hz, forward, v_ground, walking, scale)
+    return BoutContext(rate_hz, forward, v_ground, walking, scale, speed_contacts)
 
 
 def _to_event(c: Candidate, offset: int, time_s: np.ndarray) -> GaitEvent:
@@ -419,7 +460,7 @@ def detect_events(
         positions = series.positions[start:end]
         if end - start < 3:
             continue
-        ctx = _bout_context(positions, bout_direction(positions, forward), rate_hz)
+        ctx = _bout_context(positions, bout_direction(positions, forward), rate_hz, series.units == "px")
         cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx)]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]

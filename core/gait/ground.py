@@ -300,3 +300,13 @@ def to_ground_frame(
         return positions, report
     shift = ground_displacement(velocity, time_s)[:, None, None] * _unit_forward(forward)
     return positions - shift, report
+
+
+def on_belt(positions: np.ndarray, time_s: np.ndarray, forward: np.ndarray, belt_velocity: float) -> np.ndarray:
+    """The same motion seen in a treadmill lab: ``positions`` (T, K, 3) with a belt moving at
+    ``belt_velocity`` (units/s, along ``forward`` (3,); usually minus the walking speed) added, so
+    every point moves by ``belt_velocity * (time_s - time_s[0])`` along ``forward`` (time_s: (T,) s).
+    The inverse of ``to_ground_frame`` for a constant belt (used to build treadmill versions of
+    overground trials)."""
+    shift = belt_velocity * (np.asarray(time_s, float) - float(time_s[0]))
+    return positions + shift[:, None, None] * _unit_forward(forward)[None, None, :]

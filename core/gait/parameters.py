@@ -362,11 +362,10 @@ def side_parameters(
 
 
 def _cadence(steps: list[Step], strides: list[Stride]) -> float | None:
-    """Cadence of the accepted steps (the one definition: ``core.gait.cadence``)."""
-    from core.gait.cadence import cadence_from_step_times
+    """Cadence of the accepted steps and strides (the one definition: ``core.gait.cadence``)."""
+    from core.gait.cadence import cadence_from_times, times_by_side
 
-    return cadence_from_step_times({side: [s.step_time_s for s in steps if s.side == side] for side in SIDES},
-                                   [s.stride_time_s for s in strides])
+    return cadence_from_times(*times_by_side(steps, strides))
 
 
 def _speed(strides: list[Stride], scale: float | None) -> float | None:

@@ -50,6 +50,7 @@ def parameters_document(result: GaitResult) -> dict[str, Any]:
                             for e, r in result.detection.rejected],
         "angles": angles,
         "notes": list(result.notes),
+        "confidence": result.quality.as_dict() if result.quality else None,
         "evaluation": result.evaluation,
     }
 
@@ -130,6 +131,8 @@ def summary_row(result: GaitResult) -> dict[str, Any]:
         "camera_motion": ground.get("camera_motion"),
         "ground_source": ground.get("source"),
         "n_bouts": len(result.bouts),
+        "confidence": result.quality.grade if result.quality else None,
+        "confidence_reasons": "; ".join(result.quality.reasons) if result.quality else None,
     }
     for side in SIDES:
         for key in (*CONTRACT_SIDE_KEYS, "single_support_pct", "stride_length_m", "step_length_leg_norm"):

@@ -54,7 +54,10 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
         for r in ok:
             cad = r.summary.get("cadence_steps_per_min")
             cad_txt = f"cadence {cad:.1f} steps/min" if isinstance(cad, (int, float)) else "no cadence"
-            print(f"OK      {r.source} -> {r.output_dir} ({cad_txt})")
+            low = r.summary.get("confidence") == "low"
+            print(f"OK      {'LOW CONFIDENCE  ' if low else ''}{r.source} -> {r.output_dir} ({cad_txt})")
+            if low and r.summary.get("confidence_reasons"):
+                print(f"        why: {r.summary['confidence_reasons']}")
             for note in r.notes:
                 print(f"        note: {note}")
     if results.failures:

@@ -1,0 +1,48 @@
+"""Contact timing from the feet's speed over the ground, for pose-model (video) landmarks.
+
+A pose model's foot heights are its least reliable output: the heel settles on the floor frames
+after visible contact and the toe floats above the heel on a flat foot (issue 12), so the end of
+the heel's descent and the toe's launch (``core.gait.events``) come late and scatter on video.
+A foot's speed over the ground needs only its forward position, which a pose model tracks far
+better: at heel strike the heel's forward speed over ground falls to rest, at toe off the toe's
+rises from rest. Both are taken where the speed crosses ``fraction`` of the walking speed, near
+Zeni's candidate (heel strike: from half a search window before it to a whole one after, the first
+fall; toe off: from a whole window before it to a third of one after, the last rise).
+
+Measured on MediaPipe landmarks of synthetic videos with known truth (docs/gait_accuracy.md,
+table (g)): this is the timing used for pixel data. Motion capture keeps the height criteria,
+which are more exact on clean marker data (tables (a), (b)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _crossings(y: np.ndarray, level: float, rising: bool) -> np.ndarray:
+    """Sub-sample positions where y (T,) crosses ``level`` upwards (``rising``) or downwards."""
+    s = y - level if rising else level - y
+    i = np.flatnonzero((s[:-1] < 0) & (s[1:] >= 0))
+    return i + (-s[i]) / (s[i + 1] - s[i])
+
+
+def heel_rest(index: float, heel_speed: np.ndarray, level: float, window: int) -> float | None:
+    """First time the heel's forward speed over ground ``heel_speed`` (T,) falls through ``level``
+    (same units) within [index - window / 2, index + window] samples; None if it never does."""
+    i = int(round(index))
+    lo, hi = max(0, i - window // 2), min(len(heel_speed) - 1, i + window)
+    if hi <= lo:
+        return None
+    found = _crossings(heel_speed[lo:hi + 1], level, rising=False)
+    return float(lo + found[0]) if len(found) else None
+
+
+def toe_launch_over_ground(index: float, toe_speed: np.ndarray, level: float, window: int) -> float | None:
+    """Last time the toe's forward speed over ground ``toe_speed`` (T,) rises through ``level``
+    within [index - window, index + window / 3] samples; None if it never does."""
+    i = int(round(index))
+    lo, hi = max(0, i - window), min(len(toe_speed) - 1, i + window // 3)
+    if hi <= lo:
+        return None
+    found = _crossings(toe_speed[lo:hi + 1], level, rising=True)
+    return float(lo + found[-1]) if len(found) else None

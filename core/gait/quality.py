@@ -1,0 +1,270 @@
+"""Confidence grade of one gait analysis, from the analysis' own evidence (no ground truth).
+
+``grade_analysis`` is a pure function of the analysis' results. Each check gives a level (0 fine,
+1 doubtful, 2 implausible) and, above 0, a one-line reason. The grade is "low" when any check is
+implausible or two or more are doubtful, "medium" with one doubtful check, otherwise "high".
+
+Checks (thresholds below, with units in their names):
+- presence: share of frames with a detected person;
+- strides: how many accepted strides support the parameters;
+- rejections: share of event candidates and of strides rejected by the consistency checks;
+- alternation: heel strikes must alternate left/right within a bout (a step on the wrong leg
+  breaks it);
+- sides: left and right stride times must agree over one walk, whatever the gait (both legs
+  complete the same number of cycles), and cadence from steps must agree with cadence from strides;
+- regularity: coefficient of variation of stride times per side;
+- completeness: detected heel strikes against those expected over the walking bouts at the
+  measured cadence;
+- methods: share of events that a second, independent method (foot velocity over ground) also
+  finds within METHOD_TOLERANCE_S.
+Events near a bout edge are counted in the evidence only (they are expected on every recording).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.constants import SIDES
+from core.types import GaitEvent
+
+GRADES = ("high", "medium", "low")
+# (doubtful, implausible) limits of each check.
+PRESENCE_SHARE = (0.8, 0.5)
+MIN_STRIDES = (4, 1)
+REJECTED_EVENT_SHARE = (0.15, 0.3)
+REJECTED_STRIDE_SHARE = (0.2, 0.4)
+NON_ALTERNATING_HS = (0, 1)
+SIDE_STRIDE_TIME_DIFF_PCT = (3.0, 6.0)
+STEP_STRIDE_CADENCE_DIFF_PCT = (3.0, 6.0)
+STRIDE_TIME_CV_PCT = (6.0, 12.0)
+HS_COMPLETENESS = (0.8, 0.6)
+METHOD_AGREEMENT = (0.75, 0.5)
+METHOD_TOLERANCE_S = 0.06
+# Events closer than this to a bout's first or last frame are "edge events" (evidence only).
+EDGE_S = 0.3
+
+
+@dataclass(frozen=True)
+class Quality:
+    """grade: one of GRADES; reasons: one line per doubtful or implausible check; evidence: the
+    measured values (None where a check could not be made)."""
+
+    grade: str
+    reasons: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"grade": self.grade, "reasons": list(self.reasons), "evidence": dict(self.evidence)}
+
+
+def _level_low(value: float | None, limits: tuple[float, float]) -> int:
+    """0/1/2 for a value that is bad when small (below limits[0] doubtful, below limits[1] implausible)."""
+    if value is None or not np.isfinite(value):
+        return 0
+    return 2 if value < limits[1] else 1 if value < limits[0] else 0
+
+
+def _level_high(value: float | None, limits: tuple[float, float]) -> int:
+    """0/1/2 for a value that is bad when large (above limits[0] doubtful, above limits[1] implausible)."""
+    if value is None or not np.isfinite(value):
+        return 0
+    return 2 if value > limits[1] else 1 if value > limits[0] else 0
+
+
+def _in_bout(frame: int, bouts: list[tuple[int, int]]) -> int | None:
+    for i, (start, end) in enumerate(bouts):
+        if start <= frame < end:
+            return i
+    return None
+
+
+def non_alternating_heel_strikes(events: list[GaitEvent], bouts: list[tuple[int, int]]) -> int:
+    """Consecutive heel strikes of one bout on the same side (0 on alternating data)."""
+    count = 0
+    hs = [e for e in sorted(events, key=lambda e: e.time_s) if e.event == "heel_strike"]
+    for a, b in zip(hs[:-1], hs[1:]):
+        if a.side == b.side and _in_bout(a.frame, bouts) == _in_bout(b.frame, bouts):
+            count += 1
+    return count
+
+
+def agreement_share(events: list[GaitEvent], other: list[GaitEvent], tolerance_s: float) -> float | None:
+    """Share of ``events`` with an ``other`` event of the same side and type within ``tolerance_s``."""
+    if not events:
+        return None
+    found = 0
+    for e in events:
+        times = [o.time_s for o in other if o.side == e.side and o.event == e.event]
+        found += bool(times) and float(np.min(np.abs(np.asarray(times) - e.time_s))) <= tolerance_s
+    return found / len(events)
+
+
+def expected_heel_strikes(bouts: list[tuple[int, int]], time_s: np.ndarray, cadence_spm: float | None,
+                          sides: int) -> float | None:
+    """Heel strikes expected over the bouts at ``cadence_spm`` (both sides, or one side's half)."""
+    if not cadence_spm or not bouts:
+        return None
+    duration_s = sum(float(time_s[min(end, len(time_s)) - 1] - time_s[start]) for start, end in bouts)
+    return duration_s * cadence_spm / 60.0 * (sides / 2.0)
+
+
+def edge_events(events: list[GaitEvent], bouts: list[tuple[int, int]], time_s: np.ndarray) -> int:
+    """Events within EDGE_S of their bout's first or last sample."""
+    count = 0
+    for e in events:
+        i = _in_bout(e.frame, bouts)
+        if i is None:
+            continue
+        start, end = bouts[i]
+        if e.time_s - time_s[start] < EDGE_S or time_s[min(end, len(time_s)) - 1] - e.time_s < EDGE_S:
+            count += 1
+    return count
+
+
+def _mean(params: dict, side: str, key: str) -> float | None:
+    entry = params.get(side, {}).get(key)
+    return entry.get("mean") if entry else None
+
+
+def _side_difference_pct(params: dict) -> float | None:
+    left, right = _mean(params, "left", "stride_time_s"), _mean(params, "right", "stride_time_s")
+    if left is None or right is None:
+        return None
+    return 100.0 * abs(left - right) / (0.5 * (left + right))
+
+
+def _cadence_difference_pct(params: dict) -> float | None:
+    """Cadence from steps, 120 / (mean left + mean right step), against the reported one (from
+    strides; None without both)."""
+    steps = [_mean(params, side, "step_time_s") for side in SIDES]
+    reported = params.get("cadence_steps_per_min")
+    if reported is None or any(s is None for s in steps) or any(
+            params.get(side, {}).get("n_strides_used", 0) == 0 for side in SIDES):
+        return None
+    from_steps = 120.0 / float(sum(steps))
+    return 100.0 * abs(from_steps - reported) / reported
+
+
+def _max_cv(params: dict) -> float | None:
+    blocks = [params.get(side, {}).get("stride_time_s") for side in SIDES]
+    values = [b.get("cv_pct") for b in blocks if b]
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def _checks(ev: dict[str, Any]) -> list[tuple[int, str]]:
+    """(level, reason) per check; reasons say what was measured."""
+    def f(key: str, spec: str = ".0f") -> str:
+        return format(ev[key], spec)
+
+    out = [
+        (_level_low(ev["presence_share"], PRESENCE_SHARE),
+         f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of frames"),
+        (_level_low(ev["n_strides_used"], MIN_STRIDES), f"only {ev['n_strides_used']} complete stride(s) accepted"),
+        (_level_high(ev["rejected_event_share"], REJECTED_EVENT_SHARE),
+         f"{100 * (ev['rejected_event_share'] or 0):.0f} % of event candidates rejected as inconsistent"),
+        (_level_high(ev["rejected_stride_share"], REJECTED_STRIDE_SHARE),
+         f"{100 * (ev['rejected_stride_share'] or 0):.0f} % of strides rejected as inconsistent"),
+        (_level_high(ev["non_alternating_heel_strikes"], NON_ALTERNATING_HS),
+         f"{ev['non_alternating_heel_strikes']} heel strike(s) follow one on the same leg (a step on the wrong side?)"),
+    ]
+    if ev["side_stride_time_diff_pct"] is not None:
+        out.append((_level_high(ev["side_stride_time_diff_pct"], SIDE_STRIDE_TIME_DIFF_PCT),
+                    f"left and right stride times differ by {f('side_stride_time_diff_pct', '.1f')} %"))
+    if ev["step_stride_cadence_diff_pct"] is not None:
+        out.append((_level_high(ev["step_stride_cadence_diff_pct"], STEP_STRIDE_CADENCE_DIFF_PCT),
+                    f"cadence from steps and from strides differ by {f('step_stride_cadence_diff_pct', '.1f')} %"))
+    if ev["stride_time_cv_pct"] is not None:
+        out.append((_level_high(ev["stride_time_cv_pct"], STRIDE_TIME_CV_PCT),
+                    f"irregular stride times (CV {f('stride_time_cv_pct', '.1f')} %)"))
+    if ev["heel_strike_completeness"] is not None:
+        out.append((_level_low(ev["heel_strike_completeness"], HS_COMPLETENESS),
+                    f"{ev['n_heel_strikes']} heel strikes found where the cadence implies "
+                    f"{ev['expected_heel_strikes']:.0f}"))
+    if ev["method_agreement"] is not None:
+        out.append((_level_low(ev["method_agreement"], METHOD_AGREEMENT),
+                    f"only {100 * ev['method_agreement']:.0f} % of events confirmed by foot velocity over ground "
+                    f"(within {1000 * METHOD_TOLERANCE_S:.0f} ms)"))
+    return out
+
+
+def grade_analysis(
+    events: list[GaitEvent], n_rejected_events: int, params: dict, bouts: list[tuple[int, int]], time_s: np.ndarray,
+    presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
+) -> Quality:
+    """The confidence grade of one analysis.
+
+    events: accepted events; n_rejected_events: rejected candidates; params: the
+    ``spatiotemporal_parameters`` block; bouts: [start, end) frames; time_s: (T,) s;
+    presence_share: share of frames with a person (None: not known); confirming_events: the events
+    of an independent method (None: not checked).
+    """
+    sides = sum(1 for side in SIDES if any(e.side == side for e in events))
+    n_hs = sum(1 for e in events if e.event == "heel_strike")
+    expected = expected_heel_strikes(bouts, time_s, params.get("cadence_steps_per_min"), sides)
+    n_strides = params.get("n_strides_used", 0)
+    n_stride_rejected = params.get("n_strides_rejected", 0)
+    ev: dict[str, Any] = {
+        "presence_share": presence_share,
+        "n_events": len(events),
+        "n_strides_used": n_strides,
+        "rejected_event_share": n_rejected_events / (len(events) + n_rejected_events) if events else None,
+        "rejected_stride_share": (n_stride_rejected / (n_strides + n_stride_rejected)
+                                  if n_strides + n_stride_rejected else None),
+        "non_alternating_heel_strikes": non_alternating_heel_strikes(events, bouts) if sides == 2 else 0,
+        "side_stride_time_diff_pct": _side_difference_pct(params),
+        "step_stride_cadence_diff_pct": _cadence_difference_pct(params),
+        "stride_time_cv_pct": _max_cv(params),
+        "n_heel_strikes": n_hs,
+        "expected_heel_strikes": expected,
+        "heel_strike_completeness": min(1.0, n_hs / expected) if expected else None,
+        "method_agreement": (agreement_share(events, confirming_events, METHOD_TOLERANCE_S)
+                             if confirming_events is not None else None),
+        "n_edge_events": edge_events(events, bouts, time_s),
+    }
+    checks = _checks(ev)
+    levels = [level for level, _ in checks]
+    grade = "low" if max(levels) >= 2 or levels.count(1) >= 2 else "medium" if 1 in levels else "high"
+    reasons = [reason for level, reason in checks if level > 0]
+    ev = {k: (round(float(v), 4) if isinstance(v, (float, np.floating)) else v) for k, v in ev.items()}
+    return Quality(grade, reasons, ev)
+
+
+# Variability (SD, CV) needs at least MIN_VARIABILITY_VALUES values; symmetry needs at least
+# MIN_SYMMETRY_STRIDES accepted strides on each side (fewer give numbers that are mostly noise).
+MIN_VARIABILITY_VALUES = 3
+MIN_SYMMETRY_STRIDES = 2
+
+
+def _withhold_variability(params: dict, reason: str | None) -> list[str]:
+    """Set ``sd``/``cv_pct`` to None in the per-side stats blocks with fewer than
+    MIN_VARIABILITY_VALUES values (in all of them with ``reason``); returns the entries withheld."""
+    withheld = []
+    for side in SIDES:
+        for key, entry in params.get(side, {}).items():
+            if isinstance(entry, dict) and entry.get("cv_pct") is not None:
+                if reason is not None or entry["n"] < MIN_VARIABILITY_VALUES:
+                    entry["sd"], entry["cv_pct"] = None, None
+                    withheld.append(f"{side}_{key}")
+    return withheld
+
+
+def supported_only(params: dict, quality: Quality) -> dict:
+    """``params`` (the ``spatiotemporal_parameters`` block) with symmetry and variability set to
+    None, with a reason, where too few accepted strides support them or the grade is low."""
+    out = {k: ({kk: (dict(vv) if isinstance(vv, dict) else vv) for kk, vv in v.items()}
+               if k in SIDES else v) for k, v in params.items()}
+    low = "confidence low: " + "; ".join(quality.reasons) if quality.grade == "low" else None
+    withheld = _withhold_variability(out, low)
+    out["variability_withheld"] = ({"entries": withheld, "reason": low or f"fewer than {MIN_VARIABILITY_VALUES} values"}
+                                   if withheld else None)
+    counts = [out.get(side, {}).get("n_strides_used", 0) for side in SIDES]
+    reason = low
+    if reason is None and min(counts) < MIN_SYMMETRY_STRIDES:
+        reason = f"needs {MIN_SYMMETRY_STRIDES} accepted strides per side (left {counts[0]}, right {counts[1]})"
+    if reason is not None and "symmetry" in out:
+        out["symmetry"] = {k: {"si_pct": None, "ratio_left_right": None, "reason": reason} for k in out["symmetry"]}
+    return out

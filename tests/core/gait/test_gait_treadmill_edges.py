@@ -1,0 +1,127 @@
+"""Treadmill versions of a walk, events near the ends of a recording, one-sided data, and the
+foot-speed contacts used on pixel data."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core.config import load_profile
+from core.constants import LEG_LANDMARKS
+from core.gait.analysis import analyze_series
+from core.gait.contact import heel_rest, toe_launch_over_ground
+from core.gait.evaluation import evaluate_events
+from core.gait.events import _extrema, edge_padded
+from core.gait.ground import on_belt
+from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
+from core.types import KeypointSeries
+
+CFG = load_profile("balanced").preprocessing
+FORWARD = np.array([1.0, 0.0, 0.0])
+
+
+def _metric_walk(style: str = "normal", seed: int = 5, fps: float = 100.0, seconds: float = 10.0
+                 ) -> tuple[KeypointSeries, list]:
+    """The synthetic walker's exact landmarks in metres walking overground along +X (motion-capture-like;
+    the generator's camera follows the walker, so its walking speed is added back), and its events."""
+    truth = simulate_walk(GaitParams(style=style, duration_s=seconds, seed=seed, fps=fps))[2]
+    series = truth_to_series(truth)
+    overground = on_belt(series.positions / truth["px_per_m"], series.time_s, FORWARD, truth["walking_speed_m_s"])
+    return dataclasses.replace(series, positions=overground, units="m"), truth_to_events(truth)
+
+
+def test_on_belt_moves_every_point_by_the_belt() -> None:
+    p = np.zeros((5, 33, 3))
+    t = np.arange(5) * 0.1 + 2.0
+    out = on_belt(p, t, np.array([-2.0, 0.0, 0.0]), -1.0)
+    np.testing.assert_allclose(out[:, 7, 0], [0.0, 0.1, 0.2, 0.3, 0.4])  # belt backwards of a walk towards -X
+    np.testing.assert_allclose(out[..., 1:], 0.0)
+
+
+@pytest.mark.parametrize("belt_fraction", [0.9, 1.0, 1.1])
+def test_treadmill_version_gives_the_overground_events_and_parameters(belt_fraction: float) -> None:
+    series, truth = _metric_walk()
+    ground = analyze_series(series, CFG, truth_events=truth)
+    pelvis_speed = np.polyfit(series.time_s, np.nanmean(series.positions[:, [23, 24], 0], axis=1), 1)[0]
+    belt = dataclasses.replace(series, positions=on_belt(series.positions, series.time_s, FORWARD,
+                                                         -belt_fraction * pelvis_speed))
+    tm = analyze_series(belt, CFG, truth_events=truth)
+    assert tm.evaluation["overall"]["f1"] == pytest.approx(ground.evaluation["overall"]["f1"], abs=0.02)
+    assert tm.evaluation["overall"]["f1"] >= 0.95
+    assert tm.evaluation["heel_strike"]["mae_ms"] <= 15.0 and tm.evaluation["toe_off"]["mae_ms"] <= 15.0
+    assert tm.parameters["cadence_steps_per_min"] == pytest.approx(ground.parameters["cadence_steps_per_min"], rel=0.01)
+    assert tm.parameters["walking_speed_m_s"] == pytest.approx(ground.parameters["walking_speed_m_s"], rel=0.03)
+    assert ground.parameters["ground"]["camera_motion"] == "static"
+    assert tm.parameters["ground"]["camera_motion"] != "static"
+
+
+def test_one_sided_treadmill_data_gives_that_sides_events_on_time() -> None:
+    """Only the right leg's markers (hip, knee, ankle, heel, toe), 2-D, on a treadmill."""
+    series, truth = _metric_walk(style="hemiparetic", seed=8)
+    keep = [LEG_LANDMARKS["right"][k] for k in ("hip", "knee", "ankle", "heel", "toe")]
+    speed = float(np.polyfit(series.time_s, series.positions[:, LEG_LANDMARKS["right"]["hip"], 0], 1)[0])
+    p = on_belt(series.positions, series.time_s, FORWARD, -1.05 * speed)
+    drop = [i for i in range(33) if i not in keep]
+    p[:, drop], p[..., 2] = np.nan, 0.0
+    c = series.confidence.copy()
+    c[:, drop] = 0.0
+    r = analyze_series(dataclasses.replace(series, positions=p, confidence=c, is_2d=True), CFG,
+                       truth_events=[e for e in truth if e.side == "right"])
+    assert {e.side for e in r.events} == {"right"}
+    assert r.evaluation["overall"]["f1"] >= 0.95
+    for kind in ("heel_strike", "toe_off"):
+        assert abs(r.evaluation[kind]["bias_ms"]) <= 20.0, (kind, r.evaluation[kind])
+    assert r.parameters["right"]["stride_time_s"]["mean"] == pytest.approx(60.0 / 86.0 * 2, rel=0.05)
+
+
+def test_edge_padding_continues_the_trend() -> None:
+    x = np.array([1.0, 2.0, 4.0, 3.0])
+    np.testing.assert_allclose(edge_padded(x, 2), [-2.0, 0.0, 1.0, 2.0, 4.0, 3.0, 2.0, 4.0])
+
+
+def test_extremum_a_few_samples_from_either_end_is_found() -> None:
+    rate_hz = 30.0
+    t = np.arange(90) / rate_hz
+    head = np.cos(2 * np.pi * (t - 5 / rate_hz) / 1.1)  # maxima at samples 5, 38 and 71 ...
+    assert np.any(np.abs(_extrema(head, rate_hz)[0] - 5.0) < 0.2)
+    tail = np.cos(2 * np.pi * (t - 84 / rate_hz) / 1.1)  # ... and at sample 84 of 90
+    assert np.any(np.abs(_extrema(tail, rate_hz)[0] - 84.0) < 0.2)
+    assert len(_extrema(np.linspace(0.0, 1.0, 90), rate_hz)[0]) == 0  # a ramp has no maximum
+
+
+def test_events_near_the_ends_of_a_clip_are_recovered() -> None:
+    truth = simulate_walk(GaitParams(duration_s=8.0, seed=2))[2]
+    series, events = truth_to_series(truth), truth_to_events(truth)
+    hs = [e for e in events if e.event == "heel_strike" and 1.0 < e.time_s < 7.0]
+    first, last = hs[0], hs[-1]
+    lo, hi = first.frame - 6, last.frame + 7  # the clip starts 0.2 s before a heel strike, ends 0.2 s after one
+    clip = dataclasses.replace(series, positions=series.positions[lo:hi], time_s=series.time_s[lo:hi],
+                               confidence=series.confidence[lo:hi])
+    r = analyze_series(clip, CFG)
+    for e in (first, last):
+        near = [d for d in r.events if d.side == e.side and d.event == "heel_strike"
+                and abs(d.time_s - e.time_s) <= 0.05]
+        assert near, (e, [(d.side, d.event, round(d.time_s, 3)) for d in r.events])
+
+
+def test_speed_contacts_cross_the_level_near_the_candidate() -> None:
+    speed = np.concatenate([np.full(10, 2.0), np.linspace(2.0, 0.0, 11), np.zeros(10)])  # slows from sample 10 to 20
+    assert heel_rest(12.0, speed, 1.0, 8) == pytest.approx(15.0)
+    assert heel_rest(2.0, speed, 1.0, 4) is None
+    rising = speed[::-1]
+    assert toe_launch_over_ground(18.0, rising, 0.8, 9) == pytest.approx(14.0)
+    assert toe_launch_over_ground(2.0, rising, 0.8, 3) is None
+
+
+def test_pixel_walk_events_from_foot_speed_are_on_time() -> None:
+    """The synthetic walker in pixels with 1.5 px noise: the foot-speed contacts stay within a frame."""
+    truth = simulate_walk(GaitParams(duration_s=8.0, seed=4, cadence_steps_per_min=100.0))[2]
+    series = truth_to_series(truth)
+    p = series.positions.copy()
+    p[..., :2] += np.random.default_rng(4).normal(0.0, 1.5, p[..., :2].shape)
+    r = analyze_series(dataclasses.replace(series, positions=p), CFG)
+    score = evaluate_events(r.events, truth_to_events(truth), 0.05)
+    assert score["overall"]["f1"] >= 0.9
+    assert score["heel_strike"]["mae_ms"] <= 1000.0 / 30 and score["toe_off"]["mae_ms"] <= 1000.0 / 30
