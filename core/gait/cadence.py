@@ -4,8 +4,9 @@
 
 A stride holds one step of each side whatever the asymmetry, so a spurious or mislabelled heel strike,
 which corrupts two steps, leaves the other side's strides intact; averaging each side first keeps
-unequal stride counts from biasing an asymmetric gait. Without strides: 120 / (mean left step time +
-mean right step time), or 60 / mean step time of one side. Steps and strides are those accepted inside
+unequal stride counts from biasing an asymmetric gait. When the accepted strides span less walking
+time than the accepted steps (a short clip: one stride against four steps), or there is no stride:
+120 / (mean left step time + mean right step time), or 60 / mean step time of one side. Steps and strides are those accepted inside
 a walking bout (see ``core.gait.parameters``); the pipeline also drops steps too short in length,
 which needs positions, so from an events file alone those steps are kept.
 """
@@ -26,13 +27,16 @@ def cadence_from_times(
     """Steps/min from accepted step and stride times per side (``{"left": [...], "right": [...]}``,
     seconds), by the definition above; None without any."""
     by_side = [float(np.mean(stride_times_s[side])) for side in SIDES if len(stride_times_s.get(side, ()))]
-    if by_side:
-        return 120.0 / float(np.mean(by_side))
     steps = [list(step_times_s.get(side, ())) for side in SIDES]
+    stride_span_s = sum(float(np.sum(stride_times_s.get(side, ()))) for side in SIDES)
+    if by_side and stride_span_s >= float(np.sum(steps[0] + steps[1])):
+        return 120.0 / float(np.mean(by_side))
     if all(steps):
         return 120.0 / float(sum(np.mean(times) for times in steps))
     flat = steps[0] + steps[1]
-    return 60.0 / float(np.mean(flat)) if flat else None
+    if flat:
+        return 60.0 / float(np.mean(flat))
+    return 120.0 / float(np.mean(by_side)) if by_side else None
 
 
 def cadence_steps_per_min(events: list[GaitEvent], bouts: list[tuple[int, int]] | None = None) -> float | None:

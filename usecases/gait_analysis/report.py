@@ -61,11 +61,11 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
             for note in r.notes:
                 print(f"        note: {note}")
     if results.failures:
-        width = max(len(r.source) for r in results.failures)
-        print(f"\n{len(results.failures)} of {len(results.inputs)} input(s) failed:")
+        # Each reason was printed once on stderr as it happened; the table names the inputs only.
+        print(f"\n{len(results.failures)} of {len(results.inputs)} input(s) failed (reasons above, and in "
+              f"{results.output_dir / 'failures.json'} and summary.csv):")
         for r in results.failures:
-            print(f"FAILED  {r.source:<{width}}  {r.error}")
-        print(f"(also in {results.output_dir / 'failures.json'})")
+            print(f"FAILED  {r.source}")
     if not quiet and results.performance.get("stages"):  # a run that failed before any stage has no table
         from core.performance_optimizer import format_performance_table
 
