@@ -70,15 +70,8 @@ def make_others(params: GaitParams, kin: GaitKinematics, camera: Camera) -> list
 
 
 def figure_box_px(points_px: dict[str, np.ndarray], height_px: float, width: int, height: int) -> np.ndarray:
-    """(T, 4) box around a drawn figure (x0, y0, x1, y1 px), clipped to the frame; NaN when out of view.
-
-    From the model points padded by the drawing radii (torso and head reach ~0.07 height beyond them).
-    """
-    stacked = np.stack(list(points_px.values()), axis=1)  # (T, N, 2)
-    lo, hi = np.nanmin(stacked, axis=1), np.nanmax(stacked, axis=1)
-    head_top = points_px["head_center"][:, 1] - 0.08 * height_px
-    box = np.stack([lo[:, 0] - 0.07 * height_px, np.minimum(lo[:, 1], head_top),
-                    hi[:, 0] + 0.07 * height_px, hi[:, 1] + 0.02 * height_px], axis=1)
+    """(T, 4) box around a drawn figure (x0, y0, x1, y1 px), clipped to the frame; NaN when out of view."""
+    box = _unclipped_box(points_px, height_px)
     clipped = np.stack([np.clip(box[:, 0], 0, width), np.clip(box[:, 1], 0, height),
                         np.clip(box[:, 2], 0, width), np.clip(box[:, 3], 0, height)], axis=1)
     out_of_view = (clipped[:, 2] <= clipped[:, 0]) | (clipped[:, 3] <= clipped[:, 1])
@@ -87,12 +80,19 @@ def figure_box_px(points_px: dict[str, np.ndarray], height_px: float, width: int
 
 
 def visible_fraction(box_px: np.ndarray, points_px: dict[str, np.ndarray], height_px: float) -> np.ndarray:
-    """(T,) share of the unclipped figure box that lies inside the frame (0 when out of view)."""
-    stacked = np.stack(list(points_px.values()), axis=1)
+    """(T,) share of the figure's unclipped box that lies inside the frame (its clipped ``box_px``)."""
+    full = _unclipped_box(points_px, height_px)
+    area = lambda b: (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])  # noqa: E731
+    return np.clip(np.nan_to_num(area(box_px) / area(full)), 0.0, 1.0)
+
+
+def _unclipped_box(points_px: dict[str, np.ndarray], height_px: float) -> np.ndarray:
+    """From the model points padded by the drawing radii (torso and head reach ~0.07 height beyond them)."""
+    stacked = np.stack(list(points_px.values()), axis=1)  # (T, N, 2)
     lo, hi = stacked.min(axis=1), stacked.max(axis=1)
-    full = (hi[:, 0] - lo[:, 0] + 0.14 * height_px) * (hi[:, 1] - lo[:, 1] + 0.1 * height_px)
-    seen = (box_px[:, 2] - box_px[:, 0]) * (box_px[:, 3] - box_px[:, 1])
-    return np.clip(np.nan_to_num(seen / full), 0.0, 1.0)
+    head_top = points_px["head_center"][:, 1] - 0.08 * height_px
+    return np.stack([lo[:, 0] - 0.07 * height_px, np.minimum(lo[:, 1], head_top),
+                     hi[:, 0] + 0.07 * height_px, hi[:, 1] + 0.02 * height_px], axis=1)
 
 
 def overlap_fraction(box_px: np.ndarray, cover_px: np.ndarray) -> np.ndarray:
@@ -186,7 +186,8 @@ def standing_pose(kin: GaitKinematics, n_frames: int, fps: float, rng: np.random
         pose[f"left_{part}"] = pose[f"right_{part}"].copy()
     t = np.arange(n_frames) / fps
     freq, phase = rng.uniform(0.15, 0.35), rng.uniform(0, 2 * np.pi, 2)
-    tilt = np.radians(1.2 * np.sin(2 * np.pi * freq * t + phase[0]) + 0.4 * np.sin(2 * np.pi * 2.3 * freq * t + phase[1]))
+    tilt = np.radians(1.2 * np.sin(2 * np.pi * freq * t + phase[0])
+                      + 0.4 * np.sin(2 * np.pi * 2.3 * freq * t + phase[1]))
     pivot = pose["right_ankle"]
     cos, sin = np.cos(tilt)[:, None], np.sin(tilt)[:, None]
     out = {}

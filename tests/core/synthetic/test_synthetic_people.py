@@ -37,7 +37,7 @@ def test_walker_is_identical_with_and_without_the_second_figure(role, camera):
 def test_walker_box_contains_the_walker_landmarks(role):
     _, _, _, truth = _scene(role, camera="tracking", direction="right_to_left")
     box = truth["people"][0]["box_px"]
-    assert np.isfinite(box).all()  # the tracking camera keeps the walker in view
+    assert np.isfinite(box).all() and np.all(truth["people"][0]["visible_frac"] == 1.0)  # the camera follows
     for name in EXACT_LANDMARKS:
         xy = truth["landmarks"][name]
         inside = (xy[:, 0] >= box[:, 0]) & (xy[:, 0] <= box[:, 2]) & (xy[:, 1] >= box[:, 1]) & (xy[:, 1] <= box[:, 3])
