@@ -52,3 +52,15 @@ def test_no_plots_and_no_review_flag_write_neither(run: Path, clip: Path):
     assert main(["--videos", str(clip), "--output", str(out), "-q", "--no-plots"]) == 0
     assert not (run / "events_review.png").exists() and not (run / "review.mp4").exists()
     assert (run / "events.csv").is_file()
+
+
+def test_a_failed_analysis_still_writes_the_review_video(tmp_path: Path):
+    from core.pose.video import probe_video
+    from core.synthetic import GaitParams, generate_walking_video
+
+    short = tmp_path / "short.mp4"  # too short for a stride: "no gait event detected"
+    generate_walking_video(short, GaitParams(duration_s=1.0, width_px=320, height_px=240, seed=3))
+    assert main(["--videos", str(short), "--output", str(tmp_path / "out"), "-q", "--review-video"]) == 1
+    folder = tmp_path / "out" / "short"
+    assert probe_video(folder / "review.mp4").n_frames == 30
+    assert not (folder / "events_review.png").exists()
