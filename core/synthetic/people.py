@@ -142,15 +142,16 @@ def _opposite(params: GaitParams, kin: GaitKinematics, camera: Camera, rng: np.r
 
 def _crossing(params: GaitParams, kin: GaitKinematics, camera: Camera, rng: np.random.Generator,
               look: Look) -> SceneFigure:
-    if rng.random() < 0.5:
-        return _passer(params, kin, camera, rng, look, "crossing", behind=False, same_way=False,
-                       speed_m_s=rng.uniform(1.0, 1.4))
+    """In front: the other way, or the same way at a speed that passes the walker in the image in about a second."""
     scale = _depth_scale(camera, rng, behind=False)
     pan_m_s = _pan_speed_m_s(camera, params.fps)
     walker_img_m_s = camera.px_per_m / scale * (params.walking_speed_m_s - pan_m_s)
-    relative = rng.uniform(0.35, 0.55) * camera.px_per_m / scale  # image speed vs the walker, at its depth
+    relative = rng.uniform(0.7, 1.0) * camera.px_per_m / scale  # image speed vs the walker, at its depth
     options = [pan_m_s + walker_img_m_s + relative, pan_m_s + walker_img_m_s - relative]
-    options = [v for v in options if 0.55 <= v <= 1.7] or [1.2]
+    options = [v for v in options if 0.45 <= v <= 1.8]
+    if rng.random() < 0.5 or not options:
+        return _passer(params, kin, camera, rng, look, "crossing", behind=False, same_way=False,
+                       speed_m_s=rng.uniform(1.0, 1.4), scale=scale)
     return _passer(params, kin, camera, rng, look, "crossing", behind=False, same_way=True,
                    speed_m_s=float(rng.choice(options)), scale=scale)
 
@@ -243,8 +244,12 @@ def _ground_row(params: GaitParams, camera: Camera, rng: np.random.Generator, be
 def _second_params(params: GaitParams, rng: np.random.Generator, facing: int, duration_s: float,
                    speed_m_s: float | None = None) -> GaitParams:
     height_m = rng.uniform(1.55, 1.9)
-    cadence = float(np.clip(75.0 + 30.0 * (speed_m_s or 1.2), 92.0, 128.0)) + rng.uniform(-3, 3)
-    step_m = None if speed_m_s is None else float(np.clip(60.0 * speed_m_s / cadence, 0.2, 0.48 * height_m))
+    cadence = float(np.clip(75.0 + 30.0 * (speed_m_s or 1.2), 90.0, 132.0)) + rng.uniform(-3, 3)
+    step_m = None
+    if speed_m_s is not None:  # tall enough for the step this speed needs
+        step_m = max(60.0 * speed_m_s / cadence, 0.2)
+        height_m = float(np.clip(max(height_m, step_m / 0.46), 1.0, 2.2))
+        step_m = min(step_m, 0.48 * height_m)
     direction = "left_to_right" if facing > 0 else "right_to_left"
     return replace(params, cadence_steps_per_min=cadence, step_length_m=step_m, subject_height_m=height_m,
                    direction=direction, style="normal", duration_s=duration_s, seed=int(rng.integers(2**31)),
