@@ -5,9 +5,9 @@
 Cases (new random seeds every run unless --seed is given; the seeds are printed):
 - two people: a second figure "standing", "opposite" (walks the other way behind), "crossing" (passes in
   front) or "on_box" (stands on a box higher up), x both directions x static and tracking camera
-  (16 cases; quick: 4), 960x540. Each is also rendered without the second figure (its "twin": same seed,
+  (16 cases; quick: 2), 960x540. Each is also rendered without the second figure (its "twin": same seed,
   same walker, same scenery), so the event F1 difference is due to the second figure alone;
-- small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions.
+- small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions (quick: one).
 All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
 against the generator's truth (``truth["people"]``):
 - walker %: share of frames with a pose whose hip midpoint lies in the walker's truth box (other %: in the
