@@ -14,6 +14,7 @@ CAMERA_MODES: tuple[str, ...] = ("auto", "static", "tracking")
 GROUNDS: tuple[str, ...] = ("tiles", "grass", "asphalt")
 FOOTWEAR: tuple[str, ...] = ("shoes", "varied")
 LOOKS: tuple[str, ...] = ("clean", "phone")
+SECOND_PERSON_ROLES: tuple[str, ...] = ("none", "standing", "opposite", "crossing", "on_box")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ class GaitParams:
     footwear, "shoes" or "varied" (sandals, boots, barefoot, colours near the ground's);
     occluder, a pole or bush passing in front of the walker once; shake_px, RMS image translation
     per axis of a handheld camera (the truth landmarks move with it).
+    second_person: another figure in the scene (see ``core.synthetic.people``): "none", "standing"
+        (idle sway, behind or in front), "opposite" (walks the other way, behind), "crossing" (walks the
+        other way in front, occluding the walker for a while), "on_box" (stands on a box behind, higher up).
+        It never changes the walker: the same seed gives the same walker, events and camera.
+    walker_height_px: the standing walker's height in pixels (overrides ``figure_height_frac`` for the
+        scale; the ground row still follows ``figure_height_frac``).
     """
 
     cadence_steps_per_min: float | None = None
@@ -112,6 +119,8 @@ class GaitParams:
     footwear: str = "shoes"
     occluder: bool = False
     shake_px: float = 0.0
+    second_person: str = "none"
+    walker_height_px: float | None = None
 
     def __post_init__(self) -> None:
         checks = (
@@ -140,6 +149,10 @@ class GaitParams:
             (self.footwear in FOOTWEAR, f"footwear must be one of {FOOTWEAR}, got {self.footwear!r}"),
             (0.0 <= self.shake_px <= 0.05 * self.height_px,
              f"shake must be within 0..5 % of the frame height in px, got {self.shake_px}"),
+            (self.second_person in SECOND_PERSON_ROLES,
+             f"second_person must be one of {SECOND_PERSON_ROLES}, got {self.second_person!r}"),
+            (self.walker_height_px is None or 40.0 <= self.walker_height_px <= 0.9 * self.height_px,
+             f"walker_height_px must be within 40 px..90% of the frame height, got {self.walker_height_px}"),
         )
         for ok, message in checks:
             if not ok:

@@ -13,7 +13,7 @@ truth moves with it, see ``simulate_walk``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -74,6 +74,14 @@ def make_scene(params: GaitParams, camera: Camera) -> Scene:
     return Scene(look, levels, background, _NoiseBank(params, rng), rng)
 
 
+class OtherFigure(Protocol):
+    """Another figure in the scene (``core.synthetic.people``): drawn before the walker when ``behind``."""
+
+    behind: bool
+
+    def draw(self, image: np.ndarray, i: int, levels: tuple[float, float]) -> None: ...
+
+
 def _vary_footwear(look: Look, floor_rgb: tuple[float, float, float], rng: np.random.Generator) -> Look:
     """Another kind of footwear; half the time coloured close to the floor (low contrast at the sole)."""
     kind = str(FOOTWEAR_KINDS[rng.integers(len(FOOTWEAR_KINDS))])
@@ -92,7 +100,8 @@ def shutter_offsets(params: GaitParams) -> np.ndarray:
     return np.linspace(-half, half, SHUTTER_SAMPLES)
 
 
-def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> Iterator[np.ndarray]:
+def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams,
+                  others: Sequence[OtherFigure] = ()) -> Iterator[np.ndarray]:
     """Yield the video's frames, (height_px, width_px, 3) uint8 BGR, one at a time."""
     scene = make_scene(params, camera)
     names = list(kin.points_m)
@@ -112,12 +121,16 @@ def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> It
         frame = background.frame(scroll[i])
         down_px = 0 if shake is None else int(round(shake[i, 1]))
         frame = shift_rows(frame, down_px)
+        for other in (o for o in others if o.behind):
+            other.draw(frame, i, scene.levels)
         if offsets.size == 1:
             draw_walker(frame, dict(zip(names, pixels[i])), body_px, scene.look, near, scene.levels,
                         camera.ground_row_px + (0.0 if shake is None else shake[i, 1]))
         else:
             _draw_blurred_walker(frame, names, pixels, i, offsets, body_px, scene, near, camera.ground_row_px,
                                  None if shake is None else shake[:, 1])
+        for other in (o for o in others if not o.behind):
+            other.draw(frame, i, scene.levels)
         background.paste_fringe(frame, scroll[i], down_px)
         if occluder is not None:
             draw_occluder(frame, occluder, i, scene.levels)

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --events: a detected event within this many ms of an annotated one counts as found "
                     "(default 50)")
     io.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster for large batches)")
+    io.add_argument("--review-video", action="store_true", help="also write review.mp4 per video: the analysed person's box and skeleton, other people greyed, event flags")
     io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
     perf = p.add_argument_group("performance")
     perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE",
@@ -96,6 +97,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "no_optimizations": args.no_optimizations or None,
         "extract_only": args.extract_only or None,
         "plots": False if args.no_plots else None,
+        "review_video": args.review_video or None,
         "subject_height_m": args.subject_height,
         "events": args.events,
         "tolerance_ms": args.tolerance_ms,

@@ -1,0 +1,82 @@
+"""benchmark_walker.py: its case set, and its scores on outputs made from the truth (no pose model)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.constants import LANDMARK_NAMES, NUM_LANDMARKS
+from core.io.atomic import write_json
+from core.io.events_csv import write_events_csv
+from core.io.keypoint_store import STORE_NAME, KeypointBatch, KeypointStoreWriter
+from core.synthetic import simulate_scene, truth_to_events
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("benchmark_walker", ROOT / "scripts" / "benchmark_walker.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark_walker"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop("benchmark_walker", None)
+
+
+def test_full_set_has_16_two_person_cases_with_twins_and_2_small_walkers(bench):
+    cases = bench.cases("full", 1000)
+    pairs = [c for c in cases if c.twin is not None]
+    assert len({(c.role, c.direction, c.camera) for c in pairs}) == 16
+    assert len({c.seed for c in cases}) == len(cases)
+    for c in pairs:
+        twin, params = c.twin.params(), c.params()
+        assert twin.second_person == "none" and params.second_person == c.role
+        assert {**params.__dict__, "second_person": "none"} == twin.__dict__
+    small = [c.params() for c in cases if c.role == "small"]
+    assert len(small) == 2
+    assert all((p.walker_height_px, p.width_px, p.height_px, p.camera) == (120.0, 1280, 720, "static") for p in small)
+
+
+def _fake_run(bench, tmp_path: Path, follow: str) -> dict:
+    """Outputs as if the pipeline had found ``follow`` ("walker": the truth landmarks, "other": the other's box)."""
+    case = bench.Case("standing", "left_to_right", "static", 3, 320, 180)
+    _, _, _, truth = simulate_scene(case.params())
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    write_json(videos / f"{case.name}.truth.json", truth)
+    n = truth["n_frames"]
+    image = np.full((n, NUM_LANDMARKS, 5), np.nan)
+    for j, name in enumerate(LANDMARK_NAMES):
+        image[:, j, :2] = truth["landmarks"][name]
+    if follow == "other":
+        box = truth["people"][1]["box_px"]
+        image[:, :, 0] = ((box[:, 0] + box[:, 2]) / 2)[:, None]
+        image[:, :, 1] = ((box[:, 1] + box[:, 3]) / 2)[:, None]
+    batch = KeypointBatch(np.arange(n), np.arange(n) / truth["fps"], np.ones(n, bool), image,
+                          np.zeros((n, NUM_LANDMARKS, 3)))
+    with KeypointStoreWriter(out / case.name / STORE_NAME, 1) as writer:
+        writer.append(batch)
+    if follow == "walker":
+        write_events_csv(out / case.name / "events.csv", truth_to_events(truth))
+        write_json(out / case.name / "gait_parameters.json",
+                   {"cadence_steps_per_min": truth["cadence_steps_per_min"], "person": {"track": 2, "reason": "walks"}})
+    return bench.score(case, videos, out, {})
+
+
+def test_scores_the_walker_when_the_walker_is_followed(bench, tmp_path):
+    row = _fake_run(bench, tmp_path, "walker")
+    assert row["walker_pct"] == 100.0 and row["detected_pct"] == 100.0 and row["other_pct"] == 0.0
+    assert row["f1"] == 1.0 and row["cadence_err"] == pytest.approx(0.0)
+    assert row["choice"] == "track=2; reason=walks"
+
+
+def test_scores_the_other_person_when_the_other_is_followed(bench, tmp_path):
+    row = _fake_run(bench, tmp_path, "other")
+    assert row["walker_pct"] < 50.0 and row["other_pct"] > 50.0
+    assert row["f1"] == 0.0 and np.isnan(row["cadence_err"])
+    table = bench.table([{**row, "twin_f1": 0.9}])
+    assert len(table) == 3 and "| 0.000 | 0.900 |" in table[2]
