@@ -17,7 +17,9 @@ class Sample:
 
     ``group`` keeps videos of one subject/session in the same fold. ``events`` are the
     (annotated or pseudo) gait events for the ``events``/``phases`` tasks; ``label`` is the
-    video's class for ``classification``.
+    video's class for ``classification``. ``gait_features`` (optional, (G,) float64 with NaN for
+    missing values) are the video's gait parameters for the baseline classifier
+    (``core.baseline.gait_classifier.gait_feature_vector``).
     """
 
     name: str
@@ -26,6 +28,7 @@ class Sample:
     rate_hz: float
     events: list[GaitEvent] | None = None
     label: str | None = None
+    gait_features: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from core.config import TrainingConfig
-from core.tcn.cv import grouped_kfold, grouped_split
+from core.tcn.baseline_cv import classification_baseline, prediction_rows
+from core.tcn.cv import check_cv_support, grouped_kfold, grouped_split
 from core.tcn.engine import choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
 from core.tcn.evaluate import HEADLINE_METRIC, Evaluation, evaluate
 from core.tcn.features import FEATURE_VERSION, N_FEATURES, standard_layout
@@ -99,6 +100,8 @@ class _Results:
     detailed: list[dict] = field(default_factory=list)
     confusion: np.ndarray | None = None
     labels: list[str] = field(default_factory=list)
+    baseline: dict | None = None
+    baseline_per_video: dict[str, dict] = field(default_factory=dict)
 
     def add(self, k: int, run: FoldRun, ev: Evaluation, test: list[Sample]) -> None:
         self.folds.append(_fold_record(k, run, ev, test))
@@ -120,6 +123,13 @@ def _run_folds(ctx: RunContext, samples: list[Sample], folds: list, out_dir: Pat
         run = train_fold(ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz)
         write_fold_checkpoint(out_dir, k, to_checkpoint(run.model))
         results.add(k, run, evaluate([run.model], test, ctx.task), test)
+    if ctx.task == "classification":
+        results.baseline, results.baseline_per_video = classification_baseline(
+            samples, folds, ctx.class_names, ctx.cfg.seed
+        )
+        if results.baseline is not None:
+            for record, value in zip(results.folds, results.baseline["accuracy"]["per_fold"]):
+                record["baseline_accuracy"] = value
     return results
 
 
@@ -139,6 +149,7 @@ def _summary(ctx: RunContext, samples: list[Sample], results: _Results, search: 
         "headline_metric": HEADLINE_METRIC[ctx.task],
         "metrics": metrics,
         "pooled": pooled,
+        "baseline": results.baseline,
         "confusion_matrix": {"labels": results.labels, "counts": results.confusion.tolist()},
         "receptive_field_frames": rf,
         "receptive_field_s": rf / rate_hz,
@@ -170,6 +181,8 @@ def _write_outputs(out_dir: Path, summary: dict, results: _Results) -> None:
         report_text=_report_text(task, results.confusion, results.labels, summary["pseudo_labels"]),
         confusion_figure=confusion_matrix_figure(results.confusion, results.labels, f"TCN {task} (held-out folds)"),
         curves_figure=training_curves_figure(results.histories, summary["headline_metric"]),
+        predictions=prediction_rows(results.detailed, results.baseline_per_video, tuple(summary["class_names"]))
+        if task == "classification" else None,
     )
 
 
@@ -200,6 +213,7 @@ def train_cross_validated(
         _threads()
         precision = choose_precision(resolve_device(device), mixed_precision)
         labels = [s.label for s in samples] if task == "classification" else None
+        check_cv_support([s.group for s in samples], cfg.folds, labels)
         folds = grouped_kfold([s.group for s in samples], cfg.folds, labels, cfg.seed)
         rate_hz = float(np.median([s.rate_hz for s in samples]))
         samples = [at_rate(s, rate_hz) for s in samples]  # one frame rate for windows, receptive field and decoding
