@@ -1,11 +1,13 @@
 """The baseline beside the TCN on the same folds (no torch): a logistic regression on per-video gait
-parameters for classification (``core.baseline.gait_classifier``)."""
+parameters for classification (``core.baseline.gait_classifier``), the kinematic detector's events
+for the events task (scored with the TCN's metric)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.tcn.metrics import classification_scores, confusion_matrix, mean_sd
+from core.constants import TCN_EVENT_TOLERANCE_FRAMES
+from core.tcn.metrics import classification_scores, combine_matches, confusion_matrix, event_scores, match_events, mean_sd
 from core.tcn.samples import Sample
 
 BASELINE_NAME = "logistic regression (L2, C=1) on standardised per-video gait parameters"
@@ -58,3 +60,31 @@ def prediction_rows(detailed: list[dict], baseline: dict[str, dict], class_names
             row |= {f"baseline_p_{c}": (base["probabilities"][c] if base else float("nan")) for c in class_names}
         rows.append(row)
     return rows
+
+
+def events_baseline(samples: list[Sample], folds: list[tuple[np.ndarray, np.ndarray]]) -> dict | None:
+    """The kinematic detector's events on each fold's held-out videos, scored like the TCN's (F1 at
+    +-``TCN_EVENT_TOLERANCE_FRAMES`` frames, annotated span only); None without annotated labels and
+    detector events for every sample (with pseudo-labels the detector is the teacher, not a baseline)."""
+    from core.tcn.decode import events_to_positions
+    from core.tcn.evaluate import in_truth_span
+
+    if not samples or any(s.baseline_events is None for s in samples):
+        return None
+    tol = TCN_EVENT_TOLERANCE_FRAMES
+    per_fold, pooled = [], []
+    for _, test_idx in folds:
+        matches = []
+        for i in test_idx:
+            truth = events_to_positions(samples[i].events or [])
+            found = in_truth_span(events_to_positions(samples[i].baseline_events or []), truth, tol)
+            matches += [match_events(p, t, tol) for p, t in zip(found, truth)]
+        fold = combine_matches(matches)
+        pooled.append(fold)
+        per_fold.append(event_scores(fold)["f1"])
+    total = event_scores(combine_matches(pooled))
+    return {
+        "model": "kinematic event detector (core.gait), scored like the TCN",
+        "f1": {**mean_sd(per_fold), "per_fold": per_fold},
+        "pooled": {k: total[k] for k in ("f1", "precision", "recall", "mae_frames", "tp", "fp", "fn")},
+    }

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from core.config import TrainingConfig
-from core.tcn.baseline_cv import classification_baseline, prediction_rows
+from core.tcn.baseline_cv import classification_baseline, events_baseline, prediction_rows
 from core.tcn.cv import check_cv_support, grouped_kfold, grouped_split
 from core.tcn.engine import choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
 from core.tcn.evaluate import HEADLINE_METRIC, Evaluation, evaluate
@@ -130,6 +130,11 @@ def _run_folds(ctx: RunContext, samples: list[Sample], folds: list, out_dir: Pat
         if results.baseline is not None:
             for record, value in zip(results.folds, results.baseline["accuracy"]["per_fold"]):
                 record["baseline_accuracy"] = value
+    elif ctx.task == "events":
+        results.baseline = events_baseline(samples, folds)
+        if results.baseline is not None:
+            for record, value in zip(results.folds, results.baseline["f1"]["per_fold"]):
+                record["baseline_f1"] = value
     return results
 
 

@@ -138,7 +138,8 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path, summaries: di
                    for i in inputs if i.source in labels]
         pseudo = False
     else:
-        samples = [Sample(i.name, i.name, i.features, i.rate_hz, i.events, None) for i in inputs if i.events]
+        samples = [Sample(i.name, i.name, i.features, i.rate_hz, i.events, None,
+                          baseline_events=i.kinematic if i.annotated else None) for i in inputs if i.events]
         pseudo = not all(i.annotated for i in inputs)
         if pseudo:
             log.warning("TCN labels: kinematic-detector events (pseudo-labels) for %d of %d video(s)",
