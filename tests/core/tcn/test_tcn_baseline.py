@@ -101,3 +101,14 @@ def test_cv_support_check_counts_groups_not_samples() -> None:
     check_cv_support(list("abcdef"), 3, list("xxxyyy"))
     with pytest.raises(InsufficientDataError, match="class 'x' has 2 videos \\(groups\\)"):
         check_cv_support(["s1", "s1", "s2", "s3", "s4", "s5"], 3, list("xxxyyy"))
+
+
+def test_training_curves_have_integer_epoch_ticks() -> None:
+    from core.report.training_plots import training_curves_figure
+
+    rows = [{"epoch": e, "train_loss": 1.0 / e, "val_loss": 1.2 / e, "val_metric": 0.5} for e in (1, 2, 3)]
+    fig = training_curves_figure({"fold_0": rows}, "accuracy")
+    fig.canvas.draw()
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)
