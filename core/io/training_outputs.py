@@ -40,9 +40,9 @@ def set_aside_previous_run(out_dir: str | Path) -> Path | None:
     return target
 
 
-def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any]) -> Path:
-    """``model_fold_<fold>.pt`` in ``out_dir``."""
-    path = Path(out_dir) / checkpoint_name(fold)
+def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any], member: int = 0) -> Path:
+    """``model_fold_<fold>.pt`` (``model_fold_<fold>_<member>.pt``) in ``out_dir``."""
+    path = Path(out_dir) / checkpoint_name(fold, member)
     save_checkpoint(path, checkpoint)
     return path
 

@@ -160,6 +160,8 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path, summaries: di
         )
     except ValueError as exc:
         raise ConfigError(f"training failed: {exc}") from exc
+    if summary.get("small_set"):
+        log.info("TCN small set: %s", summary["small_set"]["reason"])
     log.info("TCN %s training done: results in %s", task, out)
     return {"mode": "train", "task": task, "output_dir": str(out), "pseudo_labels": pseudo, "summary": summary}
 
