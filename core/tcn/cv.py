@@ -80,10 +80,12 @@ def check_cv_support(groups: list[str] | np.ndarray, n_folds: int, labels: list[
     unit = "videos (groups)" if len(groups) != n_groups else "videos"
     if n_folds < 2:
         raise InsufficientDataError(f"cross-validation needs at least 2 folds, got {n_folds}")
+    if n_groups < 2:
+        raise InsufficientDataError(f"{n_groups} {unit.replace('videos', 'video')} cannot be cross-validated: "
+                                    "add videos (at least 2, and as many as folds)")
     if n_groups < n_folds:
-        hint = f"use --folds {n_groups}" if n_groups >= 2 else "at least 2 are needed"
         raise InsufficientDataError(
-            f"{n_groups} {unit} cannot be split into {n_folds} folds: add videos or {hint}"
+            f"{n_groups} {unit} cannot be split into {n_folds} folds: add videos or use --folds {n_groups}"
         )
     if labels is None:
         return

@@ -323,11 +323,12 @@ def check_labels(cfg: PipelineConfig, inputs: list[Path], guard: Guard) -> None:
         missing = unmatched_labels(Path(cfg.labels), [str(p) for p in inputs])
     except GaitToolError:
         return  # an unreadable labels CSV is reported once, by the TCN stage
-    if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        guard.fail(cfg.labels, "labels", None, f"names {len(missing)} video(s) that are not among the inputs: {shown}")
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    reason = f"names {len(missing)} video(s) that are not among the inputs: {shown}" if missing else ""
     if cfg.model is None and (cfg.task or "classification") == "classification":
-        check_labelled_folds(Path(cfg.labels), [str(p) for p in inputs], cfg.profile.training.folds)
+        check_labelled_folds(Path(cfg.labels), [str(p) for p in inputs], cfg.profile.training.folds, reason)
+    if missing:
+        guard.fail(cfg.labels, "labels", None, reason)
 
 
 def _log_evaluation(source: Path, evaluation: dict) -> None:

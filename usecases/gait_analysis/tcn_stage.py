@@ -89,9 +89,10 @@ def unmatched_labels(labels_path: Path, sources: list[str]) -> list[str]:
     return _match_labels(labels_path, sources)[1]
 
 
-def check_labelled_folds(labels_path: Path, sources: list[str], n_folds: int) -> None:
-    """Before any extraction: ``ConfigError`` when the labelled inputs cannot form ``n_folds`` grouped,
-    stratified folds (too few videos, one class, a class with fewer videos than folds)."""
+def check_labelled_folds(labels_path: Path, sources: list[str], n_folds: int, also: str = "") -> None:
+    """Before any extraction: ``ConfigError`` naming the labels file when the labelled inputs cannot
+    form ``n_folds`` grouped, stratified folds (too few videos, one class, a class with fewer videos
+    than folds); ``also`` (another problem of the file) is appended to its reason."""
     from core.tcn.cv import check_cv_support
 
     rows = _match_labels(labels_path, sources)[0]
@@ -99,7 +100,7 @@ def check_labelled_folds(labels_path: Path, sources: list[str], n_folds: int) ->
     try:
         check_cv_support(groups, n_folds, [row.label for row in rows.values()])
     except InsufficientDataError as exc:
-        raise ConfigError(f"{exc.reason} (labels: {labels_path})") from exc
+        raise ConfigError(exc.reason + (f"; it also {also}" if also else ""), labels_path) from exc
 
 
 def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[str, str]]:

@@ -88,7 +88,7 @@ def test_kinematic_events_baseline_is_scored_like_the_tcn() -> None:
          "class 'z' has 2 videos; 3 folds need at least 3 per class: add videos or use --folds 2"),
         (list("abcd"), 2, list("xxxy"), "class 'y' has 1 video; 2 folds need at least 2 per class"),
         (list("abc"), 2, list("xxx"), "all 3 videos are labelled 'x': classification needs at least 2 classes"),
-        (["a"], 3, None, "1 videos cannot be split into 3 folds: add videos or at least 2 are needed"),
+        (["a"], 3, None, "1 video cannot be cross-validated: add videos (at least 2, and as many as folds)"),
         (list("ab"), 3, None, "2 videos cannot be split into 3 folds: add videos or use --folds 2"),
     ],
 )
