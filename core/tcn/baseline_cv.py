@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from core.constants import TCN_EVENT_TOLERANCE_FRAMES
-from core.tcn.metrics import classification_scores, combine_matches, confusion_matrix, event_scores, match_events, mean_sd
+from core.tcn.metrics import (
+    classification_scores,
+    combine_matches,
+    confusion_matrix,
+    event_scores,
+    match_events,
+    mean_sd,
+)
 from core.tcn.samples import Sample
 
 BASELINE_NAME = "logistic regression (L2, C=1) on standardised per-video gait parameters"

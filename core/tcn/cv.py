@@ -70,7 +70,9 @@ def grouped_split(
     return grouped_kfold(groups, n_parts, labels, seed)[0]
 
 
-def check_cv_support(groups: list[str] | np.ndarray, n_folds: int, labels: list[str] | np.ndarray | None = None) -> None:
+def check_cv_support(
+    groups: list[str] | np.ndarray, n_folds: int, labels: list[str] | np.ndarray | None = None
+) -> None:
     """Raise ``InsufficientDataError`` (one line saying what is needed) when ``n_folds`` grouped folds
     cannot be formed: fewer groups than folds, one class only, or a class with fewer groups than folds
     (so some test fold would lack it). ``labels`` (per sample) are given for classification."""
@@ -98,7 +100,8 @@ def check_cv_support(groups: list[str] | np.ndarray, n_folds: int, labels: list[
     name, fewest = min(sorted(per_class.items()), key=lambda kv: kv[1])
     if fewest < n_folds:
         hint = f"use --folds {fewest}" if fewest >= 2 else f"drop class {name!r}"
+        counted = unit if fewest != 1 else unit.replace("videos", "video").replace("groups", "group")
         raise InsufficientDataError(
-            f"class {name!r} has {fewest} {unit if fewest != 1 else unit.replace('videos', 'video').replace('groups', 'group')}; {n_folds} folds need at least "
-            f"{n_folds} per class: add videos or {hint}"
+            f"class {name!r} has {fewest} {counted}; {n_folds} folds need at least {n_folds} per class: "
+            f"add videos or {hint}"
         )

@@ -21,8 +21,8 @@ from core.tcn.features import FEATURE_VERSION, FeatureLayout
 from core.tcn.infer import LoadedModel
 from core.tcn.model import TCN, ModelConfig
 from core.tcn.samples import Sample
-from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, mask_outside_annotations, phase_targets
 from core.tcn.sampling import BalancedWindowSampler, dense_hop_frames, windows_per_video
+from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, mask_outside_annotations, phase_targets
 from core.tcn.windows import Augment, window_index
 
 BALANCED_SAMPLING = True  # training windows drawn per class and video (False: every overlapping window, shuffled)
@@ -114,7 +114,9 @@ def make_dataset(
     )
 
 
-def train_sampler(ctx: RunContext, samples: list[Sample], dataset: WindowDataset, seed: int) -> BalancedWindowSampler | None:
+def train_sampler(
+    ctx: RunContext, samples: list[Sample], dataset: WindowDataset, seed: int
+) -> BalancedWindowSampler | None:
     """Class- (classification) and video-balanced draws of ``dataset``'s dense windows, or None."""
     if not BALANCED_SAMPLING:
         return None

@@ -23,7 +23,9 @@ MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
 MIN_WINDOW_FRAMES = 32
 
 
-def small_set_config(cfg: TrainingConfig, task: str, n_train_videos: int, median_frames: int) -> tuple[TrainingConfig, dict]:
+def small_set_config(
+    cfg: TrainingConfig, task: str, n_train_videos: int, median_frames: int
+) -> tuple[TrainingConfig, dict]:
     """(configuration to train with, what was changed and why) for ``n_train_videos`` per fold."""
     if task != "classification" or n_train_videos >= SMALL_SET_VIDEOS:
         return cfg, {}

@@ -130,7 +130,8 @@ def _run_folds(
             inner, val = np.arange(len(part)), np.zeros(0, dtype=np.int64)
         members = []
         for m in range(ensemble_members):  # members differ in seed (initial weights, crops, augmentation)
-            member_ctx = dataclasses.replace(ctx, cfg=dataclasses.replace(ctx.cfg, seed=ctx.cfg.seed + MEMBER_SEED_STEP * m))
+            member_cfg = dataclasses.replace(ctx.cfg, seed=ctx.cfg.seed + MEMBER_SEED_STEP * m)
+            member_ctx = dataclasses.replace(ctx, cfg=member_cfg)
             members.append(train_fold(member_ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz))
             write_fold_checkpoint(out_dir, k, to_checkpoint(members[-1].model), m)
         results.add(k, members[0], evaluate([r.model for r in members], test, ctx.task), test)
