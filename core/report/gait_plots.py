@@ -47,7 +47,7 @@ def plot_angle_cycles(result: GaitResult) -> Any:
         ax.set_xlabel("gait cycle (% from heel strike)")
         ax.set_ylabel(JOINT_LABELS[joint])
         ax.set_xlim(0, 100)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
         if all(result.summaries[f"{side}_{joint}"]["n"] == 0 for side in SIDES):
             ax.text(0.5, 0.5, "no complete cycle", ha="center", va="center", transform=ax.transAxes)
     fig.suptitle(f"{result.name or 'recording'}: sagittal joint angles (mean +/- SD)")
