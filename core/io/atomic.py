@@ -124,11 +124,12 @@ def read_json(path: str | Path) -> Any:
 
 
 def save_figure(fig: Any, path: str | Path, dpi: int = 100) -> None:
-    """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
-
+    """Save a matplotlib figure as PNG atomically and close it (a bare ``Figure`` has nothing to close)."""
     try:
         with atomic_open(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi)
+            fig.savefig(fh, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})  # 3x faster, files ~1.5x
     finally:
-        plt.close(fig)
+        if getattr(fig.canvas, "manager", None) is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)

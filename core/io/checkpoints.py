@@ -11,12 +11,13 @@ from typing import Any
 from core.errors import InputError
 from core.io.atomic import atomic_open
 
-FOLD_PATTERN = re.compile(r"^model_fold_(\d+)\.pt$")
+FOLD_PATTERN = re.compile(r"^model_fold_(\d+)(?:_(\d+))?\.pt$")  # fold, and member of a fold's ensemble
 _UNSAFE_GLOBAL = re.compile(r"Unsupported global: GLOBAL ([\w.]+)")
 
 
-def checkpoint_name(fold: int) -> str:
-    return f"model_fold_{fold}.pt"
+def checkpoint_name(fold: int, member: int = 0) -> str:
+    """``model_fold_<fold>.pt``; further members of a fold's ensemble: ``model_fold_<fold>_<member>.pt``."""
+    return f"model_fold_{fold}.pt" if member == 0 else f"model_fold_{fold}_{member}.pt"
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
@@ -62,7 +63,8 @@ def checkpoint_paths(path: str | Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise InputError("model path not found (expected a .pt file or a folder of model_fold_*.pt)", path)
-    found = sorted((int(m.group(1)), p) for p in path.iterdir() if (m := FOLD_PATTERN.match(p.name)))
+    found = sorted(((int(m.group(1)), int(m.group(2) or 0)), p)
+                   for p in path.iterdir() if (m := FOLD_PATTERN.match(p.name)))
     if not found:
         raise InputError("no model_fold_*.pt checkpoints in this folder", path)
     return [p for _, p in found]

@@ -16,6 +16,7 @@ DETAILED = "detailed_results.json"
 REPORT = "classification_report.txt"
 CONFUSION_PNG = "confusion_matrix.png"
 CURVES_PNG = "training_curves.png"
+PREDICTIONS = "predictions.csv"
 
 
 def set_aside_previous_run(out_dir: str | Path) -> Path | None:
@@ -39,9 +40,9 @@ def set_aside_previous_run(out_dir: str | Path) -> Path | None:
     return target
 
 
-def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any]) -> Path:
-    """``model_fold_<fold>.pt`` in ``out_dir``."""
-    path = Path(out_dir) / checkpoint_name(fold)
+def write_fold_checkpoint(out_dir: str | Path, fold: int, checkpoint: dict[str, Any], member: int = 0) -> Path:
+    """``model_fold_<fold>.pt`` (``model_fold_<fold>_<member>.pt``) in ``out_dir``."""
+    path = Path(out_dir) / checkpoint_name(fold, member)
     save_checkpoint(path, checkpoint)
     return path
 
@@ -56,8 +57,10 @@ def write_training_outputs(
     report_text: str,
     confusion_figure: Any,
     curves_figure: Any,
+    predictions: list[dict[str, Any]] | None = None,
 ) -> list[Path]:
-    """Write the JSON summaries, the text report and the two figures; return their paths."""
+    """Write the JSON summaries, the text report, the two figures and (classification) the per-video
+    ``predictions.csv``; return their paths."""
     out = Path(out_dir)
     paths = [out / name for name in (CV_METRICS, FOLD_SCORES, HISTORIES, DETAILED, REPORT, CONFUSION_PNG, CURVES_PNG)]
     write_json(paths[0], summary)
@@ -67,4 +70,21 @@ def write_training_outputs(
     write_text(paths[4], report_text)
     save_figure(confusion_figure, paths[5])
     save_figure(curves_figure, paths[6])
+    if predictions:
+        paths.append(out / PREDICTIONS)
+        write_text(paths[-1], format_predictions_csv(predictions))
     return paths
+
+
+def format_predictions_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV text; columns in the first row's order; probabilities with 4 decimals."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    columns = list(rows[0])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([f"{v:.4f}" if isinstance(v, float) else v for v in (row.get(c, "") for c in columns)])
+    return buf.getvalue()

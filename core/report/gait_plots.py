@@ -25,19 +25,19 @@ JOINT_LABELS = {
 }
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(width_in: float, height_in: float) -> Any:
+    """A bare Agg ``Figure`` (no pyplot state, no layout engine: margins are set by the caller,
+    which costs one draw per save instead of two)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=(width_in, height_in))
 
 
 def plot_angle_cycles(result: GaitResult) -> Any:
     """Hip, knee and ankle angles over 0-100 % of the gait cycle: mean +/- SD per side."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
+    fig = _figure(14, 4.2)
+    axes = fig.subplots(1, 3)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.12, top=0.86, wspace=0.25)
     for ax, joint in zip(axes, JOINT_LABELS):
         for side in SIDES:
             summary = result.summaries[f"{side}_{joint}"]
@@ -85,11 +85,12 @@ def _marker_values(track: np.ndarray, time_s: np.ndarray, times: list[float]) ->
 def plot_event_timeline(result: GaitResult) -> Any:
     """Heel/toe forward (relative to the pelvis) and vertical trajectories with HS/TO markers, from
     the positions the events were detected on (bouts turned to one direction, virtual foot points)."""
-    plt = _pyplot()
     s = result.oriented_series
     fwd = result.forward
     pelvis = _pelvis_forward(s.positions, fwd)
-    fig, axes = plt.subplots(2, 2, figsize=(14, 6.5), sharex=True, constrained_layout=True)
+    fig = _figure(14, 6.5)
+    axes = fig.subplots(2, 2, sharex=True)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.91, wspace=0.15, hspace=0.2)
     rejected = [ev for ev, _ in result.detection.rejected]
     for row, side in enumerate(SIDES):
         idx = LEG_LANDMARKS[side]

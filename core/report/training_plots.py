@@ -34,6 +34,7 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: list[str], title: s
 def training_curves_figure(histories: dict[str, list[dict[str, float]]], metric_name: str) -> Any:
     """Per fold: train/validation loss (left) and the validation metric (right) per epoch."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(11, 4))
     ax_loss, ax_metric = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -51,6 +52,8 @@ def training_curves_figure(histories: dict[str, list[dict[str, float]]], metric_
     ax_loss.set_yscale("log")
     ax_loss.legend(fontsize=7, ncol=2)
     ax_metric.set_xlabel("epoch")
+    for ax in (ax_loss, ax_metric):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax_metric.set_ylabel(f"validation {metric_name}")
     ax_metric.legend(fontsize=7)
     from matplotlib.ticker import MaxNLocator

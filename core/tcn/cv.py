@@ -68,3 +68,40 @@ def grouped_split(
         return np.arange(len(groups)), np.zeros(0, dtype=np.int64)
     n_parts = int(min(n_groups, max(2, round(1.0 / val_fraction))))
     return grouped_kfold(groups, n_parts, labels, seed)[0]
+
+
+def check_cv_support(
+    groups: list[str] | np.ndarray, n_folds: int, labels: list[str] | np.ndarray | None = None
+) -> None:
+    """Raise ``InsufficientDataError`` (one line saying what is needed) when ``n_folds`` grouped folds
+    cannot be formed: fewer groups than folds, one class only, or a class with fewer groups than folds
+    (so some test fold would lack it). ``labels`` (per sample) are given for classification."""
+    groups = np.asarray(groups).astype(str)
+    by_group = _group_labels(groups, None if labels is None else np.asarray(labels).astype(str))
+    n_groups = len(by_group)
+    unit = "videos (groups)" if len(groups) != n_groups else "videos"
+    if n_folds < 2:
+        raise InsufficientDataError(f"cross-validation needs at least 2 folds, got {n_folds}")
+    if n_groups < 2:
+        raise InsufficientDataError(f"{n_groups} {unit.replace('videos', 'video')} cannot be cross-validated: "
+                                    "add videos (at least 2, and as many as folds)")
+    if n_groups < n_folds:
+        raise InsufficientDataError(
+            f"{n_groups} {unit} cannot be split into {n_folds} folds: add videos or use --folds {n_groups}"
+        )
+    if labels is None:
+        return
+    per_class = Counter(by_group.values())
+    if len(per_class) < 2:
+        (only,) = per_class
+        raise InsufficientDataError(
+            f"all {n_groups} {unit} are labelled {only!r}: classification needs at least 2 classes"
+        )
+    name, fewest = min(sorted(per_class.items()), key=lambda kv: kv[1])
+    if fewest < n_folds:
+        hint = f"use --folds {fewest}" if fewest >= 2 else f"drop class {name!r}"
+        counted = unit if fewest != 1 else unit.replace("videos", "video").replace("groups", "group")
+        raise InsufficientDataError(
+            f"class {name!r} has {fewest} {counted}; {n_folds} folds need at least {n_folds} per class: "
+            f"add videos or {hint}"
+        )

@@ -21,8 +21,11 @@ from core.tcn.features import FEATURE_VERSION, FeatureLayout
 from core.tcn.infer import LoadedModel
 from core.tcn.model import TCN, ModelConfig
 from core.tcn.samples import Sample
+from core.tcn.sampling import BalancedWindowSampler, dense_hop_frames, windows_per_video
 from core.tcn.targets import N_EVENT_CHANNELS, N_PHASES, event_targets, mask_outside_annotations, phase_targets
 from core.tcn.windows import Augment, window_index
+
+BALANCED_SAMPLING = True  # training windows drawn per class and video (False: every overlapping window, shuffled)
 
 MIN_DELTA = 1e-4  # relative improvement of the validation loss that resets patience
 EVENT_PRIOR_LOGIT = -2.5  # initial event logit (about 8 % of frames lie under an event bump)
@@ -93,7 +96,10 @@ def make_dataset(
     ctx: RunContext, samples: list[Sample], mean: np.ndarray, std: np.ndarray, train: bool, seed: int
 ) -> WindowDataset:
     c = ctx.cfg
-    index = window_index([s.n_frames for s in samples], c.window_frames, c.window_overlap if train else 0.0)
+    overlap = c.window_overlap if train else 0.0
+    if train and BALANCED_SAMPLING:
+        overlap = 1.0 - dense_hop_frames(c.window_frames) / c.window_frames
+    index = window_index([s.n_frames for s in samples], c.window_frames, overlap)
     return WindowDataset(
         [s.features for s in samples],
         sample_targets(samples, ctx.task, ctx.class_names),
@@ -108,12 +114,27 @@ def make_dataset(
     )
 
 
-def make_loader(ctx: RunContext, dataset: WindowDataset, shuffle: bool, seed: int) -> DataLoader:
+def train_sampler(
+    ctx: RunContext, samples: list[Sample], dataset: WindowDataset, seed: int
+) -> BalancedWindowSampler | None:
+    """Class- (classification) and video-balanced draws of ``dataset``'s dense windows, or None."""
+    if not BALANCED_SAMPLING:
+        return None
+    targets = sample_targets(samples, ctx.task, ctx.class_names)
+    classes = np.array(targets if ctx.task == "classification" else [0] * len(samples), dtype=np.int64)
+    per_video = windows_per_video([s.n_frames for s in samples], ctx.cfg.window_frames, ctx.cfg.window_overlap)
+    return BalancedWindowSampler(dataset.index[:, 0], classes, per_video, seed)
+
+
+def make_loader(
+    ctx: RunContext, dataset: WindowDataset, shuffle: bool, seed: int, sampler: BalancedWindowSampler | None = None
+) -> DataLoader:
     workers = ctx.workers if shuffle else 0
     return DataLoader(
         dataset,
         batch_size=ctx.batch_size,
-        shuffle=shuffle,
+        shuffle=shuffle and sampler is None,
+        sampler=sampler,
         num_workers=workers,
         worker_init_fn=seed_worker if workers else None,
         persistent_workers=workers > 0,
@@ -159,6 +180,7 @@ def _build_loop(
     ctx: RunContext, train: list[Sample], val: list[Sample], mean: np.ndarray, std: np.ndarray, seed: int
 ) -> _Loop:
     module = TCN(model_config(ctx, train[0].features.shape[1]))
+    train_set = make_dataset(ctx, train, mean, std, True, seed)
     if ctx.task == "events":
         torch.nn.init.constant_(module.head.bias, EVENT_PRIOR_LOGIT)
     module.to(ctx.precision.device)
@@ -169,7 +191,7 @@ def _build_loop(
         optimizer,
         torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=patience),
         ctx.precision.scaler(),
-        make_loader(ctx, make_dataset(ctx, train, mean, std, True, seed), True, seed),
+        make_loader(ctx, train_set, True, seed, train_sampler(ctx, train, train_set, seed)),
         make_loader(ctx, make_dataset(ctx, val, mean, std, False, seed), False, seed) if val else None,
     )
 

@@ -17,7 +17,10 @@ class Sample:
 
     ``group`` keeps videos of one subject/session in the same fold. ``events`` are the
     (annotated or pseudo) gait events for the ``events``/``phases`` tasks; ``label`` is the
-    video's class for ``classification``.
+    video's class for ``classification``. ``gait_features`` (optional, (G,) float64 with NaN for
+    missing values) are the video's gait parameters for the baseline classifier
+    (``core.baseline.gait_classifier.gait_feature_vector``); ``baseline_events`` (optional) are the
+    kinematic detector's events, scored beside the TCN on the same held-out videos (events task).
     """
 
     name: str
@@ -26,6 +29,8 @@ class Sample:
     rate_hz: float
     events: list[GaitEvent] | None = None
     label: str | None = None
+    gait_features: np.ndarray | None = None
+    baseline_events: list[GaitEvent] | None = None
 
     @property
     def n_frames(self) -> int:
@@ -45,10 +50,12 @@ def at_rate(sample: Sample, rate_hz: float) -> Sample:
     features = resample_features(sample.features, sample.rate_hz, rate_hz)
     last = features.shape[0] - 1
     ratio = rate_hz / sample.rate_hz
-    events = None if sample.events is None else [
-        replace(e, frame=int(min(last, round(e.frame * ratio)))) for e in sample.events
-    ]
-    return replace(sample, features=features, rate_hz=float(rate_hz), events=events)
+
+    def moved(events: list[GaitEvent] | None) -> list[GaitEvent] | None:
+        return None if events is None else [replace(e, frame=int(min(last, round(e.frame * ratio)))) for e in events]
+
+    return replace(sample, features=features, rate_hz=float(rate_hz), events=moved(sample.events),
+                   baseline_events=moved(sample.baseline_events))
 
 
 def check_samples(samples: list[Sample], task: str) -> None:

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from core.config import TrainingConfig
-from core.tcn.cv import grouped_kfold, grouped_split
+from core.tcn.baseline_cv import classification_baseline, events_baseline, prediction_rows
+from core.tcn.cv import check_cv_support, grouped_kfold, grouped_split
 from core.tcn.engine import choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
 from core.tcn.evaluate import HEADLINE_METRIC, Evaluation, evaluate
 from core.tcn.features import FEATURE_VERSION, N_FEATURES, standard_layout
@@ -29,9 +30,11 @@ from core.tcn.resources import (
     training_threads,
 )
 from core.tcn.samples import Sample, at_rate, check_samples
+from core.tcn.small_set import small_set_config, use_validation
 from core.tcn.windows import Augment, window_index
 
 VAL_FRACTION = 0.2
+MEMBER_SEED_STEP = 100  # seed offset between the members of a fold's ensemble
 
 
 def choose_batch_size(ctx: RunContext, n_features: int, n_windows: int, max_memory_mb: int) -> BatchSearch:
@@ -99,6 +102,8 @@ class _Results:
     detailed: list[dict] = field(default_factory=list)
     confusion: np.ndarray | None = None
     labels: list[str] = field(default_factory=list)
+    baseline: dict | None = None
+    baseline_per_video: dict[str, dict] = field(default_factory=dict)
 
     def add(self, k: int, run: FoldRun, ev: Evaluation, test: list[Sample]) -> None:
         self.folds.append(_fold_record(k, run, ev, test))
@@ -108,18 +113,40 @@ class _Results:
         self.labels = ev.labels
 
 
-def _run_folds(ctx: RunContext, samples: list[Sample], folds: list, out_dir: Path, rate_hz: float) -> _Results:
-    """Train and test every fold; the validation split comes from the training part, grouped."""
+def _run_folds(
+    ctx: RunContext, samples: list[Sample], folds: list, out_dir: Path, rate_hz: float, ensemble_members: int = 1
+) -> _Results:
+    """Train and test every fold (an ensemble of ``ensemble_members`` models per fold, scored together;
+    history and best epoch are the first member's); the validation split comes from the training part, grouped."""
     from core.io.training_outputs import write_fold_checkpoint
 
     results = _Results()
     for k, (train_idx, test_idx) in enumerate(folds):
         part, test = [samples[i] for i in train_idx], [samples[i] for i in test_idx]
         labels = [s.label for s in part] if ctx.task == "classification" else None
-        inner, val = grouped_split([s.group for s in part], VAL_FRACTION, labels, ctx.cfg.seed + k)
-        run = train_fold(ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz)
-        write_fold_checkpoint(out_dir, k, to_checkpoint(run.model))
-        results.add(k, run, evaluate([run.model], test, ctx.task), test)
+        if use_validation(ctx.task, len({s.group for s in part}), len(ctx.class_names), VAL_FRACTION):
+            inner, val = grouped_split([s.group for s in part], VAL_FRACTION, labels, ctx.cfg.seed + k)
+        else:
+            inner, val = np.arange(len(part)), np.zeros(0, dtype=np.int64)
+        members = []
+        for m in range(ensemble_members):  # members differ in seed (initial weights, crops, augmentation)
+            member_cfg = dataclasses.replace(ctx.cfg, seed=ctx.cfg.seed + MEMBER_SEED_STEP * m)
+            member_ctx = dataclasses.replace(ctx, cfg=member_cfg)
+            members.append(train_fold(member_ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz))
+            write_fold_checkpoint(out_dir, k, to_checkpoint(members[-1].model), m)
+        results.add(k, members[0], evaluate([r.model for r in members], test, ctx.task), test)
+    if ctx.task == "classification":
+        results.baseline, results.baseline_per_video = classification_baseline(
+            samples, folds, ctx.class_names, ctx.cfg.seed
+        )
+        if results.baseline is not None:
+            for record, value in zip(results.folds, results.baseline["accuracy"]["per_fold"]):
+                record["baseline_accuracy"] = value
+    elif ctx.task == "events":
+        results.baseline = events_baseline(samples, folds)
+        if results.baseline is not None:
+            for record, value in zip(results.folds, results.baseline["f1"]["per_fold"]):
+                record["baseline_f1"] = value
     return results
 
 
@@ -139,6 +166,7 @@ def _summary(ctx: RunContext, samples: list[Sample], results: _Results, search: 
         "headline_metric": HEADLINE_METRIC[ctx.task],
         "metrics": metrics,
         "pooled": pooled,
+        "baseline": results.baseline,
         "confusion_matrix": {"labels": results.labels, "counts": results.confusion.tolist()},
         "receptive_field_frames": rf,
         "receptive_field_s": rf / rate_hz,
@@ -170,6 +198,8 @@ def _write_outputs(out_dir: Path, summary: dict, results: _Results) -> None:
         report_text=_report_text(task, results.confusion, results.labels, summary["pseudo_labels"]),
         confusion_figure=confusion_matrix_figure(results.confusion, results.labels, f"TCN {task} (held-out folds)"),
         curves_figure=training_curves_figure(results.histories, summary["headline_metric"]),
+        predictions=prediction_rows(results.detailed, results.baseline_per_video, tuple(summary["class_names"]))
+        if task == "classification" else None,
     )
 
 
@@ -200,9 +230,12 @@ def train_cross_validated(
         _threads()
         precision = choose_precision(resolve_device(device), mixed_precision)
         labels = [s.label for s in samples] if task == "classification" else None
+        check_cv_support([s.group for s in samples], cfg.folds, labels)
         folds = grouped_kfold([s.group for s in samples], cfg.folds, labels, cfg.seed)
         rate_hz = float(np.median([s.rate_hz for s in samples]))
         samples = [at_rate(s, rate_hz) for s in samples]  # one frame rate for windows, receptive field and decoding
+        cfg, small_set = small_set_config(cfg, task, min(len(train) for train, _ in folds),
+                                          int(np.median([s.n_frames for s in samples])))
         lengths = [samples[i].n_frames for i in folds[0][0]]
         n_windows = len(window_index(lengths, cfg.window_frames, cfg.window_overlap))
         n_features = int(samples[0].features.shape[1])
@@ -213,10 +246,11 @@ def train_cross_validated(
         )
         search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
         ctx = dataclasses.replace(ctx, batch_size=search.batch_size)
-        results = _run_folds(ctx, samples, folds, out_dir, rate_hz)
+        results = _run_folds(ctx, samples, folds, out_dir, rate_hz, (small_set or {}).get("ensemble_members", 1))
         summary = _summary(ctx, samples, results, search, rate_hz)
     finally:
         torch.set_num_threads(previous_threads)
+    summary["small_set"] = small_set or None
     summary["seconds"] = time.perf_counter() - start
     _write_outputs(out_dir, summary, results)
     return summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -339,8 +340,10 @@ def test_labels_csv_naming_missing_videos(tmp_path):
     labels.write_text("video,label\nwalk_a.trc,normal\nmissing_1.mp4,normal\nmissing_2.mp4,slow\n")
     run = run_cli(["--keypoints", str(trc), "--labels", str(labels), "--task", "classification",
                    "--output", str(tmp_path / "out"), "-q", "--no-plots"])
-    assert_reported(run, labels, r"names 2 video\(s\) that are not among the inputs: missing_1.mp4, missing_2.mp4")
-    assert (tmp_path / "out" / "walk_a" / "gait_parameters.json").exists()
-    training = [f for f in run.failures if f["kind"] == "training"]
-    assert len(training) == 1 and "cannot be split into" in training[0]["error"]
-    assert (tmp_path / "out" / "summary.csv").exists() and run.code == 1
+    # one labelled input cannot form folds: a configuration error before any analysis, naming both problems
+    reason = (r"1 video cannot be cross-validated: add videos .*; it also names 2 video\(s\) "
+              r"that are not among the inputs: missing_1.mp4, missing_2.mp4")
+    assert re.search(rf"^error: {re.escape(str(labels))}: {reason}", run.err, re.M) and "Traceback" not in run.err
+    assert re.search(rf"^FAILED\s+{re.escape(str(labels))}\s+{reason}", run.out, re.M), run.out
+    assert re.search(reason, run.failure(labels)["error"])
+    assert run.code == 2 and not (tmp_path / "out" / "walk_a" / "gait_parameters.json").exists()

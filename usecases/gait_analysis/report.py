@@ -66,7 +66,32 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
               f"{results.output_dir / 'failures.json'} and summary.csv):")
         for r in results.failures:
             print(f"FAILED  {r.source}")
+    if not quiet and results.training and results.training.get("mode") == "train":
+        print("\n" + "\n".join(training_lines(results.training["summary"], results.training["output_dir"])))
     if not quiet and results.performance.get("stages"):  # a run that failed before any stage has no table
         from core.performance_optimizer import format_performance_table
 
         print("\n" + format_performance_table(results.performance))
+
+
+def _fold_values(entry: dict | None) -> str:
+    if not entry:
+        return "n/a"
+    folds = ", ".join(f"{v:.3f}" for v in entry["per_fold"])
+    return f"{entry['mean']:.3f} +/- {entry['sd']:.3f} (folds: {folds})"
+
+
+def training_lines(summary: dict, output_dir: str) -> list[str]:
+    """The TCN's cross-validated score beside its baseline's on the same folds, per fold and mean."""
+    task, metric = summary["task"], summary["headline_metric"]
+    head = (f"TCN {task}: {summary['n_videos']} videos, {summary['n_folds']} grouped folds "
+            f"(results in {output_dir})")
+    lines = [head, f"  TCN       {metric}: {_fold_values(summary['metrics'].get(metric))}"]
+    base = summary.get("baseline")
+    if base is not None:
+        lines.append(f"  baseline  {metric}: {_fold_values(base.get(metric))}  [{base['model']}]")
+    elif task == "events" and summary.get("pseudo_labels"):
+        lines.append("  baseline  n/a: the labels are the kinematic detector's own events")
+    else:
+        lines.append("  baseline  n/a: no gait parameters for every video")
+    return lines

@@ -320,17 +320,21 @@ def _write_landmarks(folder: Path, series: KeypointSeries, chunk_frames: int) ->
 
 
 def check_labels(cfg: PipelineConfig, inputs: list[Path], guard: Guard) -> None:
-    """Before any extraction: report labels CSV rows that name no given input (one failure for the CSV)."""
-    from usecases.gait_analysis.tcn_stage import unmatched_labels
+    """Before any extraction: report labels CSV rows that name no given input (one failure for the CSV);
+    a ``ConfigError`` when the labelled inputs cannot form the cross-validation folds."""
+    from usecases.gait_analysis.tcn_stage import check_labelled_folds, unmatched_labels
 
     assert cfg.labels is not None
     try:
         missing = unmatched_labels(Path(cfg.labels), [str(p) for p in inputs])
     except GaitToolError:
         return  # an unreadable labels CSV is reported once, by the TCN stage
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    reason = f"names {len(missing)} video(s) that are not among the inputs: {shown}" if missing else ""
+    if cfg.model is None and (cfg.task or "classification") == "classification":
+        check_labelled_folds(Path(cfg.labels), [str(p) for p in inputs], cfg.profile.training.folds, reason)
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        guard.fail(cfg.labels, "labels", None, f"names {len(missing)} video(s) that are not among the inputs: {shown}")
+        guard.fail(cfg.labels, "labels", None, reason)
 
 
 def _log_evaluation(source: Path, evaluation: dict) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import ConfigError, InputError
+from core.errors import ConfigError, InputError, InsufficientDataError
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
 from usecases.gait_analysis.results import PipelineResults
@@ -60,7 +60,8 @@ def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> d
         raise ConfigError("no successfully analysed input to train on or apply a model to")
     if cfg.model is not None:
         return _apply(cfg, inputs)
-    return _train(cfg, inputs, out / "training")
+    summaries = {r.source: r.summary for r in results.inputs if r.status == "ok"}
+    return _train(cfg, inputs, out / "training", summaries)
 
 
 def _match_labels(labels_path: Path, sources: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -88,6 +89,20 @@ def unmatched_labels(labels_path: Path, sources: list[str]) -> list[str]:
     return _match_labels(labels_path, sources)[1]
 
 
+def check_labelled_folds(labels_path: Path, sources: list[str], n_folds: int, also: str = "") -> None:
+    """Before any extraction: ``ConfigError`` naming the labels file when the labelled inputs cannot
+    form ``n_folds`` grouped, stratified folds (too few videos, one class, a class with fewer videos
+    than folds); ``also`` (another problem of the file) is appended to its reason."""
+    from core.tcn.cv import check_cv_support
+
+    rows = _match_labels(labels_path, sources)[0]
+    groups = [row.group or src for src, row in rows.items()]
+    try:
+        check_cv_support(groups, n_folds, [row.label for row in rows.values()])
+    except InsufficientDataError as exc:
+        raise ConfigError(exc.reason + (f"; it also {also}" if also else ""), labels_path) from exc
+
+
 def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[str, str]]:
     """source -> (label, group); videos named in the CSV but not analysed are logged (their failures
     are already reported)."""
@@ -102,8 +117,15 @@ def _labels_for(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict[str, tuple[
     return {src: (row.label, row.group or names[src]) for src, row in rows.items()}
 
 
-def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
+def _gait_features(summary: dict[str, Any] | None) -> np.ndarray | None:
+    from core.baseline.gait_classifier import gait_feature_vector
+
+    return None if summary is None else gait_feature_vector(summary)
+
+
+def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path, summaries: dict[str, dict[str, Any]]) -> dict:
     from core.io.training_outputs import set_aside_previous_run
+    from core.tcn.cv import check_cv_support
     from core.tcn.samples import Sample
     from core.tcn.train import train_cross_validated
 
@@ -112,19 +134,22 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
         if cfg.labels is None:
             raise ConfigError("--task classification needs --labels video,label CSV")
         labels = _labels_for(cfg, inputs)
-        samples = [Sample(i.name, labels[i.source][1], i.features, i.rate_hz, i.events, labels[i.source][0])
+        samples = [Sample(i.name, labels[i.source][1], i.features, i.rate_hz, i.events, labels[i.source][0],
+                          _gait_features(summaries.get(i.source)))
                    for i in inputs if i.source in labels]
         pseudo = False
     else:
-        samples = [Sample(i.name, i.name, i.features, i.rate_hz, i.events, None) for i in inputs if i.events]
+        samples = [Sample(i.name, i.name, i.features, i.rate_hz, i.events, None,
+                          baseline_events=i.kinematic if i.annotated else None) for i in inputs if i.events]
         pseudo = not all(i.annotated for i in inputs)
         if pseudo:
             log.warning("TCN labels: kinematic-detector events (pseudo-labels) for %d of %d video(s)",
                         sum(not i.annotated for i in inputs), len(inputs))
-    folds = cfg.profile.training.folds
-    groups = {s.group for s in samples}
-    if len(groups) < folds:
-        raise ConfigError(f"{len(groups)} video group(s) cannot be split into {folds} folds; add videos or lower --folds")
+    try:
+        check_cv_support([s.group for s in samples], cfg.profile.training.folds,
+                         [s.label for s in samples] if task == "classification" else None)
+    except InsufficientDataError as exc:
+        raise ConfigError(f"cannot train: {exc.reason}") from exc
     previous = set_aside_previous_run(out)
     if previous is not None:
         log.warning("the previous TCN training run in %s was moved to %s", out, previous)
@@ -136,6 +161,8 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path) -> dict:
         )
     except ValueError as exc:
         raise ConfigError(f"training failed: {exc}") from exc
+    if summary.get("small_set"):
+        log.info("TCN small set: %s", summary["small_set"]["reason"])
     log.info("TCN %s training done: results in %s", task, out)
     return {"mode": "train", "task": task, "output_dir": str(out), "pseudo_labels": pseudo, "summary": summary}
 

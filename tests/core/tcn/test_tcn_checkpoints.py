@@ -97,3 +97,14 @@ def test_tcn_feature_cache_round_trip_and_staleness(tmp_path: Path) -> None:
     bad = feature_cache_path(store, "broken", 1)
     bad.write_bytes(b"not a zip")
     assert load_feature_cache(bad, "broken", 1) is None
+
+
+def test_tcn_checkpoint_paths_include_every_member_of_each_fold(tmp_path) -> None:
+    from core.io.checkpoints import checkpoint_name, checkpoint_paths
+
+    names = [checkpoint_name(1), checkpoint_name(0, 2), checkpoint_name(0), checkpoint_name(0, 1)]
+    for name in names + ["model_fold_x.pt", "notes.pt"]:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in checkpoint_paths(tmp_path)] == [
+        "model_fold_0.pt", "model_fold_0_1.pt", "model_fold_0_2.pt", "model_fold_1.pt"
+    ]

@@ -1,0 +1,52 @@
+"""Adaptations of the training configuration for a small classification set (no torch).
+
+With a few labelled videos per class a TCN overfits: it memorises the handful of training videos
+within a few epochs. For classification with fewer than ``SMALL_SET_VIDEOS`` training videos per fold
+the model is narrowed and made shallower, with more dropout, each fold trains an ensemble
+of ``SMALL_ENSEMBLE`` such models, and the window is shortened so that a video yields at least
+``MIN_CROPS_PER_VIDEO`` distinct windows (more random crops in time per video). Whether the inner
+validation split is kept is decided separately (``use_validation``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from core.config import TrainingConfig
+
+SMALL_SET_VIDEOS = 30  # training videos per fold below which a classification set counts as small
+SMALL_CHANNELS = 16
+SMALL_BLOCKS = 3
+SMALL_DROPOUT = 0.2  # at least
+SMALL_ENSEMBLE = 3  # models per fold (seeds), averaged: a few small models vary less than one
+MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
+MIN_WINDOW_FRAMES = 32
+
+
+def small_set_config(
+    cfg: TrainingConfig, task: str, n_train_videos: int, median_frames: int
+) -> tuple[TrainingConfig, dict]:
+    """(configuration to train with, what was changed and why) for ``n_train_videos`` per fold."""
+    if task != "classification" or n_train_videos >= SMALL_SET_VIDEOS:
+        return cfg, {}
+    window = cfg.window_frames
+    while window > MIN_WINDOW_FRAMES and window * MIN_CROPS_PER_VIDEO > median_frames:
+        window //= 2
+    changes = {
+        "channels": min(cfg.channels, SMALL_CHANNELS),
+        "n_blocks": min(cfg.n_blocks, SMALL_BLOCKS),
+        "dropout": max(cfg.dropout, SMALL_DROPOUT),
+        "window_frames": max(min(window, cfg.window_frames), min(MIN_WINDOW_FRAMES, cfg.window_frames)),
+    }
+    changes = {k: v for k, v in changes.items() if v != getattr(cfg, k)}
+    reason = (f"{n_train_videos} training videos per fold (< {SMALL_SET_VIDEOS}): smaller model and window, "
+              f"{SMALL_ENSEMBLE} models per fold")
+    return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, "ensemble_members": SMALL_ENSEMBLE}
+
+
+def use_validation(task: str, n_train_groups: int, n_classes: int, val_fraction: float) -> bool:
+    """Keep an inner validation split only when it can hold a video of every class (classification);
+    otherwise the few videos train, and the epochs run to the end (best epoch by training loss)."""
+    if task != "classification":
+        return True
+    return n_train_groups * val_fraction >= n_classes
