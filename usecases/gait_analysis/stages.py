@@ -101,7 +101,7 @@ def _prepare_jobs(
     with monitor.stage("probe"):
         for p in paths:
             try:
-                job = prepare_job(p, folders[p], profile, model, cfg.roi)
+                job = prepare_job(p, folders[p], profile, model, cfg.roi, cfg.person)
             except (GaitToolError, OSError) as exc:
                 guard.fail(p, "video", folders[p], error_reason(exc, p))
                 continue
@@ -233,6 +233,9 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
     res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
+    from core.io.people_tracks import add_person_block
+
+    add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
 

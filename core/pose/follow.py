@@ -1,0 +1,181 @@
+"""Scan phase: find everyone every few frames, track them, choose the walker, and plan a crop that
+follows the walker through every frame (so pose sees the walker large and nobody else takes over)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import NoWalkerError
+from core.pose.people import FinderConfig, PersonFinder
+from core.pose.roi import Roi
+from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, track_people
+
+SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
+SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
+CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
+_PAN_WIDTH_PX = 320
+
+
+@dataclass(frozen=True)
+class FollowPath:
+    """The crop that follows the walker: for video frames ``first_frame..first_frame+n-1``, square
+    boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side)."""
+
+    first_frame: int
+    boxes_px: np.ndarray = field(compare=False)
+
+    def box_at(self, frame: int) -> np.ndarray | None:
+        i = frame - self.first_frame
+        if i < 0 or i >= len(self.boxes_px):
+            return None
+        return self.boxes_px[i]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything the scan saw: tracks, the chosen track id, each track's summary (chosen first),
+    the scanned frames and the scenery's cumulative x pan (px) at each, and the crop path."""
+
+    tracks: list[Track]
+    chosen_id: int
+    summaries: list[TrackSummary]
+    scan_frames: np.ndarray
+    pan_px: np.ndarray
+    path: FollowPath
+
+
+def scan_video(
+    video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
+    roi: Roi | None = None, decoder: str = "opencv", finder_cfg: FinderConfig = FinderConfig(),
+    tracker_cfg: TrackerConfig = TrackerConfig(),
+) -> ScanResult:
+    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
+    Raises NoWalkerError when nobody qualifies."""
+    from core.pose.video import iter_frames
+
+    every = max(1, int(round(SCAN_EVERY_S * fps)))
+    finder = PersonFinder(finder_cfg)
+    scans: list[tuple[int, np.ndarray, np.ndarray]] = []
+    pans: list[float] = []
+    previous: np.ndarray | None = None
+    for frame in iter_frames(video, stride=every, max_side_px=SCAN_MAX_SIDE_PX, decoder=decoder, fps=fps):
+        h, w = frame.image.shape[:2]
+        region = roi.pixel_box(w, h) if roi else None
+        boxes, scores = finder.find(frame.image, region)
+        boxes = boxes / frame.scale
+        grey = _small_grey(frame.image)
+        dx = 0.0
+        if previous is not None and previous[0].shape == grey.shape:
+            masks = np.concatenate([previous[1], boxes * frame.scale])
+            dx = _shift_x(_masked(previous[0], masks, w), _masked(grey, masks, w))
+        pans.append((pans[-1] if pans else 0.0) + dx * w / _PAN_WIDTH_PX / frame.scale)
+        previous = (grey, boxes * frame.scale)
+        scans.append((frame.index, boxes, scores))
+    tracks = track_people(scans, tracker_cfg)
+    scan_frames = np.array([s[0] for s in scans], dtype=float)
+    pan = np.array(pans)
+    chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+    path = follow_path(chosen, n_frames, width_px, height_px)
+    return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
+
+
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> FollowPath:
+    """Crop boxes for every frame from the track's first to last sighting (to the video's ends):
+    centre interpolated between scans and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's
+    larger box sizes (90th percentile), kept inside the frame."""
+    frames = np.asarray(track.frames, dtype=float)
+    boxes = np.asarray(track.boxes, dtype=float)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
+    first = max(0, int(frames[0] - every))
+    last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
+    t = np.arange(first, last + 1, dtype=float)
+    cx, cy = np.interp(t, frames, centres[:, 0]), np.interp(t, frames, centres[:, 1])
+    win = max(1, int(every))
+    if win > 1 and len(t) > win:
+        kernel = np.ones(win) / win
+        cx = np.convolve(np.pad(cx, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
+        cy = np.convolve(np.pad(cy, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
+    heights = boxes[:, 3] - boxes[:, 1]
+    side = min(float(np.percentile(heights, 90)) * CROP_SIDE_BOXES, width_px, height_px)
+    x0 = np.clip(cx - side / 2, 0, width_px - side)
+    y0 = np.clip(cy - side / 2, 0, height_px - side)
+    out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
+    return FollowPath(first, out)
+
+
+def _small_grey(bgr: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = bgr.shape[:2]
+    size = (_PAN_WIDTH_PX, max(8, round(h * _PAN_WIDTH_PX / w)))
+    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _masked(grey: np.ndarray, boxes_px: np.ndarray, width_px: int) -> np.ndarray:
+    """``grey`` less its mean, with every person box (px of a frame ``width_px`` wide) blanked, so
+    people do not steer the scenery's shift."""
+    grey = grey.copy()
+    f = _PAN_WIDTH_PX / width_px
+    mean = float(grey.mean())
+    for b in boxes_px * f:
+        x0, y0, x1, y1 = (int(round(v)) for v in b)
+        grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = mean
+    return grey - grey.mean()
+
+
+def _shift_x(a: np.ndarray, b: np.ndarray) -> float:
+    """Horizontal shift (px of the small image) of ``b`` against ``a``; 0 when the peak is weak."""
+    import cv2
+
+    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
+    (dx, _), peak = cv2.phaseCorrelate(a, b, window)
+    return float(dx) if peak >= 0.05 else 0.0
+
+
+def plan_follow(
+    video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
+    roi: Roi | None, decoder: str = "opencv", reuse: bool = False,
+) -> FollowPath | None:
+    """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
+    it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
+    saw nobody at all (pose then searches the whole frame, or the ``roi``, as before)."""
+    from core.io.people_tracks import read_people, write_people
+
+    roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
+    got = read_people(out_dir) if reuse else None
+    if got is not None and got[1].get("mode") == mode and got[1].get("roi") == roi_list:
+        arrays, meta = got
+        if meta.get("chosen_id") is None:
+            return None
+        return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"])
+    try:
+        scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, decoder)
+    except NoWalkerError as exc:
+        if "nobody was found" not in exc.reason:
+            raise NoWalkerError(exc.reason, video) from None
+        write_people(out_dir, _empty_arrays(), {"mode": mode, "roi": roi_list, "chosen_id": None, "summaries": []})
+        return None
+    write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
+                                              "summaries": [asdict(s) for s in scan.summaries]})
+    return scan.path
+
+
+def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:
+    """The people file's arrays (see core/io/people_tracks.py)."""
+    index = {int(f): i for i, f in enumerate(scan.scan_frames)}
+    boxes = np.full((len(scan.tracks), len(scan.scan_frames), 4), np.nan)
+    for k, tr in enumerate(scan.tracks):
+        for f, b in zip(tr.frames, tr.boxes):
+            boxes[k, index[int(f)]] = b
+    return {"scan_frames": scan.scan_frames.astype(np.int64), "pan_px": scan.pan_px,
+            "track_ids": np.array([t.track_id for t in scan.tracks], dtype=np.int64), "boxes": boxes,
+            "path_first_frame": np.array(scan.path.first_frame), "path_boxes": scan.path.boxes_px}
+
+
+def _empty_arrays() -> dict[str, np.ndarray]:
+    return {"scan_frames": np.zeros(0, np.int64), "pan_px": np.zeros(0), "track_ids": np.zeros(0, np.int64),
+            "boxes": np.zeros((0, 0, 4)), "path_first_frame": np.array(0), "path_boxes": np.zeros((0, 4))}
