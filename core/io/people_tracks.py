@@ -63,7 +63,7 @@ def review_boxes(out_dir: Path, n_frames: int) -> tuple[np.ndarray, list[tuple[i
             for k in range(4):
                 full[span, k] = np.interp(t[span], f, boxes[seen, k])
         out[int(tid)] = full
-    chosen = int(meta["chosen_id"])
+    chosen = -1 if meta.get("chosen_id") is None else int(meta["chosen_id"])
     return out.get(chosen, np.full((n_frames, 4), np.nan)), [(k, v) for k, v in out.items() if k != chosen]
 
 

@@ -3,7 +3,7 @@ follows the walker through every frame (so pose sees the walker large and nobody
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +11,7 @@ import numpy as np
 from core.errors import NoWalkerError
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.roi import Roi
-from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, track_people
+from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, summarise, track_people
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
@@ -37,14 +37,16 @@ class FollowPath:
 @dataclass(frozen=True)
 class ScanResult:
     """Everything the scan saw: tracks, the chosen track id, each track's summary (chosen first),
-    the scanned frames and the scenery's cumulative x pan (px) at each, and the crop path."""
+    the scanned frames and the scenery's cumulative x pan (px) at each, and the crop path. Without
+    a walker: chosen_id and path None, and ``error`` says why."""
 
     tracks: list[Track]
-    chosen_id: int
+    chosen_id: int | None
     summaries: list[TrackSummary]
     scan_frames: np.ndarray
     pan_px: np.ndarray
-    path: FollowPath
+    path: FollowPath | None
+    error: str = ""
 
 
 def scan_video(
@@ -52,8 +54,7 @@ def scan_video(
     roi: Roi | None = None, decoder: str = "opencv", finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(),
 ) -> ScanResult:
-    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
-    Raises NoWalkerError when nobody qualifies."""
+    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop."""
     from core.pose.video import iter_frames
 
     every = max(1, int(round(SCAN_EVERY_S * fps)))
@@ -77,7 +78,11 @@ def scan_video(
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     pan = np.array(pans)
-    chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+    try:
+        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+    except NoWalkerError as exc:
+        sums = [replace(summarise(t, pan, scan_frames), reason="not chosen: " + exc.reason) for t in tracks]
+        return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
     path = follow_path(chosen, n_frames, width_px, height_px)
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
 
@@ -149,18 +154,17 @@ def plan_follow(
     got = read_people(out_dir) if reuse else None
     if got is not None and got[1].get("mode") == mode and got[1].get("roi") == roi_list:
         arrays, meta = got
+        if meta.get("error"):
+            raise NoWalkerError(meta["error"], video)
         if meta.get("chosen_id") is None:
             return None
         return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"])
-    try:
-        scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, decoder)
-    except NoWalkerError as exc:
-        if "nobody was found" not in exc.reason:
-            raise NoWalkerError(exc.reason, video) from None
-        write_people(out_dir, _empty_arrays(), {"mode": mode, "roi": roi_list, "chosen_id": None, "summaries": []})
-        return None
+    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, decoder)
+    error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
-                                              "summaries": [asdict(s) for s in scan.summaries]})
+                                              "error": error, "summaries": [asdict(s) for s in scan.summaries]})
+    if error:
+        raise NoWalkerError(error, video)
     return scan.path
 
 
@@ -173,9 +177,5 @@ def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:
             boxes[k, index[int(f)]] = b
     return {"scan_frames": scan.scan_frames.astype(np.int64), "pan_px": scan.pan_px,
             "track_ids": np.array([t.track_id for t in scan.tracks], dtype=np.int64), "boxes": boxes,
-            "path_first_frame": np.array(scan.path.first_frame), "path_boxes": scan.path.boxes_px}
-
-
-def _empty_arrays() -> dict[str, np.ndarray]:
-    return {"scan_frames": np.zeros(0, np.int64), "pan_px": np.zeros(0), "track_ids": np.zeros(0, np.int64),
-            "boxes": np.zeros((0, 0, 4)), "path_first_frame": np.array(0), "path_boxes": np.zeros((0, 4))}
+            "path_first_frame": np.array(0 if scan.path is None else scan.path.first_frame),
+            "path_boxes": np.zeros((0, 4)) if scan.path is None else scan.path.boxes_px}

@@ -24,13 +24,14 @@ class FinderConfig:
     """min_score: detector confidence to keep a candidate (0..1). tile_fractions: square tile sides
     as fractions of the frame's shorter side (smaller tiles find smaller people, at more calls).
     nms_overlap: boxes overlapping more than this (over the smaller box's area) are one person.
-    max_outside: a tile's detection reaching further than this fraction of the tile beyond an edge
-    that is not the frame's edge is dropped (a person cut by the tile is sized wrongly)."""
+    max_outside: a tile's detection whose body box reaches further than this fraction of its own
+    side beyond a tile edge that is not the frame's edge is dropped (a person cut by the tile is
+    sized wrongly; the body box has a margin of about a third of the body height around the person)."""
 
     min_score: float = 0.5
     tile_fractions: tuple[float, ...] = (1.0, 0.6)
     nms_overlap: float = 0.5
-    max_outside: float = 0.1
+    max_outside: float = 0.2
 
 
 @functools.cache
@@ -175,7 +176,8 @@ class PersonFinder:
 def _inside_tile(boxes01: np.ndarray, x0: int, y0: int, side: int, width_px: int, height_px: int,
                  max_outside: float) -> np.ndarray:
     """Mask of detections (boxes in 0..1 of the tile) not cut by a tile edge inside the frame."""
-    lo, hi = -max_outside, 1.0 + max_outside
+    slack = max_outside * (boxes01[:, 2] - boxes01[:, 0])
+    lo, hi = -slack, 1.0 + slack
     ok = np.ones(len(boxes01), bool)
     if x0 > 0:
         ok &= boxes01[:, 0] >= lo
