@@ -17,6 +17,8 @@ SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 _PAN_WIDTH_PX = 320
+_MIN_STRIP_PX = 48
+PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
 
 
 @dataclass(frozen=True)
@@ -55,29 +57,19 @@ def scan_video(
     tracker_cfg: TrackerConfig = TrackerConfig(),
 ) -> ScanResult:
     """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop."""
-    from core.pose.video import iter_frames
-
     every = max(1, int(round(SCAN_EVERY_S * fps)))
     finder = PersonFinder(finder_cfg)
     scans: list[tuple[int, np.ndarray, np.ndarray]] = []
-    pans: list[float] = []
-    previous: np.ndarray | None = None
-    for frame in iter_frames(video, stride=every, max_side_px=SCAN_MAX_SIDE_PX, decoder=decoder, fps=fps):
-        h, w = frame.image.shape[:2]
+    speeds: list[float] = []
+    for index, image, pair, scale in _scan_frames(video, every, decoder):
+        h, w = image.shape[:2]
         region = roi.pixel_box(w, h) if roi else None
-        boxes, scores = finder.find(frame.image, region)
-        boxes = boxes / frame.scale
-        grey = _small_grey(frame.image)
-        dx = 0.0
-        if previous is not None and previous[0].shape == grey.shape:
-            masks = np.concatenate([previous[1], boxes * frame.scale])
-            dx = _shift_x(_masked(previous[0], masks, w), _masked(grey, masks, w))
-        pans.append((pans[-1] if pans else 0.0) + dx * w / _PAN_WIDTH_PX / frame.scale)
-        previous = (grey, boxes * frame.scale)
-        scans.append((frame.index, boxes, scores))
+        boxes, scores = finder.find(image, region)
+        speeds.append(_pan_speed(image, pair, boxes, scale))
+        scans.append((index, boxes / scale, scores))
+    pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
-    pan = np.array(pans)
     try:
         chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
     except NoWalkerError as exc:
@@ -112,24 +104,89 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> F
     return FollowPath(first, out)
 
 
+def _scan_frames(video: Path, every: int, decoder: str):  # noqa: ANN202 - generator
+    """Every ``every``-th frame (at most ``SCAN_MAX_SIDE_PX``) with the frame ``PAN_GAP_FRAMES`` after
+    it (None past the end): (index, image, pair image or None, scale = image px / original px)."""
+    from core.pose.video import _open_capture, _resize
+
+    cap = _open_capture(Path(video))
+    try:
+        index, pending = 0, None
+        while True:
+            phase = index % every
+            if phase == 0 or (pending is not None and phase == PAN_GAP_FRAMES):
+                ok, image = cap.read()
+                if not ok:
+                    break
+                image, scale = _resize(image, SCAN_MAX_SIDE_PX)
+                if phase == 0:
+                    if pending is not None:
+                        yield (*pending[:2], None, pending[2])
+                    pending = (index, image, scale)
+                else:
+                    yield (pending[0], pending[1], image, pending[2])
+                    pending = None
+            elif not cap.grab():
+                break
+            index += 1
+        if pending is not None:
+            yield (pending[0], pending[1], None, pending[2])
+    finally:
+        cap.release()
+
+
+def _pan_speed(image: np.ndarray, pair: np.ndarray | None, boxes: np.ndarray, scale: float) -> float:
+    """The scenery's x speed (original-frame px per frame) from ``image`` to ``pair``, people
+    blanked; NaN without a pair."""
+    if pair is None:
+        return float("nan")
+    w = image.shape[1]
+    a, b = _small_grey(image), _small_grey(pair)
+    lo, hi = _free_columns(boxes * _PAN_WIDTH_PX / w, a.shape[1])
+    if hi - lo < _MIN_STRIP_PX:
+        return float("nan")
+    a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (a, b))
+    dx = _shift_x(a, b)
+    return dx * w / _PAN_WIDTH_PX / scale / PAN_GAP_FRAMES
+
+
+def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
+    """The widest run of columns [lo, hi) that no person box covers, cut to a fast DFT width."""
+    import cv2
+
+    free = np.ones(width, bool)
+    for b in boxes:
+        free[max(0, int(np.floor(b[0]))) : max(0, int(np.ceil(b[2])))] = False
+    best, start = (0, 0), None
+    for i, f in enumerate(np.append(free, False)):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            best = max(best, (start, i), key=lambda r: r[1] - r[0])
+            start = None
+    lo, hi = best
+    n = hi - lo
+    while n > 0 and cv2.getOptimalDFTSize(n) != n:
+        n -= 1
+    return lo, lo + n
+
+
+def _integrate(speeds_px_per_frame: np.ndarray, every: int) -> np.ndarray:
+    """Cumulative pan (px) at each scan from the speeds measured there (trapezoids; gaps filled)."""
+    v = speeds_px_per_frame.copy()
+    ok = np.isfinite(v)
+    if not ok.any():
+        return np.zeros(len(v))
+    v[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), v[ok])
+    return np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * every)])
+
+
 def _small_grey(bgr: np.ndarray) -> np.ndarray:
     import cv2
 
     h, w = bgr.shape[:2]
     size = (_PAN_WIDTH_PX, max(8, round(h * _PAN_WIDTH_PX / w)))
     return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def _masked(grey: np.ndarray, boxes_px: np.ndarray, width_px: int) -> np.ndarray:
-    """``grey`` less its mean, with every person box (px of a frame ``width_px`` wide) blanked, so
-    people do not steer the scenery's shift."""
-    grey = grey.copy()
-    f = _PAN_WIDTH_PX / width_px
-    mean = float(grey.mean())
-    for b in boxes_px * f:
-        x0, y0, x1, y1 = (int(round(v)) for v in b)
-        grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = mean
-    return grey - grey.mean()
 
 
 def _shift_x(a: np.ndarray, b: np.ndarray) -> float:
