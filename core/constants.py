@@ -213,3 +213,12 @@ CONSISTENT_MIN_STEP_LENGTH_FRACTION = 0.5
 # left out of the ground velocity: within a bout the ground (pan, belt) speed changes smoothly, and
 # MediaPipe's stance feet scatter by ~10 % of the walking speed (docs/gait_accuracy.md, table (d)).
 GROUND_KNOT_TOLERANCE_FRACTION = 0.3
+
+# Skeleton drawn in review images: pairs of landmark indices (trunk, arms, legs and feet of both sides).
+SKELETON_SEGMENTS: tuple[tuple[int, int], ...] = tuple(
+    (LANDMARK_INDEX[a], LANDMARK_INDEX[b])
+    for a, b in [("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")]
+    + [(f"{s}_{a}", f"{s}_{b}") for s in SIDES for a, b in (
+        ("shoulder", "hip"), ("shoulder", "elbow"), ("elbow", "wrist"), ("hip", "knee"), ("knee", "ankle"),
+        ("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"))]
+)

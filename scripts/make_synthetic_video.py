@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.errors import GaitToolError  # noqa: E402
-from core.synthetic.params import CAMERA_MODES, DIRECTIONS, STYLES  # noqa: E402
+from core.synthetic.params import CAMERA_MODES, DIRECTIONS, SECOND_PERSON_ROLES, STYLES  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +36,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--noise", type=float, default=2.0, help="camera noise std in grey levels (default 2)")
     p.add_argument("--variability", type=float, default=0.0, help="stride-to-stride variation, e.g. 0.02")
+    p.add_argument("--second-person", choices=SECOND_PERSON_ROLES, default="none",
+                   help="another figure: standing, opposite (walks the other way behind), crossing (passes in "
+                        "front), on_box (stands on a box higher up); the walker is the same as without it")
+    p.add_argument("--walker-height-px", type=float, default=None,
+                   help="the standing walker's height in px (a far, small walker), e.g. 120")
     p.add_argument("--events-csv", action="store_true", help="also write <stem>.events.csv")
     return p.parse_args(argv)
 
@@ -50,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             cadence_steps_per_min=args.cadence, step_length_m=args.step_length, subject_height_m=args.height,
             direction=args.direction, style=args.style, fps=args.fps, width_px=args.width, height_px=args.height_px,
             duration_s=args.seconds, seed=args.seed, noise=args.noise, variability=args.variability,
-            affected_side=args.affected_side, camera=args.camera,
+            affected_side=args.affected_side, camera=args.camera, second_person=args.second_person,
+            walker_height_px=args.walker_height_px,
         )
         truth = generate_walking_video(args.out, params)
         if args.events_csv:
@@ -61,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out}: {truth['n_frames']} frames {params.width_px}x{params.height_px} @ {params.fps:g} fps, "
           f"{params.style}, cadence {truth['cadence_steps_per_min']:.1f} steps/min, "
           f"step {truth['step_length_m']:.3f} m, "
-          f"speed {truth['walking_speed_m_s']:.2f} m/s, {len(truth['events'])} events, {truth['camera_mode']} camera; "
+          f"speed {truth['walking_speed_m_s']:.2f} m/s, {len(truth['events'])} events, {truth['camera_mode']} camera, "
+          f"{len(truth['people'])} figure(s); "
           f"truth {truth_path(args.out)}")
     return 0
 

@@ -12,7 +12,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -213,6 +213,32 @@ def _iter_opencv(
             elif not cap.grab():
                 break
             index += 1
+    finally:
+        cap.release()
+
+
+def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 0) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, BGR image at native size) for each wanted video frame index, in increasing order.
+
+    Frames in between are grabbed (decoded, not converted), which is cheaper than reading them;
+    indices past the end of the video are skipped.
+    """
+    wanted = sorted({int(i) for i in indices if int(i) >= 0})
+    if not wanted:
+        return
+    cap = _open_capture(Path(path))
+    try:
+        index = 0
+        for target in wanted:
+            while index < target:
+                if not cap.grab():
+                    return
+                index += 1
+            ok, image = cap.read()
+            if not ok:
+                return
+            index += 1
+            yield target, image
     finally:
         cap.release()
 

@@ -1,7 +1,7 @@
 """World (metres, X forward, Y up) to image (pixels, x right, y down) for the side-view camera.
 
-Orthographic side view. The scale puts the standing walker at ``figure_height_frac`` of the frame
-height. Camera modes:
+Orthographic side view. The scale puts the standing walker at ``walker_height_px`` pixels, or else at
+``figure_height_frac`` of the frame height. Camera modes:
 - "static": a fixed camera; the walker crosses the frame (the whole walk must fit, so with
   camera="static" the scale shrinks if needed).
 - "tracking": the camera pans at the walker's mean speed (like a dolly or a treadmill), so the pelvis
@@ -42,7 +42,8 @@ class Camera:
 
 
 def choose_camera(params: GaitParams, pelvis_x_m: np.ndarray, time_s: np.ndarray) -> Camera:
-    nominal = params.figure_height_frac * params.height_px / params.subject_height_m
+    walker_px = params.walker_height_px or params.figure_height_frac * params.height_px
+    nominal = walker_px / params.subject_height_m
     ground = params.height_px * (1.0 - 0.3 * (1.0 - params.figure_height_frac))
     sign = 1 if params.direction == "left_to_right" else -1
     center_col = (params.width_px - 1) / 2.0

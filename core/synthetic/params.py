@@ -9,6 +9,7 @@ from core.errors import ConfigError
 
 DIRECTIONS: tuple[str, str] = ("left_to_right", "right_to_left")
 CAMERA_MODES: tuple[str, ...] = ("auto", "static", "tracking")
+SECOND_PERSON_ROLES: tuple[str, ...] = ("none", "standing", "opposite", "crossing", "on_box")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class GaitParams:
     noise: standard deviation of the Gaussian camera noise, in 8-bit grey levels.
     variability: stride-to-stride coefficient of variation of stride time and step length.
     camera: "auto" (static if the whole walk fits the frame, else tracking), "static", "tracking".
+    second_person: another figure in the scene (see ``core.synthetic.people``): "none", "standing"
+        (idle sway, behind or in front), "opposite" (walks the other way, behind), "crossing" (walks the
+        other way in front, occluding the walker for a while), "on_box" (stands on a box behind, higher up).
+        It never changes the walker: the same seed gives the same walker, events and camera.
+    walker_height_px: the standing walker's height in pixels (overrides ``figure_height_frac`` for the
+        scale; the ground row still follows ``figure_height_frac``).
     """
 
     cadence_steps_per_min: float | None = None
@@ -93,6 +100,8 @@ class GaitParams:
     affected_side: str = "right"
     camera: str = "auto"
     figure_height_frac: float = 0.6
+    second_person: str = "none"
+    walker_height_px: float | None = None
 
     def __post_init__(self) -> None:
         checks = (
@@ -114,6 +123,10 @@ class GaitParams:
             (0.0 <= self.variability <= 0.1, f"variability must be within 0..0.1, got {self.variability}"),
             (0.3 <= self.figure_height_frac <= 0.9,
              f"figure_height_frac must be within 0.3..0.9, got {self.figure_height_frac}"),
+            (self.second_person in SECOND_PERSON_ROLES,
+             f"second_person must be one of {SECOND_PERSON_ROLES}, got {self.second_person!r}"),
+            (self.walker_height_px is None or 40.0 <= self.walker_height_px <= 0.9 * self.height_px,
+             f"walker_height_px must be within 40 px..90% of the frame height, got {self.walker_height_px}"),
         )
         for ok, message in checks:
             if not ok:

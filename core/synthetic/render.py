@@ -9,7 +9,7 @@ Far-side limbs are darker and drawn behind the trunk; near-side limbs in front.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -64,7 +64,16 @@ def make_scene(params: GaitParams, camera: Camera) -> Scene:
     return Scene(look, levels, background, _NoiseBank(params, rng), rng)
 
 
-def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> Iterator[np.ndarray]:
+class OtherFigure(Protocol):
+    """Another figure in the scene (``core.synthetic.people``): drawn before the walker when ``behind``."""
+
+    behind: bool
+
+    def draw(self, image: np.ndarray, i: int, levels: tuple[float, float]) -> None: ...
+
+
+def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams,
+                  others: Sequence[OtherFigure] = ()) -> Iterator[np.ndarray]:
     """Yield the video's frames, (height_px, width_px, 3) uint8 BGR, one at a time."""
     scene = make_scene(params, camera)
     pixels = {name: camera.to_image(points) for name, points in kin.points_m.items()}
@@ -73,8 +82,12 @@ def render_frames(kin: GaitKinematics, camera: Camera, params: GaitParams) -> It
     near = near_side_of(params)
     for i in range(kin.time_s.shape[0]):
         frame = scene.background.frame(scroll[i])
+        for other in (o for o in others if o.behind):
+            other.draw(frame, i, scene.levels)
         draw_walker(frame, {name: p[i] for name, p in pixels.items()}, body_px, scene.look, near, scene.levels,
                     camera.ground_row_px)
+        for other in (o for o in others if not o.behind):
+            other.draw(frame, i, scene.levels)
         scene.noise.add(frame, scene.rng)
         yield frame
 

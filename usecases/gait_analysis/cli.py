@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--events", type=Path, metavar="CSV|DIR", help="annotated events (side,event,frame,time_s), or a folder of <name>.events.csv")
     io.add_argument("--tolerance-ms", type=float, help="event matching tolerance for evaluation (default 50)")
     io.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster for large batches)")
+    io.add_argument("--review-video", action="store_true", help="also write review.mp4 per video: the analysed person's box and skeleton, other people greyed, event flags")
     io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
     perf = p.add_argument_group("performance")
     perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE", help="fast, balanced (default) or accurate")
@@ -94,6 +95,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "no_optimizations": args.no_optimizations or None,
         "extract_only": args.extract_only or None,
         "plots": False if args.no_plots else None,
+        "review_video": args.review_video or None,
         "subject_height_m": args.subject_height,
         "events": args.events,
         "tolerance_ms": args.tolerance_ms,

@@ -28,6 +28,7 @@ class PipelineConfig:
     no_optimizations: bool = False
     extract_only: bool = False
     plots: bool = True
+    review_video: bool = False
     subject_height_m: float | None = None
     events: Path | None = None
     tolerance_ms: float = 50.0

@@ -232,10 +232,16 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes = _video_notes(job, int(batch.frame[-1]))
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
-    res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
     from core.io.people_tracks import add_person_block
+    from usecases.gait_analysis.review import write_review_outputs
 
+    try:
+        res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
+    except InsufficientDataError:  # the review video still shows whom the pose followed
+        write_review_outputs(cfg, monitor, job, batch, analysed=False)
+        raise
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
+    notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
 
