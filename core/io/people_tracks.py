@@ -87,5 +87,22 @@ def add_person_block(parameters_path: Path, out_dir: Path) -> None:
     if block is None or not path.is_file():
         return
     doc = json.loads(path.read_text())
+    block["summary"] = walked_summary(doc, block)
     doc["person"] = block
     write_json(path, doc)
+
+
+def walked_summary(doc: dict[str, Any], block: dict[str, Any]) -> str:
+    """One line on the analysed walk, e.g. "track 2: walked 6.2 m, 7 strides" (body boxes without a scale)."""
+    strides = doc.get("n_strides_used")
+    speed = doc.get("walking_speed_m_s")
+    seconds = sum(float(b.get("end_s", 0)) - float(b.get("start_s", 0)) for b in doc.get("bouts") or [])
+    chosen = next((t for t in block.get("tracks", []) if t.get("track_id") == block.get("chosen_track")), None)
+    if speed and seconds > 0:
+        walked = f"walked {speed * seconds:.1f} m"
+    elif chosen is not None:
+        walked = f"walked {chosen['travel_sizes']:.1f} body boxes ({chosen['travel_px']:.0f} px)"
+    else:
+        walked = "walked"
+    n = f", {strides} stride{'s' if strides != 1 else ''}" if strides is not None else ""
+    return f"track {block.get('chosen_track')}: {walked}{n}"
