@@ -128,8 +128,8 @@ def choose_walker(
 ) -> tuple[Track, list[TrackSummary]]:
     """The walker and every track's summary (the chosen first).
 
-    ``mode``: "auto" (the track that travels furthest over the ground, in its own box heights, if at
-    least ``MIN_TRAVEL_SIZES``), "largest" (largest median box), or a track number as text.
+    ``mode``: "auto" (the only track, or else the track that travels furthest over the ground, in its
+    own box heights, if at least ``MIN_TRAVEL_SIZES``), "largest" (largest median box), or a track number as text.
     Raises NoWalkerError naming what was seen when nobody qualifies."""
     sums = {t.track_id: summarise(t, pan_px, scan_frames) for t in tracks}
     if not tracks:
@@ -142,11 +142,14 @@ def choose_walker(
         if chosen is None:
             raise NoWalkerError(f"--person {mode}: no such track (tracks 1..{len(tracks)} were found)")
         why = f"track {mode} requested with --person"
+    elif len(tracks) == 1:  # nobody else to mistake them for (a treadmill walk does not travel)
+        chosen = tracks[0]
+        s = sums[chosen.track_id]
+        why = f"the only person in view (travelled {s.travel_sizes:.1f} body boxes)"
     else:
         best = max(tracks, key=lambda t: sums[t.track_id].travel_sizes)
         if sums[best.track_id].travel_sizes < MIN_TRAVEL_SIZES:
-            n = len(tracks)
-            raise NoWalkerError(f"{n} {'person' if n == 1 else 'people'} visible, none walks for one stride "
+            raise NoWalkerError(f"{len(tracks)} people visible, none walks for one stride "
                                 f"(furthest travel {sums[best.track_id].travel_sizes:.2f} body boxes)")
         chosen = best
         s = sums[best.track_id]

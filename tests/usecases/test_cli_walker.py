@@ -22,7 +22,7 @@ def _frames(path: Path) -> list[np.ndarray]:
 @pytest.fixture(scope="module")
 def scenes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A walker beside a standing person (a frozen frame of another render), the walker alone beside
-    empty scenery, and the standing person alone."""
+    empty scenery, and two people standing (frozen frames)."""
     from core.io.events_csv import write_events_csv
     from core.pose.video_writer import write_video
     from core.synthetic import GaitParams, generate_walking_video, truth_to_events
@@ -38,7 +38,7 @@ def scenes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths = {"two": folder / "two.mp4", "one": folder / "one.mp4", "nobody": folder / "nobody.mp4"}
     write_video(paths["two"], (np.hstack([f, still]) for f in walker), 30.0, (1280, 360))
     write_video(paths["one"], (np.hstack([f, empty]) for f in walker), 30.0, (1280, 360))
-    write_video(paths["nobody"], (still for _ in range(90)), 30.0, (640, 360))
+    write_video(paths["nobody"], (np.hstack([walker[45], still]) for _ in range(90)), 30.0, (1280, 360))
     for name in ("two", "one"):
         write_events_csv(folder / f"{name}.events.csv", truth_to_events(truth))
     return paths
@@ -66,6 +66,6 @@ def test_walker_chosen_beside_a_standing_person(scenes: dict[str, Path], tmp_pat
 def test_nobody_walking_is_a_clear_failed_input(scenes: dict[str, Path], tmp_path: Path, capsys):
     assert main(["--videos", str(scenes["nobody"]), "--output", str(tmp_path), "--no-plots"]) == 1
     err = capsys.readouterr().err
-    assert "1 person visible, none walks for one stride" in err and "Traceback" not in err
+    assert "2 people visible, none walks for one stride" in err and "Traceback" not in err
     assert (tmp_path / "nobody" / PEOPLE_NAME).exists()
     assert not (tmp_path / "nobody" / "gait_parameters.json").exists()

@@ -65,6 +65,11 @@ def test_nobody_walking_names_what_was_seen():
         choose_walker(tracks)
 
 
+def test_a_lone_person_is_chosen_without_travelling():
+    chosen, sums = choose_walker(track_people(_scans([[300.0 + (s % 2) for s in range(8)]])))
+    assert chosen.track_id == 1 and "only person" in sums[0].reason
+
+
 def test_largest_and_numbered_choice():
     n = 10
     scans = _scans([[200.0 + 50 * s for s in range(n)]], h=150.0)
