@@ -14,6 +14,7 @@ from core.pose.roi import Roi
 from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, summarise, track_people
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
+ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 _PAN_WIDTH_PX = 320
@@ -56,17 +57,28 @@ def scan_video(
     roi: Roi | None = None, decoder: str = "opencv", finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(),
 ) -> ScanResult:
-    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop."""
+    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
+    With ``ALTERNATE_TILE_SIZES`` each scan uses the next tile size in turn (each size sees the
+    video every ``len(tile_fractions)`` scans; a person fits one size or both)."""
     every = max(1, int(round(SCAN_EVERY_S * fps)))
     finder = PersonFinder(finder_cfg)
     scans: list[tuple[int, np.ndarray, np.ndarray]] = []
     speeds: list[float] = []
-    for index, image, pair, scale in _scan_frames(video, every, decoder):
+    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []  # small grey pairs awaiting the next scan's people
+    levels = finder_cfg.tile_fractions
+    for n, (index, image, pair, scale) in enumerate(_scan_frames(video, every, decoder)):
         h, w = image.shape[:2]
+        px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = roi.pixel_box(w, h) if roi else None
-        boxes, scores = finder.find(image, region)
-        speeds.append(_pan_speed(image, pair, boxes, scale))
-        scans.append((index, boxes / scale, scores))
+        boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
+        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores))  # boxes in small-grey px for now
+        pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
+        if len(pairs) >= 2:
+            speeds.append(_pan_speed(pairs[-2], _people_near(scans, len(scans) - 2)) * px_per_small)
+            pairs[-2] = None
+    if pairs:
+        speeds.append(_pan_speed(pairs[-1], _people_near(scans, len(scans) - 1)) * px_per_small)
+    scans = [(f, b * px_per_small, sc) for f, b, sc in scans]
     pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
@@ -135,23 +147,34 @@ def _scan_frames(video: Path, every: int, decoder: str):  # noqa: ANN202 - gener
         cap.release()
 
 
-def _pan_speed(image: np.ndarray, pair: np.ndarray | None, boxes: np.ndarray, scale: float) -> float:
-    """The scenery's x speed (original-frame px per frame) from ``image`` to ``pair``, people
-    blanked; NaN without a pair."""
+def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
+    """Boxes of scan ``k`` and, widened by a quarter, of its neighbours (a scan at one tile size
+    can miss a person the other size sees)."""
+    near = [scans[k][1]] + [_widened(scans[j][1], 0.25) for j in (k - 1, k + 1) if 0 <= j < len(scans)]
+    return np.vstack(near)
+
+
+def _pan_speed(pair: tuple[np.ndarray, np.ndarray] | None, boxes: np.ndarray) -> float:
+    """The scenery's x speed (small-grey px per frame) over a pair of small grey frames, on the
+    widest strip free of ``boxes`` (small-grey px); NaN without a pair or a wide enough strip."""
     if pair is None:
         return float("nan")
-    w = image.shape[1]
-    a, b = _small_grey(image), _small_grey(pair)
-    lo, hi = _free_columns(boxes * _PAN_WIDTH_PX / w, a.shape[1])
+    a, b = pair
+    lo, hi = _free_columns(boxes, a.shape[1])
     if hi - lo < _MIN_STRIP_PX:
         return float("nan")
     a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (a, b))
-    dx = _shift_x(a, b)
-    return dx * w / _PAN_WIDTH_PX / scale / PAN_GAP_FRAMES
+    return _shift_x(a, b) / PAN_GAP_FRAMES
+
+
+def _widened(boxes: np.ndarray, fraction: float) -> np.ndarray:
+    """Boxes grown by ``fraction`` of their width on the left and on the right."""
+    grow = fraction * (boxes[:, 2] - boxes[:, 0])
+    return boxes + np.stack([-grow, np.zeros_like(grow), grow, np.zeros_like(grow)], axis=1)
 
 
 def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
-    """The widest run of columns [lo, hi) that no person box covers, cut to a fast DFT width."""
+    """The widest run of columns [lo, hi) that no person box covers, cut to an even, fast DFT width."""
     import cv2
 
     free = np.ones(width, bool)
@@ -166,7 +189,7 @@ def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
             start = None
     lo, hi = best
     n = hi - lo
-    while n > 0 and cv2.getOptimalDFTSize(n) != n:
+    while n > 0 and (cv2.getOptimalDFTSize(n) != n or n % 2):  # an odd width biases the shift by 0.5 px
         n -= 1
     return lo, lo + n
 

@@ -141,8 +141,12 @@ class PersonFinder:
             self._model = TfliteModel(shipped_model_path(DETECTOR_FILE), self.threads)
         return self._model
 
-    def find(self, bgr: np.ndarray, region_px: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """People in ``bgr`` (h, w, 3) uint8, optionally only inside ``region_px`` (x0, y0, x1, y1).
+    def find(
+        self, bgr: np.ndarray, region_px: tuple[int, int, int, int] | None = None,
+        fractions: tuple[float, ...] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """People in ``bgr`` (h, w, 3) uint8, optionally only inside ``region_px`` (x0, y0, x1, y1);
+        ``fractions``: tile sizes to use this time (default: all of the config's).
 
         Returns boxes (n, 4) x0 y0 x1 y1 in px of ``bgr`` and scores (n,), best first."""
         import cv2
@@ -151,7 +155,7 @@ class PersonFinder:
         image = bgr[ry0:ry1, rx0:rx1]
         model = self._detector()
         all_b, all_s = [], []
-        for x0, y0, side in square_tiles(image.shape[1], image.shape[0], self.cfg.tile_fractions):
+        for x0, y0, side in square_tiles(image.shape[1], image.shape[0], fractions or self.cfg.tile_fractions):
             tile = image[y0 : y0 + side, x0 : x0 + side]
             th, tw = tile.shape[:2]
             if th != tw:  # a frame narrower than tall: pad the tile to a square
