@@ -225,11 +225,18 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
 
 
 def _process(est: PoseEstimator, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's span."""
+    """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
+    span or when the pose found is not centred on the walker."""
     if follow is None:
         return est.process(frame)
     box = follow.box_at(frame.index)
-    return None if box is None else est.process(frame, box)
+    if box is None:
+        return None
+    result = est.process(frame, box)
+    if result is not None and not follow.on_walker(frame.index, result[0]):
+        est.reset()  # it followed someone else into the crop: look again next frame
+        return None
+    return result
 
 
 def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]]) -> KeypointBatch:

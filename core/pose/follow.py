@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.constants import LANDMARK_INDEX
 from core.errors import NoWalkerError
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.roi import Roi
@@ -18,6 +19,7 @@ ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finde
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 _PAN_WIDTH_PX = 320
+MAX_HIP_OFFSET_CROPS = 0.25  # a pose whose hips are further from the crop centre is someone else's
 _MIN_STRIP_PX = 48
 PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
 
@@ -29,6 +31,16 @@ class FollowPath:
 
     first_frame: int
     boxes_px: np.ndarray = field(compare=False)
+
+    def on_walker(self, frame: int, landmarks_px: np.ndarray) -> bool:
+        """Whether a pose (33, >=2 px) has its hip midpoint within ``MAX_HIP_OFFSET_CROPS`` crop sides
+        of the crop's centre (the walker's hip as scanned): else pose has taken someone else."""
+        box = self.box_at(frame)
+        if box is None:
+            return False
+        hip = landmarks_px[[LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]], :2].mean(axis=0)
+        centre = (box[:2] + box[2:]) / 2
+        return bool(np.all(np.isfinite(hip)) and np.linalg.norm(hip - centre) <= MAX_HIP_OFFSET_CROPS * (box[2] - box[0]))
 
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame

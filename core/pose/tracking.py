@@ -128,8 +128,8 @@ def choose_walker(
 ) -> tuple[Track, list[TrackSummary]]:
     """The walker and every track's summary (the chosen first).
 
-    ``mode``: "auto" (the only track, or else the track that travels furthest over the ground, in its
-    own box heights, if at least ``MIN_TRAVEL_SIZES``), "largest" (largest median box), or a track number as text.
+    ``mode``: "auto" (the only track; else, of the tracks that travel at least ``MIN_TRAVEL_SIZES``
+    of their own box heights over the ground, the one that travels most px), "largest" (largest median box), or a track number as text.
     Raises NoWalkerError naming what was seen when nobody qualifies."""
     sums = {t.track_id: summarise(t, pan_px, scan_frames) for t in tracks}
     if not tracks:
@@ -147,13 +147,17 @@ def choose_walker(
         s = sums[chosen.track_id]
         why = f"the only person in view (travelled {s.travel_sizes:.1f} body boxes)"
     else:
-        best = max(tracks, key=lambda t: sums[t.track_id].travel_sizes)
-        if sums[best.track_id].travel_sizes < MIN_TRAVEL_SIZES:
+        walking = [t for t in tracks if sums[t.track_id].travel_sizes >= MIN_TRAVEL_SIZES]
+        if not walking:
+            furthest = max(s.travel_sizes for s in sums.values())
             raise NoWalkerError(f"{len(tracks)} people visible, none walks for one stride "
-                                f"(furthest travel {sums[best.track_id].travel_sizes:.2f} body boxes)")
-        chosen = best
-        s = sums[best.track_id]
-        why = f"travelled furthest over the ground: {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes"
+                                f"(furthest travel {furthest:.2f} body boxes)")
+        # of those who walk, the one covering most ground in the image: the nearer of two walkers
+        # at one speed, or the one who walks for longer
+        chosen = max(walking, key=lambda t: sums[t.track_id].travel_px)
+        s = sums[chosen.track_id]
+        why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
+               + (f", the most of {len(walking)} who walk" if len(walking) > 1 else ""))
     out = [_with_reason(sums[chosen.track_id], "chosen: " + why)]
     for t in tracks:
         if t.track_id != chosen.track_id:

@@ -55,7 +55,7 @@ def test_walker_chosen_beside_a_standing_person(scenes: dict[str, Path], tmp_pat
     person = json.loads((tmp_path / "two" / "gait_parameters.json").read_text())["person"]
     assert person["mode"] == "auto" and len(person["tracks"]) == 2
     chosen, other = person["tracks"]
-    assert chosen["track_id"] == person["chosen_track"] and "travelled" in person["why"]
+    assert chosen["track_id"] == person["chosen_track"] and "walked" in person["why"]
     assert chosen["travel_sizes"] > 1.0 and other["travel_sizes"] < 0.2
     chosen_boxes, others = review_boxes(tmp_path / "two", 120)
     assert np.nanmax(chosen_boxes[:, 2]) < 700  # the walker's half of the frame

@@ -65,6 +65,26 @@ def test_nobody_walking_names_what_was_seen():
         choose_walker(tracks)
 
 
+def test_of_two_walkers_the_one_covering_more_ground_in_the_image_is_chosen():
+    n = 12
+    near = [100.0 + 60 * s for s in range(n)]  # 300 px tall, 660 px = 2.2 boxes
+    far = [1200.0 - 50 * s for s in range(n)]  # 150 px tall, 550 px = 3.7 boxes
+    scans = [(f, np.vstack([_box(near[s], h=300.0), _box(far[s], cy=300.0, h=150.0)]), np.array([0.9, 0.9]))
+             for s, f in enumerate(range(0, 15 * n, 15))]
+    chosen, sums = choose_walker(track_people(scans))
+    assert chosen.centre(0)[0] == pytest.approx(100) and "the most of 2 who walk" in sums[0].reason
+
+
+def test_a_pose_off_the_crop_centre_is_not_the_walker():
+    tracks = track_people(_scans([[300.0 + 60 * s for s in range(10)]]))
+    path = follow_path(tracks[0], n_frames=150, width_px=1280, height_px=720)
+    pose = np.zeros((33, 2))
+    pose[[23, 24]] = [[290.0, 400.0], [310.0, 400.0]]
+    assert path.on_walker(0, pose)
+    pose[[23, 24]] += [150.0, 0.0]
+    assert not path.on_walker(0, pose) and not path.on_walker(10_000, pose)
+
+
 def test_a_lone_person_is_chosen_without_travelling():
     chosen, sums = choose_walker(track_people(_scans([[300.0 + (s % 2) for s in range(8)]])))
     assert chosen.track_id == 1 and "only person" in sums[0].reason
