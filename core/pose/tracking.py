@@ -17,11 +17,13 @@ from core.errors import NoWalkerError
 class TrackerConfig:
     """max_gap_scans: scans a track may go unseen before it ends. max_jump_sizes: largest distance
     (in box heights) between a track's predicted centre and a candidate it takes. min_scans: a track
-    seen fewer times is dropped as noise."""
+    seen fewer times is dropped as noise. stitch_jump_sizes: the same for joining a track that ended
+    to one that starts later (see ``_stitch``)."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
     min_scans: int = 3
+    stitch_jump_sizes: float = 1.0
 
 
 @dataclass
@@ -86,8 +88,36 @@ def track_people(
         for tr in live:
             (still if scan_no - last_scan[tr.track_id] <= cfg.max_gap_scans else done).append(tr)
         live = still
-    kept = sorted((t for t in done + live if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
+    kept = sorted((t for t in _stitch(done + live, cfg) if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
     return [Track(i + 1, t.frames, t.boxes, t.scores) for i, t in enumerate(kept)]
+
+
+def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
+    """Join a track that ends to one that starts later where the first, carried on at its own
+    velocity, meets the second (within ``stitch_jump_sizes`` box heights, sizes within 30 %): two
+    people crossing can break one identity in two."""
+    tracks = sorted(tracks, key=lambda t: t.frames[0])
+    joined = True
+    while joined:
+        joined = False
+        best: tuple[float, int, int] | None = None
+        for i, a in enumerate(tracks):
+            for j, b in enumerate(tracks):
+                if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
+                    continue
+                size = a.size_px()
+                if abs(np.log(max(b.size_px(), 1) / max(size, 1))) > np.log(1.3):
+                    continue
+                cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size
+                if cost <= cfg.stitch_jump_sizes and (best is None or cost < best[0]):
+                    best = (cost, i, j)
+        if best is not None:
+            _, i, j = best
+            a, b = tracks[i], tracks[j]
+            tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores)
+            del tracks[j]
+            joined = True
+    return tracks
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import choose_walker, track_people
+from core.pose.tracking import TrackerConfig, choose_walker, track_people
 
 
 def _box(cx: float, cy: float = 400.0, h: float = 200.0) -> np.ndarray:
@@ -33,6 +33,16 @@ def test_crossing_people_keep_their_identities():
     by_start = {round(float(t.centre(0)[0])): t for t in tracks}
     walker_r, walker_l = by_start[100], by_start[1300]
     assert walker_r.centre(-1)[0] > 1000 and walker_l.centre(-1)[0] < 600
+
+
+def test_a_track_broken_by_a_crossing_is_joined_again():
+    n = 14
+    walker = [900.0 - 50 * s for s in range(n)]
+    scans = _scans([walker])
+    for s in range(5, 8):  # lost for three scans (hidden behind someone), then found again
+        scans[s] = (scans[s][0], np.zeros((0, 4)), np.zeros(0))
+    tracks = track_people(scans, TrackerConfig(max_gap_scans=1))
+    assert len(tracks) == 1 and len(tracks[0].frames) == n - 3
 
 
 def test_walker_chosen_over_a_standing_person():
