@@ -41,3 +41,7 @@ class MemoryBudgetError(ConfigError):
 
 class OutputLockedError(GaitToolError):
     """Another run holds the lock on the output folder."""
+
+
+class NoWalkerError(NoPoseError):
+    """People may be visible, but none of them walks (or the requested person does not exist)."""

@@ -31,6 +31,7 @@ from core.performance_optimizer import (
     tree_cpu_seconds,
 )
 from core.pose.extractor import SegmentTask, extract_segment, worker_init
+from core.pose.follow import FollowPath, plan_follow
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
@@ -68,9 +69,10 @@ class ExtractionJob:
         return self.resume_frame >= self.info.n_frames
 
 
-def extraction_settings(profile: Profile, model: ModelChoice, roi: Roi | None) -> dict:
+def extraction_settings(profile: Profile, model: ModelChoice, roi: Roi | None, person: str = "auto") -> dict:
     """Everything that changes the stored landmarks; a change forces a fresh extraction."""
     return {
+        "person": person,
         "profile": profile.name,
         "pose": asdict(profile.pose),
         "model_requested": model.requested,
@@ -80,10 +82,12 @@ def extraction_settings(profile: Profile, model: ModelChoice, roi: Roi | None) -
     }
 
 
-def prepare_job(video: Path, out_dir: Path, profile: Profile, model: ModelChoice, roi: Roi | None) -> ExtractionJob:
+def prepare_job(
+    video: Path, out_dir: Path, profile: Profile, model: ModelChoice, roi: Roi | None, person: str = "auto"
+) -> ExtractionJob:
     """Probe the video and decide whether to reuse, resume or restart its store."""
     info = probe_video(video)
-    settings = extraction_settings(profile, model, roi)
+    settings = extraction_settings(profile, model, roi, person)
     source = source_fingerprint(video)
     manifest = read_manifest(out_dir)
     store = out_dir / STORE_NAME
@@ -146,7 +150,9 @@ def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) ->
     return max(2, min(queue_frames, int(profile.memory.queue_max_mb // max(frame_mb(info, profile), 1e-6))))
 
 
-def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int) -> list[SegmentTask]:
+def _tasks(
+    job: ExtractionJob, profile: Profile, workers: int, queue_frames: int, follow: FollowPath | None = None
+) -> list[SegmentTask]:
     plan = MediaPipeOptimizer(profile).segment_plan(job.resume_frame, job.info.n_frames, workers)
     queue_frames = decode_queue_frames(job.info, profile, queue_frames)
     threads = decode_threads(workers)
@@ -167,9 +173,20 @@ def _tasks(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
                 queue_frames=queue_frames,
                 fps=job.info.fps,
                 decode_threads=threads,
+                follow=follow,
             )
         )
     return tasks
+
+
+def follow_walker(job: ExtractionJob, profile: Profile) -> FollowPath | None:
+    """The scan phase (``--person``; "frame" skips it): the crop that follows the chosen walker."""
+    mode = job.settings.get("person", "frame")
+    if mode == "frame":
+        return None
+    roi = None if job.settings["roi"] is None else Roi(**job.settings["roi"])
+    return plan_follow(job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height,
+                       mode, roi, profile.parallel.decoder, reuse=job.resume_frame > 0)
 
 
 def decode_threads(workers: int, cores: int | None = None) -> int:
@@ -207,7 +224,13 @@ def extract_jobs(
             if job.complete:
                 continue
             st = states[id(job)]
-            tasks = _tasks(job, profile, processor.workers, queue_frames)
+            try:
+                follow = follow_walker(job, profile)
+            except GaitToolError as exc:
+                failed.add(id(job))
+                open_errors.append((job, exc))
+                continue
+            tasks = _tasks(job, profile, processor.workers, queue_frames, follow)
             st.pending = len(tasks)  # all counted before any result, so a job never finishes early
             try:
                 st.open()

@@ -16,6 +16,7 @@ import numpy as np
 from core.config import PoseConfig
 from core.constants import NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
+from core.pose.follow import FollowPath
 from core.pose.roi import Roi, crop_to_frame_px
 from core.pose.scene_motion import SceneShift
 from core.pose.video import Frame, iter_frames
@@ -92,12 +93,16 @@ class PoseEstimator:
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
 
-    def process(self, frame: Frame) -> tuple[np.ndarray, np.ndarray] | None:
-        """Landmarks of one frame: image (33, 5) in original-frame px, world (33, 3) m; None if nobody."""
+    def process(self, frame: Frame, box_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """Landmarks of one frame: image (33, 5) in original-frame px, world (33, 3) m; None if nobody.
+        ``box_px``: a crop (x0, y0, x1, y1) in original-frame px to search instead of the ROI/frame."""
         import cv2
 
         h, w = frame.image.shape[:2]
-        box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
+        if box_px is not None:
+            box = _scaled_box(box_px, frame.scale, w, h)
+        else:
+            box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
         rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
@@ -133,6 +138,13 @@ class PoseEstimator:
         self.close()
 
 
+def _scaled_box(box_px: np.ndarray, scale: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """An original-frame px box as an integer box of the (downscaled) frame, inside it."""
+    x0, y0, x1, y1 = (int(round(v * scale)) for v in box_px)
+    x0, y0 = min(max(0, x0), width - 1), min(max(0, y0), height - 1)
+    return x0, y0, max(x0 + 1, min(x1, width)), max(y0 + 1, min(y1, height))
+
+
 @dataclass(frozen=True)
 class SegmentTask:
     """A self-contained, picklable unit of work: frames ``[start, stop)`` of one video.
@@ -153,6 +165,7 @@ class SegmentTask:
     queue_frames: int
     fps: float
     decode_threads: int = 0
+    follow: FollowPath | None = None  # the crop that follows the chosen walker (core/pose/follow.py)
 
 
 _estimators: dict[tuple, PoseEstimator] = {}
@@ -193,7 +206,7 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
         fps=task.fps,
         threads=task.decode_threads,
     ):
-        result = est.process(frame)
+        result = _process(est, frame, task.follow)
         shift = scene.update(frame, None if result is None else result[0])
         if frame.index < task.start:
             continue
@@ -209,6 +222,21 @@ def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
         yield _to_batch(buf)
     if _progress_sink is not None and unreported:
         _progress_sink(task.video_path, unreported)
+
+
+def _process(est: PoseEstimator, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
+    span or when the pose found is not centred on the walker."""
+    if follow is None:
+        return est.process(frame)
+    box = follow.box_at(frame.index)
+    if box is None:
+        return None
+    result = est.process(frame, box)
+    if result is not None and not follow.on_walker(frame.index, result[0]):
+        est.reset()  # it followed someone else into the crop: look again next frame
+        return None
+    return result
 
 
 def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]]) -> KeypointBatch:

@@ -87,11 +87,12 @@ class SceneShift:
 
 @functools.cache
 def _fast_dft_size(limit: int) -> int:
-    """The largest width <= ``limit`` whose DFT is fast (a product of 2, 3 and 5)."""
+    """The largest even width <= ``limit`` whose DFT is fast (a product of 2, 3 and 5): on an odd
+    width OpenCV 4.11's ``phaseCorrelate`` reads a still scene as shifted by half a pixel."""
     import cv2
 
     n = limit
-    while cv2.getOptimalDFTSize(n) != n:
+    while n > 0 and (cv2.getOptimalDFTSize(n) != n or n % 2):
         n -= 1
     return n
 

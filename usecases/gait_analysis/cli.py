@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     perf.add_argument("--extract-only", action="store_true", help="only build the keypoint stores (no analysis)")
     pose = p.add_argument_group("pose")
     pose.add_argument("--roi", metavar="x0,y0,x1,y1", help="restrict detection to this box (0..1 of the frame)")
+    pose.add_argument("--person", default="auto", metavar="WHO",
+                      help="whom to analyse: auto (default: the one who walks), largest, a track number "
+                           "from people_tracks/gait_parameters.json, or frame (no person finder: whole frame)")
     pose.add_argument("--strict-models", action="store_true", help="fail instead of falling back when a model is missing")
     pose.add_argument("--prefetch-models", action="store_true", help="download the lite and heavy pose models, then exit")
     tcn = p.add_argument_group("TCN")
@@ -93,6 +96,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
     run = {
         "output_dir": args.output,
         "roi": Roi.parse(args.roi) if args.roi else None,
+        "person": args.person,
         "strict_models": args.strict_models or None,
         "no_optimizations": args.no_optimizations or None,
         "extract_only": args.extract_only or None,

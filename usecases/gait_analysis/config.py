@@ -12,6 +12,7 @@ from core.pose.roi import Roi
 
 TASKS = ("events", "phases", "classification")
 DEVICES = ("auto", "cpu", "cuda")
+PERSON_MODES = ("auto", "largest", "frame")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class PipelineConfig:
     output_dir: Path = Path("gait_analysis_results")
     config_path: Path | None = None
     roi: Roi | None = None
+    person: str = "auto"
     strict_models: bool = False
     no_optimizations: bool = False
     extract_only: bool = False
@@ -47,6 +49,8 @@ class PipelineConfig:
             raise ConfigError(f"--task must be one of {', '.join(TASKS)}, got {self.task!r}")
         if self.device not in DEVICES:
             raise ConfigError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if not (self.person in PERSON_MODES or (self.person.isdigit() and int(self.person) >= 1)):
+            raise ConfigError(f"--person must be auto, largest, frame or a track number >= 1, got {self.person!r}")
         if self.tolerance_ms <= 0:
             raise ConfigError("--tolerance-ms must be > 0")
 

@@ -1,7 +1,7 @@
 """Per-input review outputs: ``events_review.png`` (with plots) and ``review.mp4`` (``--review-video``).
 
-They show who was analysed and where each event fell. Until people are tracked, the analysed person's
-box is the bounding box of their landmarks and no other tracks are drawn.
+They show who was analysed and where each event fell. The analysed person's box is the bounding box of
+their landmarks; the other tracks of the person finder (people_tracks.npz) are drawn greyed.
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ def write_review_outputs(cfg: Any, monitor: Any, job: Any, batch: Any, analysed:
             if want_sheet and events:
                 write_events_review(Path(job.out_dir) / EVENTS_REVIEW_PNG, job.video, landmarks, first, events)
             if cfg.review_video:
-                write_review_video(Path(job.out_dir) / REVIEW_MP4, job.video, landmarks, first, events, job.info.fps)
+                from core.io.people_tracks import review_boxes
+
+                tracks = review_boxes(Path(job.out_dir), job.info.n_frames)
+                write_review_video(Path(job.out_dir) / REVIEW_MP4, job.video, landmarks, first, events, job.info.fps,
+                                   None if tracks is None else tracks[1])
     except (GaitToolError, OSError, ValueError) as exc:
         note = f"review outputs not written ({exc})"
         log.warning("%s: %s", job.video, note)

@@ -96,7 +96,7 @@ def _prepare_jobs(
     with monitor.stage("probe"):
         for p in paths:
             try:
-                job = prepare_job(p, folders[p], profile, model, cfg.roi)
+                job = prepare_job(p, folders[p], profile, model, cfg.roi, cfg.person)
             except (GaitToolError, OSError) as exc:
                 guard.fail(p, "video", folders[p], error_reason(exc, p))
                 continue
@@ -227,6 +227,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes = _video_notes(job, int(batch.frame[-1]))
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
+    from core.io.people_tracks import add_person_block
     from usecases.gait_analysis.review import write_review_outputs
 
     try:
@@ -234,6 +235,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     except InsufficientDataError:  # the review video still shows whom the pose followed
         write_review_outputs(cfg, monitor, job, batch, analysed=False)
         raise
+    add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 

@@ -1,0 +1,273 @@
+"""Scan phase: find everyone every few frames, track them, choose the walker, and plan a crop that
+follows the walker through every frame (so pose sees the walker large and nobody else takes over)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.constants import LANDMARK_INDEX
+from core.errors import NoWalkerError
+from core.pose.people import FinderConfig, PersonFinder
+from core.pose.roi import Roi
+from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, summarise, track_people
+
+SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
+ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
+SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
+CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
+_PAN_WIDTH_PX = 320
+MAX_HIP_OFFSET_CROPS = 0.25  # a pose whose hips are further from the crop centre is someone else's
+_MIN_STRIP_PX = 48
+PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
+
+
+@dataclass(frozen=True)
+class FollowPath:
+    """The crop that follows the walker: for video frames ``first_frame..first_frame+n-1``, square
+    boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side)."""
+
+    first_frame: int
+    boxes_px: np.ndarray = field(compare=False)
+
+    def on_walker(self, frame: int, landmarks_px: np.ndarray) -> bool:
+        """Whether a pose (33, >=2 px) has its hip midpoint within ``MAX_HIP_OFFSET_CROPS`` crop sides
+        of the crop's centre (the walker's hip as scanned): else pose has taken someone else."""
+        box = self.box_at(frame)
+        if box is None:
+            return False
+        hip = landmarks_px[[LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]], :2].mean(axis=0)
+        centre = (box[:2] + box[2:]) / 2
+        return bool(np.all(np.isfinite(hip)) and np.linalg.norm(hip - centre) <= MAX_HIP_OFFSET_CROPS * (box[2] - box[0]))
+
+    def box_at(self, frame: int) -> np.ndarray | None:
+        i = frame - self.first_frame
+        if i < 0 or i >= len(self.boxes_px):
+            return None
+        return self.boxes_px[i]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything the scan saw: tracks, the chosen track id, each track's summary (chosen first),
+    the scanned frames and the scenery's cumulative x pan (px) at each, and the crop path. Without
+    a walker: chosen_id and path None, and ``error`` says why."""
+
+    tracks: list[Track]
+    chosen_id: int | None
+    summaries: list[TrackSummary]
+    scan_frames: np.ndarray
+    pan_px: np.ndarray
+    path: FollowPath | None
+    error: str = ""
+
+
+def scan_video(
+    video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
+    roi: Roi | None = None, decoder: str = "opencv", finder_cfg: FinderConfig = FinderConfig(),
+    tracker_cfg: TrackerConfig = TrackerConfig(),
+) -> ScanResult:
+    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
+    With ``ALTERNATE_TILE_SIZES`` each scan uses the next tile size in turn (each size sees the
+    video every ``len(tile_fractions)`` scans; a person fits one size or both)."""
+    every = max(1, int(round(SCAN_EVERY_S * fps)))
+    finder = PersonFinder(finder_cfg)
+    scans: list[tuple[int, np.ndarray, np.ndarray]] = []
+    speeds: list[float] = []
+    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []  # small grey pairs awaiting the next scan's people
+    levels = finder_cfg.tile_fractions
+    for n, (index, image, pair, scale) in enumerate(_scan_frames(video, every, decoder)):
+        h, w = image.shape[:2]
+        px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
+        region = roi.pixel_box(w, h) if roi else None
+        boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
+        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores))  # boxes in small-grey px for now
+        pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
+        if len(pairs) >= 2:
+            speeds.append(_pan_speed(pairs[-2], _people_near(scans, len(scans) - 2)) * px_per_small)
+            pairs[-2] = None
+    if pairs:
+        speeds.append(_pan_speed(pairs[-1], _people_near(scans, len(scans) - 1)) * px_per_small)
+    scans = [(f, b * px_per_small, sc) for f, b, sc in scans]
+    pan = _integrate(np.array(speeds), every)
+    tracks = track_people(scans, tracker_cfg)
+    scan_frames = np.array([s[0] for s in scans], dtype=float)
+    try:
+        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+    except NoWalkerError as exc:
+        sums = [replace(summarise(t, pan, scan_frames), reason="not chosen: " + exc.reason) for t in tracks]
+        return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
+    path = follow_path(chosen, n_frames, width_px, height_px)
+    return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
+
+
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> FollowPath:
+    """Crop boxes for every frame from the track's first to last sighting (to the video's ends):
+    centre interpolated between scans and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's
+    larger box sizes (90th percentile), kept inside the frame."""
+    frames = np.asarray(track.frames, dtype=float)
+    boxes = np.asarray(track.boxes, dtype=float)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
+    first = max(0, int(frames[0] - every))
+    last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
+    t = np.arange(first, last + 1, dtype=float)
+    cx, cy = np.interp(t, frames, centres[:, 0]), np.interp(t, frames, centres[:, 1])
+    win = max(1, int(every))
+    if win > 1 and len(t) > win:
+        kernel = np.ones(win) / win
+        cx = np.convolve(np.pad(cx, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
+        cy = np.convolve(np.pad(cy, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
+    heights = boxes[:, 3] - boxes[:, 1]
+    side = min(float(np.percentile(heights, 90)) * CROP_SIDE_BOXES, width_px, height_px)
+    x0 = np.clip(cx - side / 2, 0, width_px - side)
+    y0 = np.clip(cy - side / 2, 0, height_px - side)
+    out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
+    return FollowPath(first, out)
+
+
+def _scan_frames(video: Path, every: int, decoder: str):  # noqa: ANN202 - generator
+    """Every ``every``-th frame (at most ``SCAN_MAX_SIDE_PX``) with the frame ``PAN_GAP_FRAMES`` after
+    it (None past the end): (index, image, pair image or None, scale = image px / original px)."""
+    from core.pose.video import _open_capture, _resize
+
+    cap = _open_capture(Path(video))
+    try:
+        index, pending = 0, None
+        while True:
+            phase = index % every
+            if phase == 0 or (pending is not None and phase == PAN_GAP_FRAMES):
+                ok, image = cap.read()
+                if not ok:
+                    break
+                image, scale = _resize(image, SCAN_MAX_SIDE_PX)
+                if phase == 0:
+                    if pending is not None:
+                        yield (*pending[:2], None, pending[2])
+                    pending = (index, image, scale)
+                else:
+                    yield (pending[0], pending[1], image, pending[2])
+                    pending = None
+            elif not cap.grab():
+                break
+            index += 1
+        if pending is not None:
+            yield (pending[0], pending[1], None, pending[2])
+    finally:
+        cap.release()
+
+
+def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
+    """Boxes of scan ``k`` and, widened by a quarter, of its neighbours (a scan at one tile size
+    can miss a person the other size sees)."""
+    near = [scans[k][1]] + [_widened(scans[j][1], 0.25) for j in (k - 1, k + 1) if 0 <= j < len(scans)]
+    return np.vstack(near)
+
+
+def _pan_speed(pair: tuple[np.ndarray, np.ndarray] | None, boxes: np.ndarray) -> float:
+    """The scenery's x speed (small-grey px per frame) over a pair of small grey frames, on the
+    widest strip free of ``boxes`` (small-grey px); NaN without a pair or a wide enough strip."""
+    if pair is None:
+        return float("nan")
+    a, b = pair
+    lo, hi = _free_columns(boxes, a.shape[1])
+    if hi - lo < _MIN_STRIP_PX:
+        return float("nan")
+    a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (a, b))
+    return _shift_x(a, b) / PAN_GAP_FRAMES
+
+
+def _widened(boxes: np.ndarray, fraction: float) -> np.ndarray:
+    """Boxes grown by ``fraction`` of their width on the left and on the right."""
+    grow = fraction * (boxes[:, 2] - boxes[:, 0])
+    return boxes + np.stack([-grow, np.zeros_like(grow), grow, np.zeros_like(grow)], axis=1)
+
+
+def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
+    """The widest run of columns [lo, hi) that no person box covers, cut to an even, fast DFT width."""
+    import cv2
+
+    free = np.ones(width, bool)
+    for b in boxes:
+        free[max(0, int(np.floor(b[0]))) : max(0, int(np.ceil(b[2])))] = False
+    best, start = (0, 0), None
+    for i, f in enumerate(np.append(free, False)):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            best = max(best, (start, i), key=lambda r: r[1] - r[0])
+            start = None
+    lo, hi = best
+    n = hi - lo
+    while n > 0 and (cv2.getOptimalDFTSize(n) != n or n % 2):  # an odd width biases the shift by 0.5 px
+        n -= 1
+    return lo, lo + n
+
+
+def _integrate(speeds_px_per_frame: np.ndarray, every: int) -> np.ndarray:
+    """Cumulative pan (px) at each scan from the speeds measured there (trapezoids; gaps filled)."""
+    v = speeds_px_per_frame.copy()
+    ok = np.isfinite(v)
+    if not ok.any():
+        return np.zeros(len(v))
+    v[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), v[ok])
+    return np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * every)])
+
+
+def _small_grey(bgr: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = bgr.shape[:2]
+    size = (_PAN_WIDTH_PX, max(8, round(h * _PAN_WIDTH_PX / w)))
+    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _shift_x(a: np.ndarray, b: np.ndarray) -> float:
+    """Horizontal shift (px of the small image) of ``b`` against ``a``; 0 when the peak is weak."""
+    import cv2
+
+    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
+    (dx, _), peak = cv2.phaseCorrelate(a, b, window)
+    return float(dx) if peak >= 0.05 else 0.0
+
+
+def plan_follow(
+    video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
+    roi: Roi | None, decoder: str = "opencv", reuse: bool = False,
+) -> FollowPath | None:
+    """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
+    it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
+    saw nobody at all (pose then searches the whole frame, or the ``roi``, as before)."""
+    from core.io.people_tracks import read_people, write_people
+
+    roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
+    got = read_people(out_dir) if reuse else None
+    if got is not None and got[1].get("mode") == mode and got[1].get("roi") == roi_list:
+        arrays, meta = got
+        if meta.get("error"):
+            raise NoWalkerError(meta["error"], video)
+        if meta.get("chosen_id") is None:
+            return None
+        return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"])
+    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, decoder)
+    error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
+    write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
+                                              "error": error, "summaries": [asdict(s) for s in scan.summaries]})
+    if error:
+        raise NoWalkerError(error, video)
+    return scan.path
+
+
+def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:
+    """The people file's arrays (see core/io/people_tracks.py)."""
+    index = {int(f): i for i, f in enumerate(scan.scan_frames)}
+    boxes = np.full((len(scan.tracks), len(scan.scan_frames), 4), np.nan)
+    for k, tr in enumerate(scan.tracks):
+        for f, b in zip(tr.frames, tr.boxes):
+            boxes[k, index[int(f)]] = b
+    return {"scan_frames": scan.scan_frames.astype(np.int64), "pan_px": scan.pan_px,
+            "track_ids": np.array([t.track_id for t in scan.tracks], dtype=np.int64), "boxes": boxes,
+            "path_first_frame": np.array(0 if scan.path is None else scan.path.first_frame),
+            "path_boxes": np.zeros((0, 4)) if scan.path is None else scan.path.boxes_px}

@@ -1,0 +1,68 @@
+"""The one place that knows the LiteRT runtime: load a shipped ``.tflite`` model and run it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from core.errors import ModelUnavailableError
+
+DETECTOR_FILE = "mediapipe/modules/pose_detection/pose_detection.tflite"
+
+
+def shipped_model_path(relative: str) -> Path:
+    """Absolute path of a model file shipped inside the installed mediapipe wheel."""
+    from core.pose.models import _mediapipe_root
+
+    return _mediapipe_root() / relative
+
+
+@contextmanager
+def _quiet_fd2() -> Iterator[None]:
+    """Native writes to stderr hidden unless GAIT_VERBOSE is set."""
+    if os.environ.get("GAIT_VERBOSE"):
+        yield
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+class TfliteModel:
+    """One interpreter, one input tensor, outputs as float32 arrays (names sorted by tensor index)."""
+
+    def __init__(self, path: Path, threads: int = 1) -> None:
+        if not path.is_file():
+            raise ModelUnavailableError(f"model file missing: {path}")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as exc:
+            raise ModelUnavailableError(f"LiteRT is not installed (pip install ai-edge-litert==2.3.0): {exc}") from None
+        with _quiet_fd2():  # the runtime announces its CPU delegate on fd 2
+            self._interp = Interpreter(model_path=str(path), num_threads=threads)
+            self._interp.allocate_tensors()
+        inp = self._interp.get_input_details()[0]
+        self.input_index = inp["index"]
+        self.input_shape = tuple(int(s) for s in inp["shape"])
+        self._outputs = sorted(self._interp.get_output_details(), key=lambda d: d["index"])
+
+    def run(self, tensor: np.ndarray) -> list[np.ndarray]:
+        """``tensor``: float32 of ``input_shape``; returns each output (copied)."""
+        self._interp.set_tensor(self.input_index, tensor.astype(np.float32, copy=False))
+        self._interp.invoke()
+        return [np.array(self._interp.get_tensor(d["index"])) for d in self._outputs]
+
+    def output_shapes(self) -> list[tuple[int, ...]]:
+        return [tuple(int(s) for s in d["shape"]) for d in self._outputs]

@@ -1,0 +1,194 @@
+"""Person finder: the shipped BlazePose detector run on square tiles of a frame, decoded to boxes.
+
+Every candidate is a box in frame px (x0, y0, x1, y1) around the whole body, plus a score. The
+detector returns a face box and two keypoints per person (hip centre, and a point whose distance
+from the hip centre gives the body's half-size); the body box is built from those keypoints.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+DETECTOR_INPUT_PX = 224
+_STRIDES = (8, 16, 32, 32, 32)
+_BOX_SCALE = 224.0
+_SCORE_CLIP = 100.0
+BODY_SCALE = 1.25  # MediaPipe's body ROI: side = 2 x 1.25 x |hip -> scale keypoint|
+
+
+@dataclass(frozen=True)
+class FinderConfig:
+    """min_score: detector confidence to keep a candidate (0..1). tile_fractions: square tile sides
+    as fractions of the frame's shorter side (smaller tiles find smaller people, at more calls).
+    nms_overlap: boxes overlapping more than this (over the smaller box's area) are one person.
+    max_outside: a tile's detection whose body box reaches further than this fraction of its own
+    side beyond a tile edge that is not the frame's edge is dropped (a person cut by the tile is
+    sized wrongly; the body box has a margin of about a third of the body height around the person)."""
+
+    min_score: float = 0.5
+    tile_fractions: tuple[float, ...] = (1.0, 0.6)
+    nms_overlap: float = 0.5
+    max_outside: float = 0.2
+
+
+@functools.cache
+def detector_anchors() -> np.ndarray:
+    """(2254, 2) anchor centres in 0..1 (x, y) of the 224 px input; anchors of one stride merged."""
+    centres = []
+    layer = 0
+    while layer < len(_STRIDES):
+        stride = _STRIDES[layer]
+        n_same = 0
+        while layer < len(_STRIDES) and _STRIDES[layer] == stride:
+            n_same += 1
+            layer += 1
+        fm = int(np.ceil(DETECTOR_INPUT_PX / stride))
+        per_cell = 2 * n_same  # one aspect ratio plus the interpolated scale, per merged layer
+        ys, xs = np.meshgrid((np.arange(fm) + 0.5) / fm, (np.arange(fm) + 0.5) / fm, indexing="ij")
+        grid = np.stack([xs.ravel(), ys.ravel()], axis=1)
+        centres.append(np.repeat(grid, per_cell, axis=0))
+    return np.concatenate(centres)
+
+
+def decode_detections(scores_raw: np.ndarray, regress: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """Raw detector outputs -> (boxes (n, 4) x0 y0 x1 y1, scores (n,)), both in 0..1 of the input.
+
+    scores_raw: (2254,) logits; regress: (2254, 12) box centre/size then 4 keypoints (x, y), in
+    input px relative to the anchor centre."""
+    anchors = detector_anchors()
+    logits = np.clip(scores_raw.reshape(-1).astype(np.float64), -_SCORE_CLIP, _SCORE_CLIP)
+    scores = 1.0 / (1.0 + np.exp(-logits))
+    keep = scores >= min_score
+    if not keep.any():
+        return np.zeros((0, 4)), np.zeros(0)
+    reg = regress.reshape(-1, 12)[keep]
+    anc = anchors[keep]
+    kp = reg[:, 4:].reshape(-1, 4, 2) / _BOX_SCALE + anc[:, None, :]
+    hip, scale_pt = kp[:, 0], kp[:, 1]
+    half = BODY_SCALE * np.linalg.norm(scale_pt - hip, axis=1)
+    boxes = np.stack([hip[:, 0] - half, hip[:, 1] - half, hip[:, 0] + half, hip[:, 1] + half], axis=1)
+    return boxes, scores[keep]
+
+
+def box_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over the smaller box's area, (len(a), len(b)), of boxes x0 y0 x1 y1 (a box
+    inside a larger one overlaps it fully: one person found at two tile sizes)."""
+    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x1 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y1 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return inter / np.maximum(np.minimum(area_a[:, None], area_b[None, :]), 1e-9)
+
+
+def weighted_nms(boxes: np.ndarray, scores: np.ndarray, overlap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Merge overlapping boxes: each cluster around the best remaining box becomes the score-weighted mean."""
+    order = np.argsort(-scores)
+    boxes, scores = boxes[order], scores[order]
+    used = np.zeros(len(boxes), bool)
+    out_b, out_s = [], []
+    for i in range(len(boxes)):
+        if used[i]:
+            continue
+        group = (~used) & (box_overlap(boxes[i : i + 1], boxes)[0] > overlap)
+        group[i] = True
+        used |= group
+        w = scores[group]
+        out_b.append((boxes[group] * w[:, None]).sum(0) / w.sum())
+        out_s.append(scores[i])
+    if not out_b:
+        return np.zeros((0, 4)), np.zeros(0)
+    return np.array(out_b), np.array(out_s)
+
+
+def square_tiles(width_px: int, height_px: int, fractions: tuple[float, ...]) -> list[tuple[int, int, int]]:
+    """Square tiles (x0, y0, side) covering the frame at each side fraction of the shorter side,
+    overlapping by at least a quarter of a tile."""
+    short = min(width_px, height_px)
+    tiles = []
+    for frac in fractions:
+        side = max(16, int(round(short * frac)))
+        for y0 in _offsets(height_px, side):
+            for x0 in _offsets(width_px, side):
+                tiles.append((x0, y0, side))
+    return tiles
+
+
+def _offsets(length_px: int, side: int) -> list[int]:
+    if side >= length_px:
+        return [0]
+    n = int(np.ceil((length_px - side) / (0.75 * side))) + 1
+    return [int(round(v)) for v in np.linspace(0, length_px - side, n)]
+
+
+class PersonFinder:
+    """Candidates (boxes in frame px, scores) in a BGR frame; the model loads on first use."""
+
+    def __init__(self, cfg: FinderConfig = FinderConfig(), threads: int = 1) -> None:
+        self.cfg = cfg
+        self.threads = threads
+        self._model = None
+
+    def _detector(self):  # noqa: ANN202
+        if self._model is None:
+            from core.pose.litert_runner import DETECTOR_FILE, TfliteModel, shipped_model_path
+
+            self._model = TfliteModel(shipped_model_path(DETECTOR_FILE), self.threads)
+        return self._model
+
+    def find(
+        self, bgr: np.ndarray, region_px: tuple[int, int, int, int] | None = None,
+        fractions: tuple[float, ...] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """People in ``bgr`` (h, w, 3) uint8, optionally only inside ``region_px`` (x0, y0, x1, y1);
+        ``fractions``: tile sizes to use this time (default: all of the config's).
+
+        Returns boxes (n, 4) x0 y0 x1 y1 in px of ``bgr`` and scores (n,), best first."""
+        import cv2
+
+        rx0, ry0, rx1, ry1 = region_px or (0, 0, bgr.shape[1], bgr.shape[0])
+        image = bgr[ry0:ry1, rx0:rx1]
+        model = self._detector()
+        all_b, all_s = [], []
+        for x0, y0, side in square_tiles(image.shape[1], image.shape[0], fractions or self.cfg.tile_fractions):
+            tile = image[y0 : y0 + side, x0 : x0 + side]
+            th, tw = tile.shape[:2]
+            if th != tw:  # a frame narrower than tall: pad the tile to a square
+                tile = cv2.copyMakeBorder(tile, 0, side - th, 0, side - tw, cv2.BORDER_CONSTANT)
+            rgb = cv2.cvtColor(cv2.resize(tile, (DETECTOR_INPUT_PX, DETECTOR_INPUT_PX), interpolation=cv2.INTER_AREA),
+                              cv2.COLOR_BGR2RGB)
+            tensor = (rgb.astype(np.float32) / 127.5 - 1.0)[None]
+            outs = model.run(tensor)
+            scores_raw = next(o for o in outs if o.shape[-1] == 1)
+            regress = next(o for o in outs if o.shape[-1] == 12)
+            boxes, scores = decode_detections(scores_raw, regress, self.cfg.min_score)
+            inside = _inside_tile(boxes, x0, y0, side, image.shape[1], image.shape[0], self.cfg.max_outside)
+            boxes, scores = boxes[inside], scores[inside]
+            if len(boxes):
+                all_b.append(boxes * side + np.array([x0 + rx0, y0 + ry0] * 2))
+                all_s.append(scores)
+        if not all_b:
+            return np.zeros((0, 4)), np.zeros(0)
+        return weighted_nms(np.concatenate(all_b), np.concatenate(all_s), self.cfg.nms_overlap)
+
+
+def _inside_tile(boxes01: np.ndarray, x0: int, y0: int, side: int, width_px: int, height_px: int,
+                 max_outside: float) -> np.ndarray:
+    """Mask of detections (boxes in 0..1 of the tile) not cut by a tile edge inside the frame."""
+    slack = max_outside * (boxes01[:, 2] - boxes01[:, 0])
+    lo, hi = -slack, 1.0 + slack
+    ok = np.ones(len(boxes01), bool)
+    if x0 > 0:
+        ok &= boxes01[:, 0] >= lo
+    if y0 > 0:
+        ok &= boxes01[:, 1] >= lo
+    if x0 + side < width_px:
+        ok &= boxes01[:, 2] <= hi
+    if y0 + side < height_px:
+        ok &= boxes01[:, 3] <= hi
+    return ok

@@ -1,0 +1,202 @@
+"""Identities over time from per-frame person candidates, and the choice of the walker (pure numpy).
+
+Boxes are (x0, y0, x1, y1) in frame px. A track's "size" is its median box height: travel is
+measured in those units (body boxes), so the choice does not depend on the frame's resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.errors import NoWalkerError
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """max_gap_scans: scans a track may go unseen before it ends. max_jump_sizes: largest distance
+    (in box heights) between a track's predicted centre and a candidate it takes. min_scans: a track
+    seen fewer times is dropped as noise. stitch_jump_sizes: the same for joining a track that ended
+    to one that starts later (see ``_stitch``)."""
+
+    max_gap_scans: int = 4
+    max_jump_sizes: float = 0.6
+    min_scans: int = 3
+    stitch_jump_sizes: float = 1.0
+
+
+@dataclass
+class Track:
+    """One person over time: scanned frame indices (m,), boxes (m, 4) px, scores (m,)."""
+
+    track_id: int
+    frames: list[int] = field(default_factory=list)
+    boxes: list[np.ndarray] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+
+    def centre(self, i: int = -1) -> np.ndarray:
+        b = self.boxes[i]
+        return np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
+
+    def size_px(self) -> float:
+        return float(np.median([b[3] - b[1] for b in self.boxes]))
+
+    def predict(self, frame: int) -> np.ndarray:
+        """Centre expected at ``frame`` (constant velocity over the last two sightings)."""
+        c = self.centre()
+        if len(self.frames) < 2:
+            return c
+        v = (c - self.centre(-2)) / max(1, self.frames[-1] - self.frames[-2])
+        return c + v * (frame - self.frames[-1])
+
+
+def track_people(
+    scans: list[tuple[int, np.ndarray, np.ndarray]], cfg: TrackerConfig = TrackerConfig()
+) -> list[Track]:
+    """``scans``: (frame index, boxes (n, 4) px, scores (n,)) in frame order -> tracks seen >= min_scans."""
+    from scipy.optimize import linear_sum_assignment
+
+    live: list[Track] = []
+    done: list[Track] = []
+    last_scan: dict[int, int] = {}
+    for scan_no, (frame, boxes, scores) in enumerate(scans):
+        boxes = np.asarray(boxes, float).reshape(-1, 4)
+        centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+        heights = boxes[:, 3] - boxes[:, 1]
+        taken = np.zeros(len(boxes), bool)
+        if live and len(boxes):
+            cost = np.empty((len(live), len(boxes)))
+            for i, tr in enumerate(live):
+                size = tr.size_px()
+                dist = np.linalg.norm(centres - tr.predict(frame), axis=1) / size
+                ratio = np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
+                cost[i] = dist + ratio
+            rows, cols = linear_sum_assignment(cost)
+            for r, c in zip(rows, cols):
+                if cost[r, c] <= cfg.max_jump_sizes:
+                    live[r].frames.append(frame)
+                    live[r].boxes.append(boxes[c])
+                    live[r].scores.append(float(scores[c]))
+                    last_scan[live[r].track_id] = scan_no
+                    taken[c] = True
+        for c in np.flatnonzero(~taken):
+            tr = Track(len(live) + len(done) + 1, [frame], [boxes[c]], [float(scores[c])])
+            live.append(tr)
+            last_scan[tr.track_id] = scan_no
+        still = []
+        for tr in live:
+            (still if scan_no - last_scan[tr.track_id] <= cfg.max_gap_scans else done).append(tr)
+        live = still
+    kept = sorted((t for t in _stitch(done + live, cfg) if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
+    return [Track(i + 1, t.frames, t.boxes, t.scores) for i, t in enumerate(kept)]
+
+
+def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
+    """Join a track that ends to one that starts later where the first, carried on at its own
+    velocity, meets the second (within ``stitch_jump_sizes`` box heights, sizes within 30 %): two
+    people crossing can break one identity in two."""
+    tracks = sorted(tracks, key=lambda t: t.frames[0])
+    joined = True
+    while joined:
+        joined = False
+        best: tuple[float, int, int] | None = None
+        for i, a in enumerate(tracks):
+            for j, b in enumerate(tracks):
+                if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
+                    continue
+                size = a.size_px()
+                if abs(np.log(max(b.size_px(), 1) / max(size, 1))) > np.log(1.3):
+                    continue
+                cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size
+                if cost <= cfg.stitch_jump_sizes and (best is None or cost < best[0]):
+                    best = (cost, i, j)
+        if best is not None:
+            _, i, j = best
+            a, b = tracks[i], tracks[j]
+            tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores)
+            del tracks[j]
+            joined = True
+    return tracks
+
+
+@dataclass(frozen=True)
+class TrackSummary:
+    """What the choice saw of one track: travel along the ground (relative to the scenery) in box
+    heights and px, frames seen, median box height px, and why it was (not) chosen."""
+
+    track_id: int
+    first_frame: int
+    last_frame: int
+    n_scans: int
+    size_px: float
+    travel_px: float
+    travel_sizes: float
+    reason: str = ""
+
+
+# One stride of a normal walk is about 0.8 of body height; the body box is about 1.25 body heights.
+MIN_TRAVEL_SIZES = 0.6
+
+
+def summarise(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> TrackSummary:
+    """Travel of ``track`` over the ground: its horizontal path in frame px plus the camera's pan
+    (``pan_px``: cumulative scenery x shift px at ``scan_frames``; None for a static camera)."""
+    frames = np.asarray(track.frames)
+    cx = np.array([(b[0] + b[2]) / 2 for b in track.boxes])
+    if pan_px is not None and scan_frames is not None and len(scan_frames):
+        cx = cx - np.interp(frames, scan_frames, pan_px)
+    travel = float(np.max(cx) - np.min(cx)) if len(cx) else 0.0
+    size = track.size_px()
+    return TrackSummary(track.track_id, int(frames[0]), int(frames[-1]), len(frames), size, travel,
+                        travel / max(size, 1.0))
+
+
+def choose_walker(
+    tracks: list[Track], mode: str = "auto", pan_px: np.ndarray | None = None,
+    scan_frames: np.ndarray | None = None,
+) -> tuple[Track, list[TrackSummary]]:
+    """The walker and every track's summary (the chosen first).
+
+    ``mode``: "auto" (the only track; else, of the tracks that travel at least ``MIN_TRAVEL_SIZES``
+    of their own box heights over the ground, the one that travels most px), "largest" (largest median box), or a track number as text.
+    Raises NoWalkerError naming what was seen when nobody qualifies."""
+    sums = {t.track_id: summarise(t, pan_px, scan_frames) for t in tracks}
+    if not tracks:
+        raise NoWalkerError("nobody was found in the video by the person finder")
+    if mode == "largest":
+        chosen = max(tracks, key=lambda t: sums[t.track_id].size_px)
+        why = f"largest person ({sums[chosen.track_id].size_px:.0f} px tall box)"
+    elif mode.isdigit():
+        chosen = next((t for t in tracks if t.track_id == int(mode)), None)
+        if chosen is None:
+            raise NoWalkerError(f"--person {mode}: no such track (tracks 1..{len(tracks)} were found)")
+        why = f"track {mode} requested with --person"
+    elif len(tracks) == 1:  # nobody else to mistake them for (a treadmill walk does not travel)
+        chosen = tracks[0]
+        s = sums[chosen.track_id]
+        why = f"the only person in view (travelled {s.travel_sizes:.1f} body boxes)"
+    else:
+        walking = [t for t in tracks if sums[t.track_id].travel_sizes >= MIN_TRAVEL_SIZES]
+        if not walking:
+            furthest = max(s.travel_sizes for s in sums.values())
+            raise NoWalkerError(f"{len(tracks)} people visible, none walks for one stride "
+                                f"(furthest travel {furthest:.2f} body boxes)")
+        # of those who walk, the one covering most ground in the image: the nearer of two walkers
+        # at one speed, or the one who walks for longer
+        chosen = max(walking, key=lambda t: sums[t.track_id].travel_px)
+        s = sums[chosen.track_id]
+        why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
+               + (f", the most of {len(walking)} who walk" if len(walking) > 1 else ""))
+    out = [_with_reason(sums[chosen.track_id], "chosen: " + why)]
+    for t in tracks:
+        if t.track_id != chosen.track_id:
+            s = sums[t.track_id]
+            out.append(_with_reason(s, f"not chosen: travelled {s.travel_sizes:.1f} body boxes"))
+    return chosen, out
+
+
+def _with_reason(s: TrackSummary, reason: str) -> TrackSummary:
+    from dataclasses import replace
+
+    return replace(s, reason=reason)

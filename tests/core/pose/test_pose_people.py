@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from core.pose.people import (
+    FinderConfig,
+    PersonFinder,
+    decode_detections,
+    detector_anchors,
+    square_tiles,
+    weighted_nms,
+)
+
+
+def test_anchor_layout_matches_the_detector_outputs():
+    anchors = detector_anchors()
+    assert anchors.shape == (2254, 2)
+    assert anchors.min() > 0 and anchors.max() < 1
+    np.testing.assert_allclose(anchors[0], [0.5 / 28, 0.5 / 28])
+
+
+def test_decode_builds_the_body_box_from_hip_and_scale_keypoints():
+    scores = np.full(2254, -10.0)
+    reg = np.zeros((2254, 12))
+    i = 1568 + 2 * (7 * 14 + 7)  # a 16 px-stride anchor at cell (7, 7): centre (15/28, 15/28)
+    scores[i] = 5.0
+    reg[i, 4:6] = [0.0, 0.0]  # hip centre on the anchor
+    reg[i, 6:8] = [0.0, -44.8]  # scale point 0.2 of the input above the hip
+    boxes, sc = decode_detections(scores, reg, 0.5)
+    assert len(boxes) == 1 and sc[0] > 0.99
+    c = 15 / 28
+    np.testing.assert_allclose(boxes[0], [c - 0.25, c - 0.25, c + 0.25, c + 0.25], atol=1e-9)
+
+
+def test_nms_merges_one_person_seen_at_two_tile_sizes_but_not_two_people():
+    boxes = np.array([[100, 100, 300, 300], [120, 110, 290, 290], [600, 100, 800, 300]], float)
+    merged, scores = weighted_nms(boxes, np.array([0.9, 0.8, 0.7]), 0.5)
+    assert len(merged) == 2 and scores[0] == pytest.approx(0.9)
+
+
+def test_tiles_cover_the_frame_with_overlap():
+    tiles = square_tiles(1280, 720, (1.0, 0.6))
+    covered = np.zeros((720, 1280), bool)
+    for x0, y0, side in tiles:
+        assert x0 + side <= 1280 and y0 + side <= 720
+        covered[y0 : y0 + side, x0 : x0 + side] = True
+    assert covered.all()
+    assert sum(1 for t in tiles if t[2] == 720) == 3
+
+
+def test_detector_finds_the_rendered_walker(tmp_path):
+    from core.pose.video import iter_frames
+    from core.synthetic import GaitParams, generate_walking_video
+
+    video = tmp_path / "w.mp4"
+    truth = generate_walking_video(video, GaitParams(duration_s=1.0, fps=30.0, width_px=640, height_px=360,
+                                                     seed=1, camera="static"))
+    frame = next(f for f in iter_frames(video, start=15, stop=16))
+    boxes, scores = PersonFinder(FinderConfig()).find(frame.image)
+    assert len(boxes) == 1 and scores[0] > 0.5
+    lm = np.array([v[15] for v in truth["landmarks"].values()])  # (33, 2) px
+    hip = lm[[23, 24]].mean(0)
+    height = lm[:, 1].max() - lm[:, 1].min()
+    b = boxes[0]
+    assert b[0] < lm[:, 0].min() and b[2] > lm[:, 0].max() and b[1] < lm[:, 1].min() and b[3] > lm[:, 1].max()
+    assert abs((b[0] + b[2]) / 2 - hip[0]) < 0.15 * height
+    assert 1.0 < (b[3] - b[1]) / height < 2.0

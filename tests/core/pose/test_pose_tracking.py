@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+
+from core.errors import NoWalkerError
+from core.pose.follow import follow_path
+from core.pose.tracking import TrackerConfig, choose_walker, track_people
+
+
+def _box(cx: float, cy: float = 400.0, h: float = 200.0) -> np.ndarray:
+    return np.array([cx - h / 2, cy - h / 2, cx + h / 2, cy + h / 2])
+
+
+def _scans(paths: list[list[float | None]], every: int = 15, h: float = 200.0) -> list:
+    """paths[p][s]: person p's centre x at scan s (None: not seen)."""
+    out = []
+    for s in range(len(paths[0])):
+        boxes = [_box(p[s], h=h) for p in paths if p[s] is not None]
+        out.append((s * every, np.array(boxes).reshape(-1, 4), np.full(len(boxes), 0.9)))
+    return out
+
+
+def test_crossing_people_keep_their_identities():
+    n = 20
+    right = [100.0 + 60 * s for s in range(n)]  # walks right through the other
+    left = [1300.0 - 40 * s for s in range(n)]
+    scans = _scans([right, left])
+    # where they overlap the finder merges them into one box for two scans
+    for s in range(n):
+        if abs(right[s] - left[s]) < 60:
+            scans[s] = (scans[s][0], _box((right[s] + left[s]) / 2)[None], np.array([0.9]))
+    tracks = track_people(scans)
+    assert len(tracks) == 2
+    by_start = {round(float(t.centre(0)[0])): t for t in tracks}
+    walker_r, walker_l = by_start[100], by_start[1300]
+    assert walker_r.centre(-1)[0] > 1000 and walker_l.centre(-1)[0] < 600
+
+
+def test_a_track_broken_by_a_crossing_is_joined_again():
+    n = 14
+    walker = [900.0 - 50 * s for s in range(n)]
+    scans = _scans([walker])
+    for s in range(5, 8):  # lost for three scans (hidden behind someone), then found again
+        scans[s] = (scans[s][0], np.zeros((0, 4)), np.zeros(0))
+    tracks = track_people(scans, TrackerConfig(max_gap_scans=1))
+    assert len(tracks) == 1 and len(tracks[0].frames) == n - 3
+
+
+def test_walker_chosen_over_a_standing_person():
+    n = 16
+    tracks = track_people(_scans([[200.0 + 50 * s for s in range(n)], [1000.0 + (s % 2) * 4 for s in range(n)]]))
+    chosen, sums = choose_walker(tracks)
+    assert chosen.centre(0)[0] == pytest.approx(200)
+    assert sums[0].reason.startswith("chosen") and sums[1].reason.startswith("not chosen")
+    assert sums[1].travel_sizes < 0.1
+
+
+def test_tracking_camera_walker_still_in_frame_bystander_slides():
+    n = 16
+    pan = np.array([-30.0 * s for s in range(n)])  # the scenery slides left: the camera turns right
+    walker = [640.0 + (s % 2) * 3 for s in range(n)]
+    bystander = [1200.0 - 30.0 * s for s in range(n)]  # standing, so it slides with the scenery
+    tracks = track_people(_scans([walker, bystander]))
+    frames = np.array([15.0 * s for s in range(n)])
+    chosen, sums = choose_walker(tracks, "auto", pan, frames)
+    assert chosen.centre(0)[0] == pytest.approx(640)
+    assert sums[0].travel_px > 400 and sums[1].travel_px < 20
+    largest_bystander, _ = choose_walker(track_people(_scans([walker, bystander])), "auto")  # without the pan
+    assert largest_bystander.centre(0)[0] == pytest.approx(1200)
+
+
+def test_nobody_walking_names_what_was_seen():
+    n = 12
+    tracks = track_people(_scans([[300.0] * n, [900.0 + (s % 3) for s in range(n)]]))
+    with pytest.raises(NoWalkerError, match="2 people visible, none walks for one stride"):
+        choose_walker(tracks)
+
+
+def test_of_two_walkers_the_one_covering_more_ground_in_the_image_is_chosen():
+    n = 12
+    near = [100.0 + 60 * s for s in range(n)]  # 300 px tall, 660 px = 2.2 boxes
+    far = [1200.0 - 50 * s for s in range(n)]  # 150 px tall, 550 px = 3.7 boxes
+    scans = [(f, np.vstack([_box(near[s], h=300.0), _box(far[s], cy=300.0, h=150.0)]), np.array([0.9, 0.9]))
+             for s, f in enumerate(range(0, 15 * n, 15))]
+    chosen, sums = choose_walker(track_people(scans))
+    assert chosen.centre(0)[0] == pytest.approx(100) and "the most of 2 who walk" in sums[0].reason
+
+
+def test_a_pose_off_the_crop_centre_is_not_the_walker():
+    tracks = track_people(_scans([[300.0 + 60 * s for s in range(10)]]))
+    path = follow_path(tracks[0], n_frames=150, width_px=1280, height_px=720)
+    pose = np.zeros((33, 2))
+    pose[[23, 24]] = [[290.0, 400.0], [310.0, 400.0]]
+    assert path.on_walker(0, pose)
+    pose[[23, 24]] += [150.0, 0.0]
+    assert not path.on_walker(0, pose) and not path.on_walker(10_000, pose)
+
+
+def test_a_lone_person_is_chosen_without_travelling():
+    chosen, sums = choose_walker(track_people(_scans([[300.0 + (s % 2) for s in range(8)]])))
+    assert chosen.track_id == 1 and "only person" in sums[0].reason
+
+
+def test_largest_and_numbered_choice():
+    n = 10
+    scans = _scans([[200.0 + 50 * s for s in range(n)]], h=150.0)
+    for s, (f, b, sc) in enumerate(scans):
+        scans[s] = (f, np.vstack([b, _box(1000.0, h=300.0)]), np.append(sc, 0.9))
+    tracks = track_people(scans)
+    assert choose_walker(tracks, "largest")[0].size_px() == pytest.approx(300)
+    assert choose_walker(tracks, "2")[0].track_id == 2
+    with pytest.raises(NoWalkerError, match="no such track"):
+        choose_walker(tracks, "7")
+
+
+def test_short_flickers_are_not_tracks():
+    scans = _scans([[200.0 + 50 * s for s in range(10)]])
+    scans[4] = (scans[4][0], np.vstack([scans[4][1], _box(900.0)]), np.array([0.9, 0.6]))
+    assert len(track_people(scans)) == 1
+
+
+def test_follow_path_covers_every_frame_inside_the_frame_at_one_size():
+    tracks = track_people(_scans([[100.0 + 60 * s for s in range(10)]], every=15))
+    path = follow_path(tracks[0], n_frames=200, width_px=1280, height_px=720)
+    sides = path.boxes_px[:, 2] - path.boxes_px[:, 0]
+    assert np.allclose(sides, sides[0]) and np.allclose(path.boxes_px[:, 3] - path.boxes_px[:, 1], sides[0])
+    assert path.boxes_px[:, :2].min() >= 0 and path.boxes_px[:, 2].max() <= 1280
+    assert path.box_at(path.first_frame + len(path.boxes_px)) is None
+    centres = (path.boxes_px[:, 0] + path.boxes_px[:, 2]) / 2
+    assert np.all(np.diff(centres) >= -1e-9)  # follows the walker smoothly rightwards
+    mid = path.box_at(60)  # scan 4 (frame 60) saw the walker centred at x = 340
+    assert abs((mid[0] + mid[2]) / 2 - 340) < 10
