@@ -24,7 +24,7 @@ def scenes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A walker beside a standing person (a frozen frame of another render), the walker alone beside
     empty scenery, and two people standing (frozen frames)."""
     from core.io.events_csv import write_events_csv
-    from core.pose.video_writer import write_video
+    from core.io.video_writer import write_video
     from core.synthetic import GaitParams, generate_walking_video, truth_to_events
 
     folder = tmp_path_factory.mktemp("walker")
