@@ -247,8 +247,8 @@ def print_rows(rows: list[dict]) -> None:
         heel = "/".join(_f(r.get(f"heel_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
         toe = "/".join(_f(r.get(f"toe_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
         print(f"| {r['name']} | {_f(r.get('walker_px'), '.0f')} | {r['f1']:.3f} | {_f(r['hs_mae_ms'], '.0f')} | "
-              f"{_f(r['to_mae_ms'], '.0f')} | {_f(r['cadence_err_pct'], '+.2f')} | {_f(r['step_si_pct'], '.1f')} | {r.get('confidence') or '-'} | "
-              f"{rmse} | {peak} | {heel} | {toe} |")
+              f"{_f(r['to_mae_ms'], '.0f')} | {_f(r['cadence_err_pct'], '+.2f')} | {_f(r['step_si_pct'], '.1f')} | "
+              f"{r.get('confidence') or '-'} | {rmse} | {peak} | {heel} | {toe} |")
 
 
 def _dist(values: list[float], worst: str = "max") -> str:
