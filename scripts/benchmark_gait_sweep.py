@@ -53,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--styles", default="", help="comma-separated styles to draw from (default: every style)")
     p.add_argument("--profile", default="balanced")
     p.add_argument("--render-workers", type=int, default=2)
+    p.add_argument("--ablate", type=int, default=None, metavar="I",
+                   help="video I of --seed rendered clean, with each phone effect alone, and with all of them")
     p.add_argument("--report", action="store_true",
                    help="only print the table and summary of the videos of --seed analysed so far "
                         "(rescored from their outputs with this script's scoring)")
@@ -244,9 +246,9 @@ def print_rows(rows: list[dict]) -> None:
         peak = "/".join(_f(r.get(f"{j}_peak_err_deg"), "+.1f") for j in JOINTS)
         heel = "/".join(_f(r.get(f"heel_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
         toe = "/".join(_f(r.get(f"toe_lag_{w}_fr"), "+.1f") for w in ("near", "far"))
-        print(f"| {r['name']} | {_f(r.get('walker_px'), '.0f')} | {r['f1']:.3f} | {_f(r['hs_mae_ms'], '.0f')} | {_f(r['to_mae_ms'], '.0f')} | "
-              f"{_f(r['cadence_err_pct'], '+.2f')} | {_f(r['step_si_pct'], '.1f')} | {r.get('confidence') or '-'} | "
-              f"{rmse} | {peak} | {heel} | {toe} |")
+        print(f"| {r['name']} | {_f(r.get('walker_px'), '.0f')} | {r['f1']:.3f} | {_f(r['hs_mae_ms'], '.0f')} | "
+              f"{_f(r['to_mae_ms'], '.0f')} | {_f(r['cadence_err_pct'], '+.2f')} | {_f(r['step_si_pct'], '.1f')} | "
+              f"{r.get('confidence') or '-'} | {rmse} | {peak} | {heel} | {toe} |")
 
 
 def _dist(values: list[float], worst: str = "max") -> str:
@@ -290,15 +292,44 @@ def print_summary(rows: list[dict]) -> None:
              else " (gait_parameters.json has no confidence grade)"))
 
 
+ABLATIONS = {"clean": (), "blur": ("shutter_s",), "h264": ("bitrate_mbps",), "floor_footwear": ("ground", "footwear"),
+             "occluder": ("occluder",), "shake": ("shake_px",), "noise": ("noise",), "phone": None}
+
+
+def ablate(master: int, index: int, work: Path, seconds: tuple[float, float], heights: list[int],
+           styles: tuple[str, ...], profile: str) -> None:
+    """Which phone effect costs what: video ``index`` clean, with each effect alone, and with all."""
+    import dataclasses
+
+    clean = draw_params(master, index, "clean", seconds, heights, styles)
+    phone = draw_params(master, index, "phone", seconds, heights, styles)
+    folder = work / f"ablate_{master}_{index}"
+    video_dir, out_dir = folder / "videos", folder / "out"
+    video_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, fields in ABLATIONS.items():
+        params = phone if fields is None else dataclasses.replace(clean, **{f: getattr(phone, f) for f in fields})
+        path = video_dir / f"{name}.mp4"
+        render_one((path, params))
+        if not (out_dir / name / "gait_parameters.json").is_file():
+            analyse_one(path, out_dir, profile, params.subject_height_m)
+        rows.append(score(name, video_dir, out_dir))
+    print(f"video {index} of seed {master}: {video_name(index, phone)}")
+    print_rows(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     master = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
     seconds = tuple(float(x) for x in args.seconds.split(","))
     heights = [int(x) for x in args.heights.split(",")]
     styles = tuple(x for x in args.styles.split(",") if x)
-    if args.report and args.seed is None:
-        print("error: --report needs --seed", file=sys.stderr)
+    if (args.report or args.ablate is not None) and args.seed is None:
+        print("error: --report and --ablate need --seed", file=sys.stderr)
         return 2
+    if args.ablate is not None:
+        ablate(args.seed, args.ablate, args.work, seconds, heights, styles, args.profile)
+        return 0
     print(f"master seed {master} (rerun or resume with --seed {master}); look {args.look}", flush=True)
     work = args.work / f"{args.look}_{master}{'_' + '_'.join(styles) if styles else ''}"
     video_dir, out_dir, results = work / "videos", work / "out", work / "results.jsonl"
