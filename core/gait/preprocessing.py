@@ -212,6 +212,16 @@ SWAP_STATE_COST = 0.01
 # costs so much that relabelling a whole stretch between two glitches looks cheaper than keeping
 # it; a real swap moves all ~10 leg landmarks, so it still costs far more than a state change.
 SWAP_MAX_LANDMARK_COST = 0.2**2
+# A frame where both legs' landmarks jump off the line between their neighbours and back (median
+# landmark more than SWAP_SPIKE_LEG leg lengths from its neighbours' midpoint) is a pose glitch:
+# MediaPipe side views collapse both legs towards each other for a frame near leg crossings. Such a
+# frame makes a swap across it look free (it costs the same in both labellings), so the swap
+# costs see it replaced by that midpoint. The README demo's frames 88 and 99 (~0.13 leg lengths)
+# otherwise relabelled a whole stance between them.
+SWAP_SPIKE_LEG = 0.08
+# ... and only when the legs collapse onto each other in that frame (their separation falls below
+# SWAP_SPIKE_COLLAPSE of both neighbours'): a real swap, even of one frame, keeps the separation.
+SWAP_SPIKE_COLLAPSE = 0.5
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -246,6 +256,30 @@ def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
                 per_landmark = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=2) / scale**2
                 costs[a, b, c] = np.sum(np.minimum(per_landmark, SWAP_MAX_LANDMARK_COST), axis=1)
     return costs
+
+
+def bridge_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
+    """Copy of positions (T, 33, 3) with glitch frames (see SWAP_SPIKE_LEG) of the leg landmarks
+    replaced by the midpoint of the frames before and after; ``scale`` is the leg length. Only local
+    maxima of the deviation count (a glitch also pulls its neighbours' midpoints off by half), and
+    only frames where the legs collapse (SWAP_SPIKE_COLLAPSE)."""
+    out = np.array(positions, dtype=float, copy=True)
+    if len(out) < 3:
+        return out
+    legs = out[:, _LEG_INDICES]
+    midpoint = 0.5 * (legs[:-2] + legs[2:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        deviation = np.nanmedian(np.linalg.norm(legs[1:-1] - midpoint, axis=2), axis=1)
+        separation = np.nanmedian(np.linalg.norm(legs - out[:, _LEG_PERMUTATION[_LEG_INDICES]], axis=2), axis=1)
+    padded = np.concatenate(([0.0], np.nan_to_num(deviation), [0.0]))
+    peak = (padded[1:-1] >= padded[:-2]) & (padded[1:-1] >= padded[2:])
+    collapsed = separation[1:-1] < SWAP_SPIKE_COLLAPSE * np.minimum(separation[:-2], separation[2:])
+    spikes = 1 + np.flatnonzero(peak & collapsed & (deviation > SWAP_SPIKE_LEG * scale))
+    spikes = spikes[np.isfinite(midpoint[spikes - 1]).all(axis=(1, 2))]
+    legs[spikes] = midpoint[spikes - 1]
+    out[:, _LEG_INDICES] = legs
+    return out
 
 
 def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST) -> np.ndarray:
@@ -287,7 +321,8 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
         return positions.copy(), swapped
     if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
         return positions.copy(), swapped
-    swapped = _viterbi_states(_acceleration_costs(positions, scale), switch_cost) & has_legs
+    costs = _acceleration_costs(bridge_spikes(positions, scale), scale)
+    swapped = _viterbi_states(costs, switch_cost) & has_legs
     if swapped.sum() > 0.5 * has_legs.sum():
         swapped = ~swapped & has_legs
     return swap_legs(positions, swapped), swapped
