@@ -25,6 +25,7 @@ from core.config import PreprocessConfig
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
+from core.gait.stance_sides import stance_votes
 from core.types import KeypointSeries
 
 # Relative deviation of sample intervals from their median still treated as uniform sampling
@@ -222,6 +223,10 @@ SWAP_SPIKE_LEG = 0.08
 # ... and only when the legs collapse onto each other in that frame (their separation falls below
 # SWAP_SPIKE_COLLAPSE of both neighbours'): a real swap, even of one frame, keeps the separation.
 SWAP_SPIKE_COLLAPSE = 0.5
+# Cost (leg lengths^2) of a swap state against one ground-contact vote (a heel resting on a placement
+# of the other side, ``core.gait.stance_sides``): as much as a 0.5-leg-length acceleration, so
+# contacts decide where accelerations are ambiguous (leg collapses), not against a clear jump.
+SWAP_VOTE_COST = 0.5**2
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -282,11 +287,15 @@ def bridge_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
-def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST) -> np.ndarray:
+def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST,
+                    votes: np.ndarray | None = None) -> np.ndarray:
     """(T,) bool swap states minimising accelerations + ``switch_cost`` per change + ``state_cost``
-    per swapped frame (ties: unswapped)."""
+    per swapped frame + SWAP_VOTE_COST per vote (``votes`` (T,): + for swapped) against the state
+    (ties: unswapped)."""
     costs = costs.copy()
     costs[:, :, 1] += state_cost
+    if votes is not None:
+        costs[:, :, 1] -= SWAP_VOTE_COST * votes[2:]
     n = costs.shape[-1] + 2
     transition = switch_cost * (1.0 - np.eye(2)) + 1e-12 * np.array([0.0, 1.0])
     best = transition.copy()
@@ -305,13 +314,15 @@ def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = S
     return states
 
 
-def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SWITCH_COST) -> tuple[np.ndarray, np.ndarray]:
+def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SWITCH_COST,
+                             votes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Undo frames where left and right leg landmarks are exchanged (typical of side-view pose).
 
     The swap state per frame is the Viterbi path minimising the summed squared second difference
     of all leg landmarks (a swap makes both legs jump) plus ``switch_cost`` per state change, in
-    leg lengths. The labelling used by most frames is kept as the true one.
-    Returns (positions, swapped (T,) bool).
+    leg lengths. The labelling used by most frames is kept as the true one, unless ``votes`` (T,)
+    from the feet's ground contacts (``core.gait.stance_sides.stance_votes``; + for swapped) are
+    given: they fix which labelling is true. Returns (positions, swapped (T,) bool).
     """
     swapped = np.zeros(len(positions), dtype=bool)
     has_legs = np.isfinite(positions[:, _LEG_INDICES]).all(axis=2).any(axis=1)
@@ -322,10 +333,22 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
     if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
         return positions.copy(), swapped
     costs = _acceleration_costs(bridge_spikes(positions, scale), scale)
-    swapped = _viterbi_states(costs, switch_cost) & has_legs
-    if swapped.sum() > 0.5 * has_legs.sum():
+    swapped = _viterbi_states(costs, switch_cost, votes=votes) & has_legs
+    if votes is None and swapped.sum() > 0.5 * has_legs.sum():
         swapped = ~swapped & has_legs
     return swap_legs(positions, swapped), swapped
+
+
+def _stance_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:
+    """Swap votes of 2-D video legs from their ground contacts (``core.gait.stance_sides``)."""
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        return None
+    if scene is not None and len(scene) != len(positions):
+        scene = None
+    votes = stance_votes(positions, rate_hz, scale, scene)
+    return votes if np.any(votes != 0) else None
 
 
 def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
@@ -396,7 +419,10 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             meta["scene_velocity_px_s"] = np.asarray(meta["scene_velocity_px_s"])[source]
         notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
     rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
-    positions, swapped = correct_left_right_swaps(positions)
+    votes = None
+    if series.units == "px" and np.isfinite(rate_hz):
+        votes = _stance_votes(positions, rate_hz, meta.get("scene_velocity_px_s"))
+    positions, swapped = correct_left_right_swaps(positions, votes=votes)
     if swapped.any():
         confidence = swap_legs(confidence, swapped)
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
