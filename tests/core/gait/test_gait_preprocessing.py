@@ -8,8 +8,8 @@ from core.constants import LANDMARK_INDEX as LI
 from core.errors import InsufficientDataError
 from core.gait.direction import leg_length, progression_direction
 from core.constants import LEG_LANDMARKS
+from core.gait.leg_swaps import bridge_spikes
 from core.gait.preprocessing import (
-    bridge_spikes,
     butterworth_lowpass,
     correct_left_right_swaps,
     detect_walking_bouts,
