@@ -2,12 +2,13 @@
 
 A pose model in a side view often exchanges the legs where they cross and, as both legs collapse
 onto each other for a few frames there, no acceleration criterion can follow them through
-(``core.gait.preprocessing.correct_left_right_swaps``). A foot in stance, however, rests on one
+(``core.gait.leg_swaps.correct_left_right_swaps``). A foot in stance, however, rests on one
 spot of the ground whichever label the model gives it, and successive foot placements alternate
 sides. So: find placements (runs where a labelled heel rests over the ground at one position),
 chain those that progress along the walking direction, give them alternating sides (the phase that
-agrees with most of the model's labels), and label each frame by which heel rests on its
-placement. Frames without a clear vote keep the acceleration-based state.
+agrees with most of the model's labels), and let each resting heel vote for or against its label
+(``stance_votes``). The votes enter the swap correction's costs, so frames without votes follow
+the accelerations. On a treadmill (no progression) no chain forms and nothing is voted.
 
 Positions are image pixels (T, 33, 3), x horizontal; the scenery's image velocity (camera pan,
 px/s along x) is removed first so that "at rest" means at rest over the ground.
