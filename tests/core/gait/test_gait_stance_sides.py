@@ -63,3 +63,20 @@ def test_votes_follow_the_camera_pan():
     panned[..., 0] += pan_px_s * np.arange(len(pos))[:, None] / rate_hz
     votes = stance_votes(panned, rate_hz, leg_length(panned), np.full(len(pos), pan_px_s))
     assert np.sum(votes < 0) > 0.5 * len(pos) and not np.any(votes > 0)
+
+
+def test_preprocess_uses_ground_contacts_for_pixels_only():
+    from tests.core.gait.test_gait_preprocessing import CFG, as_series
+    from core.gait.preprocessing import preprocess
+
+    pos, t = walk(30.0, noise=0.004)
+    pos *= PX_PER_M
+    injected = np.zeros(len(pos), dtype=bool)
+    injected[50:67] = True
+    glitched = swap_legs(pos, injected)
+    for frame in (49, 50, 66, 67):
+        _collapse_legs(glitched, frame)
+    in_px = preprocess(as_series(glitched, t, units="px"), CFG).swapped
+    assert in_px[51:65].all() and not in_px[:48].any() and not in_px[69:].any()
+    in_m = preprocess(as_series(glitched / PX_PER_M, t, units="m"), CFG).swapped
+    assert not in_m[51:65].all()
