@@ -1,7 +1,7 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
 ``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass ->
+correction (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass ->
 walking bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
@@ -22,9 +22,9 @@ from scipy.interpolate import PchipInterpolator
 from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
-from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
+from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs
 from core.types import KeypointSeries
 
 # Relative deviation of sample intervals from their median still treated as uniform sampling
@@ -188,30 +188,6 @@ def butterworth_lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: 
     return out
 
 
-# Leg landmarks exchanged by swap correction (hips included: in 3-D they veto false swaps).
-_LEG_PARTS = ("hip", "knee", "ankle", "heel", "toe")
-_LEG_PERMUTATION = np.arange(33)
-for _part in _LEG_PARTS:
-    _l, _r = LEG_LANDMARKS["left"][_part], LEG_LANDMARKS["right"][_part]
-    _LEG_PERMUTATION[[_l, _r]] = [_r, _l]
-_LEG_INDICES = np.flatnonzero(_LEG_PERMUTATION != np.arange(33))
-# Changing the swap state costs as much as a 10%-of-leg-length acceleration error on one
-# landmark: well above pose noise, well below the jump a real swap causes.
-SWAP_SWITCH_COST = 0.1**2
-# Cost per frame of relabelling the pose model's legs (leg lengths^2). In side views the legs
-# cross twice per stride, where swapping the rest of the recording costs almost no acceleration;
-# this prior keeps the model's labels unless the accelerations clearly say otherwise. MediaPipe's
-# side-view swaps are short bursts (3-6 frames at 30 fps, legs ~0.6 leg lengths apart: a large
-# jump), while its landmark noise (~3 % of leg length) makes crossing-to-crossing relabelling
-# almost free: 0.001 created such false swaps over parts of synthetic videos (docs/gait_accuracy.md,
-# table (d)); 0.01 (one switch's cost per frame) removes many of them and still undoes a 1 s
-# swap with clear jumps (tests/core/gait/test_gait_preprocessing.py).
-SWAP_STATE_COST = 0.01
-# One landmark's squared acceleration counts at most (0.2 leg lengths)^2 in the swap costs. A pose
-# glitch (one or two landmarks thrown off for a frame, common in MediaPipe side views) otherwise
-# costs so much that relabelling a whole stretch between two glitches looks cheaper than keeping
-# it; a real swap moves all ~10 leg landmarks, so it still costs far more than a state change.
-SWAP_MAX_LANDMARK_COST = 0.2**2
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -220,77 +196,6 @@ STEP_RANGE_LEG = 0.3
 BOUT_WINDOW_S = 1.2
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
-
-
-def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Copy of x (T, 33, ...) with left and right leg landmarks exchanged where ``frames`` (T,) is True."""
-    out = np.array(x, copy=True)
-    out[frames] = x[frames][:, _LEG_PERMUTATION]
-    return out
-
-
-def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
-    """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t]).
-
-    Only landmarks present on both sides in all three frames count, so a swap never hides data.
-    Each landmark counts at most ``SWAP_MAX_LANDMARK_COST`` (robust to single-landmark glitches).
-    """
-    configs = np.stack([positions[:, _LEG_INDICES], positions[:, _LEG_PERMUTATION[_LEG_INDICES]]])
-    both = np.isfinite(configs).all(axis=(0, 3))
-    usable = both[2:] & both[1:-1] & both[:-2]
-    costs = np.zeros((2, 2, 2, len(positions) - 2))
-    for a in (0, 1):
-        for b in (0, 1):
-            for c in (0, 1):
-                acc = configs[c, 2:] - 2.0 * configs[b, 1:-1] + configs[a, :-2]
-                per_landmark = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=2) / scale**2
-                costs[a, b, c] = np.sum(np.minimum(per_landmark, SWAP_MAX_LANDMARK_COST), axis=1)
-    return costs
-
-
-def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST) -> np.ndarray:
-    """(T,) bool swap states minimising accelerations + ``switch_cost`` per change + ``state_cost``
-    per swapped frame (ties: unswapped)."""
-    costs = costs.copy()
-    costs[:, :, 1] += state_cost
-    n = costs.shape[-1] + 2
-    transition = switch_cost * (1.0 - np.eye(2)) + 1e-12 * np.array([0.0, 1.0])
-    best = transition.copy()
-    back = np.zeros((n, 2, 2), dtype=int)
-    for t in range(2, n):
-        candidates = best[:, :, None] + costs[..., t - 2] + transition[None]
-        back[t] = np.argmin(candidates, axis=0)
-        best = np.min(candidates, axis=0)
-    b, c = np.unravel_index(int(np.argmin(best)), best.shape)
-    states = np.zeros(n, dtype=bool)
-    states[n - 1], states[n - 2] = c, b
-    for t in range(n - 1, 1, -1):
-        a = back[t, b, c]
-        states[t - 2] = a
-        b, c = a, b
-    return states
-
-
-def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SWITCH_COST) -> tuple[np.ndarray, np.ndarray]:
-    """Undo frames where left and right leg landmarks are exchanged (typical of side-view pose).
-
-    The swap state per frame is the Viterbi path minimising the summed squared second difference
-    of all leg landmarks (a swap makes both legs jump) plus ``switch_cost`` per state change, in
-    leg lengths. The labelling used by most frames is kept as the true one.
-    Returns (positions, swapped (T,) bool).
-    """
-    swapped = np.zeros(len(positions), dtype=bool)
-    has_legs = np.isfinite(positions[:, _LEG_INDICES]).all(axis=2).any(axis=1)
-    try:
-        scale = leg_length(positions)
-    except InsufficientDataError:
-        return positions.copy(), swapped
-    if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
-        return positions.copy(), swapped
-    swapped = _viterbi_states(_acceleration_costs(positions, scale), switch_cost) & has_legs
-    if swapped.sum() > 0.5 * has_legs.sum():
-        swapped = ~swapped & has_legs
-    return swap_legs(positions, swapped), swapped
 
 
 def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
@@ -361,7 +266,10 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             meta["scene_velocity_px_s"] = np.asarray(meta["scene_velocity_px_s"])[source]
         notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
     rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
-    positions, swapped = correct_left_right_swaps(positions)
+    votes = None
+    if series.units == "px" and np.isfinite(rate_hz):
+        votes = ground_contact_votes(positions, rate_hz, meta.get("scene_velocity_px_s"))
+    positions, swapped = correct_left_right_swaps(positions, votes=votes)
     if swapped.any():
         confidence = swap_legs(confidence, swapped)
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")

@@ -7,6 +7,8 @@ from core.config import load_profile
 from core.constants import LANDMARK_INDEX as LI
 from core.errors import InsufficientDataError
 from core.gait.direction import leg_length, progression_direction
+from core.constants import LEG_LANDMARKS
+from core.gait.leg_swaps import bridge_spikes
 from core.gait.preprocessing import (
     butterworth_lowpass,
     correct_left_right_swaps,
@@ -99,6 +101,38 @@ def test_swap_correction_fixes_injected_swaps():
     fixed, swapped = correct_left_right_swaps(swap_legs(pos, injected))
     np.testing.assert_array_equal(swapped, injected)
     np.testing.assert_allclose(fixed, pos)
+
+
+def _collapse_legs(pos: np.ndarray, frame: int) -> None:
+    """Pose glitch: both legs' knee, ankle, heel and toe drawn to their midpoint for one frame."""
+    for part in ("knee", "ankle", "heel", "toe"):
+        left, right = LEG_LANDMARKS["left"][part], LEG_LANDMARKS["right"][part]
+        pos[frame, [left, right]] = 0.5 * (pos[frame, left] + pos[frame, right])
+
+
+@pytest.mark.parametrize("first", [39, 72])
+def test_swap_correction_ignores_stance_between_two_leg_collapses(first):
+    # Before the glitch bridge, these frames were relabelled between the two collapses (README demo).
+    pos, _ = walk(30.0, noise=0.004)
+    glitched = pos.copy()
+    _collapse_legs(glitched, first)
+    _collapse_legs(glitched, first + 11)
+    _, swapped = correct_left_right_swaps(glitched)
+    assert not swapped.any()
+
+
+def test_bridge_spikes_replaces_collapse_but_keeps_one_frame_swap():
+    pos, _ = walk(30.0, noise=0.004)
+    scale = leg_length(pos)
+    glitched = pos.copy()
+    _collapse_legs(glitched, 50)
+    bridged = bridge_spikes(glitched, scale)
+    heel = LEG_LANDMARKS["left"]["heel"]
+    np.testing.assert_allclose(bridged[50, heel], 0.5 * (pos[49, heel] + pos[51, heel]))
+    one_swap = np.zeros(len(pos), dtype=bool)
+    one_swap[50] = True
+    swapped = swap_legs(pos, one_swap)
+    np.testing.assert_array_equal(bridge_spikes(swapped, scale), swapped)
 
 
 def test_swap_correction_leaves_clean_3d_data_alone():

@@ -1,0 +1,170 @@
+"""Left/right leg swap correction: undo frames where a pose model exchanged the legs.
+
+The swap state per frame is a Viterbi path over the legs' accelerations (``correct_left_right_swaps``);
+on 2-D video, votes from the feet's ground contacts (``core.gait.stance_sides``) may fix the labels
+where accelerations are ambiguous. Positions are (T, 33, 3) arrays in any unit.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from core.constants import LEG_LANDMARKS
+from core.errors import InsufficientDataError
+from core.gait.direction import leg_length
+from core.gait.stance_sides import stance_votes
+
+
+# Leg landmarks exchanged by swap correction (hips included: in 3-D they veto false swaps).
+_LEG_PARTS = ("hip", "knee", "ankle", "heel", "toe")
+_LEG_PERMUTATION = np.arange(33)
+for _part in _LEG_PARTS:
+    _l, _r = LEG_LANDMARKS["left"][_part], LEG_LANDMARKS["right"][_part]
+    _LEG_PERMUTATION[[_l, _r]] = [_r, _l]
+_LEG_INDICES = np.flatnonzero(_LEG_PERMUTATION != np.arange(33))
+# Changing the swap state costs as much as a 10%-of-leg-length acceleration error on one
+# landmark: well above pose noise, well below the jump a real swap causes.
+SWAP_SWITCH_COST = 0.1**2
+# Cost per frame of relabelling the pose model's legs (leg lengths^2). In side views the legs
+# cross twice per stride, where swapping the rest of the recording costs almost no acceleration;
+# this prior keeps the model's labels unless the accelerations clearly say otherwise. MediaPipe's
+# side-view swaps are short bursts (3-6 frames at 30 fps, legs ~0.6 leg lengths apart: a large
+# jump), while its landmark noise (~3 % of leg length) makes crossing-to-crossing relabelling
+# almost free: 0.001 created such false swaps over parts of synthetic videos (docs/gait_accuracy.md,
+# table (d)); 0.01 (one switch's cost per frame) removes many of them and still undoes a 1 s
+# swap with clear jumps (tests/core/gait/test_gait_preprocessing.py).
+SWAP_STATE_COST = 0.01
+# One landmark's squared acceleration counts at most (0.2 leg lengths)^2 in the swap costs. A pose
+# glitch (one or two landmarks thrown off for a frame, common in MediaPipe side views) otherwise
+# costs so much that relabelling a whole stretch between two glitches looks cheaper than keeping
+# it; a real swap moves all ~10 leg landmarks, so it still costs far more than a state change.
+SWAP_MAX_LANDMARK_COST = 0.2**2
+# A frame where both legs' landmarks jump off the line between their neighbours and back (median
+# landmark more than SWAP_SPIKE_LEG leg lengths from its neighbours' midpoint) is a pose glitch:
+# MediaPipe side views collapse both legs towards each other for a frame near leg crossings. Such a
+# frame makes a swap across it look free (it costs the same in both labellings), so the swap
+# costs see it replaced by that midpoint. The README demo's frames 88 and 99 (~0.13 leg lengths)
+# otherwise relabelled a whole stance between them.
+SWAP_SPIKE_LEG = 0.08
+# ... and only when the legs collapse onto each other in that frame (their separation falls below
+# SWAP_SPIKE_COLLAPSE of both neighbours'): a real swap, even of one frame, keeps the separation.
+SWAP_SPIKE_COLLAPSE = 0.5
+# Cost (leg lengths^2) of a swap state against one ground-contact vote (a heel resting on a placement
+# of the other side, ``core.gait.stance_sides``): as much as a 0.5-leg-length acceleration, so
+# contacts decide where accelerations are ambiguous (leg collapses), not against a clear jump.
+SWAP_VOTE_COST = 0.5**2
+
+def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Copy of x (T, 33, ...) with left and right leg landmarks exchanged where ``frames`` (T,) is True."""
+    out = np.array(x, copy=True)
+    out[frames] = x[frames][:, _LEG_PERMUTATION]
+    return out
+
+
+def _acceleration_costs(positions: np.ndarray, scale: float) -> np.ndarray:
+    """(2, 2, 2, T-2) squared leg accelerations (leg lengths^2) for swap states (s[t-2], s[t-1], s[t]).
+
+    Only landmarks present on both sides in all three frames count, so a swap never hides data.
+    Each landmark counts at most ``SWAP_MAX_LANDMARK_COST`` (robust to single-landmark glitches).
+    """
+    configs = np.stack([positions[:, _LEG_INDICES], positions[:, _LEG_PERMUTATION[_LEG_INDICES]]])
+    both = np.isfinite(configs).all(axis=(0, 3))
+    usable = both[2:] & both[1:-1] & both[:-2]
+    costs = np.zeros((2, 2, 2, len(positions) - 2))
+    for a in (0, 1):
+        for b in (0, 1):
+            for c in (0, 1):
+                acc = configs[c, 2:] - 2.0 * configs[b, 1:-1] + configs[a, :-2]
+                per_landmark = np.sum(np.where(usable[..., None], acc, 0.0) ** 2, axis=2) / scale**2
+                costs[a, b, c] = np.sum(np.minimum(per_landmark, SWAP_MAX_LANDMARK_COST), axis=1)
+    return costs
+
+
+def bridge_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
+    """Copy of positions (T, 33, 3) with glitch frames (see SWAP_SPIKE_LEG) of the leg landmarks
+    replaced by the midpoint of the frames before and after; ``scale`` is the leg length. Only local
+    maxima of the deviation count (a glitch also pulls its neighbours' midpoints off by half), and
+    only frames where the legs collapse (SWAP_SPIKE_COLLAPSE)."""
+    out = np.array(positions, dtype=float, copy=True)
+    if len(out) < 3:
+        return out
+    legs = out[:, _LEG_INDICES]
+    midpoint = 0.5 * (legs[:-2] + legs[2:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        deviation = np.nanmedian(np.linalg.norm(legs[1:-1] - midpoint, axis=2), axis=1)
+        separation = np.nanmedian(np.linalg.norm(legs - out[:, _LEG_PERMUTATION[_LEG_INDICES]], axis=2), axis=1)
+    padded = np.concatenate(([0.0], np.nan_to_num(deviation), [0.0]))
+    peak = (padded[1:-1] >= padded[:-2]) & (padded[1:-1] >= padded[2:])
+    collapsed = separation[1:-1] < SWAP_SPIKE_COLLAPSE * np.minimum(separation[:-2], separation[2:])
+    spikes = 1 + np.flatnonzero(peak & collapsed & (deviation > SWAP_SPIKE_LEG * scale))
+    spikes = spikes[np.isfinite(midpoint[spikes - 1]).all(axis=(1, 2))]
+    legs[spikes] = midpoint[spikes - 1]
+    out[:, _LEG_INDICES] = legs
+    return out
+
+
+def _viterbi_states(costs: np.ndarray, switch_cost: float, state_cost: float = SWAP_STATE_COST,
+                    votes: np.ndarray | None = None) -> np.ndarray:
+    """(T,) bool swap states minimising accelerations + ``switch_cost`` per change + ``state_cost``
+    per swapped frame + SWAP_VOTE_COST per vote (``votes`` (T,): + for swapped) against the state
+    (ties: unswapped)."""
+    costs = costs.copy()
+    costs[:, :, 1] += state_cost
+    if votes is not None:
+        costs[:, :, 1] -= SWAP_VOTE_COST * votes[2:]
+    n = costs.shape[-1] + 2
+    transition = switch_cost * (1.0 - np.eye(2)) + 1e-12 * np.array([0.0, 1.0])
+    best = transition.copy()
+    back = np.zeros((n, 2, 2), dtype=int)
+    for t in range(2, n):
+        candidates = best[:, :, None] + costs[..., t - 2] + transition[None]
+        back[t] = np.argmin(candidates, axis=0)
+        best = np.min(candidates, axis=0)
+    b, c = np.unravel_index(int(np.argmin(best)), best.shape)
+    states = np.zeros(n, dtype=bool)
+    states[n - 1], states[n - 2] = c, b
+    for t in range(n - 1, 1, -1):
+        a = back[t, b, c]
+        states[t - 2] = a
+        b, c = a, b
+    return states
+
+
+def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SWITCH_COST,
+                             votes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Undo frames where left and right leg landmarks are exchanged (typical of side-view pose).
+
+    The swap state per frame is the Viterbi path minimising the summed squared second difference
+    of all leg landmarks (a swap makes both legs jump) plus ``switch_cost`` per state change, in
+    leg lengths. The labelling used by most frames is kept as the true one, unless ``votes`` (T,)
+    from the feet's ground contacts (``core.gait.stance_sides.stance_votes``; + for swapped) are
+    given: they fix which labelling is true. Returns (positions, swapped (T,) bool).
+    """
+    swapped = np.zeros(len(positions), dtype=bool)
+    has_legs = np.isfinite(positions[:, _LEG_INDICES]).all(axis=2).any(axis=1)
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        return positions.copy(), swapped
+    if len(positions) < 3 or not np.isfinite(scale) or scale <= 0:
+        return positions.copy(), swapped
+    costs = _acceleration_costs(bridge_spikes(positions, scale), scale)
+    swapped = _viterbi_states(costs, switch_cost, votes=votes) & has_legs
+    if votes is None and swapped.sum() > 0.5 * has_legs.sum():
+        swapped = ~swapped & has_legs
+    return swap_legs(positions, swapped), swapped
+
+
+def ground_contact_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:
+    """Swap votes of 2-D video legs from their ground contacts (``core.gait.stance_sides``)."""
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        return None
+    if scene is not None and len(scene) != len(positions):
+        scene = None
+    votes = stance_votes(positions, rate_hz, scale, scene)
+    return votes if np.any(votes != 0) else None

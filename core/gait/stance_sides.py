@@ -1,0 +1,146 @@
+"""Left/right labels of video legs from the feet's ground contacts (2-D pose, side view).
+
+A pose model in a side view often exchanges the legs where they cross and, as both legs collapse
+onto each other for a few frames there, no acceleration criterion can follow them through
+(``core.gait.leg_swaps.correct_left_right_swaps``). A foot in stance, however, rests on one
+spot of the ground whichever label the model gives it, and successive foot placements alternate
+sides. So: find placements (runs where a labelled heel rests over the ground at one position),
+chain those that progress along the walking direction, give them alternating sides (the phase that
+agrees with most of the model's labels), and let each resting heel vote for or against its label
+(``stance_votes``). The votes enter the swap correction's costs, so frames without votes follow
+the accelerations. On a treadmill (no progression) no chain forms and nothing is voted.
+
+Positions are image pixels (T, 33, 3), x horizontal; the scenery's image velocity (camera pan,
+px/s along x) is removed first so that "at rest" means at rest over the ground.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.constants import LEG_LANDMARKS
+
+SIDES = ("left", "right")
+# A heel rests when its speed over ground is below REST_FRACTION of the walking speed.
+REST_FRACTION = 0.5
+# Resting samples within PLACEMENT_TOLERANCE_LEG leg lengths of a placement's position and at most
+# PLACEMENT_GAP_S after its last sample belong to it; a placement lasts at least MIN_PLACEMENT_S.
+PLACEMENT_TOLERANCE_LEG = 0.15
+PLACEMENT_GAP_S = 0.4
+MIN_PLACEMENT_S = 0.1
+# Successive foot placements of a walk are at least MIN_STEP_LEG leg lengths apart along the walking
+# direction (short shuffling steps ~0.3-0.4 leg lengths); closer ones are one stance split by noise.
+MIN_STEP_LEG = 0.25
+MAX_STEP_RATIO = 1.5
+
+
+@dataclass
+class Placement:
+    """One foot placement: ground position (px), frames and the model's label of each sample."""
+
+    frames: list[int] = field(default_factory=list)
+    positions: list[float] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+    @property
+    def position(self) -> float:
+        return float(np.median(self.positions))
+
+
+def ground_positions(heel_x: np.ndarray, rate_hz: float, scene_velocity_px_s: np.ndarray | None) -> np.ndarray:
+    """(T, 2) heel x over the ground (px) for heel_x (T, 2): image x minus the camera pan so far."""
+    if scene_velocity_px_s is None:
+        return heel_x
+    scene = np.nan_to_num(np.asarray(scene_velocity_px_s, dtype=float))
+    return heel_x - (np.cumsum(scene) / rate_hz)[:, None]
+
+
+def find_placements(ground_x: np.ndarray, rate_hz: float, walking_speed: float, scale: float) -> list[Placement]:
+    """Placements (sorted by first frame) from heel ground positions ground_x (T, 2; px, NaN
+    missing), walking speed (px/s, > 0) and leg length ``scale`` (px)."""
+    speed = np.abs(np.gradient(ground_x, axis=0)) * rate_hz
+    resting = np.isfinite(speed) & (speed < REST_FRACTION * walking_speed)
+    gap = max(1, int(round(PLACEMENT_GAP_S * rate_hz)))
+    open_: list[Placement] = []
+    done: list[Placement] = []
+    for t in range(len(ground_x)):
+        for label in (0, 1):
+            if not resting[t, label]:
+                continue
+            x = float(ground_x[t, label])
+            near = [p for p in open_ if abs(x - p.position) < PLACEMENT_TOLERANCE_LEG * scale and t - p.frames[-1] <= gap]
+            target = min(near, key=lambda p: abs(x - p.position)) if near else None
+            if target is None:
+                target = Placement()
+                open_.append(target)
+            target.frames.append(t)
+            target.positions.append(x)
+            target.labels.append(label)
+        done += [p for p in open_ if t - p.frames[-1] > gap]
+        open_ = [p for p in open_ if t - p.frames[-1] <= gap]
+    min_frames = max(3, int(round(MIN_PLACEMENT_S * rate_hz)))
+    kept = [p for p in done + open_ if len(set(p.frames)) >= min_frames]
+    return sorted(kept, key=lambda p: p.frames[0])
+
+
+def placement_sides(placements: list[Placement], direction: float, scale: float) -> list[int | None]:
+    """Side index (0 left, 1 right) per placement (sorted by first frame). A placement within
+    MIN_STEP_LEG leg lengths of the previous one is the same foot (its stance split by noise); one
+    at least that far ahead in ``direction`` (+1 or -1 along x) is the next step, of the other
+    side; one behind breaks the chain (a turn). Each chain of at least 3 steps alternates sides
+    with the phase most of its samples' model labels agree with; other placements get None. A step
+    longer than MAX_STEP_RATIO times the median step also breaks the chain (a missed placement)."""
+    positions = np.array([p.position for p in placements])
+    aheads = direction * np.diff(positions)
+    typical = np.median(aheads[aheads >= MIN_STEP_LEG * scale]) if np.any(aheads >= MIN_STEP_LEG * scale) else np.inf
+    steps: list[list[int]] = []
+    chains: list[list[list[int]]] = []
+    for k in range(len(placements)):
+        if steps:
+            ahead = direction * (positions[k] - positions[steps[-1][-1]])
+            if abs(ahead) < MIN_STEP_LEG * scale:
+                steps[-1].append(k)
+                continue
+            if ahead < 0 or ahead > MAX_STEP_RATIO * typical:
+                chains.append(steps)
+                steps = []
+        steps.append([k])
+    chains.append(steps)
+    sides: list[int | None] = [None] * len(placements)
+    for chain in chains:
+        if len(chain) < 3:
+            continue
+        labels = [np.concatenate([placements[k].labels for k in step]) for step in chain]
+        agree = sum(int(np.sum(lab == i % 2)) for i, lab in enumerate(labels))
+        phase = 0 if 2 * agree >= sum(len(lab) for lab in labels) else 1
+        for i, step in enumerate(chain):
+            for k in step:
+                sides[k] = (i + phase) % 2
+    return sides
+
+
+def stance_votes(positions: np.ndarray, rate_hz: float, scale: float,
+                 scene_velocity_px_s: np.ndarray | None = None) -> np.ndarray:
+    """(T,) votes for exchanging the model's leg labels: +1 per heel resting on a placement of the
+    other side, -1 per heel resting on one of its own side, 0 without evidence. positions: (T, 33, 3)
+    px; ``scale`` the leg length (px); ``scene_velocity_px_s`` (T,) the camera pan or None."""
+    votes = np.zeros(len(positions))
+    heel_x = np.stack([positions[:, LEG_LANDMARKS[s]["heel"], 0] for s in SIDES], axis=1)
+    hips = np.stack([positions[:, LEG_LANDMARKS[s]["hip"], 0] for s in SIDES], axis=1)
+    n_hips = np.isfinite(hips).sum(axis=1)
+    pelvis_x = np.where(n_hips > 0, np.nansum(hips, axis=1) / np.maximum(n_hips, 1), np.nan)
+    ground_x = ground_positions(heel_x, rate_hz, scene_velocity_px_s)
+    velocity = np.gradient(ground_positions(pelvis_x[:, None], rate_hz, scene_velocity_px_s)[:, 0]) * rate_hz
+    if not np.isfinite(velocity).any() or not np.isfinite(scale):
+        return votes
+    walking = float(np.nanmedian(velocity))
+    if not np.isfinite(walking) or walking == 0:
+        return votes
+    placements = find_placements(ground_x, rate_hz, abs(walking), scale)
+    for p, side in zip(placements, placement_sides(placements, float(np.sign(walking)), scale)):
+        if side is not None:
+            for t, label in zip(p.frames, p.labels):
+                votes[t] += 1.0 if label != side else -1.0
+    return votes

@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+
+from core.gait.direction import leg_length
+from core.gait.preprocessing import correct_left_right_swaps, swap_legs
+from core.gait.stance_sides import Placement, placement_sides, stance_votes
+from tests.core.gait.test_gait_preprocessing import _collapse_legs, walk
+
+PX_PER_M = 300.0
+
+
+def _placement(frame: int, position: float, label: int, n: int = 5) -> Placement:
+    return Placement(list(range(frame, frame + n)), [position] * n, [label] * n)
+
+
+def test_placements_alternate_with_the_phase_the_labels_agree_on():
+    # Steps of 100 px to the left; the model labels the second placement wrongly.
+    placements = [_placement(10 * k, 500.0 - 100.0 * k, label) for k, label in enumerate([1, 1, 1, 0, 1])]
+    assert placement_sides(placements, direction=-1.0, scale=100.0) == [1, 0, 1, 0, 1]
+
+
+def test_nearby_placements_are_one_foot_and_a_missed_step_breaks_the_chain():
+    positions = [0.0, 100.0, 110.0, 200.0, 300.0, 500.0, 600.0, 700.0]
+    labels = [0, 1, 1, 0, 1, 1, 0, 1]
+    placements = [_placement(10 * k, x, lab) for k, (x, lab) in enumerate(zip(positions, labels))]
+    # 100 and 110 px: one stance split in two; 300 -> 500 px: a placement was missed, so the
+    # chain after it takes its own phase from its labels instead of continuing the alternation.
+    assert placement_sides(placements, direction=1.0, scale=100.0) == [0, 1, 1, 0, 1, 1, 0, 1]
+
+
+def test_too_short_a_chain_gives_no_side():
+    placements = [_placement(0, 0.0, 0), _placement(10, 100.0, 1)]
+    assert placement_sides(placements, direction=1.0, scale=100.0) == [None, None]
+
+
+@pytest.mark.parametrize("start,length", [(26, 12), (50, 17), (74, 12)])
+def test_ground_contacts_undo_a_swap_hidden_by_leg_collapses(start, length):
+    # MediaPipe-like: the labels change while both legs collapse for two frames at each end, so
+    # accelerations alone cannot follow the legs (the previous correction left all these frames).
+    pos, _ = walk(30.0, noise=0.004)
+    pos *= PX_PER_M
+    injected = np.zeros(len(pos), dtype=bool)
+    injected[start:start + length] = True
+    glitched = swap_legs(pos, injected)
+    for frame in (start - 1, start, start + length - 1, start + length):
+        _collapse_legs(glitched, frame)
+    _, plain = correct_left_right_swaps(glitched)
+    assert not plain[start + 1:start + length - 1].all()
+    votes = stance_votes(glitched, 30.0, leg_length(glitched))
+    _, swapped = correct_left_right_swaps(glitched, votes=votes)
+    inner = np.ones(len(pos), dtype=bool)
+    inner[[start - 1, start, start + length - 1, start + length]] = False
+    np.testing.assert_array_equal(swapped[inner], injected[inner])
+
+
+def test_votes_follow_the_camera_pan():
+    # Tracking camera: the image shows the walker in place and the ground moving backwards.
+    pos, _ = walk(30.0, noise=0.004)
+    pos *= PX_PER_M
+    rate_hz = 30.0
+    pan_px_s = -PX_PER_M * 1.3 / 1.1
+    panned = pos.copy()
+    panned[..., 0] += pan_px_s * np.arange(len(pos))[:, None] / rate_hz
+    votes = stance_votes(panned, rate_hz, leg_length(panned), np.full(len(pos), pan_px_s))
+    assert np.sum(votes < 0) > 0.5 * len(pos) and not np.any(votes > 0)
+
+
+def test_preprocess_uses_ground_contacts_for_pixels_only():
+    from tests.core.gait.test_gait_preprocessing import CFG, as_series
+    from core.gait.preprocessing import preprocess
+
+    pos, t = walk(30.0, noise=0.004)
+    pos *= PX_PER_M
+    injected = np.zeros(len(pos), dtype=bool)
+    injected[50:67] = True
+    glitched = swap_legs(pos, injected)
+    for frame in (49, 50, 66, 67):
+        _collapse_legs(glitched, frame)
+    in_px = preprocess(as_series(glitched, t, units="px"), CFG).swapped
+    assert in_px[51:65].all() and not in_px[:48].any() and not in_px[69:].any()
+    in_m = preprocess(as_series(glitched / PX_PER_M, t, units="m"), CFG).swapped
+    assert not in_m[51:65].all()
