@@ -13,7 +13,7 @@ import numpy as np
 
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
-from core.gait.direction import leg_length
+from core.gait.direction import leg_length, present_sides
 from core.gait.stance_sides import stance_votes
 
 
@@ -159,7 +159,10 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
 
 
 def ground_contact_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:
-    """Swap votes of 2-D video legs from their ground contacts (``core.gait.stance_sides``)."""
+    """Swap votes of 2-D video legs from their ground contacts (``core.gait.stance_sides``); None with
+    one leg only (alternating placements would then move half its stances onto the absent leg)."""
+    if len(present_sides(positions)) < 2:
+        return None
     try:
         scale = leg_length(positions)
     except InsufficientDataError:

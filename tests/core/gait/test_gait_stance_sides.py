@@ -80,3 +80,4 @@ def test_preprocess_uses_ground_contacts_for_pixels_only():
     assert in_px[51:65].all() and not in_px[:48].any() and not in_px[69:].any()
     in_m = preprocess(as_series(glitched / PX_PER_M, t, units="m"), CFG).swapped
     assert not in_m[51:65].all()
+
