@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 
 from core.config import Profile
 from core.errors import GaitToolError
+from core.executors import TaskExecutor
 from core.io.keypoint_store import (
     MANIFEST_NAME,
     STORE_NAME,
@@ -26,7 +27,6 @@ from core.performance_optimizer import (
     MB,
     IOOptimizer,
     MediaPipeOptimizer,
-    ParallelProcessor,
     PerformanceMonitor,
     tree_cpu_seconds,
 )
@@ -185,7 +185,7 @@ def decode_threads(workers: int, cores: int | None = None) -> int:
 def extract_jobs(
     jobs: Iterable[ExtractionJob],
     profile: Profile,
-    processor: ParallelProcessor,
+    processor: TaskExecutor,
     monitor: PerformanceMonitor,
     queue_frames: int,
 ) -> Iterator[tuple[ExtractionJob, BaseException | None]]:
@@ -251,13 +251,15 @@ def extract_jobs(
                 yield job, None
             t0, c0 = time.perf_counter(), tree_cpu_seconds()
         yield from drain_open_errors()
-    except BrokenExecutor:  # a worker died (killed, out of memory): the videos not finished fail, resumably
+    except BrokenExecutor as exc:  # a worker died (killed, out of memory) or the cluster is gone: the
+        # videos not finished fail, resumably
+        lost = exc if isinstance(exc, GaitToolError) else GaitToolError(WORKER_DIED)
         yield from drain_open_errors()
         for job in jobs:
             if id(job) in states and id(job) not in failed | finished:
                 failed.add(id(job))
                 states[id(job)].abort()
-                yield job, GaitToolError(WORKER_DIED)
+                yield job, lost
     except BaseException:
         for st in states.values():
             st.abort()

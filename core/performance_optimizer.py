@@ -74,6 +74,7 @@ class PerformanceMonitor:
     def __init__(self, sample_interval_s: float = 0.1) -> None:
         self.stages: dict[str, StageStats] = {}
         self.counters: dict[str, int] = {}
+        self.sections: dict[str, Any] = {}  # further report sections, e.g. "executor"
         self.peak_rss_bytes = tree_rss_bytes()
         self._interval = sample_interval_s
         self._stop = threading.Event()
@@ -119,6 +120,7 @@ class PerformanceMonitor:
             "peak_rss_mb": round(self.peak_rss_bytes / MB, 1),
             "stages": {k: v.as_dict() for k, v in self.stages.items()},
             "counters": dict(self.counters),
+            **self.sections,
         }
 
     def table(self) -> str:

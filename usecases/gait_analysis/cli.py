@@ -20,6 +20,7 @@ EPILOG = """examples:
   gait-analysis --videos clips/ --subject-height 1.72 --output results/
   gait-analysis --keypoints trial.trc --events trial.events.csv
   gait-analysis --videos data/ --labels data/labels.csv --task classification --folds 3
+  gait-analysis --videos /shared/clips/ --output /shared/results/ --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     perf.add_argument("--config", type=Path, help="profile file (default: configs/performance_optimized.json)")
     perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
     perf.add_argument("--workers", type=int, help="pose worker processes (default: one per core)")
+    perf.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786), or 'local' for a "
+                      "LocalCluster of --workers processes; see docs/distributed.md")
     perf.add_argument("--no-optimizations", action="store_true", help="one process, every frame, native resolution")
     perf.add_argument("--extract-only", action="store_true", help="only build the keypoint stores (no analysis)")
     pose = p.add_argument_group("pose")
@@ -100,6 +103,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "device": args.device,
         "verbose": args.verbose or None,
         "quiet": args.quiet or None,
+        "scheduler": args.scheduler,
     }
     return replace(cfg, **{k: v for k, v in run.items() if v is not None})
 

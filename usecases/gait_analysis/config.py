@@ -37,6 +37,7 @@ class PipelineConfig:
     verbose: bool = False
     quiet: bool = False
     progress: bool = True
+    scheduler: str | None = None  # Dask scheduler address or "local"; None: the local process pool
 
     def __post_init__(self) -> None:
         if self.subject_height_m is not None and not 0.5 <= self.subject_height_m <= 2.6:
@@ -47,6 +48,8 @@ class PipelineConfig:
             raise ConfigError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.tolerance_ms <= 0:
             raise ConfigError("--tolerance-ms must be > 0")
+        if self.scheduler is not None and self.scheduler != "local" and ":" not in self.scheduler:
+            raise ConfigError(f"--scheduler must be 'local' or an address such as tcp://10.0.0.5:8786, got {self.scheduler!r}")
 
     @property
     def wants_training(self) -> bool:
