@@ -102,12 +102,13 @@ class DaskExecutor:
         workers: int = 1,
         initializer: Callable[[], None] | None = None,
         on_result: ResultHook | None = None,
-        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+        connect_timeout_s: float | None = None,
     ) -> None:
         try:
             from distributed import Client
         except ImportError as exc:
             raise GaitToolError(f"--scheduler needs Dask distributed ({exc}); install 'dask[distributed]'") from exc
+        connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
         self.initializer, self.on_result = initializer, on_result
         logging.getLogger("distributed").setLevel(logging.WARNING)  # no cluster chatter among the run's lines
         self.cluster: Any = None
