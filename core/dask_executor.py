@@ -211,6 +211,7 @@ class DaskExecutor:
             self.calls[call_id]["meta"] = meta
             counted = task is not None and ok and hasattr(value, "__len__") and not isinstance(value, str)
             self.calls[call_id]["n"] = len(value) if counted else 0  # frames of a segment's batch
+            self.calls[call_id]["mapped"] = task is not None
             if task is not None and self.on_result is not None and ok:
                 self.on_result(task, value)
         if not ok:
@@ -231,16 +232,20 @@ class DaskExecutor:
                                "far are kept and a rerun resumes from them") from None
 
     def report(self) -> dict[str, Any]:
-        """Scheduler, workers, per-worker frames and calls, and the time lost to reruns."""
-        per_worker: dict[str, dict[str, float]] = {}
+        """Scheduler, workers, per-worker frames and segment times, and the time lost to reruns."""
+        per_worker: dict[str, dict[str, Any]] = {}
         for call in self.calls.values():
             meta = call.get("meta")
             if meta is None:
                 continue
-            w = per_worker.setdefault(meta["worker"], {"host": meta["host"], "frames": 0, "calls": 0, "cpu_s": 0.0})
-            w["frames"] += call["n"]
+            w = per_worker.setdefault(meta["worker"], {"host": meta["host"], "frames": 0, "segments": 0,
+                                                       "segment_cpu_s": 0.0, "segment_wall_s": 0.0, "calls": 0})
             w["calls"] += 1
-            w["cpu_s"] = round(w["cpu_s"] + meta["cpu_s"], 3)
+            if call.get("mapped"):
+                w["frames"] += call["n"]
+                w["segments"] += 1
+                w["segment_cpu_s"] = round(w["segment_cpu_s"] + meta["cpu_s"], 3)
+                w["segment_wall_s"] = round(w["segment_wall_s"] + meta["wall_s"], 3)
         retries, lost_s = self._retries()
         return {"kind": "dask", "scheduler": self.address, "workers": self.workers,
                 "per_worker": per_worker, "calls": len(self.calls), "retried_calls": retries,
