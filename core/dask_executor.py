@@ -57,6 +57,13 @@ def _visible(paths: list[str]) -> tuple[str, dict[str, str | None]]:
     return socket.gethostname(), {p: _readable(p) for p in paths}
 
 
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this worker process so far (MB; Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _call(initializer: Callable[[], None] | None, call_id: str, fn: Callable[..., Any], args: tuple) -> tuple:
     """Worker side: run ``fn(*args)`` once the process is set up; returns ``(ok, value, meta)`` so
     that a call's own error is told apart from a lost worker or scheduler."""
@@ -74,7 +81,7 @@ def _call(initializer: Callable[[], None] | None, call_id: str, fn: Callable[...
     except Exception as exc:  # noqa: BLE001 - re-raised in the client
         ok, value = False, exc
     meta = {"worker": worker.address, "host": socket.gethostname(), "wall_s": time.perf_counter() - t0,
-            "cpu_s": time.process_time() - c0, "end": time.time()}
+            "cpu_s": time.process_time() - c0, "end": time.time(), "peak_rss_mb": _peak_rss_mb()}
     return ok, value, meta
 
 
@@ -110,7 +117,7 @@ class DaskExecutor:
             raise GaitToolError(f"--scheduler needs Dask distributed ({exc}); install 'dask[distributed]'") from exc
         connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
         self.initializer, self.on_result = initializer, on_result
-        logging.getLogger("distributed").setLevel(logging.WARNING)  # no cluster chatter among the run's lines
+        logging.getLogger("distributed").setLevel(logging.ERROR)  # no cluster chatter: failures are reported
         self.cluster: Any = None
         self.address = scheduler
         self.calls: dict[str, dict[str, Any]] = {}
@@ -139,12 +146,20 @@ class DaskExecutor:
             raise
 
     def _check_versions(self) -> None:
+        """Scheduler and workers must load this package's tasks and run the client's versions."""
         mine = _library_versions()
-        theirs = self.client.run(_library_versions)
+        try:
+            theirs = {"scheduler": self.client.run_on_scheduler(_library_versions), **self.client.run(_library_versions)}
+        except (OSError, TimeoutError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. ModuleNotFoundError raised on the scheduler
+            raise GaitToolError(f"the Dask cluster at {self.address} cannot load this package ({_why(exc)}); start "
+                                "`dask scheduler` and `dask worker` in the client's environment, with this project "
+                                "importable (docs/distributed.md)") from None
         for addr, versions in theirs.items():
             diff = [f"{k} {versions.get(k)} (here {v})" for k, v in mine.items() if versions.get(k) != v]
             if diff:
-                raise GaitToolError(f"Dask worker {addr} runs other versions than this client: {', '.join(diff)}; "
+                raise GaitToolError(f"Dask {'' if addr == 'scheduler' else 'worker '}{addr} runs other versions than this client: {', '.join(diff)}; "
                                     "install the same environment on every worker")
 
     # -- TaskExecutor -------------------------------------------------------------------------
@@ -227,7 +242,10 @@ class DaskExecutor:
         except KilledWorker as exc:
             raise ExecutorLost(f"a Dask task killed every worker that ran it ({exc}); the frames stored so far "
                                "are kept and a rerun resumes from them") from None
-        except (CancelledError, OSError, TimeoutError) as exc:
+        except CancelledError:
+            raise ExecutorLost(f"lost the Dask scheduler at {self.address}; the frames stored so far are kept "
+                               "and a rerun resumes from them") from None
+        except (OSError, TimeoutError) as exc:
             raise ExecutorLost(f"lost the Dask scheduler at {self.address} ({_why(exc)}); the frames stored so "
                                "far are kept and a rerun resumes from them") from None
 
@@ -241,6 +259,7 @@ class DaskExecutor:
             w = per_worker.setdefault(meta["worker"], {"host": meta["host"], "frames": 0, "segments": 0,
                                                        "segment_cpu_s": 0.0, "segment_wall_s": 0.0, "calls": 0})
             w["calls"] += 1
+            w["peak_rss_mb"] = round(max(w.get("peak_rss_mb", 0.0), meta["peak_rss_mb"]), 1)
             if call.get("mapped"):
                 w["frames"] += call["n"]
                 w["segments"] += 1

@@ -39,7 +39,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return small_config(tmp_path_factory.mktemp("dask_cfg") / "profile.json", parallel=SHORT_SEGMENTS)
+    return small_config(tmp_path_factory.mktemp("dask_cfg") / "profile.json", parallel=SHORT_SEGMENTS,
+                        io={"batch_frames": 30})
 
 
 def _argv(clips: list[Path], out: Path, config: Path, *extra: str) -> list[str]:
@@ -168,3 +169,35 @@ def test_worker_killed_mid_run_reruns_its_segment(clips, config, cluster, tmp_pa
     report = json.loads((tmp_path / "performance_report.json").read_text())["executor"]
     assert report["retried_calls"] >= 1 and report["retry_lost_s"] > 0
     assert sum(w["frames"] for w in report["per_worker"].values()) == 180
+
+
+def test_scheduler_lost_mid_run_keeps_batches_and_rerun_resumes(clips, config, tmp_path):
+    from distributed import LocalCluster
+
+    store = tmp_path / clips[0].stem / STORE_NAME
+    lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    closed = threading.Event()
+
+    def close_after_first_batch() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not (store.exists() and store.stat().st_size > 0):
+            time.sleep(0.05)
+        lc.close()
+        closed.set()
+
+    closer = threading.Thread(target=close_after_first_batch, daemon=True)
+    closer.start()
+    try:
+        run = run_cli(_argv(clips, tmp_path, config, "--scheduler", lc.scheduler_address, "--extract-only"))
+    finally:
+        closer.join(timeout=60)
+        lc.close()
+    assert closed.is_set()
+    assert run.code == 1
+    assert all("lost the Dask scheduler" in f["error"] and "rerun resumes" in f["error"] for f in run.failures)
+    kept = sum(len(_frames(tmp_path, c)) for c in clips if (tmp_path / c.stem / STORE_NAME).exists())
+    assert 0 < kept < 180
+    rerun = run_cli(_argv(clips, tmp_path, config, "--scheduler", "local", "--extract-only"))
+    assert rerun.code == 0, rerun.err
+    for clip in clips:
+        np.testing.assert_array_equal(_frames(tmp_path, clip), np.arange(90))
