@@ -183,7 +183,7 @@ class _ProgressBars:
 
             job = self.jobs[video_path]
             bar = self.bars[video_path] = tqdm(
-                total=max(job.info.n_frames - job.resume_frame, 0), desc=job.video.name[:30], unit="frame"
+                total=job.frames_to_extract, desc=job.video.name[:30], unit="frame"
             )
         bar.update(n)
 
