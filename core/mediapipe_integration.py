@@ -200,7 +200,7 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
     planner = MediaPipeOptimizer(profile)
     lanes = []
     for r_start, r_stop in job.ranges:
-        for seg_start, seg_stop, warm in planner.segment_plan(r_start, min(r_stop, n), workers).segments:
+        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile):
             open_end = r_stop >= n and seg_stop >= n
             lane_stop = OPEN_END if open_end else seg_stop
             lane = []
@@ -212,6 +212,15 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
                 lane.append(replace(base, start=start, stop=stop, warmup_start=warmup_start, lane_stop=lane_stop))
             lanes.append(lane)
     return lanes
+
+
+def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int,
+              profile: Profile) -> list[tuple[int, int, int]]:
+    """The segment plan of ``[start, stop)``; in-process (one worker) a single segment, since its
+    batches already give resume points and more segments only add warm-ups."""
+    if workers > 1:
+        return planner.segment_plan(start, stop, workers).segments
+    return [(start, stop, _task_warmup(start, start, -1, profile))] if stop > start else []
 
 
 def _task_warmup(start: int, seg_warm: int, seg_start: int, profile: Profile) -> int:
