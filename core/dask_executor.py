@@ -13,7 +13,6 @@ import os
 import socket
 import time
 import uuid
-from collections import deque
 from concurrent.futures import CancelledError
 from importlib import metadata
 from pathlib import Path
@@ -109,6 +108,7 @@ class DaskExecutor:
         workers: int = 1,
         initializer: Callable[[], None] | None = None,
         on_result: ResultHook | None = None,
+        count: Callable[[Any], int] | None = None,
         connect_timeout_s: float | None = None,
     ) -> None:
         try:
@@ -116,12 +116,11 @@ class DaskExecutor:
         except ImportError as exc:
             raise GaitToolError(f"--scheduler needs Dask distributed ({exc}); install 'dask[distributed]'") from exc
         connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
-        self.initializer, self.on_result = initializer, on_result
+        self.initializer, self.on_result, self.count = initializer, on_result, count
         logging.getLogger("distributed").setLevel(logging.ERROR)  # no cluster chatter: failures are reported
         self.cluster: Any = None
         self.address = scheduler
         self.calls: dict[str, dict[str, Any]] = {}
-        self.max_in_flight = 0
         if scheduler == "local":
             self.cluster = _local_cluster(max(1, workers))
             self.address = self.cluster.scheduler_address
@@ -134,7 +133,6 @@ class DaskExecutor:
         try:
             self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
             self.workers = max(1, sum(self.client.nthreads().values()))
-            self.max_in_flight = 2 * self.workers
             self._check_versions()
         except BaseException as exc:
             self.shutdown()
@@ -175,48 +173,51 @@ class DaskExecutor:
         return problems
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> DaskHandle:
+        return self.submit_to(None, fn, *args)
+
+    def submit_to(self, worker: str | None, fn: Callable[..., Any], *args: Any) -> DaskHandle:
+        """``submit``, preferring ``worker`` (any other when it is gone or busy)."""
         call_id = uuid.uuid4().hex
+        where = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
         fut = self._guard(lambda: self.client.submit(_call, self.initializer, call_id, fn, args,
                                                      key=f"gait-{getattr(fn, '__name__', 'call')}-{call_id}",
-                                                     pure=False))
+                                                     pure=False, **where))
         self.calls[call_id] = {"submitted": time.time()}
         return DaskHandle(self, fut, call_id)
 
-    def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """``(task, fn(task))`` in task order; results are taken (and ``on_result`` called) as they
-        complete, with at most ``2 x workers`` calls in flight."""
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
+        """Each lane's tasks one after another, up to ``workers`` lanes at once; ``(task, fn(task))``
+        as each completes. A lane's next task asks for the worker that ran its previous one (which
+        keeps the lane's live decoder and tracker), and goes elsewhere if that worker is gone."""
         from distributed import as_completed
 
-        pending: deque[tuple[Any, DaskHandle]] = deque()
-        arrived: dict[str, Any] = {}
-        by_key: dict[str, tuple[Any, str]] = {}
         stream = as_completed(loop=self.client.loop)
-        source = iter(tasks)
+        active: dict[str, tuple[Any, Iterator[Any], DaskHandle]] = {}
+        source = iter(lanes)
 
-        def refill() -> None:
-            while len(pending) < self.max_in_flight:
-                try:
-                    task = next(source)
-                except StopIteration:
-                    return
-                handle = self.submit(fn, task)
-                by_key[handle.future.key] = (task, handle.call_id)
+        def start(rest: Iterator[Any], worker: str | None = None) -> None:
+            task = next(rest, None)
+            if task is not None:
+                handle = self.submit_to(worker, fn, task)
+                active[handle.future.key] = (task, rest, handle)
                 stream.add(handle.future)
-                pending.append((task, handle))
 
         try:
-            refill()
-            while pending:
-                task, head = pending[0]
-                while head.call_id not in arrived:
-                    fut = self._guard(lambda: next(stream))
-                    done_task, call_id = by_key.pop(fut.key)
-                    arrived[call_id] = self._unwrap(fut, call_id, done_task)
-                pending.popleft()
-                yield task, arrived.pop(head.call_id)
-                refill()
+            while True:
+                while len(active) < self.workers:
+                    lane = next(source, None)
+                    if lane is None:
+                        break
+                    start(iter(lane))
+                if not active:
+                    return
+                fut = self._guard(lambda: next(stream))
+                task, rest, handle = active.pop(fut.key)
+                result = self._unwrap(fut, handle.call_id, task)
+                start(rest, self.calls[handle.call_id]["meta"]["worker"])
+                yield task, result
         except BaseException:
-            for _, handle in pending:
+            for _, _, handle in active.values():
                 handle.future.cancel()
             raise
 
@@ -224,8 +225,7 @@ class DaskExecutor:
         ok, value, meta = self._guard(future.result)
         if call_id in self.calls and "meta" not in self.calls[call_id]:
             self.calls[call_id]["meta"] = meta
-            counted = task is not None and ok and hasattr(value, "__len__") and not isinstance(value, str)
-            self.calls[call_id]["n"] = len(value) if counted else 0  # frames of a segment's batch
+            self.calls[call_id]["n"] = self.count(value) if task is not None and ok and self.count else 0
             self.calls[call_id]["mapped"] = task is not None
             if task is not None and self.on_result is not None and ok:
                 self.on_result(task, value)
@@ -250,21 +250,22 @@ class DaskExecutor:
                                "far are kept and a rerun resumes from them") from None
 
     def report(self) -> dict[str, Any]:
-        """Scheduler, workers, per-worker frames and segment times, and the time lost to reruns."""
+        """Scheduler, workers, per-worker frames and pose-task times (``run_lanes`` tasks; ``calls`` counts
+        every call), and the time lost to reruns."""
         per_worker: dict[str, dict[str, Any]] = {}
         for call in self.calls.values():
             meta = call.get("meta")
             if meta is None:
                 continue
-            w = per_worker.setdefault(meta["worker"], {"host": meta["host"], "frames": 0, "segments": 0,
-                                                       "segment_cpu_s": 0.0, "segment_wall_s": 0.0, "calls": 0})
+            w = per_worker.setdefault(meta["worker"], {"host": meta["host"], "frames": 0, "tasks": 0,
+                                                       "task_cpu_s": 0.0, "task_wall_s": 0.0, "calls": 0})
             w["calls"] += 1
             w["peak_rss_mb"] = round(max(w.get("peak_rss_mb", 0.0), meta["peak_rss_mb"]), 1)
             if call.get("mapped"):
                 w["frames"] += call["n"]
-                w["segments"] += 1
-                w["segment_cpu_s"] = round(w["segment_cpu_s"] + meta["cpu_s"], 3)
-                w["segment_wall_s"] = round(w["segment_wall_s"] + meta["wall_s"], 3)
+                w["tasks"] += 1
+                w["task_cpu_s"] = round(w["task_cpu_s"] + meta["cpu_s"], 3)
+                w["task_wall_s"] = round(w["task_wall_s"] + meta["wall_s"], 3)
         retries, lost_s = self._retries()
         return {"kind": "dask", "scheduler": self.address, "workers": self.workers,
                 "per_worker": per_worker, "calls": len(self.calls), "retried_calls": retries,

@@ -33,14 +33,15 @@ class TaskExecutor(Protocol):
     """Runs picklable calls somewhere and hands results back to this process.
 
     ``workers``: how many calls run at once (segment plans are cut for it).
-    ``map_ordered(fn, tasks)``: ``(task, fn(task))`` in task order, with a bounded number in flight.
+    ``run_lanes(fn, lanes)``: each lane's tasks in order, up to ``workers`` lanes at once;
+    ``(task, fn(task))`` as each completes.
     ``submit(fn, *args)``: one call, as a ``Handle``.
     ``unreachable_inputs(paths)``: ``{path: reason}`` for inputs the workers cannot read.
     ``report()``: what ``performance_report.json`` records about the executor."""
 
     workers: int
 
-    def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]: ...
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]: ...
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle: ...
 
@@ -89,8 +90,8 @@ class LocalExecutor:
                                            initargs=initargs)
         self.workers = self.processor.workers
 
-    def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        return self.processor.map_ordered(fn, tasks)
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
+        return self.processor.run_lanes(fn, lanes)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
         return DoneHandle(fn, *args)
@@ -118,15 +119,17 @@ def open_executor(
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
     on_result: ResultHook | None = None,
+    count: Callable[[Any], int] | None = None,
 ) -> TaskExecutor:
     """The local pool when ``scheduler`` is None, else a Dask client of ``scheduler`` ("local":
     a loopback ``LocalCluster`` of ``workers`` single-threaded processes).
 
     ``initializer`` runs once in each worker process; ``initargs`` only reach local workers;
     ``on_result(task, result)`` is called in this process as each remote result arrives (the
-    local pool reports progress through ``initargs`` instead)."""
+    local pool reports progress through ``initargs`` instead); ``count(result)``: the frames a
+    result holds, for the per-worker figures of the report."""
     if scheduler is None:
         return LocalExecutor(workers, tasks_per_worker, initializer, initargs)
     from core.dask_executor import DaskExecutor
 
-    return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result)
+    return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result, count=count)

@@ -7,9 +7,10 @@
    ``--scheduler local`` (a LocalCluster of ``--workers`` single-threaded processes), each in a
    fresh process and output folder; wall and CPU seconds of the process tree; stores and events
    compared.
-2. Worker killed: two videos on a LocalCluster started here; a worker running a segment is killed
-   (SIGKILL) once half of the planned segments have started; every store must hold each frame once.
-3. Scaling: per-segment costs measured above (CPU and wall seconds, bytes sent to and from a worker,
+2. Worker killed: two videos on a LocalCluster started here; a worker running a pose task is killed
+   (SIGKILL) once half of the planned tasks have started; every store must hold each frame once.
+3. Scaling: per-task costs measured above (a task is one store batch of a lane; CPU and wall
+   seconds, bytes sent to and from a worker,
    scheduler seconds per task, the client's store seconds per frame, input bytes read per frame),
    and the throughput they allow at 8, 64 and 512 worker cores, with the limit that binds.
    The shared file system and network bandwidths are assumptions (``--fs-mb-s``, ``--net-mb-s``).
@@ -71,9 +72,21 @@ def compare(a: Path, b: Path, video: Path) -> dict:
     sa, sb = read_store(a / video.stem / STORE_NAME), read_store(b / video.stem / STORE_NAME)
     same_frames = np.array_equal(sa.frame, sb.frame)
     diff = float(np.nanmax(np.abs(sa.image - sb.image))) if same_frames and len(sa) else float("nan")
+    rows = np.nanmax(np.abs(sa.image - sb.image), axis=(1, 2)) > 0 if same_frames else np.ones(len(sa), bool)
+    differing = sa.frame[rows | (sa.valid != sb.valid if same_frames else rows)]
     ev_a, ev_b = (p / video.stem / "events.csv" for p in (a, b))
     return {"frames": len(sa), "same_frames": same_frames, "same_valid": same_frames and np.array_equal(sa.valid, sb.valid),
-            "max_landmark_diff": diff, "same_events": ev_a.exists() and ev_a.read_bytes() == ev_b.read_bytes()}
+            "max_landmark_diff": diff, "rows_differing": int(len(differing)),
+            "differing_ranges": _ranges(differing), "same_events": ev_a.exists() and ev_a.read_bytes() == ev_b.read_bytes()}
+
+
+def _ranges(frames: np.ndarray) -> list[list[int]]:
+    """Consecutive runs of frame indices as [first, last]."""
+    if len(frames) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(frames) > 1)
+    starts, ends = np.r_[0, cuts + 1], np.r_[cuts, len(frames) - 1]
+    return [[int(frames[a]), int(frames[b])] for a, b in zip(starts, ends)]
 
 
 def throughput(video: Path, workers: int, out: Path) -> dict:
@@ -88,11 +101,13 @@ def throughput(video: Path, workers: int, out: Path) -> dict:
         pose = r["report"]["stages"]["pose"]
         rows[name] = {"wall_s": round(r["wall_s"], 2), "cpu_s": round(r["cpu_s"], 2), "frames": pose["frames"],
                       "fps_run": round(pose["frames"] / r["wall_s"], 2), "pose_wall_s": pose["wall_s"],
-                      "fps_pose": pose["frames_per_s"], "cpu_ms_per_frame": round(1000 * r["cpu_s"] / pose["frames"], 1)}
+                      "fps_pose": pose["frames_per_s"], "cpu_ms_per_frame": round(1000 * r["cpu_s"] / pose["frames"], 1),
+                      "warmup_frames": r["report"]["counters"].get("warmup_frames", 0)}
     ratio = {"run": round(rows["dask"]["fps_run"] / rows["local"]["fps_run"], 3),
              "pose": round(rows["dask"]["fps_pose"] / rows["local"]["fps_pose"], 3)}
     return {"rows": rows, "dask_over_local": ratio, "comparison": same, "executor": dask["report"].get("executor"),
-            "store_s_per_frame": _store_s_per_frame(dask["report"])}
+            "store_s_per_frame": _store_s_per_frame(dask["report"]),
+            "warmup_frames": dask["report"]["counters"].get("warmup_frames", 0)}
 
 
 def _store_s_per_frame(report: dict) -> float:
@@ -101,22 +116,25 @@ def _store_s_per_frame(report: dict) -> float:
     return store.get("wall_s", 0.0) / max(frames, 1)
 
 
-def planned_segments(video: Path, workers: int) -> int:
+def planned_tasks(video: Path, workers: int) -> int:
+    """Pose tasks (store batches) of a fresh extraction of ``video``."""
     from core.config import load_profile
-    from core.performance_optimizer import MediaPipeOptimizer
-    from core.pose.video import probe_video
+    from core.mediapipe_integration import _lanes, prepare_job
+    from core.pose.models import resolve_model
 
-    return len(MediaPipeOptimizer(load_profile("balanced")).segment_plan(0, probe_video(video).n_frames, workers).segments)
+    profile = load_profile("balanced")
+    job = prepare_job(video, Path("/nonexistent-out"), profile, resolve_model(profile.pose.model_complexity, False), None)
+    return sum(len(lane) for lane in _lanes(job, profile, workers, profile.memory.queue_frames))
 
 
 def killed_worker(videos: list[Path], workers: int, out: Path) -> dict:
-    """Two videos on a LocalCluster; SIGKILL a worker running a segment once half the segments started."""
+    """Two videos on a LocalCluster; SIGKILL a worker running a pose task once half the tasks started."""
     from distributed import Client, LocalCluster
 
     from core.io.keypoint_store import STORE_NAME, read_store
     from core.pose.video import probe_video
 
-    total = sum(planned_segments(v, workers) for v in videos)
+    total = sum(planned_tasks(v, workers) for v in videos)
     killed: dict = {}
 
     def states(dask_scheduler) -> tuple[int, list[str]]:
@@ -132,7 +150,7 @@ def killed_worker(videos: list[Path], workers: int, out: Path) -> dict:
                 if started >= max(1, total // 2) and running:
                     pid = client.run(os.getpid, workers=[running[0]])[running[0]]
                     os.kill(pid, signal.SIGKILL)
-                    killed.update(pid=pid, at_segment_start=started, of_segments=total, t=time.time())
+                    killed.update(pid=pid, at_task_start=started, of_tasks=total, t=time.time())
                 time.sleep(0.05)
 
         done = threading.Event()
@@ -152,45 +170,47 @@ def killed_worker(videos: list[Path], workers: int, out: Path) -> dict:
             "retried_calls": ex.get("retried_calls"), "retry_lost_s": ex.get("retry_lost_s"), "workers": ex.get("workers")}
 
 
-def scheduler_overhead(workers: int, n_tasks: int = 400) -> float:
-    """Seconds per no-op task through the executor (submit, run, result), on a LocalCluster."""
+def scheduler_overhead(workers: int, n_tasks: int = 1000) -> float:
+    """Seconds per no-op task pushed through the scheduler to the workers and back, many in flight
+    (the scheduler's and workers' bookkeeping per task, without our wrapper)."""
     from core.dask_executor import DaskExecutor
 
     with DaskExecutor("local", workers) as ex:
-        list(ex.map_ordered(abs, range(20)))  # warm
-        ex.max_in_flight = 64
+        ex.client.gather(ex.client.map(abs, range(50), pure=False))  # warm
         t0 = time.perf_counter()
-        list(ex.map_ordered(abs, range(n_tasks)))
+        ex.client.gather(ex.client.map(abs, range(n_tasks), pure=False))
         return (time.perf_counter() - t0) / n_tasks
 
 
-def segment_costs(video: Path, tp: dict, workers: int) -> dict:
-    """Per-segment CPU/wall, bytes to and from a worker, input bytes read per frame."""
-    from core.io.keypoint_store import STORE_NAME, read_store
-    from core.mediapipe_integration import prepare_job, _tasks
+def task_costs(video: Path, tp: dict, workers: int) -> dict:
+    """Per pose task (one store batch): CPU and wall seconds, bytes to and from a worker, and the input
+    bytes a worker reads per stored frame (warm-ups included)."""
     from core.config import load_profile
+    from core.io.keypoint_store import STORE_NAME, read_store
+    from core.mediapipe_integration import _lanes, prepare_job
     from core.pose.models import resolve_model
 
     per_worker = tp["executor"]["per_worker"].values()
-    segments = sum(w["segments"] for w in per_worker)
+    tasks = sum(w["tasks"] for w in per_worker)
     frames = sum(w["frames"] for w in per_worker)
-    cpu = sum(w["segment_cpu_s"] for w in per_worker)
-    wall = sum(w["segment_wall_s"] for w in per_worker)
+    cpu = sum(w["task_cpu_s"] for w in per_worker)
+    wall = sum(w["task_wall_s"] for w in per_worker)
     profile = load_profile("balanced")
     job = prepare_job(video, Path("/nonexistent-out"), profile, resolve_model(profile.pose.model_complexity, False), None)
-    tasks = _tasks(job, profile, workers, profile.memory.queue_frames)
+    planned = [t for lane in _lanes(job, profile, workers, profile.memory.queue_frames) for t in lane]
     batch = read_store(Path(tp["out"]) / "dask" / video.stem / STORE_NAME)
-    per_seg = max(1, frames // max(segments, 1))
-    to_worker = float(np.mean([len(pickle.dumps((job, t))) for t in tasks]))
-    from_worker = len(pickle.dumps(batch.slice(0, min(per_seg, len(batch)))))
-    processed = sum(t.stop - t.warmup_start if t.stop < 1 << 60 else job.info.n_frames - t.warmup_start for t in tasks)
-    read_per_frame = video.stat().st_size / job.info.n_frames * processed / job.info.n_frames
-    return {"segments": segments, "frames": frames, "frames_per_segment": round(frames / max(segments, 1), 1),
-            "cpu_s_per_segment": round(cpu / max(segments, 1), 3), "wall_s_per_segment": round(wall / max(segments, 1), 3),
+    per_task = max(1, frames // max(tasks, 1))
+    to_worker = float(np.mean([len(pickle.dumps((job, t))) for t in planned]))
+    from_worker = len(pickle.dumps((batch.slice(0, min(per_task, len(batch))), 0)))
+    decoded = frames + tp["warmup_frames"]
+    read_per_frame = video.stat().st_size / job.info.n_frames * decoded / max(frames, 1)
+    return {"tasks": tasks, "frames": frames, "frames_per_task": round(frames / max(tasks, 1), 1),
+            "cpu_s_per_task": round(cpu / max(tasks, 1), 3), "wall_s_per_task": round(wall / max(tasks, 1), 3),
             "fps_per_worker_core": round(frames / max(cpu, 1e-9), 2), "fps_per_worker_wall": round(frames / max(wall, 1e-9), 2),
-            "cpu_ms_per_frame": round(1000 * cpu / max(frames, 1), 1),
+            "cpu_ms_per_frame": round(1000 * cpu / max(frames, 1), 1), "warmup_frames": tp["warmup_frames"],
             "bytes_to_worker": int(to_worker), "bytes_from_worker": int(from_worker),
-            "input_bytes_per_frame": int(read_per_frame)}
+            "input_bytes_per_frame": int(read_per_frame),
+            "worker_peak_rss_mb": max(w.get("peak_rss_mb", 0.0) for w in per_worker)}
 
 
 def projection(costs: dict, sched_s: float, store_s: float, fs_mb_s: float, net_mb_s: float) -> list[dict]:
@@ -198,10 +218,10 @@ def projection(costs: dict, sched_s: float, store_s: float, fs_mb_s: float, net_
     its CPU seconds per frame (a single-threaded worker is CPU-bound; wall time on a shared machine is not)."""
     fps_core = costs["fps_per_worker_core"]
     limits = {
-        "scheduler": costs["frames_per_segment"] / max(sched_s, 1e-9),
+        "scheduler": costs["frames_per_task"] / max(sched_s, 1e-9),
         "client store writes": 1.0 / max(store_s, 1e-9),
         "client network": net_mb_s * 2**20 / ((costs["bytes_from_worker"] + costs["bytes_to_worker"])
-                                             / costs["frames_per_segment"]),
+                                             / costs["frames_per_task"]),
         "shared file system": fs_mb_s * 2**20 / max(costs["input_bytes_per_frame"], 1),
     }
     rows = []
@@ -219,17 +239,17 @@ def markdown(s: dict) -> str:
     lines = []
     if "throughput" in s:
         tp = s["throughput"]
-        lines += ["| executor | wall s | CPU s | frames | frames/s (run) | frames/s (pose stage) | CPU ms/frame |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["| executor | wall s | CPU s | frames | frames/s (run) | frames/s (pose stage) | CPU ms/frame "
+                  "| warm-up frames |", "|---|---|---|---|---|---|---|---|"]
         for name, r in tp["rows"].items():
             lines.append(f"| {name} | {r['wall_s']} | {r['cpu_s']} | {r['frames']} | {r['fps_run']} | {r['fps_pose']} "
-                         f"| {r['cpu_ms_per_frame']} |")
+                         f"| {r['cpu_ms_per_frame']} | {r['warmup_frames']} |")
         lines += ["", f"dask / local: {tp['dask_over_local']}; comparison: {tp['comparison']}", ""]
     if "killed" in s:
         lines += [f"worker killed: {json.dumps(s['killed'])}", ""]
     if "scaling" in s:
         sc = s["scaling"]
-        lines += [f"per-segment costs: {json.dumps(sc['costs'])}",
+        lines += [f"per-task costs: {json.dumps(sc['costs'])}",
                   f"scheduler s/task {sc['scheduler_s_per_task']:.5f}; client store s/frame {sc['store_s_per_frame']:.6f}; "
                   f"assumed shared FS {sc['fs_mb_s']} MB/s, client network {sc['net_mb_s']} MB/s",
                   f"frames/s each part allows: {json.dumps(sc['limits'])}", "",
@@ -245,6 +265,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="length of the generated throughput video")
     ap.add_argument("--size", default="1920x1080", help="size of the generated videos")
     ap.add_argument("--kill-seconds", type=float, default=10.0, help="length of each generated video of the kill run")
+    ap.add_argument("--kill-size", default="", help="size of the kill run's videos (default: --size)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--fs-mb-s", type=float, default=110.0, help="assumed shared file system bandwidth (1 GbE NFS)")
     ap.add_argument("--net-mb-s", type=float, default=110.0, help="assumed client network bandwidth")
@@ -263,13 +284,14 @@ def main() -> int:
         tp["out"] = str(args.output)
         summary["video"] = str(video)
         summary["throughput"] = tp
-        costs = segment_costs(video, tp, args.workers)
+        costs = task_costs(video, tp, args.workers)
         sched = scheduler_overhead(args.workers)
         rows, limits = projection(costs, sched, tp["store_s_per_frame"], args.fs_mb_s, args.net_mb_s)
         summary["scaling"] = {"costs": costs, "scheduler_s_per_task": sched, "store_s_per_frame": tp["store_s_per_frame"],
                               "fs_mb_s": args.fs_mb_s, "net_mb_s": args.net_mb_s, "limits": limits, "rows": rows}
     if "killed" not in skip:
-        videos = [make_video(args.output, w, h, kill_s, seed=s) for s in (4, 5)]
+        kw, kh = (w, h) if args.quick or not args.kill_size else map(int, args.kill_size.split("x"))
+        videos = [make_video(args.output, kw, kh, kill_s, seed=s) for s in (4, 5)]
         summary["killed"] = killed_worker(videos, args.workers, args.output)
     (args.output / "benchmark_distributed.json").write_text(json.dumps(summary, indent=1, default=str))
     table = markdown(summary)

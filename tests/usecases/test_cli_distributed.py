@@ -43,18 +43,22 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
                         io={"batch_frames": 30})
 
 
-def _argv(clips: list[Path], out: Path, config: Path, *extra: str) -> list[str]:
-    return ["--videos", *map(str, clips), "--output", str(out), "--config", str(config), "--workers", "2",
+def _argv(clips: list[Path], out: Path, config: Path, *extra: str, workers: int = 2) -> list[str]:
+    return ["--videos", *map(str, clips), "--output", str(out), "--config", str(config), "--workers", str(workers),
             "--no-plots", "-q", *extra]
 
 
 @pytest.fixture(scope="module")
 def local_run(clips: list[Path], config: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The local pool's run, in a fresh interpreter that must end without Dask imported."""
+    """The local run with one worker, in a fresh interpreter that must end without Dask imported.
+
+    One worker, so that every lane continues its live tracker in both runs: with more workers a lane's
+    task that lands on a worker without the lane's live state warms up first (locally as on Dask), and
+    its rows then differ from a run where it did not."""
     out = tmp_path_factory.mktemp("local_out")
     code = (
         "import sys\nfrom usecases.gait_analysis.cli import main\n"
-        f"code = main({_argv(clips, out, config)!r})\n"
+        f"code = main({_argv(clips, out, config, workers=1)!r})\n"
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
         "print('LEAKED', leaked)\nsys.exit(code or (9 if leaked else 0))\n"
     )
@@ -82,8 +86,8 @@ def test_local_run_does_not_import_dask(local_run: Path):
     assert json.loads((local_run / "performance_report.json").read_text())["executor"]["kind"] == "local"
 
 
-def test_local_cluster_equals_local_pool(clips, config, local_run, tmp_path):
-    run = run_cli(_argv(clips, tmp_path, config, "--scheduler", "local"))
+def test_local_cluster_equals_local_run(clips, config, local_run, tmp_path):
+    run = run_cli(_argv(clips, tmp_path, config, "--scheduler", "local", workers=1))
     assert run.code == 0, run.err
     for clip in clips:
         mine, theirs = read_store(tmp_path / clip.stem / STORE_NAME), read_store(local_run / clip.stem / STORE_NAME)
@@ -93,7 +97,7 @@ def test_local_cluster_equals_local_pool(clips, config, local_run, tmp_path):
         events = (tmp_path / clip.stem / "events.csv").read_text()
         assert events == (local_run / clip.stem / "events.csv").read_text()
     report = json.loads((tmp_path / "performance_report.json").read_text())["executor"]
-    assert report["kind"] == "dask" and report["workers"] == 2 and report["scheduler"].startswith("tcp://127.0.0.1:")
+    assert report["kind"] == "dask" and report["workers"] == 1 and report["scheduler"].startswith("tcp://127.0.0.1:")
     assert sum(w["frames"] for w in report["per_worker"].values()) == sum(len(_frames(local_run, c)) for c in clips)
 
 

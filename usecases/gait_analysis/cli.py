@@ -137,8 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GaitToolError as exc:
         _report_run_error(args, str(exc), exc)
         return 2
-    except KeyboardInterrupt:
-        log.error("interrupted: workers stopped; finished results are kept and extraction resumes on rerun")
+    except KeyboardInterrupt as exc:
+        log.error("interrupted: workers stopped; %s", _kept_message(exc))
         return 130
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
@@ -152,6 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signum, handler)
         if verbose_before is None:
             os.environ.pop("GAIT_VERBOSE", None)
+
+
+def _kept_message(exc: BaseException) -> str:
+    """What an interruption kept: the stored frame count when it came during pose extraction."""
+    kept, total = getattr(exc, "frames_kept", None), getattr(exc, "frames_total", None)
+    if kept is None:
+        return "finished results are kept and extraction resumes on rerun"
+    return (f"{kept} of {total} frames are stored and kept; a rerun extracts only the "
+            f"{total - kept} missing")
 
 
 def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:

@@ -73,7 +73,8 @@ def run_videos(
     results.messages.append(f"memory plan: {plan.reason}")
     monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
     with _ProgressBars(cfg, jobs, plan.workers) as bars, open_executor(
-        cfg.scheduler, plan.workers, profile.parallel.segments_per_worker, on_result=bars.on_result, **bars.pool_args
+        cfg.scheduler, plan.workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
+        count=result_frames, **bars.pool_args
     ) as executor:
         unseen = executor.unreachable_inputs([j.video for j in jobs])
         for job in (j for j in jobs if j.video in unseen):
@@ -120,6 +121,11 @@ def analyse_job(cfg: PipelineConfig, job: Any, profile: Profile, model_used: str
         return analyse_video(cfg, monitor, job, profile, model_used), monitor.report()["stages"]
     finally:
         monitor.close()
+
+
+def result_frames(result: Any) -> int:
+    """Stored frames in a pose task's result (``(batch, warm-up frames)``, or an error message)."""
+    return 0 if isinstance(result, str) else len(result[0])
 
 
 def _queue_mb(job: Any, profile: Profile, queue_frames: int) -> int:
@@ -222,14 +228,15 @@ class _ProgressBars:
 
             job = self.jobs[video_path]
             bar = self.bars[video_path] = tqdm(
-                total=max(job.info.n_frames - job.resume_frame, 0), desc=job.video.name[:30], unit="frame"
+                total=job.frames_to_extract, desc=job.video.name[:30], unit="frame"
             )
         bar.update(n)
 
-    def on_result(self, item: tuple[Any, Any], batch: Any) -> None:
-        """A segment's batch came back from a remote worker (which cannot reach this process's queue)."""
-        if self.enabled and not isinstance(batch, str):
-            self.update(item[1].video_path, len(batch))
+    def on_result(self, item: tuple[Any, Any], result: Any) -> None:
+        """A task's result came back from a remote worker (which cannot reach this process's queue)."""
+        if self.enabled:
+            task = item[1]
+            self.update(task.video_path, result_frames(result) * task.pose.frame_stride)
 
     def close(self, job: Any) -> None:
         bar = self.bars.pop(str(job.video), None)
