@@ -140,6 +140,32 @@ def test_input_the_workers_cannot_see_fails_alone(clips, config, cluster, tmp_pa
     assert not (tmp_path / clips[1].stem / STORE_NAME).exists()
 
 
+def test_version_mismatch_is_one_line_exit_2(clips, config, cluster, tmp_path):
+    lc, client = cluster
+
+    def older_numpy() -> None:  # worker side (nested: sent by value)
+        import core.dask_executor as de
+
+        real = de._library_versions
+        de._real_versions = real
+        de._library_versions = lambda: {**real(), "numpy": "0.0.1"}
+
+    def restore() -> None:
+        import core.dask_executor as de
+
+        de._library_versions = de._real_versions
+
+    client.run(older_numpy)
+    try:
+        run = run_cli(_argv(clips[:1], tmp_path, config, "--scheduler", lc.scheduler_address))
+    finally:
+        client.run(restore)
+    assert run.code == 2
+    lines = [ln for ln in run.err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "runs other versions than this client: numpy 0.0.1" in lines[0], run.err
+    assert not (tmp_path / clips[0].stem / STORE_NAME).exists()
+
+
 def test_worker_killed_mid_run_reruns_its_segment(clips, config, cluster, tmp_path):
     lc, client = cluster
     killed: list[int] = []
