@@ -15,8 +15,8 @@ def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 
 def test_benchmark_performance_quick(tmp_path):
-    proc = run("scripts/benchmark_performance.py", "--quick", "--profiles", "fast,balanced", timeout=600,
-               "--type", "extraction", "--output", str(tmp_path))
+    proc = run("scripts/benchmark_performance.py", "--quick", "--profiles", "fast,balanced",
+               "--type", "extraction", "--output", str(tmp_path), timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads((tmp_path / "benchmark.json").read_text())
     assert summary["baseline"]["write_calls"] == summary["n_frames"]
