@@ -16,7 +16,7 @@ def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 def test_benchmark_performance_quick(tmp_path):
     proc = run("scripts/benchmark_performance.py", "--quick", "--profiles", "fast,balanced",
-               "--type", "extraction", "--output", str(tmp_path))
+               "--type", "extraction", "--output", str(tmp_path), timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads((tmp_path / "benchmark.json").read_text())
     assert summary["baseline"]["write_calls"] == summary["n_frames"]
@@ -27,8 +27,12 @@ def test_benchmark_performance_quick(tmp_path):
     assert summary["bound"]["frames_per_s"] > 0
     assert set(summary["decoders"]) == {f"{d}, threads={t}" for d in ("opencv", "pyav") for t in (0, 1)}
     assert all(v["cpu_ms_per_frame"] > 0 for v in summary["decoders"].values())
+    assert summary["startup"]["startup_cpu_s"] > 0
+    assert all(summary["runs"][k]["cpu_ms_per_frame"] > 0 for k in ("extraction:fast", "extraction:balanced"))
     table = (tmp_path / "benchmark.md").read_text()
-    assert "| baseline (seed) |" in table and "extraction:balanced" in table
+    assert "| naive loop |" in table and "extraction:balanced" in table
+    assert "Start-up: one pose worker" in table and "Model cost:" in table
+    assert "--quick: start-up dominated" in table and "--quick: a 2 s, 480x270 clip" in proc.stdout
 
 
 def test_quick_performance_test_recommends(tmp_path):
