@@ -93,3 +93,18 @@ def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
         # Virtual heels time heel strike at contact, when the ankle (which then stands for the
         # footprint) has not rolled over the heel yet: +-5 % left/right, see table (e).
         assert steps == pytest.approx(expected, rel=0.06 if "virtual heels" in name else 0.05), name
+
+
+def test_benchmark_distributed_quick(tmp_path):
+    proc = run("scripts/benchmark_distributed.py", "--quick", "--skip", "killed", "--output", str(tmp_path), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = json.loads((tmp_path / "benchmark_distributed.json").read_text())
+    tp = summary["throughput"]
+    assert tp["comparison"]["same_frames"] and tp["comparison"]["frames"] == 120
+    assert {r["frames"] for r in tp["rows"].values()} == {120}
+    assert sum(w["frames"] for w in tp["executor"]["per_worker"].values()) == 120
+    scaling = summary["scaling"]
+    assert [r["worker_cores"] for r in scaling["rows"]] == [8, 64, 512]
+    assert all(0 < r["projected_fps"] <= r["compute_fps"] for r in scaling["rows"])
+    assert scaling["store_s_per_frame"] > 0 and scaling["scheduler_s_per_task"] > 0
+    assert "| worker cores |" in (tmp_path / "benchmark_distributed.md").read_text()
