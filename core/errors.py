@@ -13,6 +13,9 @@ class GaitToolError(Exception):
         super().__init__(f"{self.path}: {message}" if self.path else message)
         self.reason = message
 
+    def __reduce__(self) -> tuple:
+        return type(self), (self.reason, self.path)  # survives pickling (errors raised on a Dask worker)
+
 
 class ConfigError(GaitToolError):
     """Invalid configuration file, profile, key, type or CLI value."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from concurrent.futures import BrokenExecutor
@@ -10,27 +11,28 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
+
 from core.config import Profile
 from core.errors import GaitToolError
+from core.executors import TaskExecutor
 from core.io.keypoint_store import (
     MANIFEST_NAME,
     STORE_NAME,
     KeypointBatch,
     KeypointStoreWriter,
     read_manifest,
-    resume_point,
     source_fingerprint,
+    stored_frames,
     write_manifest,
 )
 from core.performance_optimizer import (
     MB,
-    IOOptimizer,
     MediaPipeOptimizer,
-    ParallelProcessor,
     PerformanceMonitor,
     tree_cpu_seconds,
 )
-from core.pose.extractor import SegmentTask, extract_segment, worker_init
+from core.pose.extractor import SegmentTask, extract_batch, extract_segment, worker_init
 from core.pose.follow import FollowPath, plan_follow
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
@@ -59,14 +61,27 @@ class ExtractionJob:
     frames_done: int
     message: str
     n_frames_announced: int = 0
+    todo: tuple[tuple[int, int], ...] | None = None
 
     @property
     def store_path(self) -> Path:
         return self.out_dir / STORE_NAME
 
     @property
+    def ranges(self) -> tuple[tuple[int, int], ...]:
+        """Video frame ranges ``[start, stop)`` still to extract (default: ``resume_frame`` to the end)."""
+        if self.todo is not None:
+            return self.todo
+        return ((self.resume_frame, self.info.n_frames),) if self.resume_frame < self.info.n_frames else ()
+
+    @property
+    def frames_to_extract(self) -> int:
+        """Video frames (stride included) covered by ``ranges``, up to the announced end."""
+        return sum(max(0, min(stop, self.info.n_frames) - start) for start, stop in self.ranges)
+
+    @property
     def complete(self) -> bool:
-        return self.resume_frame >= self.info.n_frames
+        return not self.ranges
 
 
 def extraction_settings(profile: Profile, model: ModelChoice, roi: Roi | None, person: str = "auto") -> dict:
@@ -102,22 +117,40 @@ def prepare_job(
     if not store.exists():
         return fresh("keypoint store missing; extracting again")
     try:
-        n_done, last, offset = resume_point(store)
+        frames, offset = stored_frames(store)
     except OSError as exc:
         return fresh(f"keypoint store unreadable ({exc.strerror or exc}); rebuilding")
-    if n_done == 0:
+    if len(frames) == 0:
         return fresh("keypoint store unreadable; rebuilding" if store.stat().st_size > 0 else "")
     announced = int(manifest.get("n_frames_metadata") or info.n_frames)
     n_frames = manifest.get("n_frames_final") or info.n_frames
     info = replace(info, n_frames=n_frames)
-    nxt = last + profile.pose.frame_stride
-    if nxt >= n_frames:
+    todo = missing_ranges(frames, n_frames, profile.pose.frame_stride)
+    n_missing = sum(math.ceil((stop - start) / profile.pose.frame_stride) for start, stop in todo)
+    if not todo:
         msg = "keypoints already extracted; reusing them"
     elif manifest.get("complete"):
-        msg = f"keypoint store damaged after frame {last}; extracting the rest again"
+        msg = f"keypoint store damaged: {len(frames)} frames kept; extracting the {n_missing} missing frames again"
     else:
-        msg = f"resuming after frame {last}"
-    return ExtractionJob(video, out_dir, info, settings, source, nxt, offset, n_done, msg, announced)
+        msg = f"resuming: {len(frames)} frames already stored; extracting the {n_missing} missing frames"
+    first = todo[0][0] if todo else n_frames
+    return ExtractionJob(video, out_dir, info, settings, source, first, offset, len(frames), msg, announced, todo)
+
+
+def missing_ranges(stored: np.ndarray, n_frames: int, stride: int) -> tuple[tuple[int, int], ...]:
+    """Video frame ranges ``[start, stop)`` holding the frames ``0, stride, 2 stride, ..`` below
+    ``n_frames`` that are not in ``stored`` (sorted frame indices); a range that reaches the last
+    expected frame ends at ``n_frames``."""
+    expected = np.arange(0, max(n_frames, 0), stride, dtype=np.int64)
+    missing = ~np.isin(expected, stored, assume_unique=True)
+    if not missing.any():
+        return ()
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], missing, [False]]).astype(np.int8)))
+    ranges = []
+    for lo, hi in zip(edges[::2], edges[1::2]):
+        stop = n_frames if hi == len(expected) else int(expected[hi])
+        ranges.append((int(expected[lo]), stop))
+    return tuple(ranges)
 
 
 def _manifest(job: ExtractionJob, complete: bool, n_stored: int, last_frame: int) -> dict:
@@ -150,33 +183,58 @@ def decode_queue_frames(info: VideoInfo, profile: Profile, queue_frames: int) ->
     return max(2, min(queue_frames, int(profile.memory.queue_max_mb // max(frame_mb(info, profile), 1e-6))))
 
 
-def _tasks(
-    job: ExtractionJob, profile: Profile, workers: int, queue_frames: int, follow: FollowPath | None = None
-) -> list[SegmentTask]:
-    plan = MediaPipeOptimizer(profile).segment_plan(job.resume_frame, job.info.n_frames, workers)
+OPEN_END = 1 << 62  # "to the end of the video": the metadata's frame count may be short
+
+
+def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int,
+           follow: FollowPath | None = None) -> list[list[SegmentTask]]:
+    """The job's missing frames as lanes (segments of the plan), each cut into tasks of one store
+    batch (``io.batch_frames`` processed frames). Only a lane's first task needs its warm-up when the
+    lane's tasks run one after another in the same worker (``ParallelProcessor.run_lanes``)."""
     queue_frames = decode_queue_frames(job.info, profile, queue_frames)
     threads = decode_threads(workers)
-    tasks = []
-    for i, (start, stop, warm) in enumerate(plan.segments):
-        last = i == len(plan.segments) - 1
-        tasks.append(
-            SegmentTask(
-                video_path=str(job.video),
-                start=start,
-                stop=(1 << 62) if last else stop,
-                warmup_start=warm,
-                pose=profile.pose,
-                model_complexity=job.settings["model_complexity_used"],
-                roi=None if job.settings["roi"] is None else Roi(**job.settings["roi"]),
-                batch_frames=profile.io.batch_frames,
-                decoder=profile.parallel.decoder,
-                queue_frames=queue_frames,
-                fps=job.info.fps,
-                decode_threads=threads,
-                follow=follow,
-            )
-        )
-    return tasks
+    stride, n = profile.pose.frame_stride, job.info.n_frames
+    step = profile.io.batch_frames * stride
+    base = SegmentTask(
+        video_path=str(job.video), start=0, stop=0, warmup_start=0, pose=profile.pose,
+        model_complexity=job.settings["model_complexity_used"],
+        roi=None if job.settings["roi"] is None else Roi(**job.settings["roi"]),
+        batch_frames=profile.io.batch_frames, decoder=profile.parallel.decoder, queue_frames=queue_frames,
+        fps=job.info.fps, decode_threads=threads, follow=follow,
+    )
+    planner = MediaPipeOptimizer(profile)
+    lanes = []
+    for r_start, r_stop in job.ranges:
+        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile):
+            open_end = r_stop >= n and seg_stop >= n
+            lane_stop = OPEN_END if open_end else seg_stop
+            lane = []
+            for start in range(seg_start, seg_stop, step):
+                stop = min(start + step, seg_stop)
+                if open_end and stop >= seg_stop:
+                    stop = OPEN_END
+                warmup_start = _task_warmup(start, warm, seg_start, profile)
+                lane.append(replace(base, start=start, stop=stop, warmup_start=warmup_start, lane_stop=lane_stop))
+            lanes.append(lane)
+    return lanes
+
+
+def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int,
+              profile: Profile) -> list[tuple[int, int, int]]:
+    """The segment plan of ``[start, stop)``; in-process (one worker) a single segment, since its
+    batches already give resume points and more segments only add warm-ups."""
+    if workers > 1:
+        return planner.segment_plan(start, stop, workers).segments
+    return [(start, stop, _task_warmup(start, start, -1, profile))] if stop > start else []
+
+
+def _task_warmup(start: int, seg_warm: int, seg_start: int, profile: Profile) -> int:
+    """Where a task starting at ``start`` begins its warm-up when it does not continue a live lane."""
+    if start == seg_start:
+        return seg_warm
+    stride = profile.pose.frame_stride
+    gap = math.ceil(min(profile.parallel.segment_warmup_frames, start) / stride) * stride
+    return start - gap
 
 
 def follow_walker(job: ExtractionJob, profile: Profile) -> FollowPath | None:
@@ -186,7 +244,7 @@ def follow_walker(job: ExtractionJob, profile: Profile) -> FollowPath | None:
         return None
     roi = None if job.settings["roi"] is None else Roi(**job.settings["roi"])
     return plan_follow(job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height,
-                       mode, roi, profile.parallel.decoder, reuse=job.resume_frame > 0)
+                       mode, roi, profile.parallel.decoder, reuse=job.frames_done > 0)
 
 
 def decode_threads(workers: int, cores: int | None = None) -> int:
@@ -199,16 +257,27 @@ def decode_threads(workers: int, cores: int | None = None) -> int:
     return max(1, (cores or os.cpu_count() or 1) // workers)
 
 
+class ExtractionInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during extraction: ``frames_kept`` of ``frames_total`` processed frames of
+    the run's videos are in their stores (a rerun extracts only the others)."""
+
+    def __init__(self, frames_kept: int, frames_total: int) -> None:
+        super().__init__(f"{frames_kept} of {frames_total} frames kept")
+        self.frames_kept, self.frames_total = frames_kept, frames_total
+
+
 def extract_jobs(
     jobs: Iterable[ExtractionJob],
     profile: Profile,
-    processor: ParallelProcessor,
+    processor: TaskExecutor,
     monitor: PerformanceMonitor,
     queue_frames: int,
 ) -> Iterator[tuple[ExtractionJob, BaseException | None]]:
-    """Extract every job's remaining frames; yields each job when its store is final (or failed).
+    """Extract every job's missing frames; yields each job when its store is final (or failed).
 
-    Segments of all videos go through one pool, in order, so the pool stays busy across videos.
+    Lanes of all videos go through one pool, so the pool stays busy across videos; every batch is
+    appended to its store as soon as it arrives, in any order, so an interruption loses at most the
+    batch each worker was running.
     """
     jobs = list(jobs)
     states = {id(j): _JobState(j, profile, monitor) for j in jobs if not j.complete}
@@ -219,7 +288,7 @@ def extract_jobs(
     finished: set[int] = set()
     open_errors: list[tuple[ExtractionJob, BaseException]] = []
 
-    def all_tasks() -> Iterator[tuple[ExtractionJob, SegmentTask]]:
+    def all_lanes() -> Iterator[list[tuple[ExtractionJob, SegmentTask]]]:
         for job in jobs:
             if job.complete:
                 continue
@@ -230,16 +299,16 @@ def extract_jobs(
                 failed.add(id(job))
                 open_errors.append((job, exc))
                 continue
-            tasks = _tasks(job, profile, processor.workers, queue_frames, follow)
-            st.pending = len(tasks)  # all counted before any result, so a job never finishes early
+            lanes = _lanes(job, profile, processor.workers, queue_frames, follow)
+            st.pending = sum(len(lane) for lane in lanes)  # all counted before any result: no early finish
             try:
                 st.open()
             except (OSError, GaitToolError) as exc:
                 failed.add(id(job))
                 open_errors.append((job, store_error(job, exc)))
                 continue
-            for task in tasks:
-                yield job, task
+            for lane in lanes:
+                yield [(job, task) for task in lane]
 
     def drain_open_errors() -> Iterator[tuple[ExtractionJob, BaseException]]:
         while open_errors:
@@ -247,7 +316,7 @@ def extract_jobs(
 
     try:
         t0, c0 = time.perf_counter(), tree_cpu_seconds()
-        for (job, _), outcome in processor.map_ordered(_run_task, all_tasks()):
+        for (job, _), outcome in processor.run_lanes(_run_task, all_lanes()):
             yield from drain_open_errors()
             st = states[id(job)]
             st.pending -= 1
@@ -258,10 +327,12 @@ def extract_jobs(
                 st.abort()
                 yield job, GaitToolError(outcome)
                 continue
-            monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(outcome))
+            batch, warmup = outcome
+            monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(batch))
+            monitor.count("warmup_frames", warmup)
             try:
                 with monitor.stage("store"):
-                    st.io.add(outcome)
+                    st.add(batch)
                 if st.pending == 0:
                     st.finish()
             except (OSError, GaitToolError) as exc:  # e.g. disk full: this video fails, the others go on
@@ -274,13 +345,21 @@ def extract_jobs(
                 yield job, None
             t0, c0 = time.perf_counter(), tree_cpu_seconds()
         yield from drain_open_errors()
-    except BrokenExecutor:  # a worker died (killed, out of memory): the videos not finished fail, resumably
+    except BrokenExecutor as exc:  # a worker died (killed, out of memory) or the cluster is gone: the
+        # videos not finished fail, resumably
+        lost = exc if isinstance(exc, GaitToolError) else GaitToolError(WORKER_DIED)
         yield from drain_open_errors()
         for job in jobs:
             if id(job) in states and id(job) not in failed | finished:
                 failed.add(id(job))
                 states[id(job)].abort()
-                yield job, GaitToolError(WORKER_DIED)
+                yield job, lost
+    except KeyboardInterrupt as exc:
+        for st in states.values():
+            st.abort()
+        kept = sum(st.n_stored for st in states.values()) + sum(j.frames_done for j in jobs if j.complete)
+        total = kept + sum(st.n_missing for st in states.values())
+        raise ExtractionInterrupted(kept, total) from exc
     except BaseException:
         for st in states.values():
             st.abort()
@@ -296,10 +375,11 @@ def store_error(job: ExtractionJob, exc: BaseException) -> GaitToolError:
                          "a rerun resumes from them", job.store_path)
 
 
-def _run_task(item: tuple[ExtractionJob, SegmentTask]) -> KeypointBatch | str:
-    """Worker entry point: a segment's batch, or the error message (so one bad video cannot stop the pool)."""
+def _run_task(item: tuple[ExtractionJob, SegmentTask]) -> tuple[KeypointBatch, int] | str:
+    """Worker entry point: a task's batch and warm-up frames, or the error message (so one bad video
+    cannot stop the pool)."""
     try:
-        return extract_segment(item[1])
+        return extract_batch(item[1])
     except GaitToolError as exc:
         return exc.reason
     except Exception as exc:  # decoder/MediaPipe failures arrive as many types
@@ -317,7 +397,8 @@ def measure_worker_mb(job: ExtractionJob, profile: Profile, probe_frames: int = 
 
     import psutil
 
-    task = replace(_tasks(job, profile, 1, 2)[0], start=0, warmup_start=0, stop=probe_frames, queue_frames=2)
+    task = replace(_lanes(job, profile, 1, 2)[0][0], start=0, warmup_start=0, stop=probe_frames, queue_frames=2,
+                   lane_stop=-1)
     proc = mp.get_context("spawn").Process(target=_probe, args=(task,), daemon=True)
     proc.start()
     peak = 0
@@ -335,39 +416,48 @@ def measure_worker_mb(job: ExtractionJob, profile: Profile, probe_frames: int = 
 
 
 class _JobState:
+    """One video's store while its batches arrive: one write per batch, in arrival order."""
+
     def __init__(self, job: ExtractionJob, profile: Profile, monitor: PerformanceMonitor) -> None:
         self.job, self.profile, self.monitor = job, profile, monitor
         self.pending = 0
-        self.last_frame = job.resume_frame - profile.pose.frame_stride
+        self.n_stored = job.frames_done
+        stride = profile.pose.frame_stride
+        self.n_missing = sum(math.ceil((min(b, job.info.n_frames) - a) / stride) for a, b in job.ranges
+                             if min(b, job.info.n_frames) > a)
         self.writer: KeypointStoreWriter | None = None
-        self.io: IOOptimizer
 
     def open(self) -> None:
         job = self.job
-        write_manifest(job.out_dir, _manifest(job, False, job.frames_done, self.last_frame))
+        write_manifest(job.out_dir, _manifest(job, False, job.frames_done, -1))
         self.writer = KeypointStoreWriter(job.store_path, self.profile.io.compression_level, job.resume_offset)
         if job.resume_offset == 0:
             self.monitor.count("files_written", 2)
-        self.io = IOOptimizer(self.writer, self.profile.io.batch_frames, self.monitor)
+
+    def add(self, batch: KeypointBatch) -> None:
+        if len(batch) == 0:
+            return
+        assert self.writer is not None
+        self.writer.append(batch)
+        self.n_stored += len(batch)
+        self.n_missing = max(0, self.n_missing - len(batch))
+        self.monitor.count("store_write_calls")
+        self.monitor.count("frames_stored", len(batch))
 
     def finish(self) -> None:
-        self.io.flush()
         assert self.writer is not None
         self.writer.close()
-        n, last, _ = resume_point(self.job.store_path)
-        write_manifest(self.job.out_dir, _manifest(self.job, True, n, last))
+        self.writer = None
+        frames, _ = stored_frames(self.job.store_path)
+        last = int(frames[-1]) if len(frames) else -1
+        write_manifest(self.job.out_dir, _manifest(self.job, True, len(frames), last))
 
     def abort(self) -> None:
-        """Flush what can be flushed and close the store; it stays resumable either way."""
+        """Close the store; every batch written so far stays and the store stays resumable."""
         if self.writer is None:
             return
         try:
-            self.io.flush()
+            self.writer.close()
         except Exception:  # noqa: BLE001 - best effort (the disk may be full)
             pass
-        finally:
-            try:
-                self.writer.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self.writer = None
+        self.writer = None

@@ -3,7 +3,8 @@
 - ``PerformanceMonitor``: per-stage wall/CPU time, frames/s, and the peak RSS of the whole process tree.
 - ``IOOptimizer``: batched, compressed keypoint-store writes (one write call per batch).
 - ``MemoryOptimizer``: turns ``--max-memory`` into a worker count, queue and chunk sizes, from a measured worker cost.
-- ``ParallelProcessor``: a process pool (one MediaPipe graph per process) that returns results in submission order.
+- ``ParallelProcessor``: a process pool (one MediaPipe graph per process) that returns results in submission
+  order (``map_ordered``) or runs lanes of consecutive tasks and returns results as they complete (``run_lanes``).
 - ``MediaPipeOptimizer``: the model actually used and the segment plan for one video.
 """
 
@@ -13,7 +14,7 @@ import math
 import os
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -74,6 +75,7 @@ class PerformanceMonitor:
     def __init__(self, sample_interval_s: float = 0.1) -> None:
         self.stages: dict[str, StageStats] = {}
         self.counters: dict[str, int] = {}
+        self.sections: dict[str, Any] = {}  # further report sections, e.g. "executor"
         self.peak_rss_bytes = tree_rss_bytes()
         self._interval = sample_interval_s
         self._stop = threading.Event()
@@ -119,6 +121,7 @@ class PerformanceMonitor:
             "peak_rss_mb": round(self.peak_rss_bytes / MB, 1),
             "stages": {k: v.as_dict() for k, v in self.stages.items()},
             "counters": dict(self.counters),
+            **self.sections,
         }
 
     def table(self) -> str:
@@ -266,6 +269,50 @@ class ParallelProcessor:
             if not in_flight:  # nothing left to run: free the workers' memory before the caller goes on
                 self.shutdown()
             yield t, result
+
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
+        """Run each lane's tasks one after another, up to ``workers`` lanes at once; yield
+        ``(task, fn(task))`` as each task completes (lanes interleave).
+
+        One task per lane is in flight, so the lane's next task goes to the worker that has just
+        become idle, usually the one that ran its previous task (and keeps its live state). After
+        ``workers x tasks_per_worker`` lanes the pool is replaced once no lane is running."""
+        lanes = iter(lanes)
+        if self.workers == 1:
+            for lane in lanes:
+                for task in lane:
+                    yield task, fn(task)
+            return
+        quota = self.workers * self.tasks_per_worker
+        active: dict[Future, tuple[Any, Iterator[Any]]] = {}
+        started, recycle = 0, False
+        while True:
+            while len(active) < self.workers and not recycle:
+                rest = next(lanes, None)
+                if rest is None:
+                    break
+                rest = iter(rest)
+                task = next(rest, None)
+                if task is None:
+                    continue
+                active[self._ensure_pool().submit(fn, task)] = (task, rest)
+                started += 1
+                recycle = bool(quota) and started % quota == 0
+            if not active:
+                if not recycle:
+                    break
+                self.shutdown()  # fresh processes: bounded memory on long runs
+                recycle = False
+                continue
+            done, _ = wait(list(active), return_when=FIRST_COMPLETED)
+            for fut in done:
+                task, rest = active.pop(fut)
+                result = fut.result()
+                nxt = next(rest, None)
+                if nxt is not None:
+                    active[self._ensure_pool().submit(fn, nxt)] = (nxt, rest)
+                yield task, result
+        self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
 
     def shutdown(self, cancel: bool = False) -> None:
         if self._pool is not None:

@@ -1,7 +1,7 @@
 """Append-only, batched, compressed keypoint store: one file per video plus a manifest.
 
 Layout of ``keypoints.jsonl.gz``: a concatenation of self-contained gzip members (``zcat``
-reads it). Each member holds one orjson object: a batch of consecutive processed frames::
+reads it). Each member holds one orjson object: a batch of processed frames in increasing order::
 
     {"frame": [..], "time_s": [..], "valid": [..],
      "image": [[[x_px, y_px, z, visibility, presence] x 33] x n],
@@ -13,6 +13,10 @@ video frame ``from_frame`` (``core.pose.scene_motion``).
 
 Missing values are ``null``. One batch = one ``write`` call. A truncated last member (a
 crash mid-write) is detected and ignored; ``KeypointStoreWriter`` truncates it on resume.
+
+Parallel workers finish their batches in any order and each is appended as it arrives, so members
+need not be in frame order: readers (``read_store``) sort by frame, and a frame stored twice is read
+once (the first copy).
 """
 
 from __future__ import annotations
@@ -133,14 +137,34 @@ def scan_members(path: str | Path, chunk_bytes: int = 1 << 20) -> Iterator[tuple
 
 
 def read_store(path: str | Path) -> KeypointBatch:
-    """All complete batches of a store as one batch (frames in file order)."""
-    return KeypointBatch.concat([b for _, b in scan_members(path)])
+    """All complete batches of a store as one batch, in frame order, one row per frame."""
+    return sort_frames(KeypointBatch.concat([b for _, b in scan_members(path)]))
+
+
+def sort_frames(batch: KeypointBatch) -> KeypointBatch:
+    """``batch`` in increasing frame order with each frame once (its first row kept)."""
+    frame = batch.frame
+    if len(frame) < 2 or bool(np.all(frame[1:] > frame[:-1])):
+        return batch
+    _, first = np.unique(frame, return_index=True)  # sorted frames, index of each one's first row
+    return KeypointBatch(*(getattr(batch, f)[first] for f in _FIELDS))
 
 
 def iter_store(path: str | Path) -> Iterator[KeypointBatch]:
-    """Stream the store batch by batch (bounded memory for long videos)."""
+    """Stream the store batch by batch in file order (bounded memory; batches may be out of frame order)."""
     for _, batch in scan_members(path):
         yield batch
+
+
+def stored_frames(path: str | Path) -> tuple[np.ndarray, int]:
+    """``(frames, valid_end_offset_bytes)``: the sorted distinct frame indices of a store's complete
+    members, and where its last complete member ends (0 when the store is absent)."""
+    if not Path(path).exists():
+        return np.zeros(0, np.int64), 0
+    parts, end = [], 0
+    for end, batch in scan_members(path):
+        parts.append(batch.frame)
+    return (np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)), end
 
 
 class KeypointStoreWriter:
@@ -184,14 +208,10 @@ class KeypointStoreWriter:
 
 
 def resume_point(path: str | Path) -> tuple[int, int, int]:
-    """``(n_frames_stored, last_frame_index, valid_end_offset_bytes)`` of an existing store."""
-    n, last, end = 0, -1, 0
-    if not Path(path).exists():
-        return 0, -1, 0
-    for end, batch in scan_members(path):
-        n += len(batch)
-        last = int(batch.frame[-1])
-    return n, last, end
+    """``(n_frames_stored, last_frame_index, valid_end_offset_bytes)`` of an existing store
+    (``last``: the highest frame stored; -1 when none)."""
+    frames, end = stored_frames(path)
+    return len(frames), int(frames[-1]) if len(frames) else -1, end
 
 
 def write_manifest(folder: str | Path, manifest: dict[str, Any]) -> None:

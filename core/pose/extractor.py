@@ -151,6 +151,11 @@ class SegmentTask:
 
     Frames from ``warmup_start`` to ``start`` are processed only to let tracking converge
     and are not emitted. Any machine with the video and this task can run it.
+
+    ``lane_stop``: the task is one batch of a lane, consecutive tasks covering ``[.., lane_stop)``
+    (-1: ``stop``, a lane of one task). A process that has just run the lane's previous task goes
+    on from its live decoder and tracking state, with no seek and no warm-up; any other process
+    starts afresh at ``warmup_start``. The landmarks are the same either way up to tracking noise.
     """
 
     video_path: str
@@ -166,6 +171,7 @@ class SegmentTask:
     fps: float
     decode_threads: int = 0
     follow: FollowPath | None = None  # the crop that follows the chosen walker (core/pose/follow.py)
+    lane_stop: int = -1
 
 
 _estimators: dict[tuple, PoseEstimator] = {}
@@ -189,39 +195,110 @@ def _estimator_for(task: SegmentTask) -> PoseEstimator:
     return est
 
 
-def run_segment(task: SegmentTask) -> Iterator[KeypointBatch]:
-    """Run pose on the task's frames; yield batches of at most ``batch_frames`` owned frames."""
-    buf: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]] = []
-    unreported = 0
-    est = _estimator_for(task)
-    scene = SceneShift()
-    for frame in iter_frames(
-        Path(task.video_path),
-        start=task.warmup_start,
-        stop=task.stop,
-        stride=task.pose.frame_stride,
-        max_side_px=task.pose.max_side_px,
-        decoder=task.decoder,
-        queue_frames=task.queue_frames,
-        fps=task.fps,
-        threads=task.decode_threads,
+class _Lane:
+    """A live decoder and tracker positioned at video frame ``position`` (the next frame to process)."""
+
+    def __init__(self, task: SegmentTask) -> None:
+        self.key = _lane_key(task)
+        self.stop = _lane_stop(task)
+        self.estimator = _estimator_for(task)
+        self.scene = SceneShift()
+        self.frames = iter_frames(
+            Path(task.video_path),
+            start=task.warmup_start,
+            stop=self.stop,
+            stride=task.pose.frame_stride,
+            max_side_px=task.pose.max_side_px,
+            decoder=task.decoder,
+            queue_frames=task.queue_frames,
+            fps=task.fps,
+            threads=task.decode_threads,
+        )
+        self.stride = task.pose.frame_stride
+        self.position = task.warmup_start
+        self.ended = False  # the video (or the lane) has no more frames
+        self._pending: Frame | None = None
+
+    def take(self, stop: int) -> Iterator[Frame]:
+        """Frames with index < ``stop``; the first frame at or past ``stop`` is kept for the next task."""
+        while not self.ended:
+            frame = self._pending
+            self._pending = None
+            if frame is None:
+                frame = next(self.frames, None)
+                if frame is None:
+                    self.ended = True
+                    return
+            if frame.index >= stop:
+                self._pending = frame
+                self.position = frame.index
+                return
+            self.position = frame.index + self.stride
+            yield frame
+
+    def close(self) -> None:
+        close = getattr(self.frames, "close", None)
+        if close is not None:
+            close()
+        self.ended = True
+
+
+def _lane_key(task: SegmentTask) -> tuple:
+    return (task.video_path, task.pose, task.model_complexity, task.roi, task.decoder, task.fps, _lane_stop(task))
+
+
+def _lane_stop(task: SegmentTask) -> int:
+    return task.stop if task.lane_stop < 0 else task.lane_stop
+
+
+_live: _Lane | None = None
+
+
+def _lane_for(task: SegmentTask) -> tuple[_Lane, int]:
+    """This process's live lane when ``task`` continues it, else a fresh one; and the warm-up frames
+    (video frames before ``task.start``) the fresh one will run."""
+    global _live
+    live = _live
+    if live is not None and live.key == _lane_key(task) and (
+        live.position == task.start or (live.ended and live.position <= task.start)
     ):
-        result = _process(est, frame, task.follow)
-        shift = scene.update(frame, None if result is None else result[0])
-        if frame.index < task.start:
-            continue
-        buf.append((frame.index, frame.time_s, result, shift))
-        unreported += task.pose.frame_stride
-        if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
-            _progress_sink(task.video_path, unreported)
-            unreported = 0
-        if len(buf) >= task.batch_frames:
-            yield _to_batch(buf)
-            buf = []
-    if buf:
-        yield _to_batch(buf)
+        return live, 0
+    if live is not None:
+        live.close()
+    _live = _Lane(task)
+    return _live, task.start - task.warmup_start
+
+
+def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
+    """The owned frames of ``task`` as one batch, and the warm-up frames run for it (0 when it
+    continued this process's live lane). The worker-process entry point."""
+    global _live
+    lane, warmup = _lane_for(task)
+    rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]] = []
+    unreported = 0
+    stride = task.pose.frame_stride
+    try:
+        for frame in lane.take(task.stop):
+            result = _process(lane.estimator, frame, task.follow)
+            shift = lane.scene.update(frame, None if result is None else result[0])
+            if frame.index < task.start:
+                continue
+            rows.append((frame.index, frame.time_s, result, shift))
+            unreported += stride
+            if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
+                _progress_sink(task.video_path, unreported)
+                unreported = 0
+    except BaseException:
+        lane.close()
+        _live = None
+        raise
     if _progress_sink is not None and unreported:
         _progress_sink(task.video_path, unreported)
+    if lane.ended or task.stop >= lane.stop:
+        lane.close()
+        _live = None
+        release_freed_memory()
+    return _to_batch(rows), warmup
 
 
 def _process(est: PoseEstimator, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -241,6 +318,8 @@ def _process(est: PoseEstimator, frame: Frame, follow: FollowPath | None) -> tup
 
 def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]]) -> KeypointBatch:
     n = len(rows)
+    if n == 0:
+        return KeypointBatch.empty()
     image = np.full((n, NUM_LANDMARKS, 5), np.nan)
     world = np.full((n, NUM_LANDMARKS, 3), np.nan)
     valid = np.zeros(n, bool)
@@ -259,10 +338,8 @@ def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None,
 
 
 def extract_segment(task: SegmentTask) -> KeypointBatch:
-    """All owned frames of one segment as a single batch (the worker-process entry point)."""
-    batch = KeypointBatch.concat(list(run_segment(task)))
-    release_freed_memory()
-    return batch
+    """All owned frames of ``task`` as a single batch."""
+    return extract_batch(task)[0]
 
 
 def release_freed_memory() -> None:

@@ -4,8 +4,8 @@ A phone that turns to follow the walker moves the whole scene across the image; 
 landmarks cannot measure that reliably (a stance foot's landmark sticks and slides, see
 docs/gait_accuracy.md). Every ``EVERY_FRAMES``-th processed frame is phase-correlated (OpenCV) with
 the one ``SPAN_FRAMES`` processed frames earlier (fewer at the start of a run; the spans overlap, so
-every frame is covered), on a grey copy ``SCENE_WIDTH_PX`` wide made by halving the frame (a 2x
-bilinear step averages 2 x 2 pixels) and a final area resize. The scene is taken separately left
+every frame is covered), on a grey copy ``SCENE_WIDTH_PX`` wide made by halving the grey frame (a
+2x bilinear step averages 2 x 2 pixels) and a final area resize. The scene is taken separately left
 and right of the walker's landmark box; each strip is cut to a fast DFT width (the part away from
 the walker kept), less its mean and under a Hann window, so that neither its borders nor a blank
 wall correlate at zero shift. The span keeps the scenery's correlation peak clear of the walker's
@@ -105,14 +105,14 @@ def _hann(width: int, height: int) -> np.ndarray:
 
 
 def _small_grey(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """(H, W, 3) BGR -> float32 grey of ``size`` (width, height): 2x bilinear halvings, then area."""
+    """(H, W, 3) BGR -> float32 grey of ``size`` (width, height): grey first (one channel to resize,
+    not three: 2.3 against 5.4 ms of CPU on a 1088x1920 frame), 2x bilinear halvings, then area."""
     import cv2
 
-    small = image
+    small = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     while small.shape[1] >= 2 * size[0]:
         small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_LINEAR)
-    small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    return cv2.resize(small, size, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def _walker_columns(landmarks_px: np.ndarray, px_to_small: float) -> tuple[int, int] | None:

@@ -261,7 +261,9 @@ def _iter_pyav(
         else:
             stream.thread_type = "AUTO"
         last_t = -1.0
-        for index, frame in enumerate(container.decode(stream)):
+        ranks = _seek_pyav(container, stream, path, start)
+        for count, frame in enumerate(container.decode(stream)):
+            index = count if ranks is None else ranks.get(frame.pts, -1)
             if index >= stop:
                 break
             if index < start or (index - start) % stride:
@@ -279,6 +281,51 @@ def _iter_pyav(
             yield Frame(index, last_t, image, scale)
     finally:
         container.close()
+
+
+def _seek_pyav(container, stream, path: Path, start: int) -> dict[int, int] | None:  # noqa: ANN001 - av types
+    """Seek to the last keyframe at or before frame ``start``; return the presentation index of every
+    frame's pts (the rank of its pts among all packets, exact for variable frame rates), or None
+    (decode from the first frame, counting) when ``start`` is 0 or the packets' pts cannot index."""
+    if start <= 0:
+        return None
+    index = _pts_index(str(path), *_file_key(path))
+    if index is None:
+        return None
+    pts_sorted, keyframes = index
+    before = [pts for pts in keyframes if pts <= pts_sorted[min(start, len(pts_sorted) - 1)]]
+    if not before:
+        return None
+    container.seek(before[-1], stream=stream, backward=True, any_frame=False)
+    return {pts: i for i, pts in enumerate(pts_sorted)}
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=8)
+def _pts_index(path: str, size: int, mtime_ns: int) -> tuple[list[int], list[int]] | None:
+    """All frames' pts in presentation order and the keyframes' pts, from the packets alone (no
+    decoding: milliseconds for a minute of video); None when a packet has no pts or two share one."""
+    import av
+
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        pts, keys = [], []
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            if packet.pts is None:
+                return None
+            pts.append(int(packet.pts))
+            if packet.is_keyframe:
+                keys.append(int(packet.pts))
+    ordered = sorted(pts)
+    if len(set(ordered)) != len(ordered):
+        return None
+    return ordered, sorted(keys)
 
 
 def iter_frames(

@@ -8,24 +8,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.config import load_profile
+from core.config import Profile, load_profile
 from core.constants import LANDMARK_INDEX
 from core.io.keypoint_store import read_store
-from core.mediapipe_integration import extract_jobs, prepare_job
-from core.performance_optimizer import ParallelProcessor, PerformanceMonitor
+from core.mediapipe_integration import extract_jobs, missing_ranges, prepare_job
+from core.performance_optimizer import MediaPipeOptimizer, ParallelProcessor, PerformanceMonitor
 from core.pose.extractor import worker_init
 from core.pose.models import resolve_model
 
 LEGS = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")]
 
 
-def extract(video: Path, out: Path, workers: int, stride: int = 1) -> tuple[object, object]:
-    profile = load_profile(
+def profile_for(stride: int) -> Profile:
+    return load_profile(
         "balanced",
         overrides={"pose": {"frame_stride": stride, "max_side_px": 0},
                    "parallel": {"min_segment_frames": 40, "max_segment_frames": 60, "segment_warmup_frames": 20},
                    "io": {"batch_frames": 25}},
     )
+
+
+def extract(video: Path, out: Path, workers: int, stride: int = 1) -> tuple[object, object]:
+    profile = profile_for(stride)
     model = resolve_model(1, strict=False)
     job = prepare_job(video, out, profile, model, None)
     mon = PerformanceMonitor()
@@ -48,7 +52,10 @@ def test_segments_cover_each_frame_once_and_agree(single, synthetic_video, tmp_p
     n = json.loads(synthetic_video.with_name("walk.truth.json").read_text())["n_frames"]
     np.testing.assert_array_equal(one.frame, np.arange(n))
     np.testing.assert_array_equal(many.frame, np.arange(n))
-    assert report["counters"]["store_write_calls"] == int(np.ceil(n / 25))
+    segments = MediaPipeOptimizer(profile_for(1)).segment_plan(0, n, workers).segments
+    batches = sum(int(np.ceil((stop - start) / 25)) for start, stop, _ in segments)
+    assert report["counters"]["store_write_calls"] == batches  # one write per batch of <= 25 frames
+    assert report["counters"]["warmup_frames"] < 20 * (batches - 1) / 2  # most tasks continue a live lane
     truth = json.loads(synthetic_video.with_name("walk.truth.json").read_text())
     both = one.valid & many.valid
     assert both.mean() > 0.95
@@ -60,3 +67,14 @@ def test_frame_stride_keeps_every_kth_frame_across_segments(synthetic_video, tmp
     strided, _ = extract(synthetic_video, tmp_path, workers=2, stride=2)
     n = json.loads(synthetic_video.with_name("walk.truth.json").read_text())["n_frames"]
     np.testing.assert_array_equal(strided.frame, np.arange(0, n, 2))
+
+
+@pytest.mark.parametrize("stored,n,stride,expected", [
+    ([], 10, 1, ((0, 10),)),
+    (list(range(10)), 10, 1, ()),
+    ([0, 1, 2, 5, 6], 10, 1, ((3, 5), (7, 10))),
+    ([0, 2, 8], 11, 2, ((4, 8), (10, 11))),
+    ([4, 6, 8, 10], 11, 2, ((0, 4),)),
+])
+def test_missing_ranges_cover_exactly_the_frames_not_stored(stored, n, stride, expected):
+    assert missing_ranges(np.array(stored, dtype=np.int64), n, stride) == expected

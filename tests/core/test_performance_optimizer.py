@@ -126,3 +126,24 @@ def test_pool_is_replaced_after_workers_times_quota_tasks():
     assert [t for t, _ in out] == list(range(12))
     pools = [{pid for _, pid in out[i : i + 4]} for i in (0, 4, 8)]
     assert not (pools[0] & pools[1]) and not (pools[1] & pools[2]) and not (pools[0] & pools[2])
+
+
+def _slow_pid(task: tuple[str, int]) -> tuple[str, int, int]:
+    import os
+    import time
+
+    time.sleep(0.05 if task[0] == "a" else 0.01)
+    return (*task, os.getpid())
+
+
+@pytest.mark.parametrize("workers,quota", [(1, 0), (2, 0), (2, 1)])
+def test_run_lanes_runs_each_lane_in_order_and_yields_as_tasks_complete(workers, quota):
+    lanes = [[("a", i) for i in range(4)], [("b", i) for i in range(6)], [("c", i) for i in range(3)]]
+    with ParallelProcessor(workers, tasks_per_worker=quota) as proc:
+        out = list(proc.run_lanes(_slow_pid, lanes))
+    assert sorted(t for t, _ in out) == sorted(t for lane in lanes for t in lane)
+    assert all(t == r[:2] for t, r in out)
+    for name in "abc":
+        assert [i for (n, i), _ in out if n == name] == sorted(i for (n, i), _ in out if n == name)
+    if workers == 2:  # the short "b" tasks overtake the slow "a" ones: results come as they complete
+        assert [t for t, _ in out][:4] != lanes[0]

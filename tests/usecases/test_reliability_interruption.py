@@ -99,6 +99,50 @@ def _finish(proc: subprocess.Popen, timeout_s: float = 30.0) -> tuple[int, str]:
     return proc.returncode, err
 
 
+@pytest.fixture(scope="module")
+def ten_second_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 10 s, 640x360 walk (300 frames): two workers cut it into two long segments."""
+    from core.synthetic import GaitParams, generate_walking_video
+
+    path = tmp_path_factory.mktemp("video") / "ten.mp4"
+    generate_walking_video(path, GaitParams(duration_s=10.0, fps=30.0, width_px=640, height_px=360, seed=4))
+    return path
+
+
+def test_kill_9_at_70_percent_keeps_every_finished_batch(ten_second_video, tmp_path):
+    """Two segments of about 150 frames in two workers, batches of 20: a kill at 70 % loses at most the
+    batch each worker was running, and the rerun extracts only the frames missing."""
+    config = small_config(tmp_path / "cfg.json", io={"batch_frames": 20})
+    out = tmp_path / "out"
+    args = _args(ten_second_video, out, config, "-q", "--no-plots")
+    n_frames = json.loads(ten_second_video.with_name("ten.truth.json").read_text())["n_frames"]
+    store = out / "ten" / STORE_NAME
+    seen: set[int] = set()
+
+    def stored_70_percent() -> bool:
+        seen.add(_stored_frames(store))
+        return max(seen) >= 0.7 * n_frames
+
+    proc = _start(args)
+    _wait_for(stored_70_percent, proc, timeout_s=120)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    n_before, _, offset = resume_point(store)
+    kept = store.read_bytes()[:offset]
+    assert len(seen - {0}) >= 4  # batches reached the store one by one, from both workers
+    assert n_before < n_frames
+
+    run = run_cli([a for a in args if a != "-q"])
+    assert run.code == 0, run.err
+    assert (f"{ten_second_video}: resuming: {n_before} frames already stored; extracting the "
+            f"{n_frames - n_before} missing frames") in run.err.splitlines()
+    batch = read_store(store)
+    np.testing.assert_array_equal(batch.frame, np.arange(n_frames))  # exactly one row per frame
+    assert store.read_bytes()[:offset] == kept
+    counters = json.loads((out / "performance_report.json").read_text())["counters"]
+    assert counters["frames_stored"] == n_frames - n_before <= 0.35 * n_frames
+
+
 def test_kill_9_during_extraction_resumes_with_one_record_per_frame(longer_video, early_batches, tmp_path):
     out = tmp_path / "out"
     args = _args(longer_video, out, early_batches, "-q", "--no-plots")
@@ -107,14 +151,15 @@ def test_kill_9_during_extraction_resumes_with_one_record_per_frame(longer_video
     _wait_for(lambda: _stored_frames(store) > 0, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-    n_before, last, offset = resume_point(store)
+    n_before, _, offset = resume_point(store)
     kept = store.read_bytes()[:offset]
     (out / ".failures.json.k9x3b7qz.tmp").write_text("[")  # what a kill -9 inside an atomic write leaves
 
     run = run_cli([a for a in args if a != "-q"])
     assert run.code == 0, run.err
-    assert f"{longer_video}: resuming after frame {last}" in run.err.splitlines()
     n_frames = json.loads(longer_video.with_name("long.truth.json").read_text())["n_frames"]
+    assert f"{longer_video}: resuming: {n_before} frames already stored; extracting the " \
+           f"{n_frames - n_before} missing frames" in run.err.splitlines()
     batch = read_store(store)
     np.testing.assert_array_equal(batch.frame, np.arange(n_frames))
     assert 0 < n_before < n_frames and store.read_bytes()[:offset] == kept
@@ -139,9 +184,10 @@ def test_signal_during_extraction_stops_workers_and_leaves_no_partial_files(long
     assert code == 130
     assert "Traceback" not in err
     assert_no_partial_files(out)
-    assert 0 < _stored_frames(store) < 240
-    assert (f"interrupted: workers stopped; {_stored_frames(store)} extracted frame(s) of 1 unfinished video(s) "
-            f"are kept in {out}; rerun the same command to resume from there") in err
+    kept = _stored_frames(store)
+    assert 0 < kept < 240
+    assert (f"interrupted: workers stopped; {kept} of 240 frames are stored and kept; a rerun extracts only "
+            f"the {240 - kept} missing") in err
     assert not json.loads((out / "long" / "keypoints.manifest.json").read_text())["complete"]
 
 

@@ -131,7 +131,7 @@ def test_disk_full_while_writing_the_keypoint_store(short_video, trc, tmp_path, 
     monkeypatch.setattr(KeypointStoreWriter, "append", real_append)
     rerun = run_cli([a for a in args if a != "-q"])
     assert rerun.code == 0, rerun.err
-    assert f"{short_video}: resuming after frame 19" in rerun.err.splitlines()
+    assert f"{short_video}: resuming: 20 frames already stored; extracting the 25 missing frames" in rerun.err.splitlines()
     np.testing.assert_array_equal(read_store(store).frame, np.arange(45))
 
 

@@ -20,6 +20,7 @@ EPILOG = """examples:
   gait-analysis --videos clips/ --subject-height 1.72 --output results/
   gait-analysis --keypoints trial.trc --events trial.events.csv
   gait-analysis --videos data/ --labels data/labels.csv --task classification --folds 3
+  gait-analysis --videos /shared/clips/ --output /shared/results/ --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     perf.add_argument("--config", type=Path, help="profile file (default: configs/performance_optimized.json)")
     perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
     perf.add_argument("--workers", type=int, help="pose worker processes (default: one per core)")
+    perf.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786), or 'local' for a "
+                      "LocalCluster of --workers processes; see docs/distributed.md")
     perf.add_argument("--no-optimizations", action="store_true", help="one process, every frame, native resolution")
     perf.add_argument("--extract-only", action="store_true", help="only build the keypoint stores (no analysis)")
     pose = p.add_argument_group("pose")
@@ -112,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "device": args.device,
         "verbose": args.verbose or None,
         "quiet": args.quiet or None,
+        "scheduler": args.scheduler,
     }
     return replace(cfg, **{k: v for k, v in run.items() if v is not None})
 
@@ -145,8 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GaitToolError as exc:
         _report_run_error(args, str(exc), exc)
         return 2
-    except KeyboardInterrupt:
-        log.error("interrupted: workers stopped; %s", interrupt_summary(Path(args.output or "gait_analysis_results")))
+    except KeyboardInterrupt as exc:
+        log.error("interrupted: workers stopped; %s",
+                  _kept_message(exc) or interrupt_summary(Path(args.output or "gait_analysis_results")))
         return 130
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
@@ -160,6 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signum, handler)
         if verbose_before is None:
             os.environ.pop("GAIT_VERBOSE", None)
+
+
+def _kept_message(exc: BaseException) -> str | None:
+    """What an interruption during pose extraction kept (the stored frame count); None elsewhere."""
+    kept, total = getattr(exc, "frames_kept", None), getattr(exc, "frames_total", None)
+    if kept is None:
+        return None
+    return (f"{kept} of {total} frames are stored and kept; a rerun extracts only the "
+            f"{total - kept} missing")
 
 
 def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:

@@ -41,6 +41,7 @@ class PipelineConfig:
     quiet: bool = False
     progress: bool = True
     legacy_settings: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    scheduler: str | None = None  # Dask scheduler address or "local"; None: the local process pool
 
     def __post_init__(self) -> None:
         if self.subject_height_m is not None and not 0.5 <= self.subject_height_m <= 2.6:
@@ -53,6 +54,8 @@ class PipelineConfig:
             raise ConfigError(f"--person must be auto, largest, frame or a track number >= 1, got {self.person!r}")
         if self.tolerance_ms <= 0:
             raise ConfigError("--tolerance-ms must be > 0")
+        if self.scheduler is not None and self.scheduler != "local" and ":" not in self.scheduler:
+            raise ConfigError(f"--scheduler must be 'local' or an address such as tcp://10.0.0.5:8786, got {self.scheduler!r}")
 
     def __setitem__(self, key: str, value: Any) -> None:
         """``config['performance_mode'] = 'fast'`` and the original system's other setting names

@@ -6,16 +6,19 @@ import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.config import Profile
 from core.errors import GaitToolError, InputError, InsufficientDataError, NoPoseError
-from core.performance_optimizer import MemoryOptimizer, ParallelProcessor, PerformanceMonitor
+from core.performance_optimizer import MemoryOptimizer, PerformanceMonitor
 from core.types import GaitEvent, KeypointSeries
 from usecases.gait_analysis.config import PipelineConfig
 from usecases.gait_analysis.results import Analysis, Guard, PipelineResults, error_reason
+
+if TYPE_CHECKING:
+    from core.executors import Handle
 
 log = logging.getLogger("gait_analysis")
 
@@ -42,7 +45,9 @@ def run_videos(
     guard: Guard,
     results: PipelineResults,
 ) -> None:
-    """Extract pose for every video through one worker pool, then analyse each as it completes."""
+    """Extract pose for every video through one executor (local pool or Dask cluster), then analyse
+    each on it as its store is complete. Only this process writes the stores and run reports."""
+    from core.executors import open_executor
     from core.mediapipe_integration import extract_jobs
     from core.pose.models import resolve_model
 
@@ -62,10 +67,16 @@ def run_videos(
     plan = plan_memory(cfg, profile, jobs)  # MemoryBudgetError is a run-level error: exit 2
     results.messages.append(f"memory plan: {plan.reason}")
     monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
-    with _ProgressBars(cfg, jobs, plan.workers) as bars, ParallelProcessor(
-        plan.workers, tasks_per_worker=profile.parallel.segments_per_worker, **bars.pool_args
-    ) as proc:
-        for job, error in extract_jobs(jobs, profile, proc, monitor, plan.queue_frames):
+    with _ProgressBars(cfg, jobs, plan.workers) as bars, open_executor(
+        cfg.scheduler, plan.workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
+        count=result_frames, **bars.pool_args
+    ) as executor:
+        unseen = executor.unreachable_inputs([j.video for j in jobs])
+        for job in (j for j in jobs if j.video in unseen):
+            guard.fail(job.video, "video", job.out_dir, unseen[job.video])
+        pending: list[tuple[Any, Handle]] = []
+        for job, error in extract_jobs([j for j in jobs if j.video not in unseen], profile, executor, monitor,
+                                       plan.queue_frames):
             bars.close(job)
             if error is not None:
                 guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
@@ -73,9 +84,43 @@ def run_videos(
                 guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
                     {"model_used": model.used_name}, _video_notes(j)))
             else:
-                guard.run(job.video, "video", job.out_dir,
-                          lambda j=job: analyse_video(cfg, monitor, j, profile, model.used_name))
-    monitor.counters["workers"] = plan.workers
+                pending.append((job, executor.submit(analyse_job, cfg, job, profile, model.used_name)))
+            pending = _collect(pending, monitor, guard, wait=False)
+        _collect(pending, monitor, guard, wait=True)
+        monitor.counters["workers"] = executor.workers
+        monitor.sections["executor"] = executor.report()
+
+
+def _collect(pending: list[tuple[Any, Handle]], monitor: PerformanceMonitor, guard: Guard, wait: bool) -> list:
+    """Report the analyses that are done (all of them when ``wait``); returns those still running."""
+    left = []
+    for job, handle in pending:
+        if wait or handle.done():
+            guard.run(job.video, "video", job.out_dir, lambda h=handle: _merge_stages(monitor, *h.result()))
+        else:
+            left.append((job, handle))
+    return left
+
+
+def _merge_stages(monitor: PerformanceMonitor, analysis: Analysis, stages: dict[str, dict]) -> Analysis:
+    for name, s in stages.items():
+        monitor.add(name, s["wall_s"], s["cpu_s"], s["frames"])
+    return analysis
+
+
+def analyse_job(cfg: PipelineConfig, job: Any, profile: Profile, model_used: str) -> tuple[Analysis, dict]:
+    """One video's analysis and outputs, wherever the executor runs it: the ``Analysis`` and the
+    stage timings measured there."""
+    monitor = PerformanceMonitor(sample_interval_s=1.0)
+    try:
+        return analyse_video(cfg, monitor, job, profile, model_used), monitor.report()["stages"]
+    finally:
+        monitor.close()
+
+
+def result_frames(result: Any) -> int:
+    """Stored frames in a pose task's result (``(batch, warm-up frames)``, or an error message)."""
+    return 0 if isinstance(result, str) else len(result[0])
 
 
 def _queue_mb(job: Any, profile: Profile, queue_frames: int) -> int:
@@ -178,9 +223,15 @@ class _ProgressBars:
 
             job = self.jobs[video_path]
             bar = self.bars[video_path] = tqdm(
-                total=max(job.info.n_frames - job.resume_frame, 0), desc=job.video.name[:30], unit="frame"
+                total=job.frames_to_extract, desc=job.video.name[:30], unit="frame"
             )
         bar.update(n)
+
+    def on_result(self, item: tuple[Any, Any], result: Any) -> None:
+        """A task's result came back from a remote worker (which cannot reach this process's queue)."""
+        if self.enabled:
+            task = item[1]
+            self.update(task.video_path, result_frames(result) * task.pose.frame_stride)
 
     def close(self, job: Any) -> None:
         bar = self.bars.pop(str(job.video), None)

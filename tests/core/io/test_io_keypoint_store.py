@@ -101,3 +101,11 @@ def test_compression_level_changes_size_not_content(tmp_path, level):
     b = make_batch(0, 200)
     write(path, [b], level)
     np.testing.assert_allclose(read_store(path).image, b.image, equal_nan=True)
+
+
+def test_batches_out_of_frame_order_read_back_sorted_once(tmp_path):
+    path = tmp_path / "k.jsonl.gz"
+    write(path, [make_batch(100, 50), make_batch(0, 50), make_batch(150, 30), make_batch(50, 50), make_batch(0, 10)])
+    got = read_store(path)
+    np.testing.assert_array_equal(got.frame, np.arange(180))  # sorted, the duplicated frames 0-9 once
+    assert resume_point(path)[:2] == (180, 179)

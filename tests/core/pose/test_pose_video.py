@@ -38,3 +38,16 @@ def test_h264_transcode_keeps_every_frame(synthetic_video, tmp_path):
     a = next(iter_frames(synthetic_video, stop=1)).image.astype(float)
     b = next(iter_frames(out, stop=1)).image.astype(float)
     assert np.mean(np.abs(a - b)) < 8.0  # lossy, but the same picture
+
+
+def test_pyav_seek_gives_the_frames_of_a_decode_from_the_start(synthetic_video, tmp_path):
+    from core.io.video_writer import transcode_h264
+
+    h264 = tmp_path / "walk_h264.mp4"
+    transcode_h264(synthetic_video, h264, gop_frames=12)  # keyframes every 12 frames, B-frames on
+    full = list(iter_frames(h264, stop=60, decoder="pyav"))
+    for start in (1, 12, 29, 47):
+        got = list(iter_frames(h264, start=start, stop=start + 6, stride=2, decoder="pyav"))
+        want = full[start : start + 6 : 2]
+        assert [f.index for f in got] == [f.index for f in want] == list(range(start, start + 6, 2))
+        assert all(np.array_equal(a.image, b.image) and a.time_s == b.time_s for a, b in zip(got, want))
