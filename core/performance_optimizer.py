@@ -238,16 +238,23 @@ class ParallelProcessor:
         self.tasks_per_worker = tasks_per_worker
         self.max_in_flight = max_in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
+        self._slots: dict[int, ProcessPoolExecutor] = {}  # run_lanes: one single-process pool per worker
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        import multiprocessing as mp
+
+        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                   initializer=self.initializer, initargs=self.initargs)
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            import multiprocessing as mp
-
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp.get_context("spawn"), initializer=self.initializer,
-                initargs=self.initargs,
-            )
+            self._pool = self._new_pool(self.workers)
         return self._pool
+
+    def _slot(self, i: int) -> ProcessPoolExecutor:
+        if i not in self._slots:
+            self._slots[i] = self._new_pool(1)
+        return self._slots[i]
 
     def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(task, fn(task))`` in task order, keeping at most ``max_in_flight`` submitted."""
@@ -274,9 +281,9 @@ class ParallelProcessor:
         """Run each lane's tasks one after another, up to ``workers`` lanes at once; yield
         ``(task, fn(task))`` as each task completes (lanes interleave).
 
-        One task per lane is in flight, so the lane's next task goes to the worker that has just
-        become idle, usually the one that ran its previous task (and keeps its live state). After
-        ``workers x tasks_per_worker`` lanes the pool is replaced once no lane is running."""
+        Each running lane is pinned to one worker process (a single-process pool per worker slot), so
+        its next task always finds the live state its previous task left there. After
+        ``workers x tasks_per_worker`` lanes the processes are replaced once no lane is running."""
         lanes = iter(lanes)
         if self.workers == 1:
             for lane in lanes:
@@ -284,10 +291,11 @@ class ParallelProcessor:
                     yield task, fn(task)
             return
         quota = self.workers * self.tasks_per_worker
-        active: dict[Future, tuple[Any, Iterator[Any]]] = {}
+        active: dict[Future, tuple[int, Any, Iterator[Any]]] = {}
+        free = list(range(self.workers))
         started, recycle = 0, False
         while True:
-            while len(active) < self.workers and not recycle:
+            while free and not recycle:
                 rest = next(lanes, None)
                 if rest is None:
                     break
@@ -295,7 +303,8 @@ class ParallelProcessor:
                 task = next(rest, None)
                 if task is None:
                     continue
-                active[self._ensure_pool().submit(fn, task)] = (task, rest)
+                slot = free.pop(0)
+                active[self._slot(slot).submit(fn, task)] = (slot, task, rest)
                 started += 1
                 recycle = bool(quota) and started % quota == 0
             if not active:
@@ -306,21 +315,25 @@ class ParallelProcessor:
                 continue
             done, _ = wait(list(active), return_when=FIRST_COMPLETED)
             for fut in done:
-                task, rest = active.pop(fut)
+                slot, task, rest = active.pop(fut)
                 result = fut.result()
                 nxt = next(rest, None)
-                if nxt is not None:
-                    active[self._ensure_pool().submit(fn, nxt)] = (nxt, rest)
+                if nxt is None:
+                    free.append(slot)
+                else:
+                    active[self._slot(slot).submit(fn, nxt)] = (slot, nxt, rest)
                 yield task, result
         self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
 
     def shutdown(self, cancel: bool = False) -> None:
-        if self._pool is not None:
+        pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())
+        for pool in pools:
             if cancel:
-                for proc in list(getattr(self._pool, "_processes", {}).values()):
+                for proc in list(getattr(pool, "_processes", {}).values()):
                     proc.terminate()
-            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
-            self._pool = None
+            pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        self._pool = None
+        self._slots = {}
 
     def __enter__(self) -> "ParallelProcessor":
         return self

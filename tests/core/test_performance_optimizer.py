@@ -128,22 +128,32 @@ def test_pool_is_replaced_after_workers_times_quota_tasks():
     assert not (pools[0] & pools[1]) and not (pools[1] & pools[2]) and not (pools[0] & pools[2])
 
 
-def _slow_pid(task: tuple[str, int]) -> tuple[str, int, int]:
+def _lane_task(task: tuple[str, int, str]) -> tuple[str, int, int]:
+    """Lane "a" waits until lane "b" has finished (a marker file), so "b" completes first for sure."""
     import os
     import time
+    from pathlib import Path
 
-    time.sleep(0.05 if task[0] == "a" else 0.01)
-    return (*task, os.getpid())
+    name, i, folder = task
+    if name == "a" and i == 0 and folder:
+        deadline = time.monotonic() + 60
+        while not (Path(folder) / "b_done").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    if name == "b" and i == 5 and folder:
+        (Path(folder) / "b_done").touch()
+    return name, i, os.getpid()
 
 
 @pytest.mark.parametrize("workers,quota", [(1, 0), (2, 0), (2, 1)])
-def test_run_lanes_runs_each_lane_in_order_and_yields_as_tasks_complete(workers, quota):
-    lanes = [[("a", i) for i in range(4)], [("b", i) for i in range(6)], [("c", i) for i in range(3)]]
+def test_run_lanes_runs_each_lane_in_order_and_yields_as_tasks_complete(workers, quota, tmp_path):
+    folder = str(tmp_path) if workers == 2 else ""
+    lanes = [[("a", i, folder) for i in range(4)], [("b", i, folder) for i in range(6)], [("c", i, folder) for i in range(3)]]
     with ParallelProcessor(workers, tasks_per_worker=quota) as proc:
-        out = list(proc.run_lanes(_slow_pid, lanes))
+        out = list(proc.run_lanes(_lane_task, lanes))
     assert sorted(t for t, _ in out) == sorted(t for lane in lanes for t in lane)
-    assert all(t == r[:2] for t, r in out)
+    assert all(t[:2] == r[:2] for t, r in out)
     for name in "abc":
-        assert [i for (n, i), _ in out if n == name] == sorted(i for (n, i), _ in out if n == name)
-    if workers == 2:  # the short "b" tasks overtake the slow "a" ones: results come as they complete
-        assert [t for t, _ in out][:4] != lanes[0]
+        assert [i for (n, i, _), _ in out if n == name] == list(range(len([1 for (n, *_), _ in out if n == name])))
+        assert len({r[2] for (n, *_), r in out if n == name}) == 1  # a lane stays in one worker process
+    if workers == 2:  # lane "b" finishes while "a" waits: results come as they complete, not lane by lane
+        assert [t[0] for t, _ in out][:6] == ["b"] * 6
