@@ -45,6 +45,7 @@ class RunContext:
     augment: Augment
     progress: bool
     pseudo_labels: bool
+    mirror_invariant: bool = False  # classification: a left/right-invariant model (needs ``layout``)
 
     @property
     def n_outputs(self) -> int:
@@ -69,6 +70,7 @@ def model_config(ctx: RunContext, n_features: int) -> ModelConfig:
         dropout=c.dropout,
         norm=c.norm,
         causal=c.causal,
+        mirror=tuple(int(i) for i in ctx.layout.mirror) if ctx.mirror_invariant and ctx.layout is not None else (),
     )
 
 
@@ -81,13 +83,19 @@ def sample_targets(samples: list[Sample], task: str, class_names: tuple[str, ...
     return [class_names.index(s.label) for s in samples]
 
 
-def normalisation(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and std over all frames (std 1 for constant features)."""
+def normalisation(samples: list[Sample], mirror: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and std over all frames (std 1 for constant features); with a ``mirror``
+    permutation, over the frames and their mirror images (left and right columns share them, so
+    mirroring commutes with normalising)."""
     n = sum(s.n_frames for s in samples)
     total = sum(s.features.sum(axis=0, dtype=np.float64) for s in samples)
     mean = total / n
     var = sum(((s.features - mean) ** 2).sum(axis=0) for s in samples) / n
-    std = np.sqrt(var)
+    if mirror is not None:
+        second = var + mean**2
+        mean = (mean + mean[mirror]) / 2
+        var = (second + second[mirror]) / 2 - mean**2
+    std = np.sqrt(np.maximum(var, 0.0))
     std[std < 1e-6] = 1.0
     return mean.astype(np.float32), std.astype(np.float32)
 
@@ -233,7 +241,7 @@ def train_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: in
     """
     seed = ctx.cfg.seed + 1000 * fold
     set_seeds(seed)
-    mean, std = normalisation(train)
+    mean, std = normalisation(train, ctx.layout.mirror if ctx.mirror_invariant and ctx.layout is not None else None)
     loop = _build_loop(ctx, train, val, mean, std, seed)
 
     def score_val() -> float | None:

@@ -1,6 +1,9 @@
 """Residual temporal convolutional network with dilated 1-D convolutions.
 
 Input (B, T, F); per-frame output (B, T, n_outputs) or, with a sequence head, (B, n_outputs).
+A sequence model with a ``mirror`` column permutation is left/right invariant: it pools the encoder's
+features of the input and of its mirror image, and its head sees their sum and absolute difference
+(side-free asymmetry), so a walk and its mirror image get identical logits.
 """
 
 from __future__ import annotations
@@ -31,9 +34,15 @@ class ModelConfig:
     dropout: float = 0.1
     norm: str = "batch"
     causal: bool = False
+    mirror: tuple[int, ...] = ()  # input column permutation that swaps left and right (sequence head only)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mirror", tuple(int(i) for i in self.mirror))  # lists from checkpoints
+        if self.mirror and (self.per_frame or sorted(self.mirror) != list(range(self.in_features))):
+            raise ValueError("mirror must permute the input columns of a sequence (per_frame=False) model")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"mirror": list(self.mirror)}
 
 
 class ChannelLayerNorm(nn.Module):
@@ -96,22 +105,33 @@ class TCN(nn.Module):
         )
         if cfg.per_frame:
             self.head: nn.Module = nn.Conv1d(cfg.channels, cfg.n_outputs, 1)
-        else:
-            self.head = nn.Linear(2 * cfg.channels, cfg.n_outputs)  # on [mean, max] pooled channels
+        else:  # on [mean, max] pooled channels; mirror-invariant: their sum and |difference| over x and mirror(x)
+            self.head = nn.Linear((4 if cfg.mirror else 2) * cfg.channels, cfg.n_outputs)
+        self.register_buffer("mirror", torch.tensor(cfg.mirror, dtype=torch.long), persistent=False)
 
     @property
     def receptive_field(self) -> int:
         return receptive_field_frames(self.cfg.kernel_size, self.cfg.n_blocks)
 
+    def _encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.blocks(self.inp(x.transpose(1, 2)))
+
+    @staticmethod
+    def _pool(h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """(B, 2C) [mean, max] over the real frames of (B, C, T) ``h``."""
+        if mask is None:
+            return torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1)
+        m = mask[:, None, :].to(h.dtype)
+        mean = (h * m).sum(dim=2) / m.sum(dim=2).clamp_min(1.0)
+        return torch.cat([mean, h.masked_fill(m == 0, float("-inf")).amax(dim=2)], dim=1)
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """x: (B, T, F); mask: (B, T) bool of real frames (pooling only). Returns logits."""
-        h = self.blocks(self.inp(x.transpose(1, 2)))
+        h = self._encode(x)
         if self.cfg.per_frame:
             return self.head(h).transpose(1, 2)
-        if mask is None:
-            mean, peak = h.mean(dim=2), h.amax(dim=2)
-        else:
-            m = mask[:, None, :].to(h.dtype)
-            mean = (h * m).sum(dim=2) / m.sum(dim=2).clamp_min(1.0)
-            peak = h.masked_fill(m == 0, float("-inf")).amax(dim=2)
-        return self.head(torch.cat([mean, peak], dim=1))
+        pooled = self._pool(h, mask)
+        if not self.cfg.mirror:
+            return self.head(pooled)
+        mirrored = self._pool(self._encode(x[..., self.mirror]), mask)
+        return self.head(torch.cat([pooled + mirrored, (pooled - mirrored).abs()], dim=1))

@@ -4,7 +4,10 @@ With a few labelled videos per class a TCN overfits: it memorises the handful of
 within a few epochs. For classification with fewer than ``SMALL_SET_VIDEOS`` training videos per fold
 the model is narrowed and made shallower, with more dropout, each fold trains an ensemble
 of ``SMALL_ENSEMBLE`` such models, and the window is shortened so that a video yields at least
-``MIN_CROPS_PER_VIDEO`` distinct windows (more random crops in time per video). Whether the inner
+``MIN_CROPS_PER_VIDEO`` distinct windows (more random crops in time per video). The model is made left/right invariant
+(``core.tcn.model``: the head sees the sum and absolute difference of the pooled features of a
+window and of its mirror image), so the few videos need not show every style with either side
+affected. Whether the inner
 validation split is kept is decided separately (``use_validation``).
 """
 
@@ -21,6 +24,7 @@ SMALL_DROPOUT = 0.2  # at least
 SMALL_ENSEMBLE = 3  # models per fold (seeds), averaged: a few small models vary less than one
 MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
 MIN_WINDOW_FRAMES = 32
+SMALL_MIRROR_INVARIANT = True  # left/right-invariant model: one walk and its mirror image are one example
 
 
 def small_set_config(
@@ -40,8 +44,9 @@ def small_set_config(
     }
     changes = {k: v for k, v in changes.items() if v != getattr(cfg, k)}
     reason = (f"{n_train_videos} training videos per fold (< {SMALL_SET_VIDEOS}): smaller model and window, "
-              f"{SMALL_ENSEMBLE} models per fold")
-    return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, "ensemble_members": SMALL_ENSEMBLE}
+              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else ""))
+    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT}
+    return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, **extra}
 
 
 def use_validation(task: str, n_train_groups: int, n_classes: int, val_fraction: float) -> bool:

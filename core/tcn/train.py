@@ -242,7 +242,7 @@ def train_cross_validated(
         ctx = RunContext(
             task, cfg, precision, 1, dataloader_workers(precision.device.type, n_windows),
             tuple(sorted(set(labels))) if labels else (), standard_layout() if n_features == N_FEATURES else None,
-            Augment(), progress, pseudo_labels,
+            Augment(), progress, pseudo_labels, bool(small_set.get("mirror_invariant")),
         )
         search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
         ctx = dataclasses.replace(ctx, batch_size=search.batch_size)

@@ -15,11 +15,13 @@ from core.tcn.infer import LoadedModel, from_checkpoint, load_models, predict_cl
 from core.tcn.model import TCN, ModelConfig
 
 
-def _loaded(task: str = "events", norm: str = "batch", seed: int = 0) -> LoadedModel:
+def _loaded(
+    task: str = "events", norm: str = "batch", seed: int = 0, mirror: tuple[int, ...] = ()
+) -> LoadedModel:
     torch.manual_seed(seed)
     per_frame = task != "classification"
     n_out = 4 if per_frame else 2
-    cfg = ModelConfig(6, n_out, per_frame, channels=8, kernel_size=3, n_blocks=2, norm=norm)
+    cfg = ModelConfig(6, n_out, per_frame, channels=8, kernel_size=3, n_blocks=2, norm=norm, mirror=mirror)
     module = TCN(cfg)
     with torch.no_grad():  # non-trivial running statistics, so they must round-trip too
         for m in module.modules():
@@ -41,6 +43,16 @@ def test_tcn_checkpoint_round_trip_with_weights_only(tmp_path: Path, norm: str) 
     x = torch.randn(1, 70, 6)
     assert torch.equal(model.module(x), back.module(x))
     assert np.array_equal(back.mean, model.mean) and back.rate_hz == 50.0 and back.window_frames == 32
+
+
+def test_tcn_mirror_invariant_classifier_round_trips_with_weights_only(tmp_path: Path) -> None:
+    model = _loaded("classification", mirror=(1, 0, 3, 2, 4, 5))
+    save_checkpoint(tmp_path / "m.pt", to_checkpoint(model))
+    assert torch.load(tmp_path / "m.pt", weights_only=True)["model_config"]["mirror"] == [1, 0, 3, 2, 4, 5]
+    back = from_checkpoint(load_checkpoint(tmp_path / "m.pt"))
+    assert back.module.cfg.mirror == (1, 0, 3, 2, 4, 5)
+    x = torch.randn(2, 40, 6)
+    assert torch.equal(model.module(x), back.module(x))
 
 
 def test_tcn_checkpoint_with_pickled_objects_is_refused(tmp_path: Path) -> None:

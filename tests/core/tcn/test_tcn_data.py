@@ -8,6 +8,8 @@ import torch
 from core.constants import TCN_EVENT_CHANNELS, TCN_IGNORE_INDEX
 from core.tcn.data import WindowDataset
 from core.tcn.features import FEATURE_NAMES, N_FEATURES, standard_layout
+from core.tcn.fold import normalisation
+from core.tcn.samples import Sample
 from core.tcn.targets import event_targets, phase_targets
 from core.tcn.windows import Augment, mirror_window, rotate_pairs, window_index, window_starts
 from core.types import GaitEvent
@@ -129,3 +131,16 @@ def test_tcn_frames_outside_the_annotated_span_are_ignored_by_the_loss() -> None
     assert torch.allclose(task_loss("events", logits, yt, mask), task_loss("events", wild, yt, mask))
     wild[:, 50] = 50.0
     assert task_loss("events", wild, yt, mask) > task_loss("events", logits, yt, mask)
+
+
+def test_tcn_normalisation_with_a_mirror_commutes_with_mirroring() -> None:
+    rng = np.random.default_rng(0)
+    mirror = np.array([1, 0, 2])
+    feats = [rng.normal([0.0, 3.0, 1.0], [1.0, 2.0, 0.5], (50, 3)).astype(np.float32) for _ in range(2)]
+    samples = [Sample(f"v{i}", f"v{i}", f, 30.0, None, "a") for i, f in enumerate(feats)]
+    mean, std = normalisation(samples, mirror)
+    assert np.allclose(mean, mean[mirror]) and np.allclose(std, std[mirror])
+    both = np.concatenate(feats + [f[:, mirror] for f in feats])
+    assert np.allclose(mean, both.mean(axis=0), atol=1e-5) and np.allclose(std, both.std(axis=0), atol=1e-5)
+    plain_mean, _ = normalisation(samples)
+    assert not np.allclose(plain_mean, plain_mean[mirror])

@@ -79,3 +79,22 @@ def test_tcn_sequence_head_ignores_masked_frames() -> None:
     # Frames 45.. lie outside the receptive field (14 frames each side) of frames 0..29.
     assert torch.allclose(model(x, mask), model(other, mask))
     assert not torch.allclose(model(x), model(other))
+
+
+def test_tcn_mirror_invariant_head_gives_a_walk_and_its_mirror_image_the_same_logits() -> None:
+    mirror = (1, 0, 3, 2, 4)  # columns 0<->1 and 2<->3 are left/right pairs, column 4 is side-free
+    model = _model(per_frame=False, n_outputs=3, mirror=mirror)
+    plain = _model(per_frame=False, n_outputs=3)
+    x = torch.randn(2, 40, 5)
+    mask = torch.ones(2, 40, dtype=torch.bool)
+    mask[0, 25:] = False
+    swapped = x[..., list(mirror)]
+    assert torch.allclose(model(x, mask), model(swapped, mask), atol=1e-6)
+    assert not torch.allclose(plain(x, mask), plain(swapped, mask), atol=1e-3)
+    assert model.head.in_features == 4 * 8 and "mirror" not in model.state_dict()
+
+
+@pytest.mark.parametrize("kw", [{"per_frame": True}, {"per_frame": False, "mirror": (0, 0, 1, 2, 3)}])
+def test_tcn_mirror_must_permute_the_columns_of_a_sequence_model(kw: dict) -> None:
+    with pytest.raises(ValueError, match="mirror"):
+        _model(**({"mirror": (1, 0, 3, 2, 4)} | kw))

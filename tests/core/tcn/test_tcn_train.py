@@ -78,6 +78,8 @@ def test_tcn_training_run_writes_every_output(
     small_set = summary["small_set"]  # a few training walks: classification trains 3 models per fold
     assert (small_set is not None) == (task == "classification")
     assert len(models) == 2 * (small_set["ensemble_members"] if small_set else 1)
+    assert bool(models[0].module.cfg.mirror) == (task == "classification")  # small sets: left/right invariant
+    assert (small_set or {}).get("mirror_invariant", False) == (task == "classification")
     if task == "classification":
         label, prob, probs = predict_class(models, walks[0].features, walks[0].rate_hz)
         assert label in STYLES and set(probs) == set(STYLES) and 0 < prob <= 1
