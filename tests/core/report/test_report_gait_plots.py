@@ -27,8 +27,11 @@ def _inside(inner, outer) -> bool:
 
 def test_timeline_legends_sit_beside_the_panels_and_the_title_is_readable(result):
     fig = plot_event_timeline(result)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # the plots are bare Figures (no pyplot): give one a raster canvas
+    canvas.draw()
+    renderer = canvas.get_renderer()
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is not None:
