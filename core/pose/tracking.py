@@ -103,7 +103,9 @@ def track_people(
     for scan_no, scan in enumerate(scans):
         frame, boxes, scores = scan[:3]
         boxes = np.asarray(boxes, float).reshape(-1, 4)
-        feats = np.asarray(scan[3], float).reshape(len(boxes), -1) if len(scan) > 3 and scan[3] is not None else None
+        feats = None
+        if len(scan) > 3 and scan[3] is not None and len(boxes):
+            feats = np.asarray(scan[3], float).reshape(len(boxes), -1)
         taken = np.zeros(len(boxes), bool)
         if live and len(boxes):
             gate, cost = _cost(live, frame, boxes, feats, cfg)
