@@ -1,6 +1,7 @@
 """Is the walker analysed when someone else is in view, and is a small, far walker seen? Prints a Markdown table.
 
     python scripts/benchmark_walker.py [--work /tmp/walker_bench] [--set full|quick] [--seed N] [--keep]
+        [--roles crossing ...]
 
 Cases (new random seeds every run unless --seed is given; the seeds are printed):
 - two people: a second figure "standing", "opposite" (walks the other way behind), "crossing" (passes in
@@ -79,13 +80,15 @@ class Case:
         )
 
 
-def cases(which: str, base_seed: int) -> list[Case]:
+def cases(which: str, base_seed: int, only_roles: tuple[str, ...] = ()) -> list[Case]:
     roles = ROLES if which == "full" else ("standing", "crossing")
     cams = ("static", "tracking")
     combos = [(r, d, c) for r in roles for d in DIRECTIONS for c in cams]
     if which == "quick":
         combos = [("standing", "left_to_right", "static"), ("crossing", "right_to_left", "tracking")]
     out = [Case(r, d, c, base_seed + i) for i, (r, d, c) in enumerate(combos)]
+    if only_roles:  # the same seeds as in the whole set, small walker left out
+        return [c for c in out if c.role in only_roles]
     small = DIRECTIONS if which == "full" else DIRECTIONS[1:]
     out += [Case("small", d, "static", base_seed + 100 + i, 1280, 720, 120.0) for i, d in enumerate(small)]
     return out
@@ -226,10 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default="full", choices=("full", "quick"), help="which cases")
     parser.add_argument("--seed", type=int, help="base seed (default: a new random one each run)")
     parser.add_argument("--keep", action="store_true", help="keep the videos and outputs in WORK")
+    parser.add_argument("--roles", nargs="+", choices=ROLES, default=(),
+                        help="only these second-figure roles (all directions and cameras of --set full; no small walker)")
     args = parser.parse_args(argv)
     base_seed = args.seed if args.seed is not None else secrets.randbits(20)
     print(f"base seed {base_seed} (rerun with --seed {base_seed})", file=sys.stderr)
-    main_cases = cases(args.set, base_seed)
+    main_cases = cases("full" if args.roles else args.set, base_seed, tuple(args.roles))
     all_cases = main_cases + [c.twin for c in main_cases if c.twin is not None]
     work = args.work / f"seed{base_seed}"
     video_dir, out_dir = work / "videos", work / "out"

@@ -21,6 +21,7 @@ CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet a
 _PAN_WIDTH_PX = 320
 MAX_HIP_OFFSET_CROPS = 0.25  # a pose whose hips are further from the crop centre is someone else's
 _MIN_STRIP_PX = 48
+HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
 PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
 
 
@@ -74,7 +75,7 @@ def scan_video(
     video every ``len(tile_fractions)`` scans; a person fits one size or both)."""
     every = max(1, int(round(SCAN_EVERY_S * fps)))
     finder = PersonFinder(finder_cfg)
-    scans: list[tuple[int, np.ndarray, np.ndarray]] = []
+    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     speeds: list[float] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []  # small grey pairs awaiting the next scan's people
     levels = finder_cfg.tile_fractions
@@ -83,14 +84,15 @@ def scan_video(
         px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = roi.pixel_box(w, h) if roi else None
         boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
-        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores))  # boxes in small-grey px for now
+        looks = appearance_features(image, boxes)
+        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores, looks))  # boxes in small-grey px for now
         pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
         if len(pairs) >= 2:
             speeds.append(_pan_speed(pairs[-2], _people_near(scans, len(scans) - 2)) * px_per_small)
             pairs[-2] = None
     if pairs:
         speeds.append(_pan_speed(pairs[-1], _people_near(scans, len(scans) - 1)) * px_per_small)
-    scans = [(f, b * px_per_small, sc) for f, b, sc in scans]
+    scans = [(f, b * px_per_small, sc, lk) for f, b, sc, lk in scans]
     pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
@@ -159,7 +161,27 @@ def _scan_frames(video: Path, every: int, decoder: str):  # noqa: ANN202 - gener
         cap.release()
 
 
-def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
+def appearance_features(bgr: np.ndarray, boxes_px: np.ndarray) -> np.ndarray:
+    """(n, HUE_BINS * SAT_BINS) hue-saturation histograms (each summing to 1; zeros for an empty box) of
+    each box's torso and legs: the middle half of its width, from a quarter to 95 % of its height
+    (``boxes_px`` (n, 4) in ``bgr``'s px). Clothes tell two people apart where their boxes meet."""
+    import cv2
+
+    h, w = bgr.shape[:2]
+    out = np.zeros((len(boxes_px), HUE_BINS * SAT_BINS), np.float32)
+    for i, (x0, y0, x1, y1) in enumerate(np.asarray(boxes_px, float).reshape(-1, 4)):
+        bw, bh = x1 - x0, y1 - y0
+        c0, c1 = int(max(0, x0 + bw / 4)), int(min(w, x1 - bw / 4))
+        r0, r1 = int(max(0, y0 + bh / 4)), int(min(h, y0 + 0.95 * bh))
+        if c1 - c0 < 2 or r1 - r0 < 2:
+            continue
+        hsv = cv2.cvtColor(np.ascontiguousarray(bgr[r0:r1, c0:c1]), cv2.COLOR_BGR2HSV)
+        hist = cv2.calcHist([hsv], [0, 1], None, [HUE_BINS, SAT_BINS], [0, 180, 0, 256]).ravel()
+        out[i] = hist / max(float(hist.sum()), 1.0)
+    return out
+
+
+def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
     """Boxes of scan ``k`` and, widened by a quarter, of its neighbours (a scan at one tile size
     can miss a person the other size sees)."""
     near = [scans[k][1]] + [_widened(scans[j][1], 0.25) for j in (k - 1, k + 1) if 0 <= j < len(scans)]

@@ -23,14 +23,18 @@ BODY_SCALE = 1.25  # MediaPipe's body ROI: side = 2 x 1.25 x |hip -> scale keypo
 class FinderConfig:
     """min_score: detector confidence to keep a candidate (0..1). tile_fractions: square tile sides
     as fractions of the frame's shorter side (smaller tiles find smaller people, at more calls).
-    nms_overlap: boxes overlapping more than this (over the smaller box's area) are one person.
+    nms_overlap: boxes overlapping more than this (over the smaller box's area) are one person;
+    so are boxes whose centres are closer than nms_centre_sides of the smaller box's side (body
+    boxes are square and wide: two people side by side, or one passing in front of the other,
+    overlap by half their area and were merged into one box between them at an overlap of 0.5).
     max_outside: a tile's detection whose body box reaches further than this fraction of its own
     side beyond a tile edge that is not the frame's edge is dropped (a person cut by the tile is
     sized wrongly; the body box has a margin of about a third of the body height around the person)."""
 
     min_score: float = 0.5
     tile_fractions: tuple[float, ...] = (1.0, 0.6)
-    nms_overlap: float = 0.5
+    nms_overlap: float = 0.8
+    nms_centre_sides: float = 0.3
     max_outside: float = 0.2
 
 
@@ -86,8 +90,12 @@ def box_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(np.minimum(area_a[:, None], area_b[None, :]), 1e-9)
 
 
-def weighted_nms(boxes: np.ndarray, scores: np.ndarray, overlap: float) -> tuple[np.ndarray, np.ndarray]:
-    """Merge overlapping boxes: each cluster around the best remaining box becomes the score-weighted mean."""
+def weighted_nms(
+    boxes: np.ndarray, scores: np.ndarray, overlap: float, centre_sides: float = 0.3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge boxes of one person: each cluster around the best remaining box (boxes overlapping it
+    more than ``overlap`` of the smaller area, or centred within ``centre_sides`` of the smaller
+    side from it) becomes the score-weighted mean."""
     order = np.argsort(-scores)
     boxes, scores = boxes[order], scores[order]
     used = np.zeros(len(boxes), bool)
@@ -95,7 +103,7 @@ def weighted_nms(boxes: np.ndarray, scores: np.ndarray, overlap: float) -> tuple
     for i in range(len(boxes)):
         if used[i]:
             continue
-        group = (~used) & (box_overlap(boxes[i : i + 1], boxes)[0] > overlap)
+        group = (~used) & ((box_overlap(boxes[i : i + 1], boxes)[0] > overlap) | _near(boxes[i], boxes, centre_sides))
         group[i] = True
         used |= group
         w = scores[group]
@@ -104,6 +112,13 @@ def weighted_nms(boxes: np.ndarray, scores: np.ndarray, overlap: float) -> tuple
     if not out_b:
         return np.zeros((0, 4)), np.zeros(0)
     return np.array(out_b), np.array(out_s)
+
+
+def _near(box: np.ndarray, boxes: np.ndarray, sides: float) -> np.ndarray:
+    """Mask of ``boxes`` centred within ``sides`` x the smaller box's side of ``box``'s centre."""
+    d = np.linalg.norm((boxes[:, :2] + boxes[:, 2:]) / 2 - (box[:2] + box[2:]) / 2, axis=1)
+    side = np.minimum(box[2] - box[0], boxes[:, 2] - boxes[:, 0])
+    return d < sides * side
 
 
 def square_tiles(width_px: int, height_px: int, fractions: tuple[float, ...]) -> list[tuple[int, int, int]]:
@@ -174,7 +189,8 @@ class PersonFinder:
                 all_s.append(scores)
         if not all_b:
             return np.zeros((0, 4)), np.zeros(0)
-        return weighted_nms(np.concatenate(all_b), np.concatenate(all_s), self.cfg.nms_overlap)
+        return weighted_nms(np.concatenate(all_b), np.concatenate(all_s), self.cfg.nms_overlap,
+                            self.cfg.nms_centre_sides)
 
 
 def _inside_tile(boxes01: np.ndarray, x0: int, y0: int, side: int, width_px: int, height_px: int,

@@ -18,12 +18,20 @@ class TrackerConfig:
     """max_gap_scans: scans a track may go unseen before it ends. max_jump_sizes: largest distance
     (in box heights) between a track's predicted centre and a candidate it takes. min_scans: a track
     seen fewer times is dropped as noise. stitch_jump_sizes: the same for joining a track that ended
-    to one that starts later (see ``_stitch``)."""
+    to one that starts later (see ``_stitch``). velocity_scans: sightings the velocity is fitted
+    over (one merged or misplaced box then bends a prediction little). appearance_weight: cost added
+    per unit of appearance distance (0 same colours .. 1 disjoint; needs features in the scans; not
+    counted against max_jump_sizes). overlap_iou: two tracks whose predicted boxes overlap this much
+    are contested (see ``_contested``): the walker's path is held on its prediction while someone
+    passes in front."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
     min_scans: int = 3
     stitch_jump_sizes: float = 1.0
+    velocity_scans: int = 4
+    appearance_weight: float = 0.5
+    overlap_iou: float = 0.15
 
 
 @dataclass
@@ -34,6 +42,7 @@ class Track:
     frames: list[int] = field(default_factory=list)
     boxes: list[np.ndarray] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
+    features: list[np.ndarray] = field(default_factory=list)
 
     def centre(self, i: int = -1) -> np.ndarray:
         b = self.boxes[i]
@@ -42,13 +51,44 @@ class Track:
     def size_px(self) -> float:
         return float(np.median([b[3] - b[1] for b in self.boxes]))
 
-    def predict(self, frame: int) -> np.ndarray:
-        """Centre expected at ``frame`` (constant velocity over the last two sightings)."""
-        c = self.centre()
-        if len(self.frames) < 2:
-            return c
-        v = (c - self.centre(-2)) / max(1, self.frames[-1] - self.frames[-2])
-        return c + v * (frame - self.frames[-1])
+    def velocity(self, last: int = 4) -> np.ndarray:
+        """Centre velocity px/frame: least-squares line over the last ``last`` sightings (0 for one)."""
+        k = min(last, len(self.frames))
+        if k < 2:
+            return np.zeros(2)
+        t = np.asarray(self.frames[-k:], float)
+        c = np.array([self.centre(i) for i in range(-k, 0)])
+        t = t - t.mean()
+        return (t[:, None] * (c - c.mean(axis=0))).sum(axis=0) / max(float((t * t).sum()), 1e-9)
+
+    def predict(self, frame: int, last: int = 4) -> np.ndarray:
+        """Centre expected at ``frame`` (constant velocity fitted over the last ``last`` sightings)."""
+        return self.centre() + self.velocity(last) * (frame - self.frames[-1])
+
+    def predicted_box(self, frame: int, last: int = 4) -> np.ndarray:
+        c, b = self.predict(frame, last), self.boxes[-1]
+        half = np.array([b[2] - b[0], b[3] - b[1]]) / 2
+        return np.concatenate([c - half, c + half])
+
+    def appearance(self) -> np.ndarray | None:
+        """Mean of the last few appearance features (None without any)."""
+        return np.mean(self.features[-5:], axis=0) if self.features else None
+
+
+def appearance_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hellinger distance (0 equal .. 1 disjoint) between histogram ``a`` (k,) and each row of ``b`` (n, k);
+    both normalised to sum 1 here."""
+    a = a / max(float(a.sum()), 1e-9)
+    b = b / np.maximum(b.sum(axis=1, keepdims=True), 1e-9)
+    return np.sqrt(np.clip(1.0 - np.sqrt(a[None] * b).sum(axis=1), 0.0, 1.0))
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def track_people(
@@ -60,28 +100,34 @@ def track_people(
     live: list[Track] = []
     done: list[Track] = []
     last_scan: dict[int, int] = {}
-    for scan_no, (frame, boxes, scores) in enumerate(scans):
+    for scan_no, scan in enumerate(scans):
+        frame, boxes, scores = scan[:3]
         boxes = np.asarray(boxes, float).reshape(-1, 4)
-        centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-        heights = boxes[:, 3] - boxes[:, 1]
+        feats = None
+        if len(scan) > 3 and scan[3] is not None and len(boxes):
+            feats = np.asarray(scan[3], float).reshape(len(boxes), -1)
         taken = np.zeros(len(boxes), bool)
         if live and len(boxes):
-            cost = np.empty((len(live), len(boxes)))
-            for i, tr in enumerate(live):
-                size = tr.size_px()
-                dist = np.linalg.norm(centres - tr.predict(frame), axis=1) / size
-                ratio = np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
-                cost[i] = dist + ratio
+            gate, cost = _cost(live, frame, boxes, feats, cfg)
             rows, cols = linear_sum_assignment(cost)
-            for r, c in zip(rows, cols):
-                if cost[r, c] <= cfg.max_jump_sizes:
-                    live[r].frames.append(frame)
-                    live[r].boxes.append(boxes[c])
-                    live[r].scores.append(float(scores[c]))
-                    last_scan[live[r].track_id] = scan_no
-                    taken[c] = True
+            ok = {int(r): int(c) for r, c in zip(rows, cols) if gate[r, c] <= cfg.max_jump_sizes}
+            held = _contested(live, frame, gate, cost, ok, cfg)
+            for r, c in ok.items():
+                taken[c] = True
+                if r in held:
+                    continue
+                tr = live[r]
+                tr.frames.append(frame)
+                tr.boxes.append(boxes[c])
+                tr.scores.append(float(scores[c]))
+                if feats is not None:
+                    tr.features.append(feats[c])
+                last_scan[tr.track_id] = scan_no
+            for c in held.values():  # the box someone else could also own: nobody's, not a newcomer
+                taken[c] = True
         for c in np.flatnonzero(~taken):
-            tr = Track(len(live) + len(done) + 1, [frame], [boxes[c]], [float(scores[c])])
+            tr = Track(len(live) + len(done) + 1, [frame], [boxes[c]], [float(scores[c])],
+                       [] if feats is None else [feats[c]])
             live.append(tr)
             last_scan[tr.track_id] = scan_no
         still = []
@@ -89,7 +135,43 @@ def track_people(
             (still if scan_no - last_scan[tr.track_id] <= cfg.max_gap_scans else done).append(tr)
         live = still
     kept = sorted((t for t in _stitch(done + live, cfg) if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
-    return [Track(i + 1, t.frames, t.boxes, t.scores) for i, t in enumerate(kept)]
+    return [Track(i + 1, t.frames, t.boxes, t.scores, t.features) for i, t in enumerate(kept)]
+
+
+def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | None,
+          cfg: TrackerConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(tracks, candidates) gate and cost: the gate is the distance to the predicted centre plus the
+    log size ratio (both in box heights); the cost adds ``appearance_weight`` x appearance distance
+    where both have features."""
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    heights = boxes[:, 3] - boxes[:, 1]
+    gate = np.empty((len(live), len(boxes)))
+    cost = gate.copy()
+    for i, tr in enumerate(live):
+        size = tr.size_px()
+        dist = np.linalg.norm(centres - tr.predict(frame, cfg.velocity_scans), axis=1) / size
+        gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
+        look = tr.appearance()
+        if feats is not None and look is not None:
+            cost[i] = gate[i] + cfg.appearance_weight * appearance_distance(look, feats)
+    return gate, cost
+
+
+def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray, ok: dict[int, int],
+               cfg: TrackerConfig) -> dict[int, int]:
+    """Assignments (track row -> candidate) to hold back: the track's predicted box overlaps
+    another track's that got no candidate, and that other track could have taken this candidate
+    too, about as cheaply (a merged box of two people, or the one in front hiding the other): which
+    of them it is cannot be told, so both coast on their own velocity."""
+    held: dict[int, int] = {}
+    boxes = [tr.predicted_box(frame, cfg.velocity_scans) for tr in live]
+    for r, c in ok.items():
+        for r2 in range(len(live)):
+            if r2 == r or r2 in ok or gate[r2, c] > cfg.max_jump_sizes:
+                continue
+            if _iou(boxes[r], boxes[r2]) >= cfg.overlap_iou and cost[r2, c] - cost[r, c] < cfg.appearance_weight * 0.5:
+                held[r] = c
+    return held
 
 
 def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
@@ -114,7 +196,8 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
         if best is not None:
             _, i, j = best
             a, b = tracks[i], tracks[j]
-            tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores)
+            tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores,
+                              a.features + b.features)
             del tracks[j]
             joined = True
     return tracks

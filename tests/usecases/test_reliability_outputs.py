@@ -54,6 +54,7 @@ ALLOWED_PLAIN_WRITES = {
     "core/io/keypoint_store.py",  # append-only store: a torn tail is detected and cut on resume
     "core/io/inputs.py",  # the lock file
     "core/io/video_writer.py",  # writes a temporary sibling, then renames
+    "core/io/people_tracks.py",  # savez into memory, then the atomic write_bytes
 }
 
 

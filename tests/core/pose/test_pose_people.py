@@ -64,3 +64,15 @@ def test_detector_finds_the_rendered_walker(tmp_path):
     assert b[0] < lm[:, 0].min() and b[2] > lm[:, 0].max() and b[1] < lm[:, 1].min() and b[3] > lm[:, 1].max()
     assert abs((b[0] + b[2]) / 2 - hip[0]) < 0.15 * height
     assert 1.0 < (b[3] - b[1]) / height < 2.0
+
+
+def test_nms_keeps_two_people_side_by_side_whose_wide_boxes_overlap():
+    # two body boxes (square, ~1.25 body heights) 0.55 of a side apart, one nearer (larger): two people
+    near = np.array([[300, 100, 640, 440], [310, 105, 645, 440]], float)
+    far = np.array([[480, 130, 780, 430], [485, 128, 782, 430]], float)
+    boxes, scores = np.vstack([near, far]), np.array([0.95, 0.9, 0.85, 0.8])
+    merged, _ = weighted_nms(boxes, scores, 0.8)
+    assert len(merged) == 2
+    centres = sorted((b[0] + b[2]) / 2 for b in merged)
+    assert abs(centres[0] - 474) < 2 and abs(centres[1] - 632) < 2
+    assert len(weighted_nms(boxes, scores, 0.5, 0.0)[0]) == 1  # the former rule: one box between them

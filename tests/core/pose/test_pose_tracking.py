@@ -129,3 +129,72 @@ def test_follow_path_covers_every_frame_inside_the_frame_at_one_size():
     assert np.all(np.diff(centres) >= -1e-9)  # follows the walker smoothly rightwards
     mid = path.box_at(60)  # scan 4 (frame 60) saw the walker centred at x = 340
     assert abs((mid[0] + mid[2]) / 2 - 340) < 10
+
+
+def _look(hue_bin: int, k: int = 48) -> np.ndarray:
+    f = np.full(k, 0.01)
+    f[hue_bin] = 1.0
+    return f / f.sum()
+
+
+def test_appearance_keeps_identities_where_positions_mislead():
+    n = 14
+    right = [200.0 + 40 * s for s in range(n)]
+    left = [860.0 - 40 * s for s in range(n)]
+    scans = []
+    for s in range(n):
+        xr, xl = right[s], left[s]
+        if s == 8:  # about to meet (520, 540): each box misplaced past the other's predicted spot
+            xr, xl = 545.0, 515.0
+        boxes = np.array([_box(xr), _box(xl)])
+        scans.append((s * 15, boxes, np.full(2, 0.9), np.array([_look(3), _look(30)])))
+    without = track_people([sc[:3] for sc in scans])
+    with_looks = track_people(scans)
+    at_8 = lambda tracks: sorted((round(float(t.centre(0)[0])), round(float(t.centre(t.frames.index(120))[0])))  # noqa: E731
+                                 for t in tracks)
+    assert at_8(with_looks) == [(200, 545), (860, 515)]
+    assert at_8(without) == [(200, 515), (860, 545)]  # by position alone the two swap at scan 8
+    assert all(len(t.frames) == n for t in with_looks)
+
+
+def test_a_merged_box_goes_to_neither_and_both_coast_on_their_velocity():
+    n = 20
+    right = [100.0 + 60 * s for s in range(n)]
+    left = [1300.0 - 40 * s for s in range(n)]
+    scans = _scans([right, left])
+    merged = [s for s in range(n) if abs(right[s] - left[s]) < 60]
+    for s in merged:
+        scans[s] = (scans[s][0], _box((right[s] + left[s]) / 2)[None], np.array([0.9]))
+    tracks = track_people(scans)
+    assert merged and len(tracks) == 2
+    for t in tracks:
+        assert not set(t.frames) & {s * 15 for s in merged}
+    walker = next(t for t in tracks if t.centre(0)[0] < 500)
+    path = follow_path(walker, n * 15, 2000, 1000)
+    for s in merged:  # the crop stays on the walker's own line, not on the merged box
+        box = path.box_at(s * 15)
+        assert abs((box[0] + box[2]) / 2 - right[s]) < 20
+
+
+def test_velocity_is_fitted_over_several_sightings():
+    n = 6
+    scans = _scans([[100.0 + 50 * s for s in range(n)]])
+    scans[-1] = (scans[-1][0], _box(100.0 + 50 * (n - 1) + 60)[None], np.array([0.9]))  # one box 60 px off
+    (track,) = track_people(scans)
+    assert abs(track.velocity(4)[0] * 15 - 50) < 25  # the last pair alone reads 110 px per scan
+    assert abs((track.centre(-1) - track.centre(-2))[0] - 110) < 1e-9
+
+
+def test_appearance_distance_and_features_tell_colours_apart():
+    from core.pose.follow import appearance_features
+    from core.pose.tracking import appearance_distance
+
+    image = np.zeros((200, 300, 3), np.uint8)
+    image[:, :100] = (0, 0, 200)  # red clothes (BGR)
+    image[:, 100:200] = (0, 0, 190)
+    image[:, 200:] = (200, 120, 0)  # blue
+    boxes = np.array([[0, 0, 100, 200], [100, 0, 200, 200], [200, 0, 300, 200]], float)
+    f = appearance_features(image, boxes)
+    assert np.allclose(f.sum(axis=1), 1.0)
+    d = appearance_distance(f[0], f)
+    assert d[0] < 1e-3 and d[1] < 0.1 and d[2] > 0.9
