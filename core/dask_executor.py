@@ -9,7 +9,6 @@ time those reruns cost (``retry_lost_s``).
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import time
 import uuid

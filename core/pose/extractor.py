@@ -5,8 +5,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -17,30 +15,13 @@ from core.config import PoseConfig
 from core.constants import NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow import FollowPath
+from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
 from core.pose.scene_motion import SceneShift
 from core.pose.video import Frame, iter_frames
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-@contextmanager
-def _native_stderr_silenced():  # noqa: ANN202
-    """MediaPipe's C++ start-up chatter (TFLite, absl) goes to fd 2; hide it unless GAIT_VERBOSE is set."""
-    if os.environ.get("GAIT_VERBOSE"):
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 ProgressSink = Callable[[str, int], None]
@@ -77,7 +58,7 @@ class PoseEstimator:
 
         self.roi = roi
         self._noisy_calls = 5  # the graph logs start-up messages during its first few frames
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self._pose = self._make_pose(mp, cfg, model_complexity)
             # The graph finishes starting (and logs it) on its own threads; one empty frame waits for that.
             self._pose.process(np.zeros((64, 64, 3), np.uint8))
@@ -108,7 +89,7 @@ class PoseEstimator:
         rgb.flags.writeable = False
         if self._noisy_calls > 0:
             self._noisy_calls -= 1
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 result = self._pose.process(rgb)
         else:
             result = self._pose.process(rgb)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from core.errors import ModelUnavailableError
+from core.pose.quiet import native_stderr_silenced
 
 DETECTOR_FILE = "mediapipe/modules/pose_detection/pose_detection.tflite"
 
@@ -20,23 +18,6 @@ def shipped_model_path(relative: str) -> Path:
     from core.pose.models import _mediapipe_root
 
     return _mediapipe_root() / relative
-
-
-@contextmanager
-def _quiet_fd2() -> Iterator[None]:
-    """Native writes to stderr hidden unless GAIT_VERBOSE is set."""
-    if os.environ.get("GAIT_VERBOSE"):
-        yield
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class TfliteModel:
@@ -50,7 +31,7 @@ class TfliteModel:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as exc:
             raise ModelUnavailableError(f"LiteRT is not installed (pip install ai-edge-litert==2.3.0): {exc}") from None
-        with _quiet_fd2():  # the runtime announces its CPU delegate on fd 2
+        with native_stderr_silenced():  # the runtime announces its CPU delegate on fd 2
             self._interp = Interpreter(model_path=str(path), num_threads=threads)
             self._interp.allocate_tensors()
         inp = self._interp.get_input_details()[0]

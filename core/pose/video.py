@@ -7,7 +7,6 @@ timestamps when they are usable, else ``index / fps``; ``probe_video`` decides o
 from __future__ import annotations
 
 import functools
-import os
 import queue
 import threading
 from dataclasses import dataclass
