@@ -33,7 +33,7 @@ def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> st
     from core.io.atomic import read_json
     from core.synthetic import truth_path
 
-    done = [r for r in results.inputs if r.status == "ok" and r.source == str(video)]
+    done = [r for r in results.inputs if r.status == "ok" and Path(r.source).resolve() == Path(video).resolve()]
     if not done:
         return "demo self-check: the demo video was not analysed (see the failure above)"
     summary = done[0].summary
