@@ -123,6 +123,19 @@ def read_json(path: str | Path) -> Any:
         raise GaitToolError(f"invalid JSON ({exc})", path) from exc
 
 
+def read_versioned_json(path: str | Path, version_key: str, version: Any) -> dict[str, Any] | None:
+    """A JSON object whose ``version_key`` equals ``version``; None when the file is absent, unreadable,
+    not an object or of another version (callers then rebuild or ignore it)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        doc = read_json(path)
+    except Exception:
+        return None
+    return doc if isinstance(doc, dict) and doc.get(version_key) == version else None
+
+
 def save_figure(fig: Any, path: str | Path, dpi: int = 100) -> None:
     """Save a matplotlib figure as PNG atomically and close it (a bare ``Figure`` has nothing to close)."""
     try:

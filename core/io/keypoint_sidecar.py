@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from core.io.atomic import read_json, write_json
+from core.io.atomic import read_versioned_json, write_json
 from core.types import KeypointSeries
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -63,14 +63,8 @@ def write_sidecar(export_path: str | Path, series: KeypointSeries, y_axis: str, 
 def read_sidecar(export_path: str | Path, n_frames: int) -> dict[str, Any] | None:
     """The sidecar of ``export_path`` when present and of the same length, else None (a sidecar that
     does not match its file is ignored rather than trusted)."""
-    path = sidecar_path(export_path)
-    if not path.is_file():
-        return None
-    try:
-        doc = read_json(path)
-    except Exception:
-        return None
-    if not isinstance(doc, dict) or doc.get("sidecar_version") != SIDECAR_VERSION:
+    doc = read_versioned_json(sidecar_path(export_path), "sidecar_version", SIDECAR_VERSION)
+    if doc is None:
         return None
     scene, conf = _from_array(doc.get("scene_velocity_x_px_s")), _from_array(doc.get("confidence"))
     if (scene is not None and scene.shape != (n_frames,)) or (conf is not None and conf.shape[0] != n_frames):

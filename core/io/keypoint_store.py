@@ -32,7 +32,7 @@ import orjson
 
 from core.constants import NUM_LANDMARKS
 from core.errors import InputError
-from core.io.atomic import read_json, write_json
+from core.io.atomic import read_versioned_json, write_json
 
 SCHEMA_VERSION = 1
 STORE_NAME = "keypoints.jsonl.gz"
@@ -220,16 +220,7 @@ def write_manifest(folder: str | Path, manifest: dict[str, Any]) -> None:
 
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:
     """The manifest, or None when absent or unreadable (callers then rebuild the store)."""
-    path = Path(folder) / MANIFEST_NAME
-    if not path.exists():
-        return None
-    try:
-        data = read_json(path)
-    except Exception:
-        return None
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
-        return None
-    return data
+    return read_versioned_json(Path(folder) / MANIFEST_NAME, "schema_version", SCHEMA_VERSION)
 
 
 def source_fingerprint(path: str | Path) -> dict[str, Any]:
