@@ -7,16 +7,10 @@ from core.config import load_profile
 from core.constants import LANDMARK_INDEX as LI
 from core.gait.direction import progression_direction
 from core.gait.evaluation import cadence_spm, evaluate_events
-from core.gait.events import (
-    Candidate,
-    check_consistency,
-    crossings,
-    detect_events,
-    extremum_region,
-    parabolic_peak,
-    refine_heel_strike,
-    refine_toe_off,
-)
+from core.gait.events import detect_events
+from core.gait.events_candidates import Candidate, crossings, extremum_region, parabolic_peak
+from core.gait.events_checks import check_consistency
+from core.gait.events_refine import refine_heel_strike, refine_toe_off
 from core.gait.preprocessing import preprocess
 from core.types import GaitEvent, KeypointSeries
 

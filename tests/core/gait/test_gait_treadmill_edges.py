@@ -13,7 +13,7 @@ from core.constants import LEG_LANDMARKS
 from core.gait.analysis import analyze_series
 from core.gait.contact import heel_rest, toe_launch_over_ground
 from core.gait.evaluation import evaluate_events
-from core.gait.events import _extrema, edge_padded
+from core.gait.events_candidates import _extrema, edge_padded
 from core.gait.ground import on_belt
 from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
 from core.types import KeypointSeries

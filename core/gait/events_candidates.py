@@ -1,0 +1,161 @@
+"""Event candidates: Zeni extrema (heel/toe relative to the pelvis), the foot-velocity method and
+the shank's rotation (ankle-only feet), with their sub-frame helpers. Indices are sub-frame sample
+positions into the series they were found on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from core.gait.preprocessing import valid_segments
+
+# Physiological bounds for walking (healthy to severely pathological): stride time 0.4-3.0 s
+# (cadence 40-300 steps/min); stance 40-85% of the stride (normal ~60%, slow pathological gait
+# up to ~80%, below 40% would be running).
+MIN_STRIDE_S, MAX_STRIDE_S = 0.4, 3.0
+# Extrema smaller than this fraction of the signal's 5-95 percentile range are noise, not steps.
+PEAK_PROMINENCE_FRACTION = 0.2
+# Extrema near a recording's or bout's ends are searched on the signal extended by EDGE_PAD_S
+# (``edge_padded``): about half the shortest stride, enough for one flank.
+EDGE_PAD_S = 0.2
+# Velocity method: a swing is a run of at least MIN_SWING_S (shortest swings ~0.25 s) where the foot
+# moves faster than SWING_VELOCITY_FRACTION of its 95th-percentile forward speed over ground.
+SWING_VELOCITY_FRACTION = 0.2
+MIN_SWING_S = 0.15
+# Feet without heel or toe (ankle-only keypoints, e.g. COCO-17): the ankle's Zeni minimum comes at
+# heel off, well before toe off (docs/gait_accuracy.md, tables (e) and (f)). Toe off is then the
+# shank's last backward-rotation trough before its mid-swing forward-rotation peak (Aminian et al.
+# 2002, shank gyroscopes), searched at most SHANK_TO_SEARCH_S before the peak; a peak must reach
+# SHANK_MIN_PEAK_RAD_S.
+SHANK_TO_SEARCH_S = 0.5
+SHANK_MIN_PEAK_RAD_S = 1.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An event candidate: sub-frame index into the series, and a strength to rank duplicates."""
+
+    side: str
+    event: str
+    index: float
+    strength: float
+
+
+def parabolic_peak(y: np.ndarray, i: int) -> float:
+    """Sub-sample position of the extremum of y near integer index i (3-point parabola)."""
+    if i <= 0 or i >= len(y) - 1:
+        return float(i)
+    y0, y1, y2 = y[i - 1], y[i], y[i + 1]
+    denom = y0 - 2.0 * y1 + y2
+    if denom == 0 or not np.isfinite(denom):
+        return float(i)
+    return float(i + np.clip(0.5 * (y0 - y2) / denom, -0.5, 0.5))
+
+
+def crossings(y: np.ndarray, level: float, rising: bool) -> np.ndarray:
+    """Sub-sample positions where y crosses ``level`` upwards (``rising``) or downwards."""
+    s = y - level if rising else level - y
+    i = np.flatnonzero((s[:-1] < 0) & (s[1:] >= 0))
+    return i + (-s[i]) / (s[i + 1] - s[i])
+
+
+def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
+    """``signal`` (T,) extended by ``pad`` samples at each end by point reflection about its end
+    samples (2 x[0] - x[k]): the trend at an end continues, so an extremum a few samples inside an
+    end gets a flank on its outer side (a recording that starts or ends mid-step)."""
+    pad = min(pad, len(signal) - 1)
+    if pad <= 0:
+        return signal
+    head = 2.0 * signal[0] - signal[pad:0:-1]
+    tail = 2.0 * signal[-1] - signal[-2:-pad - 2:-1]
+    return np.concatenate([head, signal, tail])
+
+
+def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """(sub-frame positions, prominences) of the maxima of a step-periodic signal, including maxima
+    near either end (found on the ``edge_padded`` signal; never at the first or last sample)."""
+    amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
+    pad = int(np.ceil(EDGE_PAD_S * rate_hz))
+    padded = edge_padded(signal, pad)
+    pad = (len(padded) - len(signal)) // 2
+    peaks, props = find_peaks(
+        padded, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
+    )
+    inside = (peaks > pad) & (peaks < pad + len(signal) - 1)
+    return (np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[inside]]),
+            props["prominences"][inside])
+
+
+def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
+    """Zeni HS/TO from heel and toe positions relative to the pelvis along the walking direction (T,)."""
+    hs, hs_strength = _extrema(heel_fwd, rate_hz)
+    to, to_strength = _extrema(-toe_fwd, rate_hz)
+    return [Candidate(side, "heel_strike", float(i), float(p)) for i, p in zip(hs, hs_strength)] + [
+        Candidate(side, "toe_off", float(i), float(p)) for i, p in zip(to, to_strength)
+    ]
+
+
+def extremum_region(signal: np.ndarray, index: float, fraction: float, max_samples: int) -> tuple[int, int]:
+    """[lo, hi] samples around ``index`` whose value stays within ``fraction`` of the signal's
+    5-95 percentile range of the value at ``index`` (how flat the extremum is), at most ``max_samples`` away."""
+    i = int(np.clip(round(index), 0, len(signal) - 1))
+    tolerance = fraction * (np.percentile(signal, 95) - np.percentile(signal, 5))
+    near = np.abs(signal - signal[i]) <= tolerance
+    lo, hi = i, i
+    while lo > max(0, i - max_samples) and near[lo - 1]:
+        lo -= 1
+    while hi < min(len(signal) - 1, i + max_samples) and near[hi + 1]:
+        hi += 1
+    return lo, hi
+
+
+
+def shank_toe_offs(knee: np.ndarray, ankle: np.ndarray, forward: np.ndarray, side: str, rate_hz: float
+                   ) -> list[Candidate]:
+    """TO candidates from the sagittal shank angular velocity (knee, ankle: (T, 3)); see
+    SHANK_TO_SEARCH_S. The shank angle is positive with the ankle ahead of the knee."""
+    shank = ankle - knee
+    omega = np.gradient(np.unwrap(np.arctan2(shank @ forward, -shank[:, 1]))) * rate_hz
+    peaks, _ = find_peaks(omega, height=SHANK_MIN_PEAK_RAD_S, distance=max(1, int(MIN_STRIDE_S * rate_hz)))
+    out = []
+    search = int(np.ceil(SHANK_TO_SEARCH_S * rate_hz))
+    for peak in peaks:
+        lo = max(0, peak - search)
+        troughs, _ = find_peaks(-omega[lo:peak + 1])
+        if len(troughs):
+            i = lo + int(troughs[-1])
+            out.append(Candidate(side, "toe_off", parabolic_peak(-omega, i), float(omega[peak] - omega[i])))
+    return out
+
+
+def _runs_above(u: np.ndarray, level: float, min_samples: int) -> list[tuple[float, float, float]]:
+    """(start, end, peak) of runs where u > level, with sub-frame ends (NaN when a run touches an edge)."""
+    out = []
+    for start, end in valid_segments(u > level):
+        if end - start < min_samples:
+            continue
+        t0 = start - 1 + (level - u[start - 1]) / (u[start] - u[start - 1]) if start > 0 else np.nan
+        t1 = end - 1 + (u[end - 1] - level) / (u[end - 1] - u[end]) if end < len(u) else np.nan
+        out.append((float(t0), float(t1), float(np.max(u[start:end]))))
+    return out
+
+
+def velocity_candidates(heel_u: np.ndarray, toe_u: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
+    """HS/TO from heel and toe forward velocity relative to the ground (T,), any unit/s."""
+    min_samples = max(2, int(MIN_SWING_S * rate_hz))
+    out = []
+    for u, event, edge in ((toe_u, "toe_off", 0), (heel_u, "heel_strike", 1)):
+        level = SWING_VELOCITY_FRACTION * np.percentile(u, 95)
+        for run in _runs_above(u, level, min_samples):
+            if np.isfinite(run[edge]):
+                out.append(Candidate(side, event, run[edge], run[2]))
+    return out
+
+
+def ground_velocity(forward_velocities: list[np.ndarray]) -> float:
+    """Ground (belt) velocity along the walking direction: the slower foot is the one on the ground."""
+    if len(forward_velocities) >= 2:
+        return float(np.nanmedian(np.nanmin(np.vstack(forward_velocities), axis=0)))
+    return float(np.nanpercentile(forward_velocities[0], 30))

@@ -1,0 +1,81 @@
+"""Physiological consistency checks on event candidates: one event of each kind per stride,
+left/right alternation, stance within its physiological share of the stride."""
+
+from __future__ import annotations
+
+from core.gait.events_candidates import MAX_STRIDE_S, MIN_STRIDE_S, Candidate
+
+MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85  # stance share of a stride (normal ~60%, slow pathological ~80%)
+
+
+def _reject_weaker(group: list[Candidate], reason: str) -> tuple[Candidate, list[tuple[Candidate, str]]]:
+    """Keep the strongest candidate of ``group``; the others are rejected with ``reason``."""
+    best = max(group, key=lambda c: c.strength)
+    return best, [(c, reason) for c in group if c is not best]
+
+
+def _drop_close_duplicates(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list]:
+    """Same side and type closer than the minimum stride time: keep the stronger."""
+    kept, rejected = [], []
+    for c in sorted(cands, key=lambda c: c.index):
+        prev = next((k for k in reversed(kept) if k.side == c.side and k.event == c.event), None)
+        if prev is not None and (c.index - prev.index) / rate_hz < MIN_STRIDE_S:
+            gap_s = (c.index - prev.index) / rate_hz
+            best, lost = _reject_weaker([prev, c], f"{gap_s:.2f} s after another {c.side} {c.event} "
+                                        f"(minimum stride {MIN_STRIDE_S} s); weaker candidate")
+            kept.remove(prev)
+            kept.append(best)
+            rejected += lost
+        else:
+            kept.append(c)
+    return kept, rejected
+
+
+def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, inside_side: bool) -> tuple[list, list]:
+    """Within each stride (consecutive same-side HS, or TO for ``event`` toe_off) allow one ``event``.
+
+    ``inside_side`` False checks the contralateral side's ``event`` (left/right alternation),
+    True the same side's (HS -> TO -> HS order; only used with event toe_off and HS strides).
+    """
+    rejected: list = []
+    for side in ("left", "right"):
+        other = side if inside_side else ("right" if side == "left" else "left")
+        ref_event = "heel_strike" if inside_side else event
+        refs = sorted(c.index for c in cands if c.side == side and c.event == ref_event)
+        for a, b in zip(refs[:-1], refs[1:]):
+            if (b - a) / rate_hz > MAX_STRIDE_S:
+                continue
+            group = [c for c in cands if c.side == other and c.event == event and a < c.index < b]
+            if len(group) > 1:
+                where = "the same" if inside_side else f"one {side}"
+                best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride; weaker candidate")
+                rejected += lost
+                cands = [c for c in cands if all(c is not r for r, _ in lost)]
+    return cands, rejected
+
+
+def _drop_bad_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list]:
+    """Reject a TO whose stance (HS -> TO) is outside the physiological fraction of its stride."""
+    rejected = []
+    for side in ("left", "right"):
+        hs = sorted(c.index for c in cands if c.side == side and c.event == "heel_strike")
+        for a, b in zip(hs[:-1], hs[1:]):
+            if (b - a) / rate_hz > MAX_STRIDE_S:
+                continue
+            for c in [c for c in cands if c.side == side and c.event == "toe_off" and a < c.index < b]:
+                fraction = (c.index - a) / (b - a)
+                if not MIN_STANCE_FRACTION <= fraction <= MAX_STANCE_FRACTION:
+                    rejected.append((c, f"stance {100 * fraction:.0f}% of stride outside "
+                                        f"{100 * MIN_STANCE_FRACTION:.0f}-{100 * MAX_STANCE_FRACTION:.0f}%"))
+    lost = [r for r, _ in rejected]
+    return [c for c in cands if all(c is not r for r in lost)], rejected
+
+
+def check_consistency(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
+    """Apply the physiological checks in order; returns (kept sorted by time, rejected with reasons)."""
+    kept, rejected = _drop_close_duplicates(cands, rate_hz)
+    for event, inside in (("heel_strike", False), ("toe_off", False), ("toe_off", True)):
+        kept, lost = _drop_extras_between(kept, rate_hz, event, inside)
+        rejected += lost
+    kept, lost = _drop_bad_stance(kept, rate_hz)
+    return sorted(kept, key=lambda c: c.index), rejected + lost

@@ -1,0 +1,76 @@
+"""Contact timing on metric (motion-capture) data: a Zeni candidate moved within the near-extremum
+region of Zeni's signal to the heel's landing (HS) or the toe's launch (TO); see ``core.gait.events``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.gait.events_candidates import crossings, parabolic_peak
+
+# Refinement searches the near-extremum region of Zeni's signal: samples within REGION_FRACTION of
+# the signal's range of the extremum (a flat extremum is an uncertain one), at most REGION_MAX_S away.
+REGION_FRACTION = 0.1
+REGION_MAX_S = 0.25
+# A heel more than HEEL_AIRBORNE_LEG leg lengths (~13 mm) above its lowest height of the next
+# REGION_MAX_S at Zeni's HS has not landed yet (flat or gliding landing; pose landmarks that keep
+# sinking after contact): HS is then where, within the near-extremum region, the heel stops over the
+# ground (its forward speed over ground falls through FOOT_SPEED_FRACTION of the walking speed). A
+# heel already down at Zeni's time keeps Zeni: the PD trial's gliding left heel is ~6 mm up at
+# contact, ~5 mm at Zeni's time, and slows only 75 ms later; 1% of leg length let 1.5 px of noise
+# (~3 mm) trip it (table (b) of docs/gait_accuracy.md), 2% lost most of the gain on shuffling
+# heels (~1.5% up at Zeni's time).
+HEEL_AIRBORNE_LEG = 0.015
+# The toe's launch is only trusted when the toe then rises by 2% of leg length (~2 cm) within
+# TOE_LIFT_S. Shuffling feet barely lift; then the toe's speed over ground decides: toe off when
+# the toe speeds up through half the walking speed.
+MIN_TOE_LIFT_LEG = 0.02
+TOE_LIFT_S = 0.15
+FOOT_SPEED_FRACTION = 0.5
+
+
+def heel_stop(heel_speed: np.ndarray, start: int, stop: int, walking_speed: float) -> float | None:
+    """First time in [start, stop] that the heel's forward speed over ground ``heel_speed`` (T,)
+    falls through FOOT_SPEED_FRACTION of ``walking_speed`` (same units; sub-frame); None if never."""
+    found = crossings(heel_speed[start:stop + 1], FOOT_SPEED_FRACTION * walking_speed, rising=False)
+    return float(start + found[0]) if len(found) else None
+
+
+def refine_heel_strike(index: float, heel_height: np.ndarray, region: tuple[int, int],
+                       heel_speed: np.ndarray | None = None, walking_speed: float = 0.0,
+                       landing_samples: int = 0, airborne: float = 0.0) -> float:
+    """The end of the heel's descent: its lowest point strictly inside ``region`` (sub-frame parabola).
+
+    When that lowest point is at an edge and the heel at ``index`` is still more than ``airborne``
+    (height units) above its lowest height within ``landing_samples`` after ``index``, the heel
+    lands later: ``heel_stop`` within ``region``. Otherwise (or without a stop there) ``index``.
+    """
+    lo, hi = region
+    low = lo + int(np.argmin(heel_height[lo:hi + 1]))
+    if lo < low < hi:
+        return parabolic_peak(-heel_height, low)
+    if heel_speed is None or landing_samples <= 0:
+        return index
+    i = int(np.clip(round(index), 0, len(heel_height) - 1))
+    stop = min(len(heel_height) - 1, i + landing_samples)
+    if not heel_height[i] - np.min(heel_height[i:stop + 1]) > airborne:
+        return index
+    found = heel_stop(heel_speed, lo, hi, walking_speed)
+    return index if found is None else found
+
+
+def refine_toe_off(
+    index: float, toe_height: np.ndarray, toe_speed: np.ndarray, walking_speed: float, min_lift: float,
+    region: tuple[int, int], lift_samples: int,
+) -> float:
+    """Toe off in ``region``: the toe's launch (peak upward acceleration) when the toe then rises by
+    ``min_lift`` within ``lift_samples``; otherwise the last time before ``index`` that the toe's
+    forward speed over ground (``toe_speed``) rose through FOOT_SPEED_FRACTION of ``walking_speed``."""
+    lo, hi = region
+    accel = np.gradient(np.gradient(toe_height))
+    launch = lo + int(np.argmax(accel[lo:hi + 1]))
+    rise = np.max(toe_height[launch:launch + lift_samples + 1]) - np.min(toe_height[lo:hi + 1])
+    if rise >= min_lift:
+        return parabolic_peak(accel, launch)
+    found = lo + crossings(toe_speed[lo:hi + 1], FOOT_SPEED_FRACTION * walking_speed, rising=True)
+    found = found[found <= index]
+    return float(found[-1]) if len(found) else index
