@@ -5,6 +5,7 @@ All functions take positions (T, 33, 3), NaN = missing, Y up (metres or pixels).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,6 +131,30 @@ def _foot_swing_axis(positions: np.ndarray) -> np.ndarray | None:
         return None
     axis = axis * np.sign(skew)
     return np.array([axis[0], 0.0, axis[1]])
+
+
+def ground_velocity(forward_velocities: list[np.ndarray]) -> float:
+    """Ground (belt) velocity along the walking direction from the feet's forward velocities (each
+    (T,), units/s): the slower foot is the one on the ground (one foot: its 30th percentile, inside
+    its ~60 % stance)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames without any foot: NaN, left out
+        if len(forward_velocities) >= 2:
+            return float(np.nanmedian(np.nanmin(np.vstack(forward_velocities), axis=0)))
+        return float(np.nanpercentile(forward_velocities[0], 30))
+
+
+def stance_ground_velocity(positions: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(3,) horizontal velocity (units/s) of the ground under the stance feet: 0 overground, the belt
+    on a treadmill (``ground_velocity`` of the heels along ``progression_direction``); 0 without feet."""
+    sides = present_sides(positions)
+    try:
+        forward = progression_direction(positions)
+    except InsufficientDataError:
+        return np.zeros(3)
+    heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
+    v = ground_velocity(heel_v) if heel_v else float("nan")
+    return v * forward if np.isfinite(v) else np.zeros(3)
 
 
 def progression_direction(positions: np.ndarray) -> np.ndarray:
@@ -259,6 +284,31 @@ def _rigid_point(base: np.ndarray, ref: np.ndarray, offset_flat: np.ndarray, fwd
     return base + (c * offset_flat[0] - s * offset_flat[1]) * fwd + (s * offset_flat[0] + c * offset_flat[1]) * up
 
 
+def _foot_point_on_line(base: np.ndarray, ref: np.ndarray, grounded: np.ndarray, offset_leg: tuple[float, float],
+                        leg_units: float, fwd: np.ndarray) -> np.ndarray | None:
+    """(T, 3) ``_rigid_point`` ``offset_leg`` leg lengths from ``base`` on the line base -> ref, the foot
+    flat while ``grounded`` is in the lowest quarter of its heights; None with under 3 frames of both."""
+    both = np.isfinite(base).all(axis=1) & np.isfinite(ref).all(axis=1)
+    if both.sum() < 3:
+        return None
+    height = grounded[:, 1]
+    flat = both & (height <= np.nanpercentile(height[both], 25))
+    return _rigid_point(base, ref, np.array(offset_leg) * leg_units, fwd, flat)
+
+
+def rearfoot_toe_tip(positions: np.ndarray, forward: np.ndarray, side: str, leg_units: float) -> np.ndarray | None:
+    """(T, 3) the toe tip of ``side`` as a point of the rigid rearfoot (heel -> ankle line):
+    ``VIRTUAL_TOE_LEG`` leg lengths ahead of the heel and level with it while the foot is flat
+    (``with_virtual_feet``'s toe). It leaves the floor when the whole foot does, wherever the toe
+    marker sits (toe tip, first or fifth metatarsal head: a marker behind the push-off pivot rises
+    with the heel, before toe off). None without heel and ankle."""
+    leg = LEG_LANDMARKS[side]
+    heel, ankle = positions[:, leg["heel"]], positions[:, leg["ankle"]]
+    if not np.isfinite(leg_units):
+        return None
+    return _foot_point_on_line(heel, ankle, heel, (VIRTUAL_TOE_LEG, 0.0), leg_units, _horizontal_unit(forward))
+
+
 def with_virtual_feet(positions: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Positions (T, 33, 3) with a toe (heel) for each foot whose toe (heel) is never seen but whose
     other two foot points are, and what was added ("left toe", ...).
@@ -279,16 +329,13 @@ def with_virtual_feet(positions: np.ndarray, forward: np.ndarray) -> tuple[np.nd
     for side in SIDES:
         leg = LEG_LANDMARKS[side]
         heel, ankle, toe = (positions[:, leg[k]] for k in ("heel", "ankle", "toe"))
-        seen = {k: np.isfinite(p).all(axis=1) for k, p in (("heel", heel), ("ankle", ankle), ("toe", toe))}
+        seen = {"heel": np.isfinite(heel).all(axis=1).any(), "toe": np.isfinite(toe).all(axis=1).any()}
         for missing, base, ref, grounded, offset in (
             ("toe", heel, ankle, heel, (VIRTUAL_TOE_LEG, 0.0)),
             ("heel", ankle, toe, toe, VIRTUAL_HEEL_FROM_ANKLE_LEG),
         ):
-            both = np.isfinite(base).all(axis=1) & np.isfinite(ref).all(axis=1)
-            if seen[missing].any() or both.sum() < 3:
-                continue
-            height = grounded[:, 1]
-            flat = both & (height <= np.nanpercentile(height[both], 25))
-            out[:, leg[missing]] = _rigid_point(base, ref, np.array(offset) * leg_units, fwd, flat)
-            made.append(f"{side} {missing}")
+            point = None if seen[missing] else _foot_point_on_line(base, ref, grounded, offset, leg_units, fwd)
+            if point is not None:
+                out[:, leg[missing]] = point
+                made.append(f"{side} {missing}")
     return out, made

@@ -37,10 +37,11 @@ from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact import heel_rest, toe_launch_over_ground
 from core.gait.direction import (
-    ankle_only_sides, bout_direction, foot_points, leg_length, pelvis_position, present_sides,
+    ankle_only_sides, bout_direction, foot_points, ground_velocity, leg_length, pelvis_position, present_sides,
+    rearfoot_toe_tip,
 )
 from core.gait.events_candidates import (
-    Candidate, extremum_region, ground_velocity, shank_toe_offs, velocity_candidates, zeni_candidates,
+    Candidate, extremum_region, shank_toe_offs, velocity_candidates, zeni_candidates,
 )
 from core.gait.events_checks import check_consistency
 from core.gait.events_refine import (
@@ -116,12 +117,23 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
     return out
 
 
+def _metric_toe(positions: np.ndarray, side: str, toe: np.ndarray, ctx: BoutContext) -> np.ndarray:
+    """The toe point for toe off on metric data: the rigid rearfoot's toe tip (``rearfoot_toe_tip``)
+    where heel and ankle are seen, else the toe marker (T, 3)."""
+    tip = rearfoot_toe_tip(positions, ctx.forward, side, ctx.leg_length)
+    if tip is None:
+        return toe
+    return np.where(np.isfinite(tip).all(axis=1)[:, None], tip, toe)
+
+
 def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutContext) -> list[Candidate]:
     """Candidates of one side in one bout (indices relative to the bout), per finite run."""
     pelvis = pelvis_position(positions)
     heel, toe = foot_points(positions, side)
     knee = positions[:, LEG_LANDMARKS[side]["knee"]]
     ankle_only = side in ankle_only_sides(positions) and np.isfinite(knee).any()
+    if method == "auto" and not ctx.speed_contacts and not ankle_only:
+        toe = _metric_toe(positions, side, toe, ctx)
     valid = np.isfinite(pelvis).all(axis=1) & np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
     if ankle_only:
         valid &= np.isfinite(knee).all(axis=1)

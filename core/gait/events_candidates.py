@@ -20,6 +20,11 @@ PEAK_PROMINENCE_FRACTION = 0.2
 # Extrema near a recording's or bout's ends are searched on the signal extended by EDGE_PAD_S
 # (``edge_padded``): about half the shortest stride, enough for one flank.
 EDGE_PAD_S = 0.2
+# A maximum whose outer flank the recording's end cuts short needs an outer descent (to the end) of
+# at least EDGE_MIN_DROP_FRACTION of the signal's range (a maximum ~70 ms before the end of a 1.1 s
+# stride; ~2 cm of heel or toe against ~0.6 m, far above filtered marker or landmark noise), and its
+# inner flank the full prominence.
+EDGE_MIN_DROP_FRACTION = 0.03
 # Velocity method: a swing is a run of at least MIN_SWING_S (shortest swings ~0.25 s) where the foot
 # moves faster than SWING_VELOCITY_FRACTION of its 95th-percentile forward speed over ground.
 SWING_VELOCITY_FRACTION = 0.2
@@ -73,19 +78,40 @@ def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
     return np.concatenate([head, signal, tail])
 
 
+def _edge_drops(padded: np.ndarray, pad: int, peak: int, left_base: int, right_base: int) -> tuple[float, float] | None:
+    """(inner, outer) drop of a maximum at ``peak`` of ``padded`` (the signal with ``pad`` samples of
+    ``edge_padded`` at each end) that no later (or no earlier) sample of the signal exceeds: its
+    descent towards the inside, and towards that end of the signal itself; None otherwise."""
+    first, last = pad, len(padded) - pad - 1
+    x = padded[peak]
+    if peak < last and x > np.max(padded[peak + 1:last + 1]):
+        return x - np.min(padded[left_base:peak + 1]), x - np.min(padded[peak:last + 1])
+    if peak > first and x > np.max(padded[first:peak]):
+        return x - np.min(padded[peak:right_base + 1]), x - np.min(padded[first:peak + 1])
+    return None
+
+
 def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """(sub-frame positions, prominences) of the maxima of a step-periodic signal, including maxima
-    near either end (found on the ``edge_padded`` signal; never at the first or last sample)."""
+    near either end (found on the ``edge_padded`` signal; never at the first or last sample).
+
+    A maximum near an end whose outer flank is cut short by the recording counts by its inner
+    flank: that descent must reach the prominence a full maximum needs, its outer one
+    EDGE_MIN_DROP_FRACTION of the signal's range (a real turn, not the end of a rise).
+    """
     amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
     pad = int(np.ceil(EDGE_PAD_S * rate_hz))
     padded = edge_padded(signal, pad)
     pad = (len(padded) - len(signal)) // 2
-    peaks, props = find_peaks(
-        padded, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
-    )
-    inside = (peaks > pad) & (peaks < pad + len(signal) - 1)
-    return (np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[inside]]),
-            props["prominences"][inside])
+    peaks, props = find_peaks(padded, prominence=0.0, distance=max(1, int(MIN_STRIDE_S * rate_hz)))
+    level = PEAK_PROMINENCE_FRACTION * amplitude
+    strength = np.where(props["prominences"] >= level, props["prominences"], np.nan)
+    for k in np.flatnonzero(np.isnan(strength)):
+        drops = _edge_drops(padded, pad, int(peaks[k]), int(props["left_bases"][k]), int(props["right_bases"][k]))
+        if drops is not None and drops[0] >= level and drops[1] >= EDGE_MIN_DROP_FRACTION * amplitude:
+            strength[k] = drops[0]
+    keep = np.isfinite(strength) & (peaks > pad) & (peaks < pad + len(signal) - 1)
+    return np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[keep]]), strength[keep]
 
 
 def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:
@@ -152,10 +178,3 @@ def velocity_candidates(heel_u: np.ndarray, toe_u: np.ndarray, side: str, rate_h
             if np.isfinite(run[edge]):
                 out.append(Candidate(side, event, run[edge], run[2]))
     return out
-
-
-def ground_velocity(forward_velocities: list[np.ndarray]) -> float:
-    """Ground (belt) velocity along the walking direction: the slower foot is the one on the ground."""
-    if len(forward_velocities) >= 2:
-        return float(np.nanmedian(np.nanmin(np.vstack(forward_velocities), axis=0)))
-    return float(np.nanpercentile(forward_velocities[0], 30))

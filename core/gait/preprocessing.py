@@ -23,7 +23,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
 from core.errors import InsufficientDataError
-from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides
+from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
 from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs
 from core.types import KeypointSeries
 
@@ -208,8 +208,9 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
 
     A frame walks when the pelvis and the heels are present, a foot steps (moves more than
     STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S) and, for overground walking (pelvis
-    travelling), the pelvis moves faster than MIN_SPEED_LEG_S without turning. On a treadmill
-    (stationary pelvis) stepping alone counts. Standing, turning and leaving the frame split bouts.
+    travelling over the ground, i.e. relative to the stance feet: a treadmill's belt is removed), the
+    pelvis moves faster than MIN_SPEED_LEG_S without turning. On a treadmill (stationary pelvis)
+    stepping alone counts. Standing, turning and leaving the frame split bouts.
     """
     sides = present_sides(positions)
     try:
@@ -227,6 +228,7 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         stepping |= np.linalg.norm(extent, axis=1) > STEP_RANGE_LEG * scale
     walking = stepping & valid
     velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz
+    velocity = velocity - stance_ground_velocity(positions, rate_hz)[[0, 2]]
     speed = np.linalg.norm(velocity, axis=1)
     if walking.any() and np.nanmedian(speed[walking]) > MIN_SPEED_LEG_S * scale:
         heading = velocity / np.where(speed > 0, speed, np.nan)[:, None]

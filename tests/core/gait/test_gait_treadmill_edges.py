@@ -4,6 +4,7 @@ foot-speed contacts used on pixel data."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,14 +13,18 @@ from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.analysis import analyze_series
 from core.gait.contact import heel_rest, toe_launch_over_ground
+from core.gait.direction import VIRTUAL_TOE_LEG, rearfoot_toe_tip, stance_ground_velocity
 from core.gait.evaluation import evaluate_events
 from core.gait.events_candidates import _extrema, edge_padded
 from core.gait.ground import on_belt
+from core.gait.preprocessing import preprocess
+from core.io.trc import read_trc
 from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
 from core.types import KeypointSeries
 
 CFG = load_profile("balanced").preprocessing
 FORWARD = np.array([1.0, 0.0, 0.0])
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 def _metric_walk(style: str = "normal", seed: int = 5, fps: float = 100.0, seconds: float = 10.0
@@ -125,3 +130,69 @@ def test_pixel_walk_events_from_foot_speed_are_on_time() -> None:
     score = evaluate_events(r.events, truth_to_events(truth), 0.05)
     assert score["overall"]["f1"] >= 0.9
     assert score["heel_strike"]["mae_ms"] <= 1000.0 / 30 and score["toe_off"]["mae_ms"] <= 1000.0 / 30
+
+
+@pytest.mark.skipif(not (SHARED / "overground_pd_150hz.trc").is_file(), reason="../shared/data is absent")
+def test_walking_bout_on_a_belt_that_outruns_the_walker_spans_the_recording() -> None:
+    """The PD trial (0.65 m/s) with the belt at 1.2 x its speed: the pelvis drifts backwards at about
+    the slowest overground speed (it found no bout: no event at all); relative to the stance feet
+    the walker still walks, so one bout covers the trial."""
+    series = read_trc(SHARED / "overground_pd_150hz.trc")
+    pelvis_x = np.nanmean(series.positions[:, [23, 24], 0], axis=1)
+    speed = float(np.polyfit(series.time_s, pelvis_x, 1)[0])
+    p = on_belt(series.positions, series.time_s, FORWARD, -1.2 * speed)
+    bouts = preprocess(dataclasses.replace(series, positions=p), CFG).bouts
+    assert len(bouts) == 1 and bouts[0][1] - bouts[0][0] >= 0.9 * series.n_frames, bouts
+
+
+def test_stance_ground_velocity_is_the_belt() -> None:
+    series, _ = _metric_walk(seconds=6.0)
+    speed = float(np.polyfit(series.time_s, np.nanmean(series.positions[:, [23, 24], 0], axis=1), 1)[0])
+    belt = on_belt(series.positions, series.time_s, FORWARD, -1.1 * speed)
+    assert stance_ground_velocity(series.positions, series.rate_hz)[0] == pytest.approx(0.0, abs=0.03 * speed)
+    assert stance_ground_velocity(belt, series.rate_hz)[0] == pytest.approx(-1.1 * speed, rel=0.03)
+
+
+def test_extremum_whose_outer_flank_the_end_cuts_short_is_found() -> None:
+    """A maximum 7 samples (70 ms) before the end: its outer descent is too short for the prominence
+    a full maximum needs, its inner flank is whole; a rise with a small wiggle at its end is no maximum."""
+    rate_hz = 100.0
+    t = np.arange(300) / rate_hz
+    tail = np.cos(2 * np.pi * (t - 292 / rate_hz) / 1.1)
+    assert np.any(np.abs(_extrema(tail, rate_hz)[0] - 292.0) < 0.3)
+    rise = np.cos(2 * np.pi * (t - 299.5 / rate_hz) / 1.1)
+    rise[-3:] -= [0.0, 0.002, 0.004]  # a turn of 0.2 % of the range two samples before the end
+    assert not np.any(_extrema(rise, rate_hz)[0] > 290.0)
+
+
+def _with_toe_marker_at(series: KeypointSeries, fraction: float) -> KeypointSeries:
+    """Each toe marker moved onto the heel -> toe line at ``fraction`` of the way (0.55: a marker on the
+    metatarsal bases, behind the push-off pivot)."""
+    p = series.positions.copy()
+    for side in ("left", "right"):
+        leg = LEG_LANDMARKS[side]
+        p[:, leg["toe"]] = p[:, leg["heel"]] + fraction * (p[:, leg["toe"]] - p[:, leg["heel"]])
+    return dataclasses.replace(series, positions=p)
+
+
+def test_metric_toe_off_does_not_depend_on_where_the_toe_marker_sits() -> None:
+    """Toe off on metric data comes from the rigid rearfoot's toe tip, so a toe marker behind the
+    push-off pivot (it rises with the heel, before toe off) moves no toe off."""
+    series, truth = _metric_walk()
+    tip = analyze_series(series, CFG, truth_events=truth).evaluation["toe_off"]
+    proximal = analyze_series(_with_toe_marker_at(series, 0.55), CFG, truth_events=truth).evaluation["toe_off"]
+    assert tip["f1"] >= 0.95 and proximal["f1"] >= 0.95
+    assert proximal["mae_ms"] <= 15.0 and abs(proximal["bias_ms"]) <= 15.0, proximal
+    assert proximal["bias_ms"] == pytest.approx(tip["bias_ms"], abs=2.0)
+
+
+def test_rearfoot_toe_tip_lies_ahead_of_a_flat_heel_and_turns_with_the_rearfoot() -> None:
+    p = np.full((20, 33, 3), np.nan)
+    leg = LEG_LANDMARKS["right"]
+    p[:, leg["heel"]] = [0.0, 0.05, 0.0]
+    p[:, leg["ankle"]] = [0.05, 0.10, 0.0]
+    p[15:, leg["heel"]] = [0.0, 0.10, 0.0]  # heel raised 5 cm (rearfoot turned about the ankle's height)
+    tip = rearfoot_toe_tip(p, FORWARD, "right", 1.0)
+    np.testing.assert_allclose(tip[0], [VIRTUAL_TOE_LEG, 0.05, 0.0], atol=1e-9)
+    assert tip[-1, 1] < 0.05  # the rearfoot pitched toe-down: the tip ahead of it goes down
+    assert rearfoot_toe_tip(p, FORWARD, "left", 1.0) is None
