@@ -297,16 +297,19 @@ def _foot_point_on_line(base: np.ndarray, ref: np.ndarray, grounded: np.ndarray,
 
 
 def rearfoot_toe_tip(positions: np.ndarray, forward: np.ndarray, side: str, leg_units: float) -> np.ndarray | None:
-    """(T, 3) the toe tip of ``side`` as a point of the rigid rearfoot (heel -> ankle line):
-    ``VIRTUAL_TOE_LEG`` leg lengths ahead of the heel and level with it while the foot is flat
-    (``with_virtual_feet``'s toe). It leaves the floor when the whole foot does, wherever the toe
-    marker sits (toe tip, first or fifth metatarsal head: a marker behind the push-off pivot rises
-    with the heel, before toe off). None without heel and ankle."""
+    """(T, 3) the toe tip of ``side`` as a point of the rigid foot on the line from the heel through the
+    toe marker: ``VIRTUAL_TOE_LEG`` leg lengths ahead of the heel and level with it while the foot is
+    flat. It leaves the floor when the whole foot does, wherever the toe marker sits: a marker on or
+    behind the metatarsal heads turns with the rearfoot (and rises with the heel, before toe off), a
+    toe-tip marker stays down until toe off, and so does the point just beyond it. The toe marker's
+    ~15-25 cm from the heel keep the line's angle steady under marker noise (a heel -> ankle line, ~8 cm,
+    read toe off up to 70 ms early at 2 mm of noise: docs/gait_accuracy.md, table (g)). None without
+    heel and toe."""
     leg = LEG_LANDMARKS[side]
-    heel, ankle = positions[:, leg["heel"]], positions[:, leg["ankle"]]
+    heel, toe = positions[:, leg["heel"]], positions[:, leg["toe"]]
     if not np.isfinite(leg_units):
         return None
-    return _foot_point_on_line(heel, ankle, heel, (VIRTUAL_TOE_LEG, 0.0), leg_units, _horizontal_unit(forward))
+    return _foot_point_on_line(heel, toe, heel, (VIRTUAL_TOE_LEG, 0.0), leg_units, _horizontal_unit(forward))
 
 
 def with_virtual_feet(positions: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -118,8 +118,8 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
 
 
 def _metric_toe(positions: np.ndarray, side: str, toe: np.ndarray, ctx: BoutContext) -> np.ndarray:
-    """The toe point for toe off on metric data: the rigid rearfoot's toe tip (``rearfoot_toe_tip``)
-    where heel and ankle are seen, else the toe marker (T, 3)."""
+    """The toe point for toe off on metric data: the rigid foot's toe tip (``rearfoot_toe_tip``) where
+    heel and toe are seen, else the toe marker (T, 3)."""
     tip = rearfoot_toe_tip(positions, ctx.forward, side, ctx.leg_length)
     if tip is None:
         return toe

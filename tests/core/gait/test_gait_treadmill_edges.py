@@ -176,8 +176,8 @@ def _with_toe_marker_at(series: KeypointSeries, fraction: float) -> KeypointSeri
 
 
 def test_metric_toe_off_does_not_depend_on_where_the_toe_marker_sits() -> None:
-    """Toe off on metric data comes from the rigid rearfoot's toe tip, so a toe marker behind the
-    push-off pivot (it rises with the heel, before toe off) moves no toe off."""
+    """Toe off on metric data comes from the rigid foot's toe tip, so a toe marker behind the push-off
+    pivot (it rises with the heel, before toe off) moves no toe off."""
     series, truth = _metric_walk()
     tip = analyze_series(series, CFG, truth_events=truth).evaluation["toe_off"]
     proximal = analyze_series(_with_toe_marker_at(series, 0.55), CFG, truth_events=truth).evaluation["toe_off"]
@@ -186,13 +186,13 @@ def test_metric_toe_off_does_not_depend_on_where_the_toe_marker_sits() -> None:
     assert proximal["bias_ms"] == pytest.approx(tip["bias_ms"], abs=2.0)
 
 
-def test_rearfoot_toe_tip_lies_ahead_of_a_flat_heel_and_turns_with_the_rearfoot() -> None:
+def test_rearfoot_toe_tip_lies_ahead_of_a_flat_heel_and_turns_with_the_foot() -> None:
     p = np.full((20, 33, 3), np.nan)
     leg = LEG_LANDMARKS["right"]
     p[:, leg["heel"]] = [0.0, 0.05, 0.0]
-    p[:, leg["ankle"]] = [0.05, 0.10, 0.0]
-    p[15:, leg["heel"]] = [0.0, 0.10, 0.0]  # heel raised 5 cm (rearfoot turned about the ankle's height)
+    p[:, leg["toe"]] = [0.15, 0.05, 0.0]  # a marker on the metatarsal heads
+    p[15:, leg["heel"]] = [0.0, 0.10, 0.0]  # heel raised 5 cm about the metatarsal heads (push-off)
     tip = rearfoot_toe_tip(p, FORWARD, "right", 1.0)
     np.testing.assert_allclose(tip[0], [VIRTUAL_TOE_LEG, 0.05, 0.0], atol=1e-9)
-    assert tip[-1, 1] < 0.05  # the rearfoot pitched toe-down: the tip ahead of it goes down
+    assert tip[-1, 1] < 0.05  # beyond the pivot the tip stays down while the heel rises
     assert rearfoot_toe_tip(p, FORWARD, "left", 1.0) is None
