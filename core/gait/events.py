@@ -35,6 +35,7 @@ from scipy.signal import find_peaks
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact import heel_rest, toe_off_over_ground
+from core.gait.edge_extrema import edge_maxima
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, leg_length, pelvis_position, present_sides,
 )
@@ -153,8 +154,11 @@ def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray
         padded, prominence=PEAK_PROMINENCE_FRACTION * amplitude, distance=max(1, int(MIN_STRIDE_S * rate_hz))
     )
     inside = (peaks > pad) & (peaks < pad + len(signal) - 1)
-    return (np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[inside]]),
-            props["prominences"][inside])
+    found, prominences = peaks[inside] - pad, list(props["prominences"][inside])
+    extra = edge_maxima(signal, pad, PEAK_PROMINENCE_FRACTION * amplitude, max(1, int(MIN_STRIDE_S * rate_hz)), found)
+    indices = list(found) + [i for i, _ in extra]
+    return (np.array([parabolic_peak(signal, int(i)) for i in indices]),
+            np.array(prominences + [depth for _, depth in extra]))
 
 
 def zeni_candidates(heel_fwd: np.ndarray, toe_fwd: np.ndarray, side: str, rate_hz: float) -> list[Candidate]:

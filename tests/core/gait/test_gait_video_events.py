@@ -5,6 +5,7 @@ import pytest
 
 from core.constants import LEG_LANDMARKS
 from core.gait.contact import toe_off_over_ground
+from core.gait.edge_extrema import edge_maxima
 from core.gait.preprocessing import detect_walking_bouts
 from tests.core.gait.test_gait_preprocessing import walk
 
@@ -43,3 +44,28 @@ def test_toe_off_keeps_a_toe_that_leaves_after_the_heel() -> None:
     heel = np.concatenate([np.zeros(8), np.linspace(0.0, 4.0, 6), np.full(16, 4.0)])
     toe = np.concatenate([np.zeros(14), np.linspace(0.0, 4.0, 6), np.full(10, 4.0)])
     assert toe_off_over_ground(18.0, toe, heel, 0.4, 0.8, 9) == pytest.approx(14.5)
+
+
+def test_a_step_maximum_just_inside_the_start_counts_by_its_inward_depth() -> None:
+    """A heel already near its forward-most point in the first frame: its maximum at sample 2 has a
+    shallow outer flank, but falls by the whole step amplitude towards the inside."""
+    t = np.arange(60)
+    signal = np.cos(2 * np.pi * (t - 2) / 30.0)  # maxima at 2, 32; 1.0 above the minima at 17, 47
+    found = edge_maxima(signal, 6, 0.4, 12, np.array([32]))
+    assert [i for i, _ in found] == [2]
+    assert found[0][1] == pytest.approx(2.0, abs=0.01)
+
+
+def test_no_edge_maximum_at_the_end_sample_or_near_a_found_one() -> None:
+    t = np.arange(60)
+    falling = np.cos(2 * np.pi * (t + 3) / 30.0)  # its maximum lies before the recording
+    assert edge_maxima(falling, 6, 0.4, 12, np.array([27, 57])) == []
+    signal = np.cos(2 * np.pi * (t - 2) / 30.0)
+    assert edge_maxima(signal, 6, 0.4, 12, np.array([2, 32])) == []
+    assert edge_maxima(signal, 6, 2.5, 12, np.array([32])) == []  # not deep enough
+
+
+def test_a_step_maximum_just_inside_the_end_counts_too() -> None:
+    t = np.arange(60)
+    signal = np.cos(2 * np.pi * (t - 57) / 30.0)  # maxima at 27 and 57 (of 0..59)
+    assert [i for i, _ in edge_maxima(signal, 6, 0.4, 12, np.array([27]))] == [57]
