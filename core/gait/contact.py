@@ -9,6 +9,11 @@ rises from rest. Both are taken where the speed crosses ``fraction`` of the walk
 Zeni's candidate (heel strike: from half a search window before it to a whole one after, the first
 fall; toe off: from a whole window before it to a third of one after, the last rise).
 
+A pose model's toe point, though, creeps forward while the heel rises (it follows the foot's
+image, which moves as the foot rolls over the toe): on shuffling gait its speed crosses the toe
+level 3-5 frames before toe off. The heel's forward speed rises only as the foot leaves the floor,
+so toe off is never taken before the heel also moves at ``heel_level`` (``toe_off_over_ground``).
+
 Measured on MediaPipe landmarks of synthetic videos with known truth (docs/gait_accuracy.md,
 table (g)): this is the timing used for pixel data. Motion capture keeps the height criteria,
 which are more exact on clean marker data (tables (a), (b)).
@@ -46,3 +51,15 @@ def toe_launch_over_ground(index: float, toe_speed: np.ndarray, level: float, wi
         return None
     found = _crossings(toe_speed[lo:hi + 1], level, rising=True)
     return float(lo + found[-1]) if len(found) else None
+
+
+def toe_off_over_ground(index: float, toe_speed: np.ndarray, heel_speed: np.ndarray, toe_level: float,
+                        heel_level: float, window: int) -> float | None:
+    """Toe off (sub-sample index): the later of the toe's launch through ``toe_level`` and the
+    heel's through ``heel_level`` (``toe_launch_over_ground`` on each; speeds (T,) over ground,
+    levels in the same units); the toe's alone when the heel never rises there; None without a toe launch."""
+    toe = toe_launch_over_ground(index, toe_speed, toe_level, window)
+    heel = toe_launch_over_ground(index, heel_speed, heel_level, window)
+    if toe is None or heel is None:
+        return toe
+    return max(toe, heel)

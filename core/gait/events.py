@@ -35,7 +35,7 @@ import numpy as np
 
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
-from core.gait.contact import heel_rest, toe_launch_over_ground
+from core.gait.contact import heel_rest, toe_off_over_ground
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, ground_velocity, leg_length, pelvis_position, present_sides,
     rearfoot_toe_tip,
@@ -54,8 +54,11 @@ from core.types import GaitEvent, KeypointSeries
 METHODS = ("auto", "zeni", "velocity")
 # Pixel (pose-model) data takes contacts from foot speed over ground (``core.gait.contact``): heel
 # strike where the heel slows through FOOT_SPEED_FRACTION of the walking speed, toe off where the toe
-# speeds up through TOE_SPEED_FRACTION_PX of it (closer to rest: the toe accelerates fast).
+# speeds up through TOE_SPEED_FRACTION_PX of it (closer to rest: the toe accelerates fast), and
+# not before the heel speeds up through HEEL_SPEED_FRACTION_AT_TO_PX of it (a pose model's toe creeps
+# forward while the heel rises; measured on phone-look sweep landmarks, docs/gait_accuracy.md (l)).
 TOE_SPEED_FRACTION_PX = 0.4
+HEEL_SPEED_FRACTION_AT_TO_PX = 0.8
 # Finite runs shorter than about half a stride cannot hold an extremum with both flanks.
 MIN_RUN_S = 0.5
 
@@ -94,7 +97,8 @@ def _speed_contact(c: Candidate, heel_speed: np.ndarray, toe_speed: np.ndarray, 
     level, window = FOOT_SPEED_FRACTION * ctx.walking_speed, int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     if c.event == "heel_strike":
         return heel_rest(c.index, heel_speed, level, window)
-    return toe_launch_over_ground(c.index, toe_speed, TOE_SPEED_FRACTION_PX * ctx.walking_speed, window)
+    return toe_off_over_ground(c.index, toe_speed, heel_speed, TOE_SPEED_FRACTION_PX * ctx.walking_speed,
+                               HEEL_SPEED_FRACTION_AT_TO_PX * ctx.walking_speed, window)
 
 
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:

@@ -219,14 +219,14 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         return []
     half = max(1, int(round(BOUT_WINDOW_S * rate_hz / 2)))
     pelvis = pelvis_position(positions)
-    valid = np.isfinite(pelvis).all(axis=1)
+    any_heel = np.zeros(len(positions), dtype=bool)
     stepping = np.zeros(len(positions), dtype=bool)
     for side in sides:
         heel = foot_points(positions, side)[0][:, [0, 2]]
-        valid &= np.isfinite(heel).all(axis=1)
+        any_heel |= np.isfinite(heel).all(axis=1)
         extent = _moving(heel, half, "nanmax") - _moving(heel, half, "nanmin")
         stepping |= np.linalg.norm(extent, axis=1) > STEP_RANGE_LEG * scale
-    walking = stepping & valid
+    walking = stepping & any_heel & np.isfinite(pelvis).all(axis=1)
     velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz
     velocity = velocity - stance_ground_velocity(positions, rate_hz)[[0, 2]]
     speed = np.linalg.norm(velocity, axis=1)

@@ -1,0 +1,71 @@
+"""Rules of the pixel (video) event path: walking bouts through one-leg gaps, toe off waiting for the heel."""
+
+import numpy as np
+import pytest
+
+from core.constants import LEG_LANDMARKS
+from core.gait.contact import toe_off_over_ground
+from core.gait.edge_extrema import edge_maxima
+from core.gait.preprocessing import detect_walking_bouts
+from tests.core.gait.test_gait_preprocessing import walk
+
+
+def test_a_bout_continues_while_one_leg_is_hidden() -> None:
+    """The far leg dropped for 1.5 s (low visibility behind the near leg) does not end the walk."""
+    pos, _ = walk(30.0, duration_s=10.0)
+    hidden = [LEG_LANDMARKS["right"][part] for part in ("knee", "ankle", "heel", "toe")]
+    pos[120:165, hidden] = np.nan
+    bouts = detect_walking_bouts(pos, 30.0, min_bout_s=2.0)
+    assert len(bouts) == 1
+    assert bouts[0][0] <= 40 and bouts[0][1] >= len(pos) - 40
+
+
+def test_a_bout_still_ends_where_both_feet_are_gone() -> None:
+    pos, _ = walk(30.0, duration_s=10.0)
+    feet = [LEG_LANDMARKS[side][part] for side in ("left", "right") for part in ("ankle", "heel", "toe")]
+    pos[120:165, feet] = np.nan
+    bouts = detect_walking_bouts(pos, 30.0, min_bout_s=2.0)
+    assert len(bouts) == 2
+    assert bouts[0][1] == 120 and bouts[1][0] == 165
+
+
+def test_toe_off_waits_for_the_heel_to_move() -> None:
+    """A toe that creeps forward from sample 10 while the heel stays down until sample 16."""
+    toe = np.concatenate([np.zeros(10), np.linspace(0.0, 1.0, 6), np.linspace(1.0, 4.0, 6), np.full(8, 4.0)])
+    heel = np.concatenate([np.zeros(16), np.linspace(0.0, 4.0, 6), np.full(8, 4.0)])
+    creep = toe_off_over_ground(18.0, toe, heel, 0.4, 0.8, 9)
+    assert creep == pytest.approx(17.0)  # the heel's crossing of 0.8, not the toe's of 0.4 (sample 12)
+    rolled = toe_off_over_ground(18.0, heel, np.zeros_like(heel), 0.4, 0.8, 9)
+    assert rolled == pytest.approx(16.5)  # the heel never rises in the window: the toe's crossing alone
+    assert toe_off_over_ground(18.0, np.zeros_like(toe), heel, 0.4, 0.8, 9) is None
+
+
+def test_toe_off_keeps_a_toe_that_leaves_after_the_heel() -> None:
+    heel = np.concatenate([np.zeros(8), np.linspace(0.0, 4.0, 6), np.full(16, 4.0)])
+    toe = np.concatenate([np.zeros(14), np.linspace(0.0, 4.0, 6), np.full(10, 4.0)])
+    assert toe_off_over_ground(18.0, toe, heel, 0.4, 0.8, 9) == pytest.approx(14.5)
+
+
+def test_a_step_maximum_just_inside_the_start_counts_by_its_inward_depth() -> None:
+    """A heel already near its forward-most point in the first frame: its maximum at sample 2 has a
+    shallow outer flank, but falls by the whole step amplitude towards the inside."""
+    t = np.arange(60)
+    signal = np.cos(2 * np.pi * (t - 2) / 30.0)  # maxima at 2, 32; 1.0 above the minima at 17, 47
+    found = edge_maxima(signal, 6, 0.4, 12, np.array([32]))
+    assert [i for i, _ in found] == [2]
+    assert found[0][1] == pytest.approx(2.0, abs=0.01)
+
+
+def test_no_edge_maximum_at_the_end_sample_or_near_a_found_one() -> None:
+    t = np.arange(60)
+    falling = np.cos(2 * np.pi * (t + 3) / 30.0)  # its maximum lies before the recording
+    assert edge_maxima(falling, 6, 0.4, 12, np.array([27, 57])) == []
+    signal = np.cos(2 * np.pi * (t - 2) / 30.0)
+    assert edge_maxima(signal, 6, 0.4, 12, np.array([2, 32])) == []
+    assert edge_maxima(signal, 6, 2.5, 12, np.array([32])) == []  # not deep enough
+
+
+def test_a_step_maximum_just_inside_the_end_counts_too() -> None:
+    t = np.arange(60)
+    signal = np.cos(2 * np.pi * (t - 57) / 30.0)  # maxima at 27 and 57 (of 0..59)
+    assert [i for i, _ in edge_maxima(signal, 6, 0.4, 12, np.array([27]))] == [57]
