@@ -184,10 +184,12 @@ class DaskExecutor:
         self.calls[call_id] = {"submitted": time.time()}
         return DaskHandle(self, fut, call_id)
 
-    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
+                  keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
         """Each lane's tasks one after another, up to ``workers`` lanes at once; ``(task, fn(task))``
         as each completes. A lane's next task asks for the worker that ran its previous one (which
-        keeps the lane's live decoder and tracker), and goes elsewhere if that worker is gone."""
+        keeps the lane's live decoder and tracker), and goes elsewhere if that worker is gone. The
+        cluster's workers stay up whatever ``keep_workers`` says."""
         from distributed import as_completed
 
         stream = as_completed(loop=self.client.loop)

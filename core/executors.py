@@ -33,15 +33,17 @@ class TaskExecutor(Protocol):
     """Runs picklable calls somewhere and hands results back to this process.
 
     ``workers``: how many calls run at once (segment plans are cut for it).
-    ``run_lanes(fn, lanes)``: each lane's tasks in order, up to ``workers`` lanes at once;
-    ``(task, fn(task))`` as each completes.
+    ``run_lanes(fn, lanes, keep_workers=False)``: each lane's tasks in order, up to ``workers`` lanes
+    at once; ``(task, fn(task))`` as each completes; ``keep_workers``: more lanes follow at once, so
+    local worker processes stay up (a cluster's workers always do).
     ``submit(fn, *args)``: one call, as a ``Handle``.
     ``unreachable_inputs(paths)``: ``{path: reason}`` for inputs the workers cannot read.
     ``report()``: what ``performance_report.json`` records about the executor."""
 
     workers: int
 
-    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]: ...
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
+                  keep_workers: bool = False) -> Iterator[tuple[Any, Any]]: ...
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle: ...
 
@@ -90,8 +92,9 @@ class LocalExecutor:
                                            initargs=initargs)
         self.workers = self.processor.workers
 
-    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
-        return self.processor.run_lanes(fn, lanes)
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
+                  keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
+        return self.processor.run_lanes(fn, lanes, keep_workers)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
         return DoneHandle(fn, *args)

@@ -33,10 +33,11 @@ from core.performance_optimizer import (
     tree_cpu_seconds,
 )
 from core.pose.extractor import SegmentTask, extract_batch, extract_segment, worker_init
-from core.pose.follow import FollowPath, plan_follow
+from core.pose.follow import FollowPath
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
+from core.scan_phase import scan_phase
 
 log = logging.getLogger(__name__)
 
@@ -237,16 +238,6 @@ def _task_warmup(start: int, seg_warm: int, seg_start: int, profile: Profile) ->
     return start - gap
 
 
-def follow_walker(job: ExtractionJob, profile: Profile) -> FollowPath | None:
-    """The scan phase (``--person``; "frame" skips it): the crop that follows the chosen walker."""
-    mode = job.settings.get("person", "frame")
-    if mode == "frame":
-        return None
-    roi = None if job.settings["roi"] is None else Roi(**job.settings["roi"])
-    return plan_follow(job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height,
-                       mode, roi, profile.parallel.decoder, reuse=job.frames_done > 0)
-
-
 def decode_threads(workers: int, cores: int | None = None) -> int:
     """Decoder threads per pose worker: the library's choice (0) for a single worker, else the
     cores left per worker. With one worker per core, FFmpeg's default of one decoding thread per
@@ -293,11 +284,10 @@ def extract_jobs(
             if job.complete:
                 continue
             st = states[id(job)]
-            try:
-                follow = follow_walker(job, profile)
-            except GaitToolError as exc:
+            follow = follows.get(id(job))
+            if isinstance(follow, GaitToolError):
                 failed.add(id(job))
-                open_errors.append((job, exc))
+                open_errors.append((job, follow))
                 continue
             lanes = _lanes(job, profile, processor.workers, queue_frames, follow)
             st.pending = sum(len(lane) for lane in lanes)  # all counted before any result: no early finish
@@ -314,7 +304,9 @@ def extract_jobs(
         while open_errors:
             yield open_errors.pop(0)
 
+    follows: dict[int, FollowPath | None | GaitToolError] = {}
     try:
+        follows = scan_phase([j for j in jobs if not j.complete], processor, monitor)
         t0, c0 = time.perf_counter(), tree_cpu_seconds()
         for (job, _), outcome in processor.run_lanes(_run_task, all_lanes()):
             yield from drain_open_errors()

@@ -277,13 +277,15 @@ class ParallelProcessor:
                 self.shutdown()
             yield t, result
 
-    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]]) -> Iterator[tuple[Any, Any]]:
+    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
+                  keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
         """Run each lane's tasks one after another, up to ``workers`` lanes at once; yield
         ``(task, fn(task))`` as each task completes (lanes interleave).
 
         Each running lane is pinned to one worker process (a single-process pool per worker slot), so
         its next task always finds the live state its previous task left there. After
-        ``workers x tasks_per_worker`` lanes the processes are replaced once no lane is running."""
+        ``workers x tasks_per_worker`` lanes the processes are replaced once no lane is running.
+        At the end the processes are shut down, unless ``keep_workers`` (more lanes follow at once)."""
         lanes = iter(lanes)
         if self.workers == 1:
             for lane in lanes:
@@ -323,7 +325,8 @@ class ParallelProcessor:
                 else:
                     active[self._slot(slot).submit(fn, nxt)] = (slot, nxt, rest)
                 yield task, result
-        self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
+        if not keep_workers:
+            self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
 
     def shutdown(self, cancel: bool = False) -> None:
         pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -23,6 +24,9 @@ MAX_HIP_OFFSET_CROPS = 0.25  # a pose whose hips are further from the crop centr
 _MIN_STRIP_PX = 48
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
 PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
+MIN_SCANS_PER_PART = 8  # a scan task covers at least this many scans (each task opens the video and the detector)
+OPEN_END = 1 << 62  # "to the end of the video": the metadata's frame count may be short
+_MAX_FRAMES_UNINDEXED = 1 << 20  # frames asked for when the packets cannot be indexed (decoding stops at the end)
 
 
 @dataclass(frozen=True)
@@ -65,33 +69,97 @@ class ScanResult:
     error: str = ""
 
 
-def scan_video(
-    video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
-    roi: Roi | None = None, decoder: str = "opencv", finder_cfg: FinderConfig = FinderConfig(),
-    tracker_cfg: TrackerConfig = TrackerConfig(),
-) -> ScanResult:
-    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
-    With ``ALTERNATE_TILE_SIZES`` each scan uses the next tile size in turn (each size sees the
-    video every ``len(tile_fractions)`` scans; a person fits one size or both)."""
-    every = max(1, int(round(SCAN_EVERY_S * fps)))
-    finder = PersonFinder(finder_cfg)
+@dataclass(frozen=True)
+class ScanTask:
+    """The scans of video frames ``[start, stop)`` (every ``every``-th frame, counted from 0), a
+    picklable unit of the scan phase that any worker with the video can run (``scan_part``)."""
+
+    video_path: str
+    start: int
+    stop: int
+    every: int
+    roi: Roi | None = None
+    finder: FinderConfig = FinderConfig()
+
+
+@dataclass
+class ScanPart:
+    """What ``scan_part`` found: per scan (index, boxes in small-grey px, scores, appearance), the
+    scenery's pan speed at each scan (small-grey px per frame; NaN where a neighbour scan outside
+    the part is needed: first and last), the small grey pairs of those two, and original-frame px
+    per small-grey px."""
+
+    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+    speeds: list[float]
+    edge_pairs: dict[int, tuple[np.ndarray, np.ndarray] | None]
+    px_per_small: float
+
+
+def scan_every(fps: float) -> int:
+    """Video frames between two scans (``SCAN_EVERY_S``)."""
+    return max(1, int(round(SCAN_EVERY_S * fps)))
+
+
+def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi | None = None,
+               finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART) -> list[ScanTask]:
+    """The scan of ``video`` cut into at most ``parts`` tasks of whole scans (at least ``min_scans``
+    each); the last runs to the video's end, whatever its frame count."""
+    every = scan_every(fps)
+    n_scans = max(1, -(-n_frames // every))
+    parts = max(1, min(parts, n_scans // max(1, min_scans)))
+    cuts = [round(k * n_scans / parts) * every for k in range(parts)] + [OPEN_END]
+    return [ScanTask(str(video), a, b, every, roi, finder_cfg) for a, b in zip(cuts, cuts[1:])]
+
+
+def scan_part(task: ScanTask) -> ScanPart:
+    """Find everyone in the task's scan frames, and measure the pan at each from its pair frame
+    ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` scan k of the video uses tile size
+    k mod the number of sizes (each size sees the video every few scans; a person fits one or both)."""
+    finder = PersonFinder(task.finder)
+    levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-    speeds: list[float] = []
-    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []  # small grey pairs awaiting the next scan's people
-    levels = finder_cfg.tile_fractions
-    for n, (index, image, pair, scale) in enumerate(_scan_frames(video, every, decoder)):
+    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
+    px_per_small = 1.0
+    for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every):
         h, w = image.shape[:2]
         px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
-        region = roi.pixel_box(w, h) if roi else None
+        region = task.roi.pixel_box(w, h) if task.roi else None
+        n = index // task.every
         boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
-        looks = appearance_features(image, boxes)
-        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores, looks))  # boxes in small-grey px for now
+        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores, appearance_features(image, boxes)))
         pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
-        if len(pairs) >= 2:
-            speeds.append(_pan_speed(pairs[-2], _people_near(scans, len(scans) - 2)) * px_per_small)
-            pairs[-2] = None
-    if pairs:
-        speeds.append(_pan_speed(pairs[-1], _people_near(scans, len(scans) - 1)) * px_per_small)
+    inner = range(1, len(scans) - 1)
+    speeds = [_pan_speed(pairs[k], _people_near(scans, k)) if k in inner else float("nan") for k in range(len(scans))]
+    edges = {k: pairs[k] for k in {0, len(scans) - 1} if scans}
+    return ScanPart(scans, speeds, edges, px_per_small)
+
+
+def scan_video(
+    video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
+    roi: Roi | None = None, finder_cfg: FinderConfig = FinderConfig(),
+    tracker_cfg: TrackerConfig = TrackerConfig(), run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
+    parts: int = 1,
+) -> ScanResult:
+    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
+    ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
+    their parts in order; default: one after the other in this process. Any cut gives the same result."""
+    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg)
+    done = [scan_part(t) for t in tasks] if run_parts is None else run_parts(tasks)
+    return finish_scan(done, tasks[0].every, n_frames, width_px, height_px, mode, tracker_cfg)
+
+
+def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int, height_px: int,
+                mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig()) -> ScanResult:
+    """Join the scan's parts (in video order): pan at every scan, tracks, the walker and the crop."""
+    scans = [s for p in parts for s in p.scans]
+    speeds, k0 = [], 0
+    for p in parts:
+        for k, v in enumerate(p.speeds):
+            if k in p.edge_pairs:
+                v = _pan_speed(p.edge_pairs[k], _people_near(scans, k0 + k))
+            speeds.append(v * p.px_per_small)
+        k0 += len(p.scans)
+    px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, sc, lk) for f, b, sc, lk in scans]
     pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
@@ -130,35 +198,31 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> F
     return FollowPath(first, out)
 
 
-def _scan_frames(video: Path, every: int, decoder: str):  # noqa: ANN202 - generator
-    """Every ``every``-th frame (at most ``SCAN_MAX_SIDE_PX``) with the frame ``PAN_GAP_FRAMES`` after
-    it (None past the end): (index, image, pair image or None, scale = image px / original px)."""
-    from core.pose.video import _open_capture, _resize
+def _scan_frames(video: Path, start: int, stop: int, every: int):  # noqa: ANN202 - generator
+    """Every ``every``-th frame in ``[start, stop)`` (at most ``SCAN_MAX_SIDE_PX``) with the frame
+    ``PAN_GAP_FRAMES`` after it (None past the end): (index, image, pair image or None, scale =
+    image px / original px). Only these frames and what they need are decoded (``read_frames_at``)."""
+    from core.pose.frame_select import packet_index, read_frames_at
+    from core.pose.video import _resize
 
-    cap = _open_capture(Path(video))
-    try:
-        index, pending = 0, None
-        while True:
-            phase = index % every
-            if phase == 0 or (pending is not None and phase == PAN_GAP_FRAMES):
-                ok, image = cap.read()
-                if not ok:
-                    break
-                image, scale = _resize(image, SCAN_MAX_SIDE_PX)
-                if phase == 0:
-                    if pending is not None:
-                        yield (*pending[:2], None, pending[2])
-                    pending = (index, image, scale)
-                else:
-                    yield (pending[0], pending[1], image, pending[2])
-                    pending = None
-            elif not cap.grab():
-                break
-            index += 1
-        if pending is not None:
-            yield (pending[0], pending[1], None, pending[2])
-    finally:
-        cap.release()
+    index = packet_index(video)
+    stop = min(stop, len(index.pts)) if index is not None else min(stop, _MAX_FRAMES_UNINDEXED)
+    gap = PAN_GAP_FRAMES if every > PAN_GAP_FRAMES else 0  # no pair when the scans are closer
+    first = -(-start // every) * every
+    wanted = [i for s in range(first, stop, every) for i in ((s, s + gap) if gap else (s,))]
+    pending = None
+    for index_, image in read_frames_at(video, wanted):
+        image, scale = _resize(image, SCAN_MAX_SIDE_PX)  # OpenCV's area filter: the scan's pan is
+        # sensitive to the resampling (swscale's area filter flips some pan readings on the 1080p benchmark clip)
+        if index_ % every == 0:
+            if pending is not None:
+                yield (*pending[:2], None, pending[2])
+            pending = (index_, image, scale)
+        elif pending is not None and index_ == pending[0] + gap:
+            yield (pending[0], pending[1], image, pending[2])
+            pending = None
+    if pending is not None:
+        yield (pending[0], pending[1], None, pending[2])
 
 
 def appearance_features(bgr: np.ndarray, boxes_px: np.ndarray) -> np.ndarray:
@@ -257,11 +321,13 @@ def _shift_x(a: np.ndarray, b: np.ndarray) -> float:
 
 def plan_follow(
     video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
-    roi: Roi | None, decoder: str = "opencv", reuse: bool = False,
+    roi: Roi | None, reuse: bool = False, run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
+    parts: int = 1,
 ) -> FollowPath | None:
     """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
     it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
-    saw nobody at all (pose then searches the whole frame, or the ``roi``, as before)."""
+    saw nobody at all (pose then searches the whole frame, or the ``roi``, as before). ``run_parts``
+    and ``parts``: where the scan runs, as in ``scan_video``."""
     from core.io.people_tracks import read_people, write_people
 
     roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
@@ -273,7 +339,7 @@ def plan_follow(
         if meta.get("chosen_id") is None:
             return None
         return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"])
-    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, decoder)
+    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
                                               "error": error, "summaries": [asdict(s) for s in scan.summaries]})

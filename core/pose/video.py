@@ -11,7 +11,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 
@@ -216,32 +216,6 @@ def _iter_opencv(
         cap.release()
 
 
-def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 0) -> Iterator[tuple[int, np.ndarray]]:
-    """(index, BGR image at native size) for each wanted video frame index, in increasing order.
-
-    Frames in between are grabbed (decoded, not converted), which is cheaper than reading them;
-    indices past the end of the video are skipped.
-    """
-    wanted = sorted({int(i) for i in indices if int(i) >= 0})
-    if not wanted:
-        return
-    cap = _open_capture(Path(path))
-    try:
-        index = 0
-        for target in wanted:
-            while index < target:
-                if not cap.grab():
-                    return
-                index += 1
-            ok, image = cap.read()
-            if not ok:
-                return
-            index += 1
-            yield target, image
-    finally:
-        cap.release()
-
-
 def _iter_pyav(
     path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool, threads: int
 ) -> Iterator[Frame]:
@@ -288,43 +262,18 @@ def _seek_pyav(container, stream, path: Path, start: int) -> dict[int, int] | No
     (decode from the first frame, counting) when ``start`` is 0 or the packets' pts cannot index."""
     if start <= 0:
         return None
-    index = _pts_index(str(path), *_file_key(path))
+    from core.pose.frame_select import packet_index
+
+    index = packet_index(path)
     if index is None:
         return None
-    pts_sorted, keyframes = index
+    pts_sorted = sorted(index.pts)
+    keyframes = sorted(p for p, key in zip(index.pts, index.keyframe) if key)
     before = [pts for pts in keyframes if pts <= pts_sorted[min(start, len(pts_sorted) - 1)]]
     if not before:
         return None
     container.seek(before[-1], stream=stream, backward=True, any_frame=False)
     return {pts: i for i, pts in enumerate(pts_sorted)}
-
-
-def _file_key(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
-
-
-@functools.lru_cache(maxsize=8)
-def _pts_index(path: str, size: int, mtime_ns: int) -> tuple[list[int], list[int]] | None:
-    """All frames' pts in presentation order and the keyframes' pts, from the packets alone (no
-    decoding: milliseconds for a minute of video); None when a packet has no pts or two share one."""
-    import av
-
-    with av.open(path) as container:
-        stream = container.streams.video[0]
-        pts, keys = [], []
-        for packet in container.demux(stream):
-            if packet.size == 0:
-                continue
-            if packet.pts is None:
-                return None
-            pts.append(int(packet.pts))
-            if packet.is_keyframe:
-                keys.append(int(packet.pts))
-    ordered = sorted(pts)
-    if len(set(ordered)) != len(ordered):
-        return None
-    return ordered, sorted(keys)
 
 
 def iter_frames(

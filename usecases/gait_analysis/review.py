@@ -63,7 +63,7 @@ def write_events_review(path: Path, video: Path, landmarks: np.ndarray, first_fr
                         events: list[GaitEvent]) -> int:
     """The contact sheet of the foot at every event (video frames read once, in order); returns the tile count."""
     from core.io.images import write_png
-    from core.pose.video import read_frames_at
+    from core.pose.frame_select import read_frames_at
     from core.report.review import events_contact_sheet, foot_tile
 
     events = sorted(events, key=lambda e: e.time_s)

@@ -119,8 +119,9 @@ def analyse_job(cfg: PipelineConfig, job: Any, profile: Profile, model_used: str
 
 
 def result_frames(result: Any) -> int:
-    """Stored frames in a pose task's result (``(batch, warm-up frames)``, or an error message)."""
-    return 0 if isinstance(result, str) else len(result[0])
+    """Stored frames in a pose task's result (``(batch, warm-up frames)``; 0 for an error message or
+    a scan task's result)."""
+    return len(result[0]) if isinstance(result, tuple) else 0
 
 
 def _queue_mb(job: Any, profile: Profile, queue_frames: int) -> int:
@@ -229,8 +230,8 @@ class _ProgressBars:
 
     def on_result(self, item: tuple[Any, Any], result: Any) -> None:
         """A task's result came back from a remote worker (which cannot reach this process's queue)."""
-        if self.enabled:
-            task = item[1]
+        task = item[1]
+        if self.enabled and hasattr(task, "pose"):  # a pose task (not the person finder's scan)
             self.update(task.video_path, result_frames(result) * task.pose.frame_stride)
 
     def close(self, job: Any) -> None:

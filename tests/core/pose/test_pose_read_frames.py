@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.pose.video import read_frames_at
+from core.pose.frame_select import read_frames_at
 from core.io.video_writer import write_video
 
 

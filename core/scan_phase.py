@@ -1,0 +1,61 @@
+"""The person finder's scan phase of a run: every video's scan, cut into frame ranges that run in
+parallel on the run's executor (the local pool or a Dask cluster), before any pose lane starts.
+
+A video's scan is cut into one range per worker (``core.pose.follow.scan_tasks``); any cut gives
+the same tracks, walker and crop as a scan of the whole video in one pass. Each range decodes only
+its scan frames and what they need (``core.pose.frame_select``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import GaitToolError
+from core.executors import TaskExecutor
+from core.performance_optimizer import PerformanceMonitor
+from core.pose.follow import FollowPath, ScanPart, ScanTask, plan_follow, scan_part
+from core.pose.roi import Roi
+
+
+def scan_phase(jobs: list[Any], processor: TaskExecutor,
+               monitor: PerformanceMonitor) -> dict[int, FollowPath | None | GaitToolError]:
+    """``{id(job): crop path, None (no scan, or nobody seen) or the job's error}`` for ``jobs``
+    (``core.mediapipe_integration.ExtractionJob``), timed as the monitor's "scan" stage."""
+    out: dict[int, FollowPath | None | GaitToolError] = {}
+    with monitor.stage("scan") as stats:
+        for job in jobs:
+            mode = job.settings.get("person", "frame")
+            if mode == "frame":
+                out[id(job)] = None
+                continue
+            roi = None if job.settings["roi"] is None else Roi(**job.settings["roi"])
+            try:
+                out[id(job)] = plan_follow(
+                    job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height, mode,
+                    roi, reuse=job.frames_done > 0, run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
+                    parts=processor.workers)
+            except GaitToolError as exc:
+                out[id(job)] = exc
+            stats.frames += job.info.n_frames
+    return out
+
+
+def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list[ScanPart]:
+    """The scan tasks run as lanes of one task each (as many at once as there are workers); parts in
+    video order. The workers stay up for the pose lanes that follow (no second start-up)."""
+    done: dict[int, ScanPart] = {}
+    for (_, task), part in processor.run_lanes(_scan_task, [[(job, t)] for t in tasks], keep_workers=True):
+        if isinstance(part, str):
+            raise GaitToolError(part, job.video)
+        done[task.start] = part
+    return [done[t.start] for t in tasks]
+
+
+def _scan_task(item: tuple[Any, ScanTask]) -> ScanPart | str:
+    """Worker entry point: one range's scan, or the error message (so one bad video cannot stop the pool)."""
+    try:
+        return scan_part(item[1])
+    except GaitToolError as exc:
+        return exc.reason
+    except Exception as exc:  # decoder and detector failures arrive as many types
+        return f"person finder failed: {exc}"

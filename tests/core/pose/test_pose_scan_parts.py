@@ -1,0 +1,43 @@
+"""The person finder's scan cut into frame ranges gives the scan of the whole video, and reads the
+frames OpenCV reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.pose.follow import SCAN_MAX_SIDE_PX, _scan_frames, finish_scan, scan_part, scan_tasks, scan_video
+from core.pose.video import _resize, probe_video
+
+
+def test_scan_frames_are_the_frames_opencv_reads(synthetic_video):
+    import cv2
+
+    cap = cv2.VideoCapture(str(synthetic_video))
+    frames = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(_resize(image, SCAN_MAX_SIDE_PX)[0])
+    cap.release()
+    got = list(_scan_frames(synthetic_video, 0, len(frames), 15))
+    assert [g[0] for g in got] == list(range(0, len(frames), 15))
+    for index, image, pair, _ in got:
+        assert np.array_equal(image, frames[index])
+        assert (pair is None) == (index + 2 >= len(frames)) and (pair is None or np.array_equal(pair, frames[index + 2]))
+
+
+def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
+    info = probe_video(synthetic_video)
+    args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
+    whole = scan_video(*args)
+    tasks = scan_tasks(synthetic_video, info.n_frames, info.fps, parts=3, min_scans=3)
+    assert len(tasks) > 1 and tasks[0].start == 0 and all(t.start % t.every == 0 for t in tasks)
+    cut = finish_scan([scan_part(t) for t in reversed(tasks)][::-1], tasks[0].every, info.n_frames, info.width,
+                      info.height)
+    assert whole.chosen_id is not None and cut.chosen_id == whole.chosen_id
+    assert np.array_equal(cut.scan_frames, whole.scan_frames)
+    np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
+    assert [t.frames for t in cut.tracks] == [t.frames for t in whole.tracks]
+    assert all(np.array_equal(a.boxes, b.boxes) for a, b in zip(cut.tracks, whole.tracks))
+    assert np.array_equal(cut.path.boxes_px, whole.path.boxes_px)
