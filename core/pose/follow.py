@@ -96,10 +96,11 @@ def scan_video(
     pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
+    frame_size = (width_px, height_px)
     try:
-        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames, frame_size)
     except NoWalkerError as exc:
-        sums = [replace(summarise(t, pan, scan_frames), reason="not chosen: " + exc.reason) for t in tracks]
+        sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
     path = follow_path(chosen, n_frames, width_px, height_px)
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
