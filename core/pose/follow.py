@@ -9,18 +9,19 @@ from typing import Callable
 
 import numpy as np
 
-from core.constants import LANDMARK_INDEX
 from core.errors import NoWalkerError
+from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
+from core.pose.pose_guard import is_walker
 from core.pose.roi import Roi
-from core.pose.tracking import Track, TrackerConfig, TrackSummary, choose_walker, summarise, track_people
+from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walker, ground_direction_x, summarise,
+                                 track_people)
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 _PAN_WIDTH_PX = 320
-MAX_HIP_OFFSET_CROPS = 0.25  # a pose whose hips are further from the crop centre is someone else's
 _MIN_STRIP_PX = 48
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
 PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
@@ -32,20 +33,24 @@ _MAX_FRAMES_UNINDEXED = 1 << 20  # frames asked for when the packets cannot be i
 @dataclass(frozen=True)
 class FollowPath:
     """The crop that follows the walker: for video frames ``first_frame..first_frame+n-1``, square
-    boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side)."""
+    boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side), and the walker's hip as
+    scanned (n, 2) px (``centres_px``; the crop is held inside the frame, the hip is not; None: the
+    crops' centres), and the walker's direction over the ground in the image (+1 right, -1 left, 0
+    unknown)."""
 
     first_frame: int
     boxes_px: np.ndarray = field(compare=False)
+    centres_px: np.ndarray | None = field(default=None, compare=False)
+    direction_x: int = 0
 
     def on_walker(self, frame: int, landmarks_px: np.ndarray) -> bool:
-        """Whether a pose (33, >=2 px) has its hip midpoint within ``MAX_HIP_OFFSET_CROPS`` crop sides
-        of the crop's centre (the walker's hip as scanned): else pose has taken someone else."""
+        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.is_walker``): else the
+        pose model has taken someone else."""
         box = self.box_at(frame)
         if box is None:
             return False
-        hip = landmarks_px[[LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]], :2].mean(axis=0)
-        centre = (box[:2] + box[2:]) / 2
-        return bool(np.all(np.isfinite(hip)) and np.linalg.norm(hip - centre) <= MAX_HIP_OFFSET_CROPS * (box[2] - box[0]))
+        centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
+        return is_walker(landmarks_px, centre, float(box[2] - box[0]), self.direction_x)
 
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame
@@ -84,12 +89,12 @@ class ScanTask:
 
 @dataclass
 class ScanPart:
-    """What ``scan_part`` found: per scan (index, boxes in small-grey px, scores, appearance), the
+    """What ``scan_part`` found: per scan (index, boxes in small-grey px, scores, appearance, leg motion), the
     scenery's pan speed at each scan (small-grey px per frame; NaN where a neighbour scan outside
     the part is needed: first and last), the small grey pairs of those two, and original-frame px
     per small-grey px."""
 
-    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     speeds: list[float]
     edge_pairs: dict[int, tuple[np.ndarray, np.ndarray] | None]
     px_per_small: float
@@ -117,7 +122,7 @@ def scan_part(task: ScanTask) -> ScanPart:
     k mod the number of sizes (each size sees the video every few scans; a person fits one or both)."""
     finder = PersonFinder(task.finder)
     levels = task.finder.tile_fractions
-    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     px_per_small = 1.0
     for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every):
@@ -126,8 +131,10 @@ def scan_part(task: ScanTask) -> ScanPart:
         region = task.roi.pixel_box(w, h) if task.roi else None
         n = index // task.every
         boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
-        scans.append((index, boxes * (_PAN_WIDTH_PX / w), scores, appearance_features(image, boxes)))
+        small = boxes * (_PAN_WIDTH_PX / w)  # boxes in small-grey px for now
         pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
+        legs = leg_motion(*pairs[-1], small) if pairs[-1] is not None else np.full(len(boxes), np.nan)
+        scans.append((index, small, scores, appearance_features(image, boxes), legs))
     inner = range(1, len(scans) - 1)
     speeds = [_pan_speed(pairs[k], _people_near(scans, k)) if k in inner else float("nan") for k in range(len(scans))]
     edges = {k: pairs[k] for k in {0, len(scans) - 1} if scans}
@@ -160,23 +167,25 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
             speeds.append(v * p.px_per_small)
         k0 += len(p.scans)
     px_per_small = parts[-1].px_per_small if parts else 1.0
-    scans = [(f, b * px_per_small, sc, lk) for f, b, sc, lk in scans]
+    scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
     pan = _integrate(np.array(speeds), every)
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
+    frame_size = (width_px, height_px)
     try:
-        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames)
+        chosen, summaries = choose_walker(tracks, mode, pan, scan_frames, frame_size)
     except NoWalkerError as exc:
-        sums = [replace(summarise(t, pan, scan_frames), reason="not chosen: " + exc.reason) for t in tracks]
+        sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
-    path = follow_path(chosen, n_frames, width_px, height_px)
+    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
 
 
-def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> FollowPath:
-    """Crop boxes for every frame from the track's first to last sighting (to the video's ends):
-    centre interpolated between scans and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's
-    larger box sizes (90th percentile), kept inside the frame."""
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
+    """Crop boxes for every frame from a scan before the track's first sighting to one after its
+    last (within the video): centre interpolated between scans (carried on at the track's velocity
+    beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
+    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
@@ -184,18 +193,36 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int) -> F
     first = max(0, int(frames[0] - every))
     last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
     t = np.arange(first, last + 1, dtype=float)
-    cx, cy = np.interp(t, frames, centres[:, 0]), np.interp(t, frames, centres[:, 1])
-    win = max(1, int(every))
-    if win > 1 and len(t) > win:
-        kernel = np.ones(win) / win
-        cx = np.convolve(np.pad(cx, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
-        cy = np.convolve(np.pad(cy, win // 2, mode="edge"), kernel, mode="same")[win // 2 : win // 2 + len(t)]
+    cx, cy = _extrapolated(t, frames, centres[:, 0]), _extrapolated(t, frames, centres[:, 1])
+    cx, cy = _smoothed(cx, int(every)), _smoothed(cy, int(every))
     heights = boxes[:, 3] - boxes[:, 1]
     side = min(float(np.percentile(heights, 90)) * CROP_SIDE_BOXES, width_px, height_px)
     x0 = np.clip(cx - side / 2, 0, width_px - side)
     y0 = np.clip(cy - side / 2, 0, height_px - side)
     out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
-    return FollowPath(first, out)
+    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x)
+
+
+def _smoothed(x: np.ndarray, win: int) -> np.ndarray:
+    """Moving average over ``win`` samples; the ends padded by point reflection (a straight line stays straight)."""
+    if win <= 1 or len(x) <= win:
+        return x
+    padded = np.pad(x, win // 2, mode="reflect", reflect_type="odd")
+    return np.convolve(padded, np.ones(win) / win, mode="same")[win // 2 : win // 2 + len(x)]
+
+
+def _extrapolated(t: np.ndarray, frames: np.ndarray, values: np.ndarray, fit: int = 4) -> np.ndarray:
+    """``values`` at sightings ``frames`` read at ``t``: linear between sightings, and beyond either
+    end along a line fitted over the ``fit`` sightings there."""
+    out = np.interp(t, frames, values)
+    if len(frames) < 2:
+        return out
+    for ends, side in ((slice(None, fit), t < frames[0]), (slice(-fit, None), t > frames[-1])):
+        f, v = frames[ends], values[ends]
+        slope = np.polyfit(f, v, 1)[0]
+        anchor = 0 if ends.start is None else -1
+        out[side] = v[anchor] + slope * (t[side] - f[anchor])
+    return out
 
 
 def _scan_frames(video: Path, start: int, stop: int, every: int):  # noqa: ANN202 - generator
@@ -245,7 +272,7 @@ def appearance_features(bgr: np.ndarray, boxes_px: np.ndarray) -> np.ndarray:
     return out
 
 
-def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
+def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
     """Boxes of scan ``k`` and, widened by a quarter, of its neighbours (a scan at one tile size
     can miss a person the other size sees)."""
     near = [scans[k][1]] + [_widened(scans[j][1], 0.25) for j in (k - 1, k + 1) if 0 <= j < len(scans)]
@@ -338,7 +365,8 @@ def plan_follow(
             raise NoWalkerError(meta["error"], video)
         if meta.get("chosen_id") is None:
             return None
-        return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"])
+        return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
+                          int(arrays.get("path_direction", 0)))
     scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
@@ -358,4 +386,7 @@ def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:
     return {"scan_frames": scan.scan_frames.astype(np.int64), "pan_px": scan.pan_px,
             "track_ids": np.array([t.track_id for t in scan.tracks], dtype=np.int64), "boxes": boxes,
             "path_first_frame": np.array(0 if scan.path is None else scan.path.first_frame),
-            "path_boxes": np.zeros((0, 4)) if scan.path is None else scan.path.boxes_px}
+            "path_boxes": np.zeros((0, 4)) if scan.path is None else scan.path.boxes_px,
+            "path_centres": np.zeros((0, 2)) if scan.path is None or scan.path.centres_px is None
+            else scan.path.centres_px,
+            "path_direction": np.array(0 if scan.path is None else scan.path.direction_x)}

@@ -23,7 +23,9 @@ class TrackerConfig:
     per unit of appearance distance (0 same colours .. 1 disjoint; needs features in the scans; not
     counted against max_jump_sizes). overlap_iou: two tracks whose predicted boxes overlap this much
     are contested (see ``_contested``): the walker's path is held on its prediction while someone
-    passes in front."""
+    passes in front. max_appearance: a candidate further than this in appearance from a track (or
+    than ``appearance_spread`` x the track's own spread, for a person whose look varies) is never
+    that track's: someone else passing in front, taken where the positions alone would allow it."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
@@ -32,17 +34,21 @@ class TrackerConfig:
     velocity_scans: int = 4
     appearance_weight: float = 0.5
     overlap_iou: float = 0.15
+    max_appearance: float = 0.15
+    appearance_spread: float = 3.0
 
 
 @dataclass
 class Track:
-    """One person over time: scanned frame indices (m,), boxes (m, 4) px, scores (m,)."""
+    """One person over time: scanned frame indices (m,), boxes (m, 4) px, scores (m,), appearance
+    features (m or none) and leg motion (m or none, ``core.pose.leg_motion``; NaN where unmeasured)."""
 
     track_id: int
     frames: list[int] = field(default_factory=list)
     boxes: list[np.ndarray] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     features: list[np.ndarray] = field(default_factory=list)
+    legs: list[float] = field(default_factory=list)
 
     def centre(self, i: int = -1) -> np.ndarray:
         b = self.boxes[i]
@@ -74,6 +80,14 @@ class Track:
         """Mean of the last few appearance features (None without any)."""
         return np.mean(self.features[-5:], axis=0) if self.features else None
 
+    def appearance_limit(self, cfg: "TrackerConfig") -> float:
+        """Largest appearance distance a candidate may have to be this track's: ``max_appearance``, or
+        ``appearance_spread`` x the median distance of its last few features to their mean."""
+        if len(self.features) < 3:
+            return cfg.max_appearance
+        spread = float(np.median(appearance_distance(self.appearance(), np.asarray(self.features[-5:]))))
+        return max(cfg.max_appearance, cfg.appearance_spread * spread)
+
 
 def appearance_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hellinger distance (0 equal .. 1 disjoint) between histogram ``a`` (k,) and each row of ``b`` (n, k);
@@ -94,7 +108,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 def track_people(
     scans: list[tuple[int, np.ndarray, np.ndarray]], cfg: TrackerConfig = TrackerConfig()
 ) -> list[Track]:
-    """``scans``: (frame index, boxes (n, 4) px, scores (n,)) in frame order -> tracks seen >= min_scans."""
+    """``scans``: (frame index, boxes (n, 4) px, scores (n,)[, appearance features (n, k)[, leg motion
+    (n,)]]) in frame order -> tracks seen >= min_scans."""
     from scipy.optimize import linear_sum_assignment
 
     live: list[Track] = []
@@ -106,6 +121,7 @@ def track_people(
         feats = None
         if len(scan) > 3 and scan[3] is not None and len(boxes):
             feats = np.asarray(scan[3], float).reshape(len(boxes), -1)
+        legs = np.asarray(scan[4], float) if len(scan) > 4 and scan[4] is not None else None
         taken = np.zeros(len(boxes), bool)
         if live and len(boxes):
             gate, cost = _cost(live, frame, boxes, feats, cfg)
@@ -122,12 +138,14 @@ def track_people(
                 tr.scores.append(float(scores[c]))
                 if feats is not None:
                     tr.features.append(feats[c])
+                if legs is not None:
+                    tr.legs.append(float(legs[c]))
                 last_scan[tr.track_id] = scan_no
             for c in held.values():  # the box someone else could also own: nobody's, not a newcomer
                 taken[c] = True
         for c in np.flatnonzero(~taken):
             tr = Track(len(live) + len(done) + 1, [frame], [boxes[c]], [float(scores[c])],
-                       [] if feats is None else [feats[c]])
+                       [] if feats is None else [feats[c]], [] if legs is None else [float(legs[c])])
             live.append(tr)
             last_scan[tr.track_id] = scan_no
         still = []
@@ -135,14 +153,17 @@ def track_people(
             (still if scan_no - last_scan[tr.track_id] <= cfg.max_gap_scans else done).append(tr)
         live = still
     kept = sorted((t for t in _stitch(done + live, cfg) if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
-    return [Track(i + 1, t.frames, t.boxes, t.scores, t.features) for i, t in enumerate(kept)]
+    return [Track(i + 1, t.frames, t.boxes, t.scores, t.features, t.legs) for i, t in enumerate(kept)]
+
+
+_REFUSED = 1e6  # assignment cost of a candidate outside a track's gate
 
 
 def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | None,
           cfg: TrackerConfig) -> tuple[np.ndarray, np.ndarray]:
     """(tracks, candidates) gate and cost: the gate is the distance to the predicted centre plus the
     log size ratio (both in box heights); the cost adds ``appearance_weight`` x appearance distance
-    where both have features."""
+    where both have features; a candidate beyond the track's ``appearance_limit`` is out of its gate."""
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     heights = boxes[:, 3] - boxes[:, 1]
     gate = np.empty((len(live), len(boxes)))
@@ -153,7 +174,11 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
         gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
         look = tr.appearance()
         if feats is not None and look is not None:
-            cost[i] = gate[i] + cfg.appearance_weight * appearance_distance(look, feats)
+            far = appearance_distance(look, feats)
+            cost[i] = gate[i] + cfg.appearance_weight * far
+            other = far > tr.appearance_limit(cfg)
+            gate[i] = np.where(other, np.inf, gate[i])
+            cost[i] = np.where(other, _REFUSED, cost[i])
     return gate, cost
 
 
@@ -174,9 +199,19 @@ def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray
     return held
 
 
+def _looks_alike(a: Track, b: Track, cfg: TrackerConfig) -> bool:
+    """Whether ``b``'s first sightings look like ``a``'s last (True when either has no features)."""
+    look = a.appearance()
+    if look is None or not b.features:
+        return True
+    first = np.mean(b.features[:3], axis=0)
+    return float(appearance_distance(look, first[None])[0]) <= a.appearance_limit(cfg)
+
+
 def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
     """Join a track that ends to one that starts later where the first, carried on at its own
-    velocity, meets the second (within ``stitch_jump_sizes`` box heights, sizes within 30 %): two
+    velocity, meets the second (within ``stitch_jump_sizes`` box heights, sizes within 30 %, looks
+    alike): two
     people crossing can break one identity in two."""
     tracks = sorted(tracks, key=lambda t: t.frames[0])
     joined = True
@@ -188,7 +223,7 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
                 if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
                     continue
                 size = a.size_px()
-                if abs(np.log(max(b.size_px(), 1) / max(size, 1))) > np.log(1.3):
+                if abs(np.log(max(b.size_px(), 1) / max(size, 1))) > np.log(1.3) or not _looks_alike(a, b, cfg):
                     continue
                 cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size
                 if cost <= cfg.stitch_jump_sizes and (best is None or cost < best[0]):
@@ -197,7 +232,7 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
             _, i, j = best
             a, b = tracks[i], tracks[j]
             tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores,
-                              a.features + b.features)
+                              a.features + b.features, a.legs + b.legs)
             del tracks[j]
             joined = True
     return tracks
@@ -206,7 +241,9 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
 @dataclass(frozen=True)
 class TrackSummary:
     """What the choice saw of one track: travel along the ground (relative to the scenery) in box
-    heights and px, frames seen, median box height px, and why it was (not) chosen."""
+    heights and px, frames seen, median box height px, the frames from its first to its last sighting
+    wholly in view (``in_view_frames``), its median leg motion (``core.pose.leg_motion``; NaN
+    unmeasured), and why it was (not) chosen."""
 
     track_id: int
     first_frame: int
@@ -216,35 +253,84 @@ class TrackSummary:
     travel_px: float
     travel_sizes: float
     reason: str = ""
+    in_view_frames: int = 0
+    leg_motion: float = float("nan")
 
 
 # One stride of a normal walk is about 0.8 of body height; the body box is about 1.25 body heights.
 MIN_TRAVEL_SIZES = 0.6
+# Median leg motion (core/pose/leg_motion.py) below which a track moves as one piece: it slides
+# along (a moving walkway, scenery carried by the pan) rather than steps. Synthetic walkers read
+# 0.09 to 0.30, standing figures -0.03 to 0.02 (seeds 52001-52003, 31008-31011).
+MIN_LEG_MOTION = 0.05
+# A walker in view for less than this share of the longest walker's time in view passes through.
+MIN_IN_VIEW_SHARE = 0.85
+# The body inside a square body box (see core/pose/people.py): half its width either side, and
+# the head and feet this far above and below the centre (hip), in box sides.
+_BODY_HALF_WIDTH_SIDES, _BODY_HALF_HEIGHT_SIDES = 0.2, 0.4
 
 
-def summarise(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> TrackSummary:
-    """Travel of ``track`` over the ground: its horizontal path in frame px plus the camera's pan
-    (``pan_px``: cumulative scenery x shift px at ``scan_frames``; None for a static camera)."""
-    frames = np.asarray(track.frames)
+def in_view(boxes_px: np.ndarray, frame_size_px: tuple[int, int] | None) -> np.ndarray:
+    """(n,) whether the body in each box (n, 4) px lies wholly inside a frame (width, height) px
+    (all True without a frame size)."""
+    boxes_px = np.asarray(boxes_px, float).reshape(-1, 4)
+    if frame_size_px is None:
+        return np.ones(len(boxes_px), bool)
+    side = boxes_px[:, 3] - boxes_px[:, 1]
+    cx, cy = (boxes_px[:, 0] + boxes_px[:, 2]) / 2, (boxes_px[:, 1] + boxes_px[:, 3]) / 2
+    dx, dy = _BODY_HALF_WIDTH_SIDES * side, _BODY_HALF_HEIGHT_SIDES * side
+    w, h = frame_size_px
+    return (cx - dx >= 0) & (cx + dx <= w) & (cy - dy >= 0) & (cy + dy <= h)
+
+
+def _ground_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> np.ndarray:
+    """(m,) the track's box centre x at its sightings, less the scenery's pan there (px)."""
     cx = np.array([(b[0] + b[2]) / 2 for b in track.boxes])
     if pan_px is not None and scan_frames is not None and len(scan_frames):
-        cx = cx - np.interp(frames, scan_frames, pan_px)
+        cx = cx - np.interp(np.asarray(track.frames, float), scan_frames, pan_px)
+    return cx
+
+
+def summarise(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None,
+              frame_size_px: tuple[int, int] | None = None) -> TrackSummary:
+    """Travel of ``track`` over the ground: its horizontal path in frame px plus the camera's pan
+    (``pan_px``: cumulative scenery x shift px at ``scan_frames``; None for a static camera), and its
+    time wholly in a frame of ``frame_size_px`` (width, height; None: every sighting counts)."""
+    frames = np.asarray(track.frames)
+    cx = _ground_x(track, pan_px, scan_frames)
     travel = float(np.max(cx) - np.min(cx)) if len(cx) else 0.0
     size = track.size_px()
+    seen = frames[in_view(np.asarray(track.boxes), frame_size_px)]
+    span = int(seen[-1] - seen[0]) if len(seen) else 0
+    legs = np.asarray(track.legs, float)
+    legs = legs[np.isfinite(legs)]
     return TrackSummary(track.track_id, int(frames[0]), int(frames[-1]), len(frames), size, travel,
-                        travel / max(size, 1.0))
+                        travel / max(size, 1.0), in_view_frames=span,
+                        leg_motion=float(np.median(legs)) if len(legs) else float("nan"))
+
+
+def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> int:
+    """+1 when ``track`` walks rightwards over the ground in the image, -1 leftwards, 0 when it moves
+    less than ``MIN_TRAVEL_SIZES`` box heights between its first and last sighting (pan as in ``summarise``)."""
+    cx = _ground_x(track, pan_px, scan_frames)
+    net = float(cx[-1] - cx[0])
+    return 0 if abs(net) < MIN_TRAVEL_SIZES * track.size_px() else int(np.sign(net))
 
 
 def choose_walker(
     tracks: list[Track], mode: str = "auto", pan_px: np.ndarray | None = None,
-    scan_frames: np.ndarray | None = None,
+    scan_frames: np.ndarray | None = None, frame_size_px: tuple[int, int] | None = None,
 ) -> tuple[Track, list[TrackSummary]]:
     """The walker and every track's summary (the chosen first).
 
     ``mode``: "auto" (the only track; else, of the tracks that travel at least ``MIN_TRAVEL_SIZES``
-    of their own box heights over the ground, the one that travels most px), "largest" (largest median box), or a track number as text.
-    Raises NoWalkerError naming what was seen when nobody qualifies."""
-    sums = {t.track_id: summarise(t, pan_px, scan_frames) for t in tracks}
+    of their own box heights over the ground, those whose legs move (``MIN_LEG_MOTION``; all of
+    them if none is measured to), those wholly in view for at least ``MIN_IN_VIEW_SHARE``
+    of the longest such time (the others pass through the view), and of those the one that travels
+    most px), "largest" (largest median box), or a track number as text. Raises NoWalkerError
+    naming what was seen when nobody qualifies."""
+    sums = {t.track_id: summarise(t, pan_px, scan_frames, frame_size_px) for t in tracks}
+    notes: dict[int, str] = {}
     if not tracks:
         raise NoWalkerError("nobody was found in the video by the person finder")
     if mode == "largest":
@@ -260,23 +346,43 @@ def choose_walker(
         s = sums[chosen.track_id]
         why = f"the only person in view (travelled {s.travel_sizes:.1f} body boxes)"
     else:
-        walking = [t for t in tracks if sums[t.track_id].travel_sizes >= MIN_TRAVEL_SIZES]
-        if not walking:
-            furthest = max(s.travel_sizes for s in sums.values())
-            raise NoWalkerError(f"{len(tracks)} people visible, none walks for one stride "
-                                f"(furthest travel {furthest:.2f} body boxes)")
-        # of those who walk, the one covering most ground in the image: the nearer of two walkers
-        # at one speed, or the one who walks for longer
-        chosen = max(walking, key=lambda t: sums[t.track_id].travel_px)
-        s = sums[chosen.track_id]
-        why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
-               + (f", the most of {len(walking)} who walk" if len(walking) > 1 else ""))
+        chosen, why, notes = _choose_auto(tracks, sums)
     out = [_with_reason(sums[chosen.track_id], "chosen: " + why)]
     for t in tracks:
         if t.track_id != chosen.track_id:
             s = sums[t.track_id]
-            out.append(_with_reason(s, f"not chosen: travelled {s.travel_sizes:.1f} body boxes"))
+            out.append(_with_reason(s, f"not chosen: travelled {s.travel_sizes:.1f} body boxes"
+                                    + notes.get(t.track_id, "")))
     return chosen, out
+
+
+def _choose_auto(tracks: list[Track], sums: dict[int, TrackSummary]) -> tuple[Track, str, dict[int, str]]:
+    """``choose_walker``'s "auto" choice among several tracks: (chosen, why, track id -> why not)."""
+    walking = [t for t in tracks if sums[t.track_id].travel_sizes >= MIN_TRAVEL_SIZES]
+    if not walking:
+        furthest = max(s.travel_sizes for s in sums.values())
+        raise NoWalkerError(f"{len(tracks)} people visible, none walks for one stride "
+                            f"(furthest travel {furthest:.2f} body boxes)")
+    notes: dict[int, str] = {}
+    stepping = [t for t in walking if not sums[t.track_id].leg_motion < MIN_LEG_MOTION]
+    if stepping:
+        for t in walking:
+            if t not in stepping:
+                notes[t.track_id] = f", sliding without stepping (leg motion {sums[t.track_id].leg_motion:.2f})"
+        walking = stepping
+    longest = max(sums[t.track_id].in_view_frames for t in walking)
+    staying = [t for t in walking if sums[t.track_id].in_view_frames >= MIN_IN_VIEW_SHARE * longest]
+    for t in walking:
+        if t not in staying:
+            notes[t.track_id] = f", passing through (in view {sums[t.track_id].in_view_frames} frames)"
+    # of those who walk in view the longest, the one covering most ground in the image: the nearer
+    # of two walkers at one speed
+    chosen = max(staying, key=lambda t: sums[t.track_id].travel_px)
+    s = sums[chosen.track_id]
+    why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
+           + (f", the most of {len(walking)} who walk" if len(walking) > 1 else "")
+           + (f", in view {s.in_view_frames} frames" if len(staying) < len(walking) else ""))
+    return chosen, why, notes
 
 
 def _with_reason(s: TrackSummary, reason: str) -> TrackSummary:

@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import TrackerConfig, choose_walker, track_people
+from core.pose.tracking import Track, TrackerConfig, choose_walker, in_view, track_people
 
 
 def _box(cx: float, cy: float = 400.0, h: float = 200.0) -> np.ndarray:
@@ -198,3 +198,50 @@ def test_appearance_distance_and_features_tell_colours_apart():
     assert np.allclose(f.sum(axis=1), 1.0)
     d = appearance_distance(f[0], f)
     assert d[0] < 1e-3 and d[1] < 0.1 and d[2] > 0.9
+
+
+def test_a_passer_by_who_looks_different_is_not_taken_while_the_walker_is_hidden():
+    n = 14
+    walker = [100.0 + 40 * s for s in range(n)]
+    passer = [None] * 6 + [walker[6] - 15.0, walker[7] - 60.0, walker[8] - 120.0] + [None] * (n - 9)
+    scans = []
+    for s in range(n):
+        hidden = s in (6, 7, 8)  # only the passer in front is seen, right where the walker should be
+        x, look = (passer[s], _look(30)) if hidden else (walker[s], _look(3))
+        scans.append((s * 15, _box(x)[None], np.array([0.9]), look[None]))
+    (walker_track,) = [t for t in track_people(scans, TrackerConfig(min_scans=3)) if t.frames[0] == 0]
+    assert {90, 105, 120}.isdisjoint(walker_track.frames) and len(walker_track.frames) == n - 3
+    by_position = track_people([sc[:3] for sc in scans])
+    assert len(by_position) == 1 and 105 in by_position[0].frames  # without looks it takes the passer
+
+
+def test_appearance_limit_widens_for_a_person_whose_look_varies():
+    steady = Track(1, [0, 15, 30], [_box(0.0)] * 3, [0.9] * 3, [_look(3)] * 3)
+    mixed = _look(3) + _look(4)
+    varying = Track(2, [0, 15, 30], [_box(0.0)] * 3, [0.9] * 3, [_look(3), mixed / mixed.sum(), _look(4)])
+    cfg = TrackerConfig()
+    assert steady.appearance_limit(cfg) == cfg.max_appearance
+    assert varying.appearance_limit(cfg) > 2 * cfg.max_appearance
+
+
+def test_a_walker_in_view_throughout_is_chosen_over_a_nearer_one_passing_through():
+    n = 12
+    walker = [100.0 + 50 * s for s in range(n)]  # 200 px box, wholly in view all along
+    passer = [1500.0 - 130 * s for s in range(n)]  # 300 px box: seen from scan 1, wholly in view scans 3-10
+    scans = []
+    for s, f in enumerate(range(0, 15 * n, 15)):
+        boxes = [_box(walker[s])] + ([_box(passer[s], h=300.0)] if -100 < passer[s] < 1400 else [])
+        scans.append((f, np.array(boxes), np.full(len(boxes), 0.9)))
+    tracks = track_people(scans)
+    assert len(tracks) == 2
+    nearer, _ = choose_walker(tracks)  # without the frame size: the most ground in the image
+    assert nearer.centre(0)[0] > 1000
+    chosen, sums = choose_walker(tracks, frame_size_px=(1280, 720))
+    assert chosen.centre(0)[0] == pytest.approx(100)
+    assert sums[0].in_view_frames == 15 * (n - 1) and "passing through" in sums[1].reason
+
+
+def test_in_view_needs_the_whole_body_inside_the_frame():
+    boxes = np.array([_box(640.0), _box(30.0), _box(1270.0), _box(640.0, cy=700.0)])
+    assert in_view(boxes, (1280, 720)).tolist() == [True, False, False, False]
+    assert in_view(boxes, None).all()

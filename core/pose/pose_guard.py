@@ -1,0 +1,48 @@
+"""Is a pose found in the walker's crop the walker's? Pure checks on one frame's landmarks (px).
+
+A second person passing in front of the walker enters the crop, and the pose model may take them.
+Their hips then sit away from the walker's scanned hip (mostly lower, being nearer the camera, and
+drifting off at their own speed), and one walking the other way faces the other way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.constants import LANDMARK_INDEX
+
+# Largest hip offset from the walker's scanned hip, in crop sides: along the walk (the scan's
+# interpolation between sightings errs most there) and up/down (a walker's hip barely moves vertically).
+MAX_HIP_OFFSET_X_CROPS = 0.12
+MAX_HIP_OFFSET_Y_CROPS = 0.06
+_HIPS = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
+_EARS = [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]
+_FEET = [(LANDMARK_INDEX[f"{s}_heel"], LANDMARK_INDEX[f"{s}_foot_index"]) for s in ("left", "right")]
+
+
+def hips_near(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float) -> bool:
+    """Whether the pose's (33, >=2 px) hip midpoint lies within the offsets above of ``hip_px`` (2,)."""
+    hip = landmarks_px[_HIPS, :2].mean(axis=0)
+    if not np.all(np.isfinite(hip)):
+        return False
+    dx, dy = np.abs(hip - hip_px) / max(crop_side_px, 1e-9)
+    return bool((dx / MAX_HIP_OFFSET_X_CROPS) ** 2 + (dy / MAX_HIP_OFFSET_Y_CROPS) ** 2 <= 1.0)
+
+
+def facing_x(landmarks_px: np.ndarray) -> int:
+    """+1 facing right in the image, -1 left, 0 unsure: at least two of the three cues agree (each
+    foot's toe ahead of its heel, the nose ahead of the ears) and none disagrees."""
+    cues = [landmarks_px[toe, 0] - landmarks_px[heel, 0] for heel, toe in _FEET]
+    cues.append(landmarks_px[LANDMARK_INDEX["nose"], 0] - landmarks_px[_EARS, 0].mean())
+    signs = np.sign([c for c in cues if np.isfinite(c)])
+    if len(signs) < 2 or not (np.all(signs > 0) or np.all(signs < 0)):
+        return 0
+    return int(signs[0])
+
+
+def is_walker(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float, direction_x: int) -> bool:
+    """The walker's pose: hips near the scanned hip, and not facing against the walker's direction
+    over the ground (``direction_x``: +1 right, -1 left in the image, 0 unknown)."""
+    if not hips_near(landmarks_px, hip_px, crop_side_px):
+        return False
+    return direction_x == 0 or facing_x(landmarks_px) != -direction_x

@@ -1,0 +1,57 @@
+import numpy as np
+
+from core.constants import LANDMARK_INDEX
+from core.pose.follow import follow_path
+from core.pose.pose_guard import MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, facing_x, hips_near, is_walker
+from core.pose.tracking import Track, ground_direction_x
+
+
+def _pose(hip_x: float, hip_y: float = 400.0, facing: int = 1) -> np.ndarray:
+    """(33, 2) px: hips at (hip_x, hip_y), feet and head pointing ``facing`` (+1 right)."""
+    p = np.full((33, 2), np.nan)
+    p[[LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]] = [[hip_x - 5, hip_y], [hip_x + 5, hip_y]]
+    for side in ("left", "right"):
+        p[LANDMARK_INDEX[f"{side}_heel"]] = [hip_x - 10 * facing, hip_y + 190]
+        p[LANDMARK_INDEX[f"{side}_foot_index"]] = [hip_x + 20 * facing, hip_y + 195]
+        p[LANDMARK_INDEX[f"{side}_ear"]] = [hip_x - 5 * facing, hip_y - 220]
+    p[LANDMARK_INDEX["nose"]] = [hip_x + 15 * facing, hip_y - 215]
+    return p
+
+
+def test_hips_must_stay_closer_vertically_than_along_the_walk():
+    side = 500.0
+    centre = np.array([600.0, 400.0])
+    assert hips_near(_pose(600.0), centre, side)
+    assert hips_near(_pose(600.0 + 0.9 * MAX_HIP_OFFSET_X_CROPS * side), centre, side)
+    assert not hips_near(_pose(600.0 + 1.1 * MAX_HIP_OFFSET_X_CROPS * side), centre, side)
+    assert hips_near(_pose(600.0, 400.0 + 0.9 * MAX_HIP_OFFSET_Y_CROPS * side), centre, side)
+    assert not hips_near(_pose(600.0, 400.0 + 1.1 * MAX_HIP_OFFSET_Y_CROPS * side), centre, side)
+    missing = _pose(600.0)
+    missing[LANDMARK_INDEX["left_hip"]] = np.nan
+    assert not hips_near(missing, centre, side)
+
+
+def test_facing_needs_two_agreeing_cues_and_none_against():
+    assert facing_x(_pose(600.0, facing=1)) == 1 and facing_x(_pose(600.0, facing=-1)) == -1
+    mixed = _pose(600.0, facing=1)
+    mixed[LANDMARK_INDEX["nose"], 0] = 500.0  # the head says left, the feet right
+    assert facing_x(mixed) == 0
+
+
+def test_someone_walking_the_other_way_through_the_crop_is_not_the_walker():
+    centre = np.array([600.0, 400.0])
+    assert is_walker(_pose(600.0, facing=1), centre, 500.0, direction_x=1)
+    assert not is_walker(_pose(600.0, facing=-1), centre, 500.0, direction_x=1)
+    assert is_walker(_pose(600.0, facing=-1), centre, 500.0, direction_x=0)  # direction unknown
+
+
+def test_path_follows_the_scanned_hip_beyond_the_frame_edge_and_knows_the_direction():
+    frames = list(range(15, 150, 15))
+    boxes = [np.array([x - 150, 250, x + 150, 550]) for x in (100.0 + 4 * f for f in frames)]
+    track = Track(1, frames, boxes, [0.9] * len(frames))
+    path = follow_path(track, 200, 1280, 720, ground_direction_x(track, None, None))
+    assert path.direction_x == 1 and path.first_frame == 0
+    assert abs(path.centres_px[0, 0] - 100.0) < 5  # carried back at the walker's speed, not held at 160
+    assert path.boxes_px[0, 0] == 0.0  # while the crop stays inside the frame
+    on_hip = _pose(100.0, 400.0)
+    assert path.on_walker(0, on_hip) and not path.on_walker(0, _pose(100.0, 400.0, facing=-1))
