@@ -8,8 +8,11 @@ time those reruns cost (``retry_lost_s``).
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import socket
+import threading
 import time
 import uuid
 from concurrent.futures import CancelledError
@@ -24,7 +27,11 @@ CONNECT_TIMEOUT_S = 10.0
 WORKERS_TIMEOUT_S = 60.0
 START_TOPIC = "gait-call-start"
 VERSIONED = ("gait-video", "numpy", "mediapipe", "opencv-contrib-python", "av", "dask", "distributed")
+NANNY_MALLOC_ENV = "MALLOC_TRIM_THRESHOLD_"
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
+MMAP_THRESHOLD_BYTES = 32 * 2**20  # the ceiling of glibc's own dynamic mmap threshold (64-bit)
 _initialised = False
+_init_lock = threading.Lock()
 
 
 def _library_versions() -> dict[str, str]:
@@ -62,16 +69,49 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _restore_malloc() -> bool:
+    """Worker side: undo what Dask's nanny does to glibc's allocator; True when changed.
+
+    A nanny starts its worker with ``MALLOC_TRIM_THRESHOLD_`` set (Dask's default), and glibc then also
+    stops raising its mmap threshold above 128 kB: every decoded frame becomes a fresh mmap that is
+    page-faulted in and unmapped again (1080p: 2500 page faults and 5 ms more CPU per frame than the
+    local pool's workers, ``scripts/benchmark_distributed.py``). Set both thresholds where glibc's
+    dynamic rule would take them for large frames."""
+    if NANNY_MALLOC_ENV not in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to undo
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES))
+
+
+def _setup_worker(initializer: Callable[[], None] | None) -> None:
+    """Worker side, once per process: the allocator as in a local pool worker, then ``initializer``."""
+    global _initialised
+    with _init_lock:
+        if _initialised:
+            return
+        _restore_malloc()
+        if initializer is not None:
+            initializer()
+        _initialised = True
+
+
+def _warm(initializer: Callable[[], None] | None) -> float:
+    """Worker side: set the process up before its first task (seconds it took)."""
+    t0 = time.perf_counter()
+    _setup_worker(initializer)
+    return time.perf_counter() - t0
+
+
 def _call(initializer: Callable[[], None] | None, call_id: str, fn: Callable[..., Any], args: tuple) -> tuple:
     """Worker side: run ``fn(*args)`` once the process is set up; returns ``(ok, value, meta)`` so
     that a call's own error is told apart from a lost worker or scheduler."""
-    global _initialised
     from distributed import get_worker
 
     worker = get_worker()
-    if initializer is not None and not _initialised:
-        initializer()
-        _initialised = True
+    _setup_worker(initializer)
     worker.log_event(START_TOPIC, {"id": call_id, "t": time.time()})
     t0, c0 = time.perf_counter(), time.process_time()
     try:
@@ -111,30 +151,71 @@ class DaskExecutor:
         connect_timeout_s: float | None = None,
     ) -> None:
         try:
-            from distributed import Client
+            import distributed  # noqa: F401
         except ImportError as exc:
             raise GaitToolError(f"--scheduler needs Dask distributed ({exc}); install 'dask[distributed]'") from exc
-        connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
+        self.connect_timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
         self.initializer, self.on_result, self.count = initializer, on_result, count
         logging.getLogger("distributed").setLevel(logging.ERROR)  # no cluster chatter: failures are reported
         self.cluster: Any = None
         self.address = scheduler
+        self.local = scheduler == "local"
         self.calls: dict[str, dict[str, Any]] = {}
-        if scheduler == "local":
-            self.cluster = _local_cluster(max(1, workers))
+        self._client: Any = None
+        self._warmups: list[Any] = []
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        if self.local:  # started in the background while this process probes inputs and scans for walkers
+            self.workers = max(1, workers)
+            self._starting = threading.Thread(target=self._start_local, name="dask-local-cluster", daemon=True)
+            self._starting.start()
+        else:
+            self._connect()
+
+    @property
+    def client(self) -> Any:
+        """The connected client; waits for a LocalCluster still starting (and raises its start error)."""
+        if self._starting is not None and self._starting is not threading.current_thread():
+            self._starting.join()
+            self._starting = None
+        if self._start_error is not None:
+            raise self._start_error
+        return self._client
+
+    def _start_local(self) -> None:
+        try:
+            self.cluster = _local_cluster(self.workers)
             self.address = self.cluster.scheduler_address
+            self._connect()
+        except GaitToolError as exc:
+            self._start_error = exc
+        except BaseException as exc:  # noqa: BLE001 - raised where the client is first needed
+            self._close()
+            self._start_error = GaitToolError(f"cannot start a local Dask cluster ({_why(exc)})")
+
+    def _connect(self) -> None:
+        """Connect, wait for a worker, compare versions, and start setting every worker up."""
+        from distributed import Client
+
         try:
-            self.client = Client(self.address, timeout=connect_timeout_s, set_as_default=False)
+            self._client = Client(self.address, timeout=self.connect_timeout_s, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            self._close_cluster()
-            raise GaitToolError(f"cannot reach the Dask scheduler at {scheduler} within {connect_timeout_s:.0f} s "
-                                f"({_why(exc)}); is `dask scheduler` running there and the port open?") from None
+            self._close()
+            raise GaitToolError(f"cannot reach the Dask scheduler at {self.address} within "
+                                f"{self.connect_timeout_s:.0f} s ({_why(exc)}); is `dask scheduler` running there "
+                                "and the port open?") from None
         try:
-            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
-            self.workers = max(1, sum(self.client.nthreads().values()))
+            self._client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+            if not self.local:
+                self.workers = max(1, sum(self._client.nthreads().values()))
             self._check_versions()
+            self._warmups = [
+                self._client.submit(_warm, self.initializer, key=f"gait-warm-{uuid.uuid4().hex}", workers=[addr],
+                                    pure=False)
+                for addr in self._client.nthreads()
+            ]
         except BaseException as exc:
-            self.shutdown()
+            self._close()
             if isinstance(exc, GaitToolError):
                 raise
             if isinstance(exc, (OSError, TimeoutError)):
@@ -146,7 +227,8 @@ class DaskExecutor:
         """Scheduler and workers must load this package's tasks and run the client's versions."""
         mine = _library_versions()
         try:
-            theirs = {"scheduler": self.client.run_on_scheduler(_library_versions), **self.client.run(_library_versions)}
+            theirs = {"scheduler": self._client.run_on_scheduler(_library_versions),
+                      **self._client.run(_library_versions)}
         except (OSError, TimeoutError):
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. ModuleNotFoundError raised on the scheduler
@@ -161,7 +243,11 @@ class DaskExecutor:
 
     # -- TaskExecutor -------------------------------------------------------------------------
     def unreachable_inputs(self, paths: list[Path]) -> dict[Path, str]:
-        seen = self._guard(lambda: self.client.run(_visible, [str(p) for p in paths]))
+        names = [str(p) for p in paths]
+        if self.local:  # a LocalCluster's workers are this user's processes on this host: no need to wait for them
+            seen = {"local": _visible(names)}
+        else:
+            seen = self._guard(lambda: self.client.run(_visible, names))
         problems: dict[Path, str] = {}
         for addr, (host, reasons) in sorted(seen.items()):
             for p in paths:
@@ -291,16 +377,21 @@ class DaskExecutor:
         return len(retried), lost
 
     def shutdown(self, cancel: bool = False) -> None:
-        client = getattr(self, "client", None)
-        if client is not None:
+        starting = self._starting
+        if starting is not None and starting is not threading.current_thread():
+            starting.join()  # a LocalCluster still starting: let it finish, then close it
+            self._starting = None
+        self._close()
+
+    def _close(self) -> None:
+        """Close the client, then the LocalCluster this executor started (if any)."""
+        self._warmups = []
+        if self._client is not None:
             try:
-                client.close(timeout=5)
+                self._client.close(timeout=5)
             except Exception:  # noqa: BLE001 - closing a client whose scheduler is gone
                 pass
-            self.client = None
-        self._close_cluster()
-
-    def _close_cluster(self) -> None:
+            self._client = None
         if self.cluster is not None:
             try:
                 self.cluster.close(timeout=10)
@@ -315,16 +406,36 @@ class DaskExecutor:
         self.shutdown(cancel=exc_type is not None)
 
 
-NO_PROFILER = {"distributed.worker.profile.enabled": False}
+# Dask's own monitoring wakes a worker's event loop 50 times a second (tick), samples its system
+# every 0.5 s and its memory every 0.1 s: about 2 ms of a pose worker's CPU per 1080p frame, which
+# these slower rates give back (scripts/benchmark_distributed.py). The profiler costs a tenth.
+QUIET_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
+def local_cluster_config() -> dict[str, Any]:
+    """Dask settings of a LocalCluster's workers: ``QUIET_WORKER_CONFIG``, and spawned without the
+    nanny's ``MALLOC_TRIM_THRESHOLD_``, so that their allocator is the local pool workers'
+    (see ``_restore_malloc``)."""
+    import dask
+    import distributed  # noqa: F401 - loads distributed's defaults into dask.config
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop(NANNY_MALLOC_ENV, None)
+    return {**QUIET_WORKER_CONFIG, "distributed.nanny.pre-spawn-environ": environ}
 
 
 def _local_cluster(workers: int) -> Any:
-    """``workers`` processes with one thread each, listening on loopback only, no dashboard, and
-    without Dask's sampling profiler (it costs a pose worker about a tenth of its CPU)."""
+    """``workers`` processes with one thread each, listening on loopback only, no dashboard, set up
+    by ``local_cluster_config``."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(NO_PROFILER):
+    with dask.config.set(local_cluster_config()):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address=None, silence_logs=logging.ERROR)
 

@@ -5,8 +5,9 @@
 
 1. Throughput: the whole pipeline (``--no-plots``) on one video with the local pool and with
    ``--scheduler local`` (a LocalCluster of ``--workers`` single-threaded processes), each in a
-   fresh process and output folder; wall and CPU seconds of the process tree; stores and events
-   compared.
+   fresh process and output folder, alternated ``--repeat`` times; wall and CPU seconds of the
+   process tree, CPU per frame (whole run, pose stage, Dask workers' own task CPU), the Dask/local
+   ratios of frames/s (whole run and pose stage) per round; stores and events compared.
 2. Worker killed: two videos on a LocalCluster started here; a worker running a pose task is killed
    (SIGKILL) once half of the planned tasks have started; every store must hold each frame once.
 3. Scaling: per-task costs measured above (a task is one store batch of a lane; CPU and wall
@@ -89,25 +90,47 @@ def _ranges(frames: np.ndarray) -> list[list[int]]:
     return [[int(frames[a]), int(frames[b])] for a, b in zip(starts, ends)]
 
 
-def throughput(video: Path, workers: int, out: Path) -> dict:
-    local = run_cli([video], out / "local", workers, [])
-    dask = run_cli([video], out / "dask", workers, ["--scheduler", "local"])
-    for name, r in (("local", local), ("dask", dask)):
-        if r["exit_code"] != 0:
-            raise SystemExit(f"{name} run failed (exit {r['exit_code']}): {r['stderr']}")
-    same = compare(out / "local", out / "dask", video)
-    rows = {}
-    for name, r in (("local", local), ("dask", dask)):
-        pose = r["report"]["stages"]["pose"]
-        rows[name] = {"wall_s": round(r["wall_s"], 2), "cpu_s": round(r["cpu_s"], 2), "frames": pose["frames"],
-                      "fps_run": round(pose["frames"] / r["wall_s"], 2), "pose_wall_s": pose["wall_s"],
-                      "fps_pose": pose["frames_per_s"], "cpu_ms_per_frame": round(1000 * r["cpu_s"] / pose["frames"], 1),
-                      "warmup_frames": r["report"]["counters"].get("warmup_frames", 0)}
-    ratio = {"run": round(rows["dask"]["fps_run"] / rows["local"]["fps_run"], 3),
-             "pose": round(rows["dask"]["fps_pose"] / rows["local"]["fps_pose"], 3)}
-    return {"rows": rows, "dask_over_local": ratio, "comparison": same, "executor": dask["report"].get("executor"),
-            "store_s_per_frame": _store_s_per_frame(dask["report"]),
-            "warmup_frames": dask["report"]["counters"].get("warmup_frames", 0)}
+EXECUTORS = (("local", []), ("dask", ["--scheduler", "local"]))
+
+
+def throughput(video: Path, workers: int, out: Path, repeat: int = 1) -> dict:
+    """``repeat`` rounds of a local-pool run then a Dask run (alternated, so that both see the same
+    machine load); ratios are taken within each round, and the rows give each executor's median."""
+    video.read_bytes()  # the first run must not be the only one reading the file cold
+    runs: dict[str, list[dict]] = {name: [] for name, _ in EXECUTORS}
+    for _ in range(repeat):
+        for name, extra in EXECUTORS:
+            r = run_cli([video], out / name, workers, extra)
+            if r["exit_code"] != 0:
+                raise SystemExit(f"{name} run failed (exit {r['exit_code']}): {r['stderr']}")
+            runs[name].append(_row(r))
+    rounds = [{k: round(d[k] / loc[k], 3) for k in ("fps_run", "fps_pose")} for loc, d in zip(runs["local"], runs["dask"])]
+    ratio = {}
+    for key, name in (("fps_run", "run"), ("fps_pose", "pose")):
+        values = [rd[key] for rd in rounds]
+        ratio[name] = float(np.median(values))
+        ratio[f"{name}_worst"] = min(values)
+        ratio[f"{name}_rounds"] = values
+    rows = {name: {k: (float(np.median([r[k] for r in rs])) if isinstance(rs[0][k], (int, float)) else rs[0][k])
+                   for k in rs[0]} for name, rs in runs.items()}
+    last = json.loads((out / "dask" / "performance_report.json").read_text())
+    return {"rows": rows, "runs": runs, "repeat": repeat, "dask_over_local": ratio,
+            "comparison": compare(out / "local", out / "dask", video), "executor": last.get("executor"),
+            "store_s_per_frame": _store_s_per_frame(last), "warmup_frames": last["counters"].get("warmup_frames", 0)}
+
+
+def _row(r: dict) -> dict:
+    """One run's figures: wall and CPU of the whole process tree, the pose stage's frames/s and CPU,
+    and (Dask) the workers' own CPU in their pose tasks, per stored frame."""
+    pose, frames = r["report"]["stages"]["pose"], r["report"]["stages"]["pose"]["frames"]
+    workers = (r["report"].get("executor") or {}).get("per_worker", {}).values()
+    task_cpu = sum(w["task_cpu_s"] for w in workers)
+    return {"wall_s": round(r["wall_s"], 2), "cpu_s": round(r["cpu_s"], 2), "frames": frames,
+            "fps_run": round(frames / r["wall_s"], 2), "pose_wall_s": pose["wall_s"], "fps_pose": pose["frames_per_s"],
+            "cpu_ms_per_frame": round(1000 * r["cpu_s"] / frames, 1),
+            "pose_cpu_ms_per_frame": round(1000 * pose["cpu_s"] / frames, 1),
+            "task_cpu_ms_per_frame": round(1000 * task_cpu / frames, 1) if task_cpu else None,
+            "warmup_frames": r["report"]["counters"].get("warmup_frames", 0)}
 
 
 def _store_s_per_frame(report: dict) -> float:
@@ -260,12 +283,18 @@ def markdown(s: dict) -> str:
     lines = []
     if "throughput" in s:
         tp = s["throughput"]
-        lines += ["| executor | wall s | CPU s | frames | frames/s (run) | frames/s (pose stage) | CPU ms/frame "
-                  "| warm-up frames |", "|---|---|---|---|---|---|---|---|"]
+        lines += [f"median of {tp['repeat']} alternated round(s); CPU is the whole process tree's",
+                  "| executor | wall s | CPU s | frames | frames/s (run) | frames/s (pose stage) | CPU ms/frame (run) "
+                  "| CPU ms/frame (pose stage) | worker task CPU ms/frame | warm-up frames |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for name, r in tp["rows"].items():
             lines.append(f"| {name} | {r['wall_s']} | {r['cpu_s']} | {r['frames']} | {r['fps_run']} | {r['fps_pose']} "
-                         f"| {r['cpu_ms_per_frame']} | {r['warmup_frames']} |")
-        lines += ["", f"dask / local: {tp['dask_over_local']}; comparison: {tp['comparison']}", ""]
+                         f"| {r['cpu_ms_per_frame']} | {r['pose_cpu_ms_per_frame']} | {r['task_cpu_ms_per_frame'] or '-'} "
+                         f"| {r['warmup_frames']} |")
+        q = tp["dask_over_local"]
+        lines += ["", f"dask / local frames/s, whole run: median {q['run']}, worst {q['run_worst']} (rounds {q['run_rounds']}); "
+                  f"pose stage: median {q['pose']}, worst {q['pose_worst']} (rounds {q['pose_rounds']})",
+                  f"comparison: {tp['comparison']}", ""]
     if "killed" in s:
         lines += [f"worker killed: {json.dumps(s['killed'])}", ""]
     if "scaling" in s:
@@ -289,6 +318,7 @@ def main() -> int:
     ap.add_argument("--kill-seconds", type=float, default=10.0, help="length of each generated video of the kill run")
     ap.add_argument("--kill-size", default="", help="size of the kill run's videos (default: --size)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1, help="alternated local/Dask rounds of the throughput run")
     ap.add_argument("--fs-mb-s", type=float, default=110.0, help="assumed shared file system bandwidth (1 GbE NFS)")
     ap.add_argument("--net-mb-s", type=float, default=110.0, help="assumed client network bandwidth")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: throughput,killed")
@@ -302,7 +332,7 @@ def main() -> int:
     skip = set(filter(None, args.skip.split(",")))
     if "throughput" not in skip:
         video = args.video or make_video(args.output, w, h, seconds, seed=3)
-        tp = throughput(video, args.workers, args.output)
+        tp = throughput(video, args.workers, args.output, args.repeat)
         tp["out"] = str(args.output)
         summary["video"] = str(video)
         summary["throughput"] = tp

@@ -36,12 +36,14 @@ def set_progress_sink(sink: ProgressSink | None) -> None:
 
 
 def worker_init(progress_queue: Any = None) -> None:
-    """Pose worker process set-up: progress to ``progress_queue``, one thread per library, and no
+    """Pose worker process set-up: progress to ``progress_queue``, one thread per library, the pose
+    library loaded (a worker set up ahead of its first task, as on Dask, then starts it sooner), and no
     native start-up chatter on stderr (unless GAIT_VERBOSE is set)."""
     if progress_queue is not None:
         set_progress_sink(lambda path, n: progress_queue.put((path, n)))
     os.environ["OMP_NUM_THREADS"] = "1"
     import cv2
+    import mediapipe  # noqa: F401
 
     cv2.setNumThreads(1)
     if not os.environ.get("GAIT_VERBOSE"):

@@ -96,12 +96,17 @@ def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
 
 
 def test_benchmark_distributed_quick(tmp_path):
-    proc = run("scripts/benchmark_distributed.py", "--quick", "--skip", "killed", "--output", str(tmp_path), timeout=900)
+    proc = run("scripts/benchmark_distributed.py", "--quick", "--skip", "killed", "--repeat", "2", "--output",
+               str(tmp_path), timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads((tmp_path / "benchmark_distributed.json").read_text())
     tp = summary["throughput"]
     assert tp["comparison"]["same_frames"] and tp["comparison"]["frames"] == 120
     assert {r["frames"] for r in tp["rows"].values()} == {120}
+    ratio = tp["dask_over_local"]
+    assert len(ratio["run_rounds"]) == len(ratio["pose_rounds"]) == 2 and ratio["run_worst"] <= ratio["run"]
+    assert tp["rows"]["dask"]["task_cpu_ms_per_frame"] > 0 and tp["rows"]["local"]["pose_cpu_ms_per_frame"] > 0
+    assert "pose stage: median" in proc.stdout
     assert sum(w["frames"] for w in tp["executor"]["per_worker"].values()) == 120
     scaling = summary["scaling"]
     assert [r["worker_cores"] for r in scaling["rows"]] == [8, 64, 512]

@@ -231,3 +231,49 @@ def test_scheduler_lost_mid_run_keeps_batches_and_rerun_resumes(clips, config, t
     assert rerun.code == 0, rerun.err
     for clip in clips:
         np.testing.assert_array_equal(_frames(tmp_path, clip), np.arange(90))
+
+
+def test_keypoint_files_are_analysed_on_the_cluster(clips, config, cluster, local_run, tmp_path):
+    lc, _ = cluster
+    landmarks = local_run / clips[0].stem / "landmarks.csv"
+    here = run_cli(["--keypoints", str(landmarks), "--output", str(tmp_path / "here"), "--config", str(config),
+                    "--no-plots", "-q"])
+    remote = run_cli(["--keypoints", str(landmarks), "--output", str(tmp_path / "remote"), "--config", str(config),
+                      "--no-plots", "-q", "--scheduler", lc.scheduler_address])
+    assert here.code == 0 and remote.code == 0, here.err + remote.err
+    name = next(p.name for p in (tmp_path / "here").iterdir() if (p / "events.csv").exists())
+    assert (tmp_path / "remote" / name / "events.csv").read_text() == (tmp_path / "here" / name / "events.csv").read_text()
+    report = json.loads((tmp_path / "remote" / "performance_report.json").read_text())
+    assert report["executor"]["kind"] == "dask" and report["executor"]["calls"] == 1
+    assert sum(w["calls"] for w in report["executor"]["per_worker"].values()) == 1  # ran on a worker
+    assert report["stages"]["analysis"]["frames"] > 0  # the worker's stage timings came back
+
+
+def test_local_cluster_keeps_nanny_allocator_setting_out_and_quiet(monkeypatch):
+    from core.dask_executor import NANNY_MALLOC_ENV, QUIET_WORKER_CONFIG, DaskExecutor
+
+    monkeypatch.delenv(NANNY_MALLOC_ENV, raising=False)  # an earlier nanny in this process exported it
+
+    def worker_state() -> tuple:  # worker side (nested: sent by value)
+        import os
+
+        import dask
+
+        return (os.environ.get(NANNY_MALLOC_ENV), dask.config.get("distributed.admin.tick.interval"),
+                dask.config.get("distributed.worker.profile.enabled"))
+
+    with DaskExecutor("local", 1) as ex:
+        assert ex.workers == 1  # known before the cluster has started
+        seen = list(ex.client.run(worker_state).values())
+        warmed = ex.client.gather(ex._warmups)
+    assert seen == [(None, QUIET_WORKER_CONFIG["distributed.admin.tick.interval"], False)]
+    assert len(warmed) == 1 and warmed[0] >= 0
+
+
+def test_restore_malloc_only_acts_under_a_nanny_setting(monkeypatch):
+    import core.dask_executor as de
+
+    monkeypatch.delenv(de.NANNY_MALLOC_ENV, raising=False)
+    assert de._restore_malloc() is False
+    monkeypatch.setenv(de.NANNY_MALLOC_ENV, "65536")
+    assert de._restore_malloc() is True  # glibc accepted both thresholds

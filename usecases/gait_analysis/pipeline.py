@@ -57,9 +57,11 @@ class GaitAnalysisPipeline:
             stages.check_labels(cfg, video_paths + kp_paths, guard)
         folders = self._folders(out, video_paths + kp_paths, guard)
         videos_ok = [p for p in video_paths if p in folders]
-        if videos_ok:
-            stages.run_videos(cfg, monitor, videos_ok, folders, guard, results)
-        for path in (p for p in kp_paths if p in folders):
+        keypoints_ok = [p for p in kp_paths if p in folders]
+        remote = keypoints_ok if cfg.scheduler else []  # with --scheduler, analysed on the cluster as well
+        if videos_ok or remote:
+            stages.run_videos(cfg, monitor, videos_ok, folders, guard, results, keypoints=remote)
+        for path in (p for p in keypoints_ok if p not in remote):
             folder = folders[path]
             guard.run(path, "keypoints", folder, lambda p=path, f=folder: stages.analyse_keypoint_file(cfg, monitor, p, f))
         if cfg.wants_training:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from usecases.gait_analysis.results import Analysis, Guard, PipelineResults, err
 
 if TYPE_CHECKING:
     from core.executors import Handle
+
+    Pending = tuple[Path, str, Path, Handle]  # an input's analysis still running: source, kind, folder
 
 log = logging.getLogger("gait_analysis")
 
@@ -44,15 +47,64 @@ def run_videos(
     folders: dict[Path, Path],
     guard: Guard,
     results: PipelineResults,
+    keypoints: Sequence[Path] = (),
 ) -> None:
     """Extract pose for every video through one executor (local pool or Dask cluster), then analyse
-    each on it as its store is complete. Only this process writes the stores and run reports."""
+    each on it as its store is complete. Only this process writes the stores and run reports.
+    ``keypoints``: keypoint files to analyse on the same executor (the pipeline gives them only with
+    ``--scheduler``; otherwise it analyses them in this process after the videos)."""
     from core.executors import open_executor
     from core.mediapipe_integration import extract_jobs
-    from core.pose.models import resolve_model
 
     profile = effective_profile(cfg)
-    model = resolve_model(profile.pose.model_complexity, cfg.strict_models)  # a run-level error: exit 2
+    jobs, model = _video_jobs(cfg, monitor, paths, folders, guard, results, profile) if paths else ([], None)
+    if not jobs and not keypoints:
+        return
+    workers, queue_frames = profile.parallel.workers or os.cpu_count() or 1, profile.memory.queue_frames
+    if jobs:
+        plan = plan_memory(cfg, profile, jobs)  # MemoryBudgetError is a run-level error: exit 2
+        results.messages.append(f"memory plan: {plan.reason}")
+        monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
+        workers, queue_frames = plan.workers, plan.queue_frames
+    with _ProgressBars(cfg, jobs, workers) as bars, open_executor(
+        cfg.scheduler, workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
+        count=result_frames, **bars.pool_args
+    ) as executor:
+        unseen = executor.unreachable_inputs([j.video for j in jobs] + list(keypoints))
+        for job in (j for j in jobs if j.video in unseen):
+            guard.fail(job.video, "video", job.out_dir, unseen[job.video])
+        pending: list[Pending] = []
+        for path in keypoints:
+            if path in unseen:
+                guard.fail(path, "keypoints", folders[path], unseen[path])
+            else:
+                pending.append((path, "keypoints", folders[path],
+                                executor.submit(analyse_keypoint_job, cfg, path, folders[path])))
+        for job, error in extract_jobs([j for j in jobs if j.video not in unseen], profile, executor, monitor,
+                                       queue_frames):
+            bars.close(job)
+            if error is not None:
+                guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
+            elif cfg.extract_only:
+                guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
+                    {"model_used": model.used_name}, _video_notes(j)))
+            else:
+                pending.append((job.video, "video", job.out_dir,
+                                executor.submit(analyse_job, cfg, job, profile, model.used_name)))
+            pending = _collect(pending, monitor, guard, wait=False)
+        _collect(pending, monitor, guard, wait=True)
+        monitor.counters["workers"] = executor.workers
+        monitor.sections["executor"] = executor.report()
+
+
+def _video_jobs(
+    cfg: PipelineConfig, monitor: PerformanceMonitor, paths: list[Path], folders: dict[Path, Path], guard: Guard,
+    results: PipelineResults, profile: Profile,
+) -> tuple[list[Any], Any]:
+    """The model to use (a missing one is a run-level error: exit 2) and every readable video's job."""
+    from core.pose.models import resolve_model
+
+    model = resolve_model(profile.pose.model_complexity, cfg.strict_models)
     if model.note:
         from core.io.notices import first_time
 
@@ -61,44 +113,17 @@ def run_videos(
         log.log(logging.DEBUG if shown_before else logging.WARNING, "%s%s", model.note,
                 "" if shown_before else " (said once; the model used is recorded in the outputs as model_used)")
         results.messages.append(model.note)
-    jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
-    if not jobs:
-        return
-    plan = plan_memory(cfg, profile, jobs)  # MemoryBudgetError is a run-level error: exit 2
-    results.messages.append(f"memory plan: {plan.reason}")
-    monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
-    with _ProgressBars(cfg, jobs, plan.workers) as bars, open_executor(
-        cfg.scheduler, plan.workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
-        count=result_frames, **bars.pool_args
-    ) as executor:
-        unseen = executor.unreachable_inputs([j.video for j in jobs])
-        for job in (j for j in jobs if j.video in unseen):
-            guard.fail(job.video, "video", job.out_dir, unseen[job.video])
-        pending: list[tuple[Any, Handle]] = []
-        for job, error in extract_jobs([j for j in jobs if j.video not in unseen], profile, executor, monitor,
-                                       plan.queue_frames):
-            bars.close(job)
-            if error is not None:
-                guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
-            elif cfg.extract_only:
-                guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
-                    {"model_used": model.used_name}, _video_notes(j)))
-            else:
-                pending.append((job, executor.submit(analyse_job, cfg, job, profile, model.used_name)))
-            pending = _collect(pending, monitor, guard, wait=False)
-        _collect(pending, monitor, guard, wait=True)
-        monitor.counters["workers"] = executor.workers
-        monitor.sections["executor"] = executor.report()
+    return _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model), model
 
 
-def _collect(pending: list[tuple[Any, Handle]], monitor: PerformanceMonitor, guard: Guard, wait: bool) -> list:
+def _collect(pending: list[Pending], monitor: PerformanceMonitor, guard: Guard, wait: bool) -> list[Pending]:
     """Report the analyses that are done (all of them when ``wait``); returns those still running."""
     left = []
-    for job, handle in pending:
+    for source, kind, folder, handle in pending:
         if wait or handle.done():
-            guard.run(job.video, "video", job.out_dir, lambda h=handle: _merge_stages(monitor, *h.result()))
+            guard.run(source, kind, folder, lambda h=handle: _merge_stages(monitor, *h.result()))
         else:
-            left.append((job, handle))
+            left.append((source, kind, folder, handle))
     return left
 
 
@@ -111,9 +136,18 @@ def _merge_stages(monitor: PerformanceMonitor, analysis: Analysis, stages: dict[
 def analyse_job(cfg: PipelineConfig, job: Any, profile: Profile, model_used: str) -> tuple[Analysis, dict]:
     """One video's analysis and outputs, wherever the executor runs it: the ``Analysis`` and the
     stage timings measured there."""
+    return _with_own_monitor(analyse_video, cfg, job, profile, model_used)
+
+
+def analyse_keypoint_job(cfg: PipelineConfig, path: Path, folder: Path) -> tuple[Analysis, dict]:
+    """``analyse_keypoint_file`` wherever the executor runs it, with the stage timings measured there."""
+    return _with_own_monitor(analyse_keypoint_file, cfg, path, folder)
+
+
+def _with_own_monitor(fn: Callable[..., Analysis], cfg: PipelineConfig, *args: Any) -> tuple[Analysis, dict]:
     monitor = PerformanceMonitor(sample_interval_s=1.0)
     try:
-        return analyse_video(cfg, monitor, job, profile, model_used), monitor.report()["stages"]
+        return fn(cfg, monitor, *args), monitor.report()["stages"]
     finally:
         monitor.close()
 
