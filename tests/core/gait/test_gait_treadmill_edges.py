@@ -211,3 +211,22 @@ def test_placed_heels_keep_the_toe_marker_for_toe_off() -> None:
     r = analyze_series(dataclasses.replace(series, positions=p, confidence=c), CFG, truth_events=truth)
     assert r.evaluation["overall"]["f1"] == 1.0
     assert r.evaluation["toe_off"]["mae_ms"] <= 15.0, r.evaluation["toe_off"]
+
+
+@pytest.mark.parametrize("cadence", [70.0, 76.0])
+def test_one_leg_of_a_slow_shuffling_walk_is_one_walking_bout(cadence: float) -> None:
+    """Right leg only, overground, shuffling at 70-76 steps/min: the foot rests through a stance of
+    ~1 s, so a stepping window of 1.2 s split the walk into pieces under 2 s and no event was found."""
+    truth = simulate_walk(GaitParams(style="shuffling", duration_s=8.0, seed=1778, fps=100.0,
+                                     cadence_steps_per_min=cadence))[2]
+    series = truth_to_series(truth)
+    p = on_belt(series.positions / truth["px_per_m"], series.time_s, FORWARD, truth["walking_speed_m_s"])
+    left = list(LEG_LANDMARKS["left"].values())
+    p[:, left] = np.nan
+    c = series.confidence.copy()
+    c[:, left] = 0.0
+    one_leg = dataclasses.replace(series, positions=p, confidence=c, units="m")
+    bouts = preprocess(one_leg, CFG).bouts
+    assert len(bouts) == 1 and bouts[0][1] - bouts[0][0] >= 0.9 * series.n_frames, bouts
+    r = analyze_series(one_leg, CFG, truth_events=[e for e in truth_to_events(truth) if e.side == "right"])
+    assert r.evaluation["overall"]["f1"] >= 0.9
