@@ -23,7 +23,7 @@ from core.constants import SIDES
 from core.errors import InsufficientDataError
 from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
-from core.gait.events import EventDetection, detect_events
+from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import (
@@ -183,7 +183,9 @@ def analyze_series(
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
     notes = list(pre.notes) + _foot_notes(virtual, positions)
-    detection = detect_events(dataclasses.replace(s, positions=positions), forward, cfg.event_method, pre.bouts)
+    placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
+    oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
+    detection = detect_events(oriented, forward, cfg.event_method, pre.bouts)
     _check_events(detection, s, len(pre.bouts), series.name, notes)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)

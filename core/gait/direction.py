@@ -303,7 +303,7 @@ def rearfoot_toe_tip(positions: np.ndarray, forward: np.ndarray, side: str, leg_
     behind the metatarsal heads turns with the rearfoot (and rises with the heel, before toe off), a
     toe-tip marker stays down until toe off, and so does the point just beyond it. The toe marker's
     ~15-25 cm from the heel keep the line's angle steady under marker noise (a heel -> ankle line, ~8 cm,
-    read toe off up to 70 ms early at 2 mm of noise: docs/gait_accuracy.md, table (g)). None without
+    read toe off up to 68 ms early at 1.8 mm of noise: docs/gait_accuracy.md, section (l)). None without
     heel and toe."""
     leg = LEG_LANDMARKS[side]
     heel, toe = positions[:, leg["heel"]], positions[:, leg["toe"]]

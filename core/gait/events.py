@@ -29,6 +29,7 @@ Parts: candidates (Zeni, velocity, shank) in ``events_candidates``, the metric c
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,10 @@ from core.gait.preprocessing import valid_segments
 from core.types import GaitEvent, KeypointSeries
 
 METHODS = ("auto", "zeni", "velocity")
+# ``series.meta`` key: sides whose heel was placed by ``with_virtual_feet`` (from ankle and toe); their
+# toe off keeps the toe marker (a toe tip on a line through a placed heel read toe off 18 ms early on
+# the PD trial without heels, table (e)).
+VIRTUAL_HEELS_META = "virtual_heel_sides"
 # Pixel (pose-model) data takes contacts from foot speed over ground (``core.gait.contact``): heel
 # strike where the heel slows through FOOT_SPEED_FRACTION of the walking speed, toe off where the toe
 # speeds up through TOE_SPEED_FRACTION_PX of it (closer to rest: the toe accelerates fast), and
@@ -83,6 +88,7 @@ class BoutContext:
     walking_speed: float
     leg_length: float
     speed_contacts: bool = False
+    virtual_heels: tuple[str, ...] = ()
 
 
 def _speed_over_ground(points: np.ndarray, ctx: BoutContext) -> np.ndarray:
@@ -136,7 +142,7 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
     heel, toe = foot_points(positions, side)
     knee = positions[:, LEG_LANDMARKS[side]["knee"]]
     ankle_only = side in ankle_only_sides(positions) and np.isfinite(knee).any()
-    if method == "auto" and not ctx.speed_contacts and not ankle_only:
+    if method == "auto" and not ctx.speed_contacts and not ankle_only and side not in ctx.virtual_heels:
         toe = _metric_toe(positions, side, toe, ctx)
     valid = np.isfinite(pelvis).all(axis=1) & np.isfinite(heel).all(axis=1) & np.isfinite(toe).all(axis=1)
     if ankle_only:
@@ -192,13 +198,15 @@ def detect_events(
     forward = np.array([forward[0], 0.0, forward[2]], dtype=float)
     forward /= np.linalg.norm(forward)
     rate_hz = series.rate_hz
+    placed_heels = tuple(series.meta.get(VIRTUAL_HEELS_META, ()))
     events: list[GaitEvent] = []
     rejected: list[tuple[GaitEvent, str]] = []
     for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
         positions = series.positions[start:end]
         if end - start < 3:
             continue
-        ctx = _bout_context(positions, bout_direction(positions, forward), rate_hz, series.units == "px")
+        ctx = dataclasses.replace(_bout_context(positions, bout_direction(positions, forward), rate_hz,
+                                                series.units == "px"), virtual_heels=placed_heels)
         cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx)]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]

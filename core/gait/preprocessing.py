@@ -194,6 +194,10 @@ def butterworth_lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: 
 # is a turn.
 STEP_RANGE_LEG = 0.3
 BOUT_WINDOW_S = 1.2
+# One foot alone (one-sided data) rests through its whole stance (up to 85 % of a slow stride), so its
+# stepping window must span a whole stride: ONE_FOOT_WINDOW_S (a 1.2 s window split a shuffling
+# walk's right leg, stride ~1.5 s, into pieces under 2 s: no event).
+ONE_FOOT_WINDOW_S = 2.4
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
 
@@ -207,7 +211,7 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
     """[start, end) frame runs of straight walking lasting at least ``min_bout_s``.
 
     A frame walks when the pelvis and the heels are present, a foot steps (moves more than
-    STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S) and, for overground walking (pelvis
+    STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S; ONE_FOOT_WINDOW_S with one foot only) and, for overground walking (pelvis
     travelling over the ground, i.e. relative to the stance feet: a treadmill's belt is removed), the
     pelvis moves faster than MIN_SPEED_LEG_S without turning. On a treadmill (stationary pelvis)
     stepping alone counts. Standing, turning and leaving the frame split bouts.
@@ -218,13 +222,14 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
     except InsufficientDataError:
         return []
     half = max(1, int(round(BOUT_WINDOW_S * rate_hz / 2)))
+    step_half = half if len(sides) >= 2 else max(1, int(round(ONE_FOOT_WINDOW_S * rate_hz / 2)))
     pelvis = pelvis_position(positions)
     any_heel = np.zeros(len(positions), dtype=bool)
     stepping = np.zeros(len(positions), dtype=bool)
     for side in sides:
         heel = foot_points(positions, side)[0][:, [0, 2]]
         any_heel |= np.isfinite(heel).all(axis=1)
-        extent = _moving(heel, half, "nanmax") - _moving(heel, half, "nanmin")
+        extent = _moving(heel, step_half, "nanmax") - _moving(heel, step_half, "nanmin")
         stepping |= np.linalg.norm(extent, axis=1) > STEP_RANGE_LEG * scale
     walking = stepping & any_heel & np.isfinite(pelvis).all(axis=1)
     velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz

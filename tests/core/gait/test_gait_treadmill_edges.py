@@ -18,6 +18,7 @@ from core.gait.evaluation import evaluate_events
 from core.gait.events_candidates import _extrema, edge_padded
 from core.gait.ground import on_belt
 from core.gait.preprocessing import preprocess
+from core.io.events_csv import read_events_csv
 from core.io.trc import read_trc
 from core.synthetic import GaitParams, simulate_walk, truth_to_events, truth_to_series
 from core.types import KeypointSeries
@@ -196,3 +197,36 @@ def test_rearfoot_toe_tip_lies_ahead_of_a_flat_heel_and_turns_with_the_foot() ->
     np.testing.assert_allclose(tip[0], [VIRTUAL_TOE_LEG, 0.05, 0.0], atol=1e-9)
     assert tip[-1, 1] < 0.05  # beyond the pivot the tip stays down while the heel rises
     assert rearfoot_toe_tip(p, FORWARD, "left", 1.0) is None
+
+
+@pytest.mark.skipif(not (SHARED / "overground_pd_150hz.trc").is_file(), reason="../shared/data is absent")
+def test_placed_heels_keep_the_toe_marker_for_toe_off() -> None:
+    """Without heel markers the heel is placed from ankle and toe; a toe tip on a line through that
+    placed heel read the PD trial's toe offs 18 ms early, the toe marker 12 ms."""
+    series = read_trc(SHARED / "overground_pd_150hz.trc")
+    truth = read_events_csv(SHARED / "overground_pd_150hz.events.csv")
+    heels = [LEG_LANDMARKS[s]["heel"] for s in ("left", "right")]
+    p, c = series.positions.copy(), series.confidence.copy()
+    p[:, heels], c[:, heels] = np.nan, 0.0
+    r = analyze_series(dataclasses.replace(series, positions=p, confidence=c), CFG, truth_events=truth)
+    assert r.evaluation["overall"]["f1"] == 1.0
+    assert r.evaluation["toe_off"]["mae_ms"] <= 15.0, r.evaluation["toe_off"]
+
+
+@pytest.mark.parametrize("cadence", [70.0, 76.0])
+def test_one_leg_of_a_slow_shuffling_walk_is_one_walking_bout(cadence: float) -> None:
+    """Right leg only, overground, shuffling at 70-76 steps/min: the foot rests through a stance of
+    ~1 s, so a stepping window of 1.2 s split the walk into pieces under 2 s and no event was found."""
+    truth = simulate_walk(GaitParams(style="shuffling", duration_s=8.0, seed=1778, fps=100.0,
+                                     cadence_steps_per_min=cadence))[2]
+    series = truth_to_series(truth)
+    p = on_belt(series.positions / truth["px_per_m"], series.time_s, FORWARD, truth["walking_speed_m_s"])
+    left = list(LEG_LANDMARKS["left"].values())
+    p[:, left] = np.nan
+    c = series.confidence.copy()
+    c[:, left] = 0.0
+    one_leg = dataclasses.replace(series, positions=p, confidence=c, units="m")
+    bouts = preprocess(one_leg, CFG).bouts
+    assert len(bouts) == 1 and bouts[0][1] - bouts[0][0] >= 0.9 * series.n_frames, bouts
+    r = analyze_series(one_leg, CFG, truth_events=[e for e in truth_to_events(truth) if e.side == "right"])
+    assert r.evaluation["overall"]["f1"] >= 0.9
