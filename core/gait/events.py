@@ -35,10 +35,10 @@ from scipy.signal import find_peaks
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact import heel_rest, toe_off_over_ground
-from core.gait.edge_extrema import edge_maxima
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, leg_length, pelvis_position, present_sides,
 )
+from core.gait.edge_extrema import edge_maxima
 from core.gait.preprocessing import valid_segments
 from core.types import GaitEvent, KeypointSeries
 
@@ -145,7 +145,8 @@ def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
 
 def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """(sub-frame positions, prominences) of the maxima of a step-periodic signal, including maxima
-    near either end (found on the ``edge_padded`` signal; never at the first or last sample)."""
+    near either end (found on the ``edge_padded`` signal, or by their inward depth alone:
+    ``core.gait.edge_extrema.edge_maxima``; never at the first or last sample)."""
     amplitude = np.percentile(signal, 95) - np.percentile(signal, 5)
     pad = int(np.ceil(EDGE_PAD_S * rate_hz))
     padded = edge_padded(signal, pad)
