@@ -210,11 +210,13 @@ def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
 def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: float) -> list[tuple[int, int]]:
     """[start, end) frame runs of straight walking lasting at least ``min_bout_s``.
 
-    A frame walks when the pelvis and the heels are present, a foot steps (moves more than
-    STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S; ONE_FOOT_WINDOW_S with one foot only) and, for overground walking (pelvis
-    travelling over the ground, i.e. relative to the stance feet: a treadmill's belt is removed), the
-    pelvis moves faster than MIN_SPEED_LEG_S without turning. On a treadmill (stationary pelvis)
-    stepping alone counts. Standing, turning and leaving the frame split bouts.
+    A frame walks when the pelvis and at least one heel are present (a pose model's far leg drops
+    below the visibility mask for seconds in side views; each side's events come from its own
+    finite runs), a foot steps (moves more than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S;
+    ONE_FOOT_WINDOW_S with one foot only) and, for overground walking (pelvis travelling over the
+    ground, i.e. relative to the stance feet: a treadmill's belt is removed), the pelvis moves faster
+    than MIN_SPEED_LEG_S without turning. On a treadmill (stationary pelvis) stepping alone counts.
+    Standing, turning and leaving the frame split bouts.
     """
     sides = present_sides(positions)
     try:
