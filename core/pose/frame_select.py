@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -132,6 +132,21 @@ def _selective(container, stream, index: PacketIndex, wanted: list[int]) -> Iter
             break
     codec.skip_frame = "DEFAULT"
     yield from _wanted(codec.decode(None), rank, want)
+
+
+def decode_kept(container, stream, rank: dict[int, int], keep: Callable[[int], bool]) -> Iterator[Any]:  # noqa: ANN001
+    """Every frame of ``stream`` from the container's position, in presentation order, except
+    frames that no other frame refers to (most B-frames) whose presentation index (``rank`` of
+    the packet's pts) ``keep`` rejects: those are not decoded at all."""
+    codec = stream.codec_context
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            break
+        kept = packet.pts is None or keep(rank.get(int(packet.pts), -1))
+        codec.skip_frame = "DEFAULT" if kept else "NONREF"
+        yield from codec.decode(packet)
+    codec.skip_frame = "DEFAULT"
+    yield from codec.decode(None)
 
 
 def _wanted(frames, rank: dict[int, int], want: set[int]) -> Iterator[tuple[int, Any]]:  # noqa: ANN001
