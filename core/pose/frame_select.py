@@ -3,7 +3,8 @@
 A frame can only be decoded after the frames it refers to, from the keyframe that starts its
 keyframe interval (GOP). ``read_frames_at`` therefore decodes, in each interval, the packets from
 its keyframe up to the last wanted frame, and skips the rest of the interval without decoding it;
-it seeks to the first interval it needs. Phones record a keyframe every second or so, so a scan
+it seeks to the first interval it needs. Among those packets, a frame that no other frame refers
+to (most B-frames) is skipped unless it is wanted. Phones record a keyframe every second or so, so a scan
 every 0.5 s decodes about 60 % of the frames; with sparse keyframes it decodes what a full pass
 up to the last wanted frame would. The frames are those of a decode from the start, pixel for pixel.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -118,15 +119,34 @@ def _selective(container, stream, index: PacketIndex, wanted: list[int]) -> Iter
     if first > 0:
         container.seek(index.pts[first], stream=stream, backward=True, any_frame=False)
     last_pts = index.pts[int(np.flatnonzero(need)[-1])]
+    codec = stream.codec_context
     for packet in container.demux(stream):
         if packet.size == 0:  # end of stream: flush below
             break
         if packet.pts is None or int(packet.pts) not in decode:
             continue
-        yield from _wanted(stream.codec_context.decode(packet), rank, want)
+        # A frame no other frame refers to (most B-frames) is decoded only when wanted.
+        codec.skip_frame = "DEFAULT" if rank[int(packet.pts)] in want else "NONREF"
+        yield from _wanted(codec.decode(packet), rank, want)
         if int(packet.pts) == last_pts:
             break
-    yield from _wanted(stream.codec_context.decode(None), rank, want)
+    codec.skip_frame = "DEFAULT"
+    yield from _wanted(codec.decode(None), rank, want)
+
+
+def decode_kept(container, stream, rank: dict[int, int], keep: Callable[[int], bool]) -> Iterator[Any]:  # noqa: ANN001
+    """Every frame of ``stream`` from the container's position, in presentation order, except
+    frames that no other frame refers to (most B-frames) whose presentation index (``rank`` of
+    the packet's pts) ``keep`` rejects: those are not decoded at all."""
+    codec = stream.codec_context
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            break
+        kept = packet.pts is None or keep(rank.get(int(packet.pts), -1))
+        codec.skip_frame = "DEFAULT" if kept else "NONREF"
+        yield from codec.decode(packet)
+    codec.skip_frame = "DEFAULT"
+    yield from codec.decode(None)
 
 
 def _wanted(frames, rank: dict[int, int], want: set[int]) -> Iterator[tuple[int, Any]]:  # noqa: ANN001

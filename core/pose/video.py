@@ -235,7 +235,15 @@ def _iter_pyav(
             stream.thread_type = "AUTO"
         last_t = -1.0
         ranks = _seek_pyav(container, stream, path, start)
-        for count, frame in enumerate(container.decode(stream)):
+        frames = container.decode(stream)
+        if stride > 1:  # frames between the kept ones that nothing refers to are not decoded
+            from core.pose.frame_select import decode_kept, packet_index
+
+            if ranks is None and (packets := packet_index(path)) is not None:
+                ranks = dict(zip(packets.pts, packets.rank))
+            if ranks is not None:
+                frames = decode_kept(container, stream, ranks, lambda i: i >= start and (i - start) % stride == 0)
+        for count, frame in enumerate(frames):
             index = count if ranks is None else ranks.get(frame.pts, -1)
             if index >= stop:
                 break

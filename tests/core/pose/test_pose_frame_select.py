@@ -57,3 +57,15 @@ def test_selected_frames_start_mid_video_by_seeking(h264_gop12):
     part = list(read_frames_at(h264_gop12, [41, 53]))
     assert [i for i, _ in part] == [41, 53]
     assert all(np.array_equal(image, whole[i]) for i, image in part)
+
+
+def test_selected_frames_skip_no_wanted_b_frame(h264_with_b_frames):
+    """On H.264 with non-reference frames (a phone's encoder), the wanted ones are still decoded exactly."""
+    import av
+
+    with av.open(str(h264_with_b_frames)) as c:
+        full = [f.to_ndarray(format="bgr24") for f in c.decode(c.streams.video[0])]
+    wanted = list(range(1, len(full), 4))
+    got = list(read_frames_at(h264_with_b_frames, wanted))
+    assert [i for i, _ in got] == wanted
+    assert all(np.array_equal(image, full[i]) for i, image in got)

@@ -51,3 +51,16 @@ def test_pyav_seek_gives_the_frames_of_a_decode_from_the_start(synthetic_video, 
         want = full[start : start + 6 : 2]
         assert [f.index for f in got] == [f.index for f in want] == list(range(start, start + 6, 2))
         assert all(np.array_equal(a.image, b.image) and a.time_s == b.time_s for a, b in zip(got, want))
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_pyav_stride_skips_no_kept_frame(h264_with_b_frames, threads):
+    """With a stride, frames nothing refers to are not decoded; the kept frames are those of a full decode."""
+    import av
+
+    with av.open(str(h264_with_b_frames)) as c:
+        full = [f.to_ndarray(format="bgr24") for f in c.decode(c.streams.video[0])]
+    for start in (0, 31):
+        got = list(iter_frames(h264_with_b_frames, start=start, stride=3, decoder="pyav", threads=threads))
+        assert [f.index for f in got] == list(range(start, len(full), 3))
+        assert all(np.array_equal(f.image, full[f.index]) for f in got)
