@@ -260,9 +260,10 @@ class TrackSummary:
 # One stride of a normal walk is about 0.8 of body height; the body box is about 1.25 body heights.
 MIN_TRAVEL_SIZES = 0.6
 # Median leg motion (core/pose/leg_motion.py) below which a track moves as one piece: it slides
-# along (a moving walkway, scenery carried by the pan) rather than steps. Synthetic walkers read
-# 0.09 to 0.30, standing figures -0.03 to 0.02 (seeds 52001-52003, 31008-31011).
-MIN_LEG_MOTION = 0.05
+# along (a moving walkway, scenery carried by the pan) rather than steps. Per-track medians on
+# synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
+# (still, or sliding with a panning camera's scenery) -0.013 to 0.002.
+MIN_LEG_MOTION = 0.025
 # A walker in view for less than this share of the longest walker's time in view passes through.
 MIN_IN_VIEW_SHARE = 0.85
 # The body inside a square body box (see core/pose/people.py): half its width either side, and
