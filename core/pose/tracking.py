@@ -25,7 +25,10 @@ class TrackerConfig:
     are contested (see ``_contested``): the walker's path is held on its prediction while someone
     passes in front. max_appearance: a candidate further than this in appearance from a track (or
     than ``appearance_spread`` x the track's own spread, for a person whose look varies) is never
-    that track's: someone else passing in front, taken where the positions alone would allow it."""
+    that track's: someone else passing in front, taken where the positions alone would allow it.
+    max_cost: for a track seen at least three times, where appearance is known, the largest
+    assignment cost (distance + size + weighted appearance): a candidate a little off in each is
+    someone else."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
@@ -36,6 +39,7 @@ class TrackerConfig:
     overlap_iou: float = 0.15
     max_appearance: float = 0.15
     appearance_spread: float = 3.0
+    max_cost: float = 0.3
 
 
 @dataclass
@@ -177,6 +181,8 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
             far = appearance_distance(look, feats)
             cost[i] = gate[i] + cfg.appearance_weight * far
             other = far > tr.appearance_limit(cfg)
+            if len(tr.frames) >= 3:  # its velocity is fitted: the prediction is good
+                other |= cost[i] > cfg.max_cost
             gate[i] = np.where(other, np.inf, gate[i])
             cost[i] = np.where(other, _REFUSED, cost[i])
     return gate, cost
@@ -260,9 +266,10 @@ class TrackSummary:
 # One stride of a normal walk is about 0.8 of body height; the body box is about 1.25 body heights.
 MIN_TRAVEL_SIZES = 0.6
 # Median leg motion (core/pose/leg_motion.py) below which a track moves as one piece: it slides
-# along (a moving walkway, scenery carried by the pan) rather than steps. Synthetic walkers read
-# 0.09 to 0.30, standing figures -0.03 to 0.02 (seeds 52001-52003, 31008-31011).
-MIN_LEG_MOTION = 0.05
+# along (a moving walkway, scenery carried by the pan) rather than steps. Per-track medians on
+# synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
+# (still, or sliding with a panning camera's scenery) -0.013 to 0.002.
+MIN_LEG_MOTION = 0.025
 # A walker in view for less than this share of the longest walker's time in view passes through.
 MIN_IN_VIEW_SHARE = 0.85
 # The body inside a square body box (see core/pose/people.py): half its width either side, and

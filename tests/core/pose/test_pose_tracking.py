@@ -245,3 +245,20 @@ def test_in_view_needs_the_whole_body_inside_the_frame():
     boxes = np.array([_box(640.0), _box(30.0), _box(1270.0), _box(640.0, cy=700.0)])
     assert in_view(boxes, (1280, 720)).tolist() == [True, False, False, False]
     assert in_view(boxes, None).all()
+
+
+def test_a_candidate_a_little_off_in_place_size_and_look_is_someone_else():
+    n, hidden = 12, 8  # at scan 8 the walker is hidden; someone a little off is seen instead
+    walker = [100.0 + 50 * s for s in range(n)]
+    near_look = 0.97 * _look(3) + 0.03 * _look(30)  # within the appearance limit on its own
+    scans = []
+    for s in range(n):
+        box, look = _box(walker[s]), _look(3)
+        if s == hidden:  # 40 px behind the walker's line, 15 % larger: each alone within the gates
+            box, look = _box(walker[s] - 40, h=230.0), near_look / near_look.sum()
+        scans.append((s * 15, box[None], np.array([0.9]), look[None]))
+    tracks = track_people(scans, TrackerConfig(min_scans=1))
+    walker_track = next(t for t in tracks if t.frames[0] == 0)
+    assert hidden * 15 not in walker_track.frames and len(walker_track.frames) == n - 1
+    loose = next(t for t in track_people(scans, TrackerConfig(min_scans=1, max_cost=10.0)) if t.frames[0] == 0)
+    assert hidden * 15 in loose.frames
