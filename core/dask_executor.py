@@ -178,15 +178,18 @@ class DaskExecutor:
         keeps the lane's live decoder and tracker), and goes elsewhere if that worker is gone."""
         from distributed import as_completed
 
-        stream = as_completed(loop=self.client.loop)
+        stream: Any = None  # made at the first submit: the first lane (and the walker scan it needs) comes first
         active: dict[str, tuple[Any, Iterator[Any], DaskHandle]] = {}
         source = iter(lanes)
 
         def start(rest: Iterator[Any], worker: str | None = None) -> None:
+            nonlocal stream
             task = next(rest, None)
             if task is not None:
                 handle = self.submit_to(worker, fn, task)
                 active[handle.future.key] = (task, rest, handle)
+                if stream is None:
+                    stream = as_completed(loop=self.client.loop)
                 stream.add(handle.future)
 
         try:
@@ -336,8 +339,11 @@ def _local_cluster(workers: int) -> Any:
     from distributed import LocalCluster
 
     with dask.config.set(local_cluster_config()):
+        # The scheduler's HTTP server (health and metrics) on any free loopback port: on its default
+        # port it warns on stderr whenever another cluster holds that port.
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None, silence_logs=logging.ERROR)
+                            dashboard_address=None, silence_logs=logging.ERROR,
+                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
 
 
 def _why(exc: BaseException) -> str:
