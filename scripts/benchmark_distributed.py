@@ -104,6 +104,7 @@ def throughput(video: Path, workers: int, out: Path, repeat: int = 1) -> dict:
             if r["exit_code"] != 0:
                 raise SystemExit(f"{name} run failed (exit {r['exit_code']}): {r['stderr']}")
             runs[name].append(_row(r))
+        (out / "rounds.json").write_text(json.dumps(runs, indent=1))  # kept if the benchmark is stopped early
     rounds = [{k: round(d[k] / loc[k], 3) for k in ("fps_run", "fps_pose")} for loc, d in zip(runs["local"], runs["dask"])]
     ratio = {}
     for key, name in (("fps_run", "run"), ("fps_pose", "pose")):
@@ -321,7 +322,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1, help="alternated local/Dask rounds of the throughput run")
     ap.add_argument("--fs-mb-s", type=float, default=110.0, help="assumed shared file system bandwidth (1 GbE NFS)")
     ap.add_argument("--net-mb-s", type=float, default=110.0, help="assumed client network bandwidth")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: throughput,killed")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: throughput,scaling,killed")
     ap.add_argument("--quick", action="store_true", help="4 s and 3 s 480x270 videos (for tests)")
     ap.add_argument("--output", type=Path, required=True)
     args = ap.parse_args()
@@ -336,6 +337,7 @@ def main() -> int:
         tp["out"] = str(args.output)
         summary["video"] = str(video)
         summary["throughput"] = tp
+    if "throughput" not in skip and "scaling" not in skip:
         costs = task_costs(video, tp, args.workers)
         sched = scheduler_overhead(args.workers)
         from core.io.keypoint_store import STORE_NAME

@@ -117,14 +117,14 @@ def test_input_the_workers_cannot_see_fails_alone(clips, config, cluster, tmp_pa
     hidden = clips[1].resolve()
 
     def deny(path: str) -> None:  # worker side (nested: sent by value): this worker's check fails on ``path``
-        import core.dask_executor as de
+        import core.dask_worker as de
 
         real = de._readable
         de._readable = lambda p: "No such file or directory" if p == path else real(p)
         de._real_readable = real
 
     def allow() -> None:
-        import core.dask_executor as de
+        import core.dask_worker as de
 
         de._readable = de._real_readable
 
@@ -144,14 +144,14 @@ def test_version_mismatch_is_one_line_exit_2(clips, config, cluster, tmp_path):
     lc, client = cluster
 
     def older_numpy() -> None:  # worker side (nested: sent by value)
-        import core.dask_executor as de
+        import core.dask_worker as de
 
         real = de._library_versions
         de._real_versions = real
         de._library_versions = lambda: {**real(), "numpy": "0.0.1"}
 
     def restore() -> None:
-        import core.dask_executor as de
+        import core.dask_worker as de
 
         de._library_versions = de._real_versions
 
@@ -250,7 +250,8 @@ def test_keypoint_files_are_analysed_on_the_cluster(clips, config, cluster, loca
 
 
 def test_local_cluster_keeps_nanny_allocator_setting_out_and_quiet(monkeypatch):
-    from core.dask_executor import NANNY_MALLOC_ENV, QUIET_WORKER_CONFIG, DaskExecutor
+    from core.dask_executor import QUIET_WORKER_CONFIG, DaskExecutor
+    from core.dask_worker import NANNY_MALLOC_ENV
 
     monkeypatch.delenv(NANNY_MALLOC_ENV, raising=False)  # an earlier nanny in this process exported it
 
@@ -271,7 +272,7 @@ def test_local_cluster_keeps_nanny_allocator_setting_out_and_quiet(monkeypatch):
 
 
 def test_restore_malloc_only_acts_under_a_nanny_setting(monkeypatch):
-    import core.dask_executor as de
+    import core.dask_worker as de
 
     monkeypatch.delenv(de.NANNY_MALLOC_ENV, raising=False)
     assert de._restore_malloc() is False
