@@ -6,7 +6,12 @@ so a walk from right to left gives the same features as one from left to right:
   (hip-to-ankle, ``core.gait.direction.leg_length``);
 - their ground-frame velocities in leg lengths per second;
 - the six sagittal joint angles in radians;
-- the fraction of those landmarks present in the frame (missing values are 0).
+- the fraction of those landmarks present in the frame.
+
+A landmark missing in some frames (occluded, or rejected by preprocessing) is interpolated linearly in
+time from its neighbouring frames, held constant before its first and after its last detection, before
+positions, velocities and angles are computed; one missing in every frame gives 0. (Zeros in place of a
+briefly hidden knee would put it at the hip, which a small training set learns as a style cue.)
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from core.gait.direction import leg_length, pelvis_position, progression_directi
 from core.gait.kinematics import sagittal_angles
 from core.types import KeypointSeries
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2  # 2: missing landmarks interpolated in time instead of 0
 ANGLE_NAMES: tuple[str, ...] = tuple(f"{side}_{joint}" for side in SIDES for joint in ("hip", "knee", "ankle"))
 _POS_NAMES = tuple(f"{lm}_{axis}" for lm in TCN_FEATURE_LANDMARKS for axis in ("fwd", "up"))
 _VEL_NAMES = tuple(f"{lm}_v{axis}" for lm in TCN_FEATURE_LANDMARKS for axis in ("fwd", "up"))
@@ -66,6 +71,19 @@ def _sagittal_frame(forward: np.ndarray) -> np.ndarray:
     return np.stack([fwd / norm, np.array([0.0, 1.0, 0.0])], axis=1)
 
 
+def interpolate_missing(x: np.ndarray) -> np.ndarray:
+    """(T, ...) copy of ``x`` with every non-finite value of a column linearly interpolated in time
+    (axis 0) from the column's finite values, held at its first/last one; all-missing columns stay NaN."""
+    out = np.array(x, dtype=np.float64, copy=True, order="C")
+    flat = out.reshape(out.shape[0], -1)  # a view (C order), so writing a column writes ``out``
+    frames = np.arange(out.shape[0])
+    for col in flat.T:
+        ok = np.isfinite(col)
+        if ok.any() and not ok.all():
+            col[~ok] = np.interp(frames[~ok], frames[ok], col[ok])
+    return out
+
+
 def build_features(series: KeypointSeries) -> np.ndarray:
     """(T, N_FEATURES) float32 features of ``series`` (layout in the module docstring)."""
     if series.n_frames < 2:
@@ -75,13 +93,15 @@ def build_features(series: KeypointSeries) -> np.ndarray:
     proj = _sagittal_frame(forward)
     scale = 1.0 / leg_length(positions)
     idx = [LANDMARK_INDEX[n] for n in TCN_FEATURE_LANDMARKS]
+    valid = np.isfinite(positions[:, idx] @ proj).all(axis=2).mean(axis=1, keepdims=True)
+    positions = positions.copy()
+    positions[:, idx] = interpolate_missing(positions[:, idx])
     sag = positions[:, idx] @ proj * scale  # (T, L, 2)
     pelvis = (pelvis_position(positions) @ proj * scale)[:, None, :]
     rel = (sag - pelvis).reshape(series.n_frames, -1)
     vel = np.gradient(sag, np.asarray(series.time_s, dtype=np.float64), axis=0).reshape(series.n_frames, -1)
     angles = sagittal_angles(positions, forward)
     ang = np.stack([np.radians(np.asarray(angles[k], dtype=np.float64)) for k in ANGLE_NAMES], axis=1)
-    valid = np.isfinite(sag).all(axis=2).mean(axis=1, keepdims=True)
     out = np.concatenate([rel, vel, ang, valid], axis=1)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
 

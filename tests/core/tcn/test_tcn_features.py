@@ -9,7 +9,7 @@ import numpy as np
 
 from core.constants import LANDMARK_INDEX
 from core.synthetic.params import GaitParams
-from core.tcn.features import FEATURE_NAMES, N_FEATURES, build_features, resample_features
+from core.tcn.features import FEATURE_NAMES, N_FEATURES, build_features, interpolate_missing, resample_features
 
 PARAMS = GaitParams(fps=30.0, duration_s=4.0, seed=3)
 
@@ -33,15 +33,32 @@ def test_tcn_features_do_not_depend_on_walking_direction_or_units(make_walk: Cal
     assert np.allclose(build_features(scaled), build_features(right), atol=1e-4)
 
 
-def test_tcn_features_zero_missing_values_and_flag_them(make_walk: Callable) -> None:
+def test_tcn_features_interpolate_missing_landmarks_and_flag_them(make_walk: Callable) -> None:
     series, _ = make_walk(PARAMS)
+    full = build_features(series)
     positions = series.positions.copy()
     positions[10:20, LANDMARK_INDEX["left_heel"]] = np.nan
+    positions[:, LANDMARK_INDEX["right_foot_index"]] = np.nan
     feats = build_features(replace(series, positions=positions))
     assert np.isfinite(feats).all()
     valid = feats[:, FEATURE_NAMES.index("valid_fraction")]
-    assert (valid[10:20] < 1.0).all() and valid[30] == 1.0
-    assert (feats[10:20, FEATURE_NAMES.index("left_heel_fwd")] == 0.0).all()
+    assert np.allclose(valid[10:20], 10 / 12) and np.allclose(valid[30], 11 / 12)  # 12 landmarks
+    heel = FEATURE_NAMES.index("left_heel_fwd")
+    # The gap is bridged in time (close to the true path, far from 0 = "at the hip"), not zeroed.
+    error = np.abs(feats[10:20, heel] - full[10:20, heel])
+    assert error.max() < 0.3 and error.mean() < 0.5 * np.abs(full[10:20, heel]).mean()
+    assert (feats[:, FEATURE_NAMES.index("right_foot_index_fwd")] == 0.0).all()  # missing throughout: 0
+
+
+def test_tcn_interpolate_missing_is_linear_with_held_ends() -> None:
+    x = np.full((6, 2, 2), np.nan)
+    x[1, 0] = (1.0, 10.0)
+    x[4, 0] = (4.0, 40.0)
+    x[:, 1, 0] = np.arange(6.0)
+    out = interpolate_missing(x[:, [1, 0]])  # a fancy-indexed (non-C-ordered) input too
+    assert np.allclose(out[:, 1, 0], [1, 1, 2, 3, 4, 4]) and np.allclose(out[:, 1, 1], [10, 10, 20, 30, 40, 40])
+    assert np.allclose(out[:, 0, 0], np.arange(6.0)) and np.isnan(out[:, 0, 1]).all()
+    assert np.isnan(x[0, 0, 0])  # input untouched
 
 
 def test_tcn_resample_features_keeps_duration() -> None:
