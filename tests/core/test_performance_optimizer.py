@@ -155,5 +155,7 @@ def test_run_lanes_runs_each_lane_in_order_and_yields_as_tasks_complete(workers,
     for name in "abc":
         assert [i for (n, i, _), _ in out if n == name] == list(range(len([1 for (n, *_), _ in out if n == name])))
         assert len({r[2] for (n, *_), r in out if n == name}) == 1  # a lane stays in one worker process
-    if workers == 2:  # lane "b" finishes while "a" waits: results come as they complete, not lane by lane
-        assert [t[0] for t, _ in out][:6] == ["b"] * 6
+    if workers == 2:  # lane "b" runs while "a" waits: results come as they complete, not lane by lane
+        # b0..b4 are collected before b5 is submitted, and "a" waits for b5 to start (b5's own result may
+        # race a0's).
+        assert [t[0] for t, _ in out][:5] == ["b"] * 5
