@@ -25,6 +25,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from core.config import load_profile  # noqa: E402
+from core.errors import InsufficientDataError  # noqa: E402
 from core.gait.analysis import analyze_series  # noqa: E402
 from core.gait.cadence import cadence_steps_per_min  # noqa: E402
 from core.io.landmarks_csv import read_landmarks_csv  # noqa: E402
@@ -56,7 +57,13 @@ def reanalyse(run: Path) -> list[dict]:
         if not truth_file.exists():
             continue
         truth = json.loads(truth_file.read_text())
-        result = analyze_series(read_landmarks_csv(landmarks), cfg, truth_events=truth_to_events(truth))
+        try:
+            result = analyze_series(read_landmarks_csv(landmarks), cfg, truth_events=truth_to_events(truth))
+        except InsufficientDataError as exc:
+            print(f"{name:44s} failed: {exc}")
+            rows.append(dict(f1=0.0, cadence=float("nan"), hs=None, to=None, si=None,
+                             symmetric=truth["style"] in SYMMETRIC, grade="failed"))
+            continue
         ev = result.evaluation
         cadence = cadence_steps_per_min(result.detection.events, result.bouts or None)
         error = 100.0 * (cadence / truth["cadence_steps_per_min"] - 1.0) if cadence else float("nan")
@@ -93,7 +100,7 @@ def _spread(values: list) -> str:
 def _summary(rows: list[dict]) -> None:
     f1 = np.array([r["f1"] for r in rows])
     cadence = np.abs([r["cadence"] for r in rows])
-    print(f"{len(rows)} videos: F1 median {np.median(f1):.3f}, worst {f1.min():.3f}, "
+    print(f"{len(rows)} videos: F1 median {np.median(f1):.3f}, mean {np.mean(f1):.3f}, worst {f1.min():.3f}, "
           f"F1 >= 0.95 on {np.mean(f1 >= 0.95):.0%}; |cadence error| median {np.nanmedian(cadence):.2f} %, "
           f"worst {np.nanmax(cadence):.2f} %, within 2 % on {np.mean(cadence <= 2.0):.0%}")
     symmetric = [r for r in rows if r["symmetric"]]
@@ -101,7 +108,8 @@ def _summary(rows: list[dict]) -> None:
           f"step-time SI % on symmetric walks {_spread([r['si'] for r in symmetric])}, "
           f"withheld on {sum(r['si'] is None for r in symmetric)} of {len(symmetric)}")
     off = [r for r in rows if not abs(r["cadence"]) <= 5.0]
-    print(f"cadence > 5 % off (or none): {len(off)} videos, graded low: {sum(r['grade'] == 'low' for r in off)}")
+    flagged = sum(r["grade"] in ("low", "failed") for r in off)
+    print(f"cadence > 5 % off (or none): {len(off)} videos, graded low or failed visibly: {flagged}")
 
 
 if __name__ == "__main__":

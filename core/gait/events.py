@@ -61,7 +61,7 @@ VIRTUAL_HEELS_META = "virtual_heel_sides"
 # strike where the heel slows through FOOT_SPEED_FRACTION of the walking speed, toe off where the toe
 # speeds up through TOE_SPEED_FRACTION_PX of it (closer to rest: the toe accelerates fast), and
 # not before the heel speeds up through HEEL_SPEED_FRACTION_AT_TO_PX of it (a pose model's toe creeps
-# forward while the heel rises; measured on phone-look sweep landmarks, docs/gait_accuracy.md (l)).
+# forward while the heel rises; measured on phone-look sweep landmarks, docs/gait_accuracy.md (m)).
 TOE_SPEED_FRACTION_PX = 0.4
 HEEL_SPEED_FRACTION_AT_TO_PX = 0.8
 # Finite runs shorter than about half a stride cannot hold an extremum with both flanks.

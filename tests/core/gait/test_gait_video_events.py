@@ -5,7 +5,7 @@ import pytest
 
 from core.constants import LEG_LANDMARKS
 from core.gait.contact import toe_off_over_ground
-from core.gait.edge_extrema import edge_maxima
+from core.gait.events_candidates import _extrema
 from core.gait.preprocessing import detect_walking_bouts
 from tests.core.gait.test_gait_preprocessing import walk
 
@@ -50,22 +50,19 @@ def test_a_step_maximum_just_inside_the_start_counts_by_its_inward_depth() -> No
     """A heel already near its forward-most point in the first frame: its maximum at sample 2 has a
     shallow outer flank, but falls by the whole step amplitude towards the inside."""
     t = np.arange(60)
-    signal = np.cos(2 * np.pi * (t - 2) / 30.0)  # maxima at 2, 32; 1.0 above the minima at 17, 47
-    found = edge_maxima(signal, 6, 0.4, 12, np.array([32]))
-    assert [i for i, _ in found] == [2]
-    assert found[0][1] == pytest.approx(2.0, abs=0.01)
+    signal = np.cos(2 * np.pi * (t - 2) / 30.0)  # maxima at 2, 32; 2.0 above the minima at 17, 47
+    found, strength = _extrema(signal, 30.0)
+    assert np.round(found).astype(int).tolist() == [2, 32]
+    assert strength[0] == pytest.approx(2.0, abs=0.01)
 
 
-def test_no_edge_maximum_at_the_end_sample_or_near_a_found_one() -> None:
+def test_no_edge_maximum_at_the_end_sample() -> None:
     t = np.arange(60)
-    falling = np.cos(2 * np.pi * (t + 3) / 30.0)  # its maximum lies before the recording
-    assert edge_maxima(falling, 6, 0.4, 12, np.array([27, 57])) == []
-    signal = np.cos(2 * np.pi * (t - 2) / 30.0)
-    assert edge_maxima(signal, 6, 0.4, 12, np.array([2, 32])) == []
-    assert edge_maxima(signal, 6, 2.5, 12, np.array([32])) == []  # not deep enough
+    falling = np.cos(2 * np.pi * (t + 3) / 30.0)  # its first maximum lies before the recording
+    assert np.round(_extrema(falling, 30.0)[0]).astype(int).tolist() == [27, 57]
 
 
 def test_a_step_maximum_just_inside_the_end_counts_too() -> None:
     t = np.arange(60)
     signal = np.cos(2 * np.pi * (t - 57) / 30.0)  # maxima at 27 and 57 (of 0..59)
-    assert [i for i, _ in edge_maxima(signal, 6, 0.4, 12, np.array([27]))] == [57]
+    assert np.round(_extrema(signal, 30.0)[0]).astype(int).tolist() == [27, 57]

@@ -1,0 +1,48 @@
+"""reanalyse_sweep.py on a run folder made from the synthetic truth (no pose model, no video)."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.io.atomic import write_json
+from core.io.landmarks_csv import write_landmarks_csv
+from core.synthetic import GaitParams, simulate_walk, truth_to_series
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def reanalyse():
+    spec = importlib.util.spec_from_file_location("reanalyse_sweep", ROOT / "scripts" / "reanalyse_sweep.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _store(run: Path, name: str, truth: dict, positions: np.ndarray | None = None) -> None:
+    series = truth_to_series(truth)
+    if positions is not None:
+        series = dataclasses.replace(series, positions=positions)
+    (run / "videos").mkdir(parents=True, exist_ok=True)
+    write_json(run / "videos" / f"{name}.truth.json", truth)
+    (run / "out" / name).mkdir(parents=True, exist_ok=True)
+    write_landmarks_csv(run / "out" / name / "landmarks.csv", series, chunk_frames=100)
+
+
+def test_scores_a_walk_and_counts_a_video_without_events_as_failed(reanalyse, tmp_path, capsys):
+    truth = simulate_walk(GaitParams(duration_s=6.0, seed=3))[2]
+    _store(tmp_path, "v00_normal_walk", truth)
+    standing = np.repeat(truth_to_series(truth).positions[:1], int(truth["n_frames"]), axis=0)
+    _store(tmp_path, "v01_normal_standing", truth, standing)
+    assert reanalyse.main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    walk = next(line for line in out.splitlines() if line.startswith("v00_normal_walk"))
+    assert float(walk.split("F1")[1].split()[0]) >= 0.9
+    assert "v01_normal_standing" in out and "failed: no gait event detected" in out
+    assert "2 videos: F1 median" in out
+    assert "cadence > 5 % off (or none): 1 videos, graded low or failed visibly: 1" in out
