@@ -28,8 +28,8 @@ WORKERS_TIMEOUT_S = 60.0
 class DaskHandle:
     """A call submitted to the cluster."""
 
-    def __init__(self, owner: "DaskExecutor", future: Any, call_id: str) -> None:
-        self.owner, self.future, self.call_id = owner, future, call_id
+    def __init__(self, owner: "DaskExecutor", future: Any, call_id: str, worker: str | None = None) -> None:
+        self.owner, self.future, self.call_id, self.worker = owner, future, call_id, worker
 
     def done(self) -> bool:
         return self.future.done()
@@ -170,7 +170,7 @@ class DaskExecutor:
                                                      key=f"gait-{getattr(fn, '__name__', 'call')}-{call_id}",
                                                      pure=False, **where))
         self.calls[call_id] = {"submitted": time.time()}
-        return DaskHandle(self, fut, call_id)
+        return DaskHandle(self, fut, call_id, worker)
 
     def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
                   keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
@@ -200,7 +200,7 @@ class DaskExecutor:
                     lane = next(source, None)
                     if lane is None:
                         break
-                    start(iter(lane))
+                    start(iter(lane), self._free_worker({h.worker for _, _, h in active.values()}))
                 if not active:
                     return
                 fut = self._guard(lambda: next(stream))
@@ -212,6 +212,13 @@ class DaskExecutor:
             for _, _, handle in active.values():
                 handle.future.cancel()
             raise
+
+    def _free_worker(self, taken: set[str | None]) -> str | None:
+        """A worker that no running lane asked for (None when each has one). A new lane starts there, so
+        that two lanes never queue on one worker (one of them then moving, and warming up again, when
+        another worker frees up) while a worker still busy with its set-up looks unavailable."""
+        workers = self._guard(lambda: sorted(self.client.nthreads()))
+        return next((w for w in workers if w not in taken), None)
 
     def _unwrap(self, future: Any, call_id: str, task: Any) -> Any:
         ok, value, meta = self._guard(future.result)

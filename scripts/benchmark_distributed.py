@@ -109,10 +109,10 @@ def throughput(video: Path, workers: int, out: Path, repeat: int = 1) -> dict:
     ratio = {}
     for key, name in (("fps_run", "run"), ("fps_pose", "pose")):
         values = [rd[key] for rd in rounds]
-        ratio[name] = float(np.median(values))
+        ratio[name] = round(float(np.median(values)), 3)
         ratio[f"{name}_worst"] = min(values)
         ratio[f"{name}_rounds"] = values
-    rows = {name: {k: (float(np.median([r[k] for r in rs])) if isinstance(rs[0][k], (int, float)) else rs[0][k])
+    rows = {name: {k: (round(float(np.median([r[k] for r in rs])), 3) if isinstance(rs[0][k], (int, float)) else rs[0][k])
                    for k in rs[0]} for name, rs in runs.items()}
     last = json.loads((out / "dask" / "performance_report.json").read_text())
     return {"rows": rows, "runs": runs, "repeat": repeat, "dask_over_local": ratio,
