@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -113,3 +115,23 @@ def test_benchmark_distributed_quick(tmp_path):
     assert all(0 < r["projected_fps"] <= r["compute_fps"] for r in scaling["rows"])
     assert scaling["store_s_per_frame"] > 0 and scaling["scheduler_s_per_task"] > 0
     assert "| worker cores |" in (tmp_path / "benchmark_distributed.md").read_text()
+
+
+def test_tcn_cv_seeds_loads_a_finished_run_in_the_cli_order(tmp_path):
+    from core.config import load_profile
+    from core.gait.analysis import analyze_series
+    from core.io.landmarks_csv import read_landmarks_csv, write_landmarks_csv
+    from core.synthetic import GaitParams, simulate_walk, truth_to_series
+    from core.tcn.features import build_features
+
+    names = {"b_walk": ("shuffling", 4), "a_walk": ("normal", 5)}  # labels CSV not in name order
+    for name, (style, seed) in names.items():
+        series = truth_to_series(simulate_walk(GaitParams(style=style, duration_s=4.0, seed=seed))[2])
+        write_landmarks_csv(tmp_path / name / "landmarks.csv", series, chunk_frames=64)
+    (tmp_path / "summary.csv").write_text("input,cadence_steps_per_min\nx/a_walk.mp4,100\nx/b_walk.mp4,130\n")
+    (tmp_path / "labels.csv").write_text("video,label\nb_walk.mp4,shuffling\na_walk.mp4,normal\n")
+    samples = _script_module("tcn_cv_seeds").load_samples(tmp_path, tmp_path / "labels.csv", "balanced")
+    assert [(s.name, s.label) for s in samples] == [("a_walk", "normal"), ("b_walk", "shuffling")]
+    again = analyze_series(read_landmarks_csv(tmp_path / "a_walk" / "landmarks.csv"), load_profile("balanced").preprocessing)
+    assert np.array_equal(samples[0].features, build_features(again.oriented_series))
+    assert samples[1].gait_features[0] == 130.0  # cadence, the first gait parameter

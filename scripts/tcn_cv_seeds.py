@@ -1,0 +1,78 @@
+"""Repeat the classification cross-validation of a finished run over several seeds (no pose extraction).
+
+    python scripts/tcn_cv_seeds.py --run /tmp/tcn/res --labels /tmp/tcn/ds/labels.csv --folds 3 --seeds 0,1,2
+
+Reads each labelled input's ``landmarks.csv`` and the run's ``summary.csv`` (gait parameters for the
+baseline), analyses the landmarks again and builds the TCN features with the current code, then calls
+``train_cross_validated`` once per seed (the seed sets the folds and the training) with the profile's
+training settings. Prints per seed the TCN's pooled accuracy, its per-fold accuracies and the
+baseline's on the same folds, then the median and worst over the seeds. Each seed's outputs go to
+``--out/seed_<s>``. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
+use several cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.baseline.gait_classifier import gait_feature_vector  # noqa: E402
+from core.config import load_profile  # noqa: E402
+from core.gait.analysis import analyze_series  # noqa: E402
+from core.io.labels_csv import read_labels_csv  # noqa: E402
+from core.io.landmarks_csv import read_landmarks_csv  # noqa: E402
+from core.tcn.features import build_features  # noqa: E402
+from core.tcn.samples import Sample  # noqa: E402
+
+
+def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
+    """One Sample per labelled input of ``run``, sorted by name as the CLI orders its inputs (the folds
+    depend on the order): features rebuilt, the baseline's gait parameters from summary.csv."""
+    pre = load_profile(profile).preprocessing
+    with open(run / "summary.csv", newline="") as f:
+        summary = {Path(r["input"]).stem: r for r in csv.DictReader(f)}
+    samples = []
+    for row in sorted(read_labels_csv(labels_csv), key=lambda r: Path(r.video).stem):  # the CLI's input order
+        name = Path(row.video).stem
+        series = read_landmarks_csv(run / name / "landmarks.csv")
+        result = analyze_series(series, pre)
+        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, None, row.label,
+                              gait_feature_vector(summary[name])))
+    return samples
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", type=Path, required=True, help="output folder of a finished run")
+    p.add_argument("--labels", type=Path, required=True, help="labels CSV (video,label)")
+    p.add_argument("--folds", type=int, default=3)
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
+    p.add_argument("--profile", default="balanced")
+    p.add_argument("--out", type=Path, default=Path("/tmp/tcn_cv_seeds"))
+    a = p.parse_args()
+    from core.tcn.train import train_cross_validated
+
+    samples = load_samples(a.run, a.labels, a.profile)
+    tcn, base = [], []
+    for seed in (int(s) for s in a.seeds.split(",")):
+        cfg = dataclasses.replace(load_profile(a.profile).training, folds=a.folds, seed=seed)
+        s = train_cross_validated(samples, "classification", cfg, a.out / f"seed_{seed}", progress=False)
+        b = (s.get("baseline") or {}).get("accuracy")
+        tcn.append(s["pooled"]["accuracy"])
+        base.append(b["mean"] if b else float("nan"))
+        folds = ", ".join(f"{v:.3f}" for v in s["metrics"]["accuracy"]["per_fold"])
+        print(f"seed {seed}: TCN pooled accuracy {tcn[-1]:.3f} (folds {folds}); baseline {base[-1]:.3f} "
+              f"(mean over folds); {s['seconds']:.0f} s", flush=True)
+    print(f"TCN pooled accuracy: median {np.median(tcn):.3f}, worst {min(tcn):.3f}; "
+          f"baseline: median {np.median(base):.3f}, worst {min(base):.3f}")
+
+
+if __name__ == "__main__":
+    main()
