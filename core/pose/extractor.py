@@ -263,7 +263,8 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
     try:
         for frame in lane.take(task.stop):
             result = _process(lane.estimator, frame, task.follow)
-            shift = lane.scene.update(frame, None if result is None else result[0])
+            others = None if task.follow is None else task.follow.others_at(frame.index)
+            shift = lane.scene.update(frame, None if result is None else result[0], others)
             if frame.index < task.start:
                 continue
             rows.append((frame.index, frame.time_s, result, shift))

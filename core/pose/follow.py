@@ -36,12 +36,23 @@ class FollowPath:
     boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side), and the walker's hip as
     scanned (n, 2) px (``centres_px``; the crop is held inside the frame, the hip is not; None: the
     crops' centres), and the walker's direction over the ground in the image (+1 right, -1 left, 0
-    unknown)."""
+    unknown). ``others_px`` (n, k, 4): the other people's boxes in the same frames (NaN where a
+    person is not in view), kept out of the scenery's pan (``core.pose.scene_motion``)."""
 
     first_frame: int
     boxes_px: np.ndarray = field(compare=False)
     centres_px: np.ndarray | None = field(default=None, compare=False)
     direction_x: int = 0
+    others_px: np.ndarray | None = field(default=None, compare=False)
+
+    def others_at(self, frame: int) -> np.ndarray | None:
+        """(m, 4) px boxes of the other people in view at ``frame``; None when there are none."""
+        i = frame - self.first_frame
+        if self.others_px is None or i < 0 or i >= len(self.others_px):
+            return None
+        boxes = self.others_px[i]
+        boxes = boxes[np.isfinite(boxes).all(axis=1)]
+        return boxes if len(boxes) else None
 
     def on_walker(self, frame: int, landmarks_px: np.ndarray) -> bool:
         """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.is_walker``): else the
@@ -178,7 +189,27 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
         sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
     path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames))
+    others = [(np.asarray(t.frames, dtype=float), np.asarray(t.boxes, dtype=float)) for t in tracks if t is not chosen]
+    path = replace(path, others_px=others_along(others, path.first_frame, len(path.boxes_px)))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
+
+
+def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: int) -> np.ndarray | None:
+    """(n, k, 4) boxes of k people at video frames ``first..first+n-1``, linear between each one's
+    sightings (frames (m,), boxes (m, 4) px) and NaN outside its first..last sighting widened by
+    one scan interval; None without people."""
+    if not sightings or n <= 0:
+        return None
+    t = np.arange(first, first + n, dtype=float)
+    out = np.full((n, len(sightings), 4), np.nan)
+    for k, (frames, boxes) in enumerate(sightings):
+        if len(frames) == 0:
+            continue
+        every = float(np.median(np.diff(frames))) if len(frames) > 1 else 0.0
+        inside = (t >= frames[0] - every) & (t <= frames[-1] + every)
+        for c in range(4):
+            out[inside, k, c] = np.interp(t[inside], frames, boxes[:, c])
+    return out
 
 
 def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
@@ -365,8 +396,10 @@ def plan_follow(
             raise NoWalkerError(meta["error"], video)
         if meta.get("chosen_id") is None:
             return None
-        return FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
+        path = FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
                           int(arrays.get("path_direction", 0)))
+        return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
+                                                     path.first_frame, len(path.boxes_px)))
     scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
@@ -374,6 +407,16 @@ def plan_follow(
     if error:
         raise NoWalkerError(error, video)
     return scan.path
+
+
+def _stored_others(arrays: dict[str, np.ndarray], chosen_id: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The other tracks' sightings (frames, boxes px) from a people file's arrays."""
+    out = []
+    for k, track_id in enumerate(arrays["track_ids"]):
+        seen = np.isfinite(arrays["boxes"][k]).all(axis=1)
+        if int(track_id) != chosen_id and seen.any():
+            out.append((arrays["scan_frames"][seen].astype(float), arrays["boxes"][k][seen]))
+    return out
 
 
 def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:

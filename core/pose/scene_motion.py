@@ -48,8 +48,10 @@ class SceneShift:
         self._previous.clear()
         self._count = 0
 
-    def update(self, frame: Frame, landmarks_px: np.ndarray | None) -> np.ndarray:
-        """(4,) for ``frame`` (see the class docstring); ``landmarks_px``: (33, >=2) original-frame px or None."""
+    def update(self, frame: Frame, landmarks_px: np.ndarray | None, others_px: np.ndarray | None = None) -> np.ndarray:
+        """(4,) for ``frame`` (see the class docstring); ``landmarks_px``: (33, >=2) original-frame px or
+        None; ``others_px``: (m, 4) boxes (x0 y0 x1 y1, original-frame px) of other people, whose
+        columns are left out of the strips (a passer-by moves against the scenery)."""
         import cv2
 
         out = np.full(4, np.nan)
@@ -69,11 +71,9 @@ class SceneShift:
         if cols is None:
             return out
         shifts, peaks = [], []
-        for lo, hi in ((0, cols[0]), (cols[1], SCENE_WIDTH_PX)):
-            if hi - lo < MIN_STRIP_PX:
-                continue
+        for lo, hi in _free_strips(cols, _other_columns(others_px, frame.scale * factor)):
             width = _fast_dft_size(hi - lo)
-            lo, hi = (hi - width, hi) if lo == 0 else (lo, lo + width)
+            lo, hi = (hi - width, hi) if hi <= cols[0] else (lo, lo + width)
             a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (earlier, small))
             (dx, dy), peak = cv2.phaseCorrelate(a, b, _hann(width, a.shape[0]))
             if peak >= MIN_RESPONSE:
@@ -123,3 +123,24 @@ def _walker_columns(landmarks_px: np.ndarray, px_to_small: float) -> tuple[int, 
         return None
     margin = BOX_MARGIN_HEIGHT * float(np.ptp(xy[:, 1]))
     return max(0, int(np.floor(xy[:, 0].min() - margin))), min(SCENE_WIDTH_PX, int(np.ceil(xy[:, 0].max() + margin)))
+
+
+def _other_columns(boxes_px: np.ndarray | None, px_to_small: float) -> list[tuple[int, int]]:
+    """Columns [lo, hi) of the small image covered by each box (original-frame px), widened as the walker's."""
+    if boxes_px is None:
+        return []
+    out = []
+    for x0, y0, x1, y1 in np.asarray(boxes_px, dtype=float) * px_to_small:
+        margin = BOX_MARGIN_HEIGHT * (y1 - y0)
+        out.append((max(0, int(np.floor(x0 - margin))), min(SCENE_WIDTH_PX, int(np.ceil(x1 + margin)))))
+    return out
+
+
+def _free_strips(walker: tuple[int, int], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Column runs [lo, hi) of the small image, at least ``MIN_STRIP_PX`` wide, covered by neither the
+    walker's columns nor any of ``others``: without others, the strips left and right of the walker."""
+    free = np.ones(SCENE_WIDTH_PX, dtype=bool)
+    for lo, hi in [walker, *others]:
+        free[max(0, lo):max(0, hi)] = False
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], free.astype(int), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= MIN_STRIP_PX]

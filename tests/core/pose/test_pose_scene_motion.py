@@ -77,3 +77,31 @@ def test_a_still_scene_reads_no_shift_wherever_the_walker_stands(walker_x: float
     measured = rows[np.isfinite(rows[:, 0])]
     assert len(measured) > 0
     np.testing.assert_allclose(measured[:, 0], 0.0, atol=0.1)
+
+
+def _passer_by_frames(n: int, step_px: int = 12) -> tuple[list[Frame], list[np.ndarray]]:
+    """A still scene and still walker, and a high-contrast passer-by (a striped block) walking right
+    by ``step_px`` per frame in the right-hand strip; with the passer-by's box per frame."""
+    wide = _scene(W)
+    stripes = np.where((np.arange(140) // 10) % 2, 255, 0).astype(np.uint8)
+    frames, boxes = [], []
+    for i in range(n):
+        image = wide.copy()
+        image[120:480, 430:530] = 200
+        x0 = 600 + step_px * i
+        image[100:500, x0:x0 + 140] = stripes[None, :, None]
+        frames.append(Frame(i, i / 30.0, image, 1.0))
+        boxes.append(np.array([[x0, 100.0, x0 + 140.0, 500.0]]))
+    return frames, boxes
+
+
+def test_a_passer_by_is_kept_out_of_the_scenery() -> None:
+    frames, boxes = _passer_by_frames(10)
+    fooled = SceneShift()
+    rows = np.array([fooled.update(f, WALKER) for f in frames])
+    assert np.nanmax(np.abs(rows[:, 0])) > 2.0  # the passer-by's stripes pull the strip's peak
+    shift = SceneShift()
+    rows = np.array([shift.update(f, WALKER, b) for f, b in zip(frames, boxes)])
+    measured = rows[np.isfinite(rows[:, 0])]
+    assert len(measured) >= 3
+    np.testing.assert_allclose(measured[:, 0], 0.0, atol=0.25)

@@ -262,3 +262,16 @@ def test_a_candidate_a_little_off_in_place_size_and_look_is_someone_else():
     assert hidden * 15 not in walker_track.frames and len(walker_track.frames) == n - 1
     loose = next(t for t in track_people(scans, TrackerConfig(min_scans=1, max_cost=10.0)) if t.frames[0] == 0)
     assert hidden * 15 in loose.frames
+
+
+def test_other_people_along_the_path_are_interpolated_between_sightings_only() -> None:
+    from core.pose.follow import others_along
+
+    frames = np.array([10.0, 25.0, 40.0])
+    boxes = np.array([[100.0, 50, 150, 250], [130, 50, 180, 250], [160, 50, 210, 250]])
+    out = others_along([(frames, boxes)], first=0, n=70)
+    assert out.shape == (70, 1, 4)
+    np.testing.assert_allclose(out[25, 0], boxes[1])
+    np.testing.assert_allclose(out[30, 0, 0], 140.0)
+    assert np.isfinite(out[:, 0, 0]).nonzero()[0].tolist() == list(range(0, 56))  # sightings +- one scan interval
+    assert others_along([], 0, 10) is None
