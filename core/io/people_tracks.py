@@ -100,7 +100,7 @@ def walked_summary(doc: dict[str, Any], block: dict[str, Any]) -> str:
     chosen = next((t for t in block.get("tracks", []) if t.get("track_id") == block.get("chosen_track")), None)
     if speed and seconds > 0:
         walked = f"walked {speed * seconds:.1f} m"
-    elif chosen is not None:
+    elif chosen is not None and chosen.get("travel_sizes") is not None and chosen.get("travel_px") is not None:
         walked = f"walked {chosen['travel_sizes']:.1f} body boxes ({chosen['travel_px']:.0f} px)"
     else:
         walked = "walked"

@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from core.errors import NoWalkerError
+from core.pose.glance import glance
 from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.pose_guard import is_walker
@@ -18,6 +19,7 @@ from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walke
                                  track_people)
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
+GLANCE_FIRST = True  # a glance that finds one large person alone skips the scan (core/pose/glance.py)
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
@@ -394,12 +396,16 @@ def plan_follow(
         arrays, meta = got
         if meta.get("error"):
             raise NoWalkerError(meta["error"], video)
-        if meta.get("chosen_id") is None:
+        if meta.get("chosen_id") is None or meta.get("whole_frame"):
             return None
         path = FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
                           int(arrays.get("path_direction", 0)))
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
+    lone = glance(video, n_frames, fps, height_px, roi) if mode == "auto" and GLANCE_FIRST else None
+    if lone is not None:  # one large person alone: the pose model's own detector gets the whole frame
+        write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
+        return None
     scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,

@@ -1,0 +1,42 @@
+"""The glance before the scan: one large person alone skips the scan; anything else does not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.pose.glance import GLANCE_MIN_FRAMES, glance_frames, lone_person
+
+
+def _box(x: float, height: float, top: float = 100.0) -> np.ndarray:
+    return np.array([[x, top, x + 0.4 * height, top + height]])
+
+
+def test_glances_spread_over_the_video_and_move_to_near_keyframes() -> None:
+    frames = glance_frames(600, 30.0, keyframes=list(range(0, 600, 30)))
+    assert len(frames) == 10  # 20 s, one per 2 s
+    assert all(f % 30 == 0 for f in frames)
+    assert frames[0] < 60 and frames[-1] > 540
+    assert glance_frames(600, 30.0, None) == [30, 90, 150, 210, 270, 330, 390, 450, 510, 570]
+    assert glance_frames(600, 30.0, [0])[1:] == glance_frames(600, 30.0, None)[1:]  # too far: the targets themselves
+    assert len(glance_frames(180, 30.0, None)) < GLANCE_MIN_FRAMES and glance_frames(180, 30.0, None) == []
+
+
+def test_one_large_person_alone_is_a_lone_walker() -> None:
+    frames = [30, 90, 150, 210, 270, 330]
+    boxes = [_box(100.0 + 150 * k, 500.0) for k in range(6)]
+    summary = lone_person(frames, boxes, frame_height_px=1080.0)
+    assert summary is not None
+    assert (summary.first_frame, summary.last_frame, summary.n_scans) == (30, 330, 6)
+    assert np.isnan(summary.travel_px) and "whole frame" in summary.reason
+
+
+def test_two_people_a_small_person_or_a_rarely_seen_one_need_the_scan() -> None:
+    frames = [30, 90, 150, 210, 270, 330]
+    two = [_box(100.0, 500.0)] * 5 + [np.vstack([_box(100.0, 500.0), _box(900.0, 480.0)])]
+    assert lone_person(frames, two, 1080.0) is None
+    small = [_box(100.0 + 50 * k, 300.0) for k in range(6)]
+    assert lone_person(frames, small, 1080.0) is None
+    assert lone_person(frames, small, 600.0) is not None  # the same person fills a smaller frame or ROI
+    rare = [_box(100.0, 500.0)] * 4 + [np.zeros((0, 4))] * 2
+    assert lone_person(frames, rare, 1080.0) is None
+    assert lone_person(frames[:3], [_box(100.0, 500.0)] * 3, 1080.0) is None  # too few glances
