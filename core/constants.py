@@ -222,3 +222,7 @@ SKELETON_SEGMENTS: tuple[tuple[int, int], ...] = tuple(
         ("shoulder", "hip"), ("shoulder", "elbow"), ("elbow", "wrist"), ("hip", "knee"), ("knee", "ankle"),
         ("ankle", "heel"), ("heel", "foot_index"), ("ankle", "foot_index"))]
 )
+
+# Words the walker choice puts in its reason when another walker travelled nearly as far (a close
+# call the user should check); the pipeline repeats such a reason as a console note.
+RIVAL_WALKER_WORDS = "walked nearly as far"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from core.constants import RIVAL_WALKER_WORDS
 from core.io.atomic import write_bytes
 
 PEOPLE_NAME = "people_tracks.npz"
@@ -76,6 +77,14 @@ def person_block(out_dir: Path) -> dict[str, Any] | None:
     sums = meta.get("summaries", [])
     return {"mode": meta.get("mode"), "chosen_track": meta.get("chosen_id"),
             "why": sums[0]["reason"] if sums else "", "tracks": sums}
+
+
+def rival_notes(out_dir: Path) -> list[str]:
+    """The walker choice's reason as a console note when it was a close call (another walker
+    travelled nearly as far: ``core.constants.RIVAL_WALKER_WORDS``), else nothing."""
+    block = person_block(out_dir)
+    why = "" if block is None else str(block.get("why", ""))
+    return [f"person: {why}"] if RIVAL_WALKER_WORDS in why else []
 
 
 def add_person_block(parameters_path: Path, out_dir: Path) -> None:

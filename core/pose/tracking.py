@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.constants import RIVAL_WALKER_WORDS
 from core.errors import NoWalkerError
 
 
@@ -272,6 +273,9 @@ MIN_TRAVEL_SIZES = 0.6
 MIN_LEG_MOTION = 0.025
 # A walker in view for less than this share of the longest walker's time in view passes through.
 MIN_IN_VIEW_SHARE = 0.85
+# Another walker kept in the choice who covered at least this share of the chosen one's px is a
+# close call: the reason says so and names the track to pick instead (two people walking alike).
+RIVAL_TRAVEL_SHARE = 0.8
 # The body inside a square body box (see core/pose/people.py): half its width either side, and
 # the head and feet this far above and below the centre (hip), in box sides.
 _BODY_HALF_WIDTH_SIDES, _BODY_HALF_HEIGHT_SIDES = 0.2, 0.4
@@ -389,6 +393,10 @@ def _choose_auto(tracks: list[Track], sums: dict[int, TrackSummary]) -> tuple[Tr
     why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
            + (f", the most of {len(walking)} who walk" if len(walking) > 1 else "")
            + (f", in view {s.in_view_frames} frames" if len(staying) < len(walking) else ""))
+    rivals = [t for t in staying if t is not chosen and sums[t.track_id].travel_px >= RIVAL_TRAVEL_SHARE * s.travel_px]
+    for t in rivals:
+        why += (f"; track {t.track_id} {RIVAL_WALKER_WORDS} ({sums[t.track_id].travel_px:.0f} px): check "
+                f"events_review.png or --review-video, or analyse it with --person {t.track_id}")
     return chosen, why, notes
 
 

@@ -313,7 +313,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes = _video_notes(job, int(batch.frame[-1]))
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
-    from core.io.people_tracks import add_person_block
+    from core.io.people_tracks import add_person_block, rival_notes
     from usecases.gait_analysis.review import write_review_outputs
 
     try:
@@ -322,6 +322,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
         write_review_outputs(cfg, monitor, job, batch, analysed=False)
         raise
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
+    notes += rival_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 

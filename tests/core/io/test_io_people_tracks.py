@@ -42,3 +42,16 @@ def test_person_block_is_added_to_the_parameters(tmp_path):
 def test_unreadable_people_file_reads_as_absent(tmp_path):
     (tmp_path / PEOPLE_NAME).write_bytes(b"not a zip")
     assert read_people(tmp_path) is None and review_boxes(tmp_path, 5) is None
+
+
+def test_a_close_call_becomes_a_console_note(tmp_path) -> None:
+    from core.constants import RIVAL_WALKER_WORDS
+    from core.io.people_tracks import rival_notes, write_people
+
+    arrays = {"scan_frames": np.zeros(1, dtype=np.int64), "pan_px": np.zeros(1), "track_ids": np.array([2, 1]),
+              "boxes": np.zeros((2, 1, 4))}
+    why = f"chosen: walked 800 px; track 1 {RIVAL_WALKER_WORDS} (700 px): check ..."
+    write_people(tmp_path, arrays, {"mode": "auto", "chosen_id": 2, "summaries": [{"track_id": 2, "reason": why}]})
+    assert rival_notes(tmp_path) == [f"person: {why}"]
+    write_people(tmp_path, arrays, {"mode": "auto", "chosen_id": 2, "summaries": [{"track_id": 2, "reason": "chosen"}]})
+    assert rival_notes(tmp_path) == []

@@ -275,3 +275,21 @@ def test_other_people_along_the_path_are_interpolated_between_sightings_only() -
     np.testing.assert_allclose(out[30, 0, 0], 140.0)
     assert np.isfinite(out[:, 0, 0]).nonzero()[0].tolist() == list(range(0, 56))  # sightings +- one scan interval
     assert others_along([], 0, 10) is None
+
+
+def test_two_walkers_covering_nearly_the_same_ground_are_a_close_call_named_in_the_reason() -> None:
+    from core.constants import RIVAL_WALKER_WORDS
+    from core.pose.tracking import choose_walker
+
+    def walker(track_id: int, step_px: float, top: float) -> Track:
+        t = Track(track_id)
+        for k in range(10):
+            t.frames.append(15 * k)
+            t.boxes.append(np.array([100.0 + step_px * k, top, 200.0 + step_px * k, top + 300.0]))
+            t.scores.append(0.9)
+        return t
+
+    chosen, sums = choose_walker([walker(1, 40.0, 100.0), walker(2, 44.0, 150.0)], "auto")
+    assert chosen.track_id == 2 and RIVAL_WALKER_WORDS in sums[0].reason and "--person 1" in sums[0].reason
+    chosen, sums = choose_walker([walker(1, 20.0, 100.0), walker(2, 44.0, 150.0)], "auto")
+    assert chosen.track_id == 2 and RIVAL_WALKER_WORDS not in sums[0].reason
