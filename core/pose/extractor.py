@@ -15,6 +15,7 @@ from core.config import PoseConfig
 from core.constants import NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow import FollowPath
+from core.pose.pose_guard import hip_midpoint
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
 from core.pose.scene_motion import SceneShift
@@ -186,6 +187,7 @@ class _Lane:
         self.stop = _lane_stop(task)
         self.estimator = _estimator_for(task)
         self.scene = SceneShift()
+        self.last_hip: tuple[int, np.ndarray] | None = None  # (video frame, hip px) of the last pose accepted
         self.frames = iter_frames(
             Path(task.video_path),
             start=task.warmup_start,
@@ -262,7 +264,7 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
     stride = task.pose.frame_stride
     try:
         for frame in lane.take(task.stop):
-            result = _process(lane.estimator, frame, task.follow)
+            result = _process(lane, frame, task.follow)
             others = None if task.follow is None else task.follow.others_at(frame.index)
             shift = lane.scene.update(frame, None if result is None else result[0], others)
             if frame.index < task.start:
@@ -285,18 +287,23 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
     return _to_batch(rows), warmup
 
 
-def _process(est: PoseEstimator, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
+def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
-    span or when the pose found is not centred on the walker."""
+    span or when the pose found is not centred on the walker (``lane.last_hip``: the last accepted)."""
+    est = lane.estimator
     if follow is None:
         return est.process(frame)
     box = follow.box_at(frame.index)
     if box is None:
         return None
     result = est.process(frame, box)
-    if result is not None and not follow.on_walker(frame.index, result[0]):
+    if result is None:
+        return None
+    previous = None if lane.last_hip is None else (frame.index - lane.last_hip[0], lane.last_hip[1])
+    if not follow.on_walker(frame.index, result[0], previous):
         est.reset()  # it followed someone else into the crop: look again next frame
         return None
+    lane.last_hip = (frame.index, hip_midpoint(result[0]))
     return result
 
 

@@ -56,14 +56,14 @@ class FollowPath:
         boxes = boxes[np.isfinite(boxes).all(axis=1)]
         return boxes if len(boxes) else None
 
-    def on_walker(self, frame: int, landmarks_px: np.ndarray) -> bool:
-        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.is_walker``): else the
-        pose model has taken someone else."""
+    def on_walker(self, frame: int, landmarks_px: np.ndarray, previous: tuple[int, np.ndarray] | None = None) -> bool:
+        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.is_walker``; ``previous``:
+        (frames ago, hip px) of the last pose accepted): else the pose model has taken someone else."""
         box = self.box_at(frame)
         if box is None:
             return False
         centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
-        return is_walker(landmarks_px, centre, float(box[2] - box[0]), self.direction_x)
+        return is_walker(landmarks_px, centre, float(box[2] - box[0]), self.direction_x, previous)
 
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame

@@ -15,18 +15,40 @@ from core.constants import LANDMARK_INDEX
 # interpolation between sightings errs most there) and up/down (a walker's hip barely moves vertically).
 MAX_HIP_OFFSET_X_CROPS = 0.12
 MAX_HIP_OFFSET_Y_CROPS = 0.06
+# A pose outside those offsets is still the walker's when it continues the last accepted pose (at most
+# CONTINUITY_MAX_FRAMES video frames earlier, its hip within CONTINUITY_CROPS + CONTINUITY_CROPS_PER_FRAME
+# x frames of it) and stays within LOOSE_FACTOR x the offsets: the scanned hip is interpolated between
+# scans 0.5 s apart, and one off box (a small walker, blur) otherwise rejected every pose around it
+# (a 3 s 320x240 walk lost 15 frames in a row and every walking bout). A passer-by taking over jumps.
+CONTINUITY_MAX_FRAMES = 4
+CONTINUITY_CROPS = 0.02
+CONTINUITY_CROPS_PER_FRAME = 0.03
+LOOSE_FACTOR = 2.5
 _HIPS = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
 _EARS = [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]
 _FEET = [(LANDMARK_INDEX[f"{s}_heel"], LANDMARK_INDEX[f"{s}_foot_index"]) for s in ("left", "right")]
 
 
-def hips_near(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float) -> bool:
-    """Whether the pose's (33, >=2 px) hip midpoint lies within the offsets above of ``hip_px`` (2,)."""
-    hip = landmarks_px[_HIPS, :2].mean(axis=0)
+def hip_midpoint(landmarks_px: np.ndarray) -> np.ndarray:
+    """(2,) px midpoint of the pose's (33, >=2 px) hips (NaN when missing)."""
+    return landmarks_px[_HIPS, :2].mean(axis=0)
+
+
+def hips_near(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float, factor: float = 1.0) -> bool:
+    """Whether the pose's (33, >=2 px) hip midpoint lies within ``factor`` x the offsets above of ``hip_px`` (2,)."""
+    hip = hip_midpoint(landmarks_px)
     if not np.all(np.isfinite(hip)):
         return False
-    dx, dy = np.abs(hip - hip_px) / max(crop_side_px, 1e-9)
+    dx, dy = np.abs(hip - hip_px) / max(crop_side_px, 1e-9) / factor
     return bool((dx / MAX_HIP_OFFSET_X_CROPS) ** 2 + (dy / MAX_HIP_OFFSET_Y_CROPS) ** 2 <= 1.0)
+
+
+def continues(landmarks_px: np.ndarray, previous: tuple[int, np.ndarray] | None, crop_side_px: float) -> bool:
+    """Whether the pose's hip continues ``previous`` = (video frames ago, accepted hip px (2,))."""
+    if previous is None or not 0 < previous[0] <= CONTINUITY_MAX_FRAMES:
+        return False
+    step = float(np.linalg.norm(hip_midpoint(landmarks_px) - previous[1])) / max(crop_side_px, 1e-9)
+    return step <= CONTINUITY_CROPS + CONTINUITY_CROPS_PER_FRAME * previous[0]
 
 
 def facing_x(landmarks_px: np.ndarray) -> int:
@@ -40,9 +62,13 @@ def facing_x(landmarks_px: np.ndarray) -> int:
     return int(signs[0])
 
 
-def is_walker(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float, direction_x: int) -> bool:
-    """The walker's pose: hips near the scanned hip, and not facing against the walker's direction
+def is_walker(landmarks_px: np.ndarray, hip_px: np.ndarray, crop_side_px: float, direction_x: int,
+              previous: tuple[int, np.ndarray] | None = None) -> bool:
+    """The walker's pose: hips near the scanned hip (or, within ``LOOSE_FACTOR`` of it, continuing the
+    last accepted pose ``previous``: see ``continues``), and not facing against the walker's direction
     over the ground (``direction_x``: +1 right, -1 left in the image, 0 unknown)."""
-    if not hips_near(landmarks_px, hip_px, crop_side_px):
+    near = hips_near(landmarks_px, hip_px, crop_side_px) or (
+        continues(landmarks_px, previous, crop_side_px) and hips_near(landmarks_px, hip_px, crop_side_px, LOOSE_FACTOR))
+    if not near:
         return False
     return direction_x == 0 or facing_x(landmarks_px) != -direction_x

@@ -55,3 +55,16 @@ def test_path_follows_the_scanned_hip_beyond_the_frame_edge_and_knows_the_direct
     assert path.boxes_px[0, 0] == 0.0  # while the crop stays inside the frame
     on_hip = _pose(100.0, 400.0)
     assert path.on_walker(0, on_hip) and not path.on_walker(0, _pose(100.0, 400.0, facing=-1))
+
+
+def test_a_pose_continuing_the_last_accepted_one_may_leave_the_scanned_hip_a_little():
+    side = 500.0
+    centre = np.array([600.0, 400.0])
+    off = 600.0, 400.0 + 1.5 * MAX_HIP_OFFSET_Y_CROPS * side  # outside the tight ellipse, inside the loose one
+    assert not is_walker(_pose(*off), centre, side, 1)
+    assert is_walker(_pose(*off), centre, side, 1, previous=(2, np.array([off[0] - 5.0, off[1]])))
+    # a jump from the last accepted hip (someone else taking over) or a stale one is not a continuation
+    assert not is_walker(_pose(*off), centre, side, 1, previous=(2, np.array([off[0], off[1] - 0.15 * side])))
+    assert not is_walker(_pose(*off), centre, side, 1, previous=(10, np.array(off)))
+    far = 600.0, 400.0 + 3.0 * MAX_HIP_OFFSET_Y_CROPS * side  # beyond the loose ellipse: never
+    assert not is_walker(_pose(*far), centre, side, 1, previous=(1, np.array(far)))
