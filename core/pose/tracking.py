@@ -87,9 +87,10 @@ class Track:
 
     def appearance_limit(self, cfg: "TrackerConfig") -> float:
         """Largest appearance distance a candidate may have to be this track's: ``max_appearance``, or
-        ``appearance_spread`` x the median distance of its last few features to their mean."""
-        if len(self.features) < 3:
-            return cfg.max_appearance
+        ``appearance_spread`` x the median distance of its last few (at least two) features to their
+        mean; no limit after one sighting (that one look may be of a box cut by the frame's edge: a walker entering)."""
+        if len(self.features) < 2:
+            return float("inf")
         spread = float(np.median(appearance_distance(self.appearance(), np.asarray(self.features[-5:]))))
         return max(cfg.max_appearance, cfg.appearance_spread * spread)
 
@@ -388,12 +389,17 @@ def _choose_auto(tracks: list[Track], sums: dict[int, TrackSummary]) -> tuple[Tr
             notes[t.track_id] = f", passing through (in view {sums[t.track_id].in_view_frames} frames)"
     # of those who walk in view the longest, the one covering most ground in the image: the nearer
     # of two walkers at one speed
-    chosen = max(staying, key=lambda t: sums[t.track_id].travel_px)
+    most_px = max(sums[t.track_id].travel_px for t in staying)
+    close = [t for t in staying if sums[t.track_id].travel_px >= RIVAL_TRAVEL_SHARE * most_px]
+    # of walkers who covered nearly the same ground, the one in view longest (the filmed subject stays
+    # in view; a passer-by in front covers as much ground in less time), then the most px
+    chosen = max(close, key=lambda t: (sums[t.track_id].in_view_frames, sums[t.track_id].travel_px))
     s = sums[chosen.track_id]
     why = (f"walked {s.travel_px:.0f} px = {s.travel_sizes:.1f} body boxes over the ground"
-           + (f", the most of {len(walking)} who walk" if len(walking) > 1 else "")
+           + (f", the most of {len(walking)} who walk" if len(walking) > 1 and len(close) == 1 else "")
+           + (f", in view longest ({s.in_view_frames} frames) of {len(close)} who walked alike" if len(close) > 1 else "")
            + (f", in view {s.in_view_frames} frames" if len(staying) < len(walking) else ""))
-    rivals = [t for t in staying if t is not chosen and sums[t.track_id].travel_px >= RIVAL_TRAVEL_SHARE * s.travel_px]
+    rivals = [t for t in close if t is not chosen]
     for t in rivals:
         why += (f"; track {t.track_id} {RIVAL_WALKER_WORDS} ({sums[t.track_id].travel_px:.0f} px): check "
                 f"events_review.png or --review-video, or analyse it with --person {t.track_id}")

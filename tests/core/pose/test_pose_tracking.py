@@ -82,7 +82,23 @@ def test_of_two_walkers_the_one_covering_more_ground_in_the_image_is_chosen():
     scans = [(f, np.vstack([_box(near[s], h=300.0), _box(far[s], cy=300.0, h=150.0)]), np.array([0.9, 0.9]))
              for s, f in enumerate(range(0, 15 * n, 15))]
     chosen, sums = choose_walker(track_people(scans))
-    assert chosen.centre(0)[0] == pytest.approx(100) and "the most of 2 who walk" in sums[0].reason
+    assert chosen.centre(0)[0] == pytest.approx(100) and "of 2 who walked alike" in sums[0].reason
+    # 550 px is >= 80 % of 660: both in view alike, so the px decide, and the close call is named
+    assert "walked nearly as far (550 px)" in sums[0].reason
+
+
+def test_of_two_walkers_alike_the_one_in_view_longer_is_chosen() -> None:
+    n = 12
+    walker = [100.0 + 60 * s for s in range(n)]  # in view at every scan, 660 px
+    passer = [200.0 + 70 * k for k in range(n - 1)]  # in front from the second scan: 700 px in 150 frames
+    scans = []
+    for s, f in enumerate(range(0, 15 * n, 15)):
+        boxes = [_box(walker[s], h=300.0)]
+        if s >= 1:
+            boxes.append(_box(passer[s - 1], cy=420.0, h=330.0))
+        scans.append((f, np.vstack(boxes), np.full(len(boxes), 0.9)))
+    chosen, sums = choose_walker(track_people(scans))
+    assert chosen.centre(0)[0] == pytest.approx(100) and "walked nearly as far" in sums[0].reason
 
 
 def test_a_pose_off_the_crop_centre_is_not_the_walker():
