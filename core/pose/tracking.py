@@ -82,20 +82,15 @@ class Track:
         return np.concatenate([c - half, c + half])
 
     def appearance(self) -> np.ndarray | None:
-        """Mean of the last few appearance features, or the last one while there are fewer than three
-        (the first may be of a box cut by the frame's edge); None without any."""
-        if len(self.features) < 3:
-            return self.features[-1] if self.features else None
-        return np.mean(self.features[-5:], axis=0)
+        """Mean of the last few appearance features (None without any)."""
+        return np.mean(self.features[-5:], axis=0) if self.features else None
 
     def appearance_limit(self, cfg: "TrackerConfig") -> float:
         """Largest appearance distance a candidate may have to be this track's: ``max_appearance``, or
-        ``appearance_spread`` x the median distance of its last few (at least three) features to their
+        ``appearance_spread`` x the median distance of its last few (at least two) features to their
         mean; no limit after one sighting (that one look may be of a box cut by the frame's edge: a walker entering)."""
         if len(self.features) < 2:
             return float("inf")
-        if len(self.features) < 3:
-            return cfg.max_appearance
         spread = float(np.median(appearance_distance(self.appearance(), np.asarray(self.features[-5:]))))
         return max(cfg.max_appearance, cfg.appearance_spread * spread)
 
