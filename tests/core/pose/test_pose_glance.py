@@ -23,7 +23,7 @@ def test_glances_spread_over_the_video_and_move_to_near_keyframes() -> None:
 
 def test_one_large_person_alone_is_a_lone_walker() -> None:
     frames = [30, 90, 150, 210, 270, 330]
-    boxes = [_box(100.0 + 150 * k, 500.0) for k in range(6)]
+    boxes = [_box(100.0 + 150 * k, 700.0) for k in range(6)]
     summary = lone_person(frames, boxes, frame_height_px=1080.0)
     assert summary is not None
     assert (summary.first_frame, summary.last_frame, summary.n_scans) == (30, 330, 6)
@@ -32,11 +32,11 @@ def test_one_large_person_alone_is_a_lone_walker() -> None:
 
 def test_two_people_a_small_person_or_a_rarely_seen_one_need_the_scan() -> None:
     frames = [30, 90, 150, 210, 270, 330]
-    two = [_box(100.0, 500.0)] * 5 + [np.vstack([_box(100.0, 500.0), _box(900.0, 480.0)])]
+    two = [_box(100.0, 700.0)] * 5 + [np.vstack([_box(100.0, 700.0), _box(900.0, 680.0)])]
     assert lone_person(frames, two, 1080.0) is None
-    small = [_box(100.0 + 50 * k, 300.0) for k in range(6)]
+    small = [_box(100.0 + 50 * k, 520.0) for k in range(6)]  # 48 % of 1080 px: the crop is safer
     assert lone_person(frames, small, 1080.0) is None
-    assert lone_person(frames, small, 600.0) is not None  # the same person fills a smaller frame or ROI
-    rare = [_box(100.0, 500.0)] * 4 + [np.zeros((0, 4))] * 2
+    assert lone_person(frames, small, 700.0) is not None  # the same person fills a smaller frame or ROI
+    rare = [_box(100.0, 700.0)] * 4 + [np.zeros((0, 4))] * 2
     assert lone_person(frames, rare, 1080.0) is None
-    assert lone_person(frames[:3], [_box(100.0, 500.0)] * 3, 1080.0) is None  # too few glances
+    assert lone_person(frames[:3], [_box(100.0, 700.0)] * 3, 1080.0) is None  # too few glances
