@@ -19,7 +19,6 @@ from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walke
                                  track_people)
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
-GLANCE_FIRST = True  # a glance that finds one large person alone skips the scan (core/pose/glance.py)
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
@@ -402,7 +401,7 @@ def plan_follow(
                           int(arrays.get("path_direction", 0)))
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
-    lone = glance(video, n_frames, fps, height_px, roi) if mode == "auto" and GLANCE_FIRST else None
+    lone = glance(video, n_frames, fps, height_px, roi) if mode == "auto" else None
     if lone is not None:  # one large person alone: the pose model's own detector gets the whole frame
         write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
         return None
