@@ -78,6 +78,10 @@ LEG_LANDMARKS: dict[str, dict[str, int]] = {
     for side in SIDES
 }
 
+# The foot points whose image patches are tracked for contact evidence (``core.pose.foot_motion``), in
+# their stored order: (side, point) with point "heel" or "toe" as in LEG_LANDMARKS.
+FOOT_MOTION_POINTS: tuple[tuple[str, str], ...] = (("left", "heel"), ("left", "toe"), ("right", "heel"), ("right", "toe"))
+
 # Left/right pairs: swapping these mirrors the skeleton (used for swap correction and augmentation).
 LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = tuple(
     (LANDMARK_INDEX[n], LANDMARK_INDEX["right_" + n[len("left_"):]])

@@ -19,7 +19,10 @@ def batch_to_series(
     Output covers frames ``batch.frame[0] .. batch.frame[-1]``; time_s from the stored timestamps
     (interpolated likewise), so variable frame rate is kept. ``meta["scene_velocity_px_s"]`` (T,):
     the scenery's velocity along X (px/s) from the stored scene shifts, each spread over the frames
-    since its ``from_frame``; NaN where unknown.
+    since its ``from_frame``; NaN where unknown. ``meta["foot_velocity_px_s"]`` (T, 4, 2): the image
+    velocity (X, Y as the positions, px/s) of the patch at each foot point of ``FOOT_MOTION_POINTS``
+    relative to the scenery (the scene's X velocity removed; NaN where either is unknown), and
+    ``meta["foot_patch_peak"]`` (T, 4) its correlation peak; both spread like the scene's.
     """
     if len(batch) == 0:
         raise ValueError("no stored frames")
@@ -40,29 +43,39 @@ def batch_to_series(
     time_s = np.interp(full, frames, batch.time_s) if len(frames) > 1 else batch.time_s.astype(float)
     if len(frames) > 1 and np.any(np.diff(frames) > 1):
         _interpolate_skipped(pos, conf, idx)
+    scene = _spread(batch.scene[:, :1], batch.scene[:, 3], batch, idx, time_s, rate=True)[:, 0]
+    feet = batch.feet
+    flip = np.array([1.0, -1.0])  # image rows down -> Y up
+    foot_velocity = np.stack([_spread(feet[:, k, :2] * flip, feet[:, k, 3], batch, idx, time_s, rate=True)
+                              for k in range(feet.shape[1])], axis=1)
+    foot_velocity[:, :, 0] -= scene[:, None]
+    foot_peak = np.stack([_spread(feet[:, k, 2:3], feet[:, k, 3], batch, idx, time_s, rate=False)[:, 0]
+                          for k in range(feet.shape[1])], axis=1)
     return KeypointSeries(
         positions=pos, time_s=time_s, confidence=conf, units="px", name=name, is_2d=True,
         meta={"first_frame": int(frames[0]), "fps": fps, "image_height_px": image_height_px,
-              "scene_velocity_px_s": _scene_velocity(batch, idx, time_s)},
+              "scene_velocity_px_s": scene, "foot_velocity_px_s": foot_velocity, "foot_patch_peak": foot_peak},
     )
 
 
-def _scene_velocity(batch: KeypointBatch, idx: np.ndarray, time_s: np.ndarray) -> np.ndarray:
-    """(T,) scenery velocity along X in px/s (see ``batch_to_series``): each stored shift since its
-    ``from_frame`` is a mean velocity over that time; a frame takes the mean of the shifts that
-    cover it."""
-    total, count = np.zeros(time_s.size), np.zeros(time_s.size)
+def _spread(values: np.ndarray, from_frame: np.ndarray, batch: KeypointBatch, idx: np.ndarray, time_s: np.ndarray,
+            rate: bool) -> np.ndarray:
+    """(T, m) per-frame values from stored rows ``values`` (n, m) measured since video frame
+    ``from_frame`` (n,): each row covers the frames after ``from_frame`` up to its own, as a rate (divided
+    by the time it spans: a shift in px -> px/s) when ``rate``, else as is; a frame takes the mean of the
+    rows that cover it; NaN where none does."""
+    total, count = np.zeros((time_s.size, values.shape[1])), np.zeros(time_s.size)
     first = int(batch.frame[0])
-    for i, (dx, _, _, from_frame) in enumerate(batch.scene):
-        if not (np.isfinite(dx) and np.isfinite(from_frame)) or from_frame < first:
+    for i, (row, start) in enumerate(zip(values, from_frame)):
+        if not (np.isfinite(row).all() and np.isfinite(start)) or start < first:
             continue
-        a, b = int(from_frame) - first, int(idx[i])
+        a, b = int(start) - first, int(idx[i])
         dt = time_s[b] - time_s[a] if 0 <= a < b else 0.0
         if dt > 0:
-            total[a + 1: b + 1] += dx / dt
+            total[a + 1: b + 1] += row / dt if rate else row
             count[a + 1: b + 1] += 1
     with np.errstate(invalid="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], np.nan)
 
 
 def _interpolate_skipped(pos: np.ndarray, conf: np.ndarray, idx: np.ndarray) -> None:

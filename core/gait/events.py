@@ -37,6 +37,7 @@ import numpy as np
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact import heel_rest, toe_off_over_ground
+from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, has_foot_evidence, pixel_contact
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, ground_velocity, leg_length, pelvis_position, present_sides,
     rearfoot_toe_tip,
@@ -107,8 +108,13 @@ def _speed_contact(c: Candidate, heel_speed: np.ndarray, toe_speed: np.ndarray, 
                                HEEL_SPEED_FRACTION_AT_TO_PX * ctx.walking_speed, window)
 
 
-def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext) -> list[Candidate]:
-    """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum."""
+Evidence = tuple[np.ndarray, np.ndarray]  # foot-patch velocity (T, 4, 2) px/s and peak (T, 4): core.gait.contact_pixels
+
+
+def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext,
+             evidence: Evidence | None = None) -> list[Candidate]:
+    """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum,
+    then, on video with foot-patch ``evidence``, to the patch's rest onset (HS) or end (TO) where clear."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
     toe_speed, heel_speed = _speed_over_ground(t, ctx), _speed_over_ground(h, ctx)
@@ -123,6 +129,8 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
             region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,
                                    region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
+        if evidence is not None and ctx.speed_contacts:
+            index = pixel_contact(c.event, index, c.side, evidence, ctx.walking_speed, ctx.rate_hz)
         out.append(Candidate(c.side, c.event, index, c.strength))
     return out
 
@@ -136,8 +144,10 @@ def _metric_toe(positions: np.ndarray, side: str, toe: np.ndarray, ctx: BoutCont
     return np.where(np.isfinite(tip).all(axis=1)[:, None], tip, toe)
 
 
-def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutContext) -> list[Candidate]:
-    """Candidates of one side in one bout (indices relative to the bout), per finite run."""
+def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutContext,
+                     evidence: Evidence | None = None) -> list[Candidate]:
+    """Candidates of one side in one bout (indices relative to the bout), per finite run; ``evidence``
+    over the bout's frames."""
     pelvis = pelvis_position(positions)
     heel, toe = foot_points(positions, side)
     knee = positions[:, LEG_LANDMARKS[side]["knee"]]
@@ -157,7 +167,8 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
         else:
             found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":
-            found = _refined(found, p, h, t, ctx)
+            found = _refined(found, p, h, t, ctx, None if evidence is None else
+                             (evidence[0][start:end], evidence[1][start:end]))
             if ankle_only:
                 found = [c for c in found if c.event != "toe_off"]
                 found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
@@ -199,6 +210,7 @@ def detect_events(
     forward /= np.linalg.norm(forward)
     rate_hz = series.rate_hz
     placed_heels = tuple(series.meta.get(VIRTUAL_HEELS_META, ()))
+    feet = has_foot_evidence(series.meta, series.n_frames)
     events: list[GaitEvent] = []
     rejected: list[tuple[GaitEvent, str]] = []
     for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
@@ -207,7 +219,8 @@ def detect_events(
             continue
         ctx = dataclasses.replace(_bout_context(positions, bout_direction(positions, forward), rate_hz,
                                                 series.units == "px"), virtual_heels=placed_heels)
-        cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx)]
+        evidence = (series.meta[FOOT_VELOCITY_META][start:end], series.meta[FOOT_PEAK_META][start:end]) if feet else None
+        cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx, evidence)]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]

@@ -23,6 +23,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
 from core.errors import InsufficientDataError
+from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, swap_foot_sides
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
 from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs
 from core.types import KeypointSeries
@@ -271,8 +272,9 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
         positions, time_s, source = resample_uniform(positions, time_s, cfg.gap_fill_max_ms / 1000.0)
         confidence = confidence[source]
         meta.update(resampled=True, source_frame=source)
-        if "scene_velocity_px_s" in meta:
-            meta["scene_velocity_px_s"] = np.asarray(meta["scene_velocity_px_s"])[source]
+        for key in ("scene_velocity_px_s", FOOT_VELOCITY_META, FOOT_PEAK_META):
+            if key in meta:
+                meta[key] = np.asarray(meta[key])[source]
         notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
     rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
     votes = None
@@ -281,6 +283,9 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
     positions, swapped = correct_left_right_swaps(positions, votes=votes)
     if swapped.any():
         confidence = swap_legs(confidence, swapped)
+        for key in (FOOT_VELOCITY_META, FOOT_PEAK_META):
+            if key in meta and len(meta[key]) == len(swapped):
+                meta[key] = swap_foot_sides(np.asarray(meta[key]), swapped)
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
     try:
         scale = leg_length(positions)

@@ -6,10 +6,13 @@ reads it). Each member holds one orjson object: a batch of processed frames in i
     {"frame": [..], "time_s": [..], "valid": [..],
      "image": [[[x_px, y_px, z, visibility, presence] x 33] x n],
      "world": [[[x_m, y_m, z_m] x 33] x n],
-     "scene": [[dx_px, dy_px, peak, from_frame] x n]}
+     "scene": [[dx_px, dy_px, peak, from_frame] x n],
+     "feet": [[[dx_px, dy_px, peak, from_frame] x 4] x n]}
 
 ``scene`` (optional; stores written before it read as NaN) is the scenery's image shift since the
-video frame ``from_frame`` (``core.pose.scene_motion``).
+video frame ``from_frame`` (``core.pose.scene_motion``). ``feet`` (optional likewise) is the image
+shift of a patch at each foot point (``core.constants.FOOT_MOTION_POINTS``: left heel, left toe,
+right heel, right toe) since ``from_frame`` (``core.pose.foot_motion``).
 
 Missing values are ``null``. One batch = one ``write`` call. A truncated last member (a
 crash mid-write) is detected and ignored; ``KeypointStoreWriter`` truncates it on resume.
@@ -30,7 +33,7 @@ from typing import Any, Iterator
 import numpy as np
 import orjson
 
-from core.constants import NUM_LANDMARKS
+from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
 from core.errors import InputError
 from core.io.atomic import read_versioned_json, write_json
 
@@ -44,7 +47,8 @@ class KeypointBatch:
     """Consecutive processed frames. frame (n,) int; time_s (n,); valid (n,) bool;
     image (n, 33, 5) [x_px, y_px, z, visibility, presence]; world (n, 33, 3) metres;
     scene (n, 4) [dx_px, dy_px, peak, from_frame] scenery shift since video frame ``from_frame``
-    (None: all NaN). NaN = missing."""
+    (None: all NaN); feet (n, 4, 4) the same per foot point of ``FOOT_MOTION_POINTS`` (None: all NaN).
+    NaN = missing."""
 
     frame: np.ndarray
     time_s: np.ndarray
@@ -52,10 +56,13 @@ class KeypointBatch:
     image: np.ndarray
     world: np.ndarray
     scene: np.ndarray | None = None
+    feet: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.scene is None:
             object.__setattr__(self, "scene", np.full((len(self.frame), 4), np.nan))
+        if self.feet is None:
+            object.__setattr__(self, "feet", np.full((len(self.frame), len(FOOT_MOTION_POINTS), 4), np.nan))
 
     def __len__(self) -> int:
         return int(self.frame.shape[0])
@@ -65,6 +72,7 @@ class KeypointBatch:
         return KeypointBatch(
             np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool),
             np.zeros((0, NUM_LANDMARKS, 5)), np.zeros((0, NUM_LANDMARKS, 3)), np.zeros((0, 4)),
+            np.zeros((0, len(FOOT_MOTION_POINTS), 4)),
         )
 
     @staticmethod
@@ -77,7 +85,7 @@ class KeypointBatch:
         return KeypointBatch(*(getattr(self, f)[start:stop] for f in _FIELDS))
 
 
-_FIELDS = ("frame", "time_s", "valid", "image", "world", "scene")
+_FIELDS = ("frame", "time_s", "valid", "image", "world", "scene", "feet")
 
 
 def encode_batch(batch: KeypointBatch, compression_level: int) -> bytes:
@@ -100,6 +108,7 @@ def _decode_payload(payload: bytes) -> KeypointBatch:
         image=np.asarray(obj["image"], dtype=float).reshape(n, NUM_LANDMARKS, 5),
         world=np.asarray(obj["world"], dtype=float).reshape(n, NUM_LANDMARKS, 3),
         scene=np.asarray(obj["scene"], dtype=float).reshape(n, 4) if "scene" in obj else None,
+        feet=np.asarray(obj["feet"], dtype=float).reshape(n, len(FOOT_MOTION_POINTS), 4) if "feet" in obj else None,
     )
 
 

@@ -12,9 +12,10 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from core.config import PoseConfig
-from core.constants import NUM_LANDMARKS
+from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow import FollowPath
+from core.pose.foot_motion import FootShift
 from core.pose.pose_guard import hip_midpoint
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
@@ -187,6 +188,7 @@ class _Lane:
         self.stop = _lane_stop(task)
         self.estimator = _estimator_for(task)
         self.scene = SceneShift()
+        self.feet = FootShift()
         self.last_hip: tuple[int, np.ndarray] | None = None  # (video frame, hip px) of the last pose accepted
         self.frames = iter_frames(
             Path(task.video_path),
@@ -259,17 +261,19 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
     continued this process's live lane). The worker-process entry point."""
     global _live
     lane, warmup = _lane_for(task)
-    rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]] = []
+    rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray, np.ndarray]] = []
     unreported = 0
     stride = task.pose.frame_stride
     try:
         for frame in lane.take(task.stop):
             result = _process(lane, frame, task.follow)
             others = None if task.follow is None else task.follow.others_at(frame.index)
-            shift = lane.scene.update(frame, None if result is None else result[0], others)
+            landmarks = None if result is None else result[0]
+            shift = lane.scene.update(frame, landmarks, others)
+            feet = lane.feet.update(frame, landmarks)
             if frame.index < task.start:
                 continue
-            rows.append((frame.index, frame.time_s, result, shift))
+            rows.append((frame.index, frame.time_s, result, shift, feet))
             unreported += stride
             if _progress_sink is not None and unreported >= PROGRESS_EVERY_FRAMES:
                 _progress_sink(task.video_path, unreported)
@@ -307,14 +311,15 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     return result
 
 
-def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray]]) -> KeypointBatch:
+def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray, np.ndarray]]
+              ) -> KeypointBatch:
     n = len(rows)
     if n == 0:
         return KeypointBatch.empty()
     image = np.full((n, NUM_LANDMARKS, 5), np.nan)
     world = np.full((n, NUM_LANDMARKS, 3), np.nan)
     valid = np.zeros(n, bool)
-    for i, (_, _, res, _) in enumerate(rows):
+    for i, (_, _, res, _, _) in enumerate(rows):
         if res is not None:
             image[i], world[i] = res
             valid[i] = True
@@ -325,6 +330,7 @@ def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None,
         image=image,
         world=world,
         scene=np.array([r[3] for r in rows], dtype=float).reshape(n, 4),
+        feet=np.array([r[4] for r in rows], dtype=float).reshape(n, len(FOOT_MOTION_POINTS), 4),
     )
 
 

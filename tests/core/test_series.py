@@ -41,3 +41,21 @@ def test_scene_shifts_become_a_velocity_over_the_frames_they_span(stride: int) -
     last = frames[len(frames) - 1 - (len(frames) - 1) % 2]  # the last frame with a shift
     assert np.isnan(v[0]) and np.isnan(v[last + 1:]).all()
     np.testing.assert_allclose(v[1:last + 1], -5.0 * FPS)
+
+
+def test_foot_patch_shifts_become_velocities_relative_to_the_scenery() -> None:
+    frames = np.arange(0, 12)
+    scene = np.full((len(frames), 4), np.nan)
+    scene[1:] = np.column_stack([np.full(11, -2.0), np.zeros(11), np.full(11, 0.9), frames[1:] - 1])
+    feet = np.full((len(frames), 4, 4), np.nan)
+    feet[1:, :, 0], feet[1:, :, 1], feet[1:, :, 2], feet[1:, :, 3] = -2.0, 0.0, 0.9, (frames[1:] - 1)[:, None]
+    feet[1:, 0, 0], feet[1:, 0, 1] = 3.0, 1.0  # the left heel moves 3 px right and 1 px down per frame
+    s = batch_to_series(KeypointBatch(frames, frames / FPS, np.ones(12, bool), _batch(frames).image,
+                                      np.zeros((12, NUM_LANDMARKS, 3)), scene, feet), image_height_px=540, fps=FPS)
+    velocity, peak = s.meta["foot_velocity_px_s"], s.meta["foot_patch_peak"]
+    assert velocity.shape == (12, 4, 2) and np.isnan(velocity[0]).all() and np.isnan(peak[0]).all()
+    np.testing.assert_allclose(velocity[1:, 0], np.tile([5.0 * FPS, -1.0 * FPS], (11, 1)))  # Y up
+    np.testing.assert_allclose(velocity[1:, 1:], 0.0, atol=1e-9)  # at rest against the scenery
+    np.testing.assert_allclose(peak[1:], 0.9)
+    old = batch_to_series(_batch(frames), image_height_px=540, fps=FPS)
+    assert np.isnan(old.meta["foot_velocity_px_s"]).all()

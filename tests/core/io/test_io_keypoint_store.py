@@ -109,3 +109,24 @@ def test_batches_out_of_frame_order_read_back_sorted_once(tmp_path):
     got = read_store(path)
     np.testing.assert_array_equal(got.frame, np.arange(180))  # sorted, the duplicated frames 0-9 once
     assert resume_point(path)[:2] == (180, 179)
+
+
+def test_foot_patch_shifts_round_trip_and_old_stores_read_as_nan(tmp_path):
+    import zlib
+
+    import orjson
+
+    b = make_batch(0, 10)
+    feet = np.random.default_rng(3).normal(size=(10, 4, 4))
+    feet[:2] = np.nan
+    path = tmp_path / "k.jsonl.gz"
+    write(path, [KeypointBatch(b.frame, b.time_s, b.valid, b.image, b.world, None, feet)])
+    got = read_store(path)
+    np.testing.assert_allclose(got.feet, feet, equal_nan=True)
+    assert np.isnan(got.scene).all()
+    old = {k: getattr(b, k) for k in ("frame", "time_s", "valid", "image", "world", "scene")}
+    comp = zlib.compressobj(6, zlib.DEFLATED, 31)
+    (tmp_path / "old.jsonl.gz").write_bytes(comp.compress(orjson.dumps(old, option=orjson.OPT_SERIALIZE_NUMPY))
+                                            + comp.flush())
+    older = read_store(tmp_path / "old.jsonl.gz")
+    assert older.feet.shape == (10, 4, 4) and np.isnan(older.feet).all()
