@@ -5,8 +5,9 @@
 Reads each labelled input's ``landmarks.csv`` and the run's ``summary.csv`` (gait parameters for the
 baseline), analyses the landmarks again and builds the TCN features with the current code, then calls
 ``train_cross_validated`` once per seed (the seed sets the folds and the training) with the profile's
-training settings. Prints per seed the TCN's pooled accuracy, its per-fold accuracies and the
-baseline's on the same folds, then the median and worst over the seeds. Each seed's outputs go to
+training settings. Prints per seed the model's name ("TCN", or "TCN + gait parameters"), its pooled
+accuracy and per-fold accuracies and the baseline's pooled accuracy on the same folds, then the median
+and worst over the seeds. Each seed's outputs go to
 ``--out/seed_<s>``. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
 use several cores.
 """
@@ -33,14 +34,18 @@ from core.tcn.samples import Sample  # noqa: E402
 
 
 def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
-    """One Sample per labelled input of ``run``, sorted by name as the CLI orders its inputs (the folds
-    depend on the order): features rebuilt, the baseline's gait parameters from summary.csv."""
+    """One Sample per labelled input of ``run`` analysed there (status ok), sorted by name as the CLI orders
+    its inputs (the folds depend on the order): features rebuilt, the baseline's gait parameters from
+    summary.csv."""
     pre = load_profile(profile).preprocessing
     with open(run / "summary.csv", newline="") as f:
         summary = {Path(r["input"]).stem: r for r in csv.DictReader(f)}
     samples = []
     for row in sorted(read_labels_csv(labels_csv), key=lambda r: Path(r.video).stem):  # the CLI's input order
         name = Path(row.video).stem
+        if summary.get(name, {}).get("status") != "ok":  # failed in the run (its reason is in summary.csv)
+            print(f"{name}: not analysed in {run}, left out", flush=True)
+            continue
         series = read_landmarks_csv(run / name / "landmarks.csv")
         result = analyze_series(series, pre)
         samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, None, row.label,
@@ -60,18 +65,18 @@ def main() -> None:
     from core.tcn.train import train_cross_validated
 
     samples = load_samples(a.run, a.labels, a.profile)
-    tcn, base = [], []
+    tcn, base, name = [], [], "TCN"
     for seed in (int(s) for s in a.seeds.split(",")):
         cfg = dataclasses.replace(load_profile(a.profile).training, folds=a.folds, seed=seed)
         s = train_cross_validated(samples, "classification", cfg, a.out / f"seed_{seed}", progress=False)
-        b = (s.get("baseline") or {}).get("accuracy")
+        name = s.get("model", "TCN")
         tcn.append(s["pooled"]["accuracy"])
-        base.append(b["mean"] if b else float("nan"))
+        base.append(s["baseline"]["pooled"]["accuracy"] if s.get("baseline") else float("nan"))
         folds = ", ".join(f"{v:.3f}" for v in s["metrics"]["accuracy"]["per_fold"])
-        print(f"seed {seed}: TCN pooled accuracy {tcn[-1]:.3f} (folds {folds}); baseline {base[-1]:.3f} "
-              f"(mean over folds); {s['seconds']:.0f} s", flush=True)
-    print(f"TCN pooled accuracy: median {np.median(tcn):.3f}, worst {min(tcn):.3f}; "
-          f"baseline: median {np.median(base):.3f}, worst {min(base):.3f}")
+        print(f"seed {seed}: {name} pooled accuracy {tcn[-1]:.3f} (folds {folds}); baseline pooled {base[-1]:.3f}; "
+              f"{s['seconds']:.0f} s", flush=True)
+    print(f"{name} pooled accuracy: median {np.median(tcn):.3f}, worst {min(tcn):.3f}; "
+          f"baseline pooled: median {np.median(base):.3f}, worst {min(base):.3f}")
 
 
 if __name__ == "__main__":

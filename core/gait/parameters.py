@@ -11,9 +11,10 @@ step time = HS_X - HS_Y; step length = forward distance from the Y heel at HS_Y 
 HS_X (between footprints, as on an instrumented walkway, so two steps make a stride; positions
 must be in the ground frame, see ``core.gait.ground.to_ground_frame``); step width =
 mediolateral distance between the same two footprints (3-D data only).
-Cadence (steps/min) = 120 / (mean left + mean right step time) (60 / mean step time when only
-one side has steps; 120 / mean stride time when there are no steps: one leg's landmarks missing,
-when strides of the other need only their own toe off and support phases are not reported).
+Cadence (steps/min): from the accepted strides and steps (``core.gait.cadence``), replaced by the
+legs' periodicity where the two disagree (``cadence`` block: both values and the source). With one
+leg's landmarks missing, strides of the other need only their own toe off and support phases are
+not reported.
 Walking speed = mean over strides of stride length / stride time. Symmetry index (%) =
 100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric), reported with the ratio L / R.
 Coefficient of variation (%) = 100 SD / mean (sample SD). The heel stands for the foot (the
@@ -368,6 +369,16 @@ def _cadence(steps: list[Step], strides: list[Stride]) -> float | None:
     return cadence_from_times(*times_by_side(steps, strides))
 
 
+def _reported_cadence(steps: list[Step], strides: list[Stride], positions: np.ndarray, time_s: np.ndarray,
+                      forward: np.ndarray, bouts: list[tuple[int, int]] | None) -> tuple[float | None, dict]:
+    """The event cadence reconciled with the legs' periodicity (``core.gait.cadence.reconciled_cadence``)."""
+    from core.gait.cadence import periodicity_cadence, reconciled_cadence
+
+    rate_hz = (len(time_s) - 1) / float(time_s[-1] - time_s[0]) if len(time_s) > 1 and time_s[-1] > time_s[0] else 0.0
+    periodic = periodicity_cadence(positions, forward, bouts, rate_hz) if rate_hz > 0 else None
+    return reconciled_cadence(_cadence(steps, strides), periodic)
+
+
 def _speed(strides: list[Stride], scale: float | None) -> float | None:
     v = [s.stride_length / s.stride_time_s for s in strides if np.isfinite(s.stride_length)]
     return float(np.mean(v)) * scale if v and scale else None
@@ -427,8 +438,10 @@ def spatiotemporal_parameters(
     stride_list, stride_counts = _rejection_summary(rej_strides, "stride")
     _, step_counts = _rejection_summary(rej_steps, "step")
     sym_keys = ("step_time_s", "stride_time_s", "stance_pct", "swing_pct", "step_length_leg_norm")
+    cadence, cadence_block = _reported_cadence(steps, strides, positions, time_s, forward, bouts)
     return {
-        "cadence_steps_per_min": _cadence(steps, strides),
+        "cadence_steps_per_min": cadence,
+        "cadence": cadence_block,
         "walking_speed_m_s": _speed(strides, m_per_unit),
         "walking_speed_leg_norm_per_s": _speed(strides, 1.0 / leg if leg > 0 else None),
         **per_side,

@@ -12,6 +12,8 @@ Checks (thresholds below, with units in their names):
   breaks it);
 - sides: left and right stride times must agree over one walk, whatever the gait (both legs
   complete the same number of cycles), and cadence from steps must agree with cadence from strides;
+- periodicity: cadence from the events against cadence from the legs' periodicity
+  (``core.gait.cadence.periodicity_cadence``, no events): missed or extra steps make them differ;
 - regularity: coefficient of variation of stride times per side;
 - completeness: detected heel strikes against those expected over the walking bouts at the
   measured cadence;
@@ -39,6 +41,7 @@ REJECTED_STRIDE_SHARE = (0.2, 0.4)
 NON_ALTERNATING_HS = (0, 1)
 SIDE_STRIDE_TIME_DIFF_PCT = (3.0, 6.0)
 STEP_STRIDE_CADENCE_DIFF_PCT = (3.0, 6.0)
+PERIODICITY_CADENCE_DIFF_PCT = (3.0, 6.0)
 STRIDE_TIME_CV_PCT = (6.0, 12.0)
 HS_COMPLETENESS = (0.8, 0.6)
 METHOD_AGREEMENT = (0.75, 0.5)
@@ -177,6 +180,10 @@ def _checks(ev: dict[str, Any]) -> list[tuple[int, str]]:
     if ev["step_stride_cadence_diff_pct"] is not None:
         out.append((_level_high(ev["step_stride_cadence_diff_pct"], STEP_STRIDE_CADENCE_DIFF_PCT),
                     f"cadence from steps and from strides differ by {f('step_stride_cadence_diff_pct', '.1f')} %"))
+    if ev["cadence_periodicity_diff_pct"] is not None:
+        out.append((_level_high(ev["cadence_periodicity_diff_pct"], PERIODICITY_CADENCE_DIFF_PCT),
+                    f"cadence from events and from the legs' periodicity differ by "
+                    f"{f('cadence_periodicity_diff_pct', '.1f')} % (the periodicity one is reported)"))
     if ev["stride_time_cv_pct"] is not None:
         out.append((_level_high(ev["stride_time_cv_pct"], STRIDE_TIME_CV_PCT),
                     f"irregular stride times (CV {f('stride_time_cv_pct', '.1f')} %)"))
@@ -217,6 +224,7 @@ def grade_analysis(
         "non_alternating_heel_strikes": non_alternating_heel_strikes(events, bouts) if sides == 2 else 0,
         "side_stride_time_diff_pct": _side_difference_pct(params),
         "step_stride_cadence_diff_pct": _cadence_difference_pct(params),
+        "cadence_periodicity_diff_pct": (params.get("cadence") or {}).get("difference_pct"),
         "stride_time_cv_pct": _max_cv(params),
         "n_heel_strikes": n_hs,
         "expected_heel_strikes": expected,

@@ -117,7 +117,7 @@ def test_benchmark_distributed_quick(tmp_path):
     assert "| worker cores |" in (tmp_path / "benchmark_distributed.md").read_text()
 
 
-def test_tcn_cv_seeds_loads_a_finished_run_in_the_cli_order(tmp_path):
+def test_tcn_cv_seeds_loads_the_analysed_inputs_of_a_finished_run_in_the_cli_order(tmp_path):
     from core.config import load_profile
     from core.gait.analysis import analyze_series
     from core.io.landmarks_csv import read_landmarks_csv, write_landmarks_csv
@@ -128,8 +128,9 @@ def test_tcn_cv_seeds_loads_a_finished_run_in_the_cli_order(tmp_path):
     for name, (style, seed) in names.items():
         series = truth_to_series(simulate_walk(GaitParams(style=style, duration_s=4.0, seed=seed))[2])
         write_landmarks_csv(tmp_path / name / "landmarks.csv", series, chunk_frames=64)
-    (tmp_path / "summary.csv").write_text("input,cadence_steps_per_min\nx/a_walk.mp4,100\nx/b_walk.mp4,130\n")
-    (tmp_path / "labels.csv").write_text("video,label\nb_walk.mp4,shuffling\na_walk.mp4,normal\n")
+    (tmp_path / "summary.csv").write_text("input,status,cadence_steps_per_min\nx/a_walk.mp4,ok,100\n"
+                                          "x/b_walk.mp4,ok,130\nx/c_walk.mp4,failed,\n")  # c_walk: no landmarks
+    (tmp_path / "labels.csv").write_text("video,label\nb_walk.mp4,shuffling\na_walk.mp4,normal\nc_walk.mp4,normal\n")
     samples = _script_module("tcn_cv_seeds").load_samples(tmp_path, tmp_path / "labels.csv", "balanced")
     assert [(s.name, s.label) for s in samples] == [("a_walk", "normal"), ("b_walk", "shuffling")]
     again = analyze_series(read_landmarks_csv(tmp_path / "a_walk" / "landmarks.csv"), load_profile("balanced").preprocessing)

@@ -74,7 +74,8 @@ def test_heel_strike_on_the_wrong_leg_is_low() -> None:
     assert any("same leg" in r for r in q.reasons)
 
 
-@pytest.mark.parametrize("case", ["sides_disagree", "irregular", "few_events", "absent", "unconfirmed", "rejected"])
+@pytest.mark.parametrize("case", ["sides_disagree", "irregular", "few_events", "absent", "unconfirmed", "rejected",
+                                  "periodicity"])
 def test_each_kind_of_weak_evidence_lowers_the_grade(case: str) -> None:
     events, params, kw = _events(), _params([1.2] * 5, [1.2] * 5), {}
     if case == "sides_disagree":
@@ -85,6 +86,8 @@ def test_each_kind_of_weak_evidence_lowers_the_grade(case: str) -> None:
         events = [e for i, e in enumerate(events) if i % 4 < 2][:8]
     elif case == "absent":
         kw["presence"] = 0.4
+    elif case == "periodicity":  # extra heel strikes: events say 130 steps/min, the legs' period 100
+        params["cadence"] = {"difference_pct": 30.0}
     elif case == "unconfirmed":
         kw["confirming"] = [dataclasses.replace(e, time_s=e.time_s + 0.2) for e in events]
     else:
@@ -92,6 +95,15 @@ def test_each_kind_of_weak_evidence_lowers_the_grade(case: str) -> None:
     q = _grade(events, params, **kw)
     assert q.grade == "low", (case, q)
     assert q.reasons
+
+
+def test_periodicity_disagreement_is_named_in_the_reasons() -> None:
+    events, params = _events(), _params([1.2] * 5, [1.2] * 5)
+    params["cadence"] = {"difference_pct": 4.0}
+    q = _grade(events, params, confirming=events)
+    assert q.grade == "medium" and "periodicity differ by 4.0 %" in q.reasons[0]
+    params["cadence"] = {"difference_pct": 1.0}
+    assert _grade(events, params, confirming=events).grade == "high"
 
 
 def test_one_doubt_gives_medium() -> None:
