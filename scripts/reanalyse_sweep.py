@@ -9,6 +9,12 @@ HS/TO MAE and bias (ms), the reported cadence's error (%), the step-time symmetr
 styles (``-`` where withheld), the confidence grade and the frames whose legs were relabelled; then
 medians and worst cases, and how many videos with cadence more than 5 % off were graded low.
 Iterating on event code takes seconds this way.
+
+``--from-store`` reads each video's keypoint store (``out/<video>/keypoints.jsonl.gz``) as the
+pipeline does, with its foot-patch shifts (the pixel contact evidence, ``core.gait.contact_pixels``)
+where the store has them; ``--no-pixels`` then leaves those out (the landmark events alone). The
+summary adds the signed HS and TO errors (detected - truth, ms; each truth event against the nearest
+detection of its side and type within 250 ms): median, p10, p90 and the share within 50 ms.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import json  # noqa: E402
 import warnings  # noqa: E402
 
@@ -27,7 +34,9 @@ import numpy as np  # noqa: E402
 from core.config import load_profile  # noqa: E402
 from core.errors import InsufficientDataError  # noqa: E402
 from core.gait.analysis import analyze_series  # noqa: E402
+from core.io.keypoint_store import read_store  # noqa: E402
 from core.io.landmarks_csv import read_landmarks_csv  # noqa: E402
+from core.series import batch_to_series  # noqa: E402
 from core.synthetic.truth import truth_to_events  # noqa: E402
 
 
@@ -46,22 +55,49 @@ def _step_si(result, style: str) -> float | None:
     return ((result.parameters.get("symmetry") or {}).get("step_time_s") or {}).get("si_pct")
 
 
-def reanalyse(run: Path) -> list[dict]:
+NEAREST_S = 0.25  # a truth event's signed error is to the nearest detection of its side and type within this
+
+
+def signed_errors_ms(detected: list, truth: list, event: str) -> list[float]:
+    """Per truth ``event`` (GaitEvent lists): detected - truth (ms) of the nearest detection of the same side
+    and type within NEAREST_S; truth events with none are left out."""
+    out = []
+    for t in (e for e in truth if e.event == event):
+        times = np.array([e.time_s for e in detected if e.side == t.side and e.event == event])
+        if times.size and np.min(np.abs(times - t.time_s)) <= NEAREST_S:
+            out.append(1000.0 * float(times[np.argmin(np.abs(times - t.time_s))] - t.time_s))
+    return out
+
+
+def _series(folder: Path, truth: dict, from_store: bool, pixels: bool):
+    """The video's series: from its landmarks.csv, or from its keypoint store as the pipeline reads it."""
+    if not from_store:
+        return read_landmarks_csv(folder / "landmarks.csv")
+    batch = read_store(folder / "keypoints.jsonl.gz")
+    if not pixels:
+        batch = dataclasses.replace(batch, feet=None)
+    return batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=folder.name)
+
+
+def reanalyse(run: Path, from_store: bool = False, pixels: bool = True) -> list[dict]:
     """Print one line per video of ``run``; returns its scores per video."""
     cfg = load_profile("balanced").preprocessing
     rows = []
-    for landmarks in sorted(run.glob("out/*/landmarks.csv")):
+    found = "keypoints.jsonl.gz" if from_store else "landmarks.csv"
+    for landmarks in sorted(run.glob(f"out/*/{found}")):
         name = landmarks.parent.name
         truth_file = run / "videos" / f"{name}.truth.json"
         if not truth_file.exists():
             continue
         truth = json.loads(truth_file.read_text())
         try:
-            result = analyze_series(read_landmarks_csv(landmarks), cfg, truth_events=truth_to_events(truth))
+            series = _series(landmarks.parent, truth, from_store, pixels)
+            truth_events = [e for e in truth_to_events(truth) if series.time_s[0] <= e.time_s <= series.time_s[-1]]
+            result = analyze_series(series, cfg, truth_events=truth_to_events(truth))
         except InsufficientDataError as exc:
             print(f"{name:44s} failed: {exc}")
             rows.append(dict(f1=0.0, cadence=float("nan"), hs=None, to=None, si=None,
-                             symmetric=truth["style"] in SYMMETRIC, grade="failed"))
+                             symmetric=truth["style"] in SYMMETRIC, grade="failed", hs_errors=[], to_errors=[]))
             continue
         ev = result.evaluation
         cadence = result.parameters["cadence_steps_per_min"]
@@ -70,7 +106,9 @@ def reanalyse(run: Path) -> list[dict]:
         si = _step_si(result, truth["style"])
         grade = result.quality.grade if result.quality else "-"
         rows.append(dict(f1=ev["overall"]["f1"], cadence=error, hs=hs["mae_ms"], to=to["mae_ms"], si=si,
-                         symmetric=truth["style"] in SYMMETRIC, grade=grade))
+                         symmetric=truth["style"] in SYMMETRIC, grade=grade,
+                         hs_errors=signed_errors_ms(result.detection.events, truth_events, "heel_strike"),
+                         to_errors=signed_errors_ms(result.detection.events, truth_events, "toe_off")))
         print(f"{name:44s} F1 {ev['overall']['f1']:.3f}  HS {_ms(hs, 'mae_ms'):>5} ({_ms(hs, 'bias_ms'):>6})  "
               f"TO {_ms(to, 'mae_ms'):>5} ({_ms(to, 'bias_ms'):>6})  cadence {error:+6.2f} %  "
               f"SI {'-' if si is None else f'{si:.1f}':>5}  {grade:6s}  relabelled {int(result.swapped.sum())} frames")
@@ -80,11 +118,17 @@ def reanalyse(run: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Re-analyse stored sweep landmarks against their truth.")
     parser.add_argument("runs", nargs="+", type=Path, help="sweep run folders (WORK/<look>_<seed>)")
+    parser.add_argument("--from-store", action="store_true",
+                        help="read out/<video>/keypoints.jsonl.gz (with its foot-patch shifts) instead of landmarks.csv")
+    parser.add_argument("--no-pixels", action="store_true",
+                        help="with --from-store: leave the foot-patch shifts out (landmark events alone)")
     args = parser.parse_args(argv)
+    if args.no_pixels and not args.from_store:
+        parser.error("--no-pixels needs --from-store")
     warnings.simplefilter("ignore", RuntimeWarning)
-    rows = [row for run in args.runs for row in reanalyse(run)]
+    rows = [row for run in args.runs for row in reanalyse(run, args.from_store, not args.no_pixels)]
     if not rows:
-        print("error: no out/*/landmarks.csv with a videos/*.truth.json found", file=sys.stderr)
+        print("error: no video with its out/<video>/ files and a videos/*.truth.json found", file=sys.stderr)
         return 2
     _summary(rows)
     return 0
@@ -106,6 +150,12 @@ def _summary(rows: list[dict]) -> None:
     print(f"HS MAE ms {_spread([r['hs'] for r in rows])}; TO MAE ms {_spread([r['to'] for r in rows])}; "
           f"step-time SI % on symmetric walks {_spread([r['si'] for r in symmetric])}, "
           f"withheld on {sum(r['si'] is None for r in symmetric)} of {len(symmetric)}")
+    for key, label in (("hs_errors", "HS"), ("to_errors", "TO")):
+        e = np.array([x for r in rows for x in r[key]])
+        if e.size:
+            print(f"{label} error ms (detected - truth, nearest within {1000 * NEAREST_S:.0f} ms): median "
+                  f"{np.median(e):+.1f}, p10 {np.percentile(e, 10):+.1f}, p90 {np.percentile(e, 90):+.1f}; "
+                  f"within 50 ms {np.mean(np.abs(e) <= 50):.0%} (n={e.size})")
     off = [r for r in rows if not abs(r["cadence"]) <= 5.0]
     flagged = sum(r["grade"] in ("low", "failed") for r in off)
     print(f"cadence > 5 % off (or none): {len(off)} videos, graded low or failed visibly: {flagged}")

@@ -7,16 +7,22 @@ px/s) with the correlation peak (``FOOT_PEAK_META``, (T, 4)), in the order of
 is near 0 and its peak high. The sample at frame t covers the interval (t-1, t), so it stands at
 t - 0.5.
 
-A heel strike is moved to the onset of rest of that foot's heel patch: the first sample of a run of
-at least ``REST_SAMPLES`` rest samples (speed below ``REST_FRACTION`` of the walking speed, peak at
-least ``MIN_PEAK``) that comes straight after a moving sample (above ``MOVING_FRACTION``, peak at
-least ``MIN_PEAK``), searched from ``HS_BEFORE_S`` before to ``HS_AFTER_S`` after the kinematic event;
-of several, the one nearest to it. A toe off is moved to the end of rest of the toe patch: the last
-sample of such a rest run followed straight away by a sample that moves or loses its peak, within
-``TO_AROUND_S`` of the kinematic event. The time is where the speed crosses ``REST_FRACTION`` between
-the two samples (or their midpoint when one has a low peak). Without such a clear transition the
-kinematic time is kept, so a static patch in a blank floor, a foot lost by the pose model or a patch
-that the floor's texture dominates all leave the landmark events as they were.
+A heel strike (``pixel_contact``) is moved to the onset of rest of that foot's heel patch. Speed
+(over the walking speed) and peak are first smoothed by a running median of 3. A sample is at rest
+when its speed is below ``REST_FRACTION`` and its peak at least ``MIN_PEAK``; it moves when its speed
+is above ``MOVING_FRACTION`` or its peak below ``MIN_PEAK`` (a swinging foot blurs and turns). The
+onset is the first sample of a rest run of at least ``REST_S`` that follows a moving sample within
+``MOVING_S``, timed where the speed crosses ``REST_FRACTION`` between the two samples around it (both
+with a good peak); searched from ``HS_BEFORE_S`` before to ``HS_AFTER_S`` after the kinematic event,
+the latest one there. It is kept only while the landmark heel's own speed over ground is at most
+``LANDMARK_MAX_FRACTION`` of the walking speed at that time: on shuffling gait a low, gliding heel's
+patch is dominated by the floor and reads rest 100-150 ms before contact, while the landmark heel is
+still fast. Without such a clear transition the kinematic time is kept, so a blank floor, a foot lost
+by the pose model or a patch that the floor's texture dominates leave the landmark event as it was.
+
+Toe off is not taken from the toe patch: its end of rest (tried with the same rules) comes with the
+heel's rise, as the forefoot rolls inside the patch, and was no closer to the truth than the landmark
+toe off on the development videos (docs/gait_accuracy.md, section (n)).
 """
 
 from __future__ import annotations
@@ -32,11 +38,11 @@ FOOT_PEAK_META = "foot_patch_peak"
 REST_FRACTION = 0.65
 MOVING_FRACTION = 0.9
 MIN_PEAK = 0.5
-REST_SAMPLES = 5
-MOVING_SAMPLES = 2
+REST_S = 0.15
+MOVING_S = 0.1
+LANDMARK_MAX_FRACTION = 1.0
 HS_BEFORE_S = 0.25
 HS_AFTER_S = 0.08
-TO_AROUND_S = 0.15
 
 
 def has_foot_evidence(meta: dict, n_frames: int) -> bool:
@@ -86,18 +92,18 @@ def _states(ratio: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return good & (ratio < REST_FRACTION), seen & ((ratio > MOVING_FRACTION) | (peak < MIN_PEAK))
 
 
-def _rest_runs(rest: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) runs of rest at least REST_SAMPLES long."""
+def _rest_runs(rest: np.ndarray, min_samples: int) -> list[tuple[int, int]]:
+    """[start, end) runs of rest at least ``min_samples`` long."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], rest.astype(int), [0]))))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= REST_SAMPLES]
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_samples]
 
 
-def _crossing(ratio: np.ndarray, peak: np.ndarray, j: int) -> float | None:
-    """Sample time (frames) where the speed crosses REST_FRACTION between samples j-1 and j when both
-    have a good peak and j-1 moves fast (samples stand at their frame - 0.5); None otherwise."""
+def _crossing(ratio: np.ndarray, peak: np.ndarray, j: int) -> float:
+    """Sample time (frames) of the change between samples j-1 (not at rest) and j (at rest): where the
+    speed crosses REST_FRACTION when both have a good peak, else midway (samples stand at frame - 0.5)."""
     a, b = ratio[j - 1], ratio[j]
-    if min(peak[j - 1], peak[j]) >= MIN_PEAK and a > MOVING_FRACTION and b < REST_FRACTION:
-        return float(j - 1.5 + (a - REST_FRACTION) / (a - b))
+    if min(peak[j - 1], peak[j]) >= MIN_PEAK and a > b:
+        return float(j - 1.5 + np.clip((a - REST_FRACTION) / (a - b), 0.0, 1.0))
     return None
 
 
@@ -106,40 +112,30 @@ def rest_onset(index: float, ratio: np.ndarray, peak: np.ndarray, rate_hz: float
     kinematic ``index``: see the module docstring; None without a clear swing -> rest transition."""
     rest, moving = _states(ratio, peak)
     lo, hi = index - HS_BEFORE_S * rate_hz, index + HS_AFTER_S * rate_hz
-    found = []
-    for start, _ in _rest_runs(rest):
-        if start >= MOVING_SAMPLES and moving[start - MOVING_SAMPLES:start].all():
+    found, before = [], max(1, int(round(MOVING_S * rate_hz)))
+    for start, _ in _rest_runs(rest, max(1, int(np.ceil(REST_S * rate_hz - 1e-9)))):
+        if start >= 1 and moving[max(0, start - before):start].any():
             t = _crossing(ratio, peak, start)
             if t is not None and lo <= t <= hi:
                 found.append(t)
     return max(found) if found else None
 
 
-def rest_end(index: float, ratio: np.ndarray, peak: np.ndarray, rate_hz: float) -> float | None:
-    """Toe off (sub-frame index) from the toe patch's ``ratio`` and ``peak`` (T,) near the kinematic
-    ``index``: see the module docstring; None without a clear rest -> leaving transition."""
-    rest, moving = _states(ratio, peak)
-    lo, hi = index - TO_AROUND_S * rate_hz, index + TO_AROUND_S * rate_hz
-    found = []
-    for _, end in _rest_runs(rest):
-        if end + MOVING_SAMPLES <= len(rest) and moving[end:end + MOVING_SAMPLES].all():
-            t = _crossing(ratio[::-1], peak[::-1], len(rest) - end)
-            t = None if t is None else len(rest) - 2 - t
-            if t is not None and lo <= t <= hi:
-                found.append(t)
-    return min(found) if found else None
-
-
-def pixel_contact(event: str, index: float, side: str, evidence: tuple[np.ndarray, np.ndarray],
-                  walking_speed: float, rate_hz: float) -> float:
-    """``index`` (sub-frame) moved to the pixel evidence of ``event`` ("heel_strike": the heel patch's
-    ``rest_onset``; "toe_off": the toe patch's ``rest_end``) of ``side``; ``evidence``: the foot-patch
-    velocity (T, 4, 2) px/s and peak (T, 4) over the same frames; unchanged without clear evidence."""
+def pixel_contact(index: float, side: str, evidence: tuple[np.ndarray, np.ndarray], walking_speed: float,
+                  rate_hz: float, landmark_speed: np.ndarray | None = None) -> float:
+    """A heel strike of ``side`` at ``index`` (sub-frame) moved to its heel patch's ``rest_onset``;
+    ``evidence``: the foot-patch velocity (T, 4, 2) px/s and peak (T, 4) over the same frames;
+    ``walking_speed`` px/s; ``landmark_speed`` (T,) the landmark heel's speed over ground (px/s) or None.
+    Unchanged without clear evidence (module docstring)."""
     velocity, peak = evidence
     if not (np.isfinite(walking_speed) and abs(walking_speed) > 0):
         return index
-    heel = event == "heel_strike"
-    k = point_column(side, "heel" if heel else "toe")
-    ratio = speed_ratio(velocity[:, k], walking_speed)
-    found = (rest_onset if heel else rest_end)(index, median3(ratio), median3(peak[:, k]), rate_hz)
-    return index if found is None else found
+    k = point_column(side, "heel")
+    found = rest_onset(index, median3(speed_ratio(velocity[:, k], walking_speed)), median3(peak[:, k]), rate_hz)
+    if found is None:
+        return index
+    if landmark_speed is not None:
+        at = float(np.interp(found, np.arange(len(landmark_speed)), landmark_speed))
+        if not abs(at) <= LANDMARK_MAX_FRACTION * abs(walking_speed):
+            return index
+    return found

@@ -129,8 +129,8 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
             region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,
                                    region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
-        if evidence is not None and ctx.speed_contacts:
-            index = pixel_contact(c.event, index, c.side, evidence, ctx.walking_speed, ctx.rate_hz)
+        if evidence is not None and ctx.speed_contacts and c.event == "heel_strike":
+            index = pixel_contact(index, c.side, evidence, ctx.walking_speed, ctx.rate_hz, heel_speed)
         out.append(Candidate(c.side, c.event, index, c.strength))
     return out
 

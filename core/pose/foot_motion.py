@@ -17,6 +17,7 @@ frames (up to about a third of a foot length at 30 fps) stays inside it.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -73,16 +74,17 @@ def foot_boxes(landmarks_px: np.ndarray, scale: float, width: int, height: int
     / original px) centred on the point, or None where the point or its foot is unseen or the patch
     leaves the frame."""
     out: list[tuple[int, int, int, int] | None] = []
+    xy = landmarks_px[:, :2].tolist()
     for (side, _), point in zip(FOOT_MOTION_POINTS, FOOT_POINTS):
-        heel, toe = (landmarks_px[LEG_LANDMARKS[side][p], :2] for p in ("heel", "toe"))
-        centre = landmarks_px[point, :2] * scale
-        if not (np.isfinite(heel).all() and np.isfinite(toe).all()):
+        (hx, hy), (tx, ty) = (xy[LEG_LANDMARKS[side][p]] for p in ("heel", "toe"))
+        cx, cy = xy[point]
+        if not all(math.isfinite(v) for v in (hx, hy, tx, ty)):
             out.append(None)
             continue
-        side = int(np.clip(round(PATCH_FOOT * float(np.hypot(*(toe - heel))) * scale), MIN_SIDE_PX, MAX_SIDE_PX))
-        x0, y0 = int(round(centre[0] - side / 2)), int(round(centre[1] - side / 2))
-        inside = x0 >= 0 and y0 >= 0 and x0 + side <= width and y0 + side <= height
-        out.append((x0, y0, x0 + side, y0 + side) if inside else None)
+        side_px = min(MAX_SIDE_PX, max(MIN_SIDE_PX, round(PATCH_FOOT * math.hypot(tx - hx, ty - hy) * scale)))
+        x0, y0 = round(cx * scale - side_px / 2), round(cy * scale - side_px / 2)
+        inside = x0 >= 0 and y0 >= 0 and x0 + side_px <= width and y0 + side_px <= height
+        out.append((x0, y0, x0 + side_px, y0 + side_px) if inside else None)
     return out
 
 
@@ -101,7 +103,8 @@ def _patch(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | No
         return None
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     small = cv2.resize(grey, (PATCH_PX, PATCH_PX), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return small - small.mean()
+    small -= cv2.mean(small)[0]
+    return small
 
 
 @functools.cache

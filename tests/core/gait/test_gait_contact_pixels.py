@@ -1,67 +1,58 @@
-"""Contact timing from foot patches: onset and end of rest on constructed signals."""
+"""Heel strike from foot patches: onset of rest on constructed signals, and when it is not trusted."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from core.gait.contact_pixels import (
-    MIN_PEAK, MOVING_FRACTION, REST_FRACTION, median3, pixel_contact, point_column, rest_end, rest_onset,
-    swap_foot_sides,
+    MIN_PEAK, MOVING_FRACTION, REST_FRACTION, median3, pixel_contact, point_column, rest_onset, swap_foot_sides,
 )
 
 RATE_HZ = 30.0
 WALKING_PX_S = 200.0
+N = 40
 
 
-def _evidence(ratio_heel: np.ndarray, ratio_toe: np.ndarray, peak: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """Foot-patch velocity (T, 4, 2) px/s and peak (T, 4) with the left foot's ratios along X."""
-    n = len(ratio_heel)
-    velocity, peaks = np.zeros((n, 4, 2)), np.full((n, 4), peak)
-    velocity[:, point_column("left", "heel"), 0] = ratio_heel * WALKING_PX_S
-    velocity[:, point_column("left", "toe"), 0] = -ratio_toe * WALKING_PX_S
+def _evidence(ratio: np.ndarray, peak: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """Foot-patch velocity (T, 4, 2) px/s and peak (T, 4): the left heel's speed is ``ratio`` x walking."""
+    velocity, peaks = np.zeros((len(ratio), 4, 2)), np.full((len(ratio), 4), peak)
+    velocity[:, point_column("left", "heel"), 0] = -ratio * WALKING_PX_S
     return velocity, peaks
 
 
+SWING_THEN_REST = np.r_[np.full(20, 1.5), np.full(N - 20, 0.1)]  # swing up to sample 19, rest from 20
+# The crossing of the rest level between samples 19 and 20; sample t stands at frame t - 0.5.
+ONSET = 20 - 1.5 + (1.5 - REST_FRACTION) / (1.5 - 0.1)
+
+
 def test_heel_strike_moves_to_the_onset_of_rest() -> None:
-    ratio = np.r_[np.full(20, 1.5), np.full(20, 0.1)]  # swing until sample 19, rest from sample 20
-    expected = 20 - 1.5 + (1.5 - REST_FRACTION) / (1.5 - 0.1)  # the crossing; samples stand at frame - 0.5
-    assert rest_onset(22.0, ratio, np.full(40, 0.9), RATE_HZ) == np.float64(expected)
-    got = pixel_contact("heel_strike", 22.0, "left", _evidence(ratio, ratio), WALKING_PX_S, RATE_HZ)
-    assert abs(got - expected) < 1e-9
-
-
-def test_toe_off_moves_to_the_end_of_rest() -> None:
-    ratio = np.r_[np.full(20, 0.1), np.full(20, 1.5)]  # rest until sample 19, moving from sample 20
-    expected = 20 - 1.5 + (REST_FRACTION - 0.1) / (1.5 - 0.1)
-    got = pixel_contact("toe_off", 17.0, "left", _evidence(ratio[::-1], ratio), WALKING_PX_S, RATE_HZ)
-    assert abs(got - expected) < 1e-9
-    assert rest_end(17.0, ratio, np.full(40, 0.9), RATE_HZ) is not None
+    assert abs(rest_onset(22.0, SWING_THEN_REST, np.full(N, 0.9), RATE_HZ) - ONSET) < 1e-9
+    assert abs(pixel_contact(22.0, "left", _evidence(SWING_THEN_REST), WALKING_PX_S, RATE_HZ) - ONSET) < 1e-9
+    # the landmark heel slows down about then too: the onset is kept
+    landmark = np.r_[np.full(19, 1.5), np.full(N - 19, 0.3)] * WALKING_PX_S
+    assert abs(pixel_contact(22.0, "left", _evidence(SWING_THEN_REST), WALKING_PX_S, RATE_HZ, landmark) - ONSET) < 1e-9
 
 
 def test_unclear_evidence_keeps_the_kinematic_event() -> None:
-    onset = np.r_[np.full(20, 1.5), np.full(20, 0.1)]
-    # low peaks (a blank floor, a lost foot), a foot that never moves, one too far from the candidate
-    assert pixel_contact("heel_strike", 22.0, "left", _evidence(onset, onset, peak=MIN_PEAK / 2), WALKING_PX_S,
-                         RATE_HZ) == 22.0
-    still = np.full(40, 0.1)
-    assert pixel_contact("heel_strike", 22.0, "left", _evidence(still, still), WALKING_PX_S, RATE_HZ) == 22.0
-    assert pixel_contact("heel_strike", 35.0, "left", _evidence(onset, onset), WALKING_PX_S, RATE_HZ) == 35.0
-    # a rest too short to be a stance, and a slow swing that never clearly moves
-    blip = np.r_[np.full(20, 1.5), np.full(3, 0.1), np.full(17, 1.5)]
-    assert rest_onset(21.0, blip, np.full(40, 0.9), RATE_HZ) is None
-    slow = np.r_[np.full(20, MOVING_FRACTION - 0.05), np.full(20, 0.1)]
-    assert rest_onset(21.0, slow, np.full(40, 0.9), RATE_HZ) is None
-    nan = np.full((40, 4, 2), np.nan), np.full((40, 4), np.nan)
-    assert pixel_contact("toe_off", 21.0, "left", nan, WALKING_PX_S, RATE_HZ) == 21.0
+    def moved(ratio: np.ndarray, index: float = 22.0, peak: float = 0.9, landmark: np.ndarray | None = None) -> float:
+        return pixel_contact(index, "left", _evidence(ratio, peak), WALKING_PX_S, RATE_HZ, landmark)
+
+    assert moved(SWING_THEN_REST, peak=MIN_PEAK / 2) == 22.0  # low peaks: a blank floor, a lost foot
+    assert moved(np.full(N, 0.1)) == 22.0  # never moves
+    assert moved(SWING_THEN_REST, index=35.0) == 35.0  # the onset is too far before the candidate
+    assert moved(np.r_[np.full(20, 1.5), np.full(3, 0.1), np.full(N - 23, 1.5)]) == 22.0  # rest too short
+    assert moved(np.r_[np.full(20, MOVING_FRACTION - 0.05), np.full(N - 20, 0.1)]) == 22.0  # no clear swing
+    assert moved(SWING_THEN_REST, landmark=np.full(N, 1.5 * WALKING_PX_S)) == 22.0  # the landmark heel still swings
+    nan = np.full((N, 4, 2), np.nan), np.full((N, 4), np.nan)
+    assert pixel_contact(21.0, "left", nan, WALKING_PX_S, RATE_HZ) == 21.0
 
 
 def test_one_wild_sample_does_not_break_a_rest() -> None:
-    ratio = np.r_[np.full(20, 1.5), np.full(20, 0.1)]
+    ratio = SWING_THEN_REST.copy()
     ratio[25] = 6.0
     smoothed = median3(ratio)
     assert smoothed[25] == np.float64(0.1) and smoothed[19] == 1.5 and smoothed[20] == np.float64(0.1)
-    got = pixel_contact("heel_strike", 22.0, "left", _evidence(ratio, ratio), WALKING_PX_S, RATE_HZ)
-    assert got < 20
+    assert abs(pixel_contact(22.0, "left", _evidence(ratio), WALKING_PX_S, RATE_HZ) - ONSET) < 1e-9
 
 
 def test_relabelled_legs_swap_their_patches() -> None:
