@@ -15,7 +15,9 @@ against the generator's truth (``truth["people"]``):
   other figure's box);
 - detected %: the same share among the frames where the walker is fully in view;
 - F1 (and the twin's): events.csv against the truth events at +-50 ms (0 when the run failed);
-- cadence err: |detected - truth| steps/min from gait_parameters.json.
+- cadence err: |detected - truth| steps/min from gait_parameters.json;
+- hidden events: truth events at frames where the other figure covers at least ``HIDDEN_FRAC`` of the
+  walker (``occluded_frac``): no pose model sees those legs, so the F1 drop against the twin has a floor.
 ``person``/``track`` fields of gait_parameters.json are shown when present (the walker finder's choice).
 """
 
@@ -35,6 +37,7 @@ from dataclasses import dataclass  # noqa: E402
 import numpy as np  # noqa: E402
 
 TOLERANCE_S = 0.05
+HIDDEN_FRAC = 0.5
 ROLES = ("standing", "opposite", "crossing", "on_box")
 DIRECTIONS = ("left_to_right", "right_to_left")
 
@@ -147,7 +150,7 @@ def _choice_note(folder: Path) -> str:
     for key in ("person", "track", "walker"):
         value = doc.get(key)
         if isinstance(value, dict):
-            return "; ".join(f"{k}={value[k]}" for k in ("track", "id", "reason") if k in value)
+            return "; ".join(f"{k}={value[k]}" for k in ("chosen_track", "track", "id", "reason", "why") if k in value)
         if value is not None:
             return f"{key}={value}"
     return ""
@@ -170,6 +173,8 @@ def score(c: Case, video_dir: Path, out_dir: Path, failures: dict[str, str]) -> 
         hip[batch.frame[keep]] = batch.image[keep][:, [23, 24], :2].mean(axis=1)
     posed = np.isfinite(hip[:, 0])
     in_view = np.asarray(people[0]["visible_frac"], dtype=float) >= 0.99
+    occluded = np.asarray(people[0].get("occluded_frac", [0.0] * n), dtype=float)
+    hidden = sum(occluded[min(int(e["frame"]), n - 1)] >= HIDDEN_FRAC for e in truth["events"])
     on_walker = _inside(hip, walker_box) & posed
     par = folder / "gait_parameters.json"
     cadence = json.loads(par.read_text()).get("cadence_steps_per_min") if par.is_file() else None
@@ -180,6 +185,7 @@ def score(c: Case, video_dir: Path, out_dir: Path, failures: dict[str, str]) -> 
         "detected_pct": 100.0 * (on_walker & in_view).sum() / max(in_view.sum(), 1),
         "f1": _event_f1(folder, truth),
         "cadence_err": abs(cadence - truth["cadence_steps_per_min"]) if cadence else float("nan"),
+        "hidden": f"{hidden}/{len(truth['events'])}",
         "choice": _choice_note(folder),
         "error": failures.get(c.name, ""),
     }
@@ -190,13 +196,13 @@ def _f(v: float | None, spec: str) -> str:
 
 
 def table(rows: list[dict]) -> list[str]:
-    out = ["| case | seed | walker % (other %) | detected % in view | F1 | twin F1 | cadence err spm | "
+    out = ["| case | seed | walker % (other %) | detected % in view | F1 | twin F1 | hidden events | cadence err spm | "
            "choice / error |",
-           "|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        note = r["choice"] or r["error"][:80]
+        note = (r["choice"] or r["error"])[:80]
         out.append(f"| {r['case']} | {r['seed']} | {r['walker_pct']:.0f} ({r['other_pct']:.0f}) | "
-                   f"{r['detected_pct']:.0f} | {r['f1']:.3f} | {_f(r.get('twin_f1'), '.3f')} | "
+                   f"{r['detected_pct']:.0f} | {r['f1']:.3f} | {_f(r.get('twin_f1'), '.3f')} | {r['hidden']} | "
                    f"{_f(r['cadence_err'], '.1f')} | {note} |")
     return out
 
@@ -216,6 +222,8 @@ def summary(rows: list[dict]) -> list[str]:
              f"  walker %: {stats([r['walker_pct'] for r in pairs], 'min')}",
              f"  F1: {stats([r['f1'] for r in pairs], 'min')}; twin F1: {stats([r['twin_f1'] for r in pairs], 'min')}",
              f"  F1 drop vs twin: {stats([r['twin_f1'] - r['f1'] for r in pairs], 'max')}",
+             f"  F1 drop vs twin, cases with no hidden event: "
+             f"{stats([r['twin_f1'] - r['f1'] for r in pairs if r['hidden'].startswith('0/')], 'max')}",
              f"  cadence err spm: {stats([r['cadence_err'] for r in pairs], 'max')}"]
     if small:
         lines += [f"small walker (120 px, 1280x720): {len(small)} cases; detected % in view: "

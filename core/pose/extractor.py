@@ -14,9 +14,9 @@ import numpy as np
 from core.config import PoseConfig
 from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
-from core.pose.follow import FollowPath
+from core.pose.follow import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
-from core.pose.pose_guard import hip_midpoint
+from core.pose.pose_guard import GuardMemory
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
 from core.pose.scene_motion import SceneShift
@@ -189,15 +189,16 @@ class _Lane:
         self.estimator = _estimator_for(task)
         self.scene = SceneShift()
         self.feet = FootShift()
-        self.last_hip: tuple[int, np.ndarray] | None = None  # (video frame, hip px) of the last pose accepted
+        self.guard = GuardMemory()  # the pose guard's memory along this lane
+        max_side_px = crop_max_side_px(task.pose.max_side_px, task.follow)
         self.frames = iter_frames(
             Path(task.video_path),
             start=task.warmup_start,
             stop=self.stop,
             stride=task.pose.frame_stride,
-            max_side_px=task.pose.max_side_px,
+            max_side_px=max_side_px,
             decoder=task.decoder,
-            queue_frames=task.queue_frames,
+            queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
             fps=task.fps,
             threads=task.decode_threads,
         )
@@ -228,6 +229,14 @@ class _Lane:
         if close is not None:
             close()
         self.ended = True
+
+
+def _queue_for(queue_frames: int, planned_side_px: int, side_px: int, follow: FollowPath | None) -> int:
+    """Decoded frames to queue when frames are kept larger (``side_px``) than planned: the same memory."""
+    if side_px == planned_side_px or follow is None or follow.frame_side_px <= 0:
+        return queue_frames
+    actual = follow.frame_side_px if side_px <= 0 else min(side_px, follow.frame_side_px)
+    return max(2, int(queue_frames * (planned_side_px / actual) ** 2))
 
 
 def _lane_key(task: SegmentTask) -> tuple:
@@ -293,7 +302,7 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
 
 def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
-    span or when the pose found is not centred on the walker (``lane.last_hip``: the last accepted)."""
+    span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``)."""
     est = lane.estimator
     if follow is None:
         return est.process(frame)
@@ -303,11 +312,9 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     result = est.process(frame, box)
     if result is None:
         return None
-    previous = None if lane.last_hip is None else (frame.index - lane.last_hip[0], lane.last_hip[1])
-    if not follow.on_walker(frame.index, result[0], previous):
+    if not follow.on_walker(frame.index, result[0], lane.guard):
         est.reset()  # it followed someone else into the crop: look again next frame
         return None
-    lane.last_hip = (frame.index, hip_midpoint(result[0]))
     return result
 
 

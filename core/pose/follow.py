@@ -13,7 +13,7 @@ from core.errors import NoWalkerError
 from core.pose.glance import glance
 from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
-from core.pose.pose_guard import is_walker
+from core.pose.pose_guard import GuardMemory, judge
 from core.pose.roi import Roi
 from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walker, ground_direction_x, summarise,
                                  track_people)
@@ -22,6 +22,7 @@ SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
+LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
 _PAN_WIDTH_PX = 320
 _MIN_STRIP_PX = 48
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
@@ -38,13 +39,15 @@ class FollowPath:
     scanned (n, 2) px (``centres_px``; the crop is held inside the frame, the hip is not; None: the
     crops' centres), and the walker's direction over the ground in the image (+1 right, -1 left, 0
     unknown). ``others_px`` (n, k, 4): the other people's boxes in the same frames (NaN where a
-    person is not in view), kept out of the scenery's pan (``core.pose.scene_motion``)."""
+    person is not in view), kept out of the scenery's pan (``core.pose.scene_motion``).
+    ``frame_side_px``: the video frame's longer side (px; 0 unknown)."""
 
     first_frame: int
     boxes_px: np.ndarray = field(compare=False)
     centres_px: np.ndarray | None = field(default=None, compare=False)
     direction_x: int = 0
     others_px: np.ndarray | None = field(default=None, compare=False)
+    frame_side_px: int = 0
 
     def others_at(self, frame: int) -> np.ndarray | None:
         """(m, 4) px boxes of the other people in view at ``frame``; None when there are none."""
@@ -55,14 +58,15 @@ class FollowPath:
         boxes = boxes[np.isfinite(boxes).all(axis=1)]
         return boxes if len(boxes) else None
 
-    def on_walker(self, frame: int, landmarks_px: np.ndarray, previous: tuple[int, np.ndarray] | None = None) -> bool:
-        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.is_walker``; ``previous``:
-        (frames ago, hip px) of the last pose accepted): else the pose model has taken someone else."""
+    def on_walker(self, frame: int, landmarks_px: np.ndarray, memory: GuardMemory | None = None) -> bool:
+        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.judge``; ``memory``: the
+        guard's memory of this run of frames, updated; None: none): else the pose model has taken someone else."""
         box = self.box_at(frame)
         if box is None:
             return False
         centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
-        return is_walker(landmarks_px, centre, float(box[2] - box[0]), self.direction_x, previous)
+        return judge(GuardMemory() if memory is None else memory, frame, landmarks_px, centre,
+                     float(box[2] - box[0]), self.direction_x)
 
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame
@@ -232,7 +236,18 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, dire
     x0 = np.clip(cx - side / 2, 0, width_px - side)
     y0 = np.clip(cy - side / 2, 0, height_px - side)
     out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
-    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x)
+    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x, frame_side_px=max(width_px, height_px))
+
+
+def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:
+    """The longer frame side (px; 0 = native) to decode at for pose: the profile's ``max_side_px``, unless
+    that shrinks the walker's crop below ``LANDMARK_INPUT_PX``; then larger, up to the native size. A
+    120 px walker in 1280x720 had a 226 px crop shrunk to 170 px at 960 (event F1 0.80 -> 1.00 native, seed 80100)."""
+    if path is None or profile_max_side_px <= 0 or path.frame_side_px <= profile_max_side_px or not len(path.boxes_px):
+        return profile_max_side_px
+    crop_px = float(path.boxes_px[0, 2] - path.boxes_px[0, 0])
+    needed = int(np.ceil(path.frame_side_px * LANDMARK_INPUT_PX / max(crop_px, 1.0)))
+    return profile_max_side_px if needed <= profile_max_side_px else 0 if needed >= path.frame_side_px else needed
 
 
 def _smoothed(x: np.ndarray, win: int) -> np.ndarray:
@@ -398,7 +413,7 @@ def plan_follow(
         if meta.get("chosen_id") is None or meta.get("whole_frame"):
             return None
         path = FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
-                          int(arrays.get("path_direction", 0)))
+                          int(arrays.get("path_direction", 0)), frame_side_px=max(width_px, height_px))
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
     lone = glance(video, n_frames, fps, height_px, roi) if mode == "auto" else None

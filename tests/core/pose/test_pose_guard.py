@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 
 from core.constants import LANDMARK_INDEX
 from core.pose.follow import follow_path
-from core.pose.pose_guard import MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, facing_x, hips_near, is_walker
+from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, GuardMemory, facing_x,
+                                  hips_near, is_walker, judge)
 from core.pose.tracking import Track, ground_direction_x
 
 
@@ -68,3 +70,37 @@ def test_a_pose_continuing_the_last_accepted_one_may_leave_the_scanned_hip_a_lit
     assert not is_walker(_pose(*off), centre, side, 1, previous=(10, np.array(off)))
     far = 600.0, 400.0 + 3.0 * MAX_HIP_OFFSET_Y_CROPS * side  # beyond the loose ellipse: never
     assert not is_walker(_pose(*far), centre, side, 1, previous=(1, np.array(far)))
+
+
+def test_a_steady_offset_of_the_scanned_hip_is_learnt_after_a_consistent_start():
+    side, scanned = 500.0, np.array([600.0, 400.0])
+    low = 600.0, 400.0 - 1.2 * MAX_HIP_OFFSET_Y_CROPS * side  # the detector's hip sits low: every pose is "too high"
+    memory = GuardMemory()
+    verdicts = [judge(memory, f, _pose(low[0] + f, low[1]), scanned + [f, 0.0], side, 1) for f in range(BOOTSTRAP_FRAMES)]
+    assert verdicts == [False] * (BOOTSTRAP_FRAMES - 1) + [True]
+    assert memory.bias_crops()[1] == pytest.approx(-MAX_HIP_OFFSET_Y_CROPS)  # learnt, held to the ellipse
+    # after a gap (no continuity to lean on) the same offset is still the walker's
+    assert judge(memory, 40, _pose(low[0] + 40, low[1]), scanned + [40.0, 0.0], side, 1)
+    assert not is_walker(_pose(low[0] + 40, low[1]), scanned + [40.0, 0.0], side, 1)  # without the memory: refused
+
+
+def test_the_start_up_run_needs_the_walk_direction_and_consecutive_poses():
+    side, scanned = 500.0, np.array([600.0, 400.0])
+    off = 600.0, 400.0 + 1.5 * MAX_HIP_OFFSET_Y_CROPS * side
+    backwards = GuardMemory()
+    assert not any(judge(backwards, f, _pose(*off, facing=-1), scanned, side, 1) for f in range(10))
+    unknown = GuardMemory()
+    assert not any(judge(unknown, f, _pose(*off), scanned, side, 0) for f in range(10))
+    gappy = GuardMemory()  # every 10th frame: never a run
+    assert not any(judge(gappy, f, _pose(*off), scanned, side, 1) for f in range(0, 100, 10))
+    beyond = GuardMemory()  # beyond the loose ellipse: never
+    far = 600.0, 400.0 + 3.0 * MAX_HIP_OFFSET_Y_CROPS * side
+    assert not any(judge(beyond, f, _pose(*far), scanned, side, 1) for f in range(10))
+
+
+def test_no_start_up_run_once_the_walker_was_accepted():
+    side, scanned = 500.0, np.array([600.0, 400.0])
+    memory = GuardMemory()
+    assert judge(memory, 0, _pose(600.0, 400.0), scanned, side, 1)
+    off = 600.0, 400.0 + 2.4 * MAX_HIP_OFFSET_Y_CROPS * side  # someone else, steady, after a jump
+    assert not any(judge(memory, f, _pose(*off), scanned, side, 1) for f in range(1, 10))
