@@ -105,6 +105,7 @@ def _summary(rows: list[dict]) -> None:
     symmetric = [r for r in rows if r["symmetric"]]
     print(f"HS MAE ms {_spread([r['hs'] for r in rows])}; TO MAE ms {_spread([r['to'] for r in rows])}; "
           f"step-time SI % on symmetric walks {_spread([r['si'] for r in symmetric])}, "
+          f"below 3 % on {sum(r['si'] is not None and r['si'] < 3.0 for r in symmetric)}, "
           f"withheld on {sum(r['si'] is None for r in symmetric)} of {len(symmetric)}")
     off = [r for r in rows if not abs(r["cadence"]) <= 5.0]
     flagged = sum(r["grade"] in ("low", "failed") for r in off)
