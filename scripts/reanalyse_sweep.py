@@ -149,6 +149,7 @@ def _summary(rows: list[dict]) -> None:
     symmetric = [r for r in rows if r["symmetric"]]
     print(f"HS MAE ms {_spread([r['hs'] for r in rows])}; TO MAE ms {_spread([r['to'] for r in rows])}; "
           f"step-time SI % on symmetric walks {_spread([r['si'] for r in symmetric])}, "
+          f"below 3 % on {sum(r['si'] is not None and r['si'] < 3.0 for r in symmetric)}, "
           f"withheld on {sum(r['si'] is None for r in symmetric)} of {len(symmetric)}")
     for key, label in (("hs_errors", "HS"), ("to_errors", "TO")):
         e = np.array([x for r in rows for x in r[key]])

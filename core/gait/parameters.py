@@ -16,7 +16,8 @@ legs' periodicity where the two disagree (``cadence`` block: both values and the
 leg's landmarks missing, strides of the other need only their own toe off and support phases are
 not reported.
 Walking speed = mean over strides of stride length / stride time. Symmetry index (%) =
-100 |L - R| / (0.5 (L + R)) of the side means (0 = symmetric), reported with the ratio L / R.
+100 |L - R| / (0.5 (L + R)) of the side medians over clean values (``core.gait.symmetry``: outliers
+left out; 0 = symmetric), reported with the ratio L / R.
 Coefficient of variation (%) = 100 SD / mean (sample SD). The heel stands for the foot (the
 ankle where a heel is never seen).
 Strides that cross a bout boundary, miss or duplicate events, or fall outside the physiological
@@ -37,6 +38,7 @@ from core.constants import (
     SCALE_MIN_CONFIDENCE, SIDES, STANCE_PCT_RANGE, STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S,
 )
 from core.gait.direction import foot_points
+from core.gait.symmetry import robust_symmetry, symmetry_index
 from core.types import GaitEvent
 
 _OTHER = {"left": "right", "right": "left"}
@@ -324,9 +326,16 @@ def stats(values: list[float] | np.ndarray) -> dict:
 
 def symmetry(left: float | None, right: float | None) -> dict:
     """Symmetry index % = 100 |L - R| / (0.5 (L + R)) and ratio L / R (None when undefined)."""
-    if left is None or right is None or left + right == 0 or right == 0:
-        return {"si_pct": None, "ratio_left_right": None}
-    return {"si_pct": 100.0 * abs(left - right) / (0.5 * (left + right)), "ratio_left_right": left / right}
+    return symmetry_index(left, right)
+
+
+def _side_values(side: str, strides: list[Stride], steps: list[Step], leg: float) -> dict[str, list[float]]:
+    """Per-stride and per-step values of ``side`` behind the symmetry keys."""
+    own = [s for s in strides if s.side == side]
+    own_steps = [s for s in steps if s.side == side]
+    return {"step_time_s": [s.step_time_s for s in own_steps], "stride_time_s": [s.stride_time_s for s in own],
+            "stance_pct": [s.stance_pct for s in own], "swing_pct": [s.swing_pct for s in own],
+            "step_length_leg_norm": [s.step_length / leg if leg > 0 else np.nan for s in own_steps]}
 
 
 def _lengths(values: list[float], m_per_unit: float | None, leg: float) -> tuple[dict | None, dict]:
@@ -438,6 +447,7 @@ def spatiotemporal_parameters(
     stride_list, stride_counts = _rejection_summary(rej_strides, "stride")
     _, step_counts = _rejection_summary(rej_steps, "step")
     sym_keys = ("step_time_s", "stride_time_s", "stance_pct", "swing_pct", "step_length_leg_norm")
+    values = {side: _side_values(side, strides, steps, leg) for side in SIDES}
     cadence, cadence_block = _reported_cadence(steps, strides, positions, time_s, forward, bouts)
     return {
         "cadence_steps_per_min": cadence,
@@ -445,7 +455,7 @@ def spatiotemporal_parameters(
         "walking_speed_m_s": _speed(strides, m_per_unit),
         "walking_speed_leg_norm_per_s": _speed(strides, 1.0 / leg if leg > 0 else None),
         **per_side,
-        "symmetry": {k: symmetry(per_side["left"][k]["mean"], per_side["right"][k]["mean"]) for k in sym_keys},
+        "symmetry": {k: robust_symmetry(values["left"][k], values["right"][k]) for k in sym_keys},
         "bouts": bout_parameters(bouts if bouts is not None else [(0, len(time_s))], time_s, strides, steps,
                                  m_per_unit),
         "n_strides_used": len(strides),

@@ -241,9 +241,11 @@ def grade_analysis(
     return Quality(grade, reasons, ev)
 
 
-# Variability (SD, CV) needs at least MIN_VARIABILITY_VALUES values; symmetry needs at least
-# MIN_SYMMETRY_STRIDES accepted strides on each side (fewer give numbers that are mostly noise).
+# Variability (SD, CV) needs at least MIN_VARIABILITY_VALUES values; a symmetry index needs at least
+# MIN_SYMMETRY_VALUES clean values (``core.gait.symmetry``: outliers left out) on each side, and at
+# least MIN_SYMMETRY_STRIDES accepted strides per side (fewer give numbers that are mostly noise).
 MIN_VARIABILITY_VALUES = 3
+MIN_SYMMETRY_VALUES = 3
 MIN_SYMMETRY_STRIDES = 2
 
 
@@ -273,6 +275,17 @@ def supported_only(params: dict, quality: Quality) -> dict:
     reason = low
     if reason is None and min(counts) < MIN_SYMMETRY_STRIDES:
         reason = f"needs {MIN_SYMMETRY_STRIDES} accepted strides per side (left {counts[0]}, right {counts[1]})"
-    if reason is not None and "symmetry" in out:
-        out["symmetry"] = {k: {"si_pct": None, "ratio_left_right": None, "reason": reason} for k in out["symmetry"]}
+    if "symmetry" in out:
+        out["symmetry"] = {k: _supported_symmetry(entry, reason) for k, entry in out["symmetry"].items()}
     return out
+
+
+def _supported_symmetry(entry: dict, reason: str | None) -> dict:
+    """``entry`` of the symmetry block, or None values with the reason: ``reason``, or fewer than
+    MIN_SYMMETRY_VALUES clean values on a side (``n_left``/``n_right``, where counted)."""
+    n = [entry.get("n_left"), entry.get("n_right")]
+    if reason is None and None not in n and min(n) < MIN_SYMMETRY_VALUES:
+        reason = f"needs {MIN_SYMMETRY_VALUES} clean values per side (left {n[0]}, right {n[1]})"
+    if reason is None:
+        return dict(entry)
+    return {**entry, "si_pct": None, "ratio_left_right": None, "reason": reason}
