@@ -159,6 +159,9 @@ class DaskExecutor:
                                    "inputs must be on a file system every worker mounts at the same path")
         return problems
 
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Nothing: each worker already loads MediaPipe as it joins (``_warm``)."""
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> DaskHandle:
         return self.submit_to(None, fn, *args)
 

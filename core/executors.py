@@ -36,6 +36,8 @@ class TaskExecutor(Protocol):
     ``run_lanes(fn, lanes, keep_workers=False)``: each lane's tasks in order, up to ``workers`` lanes
     at once; ``(task, fn(task))`` as each completes; ``keep_workers``: more lanes follow at once, so
     local worker processes stay up (a cluster's workers always do).
+    ``warm(fn, *args)``: start the workers now and run ``fn(*args)`` in each before any lane (a
+    cluster that warms its workers itself may ignore it).
     ``submit(fn, *args)``: one call, as a ``Handle``.
     ``unreachable_inputs(paths)``: ``{path: reason}`` for inputs the workers cannot read.
     ``report()``: what ``performance_report.json`` records about the executor."""
@@ -44,6 +46,8 @@ class TaskExecutor(Protocol):
 
     def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
                   keep_workers: bool = False) -> Iterator[tuple[Any, Any]]: ...
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None: ...
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle: ...
 
@@ -95,6 +99,9 @@ class LocalExecutor:
     def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
                   keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
         return self.processor.run_lanes(fn, lanes, keep_workers)
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.processor.warm(fn, *args)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
         return DoneHandle(fn, *args)

@@ -320,7 +320,7 @@ def extract_jobs(
                 yield job, GaitToolError(outcome)
                 continue
             batch, warmup = outcome
-            monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(batch))
+            monitor.add("pose", time.perf_counter() - t0, tree_cpu_seconds() - c0, len(batch), ended_now=True)
             monitor.count("warmup_frames", warmup)
             try:
                 with monitor.stage("store"):

@@ -24,6 +24,7 @@ import psutil
 from core.config import Profile
 from core.errors import MemoryBudgetError
 from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter
+from core.timeline import Timeline, critical_path_lines
 
 MB = 1024 * 1024
 
@@ -70,7 +71,8 @@ class StageStats:
 
 
 class PerformanceMonitor:
-    """Records stages and samples the process tree's RSS in a background thread."""
+    """Records stages and samples the process tree's RSS (and, for the timeline, each process's CPU)
+    in a background thread."""
 
     def __init__(self, sample_interval_s: float = 0.1) -> None:
         self.stages: dict[str, StageStats] = {}
@@ -81,12 +83,15 @@ class PerformanceMonitor:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="rss-monitor", daemon=True)
         self._t0 = time.perf_counter()
+        self.timeline = Timeline(t0=self._t0)
+        self._root = psutil.Process()
         self._cpu0 = tree_cpu_seconds()
+        self.timeline.sample(self._root)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._stop.wait(self._interval):
-            self.peak_rss_bytes = max(self.peak_rss_bytes, tree_rss_bytes())
+            self.peak_rss_bytes = max(self.peak_rss_bytes, self.timeline.sample(self._root))
 
     @contextmanager
     def stage(self, name: str, frames: int = 0) -> Iterator[StageStats]:
@@ -97,16 +102,31 @@ class PerformanceMonitor:
         try:
             yield stats
         finally:
-            stats.wall_s += time.perf_counter() - t0
-            stats.cpu_s += tree_cpu_seconds() - c0
+            wall, cpu = time.perf_counter() - t0, tree_cpu_seconds() - c0
+            stats.wall_s += wall
+            stats.cpu_s += cpu
+            self.timeline.mark(name, t0 - self._t0, t0 - self._t0 + wall, cpu)
             self.peak_rss_bytes = max(self.peak_rss_bytes, tree_rss_bytes())
 
-    def add(self, name: str, wall_s: float, cpu_s: float, frames: int = 0) -> None:
-        """Add measured time to a stage that is not a single block (e.g. interleaved with others)."""
+    @contextmanager
+    def span(self, name: str) -> Iterator[None]:
+        """Time a block for the timeline only (not a stage of the report's table)."""
+        t0, c0 = time.perf_counter(), tree_cpu_seconds()
+        try:
+            yield
+        finally:
+            self.timeline.mark(name, t0 - self._t0, time.perf_counter() - self._t0, tree_cpu_seconds() - c0)
+
+    def add(self, name: str, wall_s: float, cpu_s: float, frames: int = 0, ended_now: bool = False) -> None:
+        """Add measured time to a stage that is not a single block (e.g. interleaved with others);
+        ``ended_now``: the time was this process's last ``wall_s`` seconds (a timeline span)."""
         stats = self.stages.setdefault(name, StageStats())
         stats.wall_s += wall_s
         stats.cpu_s += cpu_s
         stats.frames += frames
+        if ended_now:
+            end = self.timeline.now()
+            self.timeline.mark(name, end - wall_s, end, cpu_s)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
@@ -121,6 +141,7 @@ class PerformanceMonitor:
             "peak_rss_mb": round(self.peak_rss_bytes / MB, 1),
             "stages": {k: v.as_dict() for k, v in self.stages.items()},
             "counters": dict(self.counters),
+            "timeline": self.timeline.report(os.cpu_count() or 1),
             **self.sections,
         }
 
@@ -139,6 +160,8 @@ def format_performance_table(report: dict[str, Any]) -> str:
         fps = "" if s["frames_per_s"] is None else f"{s['frames_per_s']:.1f}"
         lines.append(f"{name:<12}{s['wall_s']:>9.2f}{s['cpu_s']:>9.2f}{s['frames']:>9}{fps:>9}")
     lines.append(f"peak RSS (process tree): {report['peak_rss_mb']:.0f} MB; total wall {report['total_wall_s']:.1f} s")
+    if report.get("timeline"):  # the critical path only; phases and processes are in performance_report.json
+        lines += critical_path_lines(report["timeline"])
     return "\n".join(lines)
 
 
@@ -239,6 +262,7 @@ class ParallelProcessor:
         self.max_in_flight = max_in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
         self._slots: dict[int, ProcessPoolExecutor] = {}  # run_lanes: one single-process pool per worker
+        self._warm_only = False  # workers started by ``warm`` and given nothing else (yet)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         import multiprocessing as mp
@@ -255,6 +279,16 @@ class ParallelProcessor:
         if i not in self._slots:
             self._slots[i] = self._new_pool(1)
         return self._slots[i]
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Start the worker processes of ``run_lanes`` now and run ``fn(*args)`` first in each (e.g. load
+        the model while the caller still probes its inputs); lanes submitted later queue behind it.
+        In-process (one worker) nothing happens: the first task pays its own start-up."""
+        if self.workers == 1:
+            return
+        for i in range(self.workers):
+            self._slot(i).submit(fn, *args)
+        self._warm_only = True
 
     def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(task, fn(task))`` in task order, keeping at most ``max_in_flight`` submitted."""
@@ -306,6 +340,7 @@ class ParallelProcessor:
                 if task is None:
                     continue
                 slot = free.pop(0)
+                self._warm_only = False
                 active[self._slot(slot).submit(fn, task)] = (slot, task, rest)
                 started += 1
                 recycle = bool(quota) and started % quota == 0
@@ -329,6 +364,10 @@ class ParallelProcessor:
             self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
 
     def shutdown(self, cancel: bool = False) -> None:
+        """Stop the worker processes (``cancel``: at once, dropping queued tasks; workers that were only
+        warmed are never waited for)."""
+        cancel = cancel or self._warm_only
+        self._warm_only = False
         pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())
         for pool in pools:
             if cancel:

@@ -140,7 +140,7 @@ def profile_row(m: dict, n_frames: int) -> dict:
             "finder_wall_share": scan.get("wall_s", 0.0) / m["wall_s"],
             "finder_cpu_share": scan.get("cpu_s", 0.0) / max(m["cpu_s"], 1e-9),
             "finder_cpu_ms_per_frame": 1000 * scan.get("cpu_s", 0.0) / n_frames,
-            "exit_code": m["result"]["exit_code"]}
+            "exit_code": m["result"]["exit_code"], "timeline": report.get("timeline")}
 
 
 NO_OPTIMIZATIONS = "no-optimizations"  # --profiles entry for the CLI's --no-optimizations run
@@ -233,6 +233,7 @@ def markdown(summary: dict) -> str:
             f"{100 * r['finder_wall_share']:.0f} ({100 * r['finder_cpu_share']:.0f}) | "
             f"{r['peak_rss_mb']:.0f} | {r['files_written']:.0f} | {r['write_calls']:.0f} |"
         )
+    lines += timeline_sections(summary["runs"])
     lines += ["", "finder % wall (CPU): the person finder's scan phase (`--person auto`, the default: it finds "
               "everyone every 0.5 s and chooses the walker before pose starts) as a share of the run's wall time "
               "(and of its CPU time); issue 11's target is at most 15 %."]
@@ -260,7 +261,23 @@ def markdown(summary: dict) -> str:
 
 
 def median_of(runs: list[dict]) -> dict:
-    return {k: float(np.median([r[k] for r in runs])) if isinstance(runs[0][k], (int, float)) else runs[0][k] for k in runs[0]}
+    """Medians of the numeric fields; other fields (the timeline) from the repeat of median wall time."""
+    middle = sorted(runs, key=lambda r: r["wall_s"])[(len(runs) - 1) // 2]
+    return {k: float(np.median([r[k] for r in runs])) if isinstance(runs[0][k], (int, float)) else middle[k]
+            for k in runs[0]}
+
+
+def timeline_sections(runs: dict[str, dict]) -> list[str]:
+    """Each run's timeline (its repeat of median wall time): phases of the main process with the
+    core-seconds left idle in them, each process's CPU, and the critical path."""
+    from core.timeline import format_timeline
+
+    lines = []
+    for key, r in runs.items():
+        if r.get("timeline"):
+            lines += ["", f"Timeline of {key} (the repeat of median wall time; seconds since the run's start):", "",
+                      "```", format_timeline(r["timeline"]), "```"]
+    return lines
 
 
 def rss_growth(args: argparse.Namespace, videos: list[Path]) -> int:

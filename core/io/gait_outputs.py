@@ -10,18 +10,20 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.constants import SIDES
-from core.gait.analysis import GaitResult
 from core.gait.kinematics import JOINTS
 from core.io.atomic import save_figure, write_json, write_text
 from core.io.events_csv import write_events_csv
 from core.io.landmarks_csv import write_landmarks_csv
 from core.io.trc import write_trc
 from core.types import KeypointSeries
+
+if TYPE_CHECKING:  # the analysis (and scipy) is not imported by a run that only writes the summary
+    from core.gait.analysis import GaitResult
 
 CONTRACT_SIDE_KEYS = ("step_time_s", "stride_time_s", "stance_pct", "swing_pct", "double_support_pct", "step_length_m")
 

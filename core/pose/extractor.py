@@ -180,6 +180,17 @@ def _estimator_for(task: SegmentTask) -> PoseEstimator:
     return est
 
 
+def warm_pose(pose: PoseConfig, model_complexity: int, roi: Roi | None) -> None:
+    """Build this process's estimator for these settings ahead of its first task (a pose worker
+    started while the main process still probes the videos); the first task then only resets it."""
+    key = (pose, model_complexity, roi)
+    if key not in _estimators:
+        for old in _estimators.values():
+            old.close()
+        _estimators.clear()
+        _estimators[key] = PoseEstimator(pose, model_complexity, roi)
+
+
 class _Lane:
     """A live decoder and tracker positioned at video frame ``position`` (the next frame to process)."""
 

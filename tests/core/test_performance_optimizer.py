@@ -159,3 +159,38 @@ def test_run_lanes_runs_each_lane_in_order_and_yields_as_tasks_complete(workers,
         # b0..b4 are collected before b5 is submitted, and "a" waits for b5 to start (b5's own result may
         # race a0's).
         assert [t[0] for t, _ in out][:5] == ["b"] * 5
+
+
+_warmed = {"value": None}
+
+
+def _warm_up(value: str) -> None:
+    _warmed["value"] = value
+
+
+def _read_warm(task: int) -> tuple[int, str | None]:
+    return task, _warmed["value"]
+
+
+def test_warm_runs_in_every_lane_worker_before_its_lanes():
+    with ParallelProcessor(2) as proc:
+        proc.warm(_warm_up, "ready")
+        out = list(proc.run_lanes(_read_warm, [[1, 2], [3], [4, 5]]))
+    assert sorted(task for task, _ in out) == [1, 2, 3, 4, 5]
+    assert {result[1] for _, result in out} == {"ready"}
+
+
+def test_workers_only_warmed_are_stopped_without_waiting_for_them():
+    proc = ParallelProcessor(2)
+    proc.warm(time_sleep, 30.0)  # would hold a waiting shutdown for 30 s
+    workers = [p for pool in proc._slots.values() for p in pool._processes.values()]
+    proc.shutdown()
+    for p in workers:
+        p.join(timeout=20)
+        assert not p.is_alive()
+
+
+def time_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)

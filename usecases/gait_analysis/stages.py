@@ -55,21 +55,33 @@ def run_videos(
     ``--scheduler``; otherwise it analyses them in this process after the videos)."""
     from core.executors import open_executor
     from core.mediapipe_integration import extract_jobs
+    from core.pose.extractor import warm_pose
 
     profile = effective_profile(cfg)
-    jobs, model = _video_jobs(cfg, monitor, paths, folders, guard, results, profile) if paths else ([], None)
-    if not jobs and not keypoints:
+    model = _resolve_model(cfg, results, profile) if paths else None
+    # Without a memory budget the worker count does not depend on the videos: the workers start (and
+    # load the model) while this process probes the videos and glances at them.
+    early = bool(paths) and profile.memory.max_memory_mb <= 0
+    jobs: list[Any] = []
+    if paths and not early:
+        jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
+        if not jobs and not keypoints:
+            return
+    elif not paths and not keypoints:
         return
     workers, queue_frames = profile.parallel.workers or os.cpu_count() or 1, profile.memory.queue_frames
     if jobs:
-        plan = plan_memory(cfg, profile, jobs)  # MemoryBudgetError is a run-level error: exit 2
-        results.messages.append(f"memory plan: {plan.reason}")
-        monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
-        workers, queue_frames = plan.workers, plan.queue_frames
-    with _ProgressBars(cfg, jobs, workers) as bars, open_executor(
+        workers, queue_frames = _memory_plan(cfg, monitor, results, profile, jobs)
+    with _ProgressBars(cfg, jobs, workers) as bars, _TimedExit(monitor, "shutdown", open_executor(
         cfg.scheduler, workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
         count=result_frames, **bars.pool_args
-    ) as executor:
+    )) as executor:
+        if early:
+            executor.warm(warm_pose, profile.pose, model.used, cfg.roi)
+            jobs = _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model)
+            bars.track(jobs)
+            if jobs:
+                queue_frames = _memory_plan(cfg, monitor, results, profile, jobs)[1]
         unseen = executor.unreachable_inputs([j.video for j in jobs] + list(keypoints))
         for job in (j for j in jobs if j.video in unseen):
             guard.fail(job.video, "video", job.out_dir, unseen[job.video])
@@ -97,11 +109,22 @@ def run_videos(
         monitor.sections["executor"] = executor.report()
 
 
-def _video_jobs(
-    cfg: PipelineConfig, monitor: PerformanceMonitor, paths: list[Path], folders: dict[Path, Path], guard: Guard,
-    results: PipelineResults, profile: Profile,
-) -> tuple[list[Any], Any]:
-    """The model to use (a missing one is a run-level error: exit 2) and every readable video's job."""
+class _TimedExit:
+    """A context manager whose exit (e.g. an executor's shutdown) is a span of the run's timeline."""
+
+    def __init__(self, monitor: PerformanceMonitor, name: str, inner: Any) -> None:
+        self.monitor, self.name, self.inner = monitor, name, inner
+
+    def __enter__(self) -> Any:
+        return self.inner.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        with self.monitor.span(self.name):
+            return self.inner.__exit__(*exc)
+
+
+def _resolve_model(cfg: PipelineConfig, results: PipelineResults, profile: Profile) -> Any:
+    """The model to use (a missing one is a run-level error: exit 2), its fallback note said once."""
     from core.pose.models import resolve_model
 
     model = resolve_model(profile.pose.model_complexity, cfg.strict_models)
@@ -113,7 +136,16 @@ def _video_jobs(
         log.log(logging.DEBUG if shown_before else logging.WARNING, "%s%s", model.note,
                 "" if shown_before else " (said once; the model used is recorded in the outputs as model_used)")
         results.messages.append(model.note)
-    return _prepare_jobs(cfg, monitor, paths, folders, guard, profile, model), model
+    return model
+
+
+def _memory_plan(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, profile: Profile,
+                 jobs: list[Any]) -> tuple[int, int]:
+    """Workers and decode queue frames for ``jobs`` (MemoryBudgetError is a run-level error: exit 2)."""
+    plan = plan_memory(cfg, profile, jobs)
+    results.messages.append(f"memory plan: {plan.reason}")
+    monitor.counters["decode_queue_mb"] = max(_queue_mb(j, profile, plan.queue_frames) for j in jobs)
+    return plan.workers, plan.queue_frames
 
 
 def _collect(pending: list[Pending], monitor: PerformanceMonitor, guard: Guard, wait: bool) -> list[Pending]:
@@ -223,7 +255,8 @@ class _ProgressBars:
         from core.pose.extractor import set_progress_sink, worker_init
 
         self.enabled = cfg.progress and not cfg.quiet
-        self.jobs = {str(j.video): j for j in jobs}
+        self.jobs: dict[str, Any] = {}
+        self.track(jobs)
         self.bars: dict[str, Any] = {}
         self.pool_args: dict[str, Any] = {"initializer": worker_init}
         self._queue: Any = None
@@ -243,6 +276,10 @@ class _ProgressBars:
         self.pool_args["initargs"] = (self._queue,)
         self._thread = threading.Thread(target=self._drain, name="progress", daemon=True)
         self._thread.start()
+
+    def track(self, jobs: list[Any]) -> None:
+        """Show bars for these jobs' videos as their frames come in."""
+        self.jobs.update({str(j.video): j for j in jobs})
 
     def _drain(self) -> None:
         while True:
