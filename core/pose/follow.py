@@ -15,6 +15,7 @@ from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.pose_guard import GuardMemory, judge
 from core.pose.roi import Roi
+from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, refine_frames, tile_level
 from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walker, ground_direction_x, summarise,
                                  track_people)
 
@@ -92,8 +93,9 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class ScanTask:
-    """The scans of video frames ``[start, stop)`` (every ``every``-th frame, counted from 0), a
-    picklable unit of the scan phase that any worker with the video can run (``scan_part``)."""
+    """The scans of video frames ``[start, stop)`` (every ``step`` x ``every``-th frame, counted from 0;
+    or the grid frames ``frames`` when given), a picklable unit of the scan phase that any worker with
+    the video can run (``scan_part``)."""
 
     video_path: str
     start: int
@@ -101,6 +103,8 @@ class ScanTask:
     every: int
     roi: Roi | None = None
     finder: FinderConfig = FinderConfig()
+    step: int = 1
+    frames: tuple[int, ...] = ()
 
 
 @dataclass
@@ -122,38 +126,51 @@ def scan_every(fps: float) -> int:
 
 
 def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi | None = None,
-               finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART) -> list[ScanTask]:
-    """The scan of ``video`` cut into at most ``parts`` tasks of whole scans (at least ``min_scans``
-    each); the last runs to the video's end, whatever its frame count."""
+               finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART,
+               step: int = 1) -> list[ScanTask]:
+    """The scan of ``video`` (every ``step``-th grid scan) cut into at most ``parts`` tasks of whole
+    scans (at least ``min_scans`` each); the last runs to the video's end, whatever its frame count."""
     every = scan_every(fps)
-    n_scans = max(1, -(-n_frames // every))
+    n_scans = max(1, -(-n_frames // (every * step)))
     parts = max(1, min(parts, n_scans // max(1, min_scans)))
-    cuts = [round(k * n_scans / parts) * every for k in range(parts)] + [OPEN_END]
-    return [ScanTask(str(video), a, b, every, roi, finder_cfg) for a, b in zip(cuts, cuts[1:])]
+    cuts = [round(k * n_scans / parts) * every * step for k in range(parts)] + [OPEN_END]
+    return [ScanTask(str(video), a, b, every, roi, finder_cfg, step) for a, b in zip(cuts, cuts[1:])]
+
+
+def frame_tasks(video: Path, frames: list[int], every: int, parts: int = 1, roi: Roi | None = None,
+                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART) -> list[ScanTask]:
+    """The scans of the grid ``frames`` (ascending) cut into at most ``parts`` tasks (at least
+    ``min_scans`` each)."""
+    parts = max(1, min(parts, len(frames) // max(1, min_scans)))
+    cuts = [round(k * len(frames) / parts) for k in range(parts + 1)]
+    return [ScanTask(str(video), frames[a], frames[b - 1] + 1, every, roi, finder_cfg, frames=tuple(frames[a:b]))
+            for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def scan_part(task: ScanTask) -> ScanPart:
     """Find everyone in the task's scan frames, and measure the pan at each from its pair frame
-    ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` scan k of the video uses tile size
-    k mod the number of sizes (each size sees the video every few scans; a person fits one or both)."""
+    ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` the tile sizes take turns
+    (``core.pose.scan_plan.tile_level``: each size sees the video every few scans; a person fits one
+    or both). A task of scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
     finder = PersonFinder(task.finder)
     levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     px_per_small = 1.0
-    for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every):
+    for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every,
+                                                  task.step, task.frames):
         h, w = image.shape[:2]
         px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = task.roi.pixel_box(w, h) if task.roi else None
-        n = index // task.every
-        boxes, scores = finder.find(image, region, (levels[n % len(levels)],) if ALTERNATE_TILE_SIZES else None)
+        level = tile_level(index, task.every, len(levels), task.step if not task.frames else COARSE_STEP)
+        boxes, scores = finder.find(image, region, (levels[level],) if ALTERNATE_TILE_SIZES else None)
         small = boxes * (_PAN_WIDTH_PX / w)  # boxes in small-grey px for now
         pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
         legs = leg_motion(*pairs[-1], small) if pairs[-1] is not None else np.full(len(boxes), np.nan)
         scans.append((index, small, scores, appearance_features(image, boxes), legs))
-    inner = range(1, len(scans) - 1)
+    inner = range(1, len(scans) - 1) if not task.frames else range(0)
     speeds = [_pan_speed(pairs[k], _people_near(scans, k)) if k in inner else float("nan") for k in range(len(scans))]
-    edges = {k: pairs[k] for k in {0, len(scans) - 1} if scans}
+    edges = {k: pairs[k] for k in range(len(scans)) if k not in inner}
     return ScanPart(scans, speeds, edges, px_per_small)
 
 
@@ -161,30 +178,46 @@ def scan_video(
     video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
     roi: Roi | None = None, finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(), run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
-    parts: int = 1,
+    parts: int = 1, coarse_step: int = COARSE_STEP,
 ) -> ScanResult:
-    """Scan ``video`` every ``SCAN_EVERY_S``, choose the walker (see ``choose_walker``) and plan the crop.
+    """Scan ``video`` on a grid of one scan per ``SCAN_EVERY_S``: every ``coarse_step``-th grid scan,
+    then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every
+    grid scan); choose the walker (see ``choose_walker``) and plan the crop.
     ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
     their parts in order; default: one after the other in this process. Any cut gives the same result."""
-    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg)
-    done = [scan_part(t) for t in tasks] if run_parts is None else run_parts(tasks)
-    return finish_scan(done, tasks[0].every, n_frames, width_px, height_px, mode, tracker_cfg)
+    run = run_parts or (lambda tasks: [scan_part(t) for t in tasks])
+    step = coarse_step if scan_every(fps) > PAN_GAP_FRAMES else 1
+    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg, step=step)
+    every = tasks[0].every
+    done = run(tasks)
+    if step > 1:
+        coarse = _joined(done)
+        tracks = track_people(coarse, COARSE_TRACKER)
+        extra = refine_frames([s[0] for s in coarse], [s[1] for s in coarse], tracks, every)
+        if extra:
+            done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg))
+    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg)
+
+
+def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The parts' scans in frame order, boxes in original-frame px."""
+    scans = [(s[0], s[1] * p.px_per_small, *s[2:]) for p in parts for s in p.scans]
+    return sorted(scans, key=lambda s: s[0])
 
 
 def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int, height_px: int,
                 mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig()) -> ScanResult:
-    """Join the scan's parts (in video order): pan at every scan, tracks, the walker and the crop."""
-    scans = [s for p in parts for s in p.scans]
-    speeds, k0 = [], 0
-    for p in parts:
-        for k, v in enumerate(p.speeds):
-            if k in p.edge_pairs:
-                v = _pan_speed(p.edge_pairs[k], _people_near(scans, k0 + k))
-            speeds.append(v * p.px_per_small)
-        k0 += len(p.scans)
+    """Join the scan's parts (in any order, each in frame order): pan at every scan, tracks, the walker
+    and the crop (``every``: the scan grid's interval in frames)."""
+    entries = sorted(((s[0], s, p, k) for p in parts for k, s in enumerate(p.scans)), key=lambda e: e[0])
+    scans = [e[1] for e in entries]
+    speeds = []
+    for i, (_, _, p, k) in enumerate(entries):
+        v = _pan_speed(p.edge_pairs[k], _people_near(scans, i)) if k in p.edge_pairs else p.speeds[k]
+        speeds.append(v * p.px_per_small)
     px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
-    pan = _integrate(np.array(speeds), every)
+    pan = _integrate(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     frame_size = (width_px, height_px)
@@ -193,7 +226,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     except NoWalkerError as exc:
         sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
-    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames))
+    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames), every)
     others = [(np.asarray(t.frames, dtype=float), np.asarray(t.boxes, dtype=float)) for t in tracks if t is not chosen]
     path = replace(path, others_px=others_along(others, path.first_frame, len(path.boxes_px)))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
@@ -217,15 +250,17 @@ def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: 
     return out
 
 
-def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0,
+                every: int | None = None) -> FollowPath:
     """Crop boxes for every frame from a scan before the track's first sighting to one after its
     last (within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
-    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
+    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``; ``every``: the scan
+    grid's interval in frames (default: the track's median interval)."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
+    every = max(1.0, float(every or (np.median(np.diff(frames)) if len(frames) > 1 else 1.0)))
     first = max(0, int(frames[0] - every))
     last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
     t = np.arange(first, last + 1, dtype=float)
@@ -272,8 +307,10 @@ def _extrapolated(t: np.ndarray, frames: np.ndarray, values: np.ndarray, fit: in
     return out
 
 
-def _scan_frames(video: Path, start: int, stop: int, every: int):  # noqa: ANN202 - generator
-    """Every ``every``-th frame in ``[start, stop)`` (at most ``SCAN_MAX_SIDE_PX``) with the frame
+def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1,  # noqa: ANN202 - generator
+                 frames: tuple[int, ...] = ()):
+    """Every ``step`` x ``every``-th frame in ``[start, stop)``, or the grid ``frames`` (each at most
+    ``SCAN_MAX_SIDE_PX``), with the frame
     ``PAN_GAP_FRAMES`` after it (None past the end): (index, image, pair image or None, scale =
     image px / original px). Only these frames and what they need are decoded (``read_frames_at``)."""
     from core.pose.frame_select import packet_index, read_frames_at
@@ -282,8 +319,9 @@ def _scan_frames(video: Path, start: int, stop: int, every: int):  # noqa: ANN20
     index = packet_index(video)
     stop = min(stop, len(index.pts)) if index is not None else min(stop, _MAX_FRAMES_UNINDEXED)
     gap = PAN_GAP_FRAMES if every > PAN_GAP_FRAMES else 0  # no pair when the scans are closer
-    first = -(-start // every) * every
-    wanted = [i for s in range(first, stop, every) for i in ((s, s + gap) if gap else (s,))]
+    period = every * step
+    scans = [f for f in frames if f < stop] if frames else range(-(-start // period) * period, stop, period)
+    wanted = [i for s in scans for i in ((s, s + gap) if gap else (s,))]
     pending = None
     for index_, image in read_frames_at(video, wanted):
         image, scale = _resize(image, SCAN_MAX_SIDE_PX)  # OpenCV's area filter: the scan's pan is
@@ -366,14 +404,15 @@ def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
     return lo, lo + n
 
 
-def _integrate(speeds_px_per_frame: np.ndarray, every: int) -> np.ndarray:
-    """Cumulative pan (px) at each scan from the speeds measured there (trapezoids; gaps filled)."""
+def _integrate(speeds_px_per_frame: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Cumulative pan (px) at each scan (video ``frames``) from the speeds measured there (trapezoids;
+    gaps filled)."""
     v = speeds_px_per_frame.copy()
     ok = np.isfinite(v)
     if not ok.any():
         return np.zeros(len(v))
     v[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), v[ok])
-    return np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * every)])
+    return np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * np.diff(frames))])
 
 
 def _small_grey(bgr: np.ndarray) -> np.ndarray:

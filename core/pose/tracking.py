@@ -116,8 +116,6 @@ def track_people(
 ) -> list[Track]:
     """``scans``: (frame index, boxes (n, 4) px, scores (n,)[, appearance features (n, k)[, leg motion
     (n,)]]) in frame order -> tracks seen >= min_scans."""
-    from scipy.optimize import linear_sum_assignment
-
     live: list[Track] = []
     done: list[Track] = []
     last_scan: dict[int, int] = {}
@@ -131,7 +129,7 @@ def track_people(
         taken = np.zeros(len(boxes), bool)
         if live and len(boxes):
             gate, cost = _cost(live, frame, boxes, feats, cfg)
-            rows, cols = linear_sum_assignment(cost)
+            rows, cols = min_cost_assignment(cost)
             ok = {int(r): int(c) for r, c in zip(rows, cols) if gate[r, c] <= cfg.max_jump_sizes}
             held = _contested(live, frame, gate, cost, ok, cfg)
             for r, c in ok.items():
@@ -163,6 +161,32 @@ def track_people(
 
 
 _REFUSED = 1e6  # assignment cost of a candidate outside a track's gate
+_EXHAUSTIVE_MAX = 5040  # up to this many possible assignments, every one is tried (no SciPy import)
+
+
+def min_cost_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of the assignment of min(n, m) pairs with the least total ``cost`` (n, m), rows
+    ascending, as ``scipy.optimize.linear_sum_assignment``. Small matrices (a few people) are solved by
+    trying every assignment: importing SciPy's optimiser costs more CPU than a short video's tracking."""
+    import math
+
+    n, m = cost.shape
+    if math.perm(max(n, m), min(n, m)) > _EXHAUSTIVE_MAX:
+        from scipy.optimize import linear_sum_assignment
+
+        return linear_sum_assignment(cost)
+    from itertools import permutations
+
+    flip = n > m
+    c = cost.T if flip else cost
+    rows = np.arange(c.shape[0])
+    best = min(permutations(range(c.shape[1]), c.shape[0]), key=lambda p: float(c[rows, list(p)].sum()),
+               default=())
+    cols = np.asarray(best, dtype=int)
+    if not flip:
+        return rows, cols
+    order = np.argsort(cols)
+    return cols[order], rows[order]
 
 
 def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | None,

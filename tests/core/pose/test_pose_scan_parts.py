@@ -30,7 +30,7 @@ def test_scan_frames_are_the_frames_opencv_reads(synthetic_video):
 def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
     info = probe_video(synthetic_video)
     args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
-    whole = scan_video(*args)
+    whole = scan_video(*args, coarse_step=1)
     tasks = scan_tasks(synthetic_video, info.n_frames, info.fps, parts=3, min_scans=3)
     assert len(tasks) > 1 and tasks[0].start == 0 and all(t.start % t.every == 0 for t in tasks)
     cut = finish_scan([scan_part(t) for t in reversed(tasks)][::-1], tasks[0].every, info.n_frames, info.width,
@@ -40,4 +40,15 @@ def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
     np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
     assert [t.frames for t in cut.tracks] == [t.frames for t in whole.tracks]
     assert all(np.array_equal(a.boxes, b.boxes) for a, b in zip(cut.tracks, whole.tracks))
+    assert np.array_equal(cut.path.boxes_px, whole.path.boxes_px)
+
+
+def test_a_coarse_then_refined_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
+    info = probe_video(synthetic_video)
+    args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
+    whole = scan_video(*args)
+    cut = scan_video(*args, parts=3, run_parts=lambda tasks: [scan_part(t) for t in reversed(tasks)][::-1])
+    assert whole.chosen_id is not None and cut.chosen_id == whole.chosen_id
+    assert np.array_equal(cut.scan_frames, whole.scan_frames)
+    np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
     assert np.array_equal(cut.path.boxes_px, whole.path.boxes_px)

@@ -309,3 +309,16 @@ def test_two_walkers_covering_nearly_the_same_ground_are_a_close_call_named_in_t
     assert chosen.track_id == 2 and RIVAL_WALKER_WORDS in sums[0].reason and "--person 1" in sums[0].reason
     chosen, sums = choose_walker([walker(1, 20.0, 100.0), walker(2, 44.0, 150.0)], "auto")
     assert chosen.track_id == 2 and RIVAL_WALKER_WORDS not in sums[0].reason
+
+
+def test_min_cost_assignment_matches_scipy_on_small_matrices():
+    from scipy.optimize import linear_sum_assignment
+
+    from core.pose.tracking import min_cost_assignment
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        cost = rng.random(tuple(rng.integers(1, 6, 2)))
+        rows, cols = min_cost_assignment(cost)
+        ref_rows, ref_cols = linear_sum_assignment(cost)
+        assert list(rows) == list(ref_rows) and list(cols) == list(ref_cols)

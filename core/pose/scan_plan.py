@@ -1,0 +1,82 @@
+"""Where the person finder looks: a coarse pass, then the scans between wherever it is unsure (pure numpy).
+
+The scan grid has one scan every ``every`` video frames (``core.pose.follow.SCAN_EVERY_S``). The
+coarse pass scans every ``COARSE_STEP``-th grid scan; on phone video (a keyframe every second) those
+frames start a keyframe interval and decode almost alone. Its tracks (``COARSE_TRACKER``) then say
+where the grid scans in between are needed (``refine_frames``): at both ends of the video (people
+enter, bouts end), where a track starts, ends or a box is left over (someone new, a missed box), and
+where two people are near each other (a crossing or an occlusion may fall between two coarse scans).
+Where every track is alive on both sides, alone and far from the others, the walker's crop is
+interpolated over the longer interval. The final tracks are made from all scans together.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from core.pose.tracking import Track, TrackerConfig
+
+COARSE_STEP = 2  # grid scans per coarse scan
+# Two walkers walking at each other close by about 1.6 box heights per second (box about 1.3 body heights,
+# 1.4 m/s each); a crossing between two coarse scans (two grid intervals) needs them nearer than this.
+NEAR_BOX_HEIGHTS = 2.0
+# Coarse sightings are up to two coarse intervals apart (a tile size that alone sees a small person is
+# used at every other coarse scan): a track with no velocity yet moves up to ~1.5 box heights by then.
+COARSE_TRACKER = TrackerConfig(max_jump_sizes=1.5, min_scans=2)
+
+
+def tile_level(frame: int, every: int, n_levels: int, step: int = COARSE_STEP) -> int:
+    """Tile size index (of ``n_levels``) for the grid scan at video ``frame`` when every ``step``-th grid
+    scan is a coarse one: consecutive coarse scans alternate, and a scan between two coarse ones uses
+    the size its predecessor did not (``step`` 1: consecutive scans alternate)."""
+    k = frame // max(1, every)
+    if step <= 1:
+        return k % max(1, n_levels)
+    return (k // step + k % step) % max(1, n_levels)
+
+
+def refine_frames(coarse_frames: Sequence[int], boxes: Sequence[np.ndarray], tracks: list[Track], every: int,
+                  near_heights: float = NEAR_BOX_HEIGHTS) -> list[int]:
+    """Grid frames (``every`` video frames apart) to scan between and after the coarse scans.
+
+    ``coarse_frames`` (m,) video frames of the coarse scans, ``boxes`` each scan's boxes (n_i, 4) px,
+    ``tracks`` the coarse pass's tracks over them. Each interval between two consecutive coarse scans
+    gets its grid scans unless it is quiet (``_quiet``); the interval after the last coarse scan always
+    does (frames past the video's end are skipped when read)."""
+    frames = [int(f) for f in coarse_frames]
+    out: list[int] = []
+    for i, f in enumerate(frames):
+        stop = frames[i + 1] if i + 1 < len(frames) else f + COARSE_STEP * every
+        ends = i == 0 or i + 2 >= len(frames)
+        if ends or not _quiet(f, stop, len(boxes[i]), len(boxes[i + 1]), tracks, near_heights):
+            out += list(range(f + every, stop, every))
+    return out
+
+
+def _quiet(a: int, b: int, n_boxes_a: int, n_boxes_b: int, tracks: list[Track], near_heights: float) -> bool:
+    """No track starts or ends between frames ``a`` and ``b`` (both coarse scans), every box there is a
+    track's, and no two tracks' centres come nearer than ``near_heights`` of the larger box height."""
+    alive = [t for t in tracks if t.frames[0] <= a and t.frames[-1] >= b]
+    if any(t.frames[0] > a and t.frames[0] <= b or t.frames[-1] >= a and t.frames[-1] < b for t in tracks):
+        return False  # someone appears or leaves in between
+    seen_a = sum(a in t.frames for t in alive)
+    seen_b = sum(b in t.frames for t in alive)
+    if n_boxes_a > seen_a or n_boxes_b > seen_b:
+        return False  # a box no track explains
+    for f in (a, b):
+        centres = np.array([_centre_at(t, f) for t in alive]).reshape(-1, 2)
+        sizes = np.array([t.size_px() for t in alive])
+        for i in range(len(alive)):
+            for j in range(i + 1, len(alive)):
+                if np.linalg.norm(centres[i] - centres[j]) < near_heights * max(sizes[i], sizes[j]):
+                    return False
+    return True
+
+
+def _centre_at(track: Track, frame: int) -> np.ndarray:
+    """The track's box centre at ``frame``, linear between its sightings."""
+    t = np.asarray(track.frames, float)
+    c = np.array([track.centre(i) for i in range(len(track.frames))])
+    return np.array([np.interp(frame, t, c[:, 0]), np.interp(frame, t, c[:, 1])])
