@@ -5,9 +5,9 @@
 Reads each labelled input's ``landmarks.csv`` and the run's ``summary.csv`` (gait parameters for the
 baseline), analyses the landmarks again and builds the TCN features with the current code, then calls
 ``train_cross_validated`` once per seed (the seed sets the folds and the training) with the profile's
-training settings. Prints per seed the model's name ("TCN", or "TCN + gait parameters"), its pooled
-accuracy and per-fold accuracies and the baseline's pooled accuracy on the same folds, then the median
-and worst over the seeds. Each seed's outputs go to
+training settings. Prints per seed the pooled accuracy of the TCN, of the baseline on the same folds
+and of their combination ("TCN + gait parameters": mean of both probabilities), and the TCN's per-fold
+accuracies; then per model the median and worst over the seeds. Each seed's outputs go to
 ``--out/seed_<s>``. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
 use several cores.
 """
@@ -65,18 +65,17 @@ def main() -> None:
     from core.tcn.train import train_cross_validated
 
     samples = load_samples(a.run, a.labels, a.profile)
-    tcn, base, name = [], [], "TCN"
+    pooled: dict[str, list[float]] = {"TCN": [], "baseline": [], "TCN + gait parameters": []}
     for seed in (int(s) for s in a.seeds.split(",")):
         cfg = dataclasses.replace(load_profile(a.profile).training, folds=a.folds, seed=seed)
         s = train_cross_validated(samples, "classification", cfg, a.out / f"seed_{seed}", progress=False)
-        name = s.get("model", "TCN")
-        tcn.append(s["pooled"]["accuracy"])
-        base.append(s["baseline"]["pooled"]["accuracy"] if s.get("baseline") else float("nan"))
+        for key, part in zip(pooled, (s, s.get("baseline"), s.get("combined"))):
+            pooled[key].append(part["pooled"]["accuracy"] if part else float("nan"))
         folds = ", ".join(f"{v:.3f}" for v in s["metrics"]["accuracy"]["per_fold"])
-        print(f"seed {seed}: {name} pooled accuracy {tcn[-1]:.3f} (folds {folds}); baseline pooled {base[-1]:.3f}; "
-              f"{s['seconds']:.0f} s", flush=True)
-    print(f"{name} pooled accuracy: median {np.median(tcn):.3f}, worst {min(tcn):.3f}; "
-          f"baseline pooled: median {np.median(base):.3f}, worst {min(base):.3f}")
+        print(f"seed {seed}: pooled accuracy " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in pooled.items())
+              + f" (TCN folds {folds}); {s['seconds']:.0f} s", flush=True)
+    for key, values in pooled.items():
+        print(f"{key} pooled accuracy: median {np.median(values):.3f}, worst {min(values):.3f}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from core.tcn.metrics import (
 from core.tcn.samples import Sample
 
 BASELINE_NAME = "logistic regression (L2, C=1) on standardised per-video gait parameters"
+COMBINED_NAME = "TCN + gait parameters"
+COMBINED_METHOD = "mean of the TCN's and the baseline's class probabilities (equal weights, not tuned)"
 
 
 def classification_baseline(
@@ -54,17 +56,53 @@ def classification_baseline(
     return summary, per_video
 
 
-def prediction_rows(detailed: list[dict], baseline: dict[str, dict], class_names: tuple[str, ...]) -> list[dict]:
+def combined_classification(
+    detailed: list[dict], baseline: dict[str, dict], class_names: tuple[str, ...], n_folds: int
+) -> tuple[dict | None, dict[str, dict]]:
+    """(summary, {video name: {"fold", "predicted", "probabilities"}}) of the TCN and the baseline
+    combined: per held-out video the mean of their class probabilities (``COMBINED_METHOD``); (None, {})
+    without a baseline for every video. ``detailed``: the TCN's per-video records (``evaluate``)."""
+    if not detailed or any(rec["name"] not in baseline for rec in detailed):
+        return None, {}
+    per_video: dict[str, dict] = {}
+    hits: list[list[bool]] = [[] for _ in range(n_folds)]
+    truth, pred = [], []
+    for rec in detailed:
+        base = baseline[rec["name"]]["probabilities"]
+        probs = np.array([(rec["probabilities"].get(c, 0.0) + base[c]) / 2 for c in class_names])
+        best = int(np.argmax(probs))
+        per_video[rec["name"]] = {"fold": rec["fold"], "predicted": class_names[best],
+                                  "probabilities": {c: float(p) for c, p in zip(class_names, probs)}}
+        truth.append(class_names.index(rec["true"]))
+        pred.append(best)
+        hits[rec["fold"]].append(truth[-1] == best)
+    per_fold = [float(np.mean(h)) for h in hits if h]
+    cm = confusion_matrix(np.array(truth), np.array(pred), len(class_names))
+    summary = {
+        "model": COMBINED_NAME,
+        "method": COMBINED_METHOD,
+        "accuracy": {**mean_sd(per_fold), "per_fold": per_fold},
+        "pooled": classification_scores(cm),
+        "confusion_matrix": {"labels": list(class_names), "counts": cm.tolist()},
+    }
+    return summary, per_video
+
+
+def prediction_rows(
+    detailed: list[dict], baseline: dict[str, dict], class_names: tuple[str, ...], combined: dict[str, dict] | None = None
+) -> list[dict]:
     """One row per held-out video: video, fold, true, predicted, p_<class>..., and the baseline's
-    prediction and probabilities (``baseline_predicted``, ``baseline_p_<class>``) when there is one."""
+    prediction and probabilities (``baseline_predicted``, ``baseline_p_<class>``) when there is one,
+    then the combination's (``combined_predicted``, ``combined_p_<class>``) when there is one."""
     rows = []
     for rec in detailed:
         row = {"video": rec["name"], "fold": rec["fold"], "true": rec["true"], "predicted": rec["predicted"]}
         row |= {f"p_{c}": rec["probabilities"].get(c, 0.0) for c in class_names}
-        base = baseline.get(rec["name"])
-        if baseline:
-            row["baseline_predicted"] = base["predicted"] if base else ""
-            row |= {f"baseline_p_{c}": (base["probabilities"][c] if base else float("nan")) for c in class_names}
+        for prefix, other in (("baseline", baseline), ("combined", combined or {})):
+            if other:
+                found = other.get(rec["name"])
+                row[f"{prefix}_predicted"] = found["predicted"] if found else ""
+                row |= {f"{prefix}_p_{c}": (found["probabilities"][c] if found else float("nan")) for c in class_names}
         rows.append(row)
     return rows
 

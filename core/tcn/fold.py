@@ -46,7 +46,6 @@ class RunContext:
     progress: bool
     pseudo_labels: bool
     mirror_invariant: bool = False  # classification: a left/right-invariant model (needs ``layout``)
-    gait_parameters: bool = False  # classification: "TCN + gait parameters" (``core.tcn.gait_channels``)
 
     @property
     def n_outputs(self) -> int:

@@ -174,33 +174,13 @@ def _class_log_probs(model: LoadedModel, features: np.ndarray, batch: int = 256)
     return torch.cat(chunks).mean(dim=0).numpy()
 
 
-def model_inputs(model: LoadedModel, features: np.ndarray, gait_features: np.ndarray | None) -> np.ndarray:
-    """``features`` as ``model`` takes them: a "TCN + gait parameters" model (``meta["gait_parameters"]``)
-    gets the video's gait parameters appended as constant channels, unless they are already there."""
-    spec = model.meta.get("gait_parameters")
-    if not spec or features.shape[1] == model.module.cfg.in_features:
-        return features
-    if gait_features is None:
-        from core.errors import InputError
-
-        raise InputError("this TCN also takes the video's gait parameters, and none were computed for it")
-    from core.tcn.gait_channels import with_gait_channels
-
-    return with_gait_channels(features, gait_features, np.asarray(spec["fill"], dtype=np.float64))
-
-
 def predict_class(
-    models: list[LoadedModel],
-    features: np.ndarray,
-    rate_hz: float | None = None,
-    gait_features: np.ndarray | None = None,
+    models: list[LoadedModel], features: np.ndarray, rate_hz: float | None = None
 ) -> tuple[str, float, dict[str, float]]:
-    """(label, its probability, every class's probability) of one video; ensemble mean of probabilities.
-    ``gait_features`` ((G,) ``gait_feature_vector``) are needed by "TCN + gait parameters" models only."""
+    """(label, its probability, every class's probability) of one video; ensemble mean of probabilities."""
     total = None
     for model in models:
-        feats = model_inputs(model, features, gait_features)
-        feats = feats if rate_hz is None else _at_model_rate(model, feats, rate_hz)[0]
+        feats = features if rate_hz is None else _at_model_rate(model, features, rate_hz)[0]
         log_p = _class_log_probs(model, feats)
         probs = np.exp(log_p - log_p.max())
         probs /= probs.sum()

@@ -7,8 +7,7 @@ of ``SMALL_ENSEMBLE`` such models, and the window is shortened so that a video y
 ``MIN_CROPS_PER_VIDEO`` distinct windows (more random crops in time per video). The model is made left/right invariant
 (``core.tcn.model``: the head sees the sum and absolute difference of the pooled features of a
 window and of its mirror image), so the few videos need not show every style with either side
-affected. Where every video has gait parameters (the baseline's inputs), they join the keypoints as
-constant input channels: the model is then named "TCN + gait parameters". Whether the inner
+affected. Whether the inner
 validation split is kept is decided separately (``use_validation``).
 """
 
@@ -26,7 +25,6 @@ SMALL_ENSEMBLE = 3  # models per fold (seeds), averaged: a few small models vary
 MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
 MIN_WINDOW_FRAMES = 32
 SMALL_MIRROR_INVARIANT = True  # left/right-invariant model: one walk and its mirror image are one example
-SMALL_GAIT_PARAMETERS = False  # "TCN + gait parameters" (``core.tcn.gait_channels``) when every video has them
 
 
 def small_set_config(
@@ -46,10 +44,8 @@ def small_set_config(
     }
     changes = {k: v for k, v in changes.items() if v != getattr(cfg, k)}
     reason = (f"{n_train_videos} training videos per fold (< {SMALL_SET_VIDEOS}): smaller model and window, "
-              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else "")
-              + (", the gait parameters as extra input channels" if SMALL_GAIT_PARAMETERS else ""))
-    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT,
-             "gait_parameters": SMALL_GAIT_PARAMETERS}
+              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else ""))
+    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT}
     return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, **extra}
 
 

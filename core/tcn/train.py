@@ -12,12 +12,11 @@ import numpy as np
 import torch
 
 from core.config import TrainingConfig
-from core.tcn.baseline_cv import classification_baseline, events_baseline, prediction_rows
+from core.tcn.baseline_cv import classification_baseline, combined_classification, events_baseline, prediction_rows
 from core.tcn.cv import check_cv_support, grouped_kfold, grouped_split
 from core.tcn.engine import choose_precision, cuda_budget_mb, resolve_device, step_memory_meter
 from core.tcn.evaluate import HEADLINE_METRIC, Evaluation, evaluate
-from core.tcn.features import FEATURE_VERSION, N_FEATURES, FeatureLayout, standard_layout
-from core.tcn.gait_channels import HYBRID_NAME, extend_layout, fill_values, with_gait_channels
+from core.tcn.features import FEATURE_VERSION, N_FEATURES, standard_layout
 from core.tcn.fold import FoldRun, RunContext, model_config, train_fold
 from core.tcn.infer import to_checkpoint
 from core.tcn.metrics import classification_report, classification_scores, mean_sd
@@ -105,6 +104,8 @@ class _Results:
     labels: list[str] = field(default_factory=list)
     baseline: dict | None = None
     baseline_per_video: dict[str, dict] = field(default_factory=dict)
+    combined: dict | None = None  # classification: the TCN and the baseline averaged
+    combined_per_video: dict[str, dict] = field(default_factory=dict)
 
     def add(self, k: int, run: FoldRun, ev: Evaluation, test: list[Sample]) -> None:
         self.folds.append(_fold_record(k, run, ev, test))
@@ -112,30 +113,6 @@ class _Results:
         self.detailed += [{"fold": k, **r} for r in ev.per_video]
         self.confusion = ev.confusion if self.confusion is None else self.confusion + ev.confusion
         self.labels = ev.labels
-
-
-def _gait_spec(part: list[Sample]) -> dict:
-    """What a "TCN + gait parameters" model of this training part stores: parameter names and fill values."""
-    from core.baseline.gait_classifier import feature_names
-
-    vectors = np.stack([np.asarray(s.gait_features, dtype=np.float64) for s in part])
-    return {"names": feature_names(), "fill": [float(v) for v in fill_values(vectors)]}
-
-
-def _with_gait(sample: Sample, spec: dict) -> Sample:
-    fill = np.asarray(spec["fill"], dtype=np.float64)
-    return dataclasses.replace(sample, features=with_gait_channels(sample.features, sample.gait_features, fill))
-
-
-def _input_layout(samples: list[Sample], gait_parameters: bool) -> tuple[int, FeatureLayout | None]:
-    """(input channels, their layout or None) of the model: the keypoint features, plus the gait
-    parameters of a "TCN + gait parameters" model."""
-    n_keypoint = int(samples[0].features.shape[1])
-    n_gait = len(samples[0].gait_features) if gait_parameters else 0
-    layout = standard_layout() if n_keypoint == N_FEATURES else None
-    if layout is not None and n_gait:
-        layout = extend_layout(layout, n_gait)
-    return n_keypoint + n_gait, layout
 
 
 def _run_folds(
@@ -148,9 +125,6 @@ def _run_folds(
     results = _Results()
     for k, (train_idx, test_idx) in enumerate(folds):
         part, test = [samples[i] for i in train_idx], [samples[i] for i in test_idx]
-        gait_spec = _gait_spec(part) if ctx.gait_parameters else None
-        if gait_spec is not None:  # test videos get theirs at prediction, from the model's meta (as in use)
-            part = [_with_gait(s, gait_spec) for s in part]
         labels = [s.label for s in part] if ctx.task == "classification" else None
         if use_validation(ctx.task, len({s.group for s in part}), len(ctx.class_names), VAL_FRACTION):
             inner, val = grouped_split([s.group for s in part], VAL_FRACTION, labels, ctx.cfg.seed + k)
@@ -161,8 +135,6 @@ def _run_folds(
             member_cfg = dataclasses.replace(ctx.cfg, seed=ctx.cfg.seed + MEMBER_SEED_STEP * m)
             member_ctx = dataclasses.replace(ctx, cfg=member_cfg)
             members.append(train_fold(member_ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz))
-            if gait_spec is not None:
-                members[-1].model.meta["gait_parameters"] = gait_spec
             write_fold_checkpoint(out_dir, k, to_checkpoint(members[-1].model), m)
         results.add(k, members[0], evaluate([r.model for r in members], test, ctx.task), test)
     if ctx.task == "classification":
@@ -172,6 +144,12 @@ def _run_folds(
         if results.baseline is not None:
             for record, value in zip(results.folds, results.baseline["accuracy"]["per_fold"]):
                 record["baseline_accuracy"] = value
+        results.combined, results.combined_per_video = combined_classification(
+            results.detailed, results.baseline_per_video, ctx.class_names, len(folds)
+        )
+        if results.combined is not None:
+            for record, value in zip(results.folds, results.combined["accuracy"]["per_fold"]):
+                record["combined_accuracy"] = value
     elif ctx.task == "events":
         results.baseline = events_baseline(samples, folds)
         if results.baseline is not None:
@@ -186,7 +164,6 @@ def _summary(ctx: RunContext, samples: list[Sample], results: _Results, search: 
     rf = receptive_field_frames(cfg.kernel_size, cfg.n_blocks)
     return {
         "task": ctx.task,
-        "model": HYBRID_NAME if ctx.gait_parameters else "TCN",
         "pseudo_labels": ctx.pseudo_labels,
         "n_videos": len(samples),
         "n_groups": len({s.group for s in samples}),
@@ -198,6 +175,7 @@ def _summary(ctx: RunContext, samples: list[Sample], results: _Results, search: 
         "metrics": metrics,
         "pooled": pooled,
         "baseline": results.baseline,
+        "combined": results.combined,
         "confusion_matrix": {"labels": results.labels, "counts": results.confusion.tolist()},
         "receptive_field_frames": rf,
         "receptive_field_s": rf / rate_hz,
@@ -229,7 +207,8 @@ def _write_outputs(out_dir: Path, summary: dict, results: _Results) -> None:
         report_text=_report_text(task, results.confusion, results.labels, summary["pseudo_labels"]),
         confusion_figure=confusion_matrix_figure(results.confusion, results.labels, f"TCN {task} (held-out folds)"),
         curves_figure=training_curves_figure(results.histories, summary["headline_metric"]),
-        predictions=prediction_rows(results.detailed, results.baseline_per_video, tuple(summary["class_names"]))
+        predictions=prediction_rows(results.detailed, results.baseline_per_video, tuple(summary["class_names"]),
+                                    results.combined_per_video)
         if task == "classification" else None,
     )
 
@@ -267,16 +246,13 @@ def train_cross_validated(
         samples = [at_rate(s, rate_hz) for s in samples]  # one frame rate for windows, receptive field and decoding
         cfg, small_set = small_set_config(cfg, task, min(len(train) for train, _ in folds),
                                           int(np.median([s.n_frames for s in samples])))
-        if small_set.get("gait_parameters") and any(s.gait_features is None for s in samples):
-            small_set["gait_parameters"] = False  # the plain TCN: some video has no gait parameters
-        gait_parameters = bool(small_set.get("gait_parameters"))
         lengths = [samples[i].n_frames for i in folds[0][0]]
         n_windows = len(window_index(lengths, cfg.window_frames, cfg.window_overlap))
-        n_features, layout = _input_layout(samples, gait_parameters)
+        n_features = int(samples[0].features.shape[1])
         ctx = RunContext(
             task, cfg, precision, 1, dataloader_workers(precision.device.type, n_windows),
-            tuple(sorted(set(labels))) if labels else (), layout,
-            Augment(), progress, pseudo_labels, bool(small_set.get("mirror_invariant")), gait_parameters,
+            tuple(sorted(set(labels))) if labels else (), standard_layout() if n_features == N_FEATURES else None,
+            Augment(), progress, pseudo_labels, bool(small_set.get("mirror_invariant")),
         )
         search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
         ctx = dataclasses.replace(ctx, batch_size=search.batch_size)

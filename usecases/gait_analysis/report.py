@@ -86,8 +86,7 @@ def training_lines(summary: dict, output_dir: str) -> list[str]:
     task, metric = summary["task"], summary["headline_metric"]
     head = (f"TCN {task}: {summary['n_videos']} videos, {summary['n_folds']} grouped folds "
             f"(results in {output_dir})")
-    name = summary.get("model", "TCN")  # "TCN + gait parameters" for the hybrid of small sets
-    lines = [head, f"  {name:<9} {metric}: {_fold_values(summary['metrics'].get(metric))}"]
+    lines = [head, f"  TCN       {metric}: {_fold_values(summary['metrics'].get(metric))}"]
     base = summary.get("baseline")
     if base is not None:
         lines.append(f"  baseline  {metric}: {_fold_values(base.get(metric))}  [{base['model']}]")
@@ -95,4 +94,7 @@ def training_lines(summary: dict, output_dir: str) -> list[str]:
         lines.append("  baseline  n/a: the labels are the kinematic detector's own events")
     else:
         lines.append("  baseline  n/a: no gait parameters for every video")
+    both = summary.get("combined")
+    if both is not None:
+        lines.append(f"  {both['model']} {metric}: {_fold_values(both.get(metric))}  [{both['method']}]")
     return lines

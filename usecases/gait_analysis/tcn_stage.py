@@ -58,9 +58,9 @@ def run_tcn_stage(cfg: PipelineConfig, results: PipelineResults, out: Path) -> d
     inputs: list[TcnInput] = [r.tcn for r in results.inputs if r.status == "ok" and r.tcn is not None]
     if not inputs:
         raise ConfigError("no successfully analysed input to train on or apply a model to")
-    summaries = {r.source: r.summary for r in results.inputs if r.status == "ok"}
     if cfg.model is not None:
-        return _apply(cfg, inputs, summaries)
+        return _apply(cfg, inputs)
+    summaries = {r.source: r.summary for r in results.inputs if r.status == "ok"}
     return _train(cfg, inputs, out / "training", summaries)
 
 
@@ -167,7 +167,7 @@ def _train(cfg: PipelineConfig, inputs: list[TcnInput], out: Path, summaries: di
     return {"mode": "train", "task": task, "output_dir": str(out), "pseudo_labels": pseudo, "summary": summary}
 
 
-def _apply(cfg: PipelineConfig, inputs: list[TcnInput], summaries: dict[str, dict[str, Any]]) -> dict:
+def _apply(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict:
     from core.gait.evaluation import evaluate_events
     from core.io.atomic import write_json
     from core.io.events_csv import write_events_csv
@@ -181,8 +181,7 @@ def _apply(cfg: PipelineConfig, inputs: list[TcnInput], summaries: dict[str, dic
     outputs: list[dict[str, Any]] = []
     for item in inputs:
         if task == "classification":
-            label, prob, probs = predict_class(models, item.features, item.rate_hz,
-                                               _gait_features(summaries.get(item.source)))
+            label, prob, probs = predict_class(models, item.features, item.rate_hz)
             record: dict[str, Any] = {"input": item.source, "predicted_label": label, "probability": prob, "probabilities": probs}
             write_json(item.folder / "tcn_prediction.json", record)
         elif task == "events":

@@ -11,7 +11,13 @@ import pytest
 from core.baseline.gait_classifier import cross_validate_baseline, feature_names, gait_feature_vector
 from core.errors import InsufficientDataError
 from core.io.training_outputs import format_predictions_csv
-from core.tcn.baseline_cv import classification_baseline, events_baseline, prediction_rows
+from core.tcn.baseline_cv import (
+    COMBINED_NAME,
+    classification_baseline,
+    combined_classification,
+    events_baseline,
+    prediction_rows,
+)
 from core.tcn.cv import check_cv_support, grouped_kfold
 from core.tcn.samples import Sample
 from core.types import GaitEvent
@@ -64,6 +70,25 @@ def test_predictions_csv_has_one_row_per_video_with_both_models() -> None:
     assert len(rows) == 8 and {r["video"] for r in rows} == {s.name for s in samples}
     assert all(r["baseline_predicted"] == r["true"] for r in rows)
     assert rows[0]["p_fast"] == "0.7500"
+
+
+def test_combination_averages_the_tcn_and_baseline_probabilities_per_video() -> None:
+    names = ("a", "b")
+    detailed = [{"name": "v0", "fold": 0, "true": "a", "predicted": "b", "probabilities": {"a": 0.4, "b": 0.6}},
+                {"name": "v1", "fold": 1, "true": "b", "predicted": "b", "probabilities": {"a": 0.1, "b": 0.9}},
+                {"name": "v2", "fold": 1, "true": "a", "predicted": "b", "probabilities": {"a": 0.2, "b": 0.8}}]
+    baseline = {"v0": {"fold": 0, "predicted": "a", "probabilities": {"a": 0.9, "b": 0.1}},
+                "v1": {"fold": 1, "predicted": "a", "probabilities": {"a": 0.6, "b": 0.4}},
+                "v2": {"fold": 1, "predicted": "b", "probabilities": {"a": 0.3, "b": 0.7}}}
+    summary, per_video = combined_classification(detailed, baseline, names, 2)
+    assert summary is not None and summary["model"] == COMBINED_NAME
+    assert per_video["v0"]["predicted"] == "a" and per_video["v0"]["probabilities"]["a"] == pytest.approx(0.65)
+    assert per_video["v1"]["predicted"] == "b" and per_video["v2"]["predicted"] == "b"
+    assert summary["accuracy"]["per_fold"] == [1.0, 0.5] and summary["pooled"]["accuracy"] == pytest.approx(2 / 3)
+    rows = list(csv.DictReader(io.StringIO(format_predictions_csv(prediction_rows(detailed, baseline, names, per_video)))))
+    assert list(rows[0])[-3:] == ["combined_predicted", "combined_p_a", "combined_p_b"]
+    assert rows[0]["combined_predicted"] == "a" and rows[0]["combined_p_a"] == "0.6500"
+    assert combined_classification(detailed, {"v0": baseline["v0"]}, names, 2) == (None, {})
 
 
 def test_baseline_is_skipped_when_a_video_has_no_gait_parameters() -> None:
