@@ -27,7 +27,7 @@ from core.pose.video import Frame
 # Landmark indices of the tracked points, in their stored order (``FOOT_MOTION_POINTS``).
 FOOT_POINTS: tuple[int, ...] = tuple(LEG_LANDMARKS[side][point] for side, point in FOOT_MOTION_POINTS)
 PATCH_PX = 32
-PATCH_FOOT = 1.0
+PATCH_FOOT = 0.6
 MIN_SIDE_PX = 16
 MAX_SIDE_PX = 160
 
