@@ -65,15 +65,19 @@ def _spread(values: np.ndarray, from_frame: np.ndarray, batch: KeypointBatch, id
     by the time it spans: a shift in px -> px/s) when ``rate``, else as is; a frame takes the mean of the
     rows that cover it; NaN where none does."""
     total, count = np.zeros((time_s.size, values.shape[1])), np.zeros(time_s.size)
-    first = int(batch.frame[0])
-    for i, (row, start) in enumerate(zip(values, from_frame)):
-        if not (np.isfinite(row).all() and np.isfinite(start)) or start < first:
-            continue
-        a, b = int(start) - first, int(idx[i])
-        dt = time_s[b] - time_s[a] if 0 <= a < b else 0.0
-        if dt > 0:
-            total[a + 1: b + 1] += row / dt if rate else row
-            count[a + 1: b + 1] += 1
+    a = np.where(np.isfinite(from_frame), from_frame, -1).astype(np.int64) - int(batch.frame[0])
+    b = idx.astype(np.int64)
+    ok = np.isfinite(values).all(axis=1) & np.isfinite(from_frame) & (a >= 0) & (a < b)
+    a, b, rows = a[ok], b[ok], values[ok]
+    dt = time_s[b] - time_s[a]
+    keep = dt > 0
+    a, b, rows, dt = a[keep], b[keep], rows[keep], dt[keep]
+    if rate:
+        rows = rows / dt[:, None]
+    for step in range(1, int((b - a).max()) + 1 if len(a) else 1):
+        covers = b - a >= step
+        np.add.at(total, a[covers] + step, rows[covers])
+        np.add.at(count, a[covers] + step, 1)
     with np.errstate(invalid="ignore"):
         return np.where(count[:, None] > 0, total / np.maximum(count, 1)[:, None], np.nan)
 

@@ -20,7 +20,9 @@ Methods (``method`` argument):
   contact on slow, shuffling or asymmetric gait and lags toe off for toe-tip landmarks (video).
   See docs/gait_accuracy.md for the measurements behind this choice. On pixel (pose-model) data
   both are taken from foot speed over ground instead (``core.gait.contact``): a pose model's foot
-  heights settle late and scatter, its forward positions do not.
+  heights settle late and scatter, its forward positions do not. Where the keypoint store holds the
+  feet's image patches (``core.gait.contact_pixels``), a video heel strike then moves to the onset of
+  rest of its heel's patch against the scenery when that is clear.
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
 the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
 Parts: candidates (Zeni, velocity, shank) in ``events_candidates``, the metric contact refinement in
@@ -114,7 +116,8 @@ Evidence = tuple[np.ndarray, np.ndarray]  # foot-patch velocity (T, 4, 2) px/s a
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext,
              evidence: Evidence | None = None) -> list[Candidate]:
     """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum,
-    then, on video with foot-patch ``evidence``, to the patch's rest onset (HS) or end (TO) where clear."""
+    then, on video with foot-patch ``evidence``, a heel strike to its heel patch's onset of rest where
+    that is clear (``core.gait.contact_pixels``)."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
     toe_speed, heel_speed = _speed_over_ground(t, ctx), _speed_over_ground(h, ctx)

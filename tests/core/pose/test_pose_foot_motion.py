@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from core.constants import LEG_LANDMARKS, NUM_LANDMARKS
-from core.pose.foot_motion import PATCH_PX, FootShift, foot_boxes
+from core.pose.foot_motion import PATCH_FOOT, PATCH_PX, FootShift, foot_boxes
+
+FOOT_PX = PATCH_PX / PATCH_FOOT  # a foot whose patch is PATCH_PX wide: no resampling
 from core.pose.video import Frame
 
 H, W = 360, 640
@@ -35,7 +37,7 @@ def test_a_moving_foot_and_a_resting_one_give_their_exact_shifts() -> None:
     after = before.copy()
     # The left foot's region moves 4 px right and 1 px down; the right foot's stays at rest.
     after[60:150, 60:200] = before[59:149, 56:196]
-    lm = _landmarks((100.0, 100.0), (400.0, 250.0), foot_px=PATCH_PX)  # patch side = one foot = PATCH_PX px
+    lm = _landmarks((100.0, 100.0), (400.0, 250.0), foot_px=FOOT_PX)
     feet = FootShift()
     first = feet.update(Frame(0, 0.0, before, 1.0), lm)
     assert np.isnan(first).all()
@@ -51,7 +53,7 @@ def test_a_moving_foot_and_a_resting_one_give_their_exact_shifts() -> None:
 def test_shifts_are_in_original_frame_pixels(scale: float) -> None:
     image = _texture(1)
     moved = np.roll(image, 3, axis=1)  # 3 px of the processed frame
-    lm = _landmarks((200.0 / scale, 150.0 / scale), (420.0 / scale, 200.0 / scale), foot_px=PATCH_PX / scale)
+    lm = _landmarks((200.0 / scale, 150.0 / scale), (420.0 / scale, 200.0 / scale), foot_px=FOOT_PX / scale)
     feet = FootShift()
     feet.update(Frame(4, 0.0, image, scale), lm)
     out = feet.update(Frame(5, 1 / 30, moved, scale), lm)
@@ -63,7 +65,7 @@ def test_shifts_are_in_original_frame_pixels(scale: float) -> None:
 
 def test_unseen_feet_and_patches_off_the_frame_give_nan() -> None:
     image = _texture(2)
-    lm = _landmarks((5.0, 100.0), (400.0, 250.0), foot_px=PATCH_PX)  # the left heel's patch leaves the frame
+    lm = _landmarks((5.0, 100.0), (400.0, 250.0), foot_px=FOOT_PX)  # the left heel's patch leaves the frame
     lm[LEG_LANDMARKS["right"]["toe"], :2] = np.nan  # the right foot is half unseen
     assert foot_boxes(lm, 1.0, W, H)[0] is None and foot_boxes(lm, 1.0, W, H)[2] is None
     feet = FootShift()
