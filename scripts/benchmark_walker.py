@@ -90,8 +90,10 @@ def cases(which: str, base_seed: int, only_roles: tuple[str, ...] = ()) -> list[
     if which == "quick":
         combos = [("standing", "left_to_right", "static"), ("crossing", "right_to_left", "tracking")]
     out = [Case(r, d, c, base_seed + i) for i, (r, d, c) in enumerate(combos)]
-    if only_roles:  # the same seeds as in the whole set, small walker left out
-        return [c for c in out if c.role in only_roles]
+    if only_roles:  # the same seeds as in the whole set; the small walker only when asked for ("small")
+        out = [c for c in out if c.role in only_roles]
+        if "small" not in only_roles:
+            return out
     small = DIRECTIONS if which == "full" else DIRECTIONS[1:]
     out += [Case("small", d, "static", base_seed + 100 + i, 1280, 720, 120.0) for i, d in enumerate(small)]
     return out
@@ -237,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default="full", choices=("full", "quick"), help="which cases")
     parser.add_argument("--seed", type=int, help="base seed (default: a new random one each run)")
     parser.add_argument("--keep", action="store_true", help="keep the videos and outputs in WORK")
-    parser.add_argument("--roles", nargs="+", choices=ROLES, default=(),
-                        help="only these second-figure roles (all directions and cameras of --set full; no small walker)")
+    parser.add_argument("--roles", nargs="+", choices=(*ROLES, "small"), default=(),
+                        help="only these second-figure roles (all directions and cameras of --set full), and the "
+                             "small walker (both directions) only with 'small'")
     args = parser.parse_args(argv)
     base_seed = args.seed if args.seed is not None else secrets.randbits(20)
     print(f"base seed {base_seed} (rerun with --seed {base_seed})", file=sys.stderr)

@@ -80,3 +80,20 @@ def test_scores_the_other_person_when_the_other_is_followed(bench, tmp_path):
     assert row["f1"] == 0.0 and np.isnan(row["cadence_err"])
     table = bench.table([{**row, "twin_f1": 0.9}])
     assert len(table) == 3 and "| 0.000 | 0.900 |" in table[2]
+
+
+def test_roles_pick_the_small_walker_only_when_asked(bench):
+    assert {c.role for c in bench.cases("full", 1000, ("small",))} == {"small"}
+    assert len(bench.cases("full", 1000, ("small",))) == 2
+    mixed = bench.cases("full", 1000, ("crossing", "small"))
+    assert sorted({c.role for c in mixed}) == ["crossing", "small"] and len(mixed) == 6
+    assert "small" not in {c.role for c in bench.cases("full", 1000, ("crossing",))}
+    # the same seeds as in the whole set
+    assert {c.seed for c in mixed} <= {c.seed for c in bench.cases("full", 1000)}
+
+
+def test_counts_the_events_hidden_behind_the_other_figure(bench, tmp_path):
+    row = _fake_run(bench, tmp_path, "walker")  # standing figure beside the walk: nothing hidden
+    hidden, total = (int(v) for v in row["hidden"].split("/"))
+    assert hidden == 0 and total > 0
+    assert f"| {row['hidden']} |" in bench.table([{**row, "twin_f1": 1.0}])[2]
