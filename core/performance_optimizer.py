@@ -268,7 +268,7 @@ class ParallelProcessor:
         import multiprocessing as mp
 
         return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                   initializer=self.initializer, initargs=self.initargs)
+                                   initializer=_pool_worker_init, initargs=(self.initializer, self.initargs))
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -382,6 +382,18 @@ class ParallelProcessor:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         self.shutdown(cancel=exc_type is not None)
+
+
+def _pool_worker_init(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """A pool worker's set-up: ``initializer(*initargs)``, and no interpreter teardown at exit. A worker
+    exits only after its last result is sent and multiprocessing has flushed its queues; tearing down
+    a MediaPipe graph and every module then still held the pool's shutdown (and the run) for seconds
+    (0.2-0.4 s instead of 4.8-5.6 s wall for two warm workers, under load)."""
+    import atexit
+
+    if initializer is not None:
+        initializer(*initargs)
+    atexit.register(os._exit, 0)
 
 
 def _drain(in_flight: list[tuple[Any, Future]], keep: int) -> Iterator[tuple[Any, Any]]:
