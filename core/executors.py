@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from core.errors import GaitToolError
-from core.performance_optimizer import ParallelProcessor
+from core.process_pool import ParallelProcessor
 
 ResultHook = Callable[[Any, Any], None]
 

@@ -3,8 +3,10 @@
 - ``PerformanceMonitor``: per-stage wall/CPU time, frames/s, and the peak RSS of the whole process tree.
 - ``IOOptimizer``: batched, compressed keypoint-store writes (one write call per batch).
 - ``MemoryOptimizer``: turns ``--max-memory`` into a worker count, queue and chunk sizes, from a measured worker cost.
-- ``ParallelProcessor``: a process pool (one MediaPipe graph per process) that returns results in submission
-  order (``map_ordered``) or runs lanes of consecutive tasks and returns results as they complete (``run_lanes``).
+- ``ParallelProcessor`` (``core/process_pool.py``, re-exported here): a process pool (one MediaPipe graph per
+  process) that returns results in submission order (``map_ordered``) or runs lanes of consecutive tasks and
+  returns results as they complete (``run_lanes``).
+- ``Timeline`` (``core/timeline.py``): the monitor's per-phase and per-process record of the run.
 - ``MediaPipeOptimizer``: the model actually used and the segment plan for one video.
 """
 
@@ -14,16 +16,16 @@ import math
 import os
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterator
 
 import psutil
 
 from core.config import Profile
 from core.errors import MemoryBudgetError
 from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter
+from core.process_pool import ParallelProcessor  # noqa: F401 - re-exported: the pool lives there
 from core.timeline import Timeline, critical_path_lines
 
 MB = 1024 * 1024
@@ -239,156 +241,6 @@ class MemoryOptimizer:
         workers = max(1, min(want, int(avail // per_worker)))
         reason = f"{workers} worker(s) x {per_worker:.0f} MB + main {base_mb:.0f} MB within {budget} MB (10% margin)"
         return MemoryPlan(workers, queue, worker_mb, base_mb, budget, reason)
-
-
-class ParallelProcessor:
-    """Runs picklable tasks in ``workers`` processes (or in-process when 1) and yields results in order."""
-
-    def __init__(
-        self,
-        workers: int,
-        max_in_flight: int | None = None,
-        initializer: Callable[..., None] | None = None,
-        initargs: tuple = (),
-        tasks_per_worker: int = 0,
-    ) -> None:
-        """``tasks_per_worker``: after ``workers x tasks_per_worker`` tasks the pool is drained and
-        replaced by fresh processes (0 = never). The executor's own ``max_tasks_per_child`` is not
-        used: it can deadlock with queued tasks on Python 3.11-3.13 (CPython gh-115634)."""
-        self.workers = max(1, workers)
-        self.initializer = initializer
-        self.initargs = initargs
-        self.tasks_per_worker = tasks_per_worker
-        self.max_in_flight = max_in_flight or 2 * self.workers
-        self._pool: ProcessPoolExecutor | None = None
-        self._slots: dict[int, ProcessPoolExecutor] = {}  # run_lanes: one single-process pool per worker
-        self._warm_only = False  # workers started by ``warm`` and given nothing else (yet)
-
-    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        import multiprocessing as mp
-
-        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                   initializer=self.initializer, initargs=self.initargs)
-
-    def _ensure_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = self._new_pool(self.workers)
-        return self._pool
-
-    def _slot(self, i: int) -> ProcessPoolExecutor:
-        if i not in self._slots:
-            self._slots[i] = self._new_pool(1)
-        return self._slots[i]
-
-    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Start the worker processes of ``run_lanes`` now and run ``fn(*args)`` first in each (e.g. load
-        the model while the caller still probes its inputs); lanes submitted later queue behind it.
-        In-process (one worker) nothing happens: the first task pays its own start-up."""
-        if self.workers == 1:
-            return
-        for i in range(self.workers):
-            self._slot(i).submit(fn, *args)
-        self._warm_only = True
-
-    def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """Yield ``(task, fn(task))`` in task order, keeping at most ``max_in_flight`` submitted."""
-        if self.workers == 1:
-            for task in tasks:
-                yield task, fn(task)
-            return
-        in_flight: list[tuple[Any, Future]] = []
-        pool_tasks = self.workers * self.tasks_per_worker
-        for submitted, task in enumerate(tasks):
-            if pool_tasks and submitted and submitted % pool_tasks == 0:
-                yield from _drain(in_flight, 0)  # then fresh processes: bounded memory on long runs
-                self.shutdown()
-            in_flight.append((task, self._ensure_pool().submit(fn, task)))
-            yield from _drain(in_flight, self.max_in_flight - 1)
-        while in_flight:
-            t, fut = in_flight.pop(0)
-            result = fut.result()
-            if not in_flight:  # nothing left to run: free the workers' memory before the caller goes on
-                self.shutdown()
-            yield t, result
-
-    def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
-                  keep_workers: bool = False) -> Iterator[tuple[Any, Any]]:
-        """Run each lane's tasks one after another, up to ``workers`` lanes at once; yield
-        ``(task, fn(task))`` as each task completes (lanes interleave).
-
-        Each running lane is pinned to one worker process (a single-process pool per worker slot), so
-        its next task always finds the live state its previous task left there. After
-        ``workers x tasks_per_worker`` lanes the processes are replaced once no lane is running.
-        At the end the processes are shut down, unless ``keep_workers`` (more lanes follow at once)."""
-        lanes = iter(lanes)
-        if self.workers == 1:
-            for lane in lanes:
-                for task in lane:
-                    yield task, fn(task)
-            return
-        quota = self.workers * self.tasks_per_worker
-        active: dict[Future, tuple[int, Any, Iterator[Any]]] = {}
-        free = list(range(self.workers))
-        started, recycle = 0, False
-        while True:
-            while free and not recycle:
-                rest = next(lanes, None)
-                if rest is None:
-                    break
-                rest = iter(rest)
-                task = next(rest, None)
-                if task is None:
-                    continue
-                slot = free.pop(0)
-                self._warm_only = False
-                active[self._slot(slot).submit(fn, task)] = (slot, task, rest)
-                started += 1
-                recycle = bool(quota) and started % quota == 0
-            if not active:
-                if not recycle:
-                    break
-                self.shutdown()  # fresh processes: bounded memory on long runs
-                recycle = False
-                continue
-            done, _ = wait(list(active), return_when=FIRST_COMPLETED)
-            for fut in done:
-                slot, task, rest = active.pop(fut)
-                result = fut.result()
-                nxt = next(rest, None)
-                if nxt is None:
-                    free.append(slot)
-                else:
-                    active[self._slot(slot).submit(fn, nxt)] = (slot, nxt, rest)
-                yield task, result
-        if not keep_workers:
-            self.shutdown()  # nothing left to run: free the workers' memory before the caller goes on
-
-    def shutdown(self, cancel: bool = False) -> None:
-        """Stop the worker processes (``cancel``: at once, dropping queued tasks; workers that were only
-        warmed are never waited for)."""
-        cancel = cancel or self._warm_only
-        self._warm_only = False
-        pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())
-        for pool in pools:
-            if cancel:
-                for proc in list(getattr(pool, "_processes", {}).values()):
-                    proc.terminate()
-            pool.shutdown(wait=not cancel, cancel_futures=cancel)
-        self._pool = None
-        self._slots = {}
-
-    def __enter__(self) -> "ParallelProcessor":
-        return self
-
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        self.shutdown(cancel=exc_type is not None)
-
-
-def _drain(in_flight: list[tuple[Any, Future]], keep: int) -> Iterator[tuple[Any, Any]]:
-    """Yield ``(task, result)`` of the oldest submissions, in order, until at most ``keep`` remain."""
-    while len(in_flight) > keep:
-        task, fut = in_flight.pop(0)
-        yield task, fut.result()
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,6 @@ def _r(x: float) -> float:
 
 def format_timeline(report: dict[str, Any]) -> str:
     """A text table of ``Timeline.report()``: phases, processes, then the critical path."""
-    cores = report["cores"]
     lines = [f"{'phase':<10}{'start s':>9}{'end s':>8}{'wall s':>8}{'CPU s':>8}{'idle core-s':>13}"]
     for name, p in sorted(report["phases"].items(), key=lambda kv: kv[1]["start_s"]):
         lines.append(f"{name:<10}{p['start_s']:>9.2f}{p['end_s']:>8.2f}{p['wall_s']:>8.2f}{p['cpu_s']:>8.2f}"

@@ -35,6 +35,9 @@ def test_benchmark_performance_quick(tmp_path):
     assert "| naive loop |" in table and "extraction:balanced" in table
     assert "Start-up: one pose worker" in table and "Model cost:" in table
     assert "--quick: start-up dominated" in table and "--quick: a 2 s, 480x270 clip" in proc.stdout
+    timeline = summary["runs"]["extraction:balanced"]["timeline"]
+    assert {"probe", "pose"} <= set(timeline["phases"]) and timeline["critical_path"]["idle_core_s"] >= 0
+    assert "Timeline of extraction:balanced" in table and "threads runnable" in table
 
 
 def test_quick_performance_test_recommends(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -56,6 +55,7 @@ def run_videos(
     from core.executors import open_executor
     from core.mediapipe_integration import extract_jobs
     from core.pose.extractor import warm_pose
+    from usecases.gait_analysis.progress import ProgressBars, result_frames
 
     profile = effective_profile(cfg)
     model = _resolve_model(cfg, results, profile) if paths else None
@@ -72,7 +72,7 @@ def run_videos(
     workers, queue_frames = profile.parallel.workers or os.cpu_count() or 1, profile.memory.queue_frames
     if jobs:
         workers, queue_frames = _memory_plan(cfg, monitor, results, profile, jobs)
-    with _ProgressBars(cfg, jobs, workers) as bars, _TimedExit(monitor, "shutdown", open_executor(
+    with ProgressBars(cfg, jobs, workers) as bars, _TimedExit(monitor, "shutdown", open_executor(
         cfg.scheduler, workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
         count=result_frames, **bars.pool_args
     )) as executor:
@@ -184,12 +184,6 @@ def _with_own_monitor(fn: Callable[..., Analysis], cfg: PipelineConfig, *args: A
         monitor.close()
 
 
-def result_frames(result: Any) -> int:
-    """Stored frames in a pose task's result (``(batch, warm-up frames)``; 0 for an error message or
-    a scan task's result)."""
-    return len(result[0]) if isinstance(result, tuple) else 0
-
-
 def _queue_mb(job: Any, profile: Profile, queue_frames: int) -> int:
     """MB of decoded frames one worker may hold for ``job`` (rounded up)."""
     from core.mediapipe_integration import decode_queue_frames, frame_mb
@@ -246,87 +240,6 @@ def plan_memory(cfg: PipelineConfig, profile: Profile, jobs: list[Any]) -> Any:
 
         worker_mb = measure_worker_mb(job, profile)
     return opt.plan(worker_mb, tree_rss_bytes() / MB, frame_mb(job.info, profile))
-
-
-class _ProgressBars:
-    """One tqdm bar per video, fed by the pose workers (through a queue) or in-process."""
-
-    def __init__(self, cfg: PipelineConfig, jobs: list[Any], workers: int) -> None:
-        from core.pose.extractor import set_progress_sink, worker_init
-
-        self.enabled = cfg.progress and not cfg.quiet
-        self.jobs: dict[str, Any] = {}
-        self.track(jobs)
-        self.bars: dict[str, Any] = {}
-        self.pool_args: dict[str, Any] = {"initializer": worker_init}
-        self._queue: Any = None
-        self._thread: threading.Thread | None = None
-        self._log_redirect: Any = None
-        if not self.enabled:
-            return
-        from tqdm.contrib.logging import logging_redirect_tqdm
-
-        self._log_redirect = logging_redirect_tqdm(loggers=[logging.getLogger()])  # messages on their own lines
-        if workers == 1:
-            set_progress_sink(self.update)
-            return
-        import multiprocessing as mp
-
-        self._queue = mp.get_context("spawn").Queue()
-        self.pool_args["initargs"] = (self._queue,)
-        self._thread = threading.Thread(target=self._drain, name="progress", daemon=True)
-        self._thread.start()
-
-    def track(self, jobs: list[Any]) -> None:
-        """Show bars for these jobs' videos as their frames come in."""
-        self.jobs.update({str(j.video): j for j in jobs})
-
-    def _drain(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            self.update(*item)
-
-    def update(self, video_path: str, n: int) -> None:
-        bar = self.bars.get(video_path)
-        if bar is None:
-            from tqdm import tqdm
-
-            job = self.jobs[video_path]
-            bar = self.bars[video_path] = tqdm(
-                total=job.frames_to_extract, desc=job.video.name[:30], unit="frame"
-            )
-        bar.update(n)
-
-    def on_result(self, item: tuple[Any, Any], result: Any) -> None:
-        """A task's result came back from a remote worker (which cannot reach this process's queue)."""
-        task = item[1]
-        if self.enabled and hasattr(task, "pose"):  # a pose task (not the person finder's scan)
-            self.update(task.video_path, result_frames(result) * task.pose.frame_stride)
-
-    def close(self, job: Any) -> None:
-        bar = self.bars.pop(str(job.video), None)
-        if bar is not None:
-            bar.close()
-
-    def __enter__(self) -> "_ProgressBars":
-        if self._log_redirect is not None:
-            self._log_redirect.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        from core.pose.extractor import set_progress_sink
-
-        set_progress_sink(None)
-        if self._queue is not None:
-            self._queue.put(None)
-            if self._thread is not None:
-                self._thread.join(timeout=2)
-        for bar in self.bars.values():
-            bar.close()
-        if self._log_redirect is not None:
-            self._log_redirect.__exit__(None, None, None)
 
 
 def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str) -> Analysis:
