@@ -8,10 +8,28 @@ from core.gait.events_candidates import MAX_STRIDE_S, MIN_STRIDE_S, Candidate
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85  # stance share of a stride (normal ~60%, slow pathological ~80%)
 
 
-def _reject_weaker(group: list[Candidate], reason: str) -> tuple[Candidate, list[tuple[Candidate, str]]]:
-    """Keep the strongest candidate of ``group``; the others are rejected with ``reason``."""
-    best = max(group, key=lambda c: c.strength)
+def _reject_weaker(group: list[Candidate], reason: str, cands: list[Candidate] | None = None
+                   ) -> tuple[Candidate, list[tuple[Candidate, str]]]:
+    """Keep the strongest candidate of ``group``; the others are rejected with ``reason``. With
+    ``cands`` (all candidates), toe offs whose stance would pass ``_drop_bad_stance`` go first, so
+    the stronger of two toe offs is not kept only to be rejected for its stance next."""
+    pool = group
+    if cands is not None:
+        plausible = [c for c in group if c.event != "toe_off" or _stance_fraction_ok(c, cands)]
+        pool = plausible or group
+    best = max(pool, key=lambda c: c.strength)
     return best, [(c, reason) for c in group if c is not best]
+
+
+def _stance_fraction_ok(to: Candidate, cands: list[Candidate]) -> bool:
+    """Whether toe off ``to`` lies within MIN..MAX_STANCE_FRACTION of its own side's stride (True
+    without a surrounding stride)."""
+    hs = sorted(c.index for c in cands if c.side == to.side and c.event == "heel_strike")
+    before, after = [i for i in hs if i < to.index], [i for i in hs if i > to.index]
+    if not before or not after:
+        return True
+    fraction = (to.index - before[-1]) / (after[0] - before[-1])
+    return MIN_STANCE_FRACTION <= fraction <= MAX_STANCE_FRACTION
 
 
 def _drop_close_duplicates(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list]:
@@ -48,7 +66,8 @@ def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, ins
             group = [c for c in cands if c.side == other and c.event == event and a < c.index < b]
             if len(group) > 1:
                 where = "the same" if inside_side else f"one {side}"
-                best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride; weaker candidate")
+                best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride; weaker candidate",
+                                            cands)
                 rejected += lost
                 cands = [c for c in cands if all(c is not r for r, _ in lost)]
     return cands, rejected

@@ -167,6 +167,21 @@ def test_consistency_rejects_with_reasons():
     assert len(kept) + len(rejected) == len(cands) and len(rejected) == 3
 
 
+def test_of_two_toe_offs_the_one_with_a_plausible_stance_is_kept():
+    c = lambda side, kind, t, s=1.0: Candidate(side, kind, t * 100.0, s)  # noqa: E731  (100 Hz)
+    cands = [
+        c("right", "heel_strike", 1.0), c("right", "heel_strike", 2.2),
+        c("left", "heel_strike", 1.6), c("left", "heel_strike", 2.8),
+        c("left", "toe_off", 1.05, 0.5),  # 54 % of the left stride 0.4-1.6 s: plausible
+        c("left", "toe_off", 1.5, 2.0),  # stronger, but 92 % of that stride: would be rejected next
+        c("left", "heel_strike", 0.4),
+    ]
+    kept, rejected = check_consistency(cands, 100.0)
+    left_to = [round(k.index) for k in kept if k.side == "left" and k.event == "toe_off"]
+    assert left_to == [105]
+    assert [round(r.index) for r, _ in rejected] == [150]
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared real-data folder {SHARED} is absent")
 def test_shared_pd_trial_meets_targets():
     from core.io.events_csv import read_events_csv
