@@ -26,11 +26,10 @@ from core.gait.evaluation import evaluate_events
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
-from core.gait.parameters import (
-    Stride, drop_inconsistent, find_strides, heel_tracks, pixel_scale_m_per_px, spatiotemporal_parameters,
-)
+from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
+from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101

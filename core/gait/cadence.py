@@ -43,7 +43,7 @@ def cadence_from_times(
 def cadence_steps_per_min(events: list[GaitEvent], bouts: list[tuple[int, int]] | None = None) -> float | None:
     """Cadence of an event list (e.g. an ``events.csv``) by the definition above; ``bouts``: frame
     ranges [start, end) of the walking bouts (None: one bout)."""
-    from core.gait.parameters import drop_inconsistent, find_steps, find_strides
+    from core.gait.strides import drop_inconsistent, find_steps, find_strides
 
     if not events:
         return None

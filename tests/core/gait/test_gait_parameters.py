@@ -174,7 +174,7 @@ def test_spurious_heel_strike_pair_step_is_rejected_by_length() -> None:
 
 
 def test_asymmetric_step_lengths_are_kept() -> None:
-    from core.gait.parameters import long_enough_steps
+    from core.gait.strides import long_enough_steps
     lengths = np.array([0.4, 0.8, 0.4, 0.8, 0.4, 0.8, 0.1, -0.2, np.nan])  # ratio 2 between sides
     ok = long_enough_steps(lengths, np.zeros(lengths.size, dtype=int))
     assert ok.tolist() == [True, True, True, True, True, True, False, False, True]

@@ -3,7 +3,7 @@
 import numpy as np
 
 from core.constants import CONSISTENT_DURATION_RANGE, LANDMARK_INDEX as LI
-from core.gait.parameters import Step, Stride, consistent_durations, drop_inconsistent
+from core.gait.strides import Step, Stride, consistent_durations, drop_inconsistent
 from core.gait.preprocessing import correct_left_right_swaps, swap_legs
 from tests.core.gait.test_gait_preprocessing import walk
 
