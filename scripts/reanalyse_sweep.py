@@ -10,6 +10,7 @@ styles (``-`` where withheld), the confidence grade and the frames whose legs we
 medians and worst cases, and how many videos with cadence more than 5 % off were graded low.
 Iterating on event code takes seconds this way.
 
+A ``landmarks.csv`` written by this code carries the foot-patch shifts in its sidecar;
 ``--from-store`` reads each video's keypoint store (``out/<video>/keypoints.jsonl.gz``) as the
 pipeline does, with its foot-patch shifts (the pixel contact evidence, ``core.gait.contact_pixels``)
 where the store has them; ``--no-pixels`` then leaves those out (the landmark events alone). The

@@ -1,7 +1,8 @@
 """The sidecar ``<stem>.meta.json`` beside an exported ``landmarks.csv`` or TRC file: what the
 analysis needs and the file cannot hold (units, axis convention, image height, first video frame,
-the camera's pan from the scenery, and for a TRC the landmark confidences), so that re-analysing
-an export gives the same result as the original analysis."""
+the camera's pan from the scenery, the feet's image-patch velocities and peaks (pixel contact
+evidence), and for a TRC the landmark confidences), so that re-analysing an export gives the same
+result as the original analysis."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from typing import Any
 
 import numpy as np
 
+from core.constants import FOOT_MOTION_POINTS
 from core.io.atomic import read_versioned_json, write_json
 from core.types import KeypointSeries
 
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_VERSION = 1
+# KeypointSeries.meta keys of the foot patches (``core.series``) and their shapes after the frame axis.
+FOOT_META = {"foot_velocity_px_s": (len(FOOT_MOTION_POINTS), 2), "foot_patch_peak": (len(FOOT_MOTION_POINTS),)}
 
 
 def sidecar_path(export_path: str | Path) -> Path:
@@ -53,6 +57,10 @@ def write_sidecar(export_path: str | Path, series: KeypointSeries, y_axis: str, 
     scene = meta.get("scene_velocity_px_s")
     if scene is not None and len(scene) == series.n_frames:
         doc["scene_velocity_x_px_s"] = _array(scene, 4)
+    for key in FOOT_META:
+        values = meta.get(key)
+        if values is not None and len(values) == series.n_frames:
+            doc[key] = _array(np.asarray(values).reshape(series.n_frames, -1), 4)
     if confidence:
         doc["confidence"] = _array(series.confidence, 4)
     path = sidecar_path(export_path)
@@ -70,6 +78,10 @@ def read_sidecar(export_path: str | Path, n_frames: int) -> dict[str, Any] | Non
     if (scene is not None and scene.shape != (n_frames,)) or (conf is not None and conf.shape[0] != n_frames):
         return None
     doc["scene_velocity_x_px_s"], doc["confidence"] = scene, conf
+    for key, shape in FOOT_META.items():
+        values = _from_array(doc.get(key))
+        ok = values is not None and values.ndim == 2 and values.shape == (n_frames, int(np.prod(shape)))
+        doc[key] = values.reshape(n_frames, *shape) if ok else None  # absent or mismatched: no evidence
     return doc
 
 
@@ -81,4 +93,7 @@ def series_meta(doc: dict[str, Any]) -> dict[str, Any]:
             meta[key] = doc[key]
     if doc.get("scene_velocity_x_px_s") is not None:
         meta["scene_velocity_px_s"] = doc["scene_velocity_x_px_s"]
+    for key in FOOT_META:
+        if doc.get(key) is not None:
+            meta[key] = doc[key]
     return meta

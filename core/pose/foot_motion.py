@@ -10,10 +10,10 @@ frame px, x right, y down) and the correlation peak (0..1, the share of the patc
 are stored per point; ``core.series`` turns them into velocities relative to the scenery.
 
 The patch side is ``PATCH_FOOT`` foot lengths (heel to toe in the previous frame), within
-``MIN_SIDE_PX``..``MAX_SIDE_PX`` of the processed frame: mostly heel (or toe) and the floor under it,
-little forefoot (0.6 read heel strikes closer to the truth than 1.0 or 0.4 on the development set, seed 7301:
-docs/gait_accuracy.md section (n)). A swinging foot can move more than half a patch between two frames;
-its correlation peak then drops, which the analysis reads as movement, not rest.
+``MIN_SIDE_PX``..``MAX_SIDE_PX`` of the processed frame. A swinging foot can move more than half a
+patch between two frames; its correlation peak then drops, which the analysis reads as movement, not
+rest. (0.6 foot lengths did better on the development videos but not on three validation sets:
+docs/gait_accuracy.md section (n).)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from core.pose.video import Frame
 # Landmark indices of the tracked points, in their stored order (``FOOT_MOTION_POINTS``).
 FOOT_POINTS: tuple[int, ...] = tuple(LEG_LANDMARKS[side][point] for side, point in FOOT_MOTION_POINTS)
 PATCH_PX = 32
-PATCH_FOOT = 0.6
+PATCH_FOOT = 1.0
 MIN_SIDE_PX = 16
 MAX_SIDE_PX = 160
 

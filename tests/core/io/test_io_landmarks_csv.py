@@ -90,3 +90,20 @@ def test_bad_files_raise_input_error_naming_the_file(tmp_path: Path, text: str, 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_landmarks_csv(tmp_path / "absent.csv")
+
+
+def test_the_foot_patches_come_back_from_the_sidecar(tmp_path: Path) -> None:
+    series = _series()
+    velocity = np.random.default_rng(5).normal(size=(7, 4, 2)) * 100
+    velocity[0] = np.nan
+    peak = np.full((7, 4), 0.8)
+    series = KeypointSeries(series.positions, series.time_s, series.confidence, "px", "walk", True,
+                            meta={"image_height_px": 540, "foot_velocity_px_s": velocity, "foot_patch_peak": peak})
+    write_landmarks_csv(tmp_path / "landmarks.csv", series, chunk_frames=100)
+    back = read_landmarks_csv(tmp_path / "landmarks.csv").meta
+    np.testing.assert_allclose(back["foot_velocity_px_s"], velocity, atol=1e-4, equal_nan=True)
+    np.testing.assert_allclose(back["foot_patch_peak"], peak)
+    plain = KeypointSeries(series.positions, series.time_s, series.confidence, "px", "walk", True,
+                           meta={"image_height_px": 540})
+    write_landmarks_csv(tmp_path / "old.csv", plain, chunk_frames=100)
+    assert "foot_velocity_px_s" not in read_landmarks_csv(tmp_path / "old.csv").meta
