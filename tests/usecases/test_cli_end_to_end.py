@@ -69,7 +69,20 @@ def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     assert params["walking_speed_m_s"] == pytest.approx(truth["walking_speed_m_s"], rel=0.05)
 
 
+def test_pose_workers_start_while_the_video_is_probed(run: Path):
+    # before the rerun below, which rewrites the report
+    report = json.loads((run / "performance_report.json").read_text())
+    timeline = report["timeline"]
+    assert {"probe", "pose", "shutdown"} <= set(timeline["phases"])
+    assert timeline["critical_path"]["idle_core_s"] >= 0
+    workers = [p for p in timeline["processes"] if p["role"].startswith("worker")]
+    if report["counters"]["workers"] > 1:  # a pool: its workers were started before the probe ended
+        assert workers and min(p["start_s"] for p in workers) <= timeline["phases"]["probe"]["end_s"]
+        assert sum(p["cpu_s"] for p in workers) > 0
+
+
 def test_rerun_reuses_the_store(run: Path, synthetic_video: Path, capsys):
     before = (run / "walk" / STORE_NAME).stat().st_mtime_ns
     assert main(["--videos", str(synthetic_video), "--output", str(run), "-q"]) == 0
     assert (run / "walk" / STORE_NAME).stat().st_mtime_ns == before
+
