@@ -20,8 +20,14 @@ from core.pose.roi import Roi
 def scan_phase(jobs: list[Any], processor: TaskExecutor,
                monitor: PerformanceMonitor) -> dict[int, FollowPath | None | GaitToolError]:
     """``{id(job): crop path, None (no scan, or nobody seen) or the job's error}`` for ``jobs``
-    (``core.mediapipe_integration.ExtractionJob``), timed as the monitor's "scan" stage."""
+    (``core.mediapipe_integration.ExtractionJob``), timed as the monitor's "scan" stage. The workers
+    are started first, as the "workers" stage: their set-up (the pose library's import) is the pose
+    lanes' cost, not the finder's, as when no scan runs."""
     out: dict[int, FollowPath | None | GaitToolError] = {}
+    if any(job.settings.get("person", "frame") != "frame" for job in jobs):
+        with monitor.stage("workers"):
+            for _ in processor.run_lanes(_ready, [[k] for k in range(processor.workers)], keep_workers=True):
+                pass
     with monitor.stage("scan") as stats:
         for job in jobs:
             mode = job.settings.get("person", "frame")
@@ -49,6 +55,11 @@ def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list
             raise GaitToolError(part, job.video)
         done[task.start] = part
     return [done[t.start] for t in tasks]
+
+
+def _ready(item: int) -> int:
+    """Worker entry point that does nothing: the worker process is up and set up."""
+    return item
 
 
 def _scan_task(item: tuple[Any, ScanTask]) -> ScanPart | str:

@@ -15,7 +15,7 @@ from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.pose_guard import GuardMemory, judge
 from core.pose.roi import Roi
-from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, refine_frames, tile_level
+from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
 from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walker, ground_direction_x, summarise,
                                  track_people)
 
@@ -178,7 +178,7 @@ def scan_video(
     video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
     roi: Roi | None = None, finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(), run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
-    parts: int = 1, coarse_step: int = COARSE_STEP,
+    parts: int = 1, coarse_step: int = DEFAULT_STEP,
 ) -> ScanResult:
     """Scan ``video`` on a grid of one scan per ``SCAN_EVERY_S``: every ``coarse_step``-th grid scan,
     then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every

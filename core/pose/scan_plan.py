@@ -18,7 +18,10 @@ import numpy as np
 
 from core.pose.tracking import Track, TrackerConfig
 
-COARSE_STEP = 2  # grid scans per coarse scan
+COARSE_STEP = 2  # grid scans per coarse scan, when the coarse pass is asked for
+# Off by default (``core.pose.follow.scan_video`` scans every grid frame): on the walker benchmark at seeds
+# 84000 and 85000 the coarse pass kept the walker in every case but lowered event F1 (docs/walker.md).
+DEFAULT_STEP = 1
 # Two walkers walking at each other close by about 1.6 box heights per second (box about 1.3 body heights,
 # 1.4 m/s each); a crossing between two coarse scans (two grid intervals) needs them nearer than this.
 NEAR_BOX_HEIGHTS = 2.0

@@ -46,8 +46,9 @@ def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
 def test_a_coarse_then_refined_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
     info = probe_video(synthetic_video)
     args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
-    whole = scan_video(*args)
-    cut = scan_video(*args, parts=3, run_parts=lambda tasks: [scan_part(t) for t in reversed(tasks)][::-1])
+    whole = scan_video(*args, coarse_step=2)
+    cut = scan_video(*args, parts=3, run_parts=lambda tasks: [scan_part(t) for t in reversed(tasks)][::-1],
+                     coarse_step=2)
     assert whole.chosen_id is not None and cut.chosen_id == whole.chosen_id
     assert np.array_equal(cut.scan_frames, whole.scan_frames)
     np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
