@@ -277,7 +277,8 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, dire
 def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:
     """The longer frame side (px; 0 = native) to decode at for pose: the profile's ``max_side_px``, unless
     that shrinks the walker's crop below ``LANDMARK_INPUT_PX``; then larger, up to the native size. A
-    120 px walker in 1280x720 had a 226 px crop shrunk to 170 px at 960 (event F1 0.80 -> 1.00 native, seed 80100)."""
+    120 px walker in 1280x720 had a 226 px crop shrunk to 170 px at 960 (docs/walker.md: foot error lower on
+    all six small-walker seeds, event F1 median 0.82 -> 0.89)."""
     if path is None or profile_max_side_px <= 0 or path.frame_side_px <= profile_max_side_px or not len(path.boxes_px):
         return profile_max_side_px
     crop_px = float(path.boxes_px[0, 2] - path.boxes_px[0, 0])
