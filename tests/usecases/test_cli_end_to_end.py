@@ -42,7 +42,9 @@ def test_store_is_batched(run: Path, synthetic_video: Path):
     folder = run / "walk"
     report = json.loads((run / "performance_report.json").read_text())
     n_frames = len(read_store(folder / STORE_NAME))
-    assert report["counters"]["store_write_calls"] <= max(1, int(np.ceil(n_frames / 100)))
+    # one write per batch of 100 frames; each segment after the first may end in one partial batch
+    segments = report["counters"]["workers"]  # this short clip is cut into one segment per worker
+    assert report["counters"]["store_write_calls"] <= max(1, int(np.ceil(n_frames / 100))) + segments - 1
     store_files = {p.name for p in folder.iterdir() if p.name.startswith("keypoints")}
     assert store_files == {STORE_NAME, MANIFEST_NAME}
     manifest = json.loads((folder / MANIFEST_NAME).read_text())
