@@ -40,6 +40,8 @@ def test_classification_training_writes_everything(dataset: Path, out: Path):
         assert (out / "training" / name).stat().st_size > 0, name
     metrics = json.loads((out / "training" / "cv_metrics.json").read_text())
     assert metrics["task"] == "classification" and metrics["n_videos"] == 8 and metrics["pseudo_labels"] is False
+    assert metrics["baseline"] is not None and metrics["combined"]["model"] == "TCN + gait parameters"
+    assert "combined_predicted" in (out / "training" / "predictions.csv").read_text().splitlines()[0]
     ckpt = torch.load(out / "training" / "model_fold_0.pt", weights_only=True)
     assert "state_dict" in ckpt
     assert main(["--videos", str(dataset / "normal_000.mp4"), "--model", str(out / "training"),
