@@ -223,6 +223,8 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     frame_size = (width_px, height_px)
     try:
         chosen, summaries = choose_walker(tracks, mode, pan, scan_frames, frame_size)
+        if chosen not in tracks:  # the pieces of one person, joined (``one_person_in_place``)
+            tracks = [chosen]
     except NoWalkerError as exc:
         sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)

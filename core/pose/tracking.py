@@ -296,6 +296,9 @@ MIN_TRAVEL_SIZES = 0.6
 # synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
 # (still, or sliding with a panning camera's scenery) -0.013 to 0.002.
 MIN_LEG_MOTION = 0.025
+# Pieces of one person that never appear together are joined when every box centre lies within
+# this many median box heights of the median centre (the person stays in place in the image).
+IN_PLACE_SIZES = 0.5
 # A walker in view for less than this share of the longest walker's time in view passes through.
 MIN_IN_VIEW_SHARE = 0.85
 # Another walker kept in the choice who covered at least this share of the chosen one's px is a
@@ -353,18 +356,44 @@ def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.
     return 0 if abs(net) < MIN_TRAVEL_SIZES * track.size_px() else int(np.sign(net))
 
 
+def one_person_in_place(tracks: list[Track]) -> list[Track]:
+    """``tracks`` joined into one when they are pieces of one person who stays in place in the image
+    (a treadmill, or a camera that holds the walker still): no two are ever seen at the same scan, and
+    every box centre lies within ``IN_PLACE_SIZES`` median box heights of the median centre. The
+    joined track keeps the first piece's number. Otherwise ``tracks`` unchanged."""
+    if len(tracks) < 2:
+        return tracks
+    frames = [f for t in tracks for f in t.frames]
+    if len(set(frames)) < len(frames):
+        return tracks
+    boxes = np.array([b for t in tracks for b in t.boxes], float)
+    centres = np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
+    size = float(np.median(boxes[:, 3] - boxes[:, 1]))
+    if np.linalg.norm(centres - np.median(centres, axis=0), axis=1).max() > IN_PLACE_SIZES * size:
+        return tracks
+    order = np.argsort(frames, kind="stable")
+    joined = Track(min(tracks, key=lambda t: t.frames[0]).track_id)
+    for name in ("frames", "boxes", "scores", "features", "legs"):
+        values = [v for t in tracks for v in getattr(t, name)]
+        setattr(joined, name, [values[i] for i in order] if len(values) == len(frames) else values)
+    return [joined]
+
+
 def choose_walker(
     tracks: list[Track], mode: str = "auto", pan_px: np.ndarray | None = None,
     scan_frames: np.ndarray | None = None, frame_size_px: tuple[int, int] | None = None,
 ) -> tuple[Track, list[TrackSummary]]:
     """The walker and every track's summary (the chosen first).
 
-    ``mode``: "auto" (the only track; else, of the tracks that travel at least ``MIN_TRAVEL_SIZES``
+    ``mode``: "auto" (the only track, or the pieces of one person joined by ``one_person_in_place``; else, of the tracks that travel at least ``MIN_TRAVEL_SIZES``
     of their own box heights over the ground, those whose legs move (``MIN_LEG_MOTION``; all of
     them if none is measured to), those wholly in view for at least ``MIN_IN_VIEW_SHARE``
     of the longest such time (the others pass through the view), and of those the one that travels
     most px), "largest" (largest median box), or a track number as text. Raises NoWalkerError
     naming what was seen when nobody qualifies."""
+    pieces = len(tracks)
+    if mode == "auto":
+        tracks = one_person_in_place(tracks)
     sums = {t.track_id: summarise(t, pan_px, scan_frames, frame_size_px) for t in tracks}
     notes: dict[int, str] = {}
     if not tracks:
@@ -381,6 +410,8 @@ def choose_walker(
         chosen = tracks[0]
         s = sums[chosen.track_id]
         why = f"the only person in view (travelled {s.travel_sizes:.1f} body boxes)"
+        if pieces > 1:
+            why += f"; the finder's {pieces} tracks of this person, never seen together, were joined"
     else:
         chosen, why, notes = _choose_auto(tracks, sums)
     out = [_with_reason(sums[chosen.track_id], "chosen: " + why)]

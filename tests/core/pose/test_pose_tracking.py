@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import Track, TrackerConfig, choose_walker, in_view, track_people
+from core.pose.tracking import Track, TrackerConfig, choose_walker, in_view, one_person_in_place, track_people
 
 
 def _box(cx: float, cy: float = 400.0, h: float = 200.0) -> np.ndarray:
@@ -73,6 +73,32 @@ def test_nobody_walking_names_what_was_seen():
     tracks = track_people(_scans([[300.0] * n, [900.0 + (s % 3) for s in range(n)]]))
     with pytest.raises(NoWalkerError, match="2 people visible, none walks for one stride"):
         choose_walker(tracks)
+
+
+def _piece(track_id: int, frames: list[int], cx: float, h: float) -> Track:
+    return Track(track_id, list(frames), [_box(cx + (f % 30) / 10, h=h) for f in frames], [0.9] * len(frames),
+                 [], [0.1] * len(frames))
+
+
+def test_pieces_of_one_person_held_in_place_are_joined_into_the_only_walker():
+    # a tracking camera holds the walker still; the finder's boxes change size, so one person became
+    # two tracks that are never seen at the same scan
+    first, second = _piece(1, [0, 15, 30, 60, 90], 320.0, 375.0), _piece(2, [45, 75, 105], 330.0, 300.0)
+    (joined,) = one_person_in_place([first, second])
+    assert joined.track_id == 1 and joined.frames == [0, 15, 30, 45, 60, 75, 90, 105]
+    assert len(joined.boxes) == len(joined.legs) == 8
+    chosen, sums = choose_walker([first, second])
+    assert chosen.frames == joined.frames and len(sums) == 1
+    assert "2 tracks of this person, never seen together, were joined" in sums[0].reason
+
+
+def test_people_seen_together_or_apart_are_not_joined():
+    together = [_piece(1, [0, 15, 30], 320.0, 300.0), _piece(2, [30, 45], 330.0, 300.0)]
+    assert one_person_in_place(together) == together
+    apart = [_piece(1, [0, 15, 30], 200.0, 300.0), _piece(2, [45, 60], 600.0, 300.0)]
+    assert one_person_in_place(apart) == apart
+    with pytest.raises(NoWalkerError, match="2 people visible"):
+        choose_walker(apart)
 
 
 def test_of_two_walkers_the_one_covering_more_ground_in_the_image_is_chosen():
