@@ -66,9 +66,10 @@ class ProgressBars:
             )
         bar.update(n)
 
-    def on_result(self, item: tuple[Any, Any], result: Any) -> None:
-        """A task's result came back from a remote worker (which cannot reach this process's queue)."""
-        task = item[1]
+    def on_result(self, item: Any, result: Any) -> None:
+        """A task's result came back from a remote worker (which cannot reach this process's queue):
+        ``item`` is a pose lane's (job, task), or another phase's item (the scan's, a worker's set-up)."""
+        task = item[1] if isinstance(item, tuple) and len(item) == 2 else None
         if self.enabled and hasattr(task, "pose"):  # a pose task (not the person finder's scan)
             self.update(task.video_path, result_frames(result) * task.pose.frame_stride)
 
