@@ -228,7 +228,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     except NoWalkerError as exc:
         sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
-    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames), every)
+    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames))
     others = [(np.asarray(t.frames, dtype=float), np.asarray(t.boxes, dtype=float)) for t in tracks if t is not chosen]
     path = replace(path, others_px=others_along(others, path.first_frame, len(path.boxes_px)))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
@@ -252,17 +252,15 @@ def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: 
     return out
 
 
-def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0,
-                every: int | None = None) -> FollowPath:
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
     """Crop boxes for every frame from a scan before the track's first sighting to one after its
     last (within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
-    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``; ``every``: the scan
-    grid's interval in frames (default: the track's median interval)."""
+    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    every = max(1.0, float(every or (np.median(np.diff(frames)) if len(frames) > 1 else 1.0)))
+    every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
     first = max(0, int(frames[0] - every))
     last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
     t = np.arange(first, last + 1, dtype=float)
