@@ -16,8 +16,8 @@ from core.pose.people import FinderConfig, PersonFinder
 from core.pose.pose_guard import GuardMemory, judge
 from core.pose.roi import Roi
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
-from core.pose.tracking import (Track, TrackerConfig, TrackSummary, choose_walker, ground_direction_x, summarise,
-                                 track_people)
+from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)

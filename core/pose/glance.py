@@ -22,7 +22,7 @@ import numpy as np
 
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.roi import Roi
-from core.pose.tracking import TrackSummary
+from core.pose.walker_choice import TrackSummary
 
 GLANCE_EVERY_S = 2.0
 GLANCE_MIN_FRAMES = 4  # fewer glances than this (a video under ~8 s): full scan

@@ -5,7 +5,8 @@ from core.constants import LANDMARK_INDEX
 from core.pose.follow import follow_path
 from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, GuardMemory, facing_x,
                                   hips_near, is_walker, judge)
-from core.pose.tracking import Track, ground_direction_x
+from core.pose.tracking import Track
+from core.pose.walker_choice import ground_direction_x
 
 
 def _pose(hip_x: float, hip_y: float = 400.0, facing: int = 1) -> np.ndarray:

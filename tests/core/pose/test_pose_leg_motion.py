@@ -1,7 +1,8 @@
 import numpy as np
 
 from core.pose.leg_motion import leg_motion
-from core.pose.tracking import MIN_LEG_MOTION, Track, choose_walker
+from core.pose.tracking import Track
+from core.pose.walker_choice import MIN_LEG_MOTION, choose_walker
 
 
 def _frame(body_x: float, legs_dx: tuple[float, float] = (0.0, 0.0), size: int = 200) -> np.ndarray:

@@ -3,7 +3,8 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import Track, TrackerConfig, choose_walker, in_view, one_person_in_place, track_people
+from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.walker_choice import choose_walker, in_view, one_person_in_place
 
 
 def _box(cx: float, cy: float = 400.0, h: float = 200.0) -> np.ndarray:
@@ -321,7 +322,7 @@ def test_other_people_along_the_path_are_interpolated_between_sightings_only() -
 
 def test_two_walkers_covering_nearly_the_same_ground_are_a_close_call_named_in_the_reason() -> None:
     from core.constants import RIVAL_WALKER_WORDS
-    from core.pose.tracking import choose_walker
+    from core.pose.walker_choice import choose_walker
 
     def walker(track_id: int, step_px: float, top: float) -> Track:
         t = Track(track_id)
