@@ -22,8 +22,15 @@ SIDE_TORSOS = 3.6
 SIDE_GROWTH_PER_S = 1.5  # the bound widens by this fraction of itself per second since the last accepted pose
 MAX_SIZE_RATIO = 1.3  # a torso longer or shorter than the walker's by more is someone else (or a bad pose)
 REACQUIRE_S = 1.0  # after this long without an accepted pose the walker is looked for afresh
+# Refused poses that continue each other for this long (same size and facing as the walker, only away
+# from where the walker was expected) are the walker: the last accepted poses were the model's slip. On
+# a lone walker (phone-look sweep, v03) two drifting poses before a dropout otherwise refused the next 29.
+TAKE_OVER_S = 0.3
 FACING_VOTES = 5  # the walk's facing is known once this many more accepted poses face one way than the other
 SPEED_SMOOTHING = 0.2  # weight of the newest step in the walker's image speed (px/s)
+# Weight of the newest accepted hip's height in the reference: one slipping pose (the hip jumping 16 px
+# down in a 360p video, v02 of the phone-look sweep) moved the reference and refused the 5 good poses after it.
+HIP_Y_SMOOTHING = 0.3
 # Evidence of someone else in view: refused poses above this share of posed frames, or a run this long.
 CROWD_SHARE = 0.05
 CROWD_RUN_S = 0.5
@@ -45,6 +52,8 @@ class WalkerState:
     torso_px: float = float("nan")
     speed_px_s: np.ndarray = field(default_factory=lambda: np.zeros(2))
     facing_votes: int = 0
+    chain: GuardMemory = field(default_factory=GuardMemory)  # refused poses continuing each other
+    chain_start_s: float = float("nan")
 
     def direction_x(self) -> int:
         return int(np.sign(self.facing_votes)) if abs(self.facing_votes) >= FACING_VOTES else 0
@@ -71,14 +80,32 @@ def accept_pose(state: WalkerState, frame: int, time_s: float, landmarks_px: np.
         memory = GuardMemory(last=(frame - 1, reference))  # the carried-on hip as if one frame ago
         ok = judge(memory, frame, landmarks_px, reference, side, direction)
         if ok:
-            step = (hip - state.memory.last[1]) / max(dt, 1e-6)
-            state.speed_px_s = (1 - SPEED_SMOOTHING) * state.speed_px_s + SPEED_SMOOTHING * step
-            state.memory.last = (frame, hip)
+            step = (hip[0] - state.memory.last[1][0]) / max(dt, 1e-6)  # along the image x only: the hip bobs
+            state.speed_px_s[0] = (1 - SPEED_SMOOTHING) * state.speed_px_s[0] + SPEED_SMOOTHING * step
+            smooth_y = (1 - HIP_Y_SMOOTHING) * state.memory.last[1][1] + HIP_Y_SMOOTHING * hip[1]
+            state.memory.last = (frame, np.array([hip[0], smooth_y]))
+        elif _chained(state, frame, time_s, landmarks_px, direction):
+            ok = True
+            state.memory.last, state.speed_px_s = (frame, hip), np.zeros(2)
     if ok:
         state.last_s = time_s
         state.torso_px = torso if not np.isfinite(state.torso_px) else 0.8 * state.torso_px + 0.2 * torso
         state.facing_votes += facing_x(landmarks_px)
     return ok
+
+
+def _chained(state: WalkerState, frame: int, time_s: float, landmarks_px: np.ndarray, direction: int) -> bool:
+    """Whether this refused pose completes ``TAKE_OVER_S`` of refused poses continuing each other."""
+    last = state.chain.last
+    if last is None or not 0 < frame - last[0] <= 2 or not judge(
+            GuardMemory(last=(frame - 1, last[1])), frame, landmarks_px, last[1], SIDE_TORSOS * state.torso_px, direction):
+        state.chain, state.chain_start_s = GuardMemory(last=(frame, hip_midpoint(landmarks_px))), time_s
+        return False
+    state.chain.last = (frame, hip_midpoint(landmarks_px))
+    if time_s - state.chain_start_s < TAKE_OVER_S:
+        return False
+    state.chain, state.chain_start_s = GuardMemory(), float("nan")
+    return True
 
 
 def refused_poses(frames: np.ndarray, time_s: np.ndarray, valid: np.ndarray, image_px: np.ndarray) -> np.ndarray:
