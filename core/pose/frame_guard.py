@@ -151,6 +151,7 @@ def refusal_words(r: Refusals) -> str:
         return ""
     line = f"{r.refused} of {r.posed} whole-frame poses refused as not the walker's (kept as gaps)"
     if r.crowded and r.span is not None:
-        line = (f"another person may have been in view in frames {r.span[0]}-{r.span[1]} ({r.span_refused} poses "
-                f"refused; {line}): check events_review.png or run with --person largest/K")
+        there = "" if r.span_refused == r.refused else f"{r.span_refused} there; "
+        line = (f"another person may have been in view in frames {r.span[0]}-{r.span[1]} ({there}{line}): "
+                "check events_review.png or run with --person largest/K")
     return line
