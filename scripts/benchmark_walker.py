@@ -160,6 +160,7 @@ def _choice_note(folder: Path) -> str:
 
 def score(c: Case, video_dir: Path, out_dir: Path, failures: dict[str, str]) -> dict:
     from core.io.keypoint_store import read_store
+    from usecases.gait_analysis.person_guard import guarded
 
     truth = json.loads((video_dir / f"{c.name}.truth.json").read_text())
     folder = out_dir / c.name
@@ -170,7 +171,7 @@ def score(c: Case, video_dir: Path, out_dir: Path, failures: dict[str, str]) -> 
     hip = np.full((n, 2), np.nan)
     store = folder / "keypoints.jsonl.gz"
     if store.is_file():
-        batch = read_store(store)
+        batch = guarded(read_store(store), folder)
         keep = batch.valid & (batch.frame < n)
         hip[batch.frame[keep]] = batch.image[keep][:, [23, 24], :2].mean(axis=1)
     posed = np.isfinite(hip[:, 0])

@@ -75,8 +75,29 @@ def person_block(out_dir: Path) -> dict[str, Any] | None:
         return None
     meta = got[1]
     sums = meta.get("summaries", [])
-    return {"mode": meta.get("mode"), "chosen_track": meta.get("chosen_id"),
-            "why": sums[0]["reason"] if sums else "", "tracks": sums}
+    why = sums[0]["reason"] if sums else ""
+    guard = meta.get("guard") or {}
+    if guard.get("words"):
+        why = f"{why}; {guard['words']}" if why else guard["words"]
+    block = {"mode": meta.get("mode"), "chosen_track": meta.get("chosen_id"), "why": why, "tracks": sums}
+    if guard:
+        block["refused_poses"] = int(guard.get("refused", 0))
+    return block
+
+
+def record_guard(out_dir: Path, guard: dict[str, Any]) -> None:
+    """Store what the whole-frame pose guard refused (``refused`` count, ``words`` for the user) in the
+    people file's meta (no-op without one)."""
+    got = read_people(out_dir)
+    if got is not None:
+        write_people(out_dir, got[0], {**got[1], "guard": guard})
+
+
+def guard_notes(out_dir: Path) -> list[str]:
+    """The whole-frame guard's line as a console note when it refused any pose, else nothing."""
+    got = read_people(out_dir)
+    words = "" if got is None else str((got[1].get("guard") or {}).get("words", ""))
+    return [f"person: {words}"] if words else []
 
 
 def rival_notes(out_dir: Path) -> list[str]:
@@ -109,9 +130,14 @@ def walked_summary(doc: dict[str, Any], block: dict[str, Any]) -> str:
     chosen = next((t for t in block.get("tracks", []) if t.get("track_id") == block.get("chosen_track")), None)
     if speed and seconds > 0:
         walked = f"walked {speed * seconds:.1f} m"
-    elif chosen is not None and chosen.get("travel_sizes") is not None and chosen.get("travel_px") is not None:
+    elif chosen is not None and _finite(chosen.get("travel_sizes")) and _finite(chosen.get("travel_px")):
         walked = f"walked {chosen['travel_sizes']:.1f} body boxes ({chosen['travel_px']:.0f} px)"
     else:
         walked = "walked"
     n = f", {strides} stride{'s' if strides != 1 else ''}" if strides is not None else ""
     return f"track {block.get('chosen_track')}: {walked}{n}"
+
+
+def _finite(value: Any) -> bool:
+    """Whether ``value`` is a finite number (a lone person's travel is NaN: they were only glanced at)."""
+    return isinstance(value, (int, float)) and bool(np.isfinite(value))

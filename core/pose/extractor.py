@@ -16,6 +16,7 @@ from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
+from core.pose.frame_guard import WalkerState, accept_pose
 from core.pose.pose_guard import GuardMemory
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
@@ -201,6 +202,7 @@ class _Lane:
         self.scene = SceneShift()
         self.feet = FootShift()
         self.guard = GuardMemory()  # the pose guard's memory along this lane
+        self.walker = WalkerState()  # the whole-frame guard's (core/pose/frame_guard.py)
         max_side_px = crop_max_side_px(task.pose.max_side_px, task.follow)
         self.frames = iter_frames(
             Path(task.video_path),
@@ -316,7 +318,10 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``)."""
     est = lane.estimator
     if follow is None:
-        return est.process(frame)
+        result = est.process(frame)
+        if result is not None and not accept_pose(lane.walker, frame.index, frame.time_s, result[0]):
+            est.reset()  # kept (the analysis judges it again), but the model looks afresh next frame
+        return result
     box = follow.box_at(frame.index)
     if box is None:
         return None

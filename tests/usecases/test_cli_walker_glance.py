@@ -22,6 +22,8 @@ def test_one_large_walker_alone_skips_the_scan(tmp_path: Path):
     assert main(["--videos", str(video), "--output", str(out), "-q", "--no-plots", "--events", str(tmp_path)]) == 0
     doc = json.loads((out / "walk" / "gait_parameters.json").read_text())
     assert "whole frame" in doc["person"]["why"] and len(doc["person"]["tracks"]) == 1
+    assert doc["person"]["refused_poses"] == 0  # the whole-frame guard keeps a lone walker's every pose
+    assert "nan" not in doc["person"]["summary"]
     assert doc["evaluation"]["overall"]["f1"] >= 0.8
     arrays, meta = read_people(out / "walk")
     assert meta["whole_frame"] and len(arrays["scan_frames"]) == 4  # 8 s: one glance per 2 s, no dense scan

@@ -246,11 +246,13 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     """Read a finished store, check detections, then analyse."""
     from core.io.keypoint_store import read_store
     from core.series import batch_to_series
+    from usecases.gait_analysis.person_guard import guard_whole_frame
 
     with monitor.stage("load"):
         batch = read_store(job.store_path)
     if len(batch) == 0:
         raise InputError("no frames could be decoded", job.video)
+    batch = guard_whole_frame(batch, job.out_dir)
     rate = float(np.mean(batch.valid))
     if rate < MIN_DETECTION_FRACTION:
         raise NoPoseError(
@@ -263,7 +265,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes = _video_notes(job, int(batch.frame[-1]))
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
-    from core.io.people_tracks import add_person_block, rival_notes
+    from core.io.people_tracks import add_person_block, guard_notes, rival_notes
     from usecases.gait_analysis.review import write_review_outputs
 
     try:
@@ -272,7 +274,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
         write_review_outputs(cfg, monitor, job, batch, analysed=False)
         raise
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
-    notes += rival_notes(job.out_dir)
+    notes += rival_notes(job.out_dir) + guard_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 

@@ -55,3 +55,16 @@ def test_a_close_call_becomes_a_console_note(tmp_path) -> None:
     assert rival_notes(tmp_path) == [f"person: {why}"]
     write_people(tmp_path, arrays, {"mode": "auto", "chosen_id": 2, "summaries": [{"track_id": 2, "reason": "chosen"}]})
     assert rival_notes(tmp_path) == []
+
+
+def test_the_whole_frame_guard_goes_into_the_why_and_a_console_note(tmp_path):
+    from core.io.people_tracks import guard_notes, person_block, record_guard
+
+    _write(tmp_path)
+    assert guard_notes(tmp_path) == [] and "refused_poses" not in person_block(tmp_path)
+    record_guard(tmp_path, {"refused": 24, "words": "another person may have been in view in frames 60-83"})
+    block = person_block(tmp_path)
+    assert block["refused_poses"] == 24
+    assert block["why"] == "chosen: asked; another person may have been in view in frames 60-83"
+    assert guard_notes(tmp_path) == ["person: another person may have been in view in frames 60-83"]
+    assert read_people(tmp_path)[1]["chosen_id"] == 2  # the rest of the meta is kept

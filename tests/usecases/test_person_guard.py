@@ -1,0 +1,43 @@
+"""The whole-frame pose guard on a finished store (usecases/gait_analysis/person_guard.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.io.keypoint_store import KeypointBatch
+from core.io.people_tracks import read_people, write_people
+from tests.core.pose.test_pose_frame_guard import FPS, _pose, _walk
+from usecases.gait_analysis.person_guard import guard_whole_frame
+
+
+def _batch(n: int, passer_by: range) -> KeypointBatch:
+    image = np.full((n, 33, 5), np.nan)
+    image[:, :, :2] = np.stack(_walk(n))
+    for i in passer_by:
+        image[i, :, :2] = _pose(900.0, 480.0, facing=-1, torso=130.0)
+    image[:, :, 3:] = 1.0
+    return KeypointBatch(frame=np.arange(n), time_s=np.arange(n) / FPS, valid=np.ones(n, bool), image=image,
+                         world=np.zeros((n, 33, 3)))
+
+
+def _people(folder: Path, whole_frame: bool) -> None:
+    write_people(folder, {"scan_frames": np.array([0])}, {"mode": "auto", "chosen_id": 0, "whole_frame": whole_frame,
+                                                          "summaries": [{"track_id": 0, "reason": "alone"}]})
+
+
+def test_refused_poses_become_gaps_and_are_recorded(tmp_path: Path):
+    _people(tmp_path, whole_frame=True)
+    guarded = guard_whole_frame(_batch(120, range(50, 75)), tmp_path)
+    assert not guarded.valid[50:75].any() and guarded.valid[:50].all() and guarded.valid[75:].all()
+    assert np.isnan(guarded.image[50:75]).all() and np.isnan(guarded.world[50:75]).all()
+    guard = read_people(tmp_path)[1]["guard"]
+    assert guard["refused"] == 25 and guard["crowded"] and guard["span"] == [50, 74]
+
+
+def test_a_crop_run_or_no_people_file_is_left_alone(tmp_path: Path):
+    batch = _batch(60, range(20, 40))
+    assert guard_whole_frame(batch, tmp_path) is batch
+    _people(tmp_path, whole_frame=False)
+    assert guard_whole_frame(batch, tmp_path) is batch and "guard" not in read_people(tmp_path)[1]

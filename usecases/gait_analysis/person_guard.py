@@ -1,0 +1,55 @@
+"""The whole-frame pose guard applied to a finished store: when the glance sent the whole frame to the
+pose model (one large person alone at every glance), poses that are not the walker's become gaps, and
+the people file records how many were refused (``person`` block and console note)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from core.io.keypoint_store import KeypointBatch
+
+
+def guard_whole_frame(batch: KeypointBatch, out_dir: Path) -> KeypointBatch:
+    """``batch`` with the poses refused by ``core.pose.frame_guard`` marked as no detection, when the
+    people file in ``out_dir`` says the whole frame was posed (what it refused is recorded there);
+    else ``batch`` unchanged."""
+    from core.io.people_tracks import record_guard
+    from core.pose.frame_guard import refusal_words, summarise_refusals
+
+    refused = _refused(batch, out_dir)
+    if refused is None:
+        return batch
+    summary = summarise_refusals(batch.frame, batch.time_s, batch.valid, refused)
+    record_guard(out_dir, {"refused": summary.refused, "posed": summary.posed, "crowded": summary.crowded,
+                           "span": None if summary.span is None else list(summary.span),
+                           "words": refusal_words(summary)})
+    return _without(batch, refused)
+
+
+def guarded(batch: KeypointBatch, out_dir: Path) -> KeypointBatch:
+    """The poses the analysis uses: ``guard_whole_frame`` without recording anything (for benchmarks)."""
+    refused = _refused(batch, out_dir)
+    return batch if refused is None else _without(batch, refused)
+
+
+def _refused(batch: KeypointBatch, out_dir: Path) -> np.ndarray | None:
+    """(n,) refused poses when ``out_dir``'s people file says the whole frame was posed, else None."""
+    from core.io.people_tracks import read_people
+    from core.pose.frame_guard import refused_poses
+
+    got = read_people(out_dir)
+    if got is None or not got[1].get("whole_frame"):
+        return None
+    return refused_poses(batch.frame, batch.time_s, batch.valid, batch.image)
+
+
+def _without(batch: KeypointBatch, refused: np.ndarray) -> KeypointBatch:
+    """``batch`` with the ``refused`` (n,) frames as no detection."""
+    if not refused.any():
+        return batch
+    image, world = batch.image.copy(), batch.world.copy()
+    image[refused], world[refused] = np.nan, np.nan
+    return replace(batch, valid=batch.valid & ~refused, image=image, world=world)
