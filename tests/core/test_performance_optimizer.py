@@ -185,8 +185,14 @@ def test_workers_only_warmed_are_stopped_without_waiting_for_them():
     proc.warm(time_sleep, 30.0)  # would hold a waiting shutdown for 30 s
     workers = [p for pool in proc._slots.values() for p in pool._processes.values()]
     proc.shutdown()
+    import time
+
+    deadline = time.monotonic() + 20
     for p in workers:
-        p.join(timeout=20)
+        # the pool's own thread may reap the process first: then join() returns before the exit code is
+        # set, so wait for is_alive() itself
+        while p.is_alive() and time.monotonic() < deadline:
+            p.join(timeout=0.1)
         assert not p.is_alive()
 
 
