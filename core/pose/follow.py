@@ -15,6 +15,7 @@ from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
 from core.pose.pose_guard import GuardMemory, judge
 from core.pose.roi import Roi
+from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
@@ -24,10 +25,7 @@ ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finde
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
-_PAN_WIDTH_PX = 320
-_MIN_STRIP_PX = 48
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
-PAN_GAP_FRAMES = 2  # the pan is measured over this many frames at each scan (short: periodic scenery aliases)
 MIN_SCANS_PER_PART = 8  # a scan task covers at least this many scans (each task opens the video and the detector)
 OPEN_END = 1 << 62  # "to the end of the video": the metadata's frame count may be short
 _MAX_FRAMES_UNINDEXED = 1 << 20  # frames asked for when the packets cannot be indexed (decoding stops at the end)
@@ -160,16 +158,16 @@ def scan_part(task: ScanTask) -> ScanPart:
     for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every,
                                                   task.step, task.frames):
         h, w = image.shape[:2]
-        px_per_small = w / _PAN_WIDTH_PX / scale  # original-frame px per small-grey px
+        px_per_small = w / PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = task.roi.pixel_box(w, h) if task.roi else None
         level = tile_level(index, task.every, len(levels), task.step if not task.frames else COARSE_STEP)
         boxes, scores = finder.find(image, region, (levels[level],) if ALTERNATE_TILE_SIZES else None)
-        small = boxes * (_PAN_WIDTH_PX / w)  # boxes in small-grey px for now
-        pairs.append(None if pair is None else (_small_grey(image), _small_grey(pair)))
+        small = boxes * (PAN_WIDTH_PX / w)  # boxes in small-grey px for now
+        pairs.append(None if pair is None else (small_grey(image), small_grey(pair)))
         legs = leg_motion(*pairs[-1], small) if pairs[-1] is not None else np.full(len(boxes), np.nan)
         scans.append((index, small, scores, appearance_features(image, boxes), legs))
     inner = range(1, len(scans) - 1) if not task.frames else range(0)
-    speeds = [_pan_speed(pairs[k], _people_near(scans, k)) if k in inner else float("nan") for k in range(len(scans))]
+    speeds = [pan_speed(pairs[k], people_near(scans, k)) if k in inner else float("nan") for k in range(len(scans))]
     edges = {k: pairs[k] for k in range(len(scans)) if k not in inner}
     return ScanPart(scans, speeds, edges, px_per_small)
 
@@ -213,11 +211,11 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     scans = [e[1] for e in entries]
     speeds = []
     for i, (_, _, p, k) in enumerate(entries):
-        v = _pan_speed(p.edge_pairs[k], _people_near(scans, i)) if k in p.edge_pairs else p.speeds[k]
+        v = pan_speed(p.edge_pairs[k], people_near(scans, i)) if k in p.edge_pairs else p.speeds[k]
         speeds.append(v * p.px_per_small)
     px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
-    pan = _integrate(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
+    pan = integrate_pan(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
     tracks = track_people(scans, tracker_cfg)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     frame_size = (width_px, height_px)
@@ -356,81 +354,6 @@ def appearance_features(bgr: np.ndarray, boxes_px: np.ndarray) -> np.ndarray:
         hist = cv2.calcHist([hsv], [0, 1], None, [HUE_BINS, SAT_BINS], [0, 180, 0, 256]).ravel()
         out[i] = hist / max(float(hist.sum()), 1.0)
     return out
-
-
-def _people_near(scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]], k: int) -> np.ndarray:
-    """Boxes of scan ``k`` and, widened by a quarter, of its neighbours (a scan at one tile size
-    can miss a person the other size sees)."""
-    near = [scans[k][1]] + [_widened(scans[j][1], 0.25) for j in (k - 1, k + 1) if 0 <= j < len(scans)]
-    return np.vstack(near)
-
-
-def _pan_speed(pair: tuple[np.ndarray, np.ndarray] | None, boxes: np.ndarray) -> float:
-    """The scenery's x speed (small-grey px per frame) over a pair of small grey frames, on the
-    widest strip free of ``boxes`` (small-grey px); NaN without a pair or a wide enough strip."""
-    if pair is None:
-        return float("nan")
-    a, b = pair
-    lo, hi = _free_columns(boxes, a.shape[1])
-    if hi - lo < _MIN_STRIP_PX:
-        return float("nan")
-    a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (a, b))
-    return _shift_x(a, b) / PAN_GAP_FRAMES
-
-
-def _widened(boxes: np.ndarray, fraction: float) -> np.ndarray:
-    """Boxes grown by ``fraction`` of their width on the left and on the right."""
-    grow = fraction * (boxes[:, 2] - boxes[:, 0])
-    return boxes + np.stack([-grow, np.zeros_like(grow), grow, np.zeros_like(grow)], axis=1)
-
-
-def _free_columns(boxes: np.ndarray, width: int) -> tuple[int, int]:
-    """The widest run of columns [lo, hi) that no person box covers, cut to an even, fast DFT width."""
-    import cv2
-
-    free = np.ones(width, bool)
-    for b in boxes:
-        free[max(0, int(np.floor(b[0]))) : max(0, int(np.ceil(b[2])))] = False
-    best, start = (0, 0), None
-    for i, f in enumerate(np.append(free, False)):
-        if f and start is None:
-            start = i
-        elif not f and start is not None:
-            best = max(best, (start, i), key=lambda r: r[1] - r[0])
-            start = None
-    lo, hi = best
-    n = hi - lo
-    while n > 0 and (cv2.getOptimalDFTSize(n) != n or n % 2):  # an odd width biases the shift by 0.5 px
-        n -= 1
-    return lo, lo + n
-
-
-def _integrate(speeds_px_per_frame: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Cumulative pan (px) at each scan (video ``frames``) from the speeds measured there (trapezoids;
-    gaps filled)."""
-    v = speeds_px_per_frame.copy()
-    ok = np.isfinite(v)
-    if not ok.any():
-        return np.zeros(len(v))
-    v[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), v[ok])
-    return np.concatenate([[0.0], np.cumsum((v[1:] + v[:-1]) / 2 * np.diff(frames))])
-
-
-def _small_grey(bgr: np.ndarray) -> np.ndarray:
-    import cv2
-
-    h, w = bgr.shape[:2]
-    size = (_PAN_WIDTH_PX, max(8, round(h * _PAN_WIDTH_PX / w)))
-    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def _shift_x(a: np.ndarray, b: np.ndarray) -> float:
-    """Horizontal shift (px of the small image) of ``b`` against ``a``; 0 when the peak is weak."""
-    import cv2
-
-    window = cv2.createHanningWindow((a.shape[1], a.shape[0]), cv2.CV_32F)
-    (dx, _), peak = cv2.phaseCorrelate(a, b, window)
-    return float(dx) if peak >= 0.05 else 0.0
 
 
 def plan_follow(
