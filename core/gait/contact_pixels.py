@@ -98,9 +98,10 @@ def _rest_runs(rest: np.ndarray, min_samples: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_samples]
 
 
-def _crossing(ratio: np.ndarray, peak: np.ndarray, j: int) -> float:
+def _crossing(ratio: np.ndarray, peak: np.ndarray, j: int) -> float | None:
     """Sample time (frames) of the change between samples j-1 (not at rest) and j (at rest): where the
-    speed crosses REST_FRACTION when both have a good peak, else midway (samples stand at frame - 0.5)."""
+    speed crosses REST_FRACTION (samples stand at frame - 0.5); None unless both samples have a good
+    peak and the speed falls between them."""
     a, b = ratio[j - 1], ratio[j]
     if min(peak[j - 1], peak[j]) >= MIN_PEAK and a > b:
         return float(j - 1.5 + np.clip((a - REST_FRACTION) / (a - b), 0.0, 1.0))
