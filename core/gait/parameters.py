@@ -35,7 +35,7 @@ from core.constants import LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, SCALE_MIN_CONFID
 from core.gait.strides import (
     Rejection, Step, Stride, bout_of, drop_inconsistent, drop_short_steps, find_steps, find_strides, heel_tracks,
 )
-from core.gait.symmetry import robust_symmetry, symmetry_index
+from core.gait.symmetry import robust_symmetry
 from core.types import GaitEvent
 
 
@@ -83,11 +83,6 @@ def stats(values: list[float] | np.ndarray) -> dict:
     sd = float(v.std(ddof=1)) if v.size > 1 else None
     cv = 100.0 * sd / abs(mean) if sd is not None and mean else None
     return {"mean": mean, "sd": sd, "n": int(v.size), "cv_pct": cv}
-
-
-def symmetry(left: float | None, right: float | None) -> dict:
-    """Symmetry index % = 100 |L - R| / (0.5 (L + R)) and ratio L / R (None when undefined)."""
-    return symmetry_index(left, right)
 
 
 def _side_values(side: str, strides: list[Stride], steps: list[Step], leg: float) -> dict[str, list[float]]:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from core.constants import LEG_LANDMARKS, LEG_LENGTH_TO_HEIGHT, NUM_LANDMARKS
-from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters, stats, symmetry
+from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters, stats
+from core.gait.symmetry import symmetry_index
 from core.types import GaitEvent
 
 RATE_HZ = 100.0
@@ -126,8 +127,8 @@ def test_stats_and_symmetry() -> None:
     assert s["n"] == 3 and s["mean"] == pytest.approx(2.0) and s["sd"] == pytest.approx(1.0)
     assert s["cv_pct"] == pytest.approx(50.0)
     assert stats([]) == {"mean": None, "sd": None, "n": 0, "cv_pct": None}
-    assert symmetry(0.55, 0.45)["si_pct"] == pytest.approx(20.0)
-    assert symmetry(None, 1.0)["si_pct"] is None
+    assert symmetry_index(0.55, 0.45)["si_pct"] == pytest.approx(20.0)
+    assert symmetry_index(None, 1.0)["si_pct"] is None
 
 
 def test_pixel_scale_from_height() -> None:
