@@ -43,6 +43,10 @@ class PoseConfig:
         _check(1 <= self.frame_stride <= 8, "pose.frame_stride", "must be in [1, 8]")
 
 
+# Video heel strike (``core.gait.events``): where the heel reaches the floor, or where it comes to rest.
+VIDEO_HEEL_STRIKES = ("touchdown", "rest")
+
+
 @dataclass(frozen=True)
 class PreprocessConfig:
     """Landmark cleaning before gait analysis (times in ms, frequencies in Hz)."""
@@ -55,6 +59,7 @@ class PreprocessConfig:
     filter_order: int
     min_bout_s: float
     event_method: str
+    video_heel_strike: str
 
     def __post_init__(self) -> None:
         _check(0.0 <= self.min_visibility <= 1.0, "preprocessing.min_visibility", "must be in [0, 1]")
@@ -69,6 +74,8 @@ class PreprocessConfig:
             "preprocessing.event_method",
             "must be 'auto', 'zeni' or 'velocity'",
         )
+        _check(self.video_heel_strike in VIDEO_HEEL_STRIKES, "preprocessing.video_heel_strike",
+               "must be 'touchdown' or 'rest'")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from core.constants import SIDES
 from core.errors import InsufficientDataError
 from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
-from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events
+from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
@@ -141,15 +141,20 @@ def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, na
 
 
 def _spatial_parameters(
-    s: KeypointSeries, orientation: Orientation, events: list[GaitEvent], bouts: list[tuple[int, int]] | None,
-    m_per_unit: float | None, scale_source: str, notes: list[str],
+    s: KeypointSeries, orientation: Orientation, detection: EventDetection, rest: EventDetection,
+    bouts: list[tuple[int, int]] | None, m_per_unit: float | None, scale_source: str, notes: list[str],
 ) -> dict:
-    """``spatiotemporal_parameters`` in the ground frame, with headings, scale and ground reports."""
+    """``spatiotemporal_parameters`` in the ground frame, with headings, scale and ground reports.
+
+    ``rest``: the same events with heel strikes where the heel came to rest (``detection`` itself
+    unless video heel strikes are timed at touchdown): the stance feet and the heels' landing
+    positions are read there, the times from ``detection``."""
     forward = orientation.forward
-    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, events, forward,
+    ground_positions, ground = to_ground_frame(orientation.positions, s.time_s, rest.events, forward,
                                                _scene_velocity(s, orientation))
-    params = spatiotemporal_parameters(events, ground_positions, s.time_s, forward, bouts, m_per_unit, s.is_2d,
-                                       s.confidence)
+    landing = None if rest is detection else landing_frames(detection.events, rest.events)
+    params = spatiotemporal_parameters(detection.events, ground_positions, s.time_s, forward, bouts, m_per_unit,
+                                       s.is_2d, s.confidence, landing)
     for row, direction in zip(params["bouts"], orientation.bout_forward):
         row["heading_deg"] = heading_deg(direction)
     params["scale_source"] = scale_source
@@ -184,11 +189,15 @@ def analyze_series(
     notes = list(pre.notes) + _foot_notes(virtual, positions)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
-    detection = detect_events(oriented, forward, cfg.event_method, pre.bouts)
+    detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)
     _check_events(detection, s, len(pre.bouts), series.name, notes)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
-    params = _spatial_parameters(s, orientation, detection.events, bouts, m_per_unit, scale_source, notes)
+    # A heel strike at touchdown precedes the heel's rest by design: the stance feet, the landing
+    # positions and the velocity method's confirmation use the same events timed at rest.
+    rest = detection if s.units != "px" or cfg.video_heel_strike == "rest" else detect_events(
+        oriented, forward, cfg.event_method, pre.bouts, "rest")
+    params = _spatial_parameters(s, orientation, detection, rest, bouts, m_per_unit, scale_source, notes)
     angles = sagittal_angles(positions, forward)
     found, _ = find_strides(detection.events, bouts, heel_tracks(orientation.positions, forward))
     strides, _ = drop_inconsistent(found, "stride", bouts)
@@ -201,7 +210,7 @@ def analyze_series(
     evaluation = None
     if truth_events is not None:
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
-    quality = _quality(series, s, positions, forward, pre.bouts, detection, params)
+    quality = _quality(series, s, positions, forward, pre.bouts, detection, params, rest.events)
     params = supported_only(params, quality)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
@@ -219,11 +228,13 @@ def presence_share(series: KeypointSeries) -> float:
 
 
 def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forward: np.ndarray,
-             bouts: list[tuple[int, int]], detection: EventDetection, params: dict) -> Quality:
-    """``grade_analysis`` with the foot-velocity method as the independent confirmation."""
+             bouts: list[tuple[int, int]], detection: EventDetection, params: dict,
+             compared: list[GaitEvent]) -> Quality:
+    """``grade_analysis`` with the foot-velocity method as the independent confirmation of ``compared``
+    (the detected events, timed as the velocity method times them)."""
     confirming = None
     if detection.method != "velocity":
         confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
     spans = bouts or [(0, s.n_frames)]
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
-                          presence_share(raw), confirming)
+                          presence_share(raw), confirming, compared)

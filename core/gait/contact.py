@@ -15,7 +15,10 @@ level 3-5 frames before toe off. The heel's forward speed rises only as the foot
 so toe off is never taken before the heel also moves at ``heel_level`` (``toe_off_over_ground``).
 
 Measured on MediaPipe landmarks of synthetic videos with known truth (docs/gait_accuracy.md,
-table (g)): this is the timing used for pixel data. Motion capture keeps the height criteria,
+table (g)): this is the timing used for pixel data. ``heel_touchdown`` gives the alternative
+``--heel-strike touchdown``: where the heel was first on the floor before it came to rest. On a
+real phone clip of a walker on grass that matches visual contact (the foot still slides 3-5 frames
+after it), but on force-plate data it is 60-120 ms early (docs/gait_accuracy.md, section (p)). Motion capture keeps the height criteria,
 which are more exact on clean marker data (tables (a), (b)).
 """
 
@@ -63,3 +66,23 @@ def toe_off_over_ground(index: float, toe_speed: np.ndarray, heel_speed: np.ndar
     if toe is None or heel is None:
         return toe
     return max(toe, heel)
+
+
+def heel_touchdown(index: float, heel_height: np.ndarray, min_clearance: float, fraction: float,
+                   look_back: int) -> float | None:
+    """When the heel reached the floor before it came to rest at ``index`` (sub-sample): the last
+    descent of its height ``heel_height`` (T, up positive) through ``fraction`` of its clearance
+    above its height at ``index``, searched from the swing's highest point within ``look_back``
+    samples before ``index``. None when the heel was never ``min_clearance`` (height units) above
+    that level there (a shuffling heel) or ``index`` has no finite height."""
+    i = int(np.clip(round(index), 0, len(heel_height) - 1))
+    lo = max(0, i - look_back)
+    window = heel_height[lo:i + 1]
+    if not np.isfinite(heel_height[i]) or not np.isfinite(window).any():
+        return None
+    top = lo + int(np.nanargmax(window))
+    clearance = heel_height[top] - heel_height[i]
+    if not clearance >= min_clearance:
+        return None
+    found = _crossings(heel_height[top:i + 1], heel_height[i] + fraction * clearance, rising=False)
+    return float(top + found[-1]) if len(found) else None

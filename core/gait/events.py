@@ -38,7 +38,7 @@ import numpy as np
 
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
-from core.gait.contact import heel_rest, toe_off_over_ground
+from core.gait.contact import heel_rest, heel_touchdown, toe_off_over_ground
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, has_foot_evidence, pixel_contact
 from core.gait.direction import (
     ankle_only_sides, bout_direction, foot_points, ground_velocity, leg_length, pelvis_position, present_sides,
@@ -67,6 +67,12 @@ VIRTUAL_HEELS_META = "virtual_heel_sides"
 # forward while the heel rises; measured on phone-look sweep landmarks, docs/gait_accuracy.md (m)).
 TOE_SPEED_FRACTION_PX = 0.4
 HEEL_SPEED_FRACTION_AT_TO_PX = 0.8
+# A video heel strike is where the heel reached the floor (``heel_touchdown``): its height fell through
+# TOUCHDOWN_FRACTION of its swing clearance above its height at rest, if it cleared the floor by
+# MIN_CLEARANCE_LEG leg lengths within TOUCHDOWN_LOOK_BACK_S before coming to rest.
+TOUCHDOWN_FRACTION = 0.2
+MIN_CLEARANCE_LEG = 0.05
+TOUCHDOWN_LOOK_BACK_S = 0.3
 # Finite runs shorter than about half a stride cannot hold an extremum with both flanks.
 MIN_RUN_S = 0.5
 
@@ -92,6 +98,7 @@ class BoutContext:
     leg_length: float
     speed_contacts: bool = False
     virtual_heels: tuple[str, ...] = ()
+    touchdown: bool = False
 
 
 def _speed_over_ground(points: np.ndarray, ctx: BoutContext) -> np.ndarray:
@@ -134,6 +141,10 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
                                    region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
         if evidence is not None and ctx.speed_contacts and c.event == "heel_strike":
             index = pixel_contact(index, c.side, evidence, ctx.walking_speed, ctx.rate_hz, heel_speed)
+        if ctx.touchdown and c.event == "heel_strike":
+            down = heel_touchdown(index, h[:, 1], MIN_CLEARANCE_LEG * ctx.leg_length, TOUCHDOWN_FRACTION,
+                                  int(round(TOUCHDOWN_LOOK_BACK_S * ctx.rate_hz)))
+            index = index if down is None else down
         out.append(Candidate(c.side, c.event, index, c.strength))
     return out
 
@@ -200,12 +211,15 @@ def _to_event(c: Candidate, offset: int, time_s: np.ndarray) -> GaitEvent:
 
 
 def detect_events(
-    series: KeypointSeries, forward: np.ndarray, method: str = "auto", bouts: list[tuple[int, int]] | None = None
+    series: KeypointSeries, forward: np.ndarray, method: str = "auto", bouts: list[tuple[int, int]] | None = None,
+    video_heel_strike: str = "rest",
 ) -> EventDetection:
     """Detect HS/TO per side within each bout ([start, end) frames; default: the whole series).
 
     ``forward`` is the horizontal walking direction (3,) from ``progression_direction``. A bout
     whose own direction clearly differs (e.g. the walk back after a turn) uses its own direction.
+    ``video_heel_strike`` (pixel data, ``auto``): "touchdown", where the heel reached the floor, or
+    "rest", where it came to rest over the ground (see the module docstring).
     """
     if method not in METHODS:
         raise ValueError(f"unknown event method {method!r}; choose one of {', '.join(METHODS)}")
@@ -221,7 +235,8 @@ def detect_events(
         if end - start < 3:
             continue
         ctx = dataclasses.replace(_bout_context(positions, bout_direction(positions, forward), rate_hz,
-                                                series.units == "px"), virtual_heels=placed_heels)
+                                                series.units == "px"), virtual_heels=placed_heels,
+                                  touchdown=series.units == "px" and video_heel_strike == "touchdown")
         evidence = (series.meta[FOOT_VELOCITY_META][start:end], series.meta[FOOT_PEAK_META][start:end]) if feet else None
         cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx, evidence)]
         kept, lost = check_consistency(cands, rate_hz)
@@ -229,3 +244,18 @@ def detect_events(
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]
     events.sort(key=lambda e: (e.time_s, e.side, e.event))
     return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method)
+
+
+def landing_frames(touchdown: list[GaitEvent], rest: list[GaitEvent], max_gap_s: float = TOUCHDOWN_LOOK_BACK_S
+                   ) -> dict[tuple[str, int], int]:
+    """(side, frame) of each heel strike in ``touchdown`` -> frame of the same heel strike in ``rest``
+    (same side, at or after it, within ``max_gap_s``): where the heel's landing position is read."""
+    out = {}
+    for e in touchdown:
+        if e.event != "heel_strike":
+            continue
+        later = [r for r in rest if r.event == "heel_strike" and r.side == e.side
+                 and -1e-9 <= r.time_s - e.time_s <= max_gap_s]
+        if later:
+            out[(e.side, e.frame)] = min(later, key=lambda r: r.time_s).frame
+    return out

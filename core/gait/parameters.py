@@ -180,16 +180,20 @@ def _rejection_summary(rejected: list[Rejection], kind: str) -> tuple[list[dict]
 def spatiotemporal_parameters(
     events: list[GaitEvent], positions: np.ndarray, time_s: np.ndarray, forward: np.ndarray,
     bouts: list[tuple[int, int]] | None = None, m_per_unit: float | None = None, is_2d: bool = False,
-    confidence: np.ndarray | None = None,
+    confidence: np.ndarray | None = None, landing_frames: dict[tuple[str, int], int] | None = None,
 ) -> dict:
     """The ``gait_parameters.json`` parameter block (see module docstring for definitions).
 
     positions: (T, 33, 3) in data units, in the ground frame (footprints stationary); time_s: (T,);
     forward: (3,) walking direction;
     bouts: frame ranges [start, end) (None = one bout); m_per_unit: metres per data unit or None
-    (then lengths are only reported in leg lengths, ``*_m`` entries are null).
+    (then lengths are only reported in leg lengths, ``*_m`` entries are null); landing_frames:
+    (side, heel-strike frame) -> the frame where that heel is read for lengths (a heel strike timed at
+    touchdown is read where the heel came to rest, ``core.gait.events.landing_frames``).
     """
     heels = heel_tracks(positions, forward)
+    for (side, frame), rest_frame in (landing_frames or {}).items():
+        heels[side][frame] = heels[side][rest_frame]
     strides, rej_strides = find_strides(events, bouts, heels)
     strides, lost = drop_inconsistent(strides, "stride", bouts)
     rej_strides += lost

@@ -201,13 +201,15 @@ def _checks(ev: dict[str, Any]) -> list[tuple[int, str]]:
 def grade_analysis(
     events: list[GaitEvent], n_rejected_events: int, params: dict, bouts: list[tuple[int, int]], time_s: np.ndarray,
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
+    compared_events: list[GaitEvent] | None = None,
 ) -> Quality:
     """The confidence grade of one analysis.
 
     events: accepted events; n_rejected_events: rejected candidates; params: the
     ``spatiotemporal_parameters`` block; bouts: [start, end) frames; time_s: (T,) s;
     presence_share: share of frames with a person (None: not known); confirming_events: the events
-    of an independent method (None: not checked).
+    of an independent method (None: not checked), compared with ``compared_events`` (default
+    ``events``: the same events timed by the same definitions as the independent method).
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -229,7 +231,7 @@ def grade_analysis(
         "n_heel_strikes": n_hs,
         "expected_heel_strikes": expected,
         "heel_strike_completeness": min(1.0, n_hs / expected) if expected else None,
-        "method_agreement": (agreement_share(events, confirming_events, METHOD_TOLERANCE_S)
+        "method_agreement": (agreement_share(compared_events or events, confirming_events, METHOD_TOLERANCE_S)
                              if confirming_events is not None else None),
         "n_edge_events": edge_events(events, bouts, time_s),
     }

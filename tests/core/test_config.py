@@ -53,3 +53,11 @@ def test_invalid_json_is_a_clear_error(tmp_path):
 def test_overrides_apply():
     p = load_profile("balanced", overrides={"memory": {"max_memory_mb": 1500}})
     assert p.memory.max_memory_mb == 1500
+
+
+def test_video_heel_strike_accepts_only_known_definitions():
+    assert load_profile("balanced").preprocessing.video_heel_strike == "rest"
+    assert load_profile("balanced", overrides={"preprocessing": {"video_heel_strike": "touchdown"}}
+                        ).preprocessing.video_heel_strike == "touchdown"
+    with pytest.raises(ConfigError, match="video_heel_strike"):
+        load_profile("balanced", overrides={"preprocessing": {"video_heel_strike": "impact"}})

@@ -33,3 +33,12 @@ def _imports(module: str) -> set[str]:
 def test_no_import_circle_between_pipeline_stages_and_tcn_stage():
     assert "pipeline" not in _imports("stages") and "pipeline" not in _imports("tcn_stage")
     assert not {"pipeline", "stages", "tcn_stage"} & _imports("results")
+
+
+def test_heel_strike_flag_reaches_the_preprocessing_config():
+    from usecases.gait_analysis.cli import config_from_args
+
+    args = build_parser().parse_args(["--videos", "x.mp4", "--heel-strike", "touchdown"])
+    assert config_from_args(args).profile.preprocessing.video_heel_strike == "touchdown"
+    args = build_parser().parse_args(["--videos", "x.mp4"])
+    assert config_from_args(args).profile.preprocessing.video_heel_strike == "rest"

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster for large batches)")
     io.add_argument("--review-video", action="store_true", help="also write review.mp4 per video: the analysed person's box and skeleton, other people greyed, event flags")
     io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
+    io.add_argument("--heel-strike", choices=("rest", "touchdown"),
+                    help="video heel strikes: where the heel comes to rest on the ground (default; matches force "
+                    "plates) or where it first reaches the floor (touchdown: visible contact, e.g. on grass)")
     perf = p.add_argument_group("performance")
     perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE",
                       help="fast (lite model, every 2nd frame, frames shrunk to 640 px), balanced (default: full "
@@ -87,6 +90,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         o.setdefault("training", {})["folds"] = args.folds
     if args.epochs is not None:
         o.setdefault("training", {})["epochs"] = args.epochs
+    if args.heel_strike is not None:
+        o.setdefault("preprocessing", {})["video_heel_strike"] = args.heel_strike
     return o
 
 

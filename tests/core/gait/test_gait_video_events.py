@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from core.constants import LEG_LANDMARKS
-from core.gait.contact import toe_off_over_ground
+from core.gait.contact import heel_touchdown, toe_off_over_ground
+from core.gait.direction import progression_direction
+from core.gait.events import detect_events
 from core.gait.events_candidates import _extrema
 from core.gait.preprocessing import detect_walking_bouts
-from tests.core.gait.test_gait_preprocessing import walk
+from tests.core.gait.test_gait_preprocessing import as_series, walk
 
 
 def test_a_bout_continues_while_one_leg_is_hidden() -> None:
@@ -66,3 +68,47 @@ def test_a_step_maximum_just_inside_the_end_counts_too() -> None:
     t = np.arange(60)
     signal = np.cos(2 * np.pi * (t - 57) / 30.0)  # maxima at 27 and 57 (of 0..59)
     assert np.round(_extrema(signal, 30.0)[0]).astype(int).tolist() == [27, 57]
+
+
+def _landing(drop_at: int, rest_at: int, n: int = 40) -> np.ndarray:
+    """Heel height (px, up): swing at 40, a fast drop to 2 px above the floor at ``drop_at``, sinking to 0
+    at ``rest_at`` (a foot reaching the floor, then gliding to rest), then at rest."""
+    h = np.full(n, 40.0)
+    h[drop_at - 3:drop_at + 1] = np.linspace(40.0, 2.0, 4)
+    h[drop_at:rest_at + 1] = np.linspace(2.0, 0.0, rest_at - drop_at + 1)
+    h[rest_at:] = 0.0
+    return h
+
+
+def test_touchdown_is_where_the_heel_reached_the_floor_not_where_it_stopped() -> None:
+    h = _landing(drop_at=20, rest_at=26)
+    found = heel_touchdown(26.0, h, min_clearance=5.0, fraction=0.2, look_back=9)
+    assert found is not None and 19.0 < found < 20.0
+
+
+def test_touchdown_needs_a_heel_that_cleared_the_floor() -> None:
+    shuffle = _landing(drop_at=20, rest_at=26) * 0.1  # 4 px of clearance
+    assert heel_touchdown(26.0, shuffle, min_clearance=5.0, fraction=0.2, look_back=9) is None
+    gone = _landing(drop_at=20, rest_at=26)
+    gone[26] = np.nan
+    assert heel_touchdown(26.0, gone, min_clearance=5.0, fraction=0.2, look_back=9) is None
+
+
+def test_video_heel_strikes_at_touchdown_precede_those_at_rest() -> None:
+    """Pixel data: each heel strike timed at touchdown comes at or before the same one timed at rest;
+    metric data ignore the setting."""
+    pos, t = walk(30.0, duration_s=8.0)
+    pixels = pos * np.array([400.0, 400.0, 0.0])
+    for units, data in (("px", pixels), ("m", pos)):
+        series = as_series(data, t, units)
+        forward = progression_direction(series.positions)
+        touch = [e.time_s for e in detect_events(series, forward, video_heel_strike="touchdown").events
+                 if e.event == "heel_strike"]
+        rest = [e.time_s for e in detect_events(series, forward, video_heel_strike="rest").events
+                if e.event == "heel_strike"]
+        assert len(touch) == len(rest) >= 8
+        shift = np.array(rest) - np.array(touch)
+        if units == "px":
+            assert (shift >= -1e-9).all() and shift.max() > 1.0 / 30.0
+        else:
+            assert np.allclose(shift, 0.0)
