@@ -26,9 +26,10 @@ Events near a bout edge are counted in the evidence only (they are expected on e
 Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with
 stance, swing and double support), and symmetry. Each quantity gets its own grade from its checks by
 the rule above (``Quality.trust``), with the reasons; symmetry is also low when its interval is wider
-than SI_INTERVAL_WIDTH_PCT or the two methods' symmetry indices differ by more than
+than SI_INTERVAL_WIDTH_PCT or the two methods' symmetry indices differ by more than twice
 METHOD_SI_DIFF_PCT, and its timing-based indices are then withheld. The overall grade is that of the
-cadence and event-timing checks together.
+cadence and event-timing checks together; checks that measure one thing two ways (SAME_EVIDENCE)
+count once.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ METHOD_TOLERANCE_S = 0.06
 # Walking step times vary by 2-4 % and stance by 1-2 points of the cycle (``core.gait.trust``).
 STEP_TIME_IRREGULARITY_PCT = (6.0, 12.0)
 STANCE_SPREAD_PCT = (5.0, 10.0)
-# Event timing is doubtful above this step-time SI difference between the methods (points); symmetry
-# is not supported above it, nor when its 90 % interval is wider (points: +-5 around the index).
+# Event timing and symmetry are doubtful above this step-time SI difference between the methods
+# (points), symmetry implausible above twice it; symmetry is also implausible when its 90 % interval
+# is wider than SI_INTERVAL_WIDTH_PCT (points: +-5 around the index).
 METHOD_SI_DIFF_PCT = 8.0
 SI_INTERVAL_WIDTH_PCT = 10.0
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
@@ -235,7 +237,7 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
         ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
          lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "
                  "interval (too few or too irregular steps)"),
-        ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT,) * 2,
+        ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT),
          lambda: f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
                  "points (one leg's events carry a timing bias)"),
     ]
@@ -245,10 +247,18 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
     return out
 
 
+# Checks that measure one thing two ways count once (their larger level) towards the grade.
+SAME_EVIDENCE = {"step_irregularity": "regularity", "method_si": "methods"}
+
+
 def _combined(checks: list[Check]) -> tuple[str, list[str]]:
     """Low with an implausible or two doubtful checks, medium with one doubtful, else high; the reasons
     of the checks above 0 (each once)."""
-    levels = [level for _, level, _ in checks]
+    by_evidence: dict[str, int] = {}
+    for name, level, _ in checks:
+        key = SAME_EVIDENCE.get(name, name)
+        by_evidence[key] = max(level, by_evidence.get(key, 0))
+    levels = list(by_evidence.values())
     grade = "low" if levels and (max(levels) >= 2 or levels.count(1) >= 2) else "medium" if 1 in levels else "high"
     return grade, list(dict.fromkeys(reason for _, level, reason in checks if level > 0))
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.trust import (
-    si_interval_pct, stance_pcts_by_side, stance_spread_pct, step_time_irregularity_pct, step_times_by_side,
+    method_si_difference, si_interval_pct, stance_pcts_by_side, stance_spread_pct, step_time_irregularity_pct, step_times_by_side,
     timing_evidence,
 )
 from core.types import GaitEvent
@@ -129,3 +129,14 @@ def test_interval_needs_three_clean_values_per_side() -> None:
     assert si_interval_pct(np.array([0.6, 0.61]), np.array([0.6, 0.6, 0.6])) is None
     low, high = si_interval_pct(np.full(5, 0.6), np.full(5, 0.6))
     assert low == high == 0.0
+
+
+def test_a_less_regular_second_method_is_no_witness() -> None:
+    """A method that fails on a limping gait scatters its steps and blurs the asymmetry: not a witness."""
+    events, blurred = _walk(left_step_s=0.7, right_step_s=0.5), _walk(hs_noise_s=0.08, seed=1)
+    steps, other = step_times_by_side(events), step_times_by_side(blurred)
+    assert method_si_difference(steps, other) is None
+    assert method_si_difference(other, steps) > 20.0
+    q = _grade(events, confirming=blurred)
+    assert q.evidence["method_step_time_si_diff_pct"] is None and q.trust["symmetry"]["grade"] != "low"
+    assert supported_only(_params(events), q)["symmetry"]["step_time_s"]["si_pct"] is not None
