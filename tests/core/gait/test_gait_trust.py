@@ -140,3 +140,15 @@ def test_a_less_regular_second_method_is_no_witness() -> None:
     q = _grade(events, confirming=blurred)
     assert q.evidence["method_step_time_si_diff_pct"] is None and q.trust["symmetry"]["grade"] != "low"
     assert supported_only(_params(events), q)["symmetry"]["step_time_s"]["si_pct"] is not None
+
+
+def test_stride_and_step_scatter_count_once() -> None:
+    """Stride-time CV and step-time scatter measure one irregularity: both doubtful give medium, not low."""
+    events = _walk(hs_noise_s=0.03, seed=1)
+    params = _params(events)
+    for side in ("left", "right"):
+        params[side]["stride_time_s"]["cv_pct"] = 8.0
+    time_s = np.arange(N_FRAMES) / RATE_HZ
+    q = grade_analysis(events, 0, params, [(events[0].frame - 10, events[-1].frame + 10)], time_s, 1.0, events)
+    assert 6.0 < q.evidence["step_time_irregularity_pct"] < 12.0 and q.evidence["stance_spread_pct"] < 5.0
+    assert len(q.reasons) == 2 and q.grade == "medium", q
