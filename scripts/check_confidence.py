@@ -6,7 +6,8 @@ Renders ``--n`` short walks with settings drawn from ``--seed`` (640x360 or 854x
 or tracking camera, every style, 70-130 steps/min, both directions, stride variability 0-3 %),
 runs ``main_gait_analysis.py`` on them once with their annotations (MediaPipe; stores in ``--work``
 are reused on a rerun), and prints one Markdown row per video from summary.csv: event F1 at
-+-50 ms, cadence against the truth, the grade and its reasons. The last line counts the videos whose
++-50 ms, cadence against the truth, the grade, the grades of cadence, event timing and symmetry,
+and the reasons. The last line counts the videos whose
 cadence is more than 5 % off but are not graded low (the requirement: none).
 """
 
@@ -80,21 +81,23 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, str(ROOT / "main_gait_analysis.py"), "--videos", *map(str, videos),
                     "--events", str(args.work), "--output", str(out), "--no-plots", "-q"], check=False)
     rows = {Path(r["input"]).stem: r for r in csv.DictReader(open(out / "summary.csv"))}
-    print("| video | F1 | cadence (truth) spm | cadence err % | grade | reasons |\n|---|---|---|---|---|---|")
+    print("| video | F1 | cadence (truth) spm | cadence err % | grade | cadence / timing / symmetry | reasons |\n"
+          "|---|---|---|---|---|---|---|")
     missed, f1s, errors = 0, [], []
     for video in videos:
         truth = json.loads(video.with_name(video.stem + ".truth.json").read_text())["cadence_steps_per_min"]
         row = rows.get(video.stem)
         if row is None:
-            print(f"| {video.stem} | failed | - | - | - | - |")
+            print(f"| {video.stem} | failed | - | - | - | - | - |")
             continue
         cadence, f1 = _num(row, "cadence_steps_per_min"), _num(row, "eval_overall_f1")
         error = 100.0 * abs(cadence / truth - 1.0) if np.isfinite(cadence) else float("inf")
         missed += error > CADENCE_OFF_PCT and row.get("confidence") != "low"
         f1s.append(f1)
         errors.append(error)
+        trust = " / ".join(row.get(f"confidence_{k}") or "-" for k in ("cadence", "event_timing", "symmetry"))
         print(f"| {video.stem} | {f1:.2f} | {cadence:.1f} ({truth:.0f}) | {error:.1f} | {row.get('confidence')} | "
-              f"{row.get('confidence_reasons') or '-'} |")
+              f"{trust} | {row.get('confidence_reasons') or '-'} |")
     print(f"\n{len(f1s)} videos: F1 median {np.median(f1s):.2f}, worst {np.min(f1s):.2f}; cadence error median "
           f"{np.median(errors):.1f} %, worst {np.max(errors):.1f} %; cadence > {CADENCE_OFF_PCT:.0f} % off but not "
           f"graded low: {missed}")

@@ -7,7 +7,10 @@ A run folder is what ``scripts/benchmark_gait_sweep.py`` leaves (``videos/*.trut
 ``balanced``, no subject height) with the current code; per video it prints event F1 at +-50 ms,
 HS/TO MAE and bias (ms), the reported cadence's error (%), the step-time symmetry index on symmetric
 styles (``-`` where withheld), the confidence grade and the frames whose legs were relabelled; then
-medians and worst cases, and how many videos with cadence more than 5 % off were graded low.
+medians and worst cases, and how many videos with cadence more than 5 % off were graded low; then
+the grades (with the per-quantity grades per video: cadence, event timing, symmetry as h/m/l) and
+how many high or medium videos are wrong (event F1 < 0.8, cadence > 2 % off, step-time SI > 5 %
+reported on a symmetric walk), and how the good videos (F1 >= 0.9, cadence within 2 %) are graded.
 Iterating on event code takes seconds this way.
 
 A ``landmarks.csv`` written by this code carries the foot-patch shifts in its sidecar;
@@ -106,13 +109,14 @@ def reanalyse(run: Path, from_store: bool = False, pixels: bool = True) -> list[
         hs, to = ev["heel_strike"], ev["toe_off"]
         si = _step_si(result, truth["style"])
         grade = result.quality.grade if result.quality else "-"
+        trust = "".join(v["grade"][0] for v in result.quality.trust.values()) if result.quality else "-"
         rows.append(dict(f1=ev["overall"]["f1"], cadence=error, hs=hs["mae_ms"], to=to["mae_ms"], si=si,
                          symmetric=truth["style"] in SYMMETRIC, grade=grade,
                          hs_errors=signed_errors_ms(result.detection.events, truth_events, "heel_strike"),
                          to_errors=signed_errors_ms(result.detection.events, truth_events, "toe_off")))
         print(f"{name:44s} F1 {ev['overall']['f1']:.3f}  HS {_ms(hs, 'mae_ms'):>5} ({_ms(hs, 'bias_ms'):>6})  "
               f"TO {_ms(to, 'mae_ms'):>5} ({_ms(to, 'bias_ms'):>6})  cadence {error:+6.2f} %  "
-              f"SI {'-' if si is None else f'{si:.1f}':>5}  {grade:6s}  relabelled {int(result.swapped.sum())} frames")
+              f"SI {'-' if si is None else f'{si:.1f}':>5}  {grade:6s} {trust}  relabelled {int(result.swapped.sum())} frames")
     return rows
 
 
@@ -161,6 +165,23 @@ def _summary(rows: list[dict]) -> None:
     off = [r for r in rows if not abs(r["cadence"]) <= 5.0]
     flagged = sum(r["grade"] in ("low", "failed") for r in off)
     print(f"cadence > 5 % off (or none): {len(off)} videos, graded low or failed visibly: {flagged}")
+    _grade_summary(rows)
+
+
+def _grade_summary(rows: list[dict]) -> None:
+    """What the grade lets through: wrong answers graded high or medium, and right ones graded down."""
+    def count(grade: str, keep) -> int:
+        return sum(r["grade"] == grade and keep(r) for r in rows)
+
+    grades = ("high", "medium", "low", "failed")
+    print("grades: " + ", ".join(f"{g} {count(g, lambda r: True)}" for g in grades))
+    wrong = {"event F1 < 0.8": lambda r: r["f1"] < 0.8, "cadence > 2 % off": lambda r: not abs(r["cadence"]) <= 2.0,
+             "step-time SI > 5 % reported on a symmetric walk": lambda r: r["symmetric"] and (r["si"] or 0.0) > 5.0}
+    for label, keep in wrong.items():
+        print(f"  {label}: high {count('high', keep)}, medium {count('medium', keep)}")
+    good = lambda r: r["f1"] >= 0.9 and abs(r["cadence"]) <= 2.0  # noqa: E731
+    print(f"  good (F1 >= 0.9, cadence within 2 %): {sum(good(r) for r in rows)}, graded "
+          + ", ".join(f"{g} {count(g, good)}" for g in grades[:3]))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,18 @@ Checks (thresholds below, with units in their names):
 - completeness: detected heel strikes against those expected over the walking bouts at the
   measured cadence;
 - methods: share of events that a second, independent method (foot velocity over ground) also
-  finds within METHOD_TOLERANCE_S.
+  finds within METHOD_TOLERANCE_S;
+- step irregularity, stance spread, symmetry interval and the second method's symmetry
+  (``core.gait.trust``): event timing and symmetry that the events do not support.
 Events near a bout edge are counted in the evidence only (they are expected on every recording).
+
+Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with
+stance, swing and double support), and symmetry. Each quantity gets its own grade from its checks by
+the rule above (``Quality.trust``), with the reasons; symmetry is also low when its interval is wider
+than SI_INTERVAL_WIDTH_PCT or the two methods' symmetry indices differ by more than twice
+METHOD_SI_DIFF_PCT, and its timing-based indices are then withheld. The overall grade is that of the
+cadence and event-timing checks together; checks that measure one thing two ways (SAME_EVIDENCE)
+count once.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from core.constants import SIDES
+from core.gait.trust import timing_evidence
 from core.types import GaitEvent
 
 GRADES = ("high", "medium", "low")
@@ -46,6 +57,14 @@ STRIDE_TIME_CV_PCT = (6.0, 12.0)
 HS_COMPLETENESS = (0.8, 0.6)
 METHOD_AGREEMENT = (0.75, 0.5)
 METHOD_TOLERANCE_S = 0.06
+# Walking step times vary by 2-4 % and stance by 1-2 points of the cycle (``core.gait.trust``).
+STEP_TIME_IRREGULARITY_PCT = (6.0, 12.0)
+STANCE_SPREAD_PCT = (5.0, 10.0)
+# Event timing and symmetry are doubtful above this step-time SI difference between the methods
+# (points), symmetry implausible above twice it; symmetry is also implausible when its 90 % interval
+# is wider than SI_INTERVAL_WIDTH_PCT (points: +-5 around the index).
+METHOD_SI_DIFF_PCT = 8.0
+SI_INTERVAL_WIDTH_PCT = 10.0
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
 
@@ -58,9 +77,11 @@ class Quality:
     grade: str
     reasons: list[str] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
+    trust: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"grade": self.grade, "reasons": list(self.reasons), "evidence": dict(self.evidence)}
+        return {"grade": self.grade, "reasons": list(self.reasons), "evidence": dict(self.evidence),
+                "trust": {k: {"grade": v["grade"], "reasons": list(v["reasons"])} for k, v in self.trust.items()}}
 
 
 def _level_low(value: float | None, limits: tuple[float, float]) -> int:
@@ -158,43 +179,96 @@ def _max_cv(params: dict) -> float | None:
     return max(values) if values else None
 
 
-def _checks(ev: dict[str, Any]) -> list[tuple[int, str]]:
-    """(level, reason) per check; reasons say what was measured."""
+Check = tuple[str, int, str]  # (name, level, reason)
+
+# The checks behind each reported quantity's grade; the overall grade uses cadence and event timing.
+_BASE = ("presence", "strides", "alternation")
+QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
+    "cadence": (*_BASE, "rejected_events", "rejected_strides", "sides", "step_stride_cadence",
+                "periodicity", "completeness"),
+    "event_timing": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "method_si"),
+    "symmetry": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "si_interval",
+                 "method_si_symmetry"),
+}
+
+
+def _checks(ev: dict[str, Any]) -> list[Check]:
+    """(name, level, reason) per check that could be made; reasons say what was measured."""
     def f(key: str, spec: str = ".0f") -> str:
         return format(ev[key], spec)
 
     out = [
-        (_level_low(ev["presence_share"], PRESENCE_SHARE),
+        ("presence", _level_low(ev["presence_share"], PRESENCE_SHARE),
          f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of frames"),
-        (_level_low(ev["n_strides_used"], MIN_STRIDES), f"only {ev['n_strides_used']} complete stride(s) accepted"),
-        (_level_high(ev["rejected_event_share"], REJECTED_EVENT_SHARE),
+        ("strides", _level_low(ev["n_strides_used"], MIN_STRIDES),
+         f"only {ev['n_strides_used']} complete stride(s) accepted"),
+        ("rejected_events", _level_high(ev["rejected_event_share"], REJECTED_EVENT_SHARE),
          f"{100 * (ev['rejected_event_share'] or 0):.0f} % of event candidates rejected as inconsistent"),
-        (_level_high(ev["rejected_stride_share"], REJECTED_STRIDE_SHARE),
+        ("rejected_strides", _level_high(ev["rejected_stride_share"], REJECTED_STRIDE_SHARE),
          f"{100 * (ev['rejected_stride_share'] or 0):.0f} % of strides rejected as inconsistent"),
-        (_level_high(ev["non_alternating_heel_strikes"], NON_ALTERNATING_HS),
+        ("alternation", _level_high(ev["non_alternating_heel_strikes"], NON_ALTERNATING_HS),
          f"{ev['non_alternating_heel_strikes']} heel strike(s) follow one on the same leg (a step on the wrong side?)"),
     ]
-    if ev["side_stride_time_diff_pct"] is not None:
-        out.append((_level_high(ev["side_stride_time_diff_pct"], SIDE_STRIDE_TIME_DIFF_PCT),
-                    f"left and right stride times differ by {f('side_stride_time_diff_pct', '.1f')} %"))
-    if ev["step_stride_cadence_diff_pct"] is not None:
-        out.append((_level_high(ev["step_stride_cadence_diff_pct"], STEP_STRIDE_CADENCE_DIFF_PCT),
-                    f"cadence from steps and from strides differ by {f('step_stride_cadence_diff_pct', '.1f')} %"))
-    if ev["cadence_periodicity_diff_pct"] is not None:
-        out.append((_level_high(ev["cadence_periodicity_diff_pct"], PERIODICITY_CADENCE_DIFF_PCT),
-                    f"cadence from events and from the legs' periodicity differ by "
-                    f"{f('cadence_periodicity_diff_pct', '.1f')} % (the periodicity one is reported)"))
-    if ev["stride_time_cv_pct"] is not None:
-        out.append((_level_high(ev["stride_time_cv_pct"], STRIDE_TIME_CV_PCT),
-                    f"irregular stride times (CV {f('stride_time_cv_pct', '.1f')} %)"))
-    if ev["heel_strike_completeness"] is not None:
-        out.append((_level_low(ev["heel_strike_completeness"], HS_COMPLETENESS),
-                    f"{ev['n_heel_strikes']} heel strikes found where the cadence implies "
-                    f"{ev['expected_heel_strikes']:.0f}"))
-    if ev["method_agreement"] is not None:
-        out.append((_level_low(ev["method_agreement"], METHOD_AGREEMENT),
-                    f"only {100 * ev['method_agreement']:.0f} % of events confirmed by foot velocity over ground "
-                    f"(within {1000 * METHOD_TOLERANCE_S:.0f} ms)"))
+    optional = [
+        ("sides", "side_stride_time_diff_pct", _level_high, SIDE_STRIDE_TIME_DIFF_PCT,
+         lambda: f"left and right stride times differ by {f('side_stride_time_diff_pct', '.1f')} %"),
+        ("step_stride_cadence", "step_stride_cadence_diff_pct", _level_high, STEP_STRIDE_CADENCE_DIFF_PCT,
+         lambda: f"cadence from steps and from strides differ by {f('step_stride_cadence_diff_pct', '.1f')} %"),
+        ("periodicity", "cadence_periodicity_diff_pct", _level_high, PERIODICITY_CADENCE_DIFF_PCT,
+         lambda: f"cadence from events and from the legs' periodicity differ by "
+                 f"{f('cadence_periodicity_diff_pct', '.1f')} % (the periodicity one is reported)"),
+        ("regularity", "stride_time_cv_pct", _level_high, STRIDE_TIME_CV_PCT,
+         lambda: f"irregular stride times (CV {f('stride_time_cv_pct', '.1f')} %)"),
+        ("completeness", "heel_strike_completeness", _level_low, HS_COMPLETENESS,
+         lambda: f"{ev['n_heel_strikes']} heel strikes found where the cadence implies "
+                 f"{ev['expected_heel_strikes']:.0f}"),
+        ("methods", "method_agreement", _level_low, METHOD_AGREEMENT,
+         lambda: f"only {100 * ev['method_agreement']:.0f} % of events confirmed by foot velocity over ground "
+                 f"(within {1000 * METHOD_TOLERANCE_S:.0f} ms)"),
+        ("step_irregularity", "step_time_irregularity_pct", _level_high, STEP_TIME_IRREGULARITY_PCT,
+         lambda: f"step times scatter by {f('step_time_irregularity_pct', '.1f')} % (walking: 2-4 %): "
+                 "heel strikes off by tens of ms"),
+        ("stance_spread", "stance_spread_pct", _level_high, STANCE_SPREAD_PCT,
+         lambda: f"stance scatters by {f('stance_spread_pct', '.1f')} points of the cycle (walking: 1-2): "
+                 "toe offs or heel strikes mistimed"),
+        ("method_si", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, np.inf),
+         lambda: f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
+                 "points (one leg's events carry a timing bias)"),
+        ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
+         lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "
+                 "interval (too few or too irregular steps)"),
+        ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT),
+         lambda: f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
+                 "points (one leg's events carry a timing bias)"),
+    ]
+    for name, key, level, limits, reason in optional:
+        if ev[key] is not None:
+            out.append((name, level(ev[key], limits), reason()))
+    return out
+
+
+# Checks that measure one thing two ways count once (their larger level) towards the grade.
+SAME_EVIDENCE = {"step_irregularity": "regularity", "method_si": "methods"}
+
+
+def _combined(checks: list[Check]) -> tuple[str, list[str]]:
+    """Low with an implausible or two doubtful checks, medium with one doubtful, else high; the reasons
+    of the checks above 0 (each once)."""
+    by_evidence: dict[str, int] = {}
+    for name, level, _ in checks:
+        key = SAME_EVIDENCE.get(name, name)
+        by_evidence[key] = max(level, by_evidence.get(key, 0))
+    levels = list(by_evidence.values())
+    grade = "low" if levels and (max(levels) >= 2 or levels.count(1) >= 2) else "medium" if 1 in levels else "high"
+    return grade, list(dict.fromkeys(reason for _, level, reason in checks if level > 0))
+
+
+def _trust(checks: list[Check]) -> dict[str, dict[str, Any]]:
+    """Per quantity of QUANTITY_CHECKS: its grade and reasons."""
+    out = {}
+    for quantity, names in QUANTITY_CHECKS.items():
+        grade, reasons = _combined([c for c in checks if c[0] in names])
+        out[quantity] = {"grade": grade, "reasons": reasons}
     return out
 
 
@@ -203,7 +277,7 @@ def grade_analysis(
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
     compared_events: list[GaitEvent] | None = None,
 ) -> Quality:
-    """The confidence grade of one analysis.
+    """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
     events: accepted events; n_rejected_events: rejected candidates; params: the
     ``spatiotemporal_parameters`` block; bouts: [start, end) frames; time_s: (T,) s;
@@ -234,13 +308,18 @@ def grade_analysis(
         "method_agreement": (agreement_share(compared_events or events, confirming_events, METHOD_TOLERANCE_S)
                              if confirming_events is not None else None),
         "n_edge_events": edge_events(events, bouts, time_s),
+        **timing_evidence(events, bouts, confirming_events),
     }
     checks = _checks(ev)
-    levels = [level for level, _ in checks]
-    grade = "low" if max(levels) >= 2 or levels.count(1) >= 2 else "medium" if 1 in levels else "high"
-    reasons = [reason for level, reason in checks if level > 0]
-    ev = {k: (round(float(v), 4) if isinstance(v, (float, np.floating)) else v) for k, v in ev.items()}
-    return Quality(grade, reasons, ev)
+    trust = _trust(checks)
+    overall = set(QUANTITY_CHECKS["cadence"]) | set(QUANTITY_CHECKS["event_timing"])
+    grade, reasons = _combined([c for c in checks if c[0] in overall])
+    ev = {k: (_rounded(v) if isinstance(v, (float, np.floating, list)) else v) for k, v in ev.items()}
+    return Quality(grade, reasons, ev, trust)
+
+
+def _rounded(value: float | list[float]) -> float | list[float]:
+    return [round(float(v), 4) for v in value] if isinstance(value, list) else round(float(value), 4)
 
 
 # Variability (SD, CV) needs at least MIN_VARIABILITY_VALUES values; a symmetry index needs at least
@@ -266,7 +345,9 @@ def _withhold_variability(params: dict, reason: str | None) -> list[str]:
 
 def supported_only(params: dict, quality: Quality) -> dict:
     """``params`` (the ``spatiotemporal_parameters`` block) with symmetry and variability set to
-    None, with a reason, where too few accepted strides support them or the grade is low."""
+    None, with a reason, where too few accepted strides support them or the grade is low; the
+    timing-based symmetry also where the symmetry grade is low. The step-time entry gets its 90 %
+    interval (``si_interval_pct``, signed left - right; None where not measured)."""
     out = {k: ({kk: (dict(vv) if isinstance(vv, dict) else vv) for kk, vv in v.items()}
                if k in SIDES else v) for k, v in params.items()}
     low = "confidence low: " + "; ".join(quality.reasons) if quality.grade == "low" else None
@@ -278,8 +359,25 @@ def supported_only(params: dict, quality: Quality) -> dict:
     if reason is None and min(counts) < MIN_SYMMETRY_STRIDES:
         reason = f"needs {MIN_SYMMETRY_STRIDES} accepted strides per side (left {counts[0]}, right {counts[1]})"
     if "symmetry" in out:
-        out["symmetry"] = {k: _supported_symmetry(entry, reason) for k, entry in out["symmetry"].items()}
+        timing = _symmetry_trust_reason(quality)
+        out["symmetry"] = {k: _supported_symmetry(entry, reason or (timing if k in TIMED_SYMMETRY_KEYS else None))
+                           for k, entry in out["symmetry"].items()}
+        if "step_time_s" in out["symmetry"]:
+            out["symmetry"]["step_time_s"]["si_interval_pct"] = quality.evidence.get("step_time_si_interval_pct")
     return out
+
+
+# Symmetry indices built on event timing (withheld when the symmetry grade is low); stride time and
+# step length do not depend on a leg's timing bias.
+TIMED_SYMMETRY_KEYS = ("step_time_s", "stance_pct", "swing_pct")
+
+
+def _symmetry_trust_reason(quality: Quality) -> str | None:
+    """Why the timing-based symmetry is not supported (None when its grade is not low)."""
+    trust = quality.trust.get("symmetry")
+    if not trust or trust["grade"] != "low":
+        return None
+    return "symmetry not supported by the events: " + "; ".join(trust["reasons"])
 
 
 def _supported_symmetry(entry: dict, reason: str | None) -> dict:

@@ -135,6 +135,8 @@ def summary_row(result: GaitResult) -> dict[str, Any]:
         "n_bouts": len(result.bouts),
         "confidence": result.quality.grade if result.quality else None,
         "confidence_reasons": "; ".join(result.quality.reasons) if result.quality else None,
+        **{f"confidence_{quantity}": trust["grade"]
+           for quantity, trust in (result.quality.trust if result.quality else {}).items()},
     }
     for side in SIDES:
         for key in (*CONTRACT_SIDE_KEYS, "single_support_pct", "stride_length_m", "step_length_leg_norm"):

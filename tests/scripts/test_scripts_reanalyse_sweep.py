@@ -46,6 +46,8 @@ def test_scores_a_walk_and_counts_a_video_without_events_as_failed(reanalyse, tm
     assert "v01_normal_standing" in out and "failed: no gait event detected" in out
     assert "2 videos: F1 median" in out
     assert "cadence > 5 % off (or none): 1 videos, graded low or failed visibly: 1" in out
+    assert "grades: high 1, medium 0, low 0, failed 1" in out and "event F1 < 0.8: high 0, medium 0" in out
+    assert "good (F1 >= 0.9, cadence within 2 %): 1, graded high 1" in out
 
 
 def test_reads_the_keypoint_stores_with_and_without_the_foot_patches(reanalyse, tmp_path, capsys):

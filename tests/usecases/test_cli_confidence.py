@@ -36,8 +36,14 @@ def test_low_confidence_is_shown_in_console_summary_and_json(tmp_path: Path) -> 
     rows = {Path(r["input"]).stem: r for r in csv.DictReader(open(tmp_path / "out" / "summary.csv"))}
     assert rows["bad"]["confidence"] == "low" and rows["bad"]["confidence_reasons"]
     assert rows["good"]["confidence"] == "high" and rows["good"]["confidence_reasons"] == ""
+    for quantity in ("cadence", "event_timing", "symmetry"):
+        assert rows["good"][f"confidence_{quantity}"] == "high"
+    assert rows["bad"]["confidence_event_timing"] == "low", rows["bad"]
+    assert "confidence low: cadence" in run.out and "event timing (stance, swing, double support) low" in run.out
     doc = json.loads(next((tmp_path / "out").glob("bad*/gait_parameters.json")).read_text())
     assert doc["confidence"]["grade"] == "low" and doc["confidence"]["reasons"]
     assert "stride_time_cv_pct" in doc["confidence"]["evidence"]
+    assert doc["confidence"]["trust"]["event_timing"]["grade"] == "low"
+    assert doc["confidence"]["trust"]["event_timing"]["reasons"]
     sym = doc["symmetry"]["step_time_s"]
     assert sym["si_pct"] is None and "confidence low" in sym["reason"]

@@ -47,6 +47,16 @@ def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> st
             f"vs {truth_cadence:.1f} true ({error_pct:+.1f}%)")
 
 
+TRUST_LABELS = {"cadence": "cadence", "event_timing": "event timing (stance, swing, double support)",
+                "symmetry": "symmetry"}
+
+
+def trust_line(summary: dict) -> str:
+    """'cadence high, event timing (...) low, symmetry low': the per-quantity grades of a summary row."""
+    grades = [(label, summary.get(f"confidence_{key}")) for key, label in TRUST_LABELS.items()]
+    return ", ".join(f"{label} {grade}" for label, grade in grades if grade)
+
+
 def print_results(results: PipelineResults, quiet: bool = False) -> None:
     """Per-input lines, the failure table, and the performance table."""
     ok = [r for r in results.inputs if r.status == "ok"]
@@ -54,10 +64,12 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
         for r in ok:
             cad = r.summary.get("cadence_steps_per_min")
             cad_txt = f"cadence {cad:.1f} steps/min" if isinstance(cad, (int, float)) else "no cadence"
-            low = r.summary.get("confidence") == "low"
-            print(f"OK      {'LOW CONFIDENCE  ' if low else ''}{r.source} -> {r.output_dir} ({cad_txt})")
-            if low and r.summary.get("confidence_reasons"):
-                print(f"        why: {r.summary['confidence_reasons']}")
+            grade = r.summary.get("confidence")
+            print(f"OK      {'LOW CONFIDENCE  ' if grade == 'low' else ''}{r.source} -> {r.output_dir} ({cad_txt})")
+            if grade in ("low", "medium"):
+                print(f"        confidence {grade}: {trust_line(r.summary)}")
+                if r.summary.get("confidence_reasons"):
+                    print(f"        why: {r.summary['confidence_reasons']}")
             for note in r.notes:
                 print(f"        note: {note}")
     if results.failures:
