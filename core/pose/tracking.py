@@ -28,7 +28,9 @@ class TrackerConfig:
     that track's: someone else passing in front, taken where the positions alone would allow it.
     max_cost: for a track seen at least three times, where appearance is known, the largest
     assignment cost (distance + size + weighted appearance): a candidate a little off in each is
-    someone else."""
+    someone else. lone_max_appearance: the appearance distance above which even a lone candidate
+    (no other track or candidate near) is refused; for a lone candidate ``max_appearance`` does not
+    apply and ``max_cost`` counts place and size only."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
@@ -40,6 +42,7 @@ class TrackerConfig:
     max_appearance: float = 0.15
     appearance_spread: float = 3.0
     max_cost: float = 0.3
+    lone_max_appearance: float = 0.6
 
 
 @dataclass
@@ -196,11 +199,13 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     heights = boxes[:, 3] - boxes[:, 1]
     gate = np.empty((len(live), len(boxes)))
-    cost = gate.copy()
     for i, tr in enumerate(live):
         size = tr.size_px()
         dist = np.linalg.norm(centres - tr.predict(frame, cfg.velocity_scans), axis=1) / size
-        gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
+        gate[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
+    cost = gate.copy()
+    near = gate <= cfg.max_jump_sizes
+    for i, tr in enumerate(live):
         look = tr.appearance()
         if feats is not None and look is not None:
             far = appearance_distance(look, feats)
@@ -208,6 +213,13 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
             other = far > tr.appearance_limit(cfg)
             if len(tr.frames) >= 3:  # its velocity is fitted: the prediction is good
                 other |= cost[i] > cfg.max_cost
+            # Where no one else could be meant (no second candidate near this track, no second track
+            # near the candidate), a lone candidate is refused only by a clearly different look, or by
+            # place and size alone using up ``max_cost``: a lone walker's colours change with the light
+            # and the background inside the box (0.2-0.5 between scans on a real phone clip).
+            crowded = (near[i].sum() > 1) | (near.sum(axis=0) > 1)
+            lone_off = (far > cfg.lone_max_appearance) | ((gate[i] > cfg.max_cost) & (len(tr.frames) >= 3))
+            other &= crowded | lone_off
             gate[i] = np.where(other, np.inf, gate[i])
             cost[i] = np.where(other, _REFUSED, cost[i])
     return gate, cost

@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.tracking import Track, TrackerConfig, appearance_distance, track_people
 from core.pose.walker_choice import choose_walker, in_view, one_person_in_place
 
 
@@ -349,3 +349,21 @@ def test_min_cost_assignment_matches_scipy_on_small_matrices():
         rows, cols = min_cost_assignment(cost)
         ref_rows, ref_cols = linear_sum_assignment(cost)
         assert list(rows) == list(ref_rows) and list(cols) == list(ref_cols)
+
+
+def test_a_lone_walker_whose_colours_drift_with_the_light_stays_one_track():
+    """Real footage: the box's colours change by 0.2-0.5 (Hellinger) between scans as the walker passes
+    from sun to shade; with nobody else near, place and size keep the identity, where the look alone
+    (``max_appearance``) would have cut the walk into pieces."""
+    n = 10
+    looks = []
+    for s in range(n):
+        drift = 0.45 * (s % 2)  # half the colour mass moves to another hue bin every second scan
+        look = (1 - drift) * _look(3) + drift * _look(5)
+        looks.append(look / look.sum())
+    assert 0.2 < appearance_distance(looks[0], looks[1][None])[0] < 0.5
+    scans = [(s * 15, _box(100.0 + 40 * s)[None], np.array([0.9]), looks[s][None]) for s in range(n)]
+    (track,) = track_people(scans, TrackerConfig(min_scans=1))
+    assert len(track.frames) == n
+    strict = TrackerConfig(min_scans=1, lone_max_appearance=0.15, appearance_spread=1.0)
+    assert len(track_people(scans, strict)) > 1
