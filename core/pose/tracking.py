@@ -28,9 +28,10 @@ class TrackerConfig:
     that track's: someone else passing in front, taken where the positions alone would allow it.
     max_cost: for a track seen at least three times, where appearance is known, the largest
     assignment cost (distance + size + weighted appearance): a candidate a little off in each is
-    someone else. lone_max_appearance: the appearance distance above which even a lone candidate
-    (no other track or candidate near) is refused; for a lone candidate ``max_appearance`` does not
-    apply and ``max_cost`` counts place and size only."""
+    someone else. stitch_max_appearance: the largest appearance distance between the end of one track
+    and the start of a later one, at most ``max_gap_scans`` scans after it, that ``_stitch`` may join
+    (a lone walker's colours change with the light and the background inside the box: 0.2-0.5
+    between scans on a real phone clip)."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
@@ -42,7 +43,7 @@ class TrackerConfig:
     max_appearance: float = 0.15
     appearance_spread: float = 3.0
     max_cost: float = 0.3
-    lone_max_appearance: float = 0.6
+    stitch_max_appearance: float = 0.6
 
 
 @dataclass
@@ -199,13 +200,11 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     heights = boxes[:, 3] - boxes[:, 1]
     gate = np.empty((len(live), len(boxes)))
+    cost = gate.copy()
     for i, tr in enumerate(live):
         size = tr.size_px()
         dist = np.linalg.norm(centres - tr.predict(frame, cfg.velocity_scans), axis=1) / size
-        gate[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
-    cost = gate.copy()
-    near = gate <= cfg.max_jump_sizes
-    for i, tr in enumerate(live):
+        gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
         look = tr.appearance()
         if feats is not None and look is not None:
             far = appearance_distance(look, feats)
@@ -213,13 +212,6 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
             other = far > tr.appearance_limit(cfg)
             if len(tr.frames) >= 3:  # its velocity is fitted: the prediction is good
                 other |= cost[i] > cfg.max_cost
-            # Where no one else could be meant (no second candidate near this track, no second track
-            # near the candidate), a lone candidate is refused only by a clearly different look, or by
-            # place and size alone using up ``max_cost``: a lone walker's colours change with the light
-            # and the background inside the box (0.2-0.5 between scans on a real phone clip).
-            crowded = (near[i].sum() > 1) | (near.sum(axis=0) > 1)
-            lone_off = (far > cfg.lone_max_appearance) | ((gate[i] > cfg.max_cost) & (len(tr.frames) >= 3))
-            other &= crowded | lone_off
             gate[i] = np.where(other, np.inf, gate[i])
             cost[i] = np.where(other, _REFUSED, cost[i])
     return gate, cost
@@ -243,12 +235,17 @@ def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray
 
 
 def _looks_alike(a: Track, b: Track, cfg: TrackerConfig) -> bool:
-    """Whether ``b``'s first sightings look like ``a``'s last (True when either has no features)."""
+    """Whether ``b``'s first sightings may be of the person of ``a``'s last ones: within ``a``'s
+    appearance limit, or within ``stitch_max_appearance`` where ``b`` starts no more than
+    ``max_gap_scans`` of ``a``'s scan intervals after ``a`` ends (True when either has no features)."""
     look = a.appearance()
     if look is None or not b.features:
         return True
     first = np.mean(b.features[:3], axis=0)
-    return float(appearance_distance(look, first[None])[0]) <= a.appearance_limit(cfg)
+    limit = a.appearance_limit(cfg)
+    if b.frames[0] - a.frames[-1] <= cfg.max_gap_scans * float(np.median(np.diff(a.frames))):
+        limit = max(limit, cfg.stitch_max_appearance)
+    return float(appearance_distance(look, first[None])[0]) <= limit
 
 
 def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:

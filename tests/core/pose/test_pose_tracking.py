@@ -353,17 +353,16 @@ def test_min_cost_assignment_matches_scipy_on_small_matrices():
 
 def test_a_lone_walker_whose_colours_drift_with_the_light_stays_one_track():
     """Real footage: the box's colours change by 0.2-0.5 (Hellinger) between scans as the walker passes
-    from sun to shade; with nobody else near, place and size keep the identity, where the look alone
-    (``max_appearance``) would have cut the walk into pieces."""
+    from sun to shade. The pieces that the look cuts apart are joined again where place, size and
+    timing continue one another (``stitch_max_appearance``)."""
     n = 10
     looks = []
     for s in range(n):
-        drift = 0.45 * (s % 2)  # half the colour mass moves to another hue bin every second scan
-        look = (1 - drift) * _look(3) + drift * _look(5)
+        drift = 0.45 * (s >= 4) + 0.45 * (s >= 7)  # the colours change twice, by 0.2-0.5 each time
+        look = (1 - drift) * _look(3) + drift * _look(5) if drift < 0.5 else (1.9 - drift) * _look(5)
         looks.append(look / look.sum())
-    assert 0.2 < appearance_distance(looks[0], looks[1][None])[0] < 0.5
+    assert 0.2 < appearance_distance(looks[3], looks[4][None])[0] < 0.5
     scans = [(s * 15, _box(100.0 + 40 * s)[None], np.array([0.9]), looks[s][None]) for s in range(n)]
     (track,) = track_people(scans, TrackerConfig(min_scans=1))
     assert len(track.frames) == n
-    strict = TrackerConfig(min_scans=1, lone_max_appearance=0.15, appearance_spread=1.0)
-    assert len(track_people(scans, strict)) > 1
+    assert len(track_people(scans, TrackerConfig(min_scans=1, stitch_max_appearance=0.0))) > 1
