@@ -21,6 +21,7 @@ import numpy as np
 from core.config import PreprocessConfig
 from core.constants import SIDES
 from core.errors import InsufficientDataError
+from core.gait.coverage import lost_notes, lost_stretches
 from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
@@ -186,7 +187,7 @@ def analyze_series(
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
-    notes = list(pre.notes) + _foot_notes(virtual, positions)
+    notes = list(pre.notes) + lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz) + _foot_notes(virtual, positions)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)

@@ -34,6 +34,9 @@ MIN_PLACEMENT_S = 0.1
 # direction (short shuffling steps ~0.3-0.4 leg lengths); closer ones are one stance split by noise.
 MIN_STEP_LEG = 0.25
 MAX_STEP_RATIO = 1.5
+# Changing a chain's alternation phase between two steps costs the samples of this many median steps
+# voting against it (see ``_step_phases``).
+PHASE_SWITCH_STEPS = 1.0
 
 
 @dataclass
@@ -113,12 +116,29 @@ def placement_sides(placements: list[Placement], direction: float, scale: float)
         if len(chain) < 3:
             continue
         labels = [np.concatenate([placements[k].labels for k in step]) for step in chain]
-        agree = sum(int(np.sum(lab == i % 2)) for i, lab in enumerate(labels))
-        phase = 0 if 2 * agree >= sum(len(lab) for lab in labels) else 1
-        for i, step in enumerate(chain):
+        for i, (step, phase) in enumerate(zip(chain, _step_phases(labels))):
             for k in step:
                 sides[k] = (i + phase) % 2
     return sides
+
+
+def _step_phases(labels: list[np.ndarray]) -> np.ndarray:
+    """(n,) alternation phase (0: step i is side i % 2) per step of a chain, from each step's
+    samples' model labels: the phase most labels agree with, allowed to change between steps at the
+    cost of PHASE_SWITCH_STEPS median steps' samples (a placement missed or split in two, undetected
+    by the step lengths, shifts the alternation for the rest of the chain)."""
+    wrong = np.array([[np.sum(lab != (i + phase) % 2) for phase in (0, 1)] for i, lab in enumerate(labels)], float)
+    switch = PHASE_SWITCH_STEPS * float(np.median([len(lab) for lab in labels]))
+    total, back = wrong[0].copy(), np.zeros((len(labels), 2), int)
+    for i in range(1, len(labels)):
+        stay, move = total, total[::-1] + switch
+        back[i] = np.where(stay <= move, [0, 1], [1, 0])
+        total = np.minimum(stay, move) + wrong[i]
+    phases = np.zeros(len(labels), int)
+    phases[-1] = int(np.argmin(total))
+    for i in range(len(labels) - 1, 0, -1):
+        phases[i - 1] = back[i, phases[i]]
+    return phases
 
 
 def stance_votes(positions: np.ndarray, rate_hz: float, scale: float,

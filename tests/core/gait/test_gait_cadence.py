@@ -107,3 +107,15 @@ def test_event_cadence_is_reported_unless_periodicity_disagrees():
     assert reconciled_cadence(None, periodic)[0] == 100.0
     value, block = reconciled_cadence(150.0, None)
     assert value == 150.0 and block["source"] == "events" and block["difference_pct"] is None
+
+
+def test_a_step_whose_antiphase_only_grazes_zero_is_still_taken_for_a_step(monkeypatch):
+    # Autocorrelation of |d| as on a re-extracted phone-look walk: a peak every step (16 frames) and
+    # the antiphase at half a step, but +0.02 at the step-lag range's edge (0.3 of the lag): that is
+    # no step peak, so the stride is twice the lag (not a cadence of twice the truth).
+    lags = np.arange(183)
+    acf = 0.7 * np.cos(2 * np.pi * lags / 16.0)
+    acf[0], acf[5] = 1.0, 0.02
+    monkeypatch.setattr("core.gait.cadence.pooled_autocorrelation", lambda *args: acf)
+    found = periodicity_cadence(_walk((0.6, 0.6), 10.0), FORWARD, None, RATE_HZ)
+    assert found.stride_time_s == pytest.approx(32 / RATE_HZ, abs=0.02)

@@ -28,6 +28,17 @@ def test_nearby_placements_are_one_foot_and_a_missed_step_breaks_the_chain():
     assert placement_sides(placements, direction=1.0, scale=100.0) == [0, 1, 1, 0, 1, 1, 0, 1]
 
 
+def test_an_extra_placement_shifts_the_alternation_only_after_it():
+    # The left heel rests twice (at 200 and 250 px): a step of half the median is not long or short
+    # enough to break the chain, so a chain-wide phase put every placement before the extra one on
+    # the wrong side (a hemiparetic walk of the phone-look sweep, F1 0.51 -> 0.91 with this).
+    positions = [0.0, 100.0, 200.0, 250.0, 300.0, 400.0, 500.0, 600.0]
+    labels = [0, 1, 0, 0, 1, 0, 1, 0]
+    placements = [_placement(10 * k, x, lab) for k, (x, lab) in enumerate(zip(positions, labels))]
+    sides = placement_sides(placements, direction=1.0, scale=100.0)
+    assert sides[:3] == [0, 1, 0] and sides[4:] == [1, 0, 1, 0]
+
+
 def test_too_short_a_chain_gives_no_side():
     placements = [_placement(0, 0.0, 0), _placement(10, 100.0, 1)]
     assert placement_sides(placements, direction=1.0, scale=100.0) == [None, None]
