@@ -45,7 +45,8 @@ class PoseConfig:
 
 @dataclass(frozen=True)
 class PreprocessConfig:
-    """Landmark cleaning before gait analysis (times in ms, frequencies in Hz)."""
+    """Landmark cleaning before gait analysis (times in ms, frequencies in Hz). ``event_refiner``
+    "learned" moves video (pixel) events by the shipped timing model (``core.gait.event_timing``)."""
 
     min_visibility: float
     gap_fill_max_ms: float
@@ -55,6 +56,7 @@ class PreprocessConfig:
     filter_order: int
     min_bout_s: float
     event_method: str
+    event_refiner: str
 
     def __post_init__(self) -> None:
         _check(0.0 <= self.min_visibility <= 1.0, "preprocessing.min_visibility", "must be in [0, 1]")
@@ -69,6 +71,7 @@ class PreprocessConfig:
             "preprocessing.event_method",
             "must be 'auto', 'zeni' or 'velocity'",
         )
+        _check(self.event_refiner in ("learned", "none"), "preprocessing.event_refiner", "must be 'learned' or 'none'")
 
 
 @dataclass(frozen=True)
