@@ -9,7 +9,7 @@ truth event of its side and type within PAIR_S, and its features (``event_featur
 inputs, the offset truth - detected (s, clipped to +-MAX_SHIFT_S) the target.
 
 ``--cv K`` prints grouped K-fold cross-validation by video (share of paired events within 50 ms,
-MAE and bias in ms, before and after); ``--write`` fits on all events and writes the model to
+MAE and bias in ms, before and after; with ``--f1`` each held-out video's event F1 too); ``--write`` fits on all events and writes the model to
 ``core/gait/event_timing_weights.py`` with the runs, seeds and hyper-parameters in its metadata.
 Never train on the videos you score on.
 """
@@ -75,7 +75,7 @@ def collect(runs: list[Path]) -> dict[str, np.ndarray]:
             except InsufficientDataError:
                 continue
             xs.append(x), ys.append(y), kinds.append(kind), groups.append(np.full(len(y), len(names)))
-            names.append(f"{run.name}/{store.parent.name}")
+            names.append(str(store.parent))
     return dict(X=np.concatenate(xs), y=np.concatenate(ys), is_hs=np.concatenate(kinds),
                 group=np.concatenate(groups), names=np.array(names))
 
@@ -107,26 +107,54 @@ def _score(y: np.ndarray, shift: np.ndarray) -> str:
     return f"within 50 ms {np.mean(np.abs(err) <= 50):.1%}, MAE {np.mean(np.abs(err)):.1f}, bias {np.median(err):+.1f}"
 
 
-def cross_validate(data: dict, k: int, seed: int, hyper: dict) -> None:
-    """Grouped K-fold by video: scores before (no shift) and after (predicted shift), per event type."""
+def video_f1(folder: Path, model: TimingModel | None) -> float:
+    """Event F1 at +-50 ms of one stored video, with ``model``'s refinement (None: without)."""
+    truth = json.loads((folder.parents[1] / "videos" / f"{folder.name}.truth.json").read_text())
+    series = batch_to_series(read_store(folder / "keypoints.jsonl.gz"), int(truth["height"]), float(truth["fps"]),
+                             name=folder.name)
+    cfg = dataclasses.replace(load_profile("balanced").preprocessing,
+                              event_refiner="none" if model is None else "learned")
+    try:
+        result = analyze_series(series, cfg, truth_events=truth_to_events(truth), timing_model=model)
+    except InsufficientDataError:
+        return 0.0
+    return float(result.evaluation["overall"]["f1"])
+
+
+def _spread(f1: np.ndarray) -> str:
+    return f"median {np.median(f1):.3f}, worst {f1.min():.3f}, >= 0.95 on {np.mean(f1 >= 0.95):.0%}"
+
+
+def cross_validate(data: dict, k: int, seed: int, hyper: dict, videos_f1: bool) -> None:
+    """Grouped K-fold by video: scores before (no shift) and after (predicted shift), per event type;
+    with ``videos_f1`` also each held-out video's event F1 without and with its fold's model."""
     rng = np.random.default_rng(seed)
     videos = rng.permutation(len(data["names"]))
     fold_of = np.empty(len(videos), int)
     fold_of[videos] = np.arange(len(videos)) % k
     pred = np.zeros_like(data["y"])
+    f1 = np.zeros((len(videos), 2))
     for f in range(k):
         test = fold_of[data["group"]] == f
         est = fit(data["X"][~test], data["y"][~test], seed, hyper)
         pred[test] = np.clip(est.predict(data["X"][test]), -MAX_SHIFT_S, MAX_SHIFT_S)
+        if videos_f1:
+            model = export(est, {})
+            for v in np.flatnonzero(fold_of == f):
+                f1[v] = video_f1(Path(str(data["names"][v])), None), video_f1(Path(str(data["names"][v])), model)
     for label, sel in (("all", slice(None)), ("HS", data["is_hs"]), ("TO", ~data["is_hs"])):
         y, p = data["y"][sel], pred[sel]
         print(f"{label:3s} n={y.size}: before {_score(y, np.zeros_like(y))}; after {_score(y, p)}")
+    if videos_f1:
+        print(f"video F1 (+-50 ms), held-out folds: before {_spread(f1[:, 0])}; after {_spread(f1[:, 1])}; "
+              f"better on {np.mean(f1[:, 1] > f1[:, 0] + 1e-9):.0%}, worse on {np.mean(f1[:, 1] < f1[:, 0] - 1e-9):.0%}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the learned event-timing model on sweep runs with truth.")
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--cv", type=int, default=0, help="grouped K-fold CV by video (0: none)")
+    parser.add_argument("--f1", action="store_true", help="with --cv: also each held-out video's event F1")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, help="npz of collected events (read if present, else written)")
     parser.add_argument("--hyper", type=json.loads, default={}, help="JSON overrides of the tree settings")
@@ -142,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     hyper = {**HYPER, **args.hyper}
     print(f"{len(data['names'])} videos, {data['y'].size} paired events, {N_FEATURES} features; trees {hyper}")
     if args.cv:
-        cross_validate(data, args.cv, args.seed, hyper)
+        cross_validate(data, args.cv, args.seed, hyper, args.f1)
     if args.write:
         est = fit(data["X"], data["y"], args.seed, hyper)
         meta = dict(trained_on=[str(r) for r in args.runs], n_videos=int(len(data["names"])),
