@@ -222,10 +222,12 @@ def _refined_timing(detection: EventDetection, series: KeypointSeries, forward: 
     if cfg.event_refiner != "learned" or series.units != "px" or not detection.events:
         return dataclasses.replace(detection, refiner="none")
     events, shifts = refine_events(series, forward, detection.events, model or shipped_model())
-    moved = np.abs(shifts) >= 0.5 / series.rate_hz
-    notes.append(f"event timing: learned refinement (trained on rendered videos) moved {int(moved.sum())} of "
-                 f"{len(events)} events by half a frame or more (median shift {1000 * np.median(shifts):+.0f} ms)")
-    return dataclasses.replace(detection, events=events, refiner="learned", shifts_s=shifts)
+    refined = dataclasses.replace(detection, events=events, refiner="learned", shifts_s=shifts)
+    report = refined.refinement()
+    notes.append(f"event timing: learned refinement (trained on rendered videos) moved {report['n_events_moved']} of "
+                 f"{len(events)} events (median shift {report['median_shift_ms']:+.0f} ms, largest "
+                 f"{report['max_abs_shift_ms']:.0f} ms)")
+    return refined
 
 
 def presence_share(series: KeypointSeries) -> float:
