@@ -9,8 +9,9 @@ truth event of its side and type within PAIR_S, and its features (``event_featur
 inputs, the offset truth - detected (s, clipped to +-MAX_SHIFT_S) the target.
 
 ``--cv K`` prints grouped K-fold cross-validation by video (share of paired events within 50 ms,
-MAE and bias in ms, before and after; with ``--f1`` each held-out video's event F1 too); ``--write`` fits on all events and writes the model to
-``core/gait/event_timing_weights.py`` with the runs, seeds and hyper-parameters in its metadata.
+MAE and bias in ms, before and after; with ``--f1`` each held-out video's event F1 too).
+``--write`` fits on all events and writes the model to ``core/gait/event_timing_weights.py`` (or
+``--out``) with the runs, seeds and hyper-parameters in its metadata.
 Never train on the videos you score on.
 """
 
@@ -158,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, help="npz of collected events (read if present, else written)")
     parser.add_argument("--hyper", type=json.loads, default={}, help="JSON overrides of the tree settings")
-    parser.add_argument("--write", action="store_true", help=f"fit on all events, write {WEIGHTS_PATH.name}")
+    parser.add_argument("--write", action="store_true", help="fit on all events and write the model module")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH, help="where --write puts the model module")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", RuntimeWarning)
     if args.cache and args.cache.exists():
@@ -182,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         text = ('"""The learned event-timing model (``core.gait.event_timing``), written by '
                 'scripts/train_event_timing.py; do not edit."""\n\n'
                 f"MODEL = {json.dumps(model_to_dict(model), indent=1)}\n")
-        WEIGHTS_PATH.write_text(text)
-        print(f"wrote {WEIGHTS_PATH} ({len(text) / 1024:.0f} KiB, {model.roots.size} trees)")
+        args.out.write_text(text)
+        print(f"wrote {args.out} ({len(text) / 1024:.0f} KiB, {model.roots.size} trees)")
     return 0
 
 
