@@ -44,7 +44,6 @@ SAME_LEG_POINTS = ("heel", "toe", "ankle", "knee")
 OTHER_LEG_POINTS = ("heel", "toe")
 N_SIGNALS = 2 * len(SAME_LEG_POINTS) + 2 * len(OTHER_LEG_POINTS) + 4 + 1 + 4
 N_FEATURES = N_SIGNALS * N_GRID + 3
-REFINER_NAMES = ("learned", "none")
 
 
 @dataclass(frozen=True)
