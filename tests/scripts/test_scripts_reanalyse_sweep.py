@@ -16,12 +16,17 @@ from core.synthetic import GaitParams, simulate_walk, truth_to_series
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def reanalyse():
-    spec = importlib.util.spec_from_file_location("reanalyse_sweep", ROOT / "scripts" / "reanalyse_sweep.py")
+def script_module(name: str):
+    """``scripts/<name>.py`` imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def reanalyse():
+    return script_module("reanalyse_sweep")
 
 
 def _store(run: Path, name: str, truth: dict, positions: np.ndarray | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,18 +10,14 @@ import pytest
 
 from core.gait.event_timing import N_FEATURES, model_from_dict
 from core.synthetic import GaitParams, simulate_walk
-from tests.scripts.test_scripts_reanalyse_sweep import store_run
+from tests.scripts.test_scripts_reanalyse_sweep import script_module, store_run
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = {"n_estimators": 4, "max_depth": 2, "min_samples_leaf": 2}
 
 
 @pytest.fixture(scope="module")
 def train():
-    spec = importlib.util.spec_from_file_location("train_event_timing", ROOT / "scripts" / "train_event_timing.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module("train_event_timing")
 
 
 @pytest.fixture(scope="module")
