@@ -49,7 +49,8 @@ VIDEO_HEEL_STRIKES = ("touchdown", "rest")
 
 @dataclass(frozen=True)
 class PreprocessConfig:
-    """Landmark cleaning before gait analysis (times in ms, frequencies in Hz)."""
+    """Landmark cleaning before gait analysis (times in ms, frequencies in Hz). ``event_refiner``
+    "learned" moves video (pixel) events by the shipped timing model (``core.gait.event_timing``)."""
 
     min_visibility: float
     gap_fill_max_ms: float
@@ -60,6 +61,7 @@ class PreprocessConfig:
     min_bout_s: float
     event_method: str
     video_heel_strike: str
+    event_refiner: str
 
     def __post_init__(self) -> None:
         _check(0.0 <= self.min_visibility <= 1.0, "preprocessing.min_visibility", "must be in [0, 1]")
@@ -76,6 +78,7 @@ class PreprocessConfig:
         )
         _check(self.video_heel_strike in VIDEO_HEEL_STRIKES, "preprocessing.video_heel_strike",
                "must be 'touchdown' or 'rest'")
+        _check(self.event_refiner in ("learned", "none"), "preprocessing.event_refiner", "must be 'learned' or 'none'")
 
 
 @dataclass(frozen=True)

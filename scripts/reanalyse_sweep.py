@@ -16,7 +16,8 @@ Iterating on event code takes seconds this way.
 A ``landmarks.csv`` written by this code carries the foot-patch shifts in its sidecar;
 ``--from-store`` reads each video's keypoint store (``out/<video>/keypoints.jsonl.gz``) as the
 pipeline does, with its foot-patch shifts (the pixel contact evidence, ``core.gait.contact_pixels``)
-where the store has them; ``--no-pixels`` then leaves those out (the landmark events alone). The
+where the store has them; ``--no-pixels`` then leaves those out (the landmark events alone).
+``--refiner learned|none`` sets the learned event-timing refinement (``core.gait.event_timing``). The
 summary adds the signed HS and TO errors (detected - truth, ms; each truth event against the nearest
 detection of its side and type within 250 ms): median, p10, p90 and the share within 50 ms.
 """
@@ -83,9 +84,11 @@ def _series(folder: Path, truth: dict, from_store: bool, pixels: bool):
     return batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=folder.name)
 
 
-def reanalyse(run: Path, from_store: bool = False, pixels: bool = True) -> list[dict]:
-    """Print one line per video of ``run``; returns its scores per video."""
-    cfg = load_profile("balanced").preprocessing
+def reanalyse(run: Path, from_store: bool = False, pixels: bool = True, refiner: str | None = None) -> list[dict]:
+    """Print one line per video of ``run``; returns its scores per video. ``refiner`` overrides the
+    profile's ``event_refiner``."""
+    cfg = load_profile("balanced", overrides={"preprocessing": {"event_refiner": refiner}} if refiner else None
+                       ).preprocessing
     rows = []
     found = "keypoints.jsonl.gz" if from_store else "landmarks.csv"
     for landmarks in sorted(run.glob(f"out/*/{found}")):
@@ -127,11 +130,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="read out/<video>/keypoints.jsonl.gz (with its foot-patch shifts) instead of landmarks.csv")
     parser.add_argument("--no-pixels", action="store_true",
                         help="with --from-store: leave the foot-patch shifts out (landmark events alone)")
+    parser.add_argument("--refiner", choices=("learned", "none"),
+                        help="event timing refinement (default: the balanced profile's event_refiner)")
     args = parser.parse_args(argv)
     if args.no_pixels and not args.from_store:
         parser.error("--no-pixels needs --from-store")
     warnings.simplefilter("ignore", RuntimeWarning)
-    rows = [row for run in args.runs for row in reanalyse(run, args.from_store, not args.no_pixels)]
+    rows = [row for run in args.runs for row in reanalyse(run, args.from_store, not args.no_pixels, args.refiner)]
     if not rows:
         print("error: no video with its out/<video>/ files and a videos/*.truth.json found", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from core.errors import InsufficientDataError
 from core.gait.coverage import lost_notes, lost_stretches
 from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
 from core.gait.evaluation import evaluate_events
+from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
@@ -177,10 +178,12 @@ def analyze_series(
     subject_height_m: float | None = None,
     truth_events: list[GaitEvent] | None = None,
     tolerance_s: float = 0.05,
+    timing_model: TimingModel | None = None,
 ) -> GaitResult:
     """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found.
 
     With events but no complete stride, returns partial results and a "no complete stride" note.
+    ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
     pre = preprocess(series, cfg)
     s = pre.series
@@ -191,6 +194,7 @@ def analyze_series(
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)
+    detection = _refined_timing(detection, oriented, forward, cfg, timing_model, notes)
     _check_events(detection, s, len(pre.bouts), series.name, notes)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
@@ -219,6 +223,23 @@ def analyze_series(
         summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
         scale_source=scale_source, notes=notes, evaluation=evaluation, quality=quality,
     )
+
+
+def _refined_timing(detection: EventDetection, series: KeypointSeries, forward: np.ndarray, cfg: PreprocessConfig,
+                    model: TimingModel | None, notes: list[str]) -> EventDetection:
+    """Video events moved by the learned timing model when ``cfg.event_refiner`` asks for it
+    (``core.gait.event_timing``); metric data, "none", and heel strikes at touchdown (the model learned
+    the detector's heel strikes at rest) keep the detector's times."""
+    if (cfg.event_refiner != "learned" or series.units != "px" or not detection.events
+            or cfg.video_heel_strike != "rest"):
+        return dataclasses.replace(detection, refiner="none")
+    events, shifts = refine_events(series, forward, detection.events, model or shipped_model())
+    refined = dataclasses.replace(detection, events=events, refiner="learned", shifts_s=shifts)
+    report = refined.refinement()
+    notes.append(f"event timing: learned refinement (trained on rendered videos) moved {report['n_events_moved']} of "
+                 f"{len(events)} events (median shift {report['median_shift_ms']:+.0f} ms, largest "
+                 f"{report['max_abs_shift_ms']:.0f} ms)")
+    return refined
 
 
 def presence_share(series: KeypointSeries) -> float:

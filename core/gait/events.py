@@ -79,11 +79,26 @@ MIN_RUN_S = 0.5
 
 @dataclass(frozen=True)
 class EventDetection:
-    """Accepted events (sorted by time), rejected candidates with reasons, and the method used."""
+    """Accepted events (sorted by time), rejected candidates with reasons, and the method used.
+
+    ``refiner``: the timing refinement applied afterwards ("none" or "learned", ``core.gait.event_timing``);
+    ``shifts_s``: (n_events,) the shift it applied to each event (s), empty when none was.
+    """
 
     events: list[GaitEvent]
     rejected: list[tuple[GaitEvent, str]]
     method: str
+    refiner: str = "none"
+    shifts_s: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+
+    def refinement(self) -> dict:
+        """The timing refinement for reports: refiner, events moved by 1 ms or more, shifts (ms, event order)."""
+        shifts_ms = np.round(1000.0 * np.asarray(self.shifts_s, float), 1)
+        if self.refiner == "none" or shifts_ms.size == 0:
+            return {"refiner": self.refiner, "n_events_moved": 0, "shifts_ms": []}
+        return {"refiner": self.refiner, "n_events_moved": int(np.sum(np.abs(shifts_ms) >= 1.0)),
+                "median_shift_ms": float(np.median(shifts_ms)), "max_abs_shift_ms": float(np.max(np.abs(shifts_ms))),
+                "shifts_ms": [float(v) for v in shifts_ms]}
 
 
 

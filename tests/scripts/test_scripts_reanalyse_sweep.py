@@ -16,12 +16,17 @@ from core.synthetic import GaitParams, simulate_walk, truth_to_series
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def reanalyse():
-    spec = importlib.util.spec_from_file_location("reanalyse_sweep", ROOT / "scripts" / "reanalyse_sweep.py")
+def script_module(name: str):
+    """``scripts/<name>.py`` imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def reanalyse():
+    return script_module("reanalyse_sweep")
 
 
 def _store(run: Path, name: str, truth: dict, positions: np.ndarray | None = None) -> None:
@@ -50,25 +55,29 @@ def test_scores_a_walk_and_counts_a_video_without_events_as_failed(reanalyse, tm
     assert "good (F1 >= 0.9, cadence within 2 %): 1, graded high 1" in out
 
 
-def test_reads_the_keypoint_stores_with_and_without_the_foot_patches(reanalyse, tmp_path, capsys):
+def store_run(run: Path, name: str, truth: dict) -> None:
+    """A run folder holding ``truth`` and its landmarks as a keypoint store with every foot patch at rest."""
     from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter
 
-    truth = simulate_walk(GaitParams(duration_s=6.0, seed=4))[2]
     series = truth_to_series(truth)
     n = series.n_frames
     image = np.zeros((n, 33, 5))
     image[:, :, 0] = series.positions[:, :, 0]
     image[:, :, 1] = float(truth["height"]) - series.positions[:, :, 1]
     image[:, :, 3:] = 1.0
-    (tmp_path / "videos").mkdir()
-    write_json(tmp_path / "videos" / "v00_normal_walk.truth.json", truth)
-    (tmp_path / "out" / "v00_normal_walk").mkdir(parents=True)
+    (run / "videos").mkdir(parents=True, exist_ok=True)
+    write_json(run / "videos" / f"{name}.truth.json", truth)
+    (run / "out" / name).mkdir(parents=True)
     feet = np.zeros((n, 4, 4))
     feet[:, :, 2], feet[:, :, 3] = 0.9, np.arange(n)[:, None] - 1  # every patch at rest, from the frame before
     feet[0] = np.nan
-    with KeypointStoreWriter(tmp_path / "out" / "v00_normal_walk" / "keypoints.jsonl.gz", 6) as w:
+    with KeypointStoreWriter(run / "out" / name / "keypoints.jsonl.gz", 6) as w:
         w.append(KeypointBatch(np.arange(n), series.time_s, np.isfinite(image[:, :, 0]).any(axis=1), image,
                                np.zeros((n, 33, 3)), None, feet))
+
+
+def test_reads_the_keypoint_stores_with_and_without_the_foot_patches(reanalyse, tmp_path, capsys):
+    store_run(tmp_path, "v00_normal_walk", simulate_walk(GaitParams(duration_s=6.0, seed=4))[2])
     for flags in (["--from-store"], ["--from-store", "--no-pixels"]):
         assert reanalyse.main([str(tmp_path), *flags]) == 0
         out = capsys.readouterr().out

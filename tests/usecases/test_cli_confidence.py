@@ -16,8 +16,9 @@ from tests.usecases.reliability_media import run_cli
 
 
 def _trc(path: Path, foot_noise_px: float) -> Path:
-    """A synthetic walk as a pixel TRC, its foot landmarks jittered by ``foot_noise_px`` (20 px: a
-    pose model unsure of the feet)."""
+    """A synthetic walk as a pixel TRC, its foot landmarks jittered by ``foot_noise_px`` (30 px: a
+    pose model unsure of the feet; at 20 px the learned event timing recovers event F1 0.93 and the
+    grade is rightly medium)."""
     series = truth_to_series(simulate_walk(GaitParams(duration_s=8.0, seed=3))[2])
     feet = [LEG_LANDMARKS[s][k] for s in ("left", "right") for k in ("heel", "toe", "ankle")]
     p = series.positions.copy()
@@ -28,7 +29,7 @@ def _trc(path: Path, foot_noise_px: float) -> Path:
 
 
 def test_low_confidence_is_shown_in_console_summary_and_json(tmp_path: Path) -> None:
-    good, bad = _trc(tmp_path / "good.trc", 0.0), _trc(tmp_path / "bad.trc", 20.0)
+    good, bad = _trc(tmp_path / "good.trc", 0.0), _trc(tmp_path / "bad.trc", 30.0)
     run = run_cli(["--keypoints", str(good), str(bad), "--output", str(tmp_path / "out"), "--no-plots"])
     assert run.code == 0, run.err
     lines = {("bad" if "bad.trc" in ln else "good"): ln for ln in run.out.splitlines() if ln.startswith("OK")}
