@@ -7,7 +7,8 @@ baseline), analyses the landmarks again and builds the TCN features with the cur
 ``train_cross_validated`` once per seed (the seed sets the folds and the training) with the profile's
 training settings. Prints per seed the pooled accuracy of the TCN, of the baseline on the same folds
 and of their combination ("TCN + gait parameters": mean of both probabilities), and the TCN's per-fold
-accuracies; then per model the median and worst over the seeds. Each seed's outputs go to
+accuracies, CPU seconds and the TCN's misclassified videos (``name->predicted``, from
+``detailed_results.json``); then per model the median and worst over the seeds. Each seed's outputs go to
 ``--out/seed_<s>``. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
 use several cores.
 """
@@ -17,7 +18,9 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +56,12 @@ def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
     return samples
 
 
+def misclassified(out: Path) -> list[str]:
+    """``name->predicted`` of every held-out video the TCN got wrong in the run written to ``out``."""
+    rows = json.loads((out / "detailed_results.json").read_text())
+    return [f"{r['name']}->{r['predicted']}" for r in rows if r["predicted"] != r["true"]]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", type=Path, required=True, help="output folder of a finished run")
@@ -68,12 +77,15 @@ def main() -> None:
     pooled: dict[str, list[float]] = {"TCN": [], "baseline": [], "TCN + gait parameters": []}
     for seed in (int(s) for s in a.seeds.split(",")):
         cfg = dataclasses.replace(load_profile(a.profile).training, folds=a.folds, seed=seed)
+        cpu_start = time.process_time()
         s = train_cross_validated(samples, "classification", cfg, a.out / f"seed_{seed}", progress=False)
+        cpu_s = time.process_time() - cpu_start
         for key, part in zip(pooled, (s, s.get("baseline"), s.get("combined"))):
             pooled[key].append(part["pooled"]["accuracy"] if part else float("nan"))
         folds = ", ".join(f"{v:.3f}" for v in s["metrics"]["accuracy"]["per_fold"])
         print(f"seed {seed}: pooled accuracy " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in pooled.items())
-              + f" (TCN folds {folds}); {s['seconds']:.0f} s", flush=True)
+              + f" (TCN folds {folds}); {s['seconds']:.0f} s wall, {cpu_s:.0f} s CPU; TCN errors: "
+              + (", ".join(misclassified(a.out / f"seed_{seed}")) or "none"), flush=True)
     for key, values in pooled.items():
         print(f"{key} pooled accuracy: median {np.median(values):.3f}, worst {min(values):.3f}")
 

@@ -139,3 +139,10 @@ def test_tcn_cv_seeds_loads_the_analysed_inputs_of_a_finished_run_in_the_cli_ord
     again = analyze_series(read_landmarks_csv(tmp_path / "a_walk" / "landmarks.csv"), load_profile("balanced").preprocessing)
     assert np.array_equal(samples[0].features, build_features(again.oriented_series))
     assert samples[1].gait_features[0] == 130.0  # cadence, the first gait parameter
+
+
+def test_tcn_cv_seeds_lists_the_misclassified_held_out_videos(tmp_path):
+    rows = [{"name": "a_walk", "true": "normal", "predicted": "normal"},
+            {"name": "b_walk", "true": "shuffling", "predicted": "hemiparetic"}]
+    (tmp_path / "detailed_results.json").write_text(json.dumps(rows))
+    assert _script_module("tcn_cv_seeds").misclassified(tmp_path) == ["b_walk->hemiparetic"]

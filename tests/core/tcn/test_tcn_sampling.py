@@ -36,7 +36,7 @@ def test_small_classification_sets_get_a_smaller_model_and_window() -> None:
 
     cfg = load_profile("balanced").training
     small, changes = small_set_config(cfg, "classification", 11, 180)
-    assert (small.channels, small.n_blocks, small.window_frames) == (16, 3, 64) and small.dropout >= 0.2
+    assert (small.channels, small.n_blocks, small.window_frames) == (32, 3, 64) and small.dropout >= 0.2
     assert changes["window_frames"] == 64 and "11 training videos" in changes["reason"]
     assert small_set_config(cfg, "classification", 30, 180) == (cfg, {})
     assert small_set_config(cfg, "events", 11, 180) == (cfg, {})
