@@ -31,10 +31,7 @@ class TrackerConfig:
     someone else. stitch_max_appearance: the largest appearance distance between the end of one track
     and the start of a later one, at most ``max_gap_scans`` scans after it, that ``_stitch`` may join
     (a lone walker's colours change with the light and the background inside the box: 0.2-0.5
-    between scans on a real phone clip). turns_near_sizes, turns_max_size_ratio: two tracks that take
-    turns are one person when each one's box centres lie within ``turns_near_sizes`` (of the smaller
-    box height) of the other's path and their sizes differ less than this ratio (see
-    ``join_turn_takers``)."""
+    between scans on a real phone clip)."""
 
     max_gap_scans: int = 4
     max_jump_sizes: float = 0.6
@@ -47,8 +44,6 @@ class TrackerConfig:
     appearance_spread: float = 3.0
     max_cost: float = 0.3
     stitch_max_appearance: float = 0.6
-    turns_near_sizes: float = 0.4
-    turns_max_size_ratio: float = 2.5
 
 
 @dataclass
@@ -164,8 +159,7 @@ def track_people(
         for tr in live:
             (still if scan_no - last_scan[tr.track_id] <= cfg.max_gap_scans else done).append(tr)
         live = still
-    kept = sorted((t for t in join_turn_takers(_stitch(done + live, cfg), cfg) if len(t.frames) >= cfg.min_scans),
-                  key=lambda t: t.frames[0])
+    kept = sorted((t for t in _stitch(done + live, cfg) if len(t.frames) >= cfg.min_scans), key=lambda t: t.frames[0])
     return [Track(i + 1, t.frames, t.boxes, t.scores, t.features, t.legs) for i, t in enumerate(kept)]
 
 
@@ -281,84 +275,4 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
                               a.features + b.features, a.legs + b.legs)
             del tracks[j]
             joined = True
-    return tracks
-
-
-def _centre_between(track: Track, frames: np.ndarray) -> np.ndarray:
-    """(len(frames), 2) the track's box centre, linear between its sightings."""
-    t = np.asarray(track.frames, float)
-    c = np.array([track.centre(i) for i in range(len(track.frames))])
-    return np.stack([np.interp(frames, t, c[:, 0]), np.interp(frames, t, c[:, 1])], axis=1)
-
-
-def _take_turns(a: Track, b: Track, cfg: TrackerConfig) -> bool:
-    """Whether ``a`` and ``b`` are one person seen at alternate scans: never at the same scan, each
-    seen at least once while the other is, and every sighting of either while both are
-    tracked lies near the other's path (``turns_near_sizes`` of the smaller box height)."""
-    if set(a.frames) & set(b.frames):
-        return False
-    small, big = sorted((a.size_px(), b.size_px()))
-    if big > cfg.turns_max_size_ratio * max(small, 1.0):
-        return False
-    lo, hi = max(a.frames[0], b.frames[0]), min(a.frames[-1], b.frames[-1])
-    for x, y in ((a, b), (b, a)):
-        frames = np.array([f for f in y.frames if lo <= f <= hi], float)
-        if not len(frames):
-            return False
-        mine = np.array([y.centre(i) for i, f in enumerate(y.frames) if lo <= f <= hi])
-        if np.linalg.norm(mine - _centre_between(x, frames), axis=1).max() > cfg.turns_near_sizes * small:
-            return False
-    return True
-
-
-def _joined_turns(a: Track, b: Track) -> Track:
-    """One track from two that take turns. The larger piece's boxes are moved by the median offset of
-    their centres from the smaller piece's path and shrunk to its median height: the finer tile's
-    box is the right one (the whole-frame tile's box sat 0.1-0.2 box heights low and was 1.4-1.8 x
-    too large, measured against the truth boxes of three phone-look videos), and the crop's guard
-    (``core.pose.pose_guard``) measures the pose's hip against these centres. The larger piece's leg
-    motion (measured on its own boxes) is dropped."""
-    small, big = sorted((a, b), key=lambda t: t.size_px())
-    ratio = small.size_px() / max(big.size_px(), 1.0)
-    lo, hi = max(a.frames[0], b.frames[0]), min(a.frames[-1], b.frames[-1])
-    inside = [i for i, f in enumerate(big.frames) if lo <= f <= hi]
-    offset = np.median([big.centre(i) for i in inside] - _centre_between(small, np.array(big.frames, float)[inside]),
-                       axis=0)
-    moved = []
-    for box in big.boxes:
-        c, half = (box[:2] + box[2:]) / 2 - offset, (box[2:] - box[:2]) / 2 * ratio
-        moved.append(np.concatenate([c - half, c + half]))
-    rows = list(_rows(small))
-    rows += [(f, bx, sc, ft, float("nan") if lg is not None else None)
-             for (f, _, sc, ft, lg), bx in zip(_rows(big), moved)]
-    rows.sort(key=lambda r: r[0])
-    first = min(a, b, key=lambda t: t.frames[0])
-    return Track(first.track_id, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                 [r[3] for r in rows if r[3] is not None], [r[4] for r in rows if r[4] is not None])
-
-
-def _rows(track: Track) -> list[tuple]:
-    """Per sighting (frame, box, score, feature or None, leg motion or None)."""
-    n = len(track.frames)
-    feats = track.features if len(track.features) == n else [None] * n
-    legs = track.legs if len(track.legs) == n else [None] * n
-    return list(zip(track.frames, track.boxes, track.scores, feats, legs))
-
-
-def join_turn_takers(tracks: list[Track], cfg: TrackerConfig = TrackerConfig()) -> list[Track]:
-    """``tracks`` with pairs that take turns (``_take_turns``) joined, repeatedly. The person finder's
-    tile sizes alternate from scan to scan (``core.pose.follow.ALTERNATE_TILE_SIZES``) and the whole-frame
-    tile sizes a small walker 1.4-1.8 x too large, so the size gate split one walker into two tracks
-    taking turns (phone-look sweep seed 1339713944: the walker's analysis then covered only one piece's frames)."""
-    tracks = list(tracks)
-    joined = True
-    while joined:
-        joined = False
-        for i in range(len(tracks)):
-            j = next((j for j in range(i + 1, len(tracks)) if _take_turns(tracks[i], tracks[j], cfg)), None)
-            if j is not None:
-                tracks[i] = _joined_turns(tracks[i], tracks[j])
-                del tracks[j]
-                joined = True
-                break
     return tracks

@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow import follow_path
-from core.pose.tracking import Track, TrackerConfig, appearance_distance, join_turn_takers, track_people
+from core.pose.tracking import Track, TrackerConfig, appearance_distance, track_people
 from core.pose.walker_choice import choose_walker, in_view, one_person_in_place
 
 
@@ -100,36 +100,6 @@ def test_people_seen_together_or_apart_are_not_joined():
     assert one_person_in_place(apart) == apart
     with pytest.raises(NoWalkerError, match="2 people visible"):
         choose_walker(apart)
-
-
-def _alternating_scans(n: int, big_every_other: bool = True) -> list:
-    """A walker crossing at 60 px per scan; the whole-frame tile's box (odd scans) is 1.6 x too large
-    and 30 px low, as the finder's alternating tile sizes gave on phone-look videos."""
-    scans = []
-    for s in range(n):
-        cx = 1600.0 - 60 * s
-        box = _box(cx, 430.0, 320.0) if big_every_other and s % 2 else _box(cx, 400.0, 200.0)
-        scans.append((s * 15, box[None], np.array([0.9])))
-    return scans
-
-
-def test_a_walker_whose_box_size_alternates_with_the_tile_size_is_one_track():
-    tracks = track_people(_alternating_scans(16))
-    assert len(tracks) == 1 and tracks[0].frames == [15 * s for s in range(16)]
-    boxes = np.asarray(tracks[0].boxes)
-    assert np.allclose(boxes[:, 3] - boxes[:, 1], 200.0)  # the finer tile's size
-    assert np.allclose((boxes[:, 1] + boxes[:, 3]) / 2, 400.0)  # and its hip line
-    chosen, sums = choose_walker(tracks)
-    assert chosen is tracks[0] and sums[0].reason.startswith("chosen: the only person")
-
-
-def test_people_seen_at_the_same_scans_or_apart_do_not_take_turns():
-    walker, other = [1600.0 - 60 * s for s in range(12)], [200.0 + 60 * s for s in range(12)]
-    assert len(track_people(_scans([walker, other]))) == 2
-    left = [[200.0 + 5 * s if s % 2 == 0 else None for s in range(12)],
-            [900.0 + 5 * s if s % 2 else None for s in range(12)]]  # alternate scans, far apart
-    assert len(track_people(_scans(left), TrackerConfig(max_gap_scans=2))) == 2
-    assert join_turn_takers([]) == []
 
 
 def test_of_two_walkers_the_one_covering_more_ground_in_the_image_is_chosen():
