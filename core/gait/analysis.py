@@ -190,7 +190,8 @@ def analyze_series(
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
-    notes = list(pre.notes) + lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz) + _foot_notes(virtual, positions)
+    lost = lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz)
+    notes = list(pre.notes) + lost + _foot_notes(virtual, positions)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)

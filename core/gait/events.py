@@ -22,7 +22,10 @@ Methods (``method`` argument):
   both are taken from foot speed over ground instead (``core.gait.contact``): a pose model's foot
   heights settle late and scatter, its forward positions do not. Where the keypoint store holds the
   feet's image patches (``core.gait.contact_pixels``), a video heel strike then moves to the onset of
-  rest of its heel's patch against the scenery when that is clear.
+  rest of its heel's patch against the scenery when that is clear. With ``video_heel_strike="touchdown"``
+  (``--heel-strike touchdown``) it then moves back to where the heel first reached the floor
+  (``core.gait.contact.heel_touchdown``): visual contact on soft ground, 100-150 ms early on a firm floor
+  (docs/gait_accuracy.md, section (q)).
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
 the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
 Parts: candidates (Zeni, velocity, shank) in ``events_candidates``, the metric contact refinement in
@@ -67,9 +70,10 @@ VIRTUAL_HEELS_META = "virtual_heel_sides"
 # forward while the heel rises; measured on phone-look sweep landmarks, docs/gait_accuracy.md (m)).
 TOE_SPEED_FRACTION_PX = 0.4
 HEEL_SPEED_FRACTION_AT_TO_PX = 0.8
-# A video heel strike is where the heel reached the floor (``heel_touchdown``): its height fell through
-# TOUCHDOWN_FRACTION of its swing clearance above its height at rest, if it cleared the floor by
-# MIN_CLEARANCE_LEG leg lengths within TOUCHDOWN_LOOK_BACK_S before coming to rest.
+# With ``video_heel_strike="touchdown"`` a video heel strike moves back from the heel's rest to where the
+# heel reached the floor (``heel_touchdown``): its height fell through TOUCHDOWN_FRACTION of its swing
+# clearance above its height at rest, if it cleared the floor by MIN_CLEARANCE_LEG leg lengths within
+# TOUCHDOWN_LOOK_BACK_S before coming to rest.
 TOUCHDOWN_FRACTION = 0.2
 MIN_CLEARANCE_LEG = 0.05
 TOUCHDOWN_LOOK_BACK_S = 0.3
