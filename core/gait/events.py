@@ -86,13 +86,16 @@ class EventDetection:
     """Accepted events (sorted by time), rejected candidates with reasons, and the method used.
 
     ``refiner``: the timing refinement applied afterwards ("none" or "learned", ``core.gait.event_timing``);
-    ``shifts_s``: (n_events,) the shift it applied to each event (s), empty when none was.
+    ``shifts_s``: (n_events,) the shift it applied to each event (s), empty when none was;
+    ``heel_strike``: what a video heel strike marks ("rest": the heel came to rest on the ground;
+    "touchdown": it first reached the floor), "" for motion capture and the plain methods.
     """
 
     events: list[GaitEvent]
     rejected: list[tuple[GaitEvent, str]]
     method: str
     refiner: str = "none"
+    heel_strike: str = ""
     shifts_s: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
     def refinement(self) -> dict:
@@ -262,7 +265,8 @@ def detect_events(
         events += [_to_event(c, start, series.time_s) for c in kept]
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]
     events.sort(key=lambda e: (e.time_s, e.side, e.event))
-    return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method)
+    timing = video_heel_strike if series.units == "px" and method == "auto" else ""
+    return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method, heel_strike=timing)
 
 
 def landing_frames(touchdown: list[GaitEvent], rest: list[GaitEvent], max_gap_s: float = TOUCHDOWN_LOOK_BACK_S

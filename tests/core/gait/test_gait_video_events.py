@@ -102,10 +102,11 @@ def test_video_heel_strikes_at_touchdown_precede_those_at_rest() -> None:
     for units, data in (("px", pixels), ("m", pos)):
         series = as_series(data, t, units)
         forward = progression_direction(series.positions)
-        touch = [e.time_s for e in detect_events(series, forward, video_heel_strike="touchdown").events
-                 if e.event == "heel_strike"]
-        rest = [e.time_s for e in detect_events(series, forward, video_heel_strike="rest").events
-                if e.event == "heel_strike"]
+        at_touch = detect_events(series, forward, video_heel_strike="touchdown")
+        at_rest = detect_events(series, forward, video_heel_strike="rest")
+        assert (at_touch.heel_strike, at_rest.heel_strike) == (("touchdown", "rest") if units == "px" else ("", ""))
+        touch = [e.time_s for e in at_touch.events if e.event == "heel_strike"]
+        rest = [e.time_s for e in at_rest.events if e.event == "heel_strike"]
         assert len(touch) == len(rest) >= 8
         shift = np.array(rest) - np.array(touch)
         if units == "px":

@@ -88,6 +88,7 @@ def test_parameters_json_contract(written: tuple[GaitResult, list[Path]]) -> Non
     assert doc["right"]["stance_pct"]["mean"] == pytest.approx(60.0)
     assert doc["rejected_events"][0]["reason"] == "too close to the previous heel strike"
     assert doc["event_method"] == "zeni" and doc["notes"] == ["a note"]
+    assert doc["heel_strike_timing"] is None  # what a video heel strike marks; not said for other methods
     assert doc["event_refinement"] == {"refiner": "none", "n_events_moved": 0, "shifts_ms": []}
     assert doc["evaluation"]["overall"]["f1"] == 0.75
 
