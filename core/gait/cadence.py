@@ -43,12 +43,11 @@ def cadence_from_times(
 def cadence_steps_per_min(events: list[GaitEvent], bouts: list[tuple[int, int]] | None = None) -> float | None:
     """Cadence of an event list (e.g. an ``events.csv``) by the definition above; ``bouts``: frame
     ranges [start, end) of the walking bouts (None: one bout)."""
-    from core.gait.strides import drop_inconsistent, find_steps, find_strides
+    from core.gait.strides import drop_inconsistent, find_steps, find_strides, timing_only_heels
 
     if not events:
         return None
-    n = max(e.frame for e in events) + 1
-    no_heels = {side: np.full((n, 3), np.nan) for side in SIDES}  # positions are not needed for times
+    no_heels = timing_only_heels(events)
     steps, _ = drop_inconsistent(find_steps(events, bouts, no_heels)[0], "step", bouts)
     strides, _ = drop_inconsistent(find_strides(events, bouts, no_heels)[0], "stride", bouts)
     return cadence_from_times(*times_by_side(steps, strides))

@@ -209,6 +209,10 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
         ("alternation", _level_high(ev["non_alternating_heel_strikes"], NON_ALTERNATING_HS),
          f"{ev['non_alternating_heel_strikes']} heel strike(s) follow one on the same leg (a step on the wrong side?)"),
     ]
+    def method_si() -> str:
+        return (f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
+                "points (one leg's events carry a timing bias)")
+
     optional = [
         ("sides", "side_stride_time_diff_pct", _level_high, SIDE_STRIDE_TIME_DIFF_PCT,
          lambda: f"left and right stride times differ by {f('side_stride_time_diff_pct', '.1f')} %"),
@@ -231,15 +235,12 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
         ("stance_spread", "stance_spread_pct", _level_high, STANCE_SPREAD_PCT,
          lambda: f"stance scatters by {f('stance_spread_pct', '.1f')} points of the cycle (walking: 1-2): "
                  "toe offs or heel strikes mistimed"),
-        ("method_si", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, np.inf),
-         lambda: f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
-                 "points (one leg's events carry a timing bias)"),
+        ("method_si", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, np.inf), method_si),
         ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
          lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "
                  "interval (too few or too irregular steps)"),
-        ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT),
-         lambda: f"the two event methods' step-time symmetry differs by {f('method_step_time_si_diff_pct', '.1f')} "
-                 "points (one leg's events carry a timing bias)"),
+        ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high,
+         (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT), method_si),
     ]
     for name, key, level, limits, reason in optional:
         if ev[key] is not None:

@@ -71,6 +71,13 @@ def heel_tracks(positions: np.ndarray, forward: np.ndarray) -> dict[str, np.ndar
     return {side: foot_points(positions, side)[0] @ axes for side in SIDES}
 
 
+def timing_only_heels(events: list[GaitEvent]) -> dict[str, np.ndarray]:
+    """Heel tracks of NaN long enough for ``events``: for ``find_steps``/``find_strides`` where only the
+    times are wanted (lengths come out NaN)."""
+    n = max((e.frame for e in events), default=-1) + 1
+    return {side: np.full((n, 3), np.nan) for side in SIDES}
+
+
 def bout_of(frame: int, bouts: list[tuple[int, int]] | None) -> int | None:
     """Index of the bout (frames [start, end)) holding ``frame``; 0 when ``bouts`` is None."""
     if bouts is None:

@@ -14,8 +14,9 @@ reads as an asymmetry. These measures say when timing and symmetry are not suppo
   leg whose heel strikes carry a method-specific bias gives an asymmetry that the other method does
   not see.
 
-Steps here are consecutive heel strikes on alternating sides within a bout (the step of side X ends
-with X's heel strike), kept when their duration is within ``STEP_TIME_RANGE_S``; stances are from
+Steps here are those of ``core.gait.strides.find_steps`` (consecutive heel strikes on alternating
+sides within a bout, the step of side X ending with X's heel strike, within ``STEP_TIME_RANGE_S``),
+before its consistency checks; stances are from
 an X heel strike to X's only toe off before its next heel strike (stride within
 ``STRIDE_TIME_RANGE_S``). Times in s; indices in %.
 """
@@ -26,7 +27,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from core.constants import SIDES, STEP_TIME_RANGE_S, STRIDE_TIME_RANGE_S
+from core.constants import SIDES, STRIDE_TIME_RANGE_S
+from core.gait.strides import find_steps, timing_only_heels
 from core.gait.symmetry import MAD_TO_SD, clean_values, robust_symmetry
 from core.types import GaitEvent
 
@@ -47,15 +49,10 @@ def _bout_events(events: list[GaitEvent], bouts: Bouts) -> list[list[GaitEvent]]
 
 
 def step_times_by_side(events: list[GaitEvent], bouts: Bouts = None) -> dict[str, np.ndarray]:
-    """Per side, the step times (s) ending with that side's heel strike, in time order."""
-    out: dict[str, list[float]] = {side: [] for side in SIDES}
-    for bout in _bout_events(events, bouts):
-        hs = [e for e in bout if e.event == "heel_strike"]
-        for a, b in zip(hs[:-1], hs[1:]):
-            step_s = b.time_s - a.time_s
-            if a.side != b.side and STEP_TIME_RANGE_S[0] <= step_s <= STEP_TIME_RANGE_S[1]:
-                out[b.side].append(step_s)
-    return {side: np.asarray(v, dtype=float) for side, v in out.items()}
+    """Per side, the step times (s) ending with that side's heel strike, in time order: the steps of
+    ``core.gait.strides.find_steps``, before its consistency checks (their scatter is measured here)."""
+    steps, _ = find_steps(events, list(bouts) if bouts else None, timing_only_heels(events))
+    return {side: np.array([s.step_time_s for s in steps if s.side == side], dtype=float) for side in SIDES}
 
 
 def stance_pcts_by_side(events: list[GaitEvent], bouts: Bouts = None) -> dict[str, np.ndarray]:

@@ -66,7 +66,8 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
             cad_txt = f"cadence {cad:.1f} steps/min" if isinstance(cad, (int, float)) else "no cadence"
             grade = r.summary.get("confidence")
             print(f"OK      {'LOW CONFIDENCE  ' if grade == 'low' else ''}{r.source} -> {r.output_dir} ({cad_txt})")
-            if grade in ("low", "medium"):
+            weak = any(r.summary.get(f"confidence_{key}") not in (None, "high") for key in TRUST_LABELS)
+            if grade in ("low", "medium") or weak:
                 print(f"        confidence {grade}: {trust_line(r.summary)}")
                 if r.summary.get("confidence_reasons"):
                     print(f"        why: {r.summary['confidence_reasons']}")
