@@ -17,7 +17,8 @@ A ``landmarks.csv`` written by this code carries the foot-patch shifts in its si
 ``--from-store`` reads each video's keypoint store (``out/<video>/keypoints.jsonl.gz``) as the
 pipeline does, with its foot-patch shifts (the pixel contact evidence, ``core.gait.contact_pixels``)
 where the store has them; ``--no-pixels`` then leaves those out (the landmark events alone).
-``--refiner learned|none`` sets the learned event-timing refinement (``core.gait.event_timing``). The
+``--refiner learned|none`` sets the learned event-timing refinement (``core.gait.event_timing``),
+``--heel-strike rest|touchdown`` the video heel-strike timing (``core.gait.contact.heel_touchdown``). The
 summary adds the signed HS and TO errors (detected - truth, ms; each truth event against the nearest
 detection of its side and type within 250 ms): median, p10, p90 and the share within 50 ms.
 """
@@ -84,11 +85,13 @@ def _series(folder: Path, truth: dict, from_store: bool, pixels: bool):
     return batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=folder.name)
 
 
-def reanalyse(run: Path, from_store: bool = False, pixels: bool = True, refiner: str | None = None) -> list[dict]:
-    """Print one line per video of ``run``; returns its scores per video. ``refiner`` overrides the
-    profile's ``event_refiner``."""
-    cfg = load_profile("balanced", overrides={"preprocessing": {"event_refiner": refiner}} if refiner else None
-                       ).preprocessing
+def reanalyse(run: Path, from_store: bool = False, pixels: bool = True, refiner: str | None = None,
+              heel_strike: str | None = None) -> list[dict]:
+    """Print one line per video of ``run``; returns its scores per video. ``refiner`` and ``heel_strike``
+    override the profile's ``event_refiner`` and ``video_heel_strike``."""
+    chosen = {"event_refiner": refiner, "video_heel_strike": heel_strike}
+    overrides = {k: v for k, v in chosen.items() if v is not None}
+    cfg = load_profile("balanced", overrides={"preprocessing": overrides} if overrides else None).preprocessing
     rows = []
     found = "keypoints.jsonl.gz" if from_store else "landmarks.csv"
     for landmarks in sorted(run.glob(f"out/*/{found}")):
@@ -132,11 +135,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --from-store: leave the foot-patch shifts out (landmark events alone)")
     parser.add_argument("--refiner", choices=("learned", "none"),
                         help="event timing refinement (default: the balanced profile's event_refiner)")
+    parser.add_argument("--heel-strike", choices=("rest", "touchdown"),
+                        help="video heel-strike timing (default: the balanced profile's video_heel_strike)")
     args = parser.parse_args(argv)
     if args.no_pixels and not args.from_store:
         parser.error("--no-pixels needs --from-store")
     warnings.simplefilter("ignore", RuntimeWarning)
-    rows = [row for run in args.runs for row in reanalyse(run, args.from_store, not args.no_pixels, args.refiner)]
+    rows = [row for run in args.runs
+            for row in reanalyse(run, args.from_store, not args.no_pixels, args.refiner, args.heel_strike)]
     if not rows:
         print("error: no video with its out/<video>/ files and a videos/*.truth.json found", file=sys.stderr)
         return 2

@@ -18,7 +18,7 @@ Measured on MediaPipe landmarks of synthetic videos with known truth (docs/gait_
 table (g)): this is the timing used for pixel data. ``heel_touchdown`` gives the alternative
 ``--heel-strike touchdown``: where the heel was first on the floor before it came to rest. On a
 real phone clip of a walker on grass that matches visual contact (the foot still slides 3-5 frames
-after it), but on the force-plate trial as pixels it is 120-145 ms early (docs/gait_accuracy.md,
+after it), but on the force-plate trial as pixels it is 115-145 ms early (docs/gait_accuracy.md,
 section (q)). Motion capture keeps the height criteria, which are more exact on clean marker data
 (tables (a), (b)).
 """

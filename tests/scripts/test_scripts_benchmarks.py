@@ -146,3 +146,29 @@ def test_tcn_cv_seeds_lists_the_misclassified_held_out_videos(tmp_path):
             {"name": "b_walk", "true": "shuffling", "predicted": "hemiparetic"}]
     (tmp_path / "detailed_results.json").write_text(json.dumps(rows))
     assert _script_module("tcn_cv_seeds").misclassified(tmp_path) == ["b_walk->hemiparetic"]
+
+
+def test_real_clip_scores_heel_strikes_against_the_annotations():
+    """benchmark_real_clip.score: errors per annotated heel strike, counts within 1 and 2 frames, F1."""
+    score = _script_module("benchmark_real_clip").score
+    annotations = _script_module("benchmark_real_clip").ANNOTATIONS
+    near = score([(side, frame + 1.5) for side, frame in annotations])
+    assert (near["within_1"], near["within_2"], near["f1_2"]) == (0, len(annotations), 1.0)
+    late = score([(side, frame + 5.0) for side, frame in annotations] + [("left", annotations[0][1])])
+    assert late["within_2"] == 0 and late["f1_2"] == 0.0 and late["median_error"] == 5.0
+    assert late["errors"][0] == 5.0 and late["n_detected"] == len(annotations) + 1
+
+
+def test_pd_trial_as_pixels_per_heel_strike_timing(capsys):
+    """benchmark_pd_pixels on the shared trial: heel strikes at rest find the force plate's, at touchdown none."""
+    import pytest
+
+    data = ROOT.parent / "shared" / "data"
+    if not (data / "overground_pd_150hz.trc").is_file():
+        pytest.skip(f"shared data absent: {data}")
+    assert _script_module("benchmark_pd_pixels").main(["--data", str(data), "--seeds", "1"]) == 0
+    rows = {tuple(c.strip() for c in line.split("|")[1:4]): line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| rest") or line.startswith("| touchdown")}
+    f1 = {key: float(line.split("|")[4].split()[0]) for key, line in rows.items()}
+    assert f1[("rest", "none", "30")] >= 0.8 and f1[("touchdown", "none", "30")] < f1[("rest", "none", "30")] - 0.2
+    assert "none within 50 ms" in rows[("touchdown", "none", "30")]

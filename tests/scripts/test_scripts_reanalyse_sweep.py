@@ -86,3 +86,15 @@ def test_reads_the_keypoint_stores_with_and_without_the_foot_patches(reanalyse, 
         assert "HS error ms (detected - truth, nearest within 250 ms): median" in out
     with pytest.raises(SystemExit):
         reanalyse.main([str(tmp_path), "--no-pixels"])
+
+
+def test_heel_strike_option_reaches_the_analysis(reanalyse, tmp_path, capsys):
+    """``--heel-strike touchdown`` times the synthetic walker's heel strikes where its heel nears the floor,
+    before the model's contact, so the walk scores lower than at rest."""
+    _store(tmp_path, "v00_normal_walk", simulate_walk(GaitParams(duration_s=6.0, seed=3))[2])
+    f1 = {}
+    for mode in ("rest", "touchdown"):
+        assert reanalyse.main([str(tmp_path), "--heel-strike", mode]) == 0
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("v00_normal_walk"))
+        f1[mode] = float(line.split("F1")[1].split()[0])
+    assert f1["rest"] >= 0.9 and f1["touchdown"] < f1["rest"] - 0.2
