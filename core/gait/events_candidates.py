@@ -78,17 +78,19 @@ def edge_padded(signal: np.ndarray, pad: int) -> np.ndarray:
     return np.concatenate([head, signal, tail])
 
 
-def _edge_drops(padded: np.ndarray, pad: int, peak: int, left_base: int, right_base: int) -> tuple[float, float] | None:
-    """(inner, outer) drop of a maximum at ``peak`` of ``padded`` (the signal with ``pad`` samples of
-    ``edge_padded`` at each end) that no later (or no earlier) sample of the signal exceeds: its
-    descent towards the inside, and towards that end of the signal itself; None otherwise."""
+def _edge_drops(padded: np.ndarray, pad: int, peak: int, left_base: int, right_base: int) -> list[tuple[float, float]]:
+    """(inner, outer) drops of a maximum at ``peak`` of ``padded`` (the signal with ``pad`` samples of
+    ``edge_padded`` at each end), once for each end of the signal that no sample between it and the
+    peak exceeds: its descent towards the inside, and towards that end of the signal itself. Both
+    ends are tried: a maximum near the start may also top every later sample."""
     first, last = pad, len(padded) - pad - 1
     x = padded[peak]
+    out = []
     if peak < last and x > np.max(padded[peak + 1:last + 1]):
-        return x - np.min(padded[left_base:peak + 1]), x - np.min(padded[peak:last + 1])
+        out.append((x - np.min(padded[left_base:peak + 1]), x - np.min(padded[peak:last + 1])))
     if peak > first and x > np.max(padded[first:peak]):
-        return x - np.min(padded[peak:right_base + 1]), x - np.min(padded[first:peak + 1])
-    return None
+        out.append((x - np.min(padded[peak:right_base + 1]), x - np.min(padded[first:peak + 1])))
+    return out
 
 
 def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +110,9 @@ def _extrema(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray
     strength = np.where(props["prominences"] >= level, props["prominences"], np.nan)
     for k in np.flatnonzero(np.isnan(strength)):
         drops = _edge_drops(padded, pad, int(peaks[k]), int(props["left_bases"][k]), int(props["right_bases"][k]))
-        if drops is not None and drops[0] >= level and drops[1] >= EDGE_MIN_DROP_FRACTION * amplitude:
-            strength[k] = drops[0]
+        inner = [d[0] for d in drops if d[0] >= level and d[1] >= EDGE_MIN_DROP_FRACTION * amplitude]
+        if inner:
+            strength[k] = max(inner)
     keep = np.isfinite(strength) & (peaks > pad) & (peaks < pad + len(signal) - 1)
     return np.array([parabolic_peak(signal, int(i) - pad) for i in peaks[keep]]), strength[keep]
 

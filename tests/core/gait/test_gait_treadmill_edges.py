@@ -97,6 +97,15 @@ def test_extremum_a_few_samples_from_either_end_is_found() -> None:
     assert len(_extrema(np.linspace(0.0, 1.0, 90), rate_hz)[0]) == 0  # a ramp has no maximum
 
 
+
+def test_maximum_near_the_start_that_tops_every_later_sample_is_found() -> None:
+    # The first maximum is the highest of the clip; its outer flank is the start, not the end.
+    rate_hz = 120.0
+    t = np.arange(360) / rate_hz
+    signal = np.cos(2 * np.pi * (t - 9 / rate_hz) / 1.3) * (1.0 - 0.05 * t)
+    found = _extrema(signal, rate_hz)[0]
+    assert np.any(np.abs(found - 9.0) < 0.5), found
+
 def test_events_near_the_ends_of_a_clip_are_recovered() -> None:
     truth = simulate_walk(GaitParams(duration_s=8.0, seed=2))[2]
     series, events = truth_to_series(truth), truth_to_events(truth)
