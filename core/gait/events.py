@@ -48,7 +48,8 @@ from core.gait.direction import (
     rearfoot_toe_tip,
 )
 from core.gait.events_candidates import (
-    Candidate, extremum_region, shank_toe_offs, velocity_candidates, zeni_candidates,
+    MIN_SWING_S, Candidate, extremum_region, partial_step_contacts, shank_toe_offs, velocity_candidates,
+    zeni_candidates,
 )
 from core.gait.events_checks import check_consistency
 from core.gait.events_refine import (
@@ -208,6 +209,10 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             if ankle_only:
                 found = [c for c in found if c.event != "toe_off"]
                 found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
+            if end == len(positions) and not ctx.speed_contacts:  # metric data (on video it added false events)
+                found += partial_step_contacts(found, _speed_over_ground(h, ctx), _speed_over_ground(t, ctx),
+                                               FOOT_SPEED_FRACTION * ctx.walking_speed,
+                                               int(np.ceil(MIN_SWING_S * ctx.rate_hz)), side)
         out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
     return out
 

@@ -181,3 +181,37 @@ def velocity_candidates(heel_u: np.ndarray, toe_u: np.ndarray, side: str, rate_h
             if np.isfinite(run[edge]):
                 out.append(Candidate(side, event, run[edge], run[2]))
     return out
+
+
+def partial_step_contacts(found: list[Candidate], heel_speed: np.ndarray, toe_speed: np.ndarray, level: float,
+                          min_gap: int, side: str) -> list[Candidate]:
+    """Contacts of a step that the recording's end cuts before Zeni's extremum: after ``side``'s last
+    toe off with no heel strike after it, the first time (sub-sample) the heel's forward speed over
+    ground ``heel_speed`` (T,) falls through ``level`` (it landed); after its last heel strike with no
+    toe off after it, the first time the toe's ``toe_speed`` rises through ``level`` (it launched).
+    Searched from ``min_gap`` samples after that event; the foot must have moved faster than twice
+    ``level`` before a landing, and stay on its side of ``level`` to the end (a real landing or launch,
+    not a wobble). Strength 0: such a contact loses to any full candidate."""
+    mine = sorted((c for c in found if c.side == side), key=lambda c: c.index)
+    if not mine or level <= 0:
+        return []
+    last = mine[-1]
+    n = len(heel_speed)
+    start = int(np.ceil(last.index)) + min_gap
+    if start >= n - 2:
+        return []
+    if last.event == "toe_off":
+        speed, rising, event = heel_speed[start:], False, "heel_strike"
+    else:
+        speed, rising, event = toe_speed[start:], True, "toe_off"
+    at = crossings(speed, level, rising)
+    if not len(at):
+        return []
+    k = int(np.ceil(at[0]))
+    after = speed[k:]
+    if rising:
+        settled = np.all(after >= level) and np.max(after) >= 2.0 * level
+    else:
+        settled = np.all(after <= level) and np.min(after) <= 0.5 * level
+    swung = rising or np.nanmax(speed[:k + 1]) >= 2.0 * level
+    return [Candidate(side, event, float(start + at[0]), 0.0)] if settled and swung else []

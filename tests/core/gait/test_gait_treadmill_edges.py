@@ -15,7 +15,7 @@ from core.gait.analysis import analyze_series
 from core.gait.contact import heel_rest, toe_launch_over_ground
 from core.gait.direction import VIRTUAL_TOE_LEG, rearfoot_toe_tip, stance_ground_velocity
 from core.gait.evaluation import evaluate_events
-from core.gait.events_candidates import _extrema, edge_padded
+from core.gait.events_candidates import Candidate, _extrema, edge_padded, partial_step_contacts
 from core.gait.ground import on_belt
 from core.gait.preprocessing import preprocess
 from core.io.events_csv import read_events_csv
@@ -105,6 +105,35 @@ def test_maximum_near_the_start_that_tops_every_later_sample_is_found() -> None:
     signal = np.cos(2 * np.pi * (t - 9 / rate_hz) / 1.3) * (1.0 - 0.05 * t)
     found = _extrema(signal, rate_hz)[0]
     assert np.any(np.abs(found - 9.0) < 0.5), found
+
+
+def _swing_then(after: np.ndarray) -> np.ndarray:
+    """Heel speed (m/s, 100 Hz): 30 samples of swing at 3 m/s, then ``after``."""
+    return np.concatenate([np.full(30, 3.0), after])
+
+
+def test_a_landing_cut_by_the_end_is_found_where_the_heel_slows() -> None:
+    toe_off = [Candidate("left", "toe_off", 5.0, 1.0)]
+    heel = _swing_then(np.linspace(3.0, 0.1, 20))  # slows through 0.6 m/s at sample 30 + 2.4 / (2.9 / 19)
+    found = partial_step_contacts(toe_off, heel, np.zeros_like(heel), 0.6, 15, "left")
+    assert [(c.event, c.side) for c in found] == [("heel_strike", "left")]
+    assert found[0].index == pytest.approx(30 + 2.4 * 19 / 2.9, abs=0.01)
+    wobble = _swing_then(np.array([3.0, 1.0, 0.5, 0.4, 0.8, 2.0, 3.0, 3.0]))  # dips, then swings on
+    assert partial_step_contacts(toe_off, wobble, np.zeros_like(wobble), 0.6, 15, "left") == []
+    still_high = _swing_then(np.linspace(3.0, 0.45, 6))  # below 0.6 but never near rest
+    assert partial_step_contacts(toe_off, still_high, np.zeros_like(still_high), 0.6, 15, "left") == []
+
+
+def test_a_launch_cut_by_the_end_is_found_and_a_full_step_adds_nothing() -> None:
+    heel_strike = [Candidate("right", "heel_strike", 2.0, 1.0)]
+    toe = np.concatenate([np.zeros(30), np.linspace(0.0, 2.0, 11)])  # rises through 0.6 at 30 + 3
+    found = partial_step_contacts(heel_strike, np.zeros_like(toe), toe, 0.6, 15, "right")
+    assert [(c.event, round(c.index, 1)) for c in found] == [("toe_off", 33.0)]
+    creep = np.concatenate([np.zeros(30), np.linspace(0.0, 0.9, 11)])  # never reaches a swing's speed
+    assert partial_step_contacts(heel_strike, np.zeros_like(creep), creep, 0.6, 15, "right") == []
+    both = heel_strike + [Candidate("right", "toe_off", 33.0, 1.0)]  # the launch is already there
+    late = partial_step_contacts(both, np.full_like(toe, 3.0), toe, 0.6, 15, "right")
+    assert late == []  # the heel is still swinging at the end: no landing yet
 
 def test_events_near_the_ends_of_a_clip_are_recovered() -> None:
     truth = simulate_walk(GaitParams(duration_s=8.0, seed=2))[2]
