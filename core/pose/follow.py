@@ -18,6 +18,7 @@ from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
@@ -194,7 +195,17 @@ def scan_video(
         extra = refine_frames([s[0] for s in coarse], [s[1] for s in coarse], tracks, every)
         if extra:
             done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg))
-    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg)
+    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg,
+                       fine_tile_px(finder_cfg, width_px, height_px, roi))
+
+
+def fine_tile_px(finder_cfg: FinderConfig, width_px: int, height_px: int, roi: Roi | None = None) -> float:
+    """The finer tile's side in frame px where the scans alternate tile sizes (``ALTERNATE_TILE_SIZES``
+    with more than one size), else 0 (``core.pose.turn_takers``)."""
+    if not ALTERNATE_TILE_SIZES or len(finder_cfg.tile_fractions) < 2:
+        return 0.0
+    x0, y0, x1, y1 = roi.pixel_box(width_px, height_px) if roi else (0, 0, width_px, height_px)
+    return min(finder_cfg.tile_fractions) * min(x1 - x0, y1 - y0)
 
 
 def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -204,9 +215,11 @@ def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np
 
 
 def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int, height_px: int,
-                mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig()) -> ScanResult:
+                mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig(),
+                fine_tile: float = 0.0) -> ScanResult:
     """Join the scan's parts (in any order, each in frame order): pan at every scan, tracks, the walker
-    and the crop (``every``: the scan grid's interval in frames)."""
+    and the crop (``every``: the scan grid's interval in frames; ``fine_tile``: ``fine_tile_px``, for
+    joining one walker's pieces that took turns, ``core.pose.turn_takers``)."""
     entries = sorted(((s[0], s, p, k) for p in parts for k, s in enumerate(p.scans)), key=lambda e: e[0])
     scans = [e[1] for e in entries]
     speeds = []
@@ -216,7 +229,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
     pan = integrate_pan(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
-    tracks = track_people(scans, tracker_cfg)
+    tracks = join_turn_takers(track_people(scans, tracker_cfg), fine_tile)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     frame_size = (width_px, height_px)
     try:
