@@ -70,7 +70,7 @@ def takes_turns(a: Track, b: Track, fine_tile_px: float, cfg: TurnConfig = TurnC
         if not at:
             return False
         centres = np.array([mine.centre(k) for k in at])
-        path = centre_between(other, np.array([mine.frames[k] for k in at], float))
+        path = other.centres_at([mine.frames[k] for k in at])
         if np.linalg.norm(centres - path, axis=1).max() > cfg.near_sizes * small:
             return False
     return True
@@ -86,7 +86,7 @@ def joined_pieces(a: Track, b: Track) -> Track:
     ratio = small.size_px() / max(big.size_px(), 1.0)
     lo, hi = max(a.frames[0], b.frames[0]), min(a.frames[-1], b.frames[-1])
     at = [k for k, f in enumerate(big.frames) if lo <= f <= hi]
-    path = centre_between(small, np.array([big.frames[k] for k in at], float))
+    path = small.centres_at([big.frames[k] for k in at])
     offset = np.median(np.array([big.centre(k) for k in at]) - path, axis=0)
     rows = _sightings(small)
     for f, box, score, feature, legs in _sightings(big):
@@ -97,13 +97,6 @@ def joined_pieces(a: Track, b: Track) -> Track:
     return Track(min(a, b, key=lambda t: t.frames[0]).track_id, [r[0] for r in rows], [r[1] for r in rows],
                  [r[2] for r in rows], [r[3] for r in rows if r[3] is not None],
                  [r[4] for r in rows if r[4] is not None])
-
-
-def centre_between(track: Track, frames: np.ndarray) -> np.ndarray:
-    """(len(frames), 2) the track's box centre at ``frames``, linear between its sightings."""
-    t = np.asarray(track.frames, float)
-    c = np.array([track.centre(k) for k in range(len(track.frames))])
-    return np.stack([np.interp(frames, t, c[:, 0]), np.interp(frames, t, c[:, 1])], axis=1)
 
 
 def _sightings(track: Track) -> list[tuple]:
