@@ -24,6 +24,7 @@ from core.pose.walker_choice import TrackSummary, choose_walker, ground_directio
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
+CARRY_SCANS = 4  # the crop follows a walker lost by the finder this many scan intervals on (the tracker's max_gap_scans)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
@@ -264,16 +265,15 @@ def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: 
 
 
 def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
-    """Crop boxes for every frame from a scan before the track's first sighting to one after its
-    last (within the video): centre interpolated between scans (carried on at the track's velocity
+    """Crop boxes for every frame from before the track's first sighting to after its last (``_span``,
+    within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
     (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
-    first = max(0, int(frames[0] - every))
-    last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
+    first, last = _span(frames, centres[:, 0], every, n_frames, width_px)
     t = np.arange(first, last + 1, dtype=float)
     cx, cy = _extrapolated(t, frames, centres[:, 0]), _extrapolated(t, frames, centres[:, 1])
     cx, cy = _smoothed(cx, int(every)), _smoothed(cy, int(every))
@@ -295,6 +295,29 @@ def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:
     crop_px = float(path.boxes_px[0, 2] - path.boxes_px[0, 0])
     needed = int(np.ceil(path.frame_side_px * LANDMARK_INPUT_PX / max(crop_px, 1.0)))
     return profile_max_side_px if needed <= profile_max_side_px else 0 if needed >= path.frame_side_px else needed
+
+
+def _span(frames: np.ndarray, cx: np.ndarray, every: float, n_frames: int, width_px: int) -> tuple[int, int]:
+    """First and last frame of the crop path (within the video): one scan interval beyond the track's
+    first and last sightings, and on up to ``CARRY_SCANS`` intervals while the hip, carried on at its
+    velocity (``_extrapolated``), stays inside the frame's width. A walker lost by the finder while
+    passing in front of someone near the clip's end is then still followed (benchmark_walker seed
+    91000, standing_rl_static_s91002: last seen 1.5 s before the end, in view to it); the pose guard
+    refuses what is not the walker."""
+    end = n_frames - 1 if n_frames > 0 else int(frames[-1])
+    return (_reach(frames, cx, -every, end, width_px), _reach(frames, cx, every, end, width_px))
+
+
+def _reach(frames: np.ndarray, cx: np.ndarray, step: float, end: int, width_px: int) -> int:
+    """The frame the path reaches beyond the first (``step`` < 0) or last sighting (see ``_span``)."""
+    start = frames[0] if step < 0 else frames[-1]
+    sign = 1.0 if step > 0 else -1.0
+    t = np.arange(start + step, start + CARRY_SCANS * step + sign, sign)
+    t = t[(t >= 0) & (t <= end)]
+    x = _extrapolated(t, frames, cx)
+    outside = (x < 0) | (x >= width_px)
+    n_in = int(np.argmax(outside)) if outside.any() else len(t)
+    return int(np.clip(t[n_in - 1] if n_in else start + step, 0, end))
 
 
 def _smoothed(x: np.ndarray, win: int) -> np.ndarray:
