@@ -18,11 +18,13 @@ from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
+CARRY_SCANS = 4  # the crop follows a walker lost by the finder this many scan intervals on (the tracker's max_gap_scans)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
@@ -194,7 +196,17 @@ def scan_video(
         extra = refine_frames([s[0] for s in coarse], [s[1] for s in coarse], tracks, every)
         if extra:
             done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg))
-    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg)
+    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg,
+                       fine_tile_px(finder_cfg, width_px, height_px, roi))
+
+
+def fine_tile_px(finder_cfg: FinderConfig, width_px: int, height_px: int, roi: Roi | None = None) -> float:
+    """The finer tile's side in frame px where the scans alternate tile sizes (``ALTERNATE_TILE_SIZES``
+    with more than one size), else 0 (``core.pose.turn_takers``)."""
+    if not ALTERNATE_TILE_SIZES or len(finder_cfg.tile_fractions) < 2:
+        return 0.0
+    x0, y0, x1, y1 = roi.pixel_box(width_px, height_px) if roi else (0, 0, width_px, height_px)
+    return min(finder_cfg.tile_fractions) * min(x1 - x0, y1 - y0)
 
 
 def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -204,9 +216,11 @@ def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np
 
 
 def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int, height_px: int,
-                mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig()) -> ScanResult:
+                mode: str = "auto", tracker_cfg: TrackerConfig = TrackerConfig(),
+                fine_tile: float = 0.0) -> ScanResult:
     """Join the scan's parts (in any order, each in frame order): pan at every scan, tracks, the walker
-    and the crop (``every``: the scan grid's interval in frames)."""
+    and the crop (``every``: the scan grid's interval in frames; ``fine_tile``: ``fine_tile_px``, for
+    joining one walker's pieces that took turns, ``core.pose.turn_takers``)."""
     entries = sorted(((s[0], s, p, k) for p in parts for k, s in enumerate(p.scans)), key=lambda e: e[0])
     scans = [e[1] for e in entries]
     speeds = []
@@ -216,7 +230,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
     pan = integrate_pan(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
-    tracks = track_people(scans, tracker_cfg)
+    tracks = join_turn_takers(track_people(scans, tracker_cfg), fine_tile)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     frame_size = (width_px, height_px)
     try:
@@ -251,16 +265,15 @@ def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: 
 
 
 def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
-    """Crop boxes for every frame from a scan before the track's first sighting to one after its
-    last (within the video): centre interpolated between scans (carried on at the track's velocity
+    """Crop boxes for every frame from before the track's first sighting to after its last (``_span``,
+    within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
     (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
-    first = max(0, int(frames[0] - every))
-    last = min(n_frames - 1, int(frames[-1] + every)) if n_frames > 0 else int(frames[-1])
+    first, last = _span(frames, centres[:, 0], every, n_frames, width_px)
     t = np.arange(first, last + 1, dtype=float)
     cx, cy = _extrapolated(t, frames, centres[:, 0]), _extrapolated(t, frames, centres[:, 1])
     cx, cy = _smoothed(cx, int(every)), _smoothed(cy, int(every))
@@ -282,6 +295,29 @@ def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:
     crop_px = float(path.boxes_px[0, 2] - path.boxes_px[0, 0])
     needed = int(np.ceil(path.frame_side_px * LANDMARK_INPUT_PX / max(crop_px, 1.0)))
     return profile_max_side_px if needed <= profile_max_side_px else 0 if needed >= path.frame_side_px else needed
+
+
+def _span(frames: np.ndarray, cx: np.ndarray, every: float, n_frames: int, width_px: int) -> tuple[int, int]:
+    """First and last frame of the crop path (within the video): one scan interval beyond the track's
+    first and last sightings, and on up to ``CARRY_SCANS`` intervals while the hip, carried on at its
+    velocity (``_extrapolated``), stays inside the frame's width. A walker lost by the finder while
+    passing in front of someone near the clip's end is then still followed (benchmark_walker seed
+    91000, standing_rl_static_s91002: last seen 1.5 s before the end, in view to it); the pose guard
+    refuses what is not the walker."""
+    end = n_frames - 1 if n_frames > 0 else int(frames[-1])
+    return (_reach(frames, cx, -every, end, width_px), _reach(frames, cx, every, end, width_px))
+
+
+def _reach(frames: np.ndarray, cx: np.ndarray, step: float, end: int, width_px: int) -> int:
+    """The frame the path reaches beyond the first (``step`` < 0) or last sighting (see ``_span``)."""
+    start = frames[0] if step < 0 else frames[-1]
+    sign = 1.0 if step > 0 else -1.0
+    t = np.arange(start + step, start + CARRY_SCANS * step + sign, sign)
+    t = t[(t >= 0) & (t <= end)]
+    x = _extrapolated(t, frames, cx)
+    outside = (x < 0) | (x >= width_px)
+    n_in = int(np.argmax(outside)) if outside.any() else len(t)
+    return int(np.clip(t[n_in - 1] if n_in else start + step, 0, end))
 
 
 def _smoothed(x: np.ndarray, win: int) -> np.ndarray:

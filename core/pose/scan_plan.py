@@ -69,7 +69,7 @@ def _quiet(a: int, b: int, n_boxes_a: int, n_boxes_b: int, tracks: list[Track], 
     if n_boxes_a > seen_a or n_boxes_b > seen_b:
         return False  # a box no track explains
     for f in (a, b):
-        centres = np.array([_centre_at(t, f) for t in alive]).reshape(-1, 2)
+        centres = np.array([t.centres_at([f])[0] for t in alive]).reshape(-1, 2)
         sizes = np.array([t.size_px() for t in alive])
         for i in range(len(alive)):
             for j in range(i + 1, len(alive)):
@@ -77,9 +77,3 @@ def _quiet(a: int, b: int, n_boxes_a: int, n_boxes_b: int, tracks: list[Track], 
                     return False
     return True
 
-
-def _centre_at(track: Track, frame: int) -> np.ndarray:
-    """The track's box centre at ``frame``, linear between its sightings."""
-    t = np.asarray(track.frames, float)
-    c = np.array([track.centre(i) for i in range(len(track.frames))])
-    return np.array([np.interp(frame, t, c[:, 0]), np.interp(frame, t, c[:, 1])])

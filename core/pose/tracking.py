@@ -62,6 +62,13 @@ class Track:
         b = self.boxes[i]
         return np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
 
+    def centres_at(self, frames: np.ndarray) -> np.ndarray:
+        """(len(frames), 2) box centre px at video ``frames``, linear between sightings (held beyond them)."""
+        t = np.asarray(self.frames, float)
+        c = np.array([self.centre(i) for i in range(len(self.frames))])
+        f = np.asarray(frames, float)
+        return np.stack([np.interp(f, t, c[:, 0]), np.interp(f, t, c[:, 1])], axis=1)
+
     def size_px(self) -> float:
         return float(np.median([b[3] - b[1] for b in self.boxes]))
 

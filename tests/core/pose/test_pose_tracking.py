@@ -366,3 +366,13 @@ def test_a_lone_walker_whose_colours_drift_with_the_light_stays_one_track():
     (track,) = track_people(scans, TrackerConfig(min_scans=1))
     assert len(track.frames) == n
     assert len(track_people(scans, TrackerConfig(min_scans=1, stitch_max_appearance=0.0))) > 1
+
+
+def test_the_crop_follows_a_walker_lost_near_the_end_while_in_view():
+    lost = track_people(_scans([[1100.0 - 30 * s for s in range(7)]], every=15))  # last seen at frame 90
+    path = follow_path(lost[0], n_frames=150, width_px=1280, height_px=720)
+    assert path.first_frame == 0 and len(path.boxes_px) == 150  # carried on to the clip's end
+    assert abs(path.centres_px[-1, 0] - (1100.0 - 2 * 149)) < 5
+    leaving = track_people(_scans([[200.0 + 60 * s for s in range(7)]], every=15))  # x = 560 at frame 90
+    path = follow_path(leaving[0], n_frames=400, width_px=700, height_px=720)
+    assert path.first_frame + len(path.boxes_px) - 1 == 124  # stops where the hip leaves the frame (x 696)
