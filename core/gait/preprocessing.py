@@ -201,6 +201,9 @@ BOUT_WINDOW_S = 1.2
 ONE_FOOT_WINDOW_S = 2.4
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
+# Runs of walking split only by up to MAX_POSE_GAP_S without a pose (the walker hidden behind a
+# passer-by, or not detected) are one walk for the length test: each keeps its own events.
+MAX_POSE_GAP_S = 1.0
 
 
 def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
@@ -246,8 +249,27 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         cosine = np.clip(np.sum(later * earlier, axis=1), -1.0, 1.0)
         turn_deg_s = np.degrees(np.arccos(cosine)) / (2 * half / rate_hz)
         walking &= (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
-    min_len = int(np.ceil(min_bout_s * rate_hz))
-    return [(int(s), int(e)) for s, e in valid_segments(walking) if e - s >= min_len]
+    present = any_heel & np.isfinite(pelvis).all(axis=1)
+    return _long_enough(valid_segments(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
+                        int(round(MAX_POSE_GAP_S * rate_hz)))
+
+
+def _long_enough(runs: list[tuple[int, int]], present: np.ndarray, velocity: np.ndarray, min_len: int,
+                 max_gap: int) -> list[tuple[int, int]]:
+    """The walking ``runs`` ([start, end) frames) that belong to a walk of at least ``min_len`` frames:
+    runs split by frames mostly without a pose (``present`` (T,) False in most of the gap), at most
+    ``max_gap`` frames long, heading the same way (``velocity`` (T, 2), any unit), count as one walk."""
+    groups: list[list[tuple[int, int]]] = []
+    for start, end in runs:
+        if groups:
+            last_start, last_end = groups[-1][-1]
+            before = np.nanmean(velocity[last_start:last_end], axis=0)
+            after = np.nanmean(velocity[start:end], axis=0)
+            if start - last_end <= max_gap and present[last_end:start].mean() < 0.5 and float(before @ after) > 0:
+                groups[-1].append((start, end))
+                continue
+        groups.append([(start, end)])
+    return [(int(s), int(e)) for g in groups if g[-1][1] - g[0][0] >= min_len for s, e in g]
 
 
 def _hampel_positions(positions: np.ndarray, window_samples: int, n_sigma: float, scale: float) -> np.ndarray:

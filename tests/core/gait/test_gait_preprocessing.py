@@ -10,6 +10,7 @@ from core.gait.direction import leg_length, progression_direction
 from core.constants import LEG_LANDMARKS
 from core.gait.leg_swaps import bridge_spikes
 from core.gait.preprocessing import (
+    _long_enough,
     butterworth_lowpass,
     correct_left_right_swaps,
     detect_walking_bouts,
@@ -228,3 +229,17 @@ def test_direction_and_leg_length_need_data():
         progression_direction(np.full((50, 33, 3), np.nan))
     pos, _ = walk(30.0)
     assert leg_length(pos) == pytest.approx(np.median(np.linalg.norm(pos[:, LI["left_hip"]] - pos[:, LI["left_ankle"]], axis=1)), rel=0.2)
+
+
+def test_walking_runs_split_by_a_pose_gap_count_as_one_walk() -> None:
+    present = np.ones(100, dtype=bool)
+    present[40:55] = False  # the walker hidden for 15 frames
+    forward = np.tile([1.0, 0.0], (100, 1))
+    runs = [(0, 40), (55, 90)]
+    assert _long_enough(runs, present, forward, min_len=60, max_gap=20) == runs
+    assert _long_enough(runs, np.ones(100, dtype=bool), forward, 60, 20) == []  # seen standing in the gap
+    assert _long_enough(runs, present, forward, 60, 10) == []  # gap too long
+    back = forward.copy()
+    back[55:] *= -1.0  # walked back after the gap: another walk
+    assert _long_enough(runs, present, back, 60, 20) == []
+    assert _long_enough([(0, 70)], present, forward, 60, 20) == [(0, 70)]
