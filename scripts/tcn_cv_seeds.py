@@ -1,6 +1,7 @@
 """Repeat the classification cross-validation of a finished run over several seeds (no pose extraction).
 
     python scripts/tcn_cv_seeds.py --run /tmp/tcn/res --labels /tmp/tcn/ds/labels.csv --folds 3 --seeds 0,1,2
+    python scripts/tcn_cv_seeds.py --truth /tmp/tcn/ds --labels /tmp/tcn/ds/labels.csv --folds 3 --seeds 0,1,2
 
 Reads each labelled input's ``landmarks.csv`` and the run's ``summary.csv`` (gait parameters for the
 baseline), analyses the landmarks again and builds the TCN features with the current code, then calls
@@ -9,7 +10,9 @@ training settings. Prints per seed the pooled accuracy of the TCN, of the baseli
 and of their combination ("TCN + gait parameters": mean of both probabilities), and the TCN's per-fold
 accuracies, CPU seconds and the TCN's misclassified videos (``name->predicted``, from
 ``detailed_results.json``); then per model the median and worst over the seeds. Each seed's outputs go to
-``--out/seed_<s>``. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
+``--out/seed_<s>``. With ``--truth`` (a folder of ``make_synthetic_dataset.py``) the features come from the
+generator's exact landmarks instead (no video, no pose model, no baseline): what the TCN can do when the
+keypoints are perfect. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
 use several cores.
 """
 
@@ -56,6 +59,21 @@ def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
     return samples
 
 
+def truth_samples(dataset: Path, labels_csv: Path, profile: str) -> list[Sample]:
+    """One Sample per labelled synthetic video of ``dataset`` from its ``.truth.json`` landmarks (exact, no
+    video, no pose model), analysed and featurised as a run's keypoints are; no gait parameters (no baseline)."""
+    from core.synthetic.truth import truth_to_series
+
+    pre = load_profile(profile).preprocessing
+    samples = []
+    for row in sorted(read_labels_csv(labels_csv), key=lambda r: Path(r.video).stem):
+        name = Path(row.video).stem
+        series = truth_to_series(json.loads((dataset / f"{name}.truth.json").read_text()))
+        result = analyze_series(series, pre)
+        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, None, row.label))
+    return samples
+
+
 def misclassified(out: Path) -> list[str]:
     """``name->predicted`` of every held-out video the TCN got wrong in the run written to ``out``."""
     rows = json.loads((out / "detailed_results.json").read_text())
@@ -64,7 +82,9 @@ def misclassified(out: Path) -> list[str]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--run", type=Path, required=True, help="output folder of a finished run")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run", type=Path, help="output folder of a finished run")
+    source.add_argument("--truth", type=Path, help="synthetic dataset folder: its exact .truth.json landmarks instead")
     p.add_argument("--labels", type=Path, required=True, help="labels CSV (video,label)")
     p.add_argument("--folds", type=int, default=3)
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
@@ -73,7 +93,7 @@ def main() -> None:
     a = p.parse_args()
     from core.tcn.train import train_cross_validated
 
-    samples = load_samples(a.run, a.labels, a.profile)
+    samples = truth_samples(a.truth, a.labels, a.profile) if a.truth else load_samples(a.run, a.labels, a.profile)
     pooled: dict[str, list[float]] = {"TCN": [], "baseline": [], "TCN + gait parameters": []}
     for seed in (int(s) for s in a.seeds.split(",")):
         cfg = dataclasses.replace(load_profile(a.profile).training, folds=a.folds, seed=seed)

@@ -141,6 +141,25 @@ def test_tcn_cv_seeds_loads_the_analysed_inputs_of_a_finished_run_in_the_cli_ord
     assert samples[1].gait_features[0] == 130.0  # cadence, the first gait parameter
 
 
+def test_tcn_cv_seeds_reads_the_exact_landmarks_of_a_synthetic_dataset_in_the_cli_order(tmp_path):
+    from core.config import load_profile
+    from core.gait.analysis import analyze_series
+    from core.io.atomic import write_json
+    from core.synthetic import GaitParams, simulate_walk, truth_to_series
+    from core.tcn.features import build_features
+
+    truths = {name: simulate_walk(GaitParams(style=style, duration_s=4.0, seed=seed))[2]
+              for name, style, seed in (("b_walk", "shuffling", 4), ("a_walk", "normal", 5))}
+    for name, truth in truths.items():
+        write_json(tmp_path / f"{name}.truth.json", truth)
+    (tmp_path / "labels.csv").write_text("video,label\nb_walk.mp4,shuffling\na_walk.mp4,normal\n")
+    samples = _script_module("tcn_cv_seeds").truth_samples(tmp_path, tmp_path / "labels.csv", "balanced")
+    assert [(s.name, s.label, s.gait_features) for s in samples] == [("a_walk", "normal", None),
+                                                                      ("b_walk", "shuffling", None)]
+    exact = analyze_series(truth_to_series(truths["a_walk"]), load_profile("balanced").preprocessing)
+    assert np.allclose(samples[0].features, build_features(exact.oriented_series), atol=1e-6)
+
+
 def test_tcn_cv_seeds_lists_the_misclassified_held_out_videos(tmp_path):
     rows = [{"name": "a_walk", "true": "normal", "predicted": "normal"},
             {"name": "b_walk", "true": "shuffling", "predicted": "hemiparetic"}]
