@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     perf = p.add_argument_group("performance")
     perf.add_argument("--performance-mode", default="balanced", metavar="PROFILE",
                       help="fast (lite model, every 2nd frame, frames shrunk to 640 px), balanced (default: full "
-                      "model, every frame, native size up to 1920 px) or accurate (heavy model, every frame, native size); "
+                      "model, every frame, 960 px) or accurate (heavy model, every frame, native size); "
                       "or a profile of --config")
     perf.add_argument("--config", type=Path, help="profile file (default: configs/performance_optimized.json)")
     perf.add_argument("--max-memory", type=int, metavar="MB", help="memory budget for the whole process tree")
