@@ -239,13 +239,14 @@ def markdown(summary: dict) -> str:
               "(and of its CPU time); issue 11's target is at most 15 %."]
     st = summary["startup"]
     per_process = bound["inference_s"] * summary["cores"] / max(bound["frames"], 1)
+    model = bound.get("cpu_ms_per_frame", float("nan"))
     decode = summary["decoders"].get("pyav, threads=1", {}).get("cpu_ms_per_frame", float("nan"))
-    lines += ["", f"Model cost: MediaPipe (full) on pre-decoded frames takes {1000 * per_process:.1f} ms per frame "
-              f"in each of {summary['cores']} processes (the model-only bound).",
+    lines += ["", f"Model cost: MediaPipe (full) on pre-decoded frames takes {1000 * per_process:.1f} ms of wall and "
+              f"{model:.1f} ms of CPU per frame in each of {summary['cores']} processes (the model-only bound).",
               f"Floor: decoding a frame as each pose worker does (PyAV, one thread, table below) costs {decode:.1f} ms "
-              f"of CPU, so a run that poses every frame needs at least {decode + 1000 * per_process:.1f} ms of CPU per "
-              f"video frame, and one that poses every second frame (`fast`) {decode + 500 * per_process:.1f} ms; the "
-              "rest of a profile's CPU ms/frame is its own cost (start-up, warm-up, scene and foot motion, guards, store).",
+              f"of CPU, so a run that poses every frame needs at least {decode + model:.1f} ms of CPU per video frame, "
+              f"and one that poses every second frame (`fast`) {decode + model / 2:.1f} ms; the rest of a profile's "
+              "CPU ms/frame is its own cost (start-up, warm-up, scene and foot motion, guards, store).",
               f"Start-up: one pose worker (fresh process, imports, model load) takes {st['startup_wall_s']:.1f} s wall and "
               f"{st['startup_cpu_s']:.1f} s CPU (the imports once per run: the workers fork from a server that has "
               f"them; the model load per worker): {100 * st['startup_wall_s'] / b['wall_s']:.0f} % "
