@@ -90,10 +90,10 @@ class LocalExecutor:
 
     def __init__(
         self, workers: int, tasks_per_worker: int = 0, initializer: Callable[..., None] | None = None,
-        initargs: tuple = (),
+        initargs: tuple = (), preload: tuple[str, ...] = (),
     ) -> None:
         self.processor = ParallelProcessor(workers, tasks_per_worker=tasks_per_worker, initializer=initializer,
-                                           initargs=initargs)
+                                           initargs=initargs, preload=preload)
         self.workers = self.processor.workers
 
     def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
@@ -113,7 +113,7 @@ class LocalExecutor:
         return {"kind": "local", "workers": self.workers}
 
     def shutdown(self, cancel: bool = False) -> None:
-        self.processor.shutdown(cancel=cancel)
+        self.processor.close(cancel=cancel)
 
     def __enter__(self) -> "LocalExecutor":
         return self
@@ -130,6 +130,7 @@ def open_executor(
     initargs: tuple = (),
     on_result: ResultHook | None = None,
     count: Callable[[Any], int] | None = None,
+    preload: tuple[str, ...] = (),
 ) -> TaskExecutor:
     """The local pool when ``scheduler`` is None, else a Dask client of ``scheduler`` ("local":
     a loopback ``LocalCluster`` of ``workers`` single-threaded processes).
@@ -137,9 +138,10 @@ def open_executor(
     ``initializer`` runs once in each worker process; ``initargs`` only reach local workers;
     ``on_result(task, result)`` is called in this process as each remote result arrives (the
     local pool reports progress through ``initargs`` instead); ``count(result)``: the frames a
-    result holds, for the per-worker figures of the report."""
+    result holds, for the per-worker figures of the report; ``preload``: modules the local workers
+    import once, in the fork server they are forked from (``ParallelProcessor``)."""
     if scheduler is None:
-        return LocalExecutor(workers, tasks_per_worker, initializer, initargs)
+        return LocalExecutor(workers, tasks_per_worker, initializer, initargs, preload)
     from core.dask_executor import DaskExecutor
 
     return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result, count=count)

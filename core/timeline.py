@@ -101,16 +101,18 @@ class Timeline:
         return rss
 
     def _role(self, proc: psutil.Process, root: psutil.Process) -> str:
-        """"main", "worker N" (a multiprocessing child), "helper" (its resource tracker) or the program's name."""
+        """"main", "worker N" (a multiprocessing child), "helper" (its resource tracker or fork server) or the
+        program's name."""
         if proc.pid == root.pid:
             return "main"
         try:
             cmd = " ".join(proc.cmdline())
             name = proc.name()
+            server = "forkserver" in cmd and proc.ppid() == root.pid
         except psutil.Error:
             return "other"
-        if "resource_tracker" in cmd:
-            return "helper"
+        if "resource_tracker" in cmd or server:
+            return "helper"  # the resource tracker, or the fork server the workers are forked from
         if "spawn_main" not in cmd and "forkserver" not in cmd:
             return name[:10]
         self._workers += 1

@@ -105,7 +105,7 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
 
 
 def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str, dict[str, float]]:
-    """Decode + downscale alone (the background thread's work), OpenCV vs PyAV, with the library's
+    """Decode + downscale + RGB alone (the background thread's work), OpenCV vs PyAV, with the library's
     decoder threads (``threads=0``) and with one: frames/s and CPU ms per frame."""
     from core.pose.video import iter_frames
 
@@ -114,7 +114,7 @@ def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str
         for threads in (0, 1):
             t0, c0 = time.perf_counter(), time.process_time()
             n = sum(1 for _ in iter_frames(video, stop=frames, max_side_px=max_side_px, decoder=decoder,
-                                           threads=threads))
+                                           threads=threads, rgb=True))
             out[f"{decoder}, threads={threads}"] = {"frames_per_s": n / (time.perf_counter() - t0),
                                                     "cpu_ms_per_frame": 1000 * (time.process_time() - c0) / n}
     return out
@@ -239,12 +239,19 @@ def markdown(summary: dict) -> str:
               "(and of its CPU time); issue 11's target is at most 15 %."]
     st = summary["startup"]
     per_process = bound["inference_s"] * summary["cores"] / max(bound["frames"], 1)
-    lines += ["", f"Model cost: MediaPipe (full) on pre-decoded frames takes {1000 * per_process:.1f} ms per frame "
-              f"in each of {summary['cores']} processes (the model-only bound).",
+    model = bound.get("cpu_ms_per_frame", float("nan"))
+    decode = summary["decoders"].get("pyav, threads=1", {}).get("cpu_ms_per_frame", float("nan"))
+    lines += ["", f"Model cost: MediaPipe (full) on pre-decoded frames takes {1000 * per_process:.1f} ms of wall and "
+              f"{model:.1f} ms of CPU per frame in each of {summary['cores']} processes (the model-only bound).",
+              f"Floor: decoding a frame as each pose worker does (PyAV, one thread, table below) costs {decode:.1f} ms "
+              f"of CPU, so a run that poses every frame needs at least {decode + model:.1f} ms of CPU per video frame, "
+              f"and one that poses every second frame (`fast`) {decode + model / 2:.1f} ms; the rest of a profile's "
+              "CPU ms/frame is its own cost (start-up, warm-up, scene and foot motion, guards, store).",
               f"Start-up: one pose worker (fresh process, imports, model load) takes {st['startup_wall_s']:.1f} s wall and "
-              f"{st['startup_cpu_s']:.1f} s CPU, paid once per worker and run: {100 * st['startup_wall_s'] / b['wall_s']:.0f} % "
+              f"{st['startup_cpu_s']:.1f} s CPU (the imports once per run: the workers fork from a server that has "
+              f"them; the model load per worker): {100 * st['startup_wall_s'] / b['wall_s']:.0f} % "
               "of the naive loop's wall time on this clip (on a clip of a few seconds it outweighs the parallel gain)."]
-    lines += ["", "Decode + downscale to the balanced input size, in one process (threads=0: the decoder's "
+    lines += ["", "Decode + downscale to the balanced input size + RGB, in one process (threads=0: the decoder's "
               "own thread count, one per core; threads=1: what each worker uses when the workers fill the cores):",
               "", "| decoder | frames/s | CPU ms per frame |", "| --- | ---: | ---: |"]
     lines += [f"| {k} | {v['frames_per_s']:.0f} | {v['cpu_ms_per_frame']:.1f} |" for k, v in summary["decoders"].items()]

@@ -27,6 +27,10 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+# What a pose worker imports (this module first: it sets the native libraries' log levels), for a
+# pool that loads them once and forks its workers from there (``core.process_pool``).
+WORKER_MODULES = ("core.pose.extractor", "cv2", "av", "mediapipe")
+
 ProgressSink = Callable[[str, int], None]
 _progress_sink: ProgressSink | None = None
 PROGRESS_EVERY_FRAMES = 10
@@ -90,7 +94,7 @@ class PoseEstimator:
         else:
             box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
-        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        rgb = np.ascontiguousarray(crop) if frame.rgb else cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         if self._noisy_calls > 0:
             self._noisy_calls -= 1
@@ -214,6 +218,7 @@ class _Lane:
             queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
             fps=task.fps,
             threads=task.decode_threads,
+            rgb=True,
         )
         self.stride = task.pose.frame_stride
         self.position = task.warmup_start

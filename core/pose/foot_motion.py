@@ -57,7 +57,7 @@ class FootShift:
                 if item is None:
                     continue
                 box, before = item
-                after = _patch(frame.image, box)
+                after = _patch(frame.image, box, frame.grey_code())
                 if after is None:
                     continue
                 (dx, dy), peak = cv2.phaseCorrelate(before, after, _hann(PATCH_PX))
@@ -65,7 +65,7 @@ class FootShift:
                 out[k] = dx * to_frame_px, dy * to_frame_px, peak, from_frame
         if landmarks_px is not None:
             boxes = foot_boxes(landmarks_px, frame.scale, frame.image.shape[1], frame.image.shape[0])
-            patches = [None if b is None else _with_patch(b, frame.image) for b in boxes]
+            patches = [None if b is None else _with_patch(b, frame.image, frame.grey_code()) for b in boxes]
             self._previous = (frame.index, frame.scale, patches)
         return out
 
@@ -90,20 +90,22 @@ def foot_boxes(landmarks_px: np.ndarray, scale: float, width: int, height: int
     return out
 
 
-def _with_patch(box: tuple[int, int, int, int], image: np.ndarray) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
-    patch = _patch(image, box)
+def _with_patch(box: tuple[int, int, int, int], image: np.ndarray, grey_code: int
+                ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    patch = _patch(image, box, grey_code)
     return None if patch is None else (box, patch)
 
 
-def _patch(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
-    """The grey patch of ``image`` (H, W, 3 BGR) inside ``box``, resampled to PATCH_PX square, float32, mean 0."""
+def _patch(image: np.ndarray, box: tuple[int, int, int, int], grey_code: int) -> np.ndarray | None:
+    """The grey patch of ``image`` (H, W, 3; ``grey_code``: its ``cvtColor`` code to grey) inside ``box``,
+    resampled to PATCH_PX square, float32, mean 0."""
     import cv2
 
     x0, y0, x1, y1 = box
     crop = image[y0:y1, x0:x1]
     if crop.shape[0] != y1 - y0 or crop.shape[1] != x1 - x0:
         return None
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    grey = cv2.cvtColor(crop, grey_code)
     small = cv2.resize(grey, (PATCH_PX, PATCH_PX), interpolation=cv2.INTER_AREA).astype(np.float32)
     small -= cv2.mean(small)[0]
     return small

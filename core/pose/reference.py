@@ -52,10 +52,10 @@ def baseline_extract(video: Path, write_frame: Callable[[int, dict], None]) -> i
     return len(frames)
 
 
-def model_only_segment(args: tuple[str, int, int, Any]) -> tuple[int, float]:
+def model_only_segment(args: tuple[str, int, int, Any]) -> tuple[int, float, float]:
     """Decode ``[start, stop)`` first, wait at ``barrier`` until every process has decoded its part
     (so no inference is timed while another process still decodes), then time MediaPipe alone:
-    ``(frames, inference_s)``."""
+    ``(frames, inference_s, inference_cpu_s)`` (CPU of all the process's threads: the graph's own)."""
     import cv2
     import mediapipe as mp
 
@@ -66,10 +66,10 @@ def model_only_segment(args: tuple[str, int, int, Any]) -> tuple[int, float]:
     with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
         pose.process(frames[0])
         barrier.wait()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for f in frames:
             pose.process(f)
-        return len(frames), time.perf_counter() - t0
+        return len(frames), time.perf_counter() - t0, time.process_time() - c0
 
 
 def model_only_fps(video: Path, n_frames: int, processes: int) -> dict:
@@ -84,7 +84,8 @@ def model_only_fps(video: Path, n_frames: int, processes: int) -> dict:
         parts = [(str(video), int(a), int(b), barrier) for a, b in zip(bounds[:-1], bounds[1:])]
         with ProcessPoolExecutor(processes, mp_context=ctx, initializer=worker_init) as pool:
             results = list(pool.map(model_only_segment, parts))
-    frames = sum(n for n, _ in results)
-    slowest = max(t for _, t in results)
+    frames = sum(n for n, _, _ in results)
+    slowest = max(t for _, t, _ in results)
     return {"frames": frames, "inference_s": round(slowest, 3), "frames_per_s": round(frames / slowest, 2),
-            "per_process_fps": [round(n / t, 2) for n, t in results]}
+            "per_process_fps": [round(n / t, 2) for n, t, _ in results],
+            "cpu_ms_per_frame": round(1000 * sum(c for _, _, c in results) / max(frames, 1), 2)}

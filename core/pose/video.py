@@ -51,12 +51,20 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame: index in the video, timestamp (s), BGR image (H, W, 3) uint8, scale = out/in px."""
+    """One decoded frame: index in the video, timestamp (s), image (H, W, 3) uint8, scale = out/in px;
+    ``rgb``: the image's channels are RGB (what the pose model takes), else BGR (OpenCV's order)."""
 
     index: int
     time_s: float
     image: np.ndarray
     scale: float
+    rgb: bool = False
+
+    def grey_code(self) -> int:
+        """The OpenCV ``cvtColor`` code that turns this image grey (the same grey either way)."""
+        import cv2
+
+        return cv2.COLOR_RGB2GRAY if self.rgb else cv2.COLOR_BGR2GRAY
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,8 @@ def _frame_time(stamp_s: float | None, index: int, fps: float, last_t: float, us
 
 
 def _iter_opencv(
-    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool, threads: int
+    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool, threads: int,
+    rgb: bool,
 ) -> Iterator[Frame]:
     import cv2
 
@@ -208,7 +217,9 @@ def _iter_opencv(
                     break
                 last_t = _frame_time(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, index, fps, last_t, use_ts)
                 image, scale = _resize(image, max_side_px)
-                yield Frame(index, last_t, image, scale)
+                if rgb:
+                    image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+                yield Frame(index, last_t, image, scale, rgb)
             elif not cap.grab():
                 break
             index += 1
@@ -217,9 +228,11 @@ def _iter_opencv(
 
 
 def _iter_pyav(
-    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool, threads: int
+    path: Path, start: int, stop: int, stride: int, max_side_px: int, fps: float, use_ts: bool, threads: int,
+    rgb: bool,
 ) -> Iterator[Frame]:
     import av
+    from av.video.reformatter import VideoReformatter
 
     try:
         container = av.open(str(path))
@@ -234,6 +247,10 @@ def _iter_pyav(
         else:
             stream.thread_type = "AUTO"
         last_t = -1.0
+        # One scaler and one converter for the whole stream: each keeps its conversion context, which a
+        # frame's own reformat builds afresh every frame (0.64 against 1.19 ms of CPU per 1080p frame
+        # scaled to 960 px and converted, scripts/benchmark_worker_cost.py); the pixels are the same.
+        scaler, converter = VideoReformatter(), VideoReformatter()
         ranks = _seek_pyav(container, stream, path, start)
         frames = container.decode(stream)
         if stride > 1:  # frames between the kept ones that nothing refers to are not decoded
@@ -253,13 +270,15 @@ def _iter_pyav(
             scale = 1.0
             if max_side_px > 0 and max(w, h) > max_side_px:
                 scale = max_side_px / max(w, h)
-                frame = frame.reformat(width=round(w * scale), height=round(h * scale))
+                frame = scaler.reformat(frame, width=round(w * scale), height=round(h * scale))
             last_t = _frame_time(None if frame.time is None else float(frame.time), index, fps, last_t, use_ts)
-            image = frame.to_ndarray(format="bgr24")
+            # Scaled in YUV first, then converted: one conversion of the small frame (a single
+            # scale-and-convert step in RGB cost more CPU per frame on 1080p H.264).
+            image = converter.reformat(frame, format="rgb24" if rgb else "bgr24").to_ndarray()
             turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
             if turns:
                 image = np.ascontiguousarray(np.rot90(image, k=turns))
-            yield Frame(index, last_t, image, scale)
+            yield Frame(index, last_t, image, scale, rgb)
     finally:
         container.close()
 
@@ -294,13 +313,16 @@ def iter_frames(
     queue_frames: int = 32,
     fps: float = _DEFAULT_FPS,
     threads: int = 0,
+    rgb: bool = False,
 ) -> Iterator[Frame]:
     """Decode frames ``[start, stop)`` keeping every ``stride``-th, in a background thread.
 
     At most ``queue_frames`` decoded frames are held in memory. Frames are downscaled so their
     longer side is at most ``max_side_px`` (0 = native size) as soon as they are decoded.
     ``threads``: decoder threads (0 = the library's choice, one per core; 1 when other processes
-    already keep every core busy, which saves the threads' hand-over cost).
+    already keep every core busy, which saves the threads' hand-over cost). ``rgb``: frames in RGB
+    order (the pose model's input: PyAV converts to it at no extra cost, where a BGR frame needs one
+    more conversion per frame), else BGR.
     """
     path = Path(path)
     stop = stop if stop is not None else 1 << 62
@@ -312,7 +334,7 @@ def iter_frames(
     def produce() -> None:
         try:
             use_ts = timestamps_usable(path)
-            for frame in source(path, start, stop, stride, max_side_px, fps, use_ts, threads):
+            for frame in source(path, start, stop, stride, max_side_px, fps, use_ts, threads, rgb):
                 while not stop_event.is_set():
                     try:
                         q.put(frame, timeout=0.1)

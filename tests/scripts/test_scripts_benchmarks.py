@@ -26,14 +26,14 @@ def test_benchmark_performance_quick(tmp_path):
         row = summary["runs"][key]
         assert row["exit_code"] == 0 and row["frames_per_s"] > 0 and row["peak_rss_mb"] > 50
         assert row["write_calls"] < summary["baseline"]["write_calls"]
-    assert summary["bound"]["frames_per_s"] > 0
+    assert summary["bound"]["frames_per_s"] > 0 and summary["bound"]["cpu_ms_per_frame"] > 0
     assert set(summary["decoders"]) == {f"{d}, threads={t}" for d in ("opencv", "pyav") for t in (0, 1)}
     assert all(v["cpu_ms_per_frame"] > 0 for v in summary["decoders"].values())
     assert summary["startup"]["startup_cpu_s"] > 0
     assert all(summary["runs"][k]["cpu_ms_per_frame"] > 0 for k in ("extraction:fast", "extraction:balanced"))
     table = (tmp_path / "benchmark.md").read_text()
     assert "| naive loop |" in table and "extraction:balanced" in table
-    assert "Start-up: one pose worker" in table and "Model cost:" in table
+    assert "Start-up: one pose worker" in table and "Model cost:" in table and "Floor:" in table
     assert "--quick: start-up dominated" in table and "--quick: a 2 s, 480x270 clip" in proc.stdout
     timeline = summary["runs"]["extraction:balanced"]["timeline"]
     assert {"probe", "pose"} <= set(timeline["phases"]) and timeline["critical_path"]["idle_core_s"] >= 0
@@ -191,3 +191,12 @@ def test_pd_trial_as_pixels_per_heel_strike_timing(capsys):
     f1 = {key: float(line.split("|")[4].split()[0]) for key, line in rows.items()}
     assert f1[("rest", "none", "30")] >= 0.8 and f1[("touchdown", "none", "30")] < f1[("rest", "none", "30")] - 0.2
     assert "none within 50 ms" in rows[("touchdown", "none", "30")]
+
+
+def test_benchmark_worker_cost_prints_every_step(synthetic_video):
+    proc = run("scripts/benchmark_worker_cost.py", "--video", str(synthetic_video), "--frames", "6",
+               "--reps", "1", "--max-side", "320", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for step in ("decode (PyAV, 1 thread)", "one scaler and converter", "MediaPipe full, native",
+                 "MediaPipe full, 320 px", "scene + foot motion, 320 px"):
+        assert step in proc.stdout

@@ -75,3 +75,19 @@ def test_unseen_feet_and_patches_off_the_frame_give_nan() -> None:
     np.testing.assert_allclose(out[1, :2], 0.0, atol=0.05)  # the left toe's patch is inside
     feet.update(Frame(2, 2 / 30, image, 1.0), None)
     assert np.isnan(feet.update(Frame(3, 3 / 30, image, 1.0), lm)).all()  # no landmarks at frame 2
+
+
+def test_rgb_frames_give_the_shifts_of_the_same_bgr_frames() -> None:
+    before = _texture()
+    before[..., 0] //= 3  # colour: the channel order matters for grey
+    after = before.copy()
+    after[60:150, 60:200] = before[59:149, 56:196]
+    lm = _landmarks((100.0, 100.0), (400.0, 250.0), foot_px=FOOT_PX)
+    outs = []
+    for rgb in (False, True):
+        feet = FootShift()
+        images = [np.ascontiguousarray(im[..., ::-1]) if rgb else im for im in (before, after)]
+        feet.update(Frame(0, 0.0, images[0], 1.0, rgb), lm)
+        outs.append(feet.update(Frame(1, 1 / 30, images[1], 1.0, rgb), lm))
+    assert np.isfinite(outs[0]).all()
+    np.testing.assert_array_equal(outs[1], outs[0])

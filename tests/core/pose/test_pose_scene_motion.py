@@ -105,3 +105,16 @@ def test_a_passer_by_is_kept_out_of_the_scenery() -> None:
     measured = rows[np.isfinite(rows[:, 0])]
     assert len(measured) >= 3
     np.testing.assert_allclose(measured[:, 0], 0.0, atol=0.25)
+
+
+def test_rgb_frames_give_the_shifts_of_the_same_bgr_frames() -> None:
+    """Grey is taken in the frame's own channel order (``Frame.grey_code``)."""
+    bgr = _frames(6.0, 8)
+    for f in bgr:
+        f.image[..., 0] //= 3  # colour: the channel order matters for grey
+    rgb = [Frame(f.index, f.time_s, np.ascontiguousarray(f.image[..., ::-1]), f.scale, rgb=True) for f in bgr]
+    a, b = SceneShift(), SceneShift()
+    rows_bgr = np.array([a.update(f, WALKER) for f in bgr])
+    rows_rgb = np.array([b.update(f, WALKER) for f in rgb])
+    assert np.isfinite(rows_bgr[:, 0]).sum() >= 3
+    np.testing.assert_array_equal(rows_rgb, rows_bgr)

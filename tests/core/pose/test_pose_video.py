@@ -64,3 +64,35 @@ def test_pyav_stride_skips_no_kept_frame(h264_with_b_frames, threads):
         got = list(iter_frames(h264_with_b_frames, start=start, stride=3, decoder="pyav", threads=threads))
         assert [f.index for f in got] == list(range(start, len(full), 3))
         assert all(np.array_equal(f.image, full[f.index]) for f in got)
+
+
+@pytest.mark.parametrize("decoder", ["opencv", "pyav"])
+@pytest.mark.parametrize("max_side_px", [0, 320])
+def test_rgb_frames_are_the_bgr_frames_channel_swapped(synthetic_video, decoder, max_side_px):
+    """The pose lanes take RGB from the decoder (PyAV converts to it directly); the pixels are the
+    BGR frames' exactly, so landmarks do not change."""
+    kw = dict(start=2, stop=9, stride=3, max_side_px=max_side_px, decoder=decoder)
+    bgr, rgb = list(iter_frames(synthetic_video, **kw)), list(iter_frames(synthetic_video, rgb=True, **kw))
+    assert [f.index for f in rgb] == [f.index for f in bgr] == [2, 5, 8]
+    for a, b in zip(bgr, rgb):
+        assert b.rgb and not a.rgb and a.scale == b.scale and a.time_s == b.time_s
+        assert b.image.shape == a.image.shape and b.image.flags.c_contiguous
+        assert np.array_equal(b.image, a.image[..., ::-1])
+
+
+@pytest.mark.parametrize("max_side_px", [0, 320])
+def test_pyav_stream_reformatters_give_each_frames_own_reformat(synthetic_video, max_side_px):
+    """The decoder scales and converts with one reformatter per stream (it keeps its context); the pixels
+    are those of each frame's own ``reformat``."""
+    import av
+
+    got = list(iter_frames(synthetic_video, stop=6, max_side_px=max_side_px, decoder="pyav", rgb=True))
+    with av.open(str(synthetic_video)) as c:
+        want = []
+        for _, f in zip(range(6), c.decode(video=0)):
+            scale = min(1.0, max_side_px / max(f.width, f.height)) if max_side_px else 1.0
+            if scale < 1.0:
+                f = f.reformat(width=round(f.width * scale), height=round(f.height * scale))
+            want.append(f.to_ndarray(format="rgb24"))
+    assert len(got) == len(want) == 6
+    assert all(np.array_equal(g.image, w) for g, w in zip(got, want))
