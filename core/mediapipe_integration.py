@@ -33,7 +33,7 @@ from core.performance_optimizer import (
     tree_cpu_seconds,
 )
 from core.pose.extractor import SegmentTask, extract_batch, extract_segment, worker_init
-from core.pose.follow import FollowPath
+from core.pose.follow_path import FollowPath
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video

@@ -13,7 +13,8 @@ from typing import Any
 from core.errors import GaitToolError
 from core.executors import TaskExecutor
 from core.performance_optimizer import PerformanceMonitor
-from core.pose.follow import FollowPath, ScanPart, ScanTask, plan_follow, scan_part
+from core.pose.follow import ScanPart, ScanTask, plan_follow, scan_part
+from core.pose.follow_path import FollowPath
 from core.pose.roi import Roi
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from core.config import PoseConfig
 from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
-from core.pose.follow import FollowPath, crop_max_side_px
+from core.pose.follow_path import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
 from core.pose.frame_guard import WalkerState, accept_pose
 from core.pose.pose_guard import GuardMemory

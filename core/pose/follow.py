@@ -3,7 +3,7 @@ follows the walker through every frame (so pose sees the walker large and nobody
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -13,7 +13,7 @@ from core.errors import NoWalkerError
 from core.pose.glance import glance
 from core.pose.leg_motion import leg_motion
 from core.pose.people import FinderConfig, PersonFinder
-from core.pose.pose_guard import GuardMemory, judge
+from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
@@ -24,56 +24,10 @@ from core.pose.walker_choice import TrackSummary, choose_walker, ground_directio
 SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
-CARRY_SCANS = 4  # the crop follows a walker lost by the finder this many scan intervals on (the tracker's max_gap_scans)
-CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
-LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
 MIN_SCANS_PER_PART = 8  # a scan task covers at least this many scans (each task opens the video and the detector)
 OPEN_END = 1 << 62  # "to the end of the video": the metadata's frame count may be short
 _MAX_FRAMES_UNINDEXED = 1 << 20  # frames asked for when the packets cannot be indexed (decoding stops at the end)
-
-
-@dataclass(frozen=True)
-class FollowPath:
-    """The crop that follows the walker: for video frames ``first_frame..first_frame+n-1``, square
-    boxes (n, 4) x0 y0 x1 y1 in original-frame px (all the same side), and the walker's hip as
-    scanned (n, 2) px (``centres_px``; the crop is held inside the frame, the hip is not; None: the
-    crops' centres), and the walker's direction over the ground in the image (+1 right, -1 left, 0
-    unknown). ``others_px`` (n, k, 4): the other people's boxes in the same frames (NaN where a
-    person is not in view), kept out of the scenery's pan (``core.pose.scene_motion``).
-    ``frame_side_px``: the video frame's longer side (px; 0 unknown)."""
-
-    first_frame: int
-    boxes_px: np.ndarray = field(compare=False)
-    centres_px: np.ndarray | None = field(default=None, compare=False)
-    direction_x: int = 0
-    others_px: np.ndarray | None = field(default=None, compare=False)
-    frame_side_px: int = 0
-
-    def others_at(self, frame: int) -> np.ndarray | None:
-        """(m, 4) px boxes of the other people in view at ``frame``; None when there are none."""
-        i = frame - self.first_frame
-        if self.others_px is None or i < 0 or i >= len(self.others_px):
-            return None
-        boxes = self.others_px[i]
-        boxes = boxes[np.isfinite(boxes).all(axis=1)]
-        return boxes if len(boxes) else None
-
-    def on_walker(self, frame: int, landmarks_px: np.ndarray, memory: GuardMemory | None = None) -> bool:
-        """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.judge``; ``memory``: the
-        guard's memory of this run of frames, updated; None: none): else the pose model has taken someone else."""
-        box = self.box_at(frame)
-        if box is None:
-            return False
-        centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
-        return judge(GuardMemory() if memory is None else memory, frame, landmarks_px, centre,
-                     float(box[2] - box[0]), self.direction_x)
-
-    def box_at(self, frame: int) -> np.ndarray | None:
-        i = frame - self.first_frame
-        if i < 0 or i >= len(self.boxes_px):
-            return None
-        return self.boxes_px[i]
 
 
 @dataclass(frozen=True)
@@ -244,102 +198,6 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     others = [(np.asarray(t.frames, dtype=float), np.asarray(t.boxes, dtype=float)) for t in tracks if t is not chosen]
     path = replace(path, others_px=others_along(others, path.first_frame, len(path.boxes_px)))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
-
-
-def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: int) -> np.ndarray | None:
-    """(n, k, 4) boxes of k people at video frames ``first..first+n-1``, linear between each one's
-    sightings (frames (m,), boxes (m, 4) px) and NaN outside its first..last sighting widened by
-    one scan interval; None without people."""
-    if not sightings or n <= 0:
-        return None
-    t = np.arange(first, first + n, dtype=float)
-    out = np.full((n, len(sightings), 4), np.nan)
-    for k, (frames, boxes) in enumerate(sightings):
-        if len(frames) == 0:
-            continue
-        every = float(np.median(np.diff(frames))) if len(frames) > 1 else 0.0
-        inside = (t >= frames[0] - every) & (t <= frames[-1] + every)
-        for c in range(4):
-            out[inside, k, c] = np.interp(t[inside], frames, boxes[:, c])
-    return out
-
-
-def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
-    """Crop boxes for every frame from before the track's first sighting to after its last (``_span``,
-    within the video): centre interpolated between scans (carried on at the track's velocity
-    beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
-    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
-    frames = np.asarray(track.frames, dtype=float)
-    boxes = np.asarray(track.boxes, dtype=float)
-    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    every = max(1.0, float(np.median(np.diff(frames)))) if len(frames) > 1 else 1.0
-    first, last = _span(frames, centres[:, 0], every, n_frames, width_px)
-    t = np.arange(first, last + 1, dtype=float)
-    cx, cy = _extrapolated(t, frames, centres[:, 0]), _extrapolated(t, frames, centres[:, 1])
-    cx, cy = _smoothed(cx, int(every)), _smoothed(cy, int(every))
-    heights = boxes[:, 3] - boxes[:, 1]
-    side = min(float(np.percentile(heights, 90)) * CROP_SIDE_BOXES, width_px, height_px)
-    x0 = np.clip(cx - side / 2, 0, width_px - side)
-    y0 = np.clip(cy - side / 2, 0, height_px - side)
-    out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
-    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x, frame_side_px=max(width_px, height_px))
-
-
-def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:
-    """The longer frame side (px; 0 = native) to decode at for pose: the profile's ``max_side_px``, unless
-    that shrinks the walker's crop below ``LANDMARK_INPUT_PX``; then larger, up to the native size. A
-    120 px walker in 1280x720 had a 226 px crop shrunk to 170 px at 960 (docs/walker.md: foot error lower on
-    all six small-walker seeds, event F1 median 0.82 -> 0.89)."""
-    if path is None or profile_max_side_px <= 0 or path.frame_side_px <= profile_max_side_px or not len(path.boxes_px):
-        return profile_max_side_px
-    crop_px = float(path.boxes_px[0, 2] - path.boxes_px[0, 0])
-    needed = int(np.ceil(path.frame_side_px * LANDMARK_INPUT_PX / max(crop_px, 1.0)))
-    return profile_max_side_px if needed <= profile_max_side_px else 0 if needed >= path.frame_side_px else needed
-
-
-def _span(frames: np.ndarray, cx: np.ndarray, every: float, n_frames: int, width_px: int) -> tuple[int, int]:
-    """First and last frame of the crop path (within the video): one scan interval beyond the track's
-    first and last sightings, and on up to ``CARRY_SCANS`` intervals while the hip, carried on at its
-    velocity (``_extrapolated``), stays inside the frame's width. A walker lost by the finder while
-    passing in front of someone near the clip's end is then still followed (benchmark_walker seed
-    91000, standing_rl_static_s91002: last seen 1.5 s before the end, in view to it); the pose guard
-    refuses what is not the walker."""
-    end = n_frames - 1 if n_frames > 0 else int(frames[-1])
-    return (_reach(frames, cx, -every, end, width_px), _reach(frames, cx, every, end, width_px))
-
-
-def _reach(frames: np.ndarray, cx: np.ndarray, step: float, end: int, width_px: int) -> int:
-    """The frame the path reaches beyond the first (``step`` < 0) or last sighting (see ``_span``)."""
-    start = frames[0] if step < 0 else frames[-1]
-    sign = 1.0 if step > 0 else -1.0
-    t = np.arange(start + step, start + CARRY_SCANS * step + sign, sign)
-    t = t[(t >= 0) & (t <= end)]
-    x = _extrapolated(t, frames, cx)
-    outside = (x < 0) | (x >= width_px)
-    n_in = int(np.argmax(outside)) if outside.any() else len(t)
-    return int(np.clip(t[n_in - 1] if n_in else start + step, 0, end))
-
-
-def _smoothed(x: np.ndarray, win: int) -> np.ndarray:
-    """Moving average over ``win`` samples; the ends padded by point reflection (a straight line stays straight)."""
-    if win <= 1 or len(x) <= win:
-        return x
-    padded = np.pad(x, win // 2, mode="reflect", reflect_type="odd")
-    return np.convolve(padded, np.ones(win) / win, mode="same")[win // 2 : win // 2 + len(x)]
-
-
-def _extrapolated(t: np.ndarray, frames: np.ndarray, values: np.ndarray, fit: int = 4) -> np.ndarray:
-    """``values`` at sightings ``frames`` read at ``t``: linear between sightings, and beyond either
-    end along a line fitted over the ``fit`` sightings there."""
-    out = np.interp(t, frames, values)
-    if len(frames) < 2:
-        return out
-    for ends, side in ((slice(None, fit), t < frames[0]), (slice(-fit, None), t > frames[-1])):
-        f, v = frames[ends], values[ends]
-        slope = np.polyfit(f, v, 1)[0]
-        anchor = 0 if ends.start is None else -1
-        out[side] = v[anchor] + slope * (t[side] - f[anchor])
-    return out
 
 
 def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1,  # noqa: ANN202 - generator

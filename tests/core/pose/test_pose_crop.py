@@ -3,7 +3,7 @@
 import numpy as np
 
 from core.pose.extractor import _queue_for
-from core.pose.follow import LANDMARK_INPUT_PX, FollowPath, crop_max_side_px
+from core.pose.follow_path import LANDMARK_INPUT_PX, FollowPath, crop_max_side_px
 
 
 def test_a_small_walker_is_cropped_from_a_frame_large_enough_for_the_landmark_model():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.constants import LANDMARK_INDEX
-from core.pose.follow import follow_path
+from core.pose.follow_path import follow_path
 from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, GuardMemory, facing_x,
                                   hips_near, is_walker, judge)
 from core.pose.tracking import Track

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.errors import NoWalkerError
-from core.pose.follow import follow_path
+from core.pose.follow_path import follow_path
 from core.pose.tracking import Track, TrackerConfig, appearance_distance, track_people
 from core.pose.walker_choice import choose_walker, in_view, one_person_in_place
 
@@ -308,7 +308,7 @@ def test_a_candidate_a_little_off_in_place_size_and_look_is_someone_else():
 
 
 def test_other_people_along_the_path_are_interpolated_between_sightings_only() -> None:
-    from core.pose.follow import others_along
+    from core.pose.follow_path import others_along
 
     frames = np.array([10.0, 25.0, 40.0])
     boxes = np.array([[100.0, 50, 150, 250], [130, 50, 180, 250], [160, 50, 210, 250]])
