@@ -233,7 +233,7 @@ def _refined_timing(detection: EventDetection, series: KeypointSeries, forward: 
     the detector's heel strikes at rest) keep the detector's times."""
     if (cfg.event_refiner != "learned" or series.units != "px" or not detection.events
             or cfg.video_heel_strike != "rest"):
-        return dataclasses.replace(detection, refiner="none")
+        return detection
     events, shifts = refine_events(series, forward, detection.events, model or shipped_model())
     refined = dataclasses.replace(detection, events=events, refiner="learned", shifts_s=shifts)
     report = refined.refinement()

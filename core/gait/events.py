@@ -143,14 +143,14 @@ def _speed_contact(c: Candidate, heel_speed: np.ndarray, toe_speed: np.ndarray, 
 Evidence = tuple[np.ndarray, np.ndarray]  # foot-patch velocity (T, 4, 2) px/s and peak (T, 4): core.gait.contact_pixels
 
 
-def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, ctx: BoutContext,
-             evidence: Evidence | None = None) -> list[Candidate]:
+def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, heel_speed: np.ndarray,
+             toe_speed: np.ndarray, ctx: BoutContext, evidence: Evidence | None = None) -> list[Candidate]:
     """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum,
     then, on video with foot-patch ``evidence``, a heel strike to its heel patch's onset of rest where
-    that is clear (``core.gait.contact_pixels``)."""
+    that is clear (``core.gait.contact_pixels``). ``heel_speed``, ``toe_speed``: (T,) forward speeds
+    over the ground (``_speed_over_ground``)."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
-    toe_speed, heel_speed = _speed_over_ground(t, ctx), _speed_over_ground(h, ctx)
     out = []
     for c in found:
         index = _speed_contact(c, heel_speed, toe_speed, ctx)
@@ -199,19 +199,19 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
         if end - start < MIN_RUN_S * ctx.rate_hz:
             continue
         p, h, t = pelvis[start:end], heel[start:end], toe[start:end]
+        heel_speed, toe_speed = _speed_over_ground(h, ctx), _speed_over_ground(t, ctx)
         if method == "velocity":
-            found = velocity_candidates(_speed_over_ground(h, ctx), _speed_over_ground(t, ctx), side, ctx.rate_hz)
+            found = velocity_candidates(heel_speed, toe_speed, side, ctx.rate_hz)
         else:
             found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":
-            found = _refined(found, p, h, t, ctx, None if evidence is None else
+            found = _refined(found, p, h, t, heel_speed, toe_speed, ctx, None if evidence is None else
                              (evidence[0][start:end], evidence[1][start:end]))
             if ankle_only:
                 found = [c for c in found if c.event != "toe_off"]
                 found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
             if end == len(positions) and not ctx.speed_contacts:  # metric data (on video it added false events)
-                found += partial_step_contacts(found, _speed_over_ground(h, ctx), _speed_over_ground(t, ctx),
-                                               FOOT_SPEED_FRACTION * ctx.walking_speed,
+                found += partial_step_contacts(found, heel_speed, toe_speed, FOOT_SPEED_FRACTION * ctx.walking_speed,
                                                int(np.ceil(MIN_SWING_S * ctx.rate_hz)), side)
         out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
     return out

@@ -189,9 +189,10 @@ def partial_step_contacts(found: list[Candidate], heel_speed: np.ndarray, toe_sp
     toe off with no heel strike after it, the first time (sub-sample) the heel's forward speed over
     ground ``heel_speed`` (T,) falls through ``level`` (it landed); after its last heel strike with no
     toe off after it, the first time the toe's ``toe_speed`` rises through ``level`` (it launched).
-    Searched from ``min_gap`` samples after that event; the foot must have moved faster than twice
-    ``level`` before a landing, and stay on its side of ``level`` to the end (a real landing or launch,
-    not a wobble). Strength 0: such a contact loses to any full candidate."""
+    Searched from ``min_gap`` samples after that event. A real landing, not a wobble: the heel moved
+    faster than twice ``level`` before it, stays below ``level`` to the end and gets below half of it;
+    a real launch: the toe stays above ``level`` to the end and reaches twice it. Strength 0: such a
+    contact loses to any full candidate."""
     mine = sorted((c for c in found if c.side == side), key=lambda c: c.index)
     if not mine or level <= 0:
         return []
