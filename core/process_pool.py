@@ -5,6 +5,7 @@ or lanes of consecutive tasks pinned to one worker each (``run_lanes``), started
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
 
@@ -175,7 +176,27 @@ def _context(preload: tuple[str, ...]) -> Any:  # noqa: ANN401 - a multiprocessi
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(list(preload))
+    _start_fork_server()
     return ctx
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (once) on this process's module path. Python 3.11's server ignores the
+    path it is sent and imports the preload from its own (the working folder first), so another copy
+    of the project there, or an installed older version, would run in every worker instead of this one."""
+    from multiprocessing import forkserver
+
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    os.environ["PYTHONPATH"] = os.pathsep.join(p or os.getcwd() for p in sys.path)
+    os.environ["PYTHONSAFEPATH"] = "1"  # no working folder ahead of that path
+    try:
+        forkserver.ensure_running()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _stop_fork_server() -> None:

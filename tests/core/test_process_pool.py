@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import psutil
 
@@ -39,3 +41,34 @@ def test_closing_the_pool_stops_and_reaps_the_fork_server():
     assert _forkservers()  # it serves the pool
     proc.close()
     assert not _forkservers()  # waited for: its CPU and its workers' count in this process's rusage
+
+
+def test_workers_import_this_copy_of_the_project_whatever_the_working_folder(tmp_path):
+    # another copy of the project in the working folder (a second checkout, an older version) must not
+    # be what the fork server preloads: the workers run the code the parent imported
+    decoy = tmp_path / "core"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "process_pool.py").write_text("")
+    (decoy / "decoy_marker.py").write_text("MARK = 'decoy'\n")
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from core.process_pool import ParallelProcessor\n"
+        "from tests.core.test_process_pool import _core_file\n"
+        "if __name__ == '__main__':\n"
+        "    with ParallelProcessor(2, preload=('core.constants',)) as proc:\n"
+        "        print('|'.join(r for _, r in proc.run_lanes(_core_file, [[0], [1]])))\n"
+    )
+    (tmp_path / "run.py").write_text(script)
+    out = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    files = out.stdout.strip().split("|")
+    assert len(files) == 2 and all(Path(f).parent == root / "core" for f in files)
+
+
+def _core_file(_: int) -> str:
+    import core
+
+    return core.__file__
