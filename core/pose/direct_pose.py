@@ -55,7 +55,10 @@ class DirectPoseEstimator:
             roi = None
         if roi is None:
             self._smoother.reset()
-            roi = self._detect(frame, region or (0.0, 0.0, float(w), float(h)))
+            region = region or (0.0, 0.0, float(w), float(h))
+            if region[2] - region[0] < 1 or region[3] - region[1] < 1:  # a box outside the frame
+                return None
+            roi = self._detect(frame, region)
             if roi is None:
                 return None
         result = self._landmarks(frame, roi)

@@ -42,6 +42,7 @@ def test_direct_engine_finds_the_walker_and_agrees_with_the_graph_on_the_legs(fr
 def test_a_box_restricts_the_search_and_nobody_there_is_none(frames):
     with DirectPoseEstimator(_unsmoothed(), 1) as direct:
         assert direct.process(frames[10], np.array([0.0, 0.0, 40.0, 40.0])) is None  # a corner: nobody
+        assert direct.process(frames[10], np.array([700.0, 0.0, 900.0, 100.0])) is None  # outside the frame
         found = direct.process(frames[10])
         assert found is not None
         hip_x = found[0][23:25, 0].mean()
