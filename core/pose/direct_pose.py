@@ -42,15 +42,18 @@ class DirectPoseEstimator:
         self._landmarker = TfliteModel(model_path(model_complexity), threads)
         self._detector = TfliteModel(shipped_model_path(DETECTOR_FILE), threads)
         self._smoother = PoseSmoother(cfg.smooth_landmarks)
-        self._track: PoseRoi | None = None  # the next crop, in original-frame px
+        self._track: PoseRoi | None = None  # the next crop, original-frame px relative to the box corner
 
     def process(self, frame: Frame, box_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """Landmarks of one frame: image (33, 5) x, y, z px of the original frame, visibility, presence;
         world (33, 3) m; None if nobody. ``box_px``: (x0, y0, x1, y1) original-frame px where the person
-        is (the walker's crop): detection searches it, and a tracked crop centred outside it is dropped."""
+        is (the walker's crop): detection searches it, and a tracked crop centred outside it is dropped.
+        Tracking and smoothing run relative to the box's corner, so that the box's motion carries the
+        next crop along, as for the graph, which is handed the box as its image."""
         h, w = frame.image.shape[:2]
         region = self._region_px(box_px, frame.scale, w, h)
-        roi = None if self._track is None else self._track.scaled(frame.scale)
+        origin = np.zeros(2) if box_px is None else np.asarray(box_px[:2], dtype=float)
+        roi = None if self._track is None else self._track.moved(origin).scaled(frame.scale)
         if roi is not None and region is not None and not _inside(roi, region):
             roi = None
         if roi is None:
@@ -61,7 +64,7 @@ class DirectPoseEstimator:
             roi = self._detect(frame, region)
             if roi is None:
                 return None
-        result = self._landmarks(frame, roi)
+        result = self._landmarks(frame, roi, origin)
         if result is None:
             self.reset()
         return result
@@ -87,7 +90,9 @@ class DirectPoseEstimator:
         centre, scale_pt = crop_to_image(kp[:2], square)
         return roi_from_points(centre, scale_pt)
 
-    def _landmarks(self, frame: Frame, roi: PoseRoi) -> tuple[np.ndarray, np.ndarray] | None:
+    def _landmarks(self, frame: Frame, roi: PoseRoi, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The landmark model on ``roi`` (decoded-frame px); ``origin``: the box corner (original px)
+        that tracking and smoothing are relative to."""
         rgb = _rgb(crop(frame.image, roi, LANDMARK_INPUT_PX, replicate_border=True), frame.rgb)
         outs = self._landmarker.run((rgb.astype(np.float32) / 255.0)[None])
         by_size = {o.size: o for o in outs}
@@ -99,13 +104,14 @@ class DirectPoseEstimator:
         norm = refine_from_heatmap(raw[:, :2] / LANDMARK_INPUT_PX, heatmap)
         xy = crop_to_image(norm, roi)
         image = np.empty((NUM_LANDMARKS, 5))
-        image[:, :2] = xy[:NUM_LANDMARKS] / frame.scale
+        image[:, :2] = xy[:NUM_LANDMARKS] / frame.scale - origin
         image[:, 2] = raw[:NUM_LANDMARKS, 2] / LANDMARK_INPUT_PX * roi.side_px / frame.scale
         image[:, 3:] = _sigmoid(raw[:NUM_LANDMARKS, 3:])
         world_raw = by_size[_ALL_LANDMARKS * 3].reshape(_ALL_LANDMARKS, 3)[:NUM_LANDMARKS]
         world = rotate_world(world_raw.astype(float), roi.rotation_rad)
-        image, world, aux = self._smoother(image, world, xy[_AUX] / frame.scale)
+        image, world, aux = self._smoother(image, world, xy[_AUX] / frame.scale - origin)
         self._track = roi_from_points(aux[0], aux[1])
+        image[:, :2] += origin
         return image, world
 
     def reset(self) -> None:

@@ -28,6 +28,11 @@ class PoseRoi:
     side_px: float
     rotation_rad: float
 
+    def moved(self, offset_px: np.ndarray) -> "PoseRoi":
+        """The same region shifted by ``offset_px`` (x, y)."""
+        return PoseRoi(self.centre_x_px + float(offset_px[0]), self.centre_y_px + float(offset_px[1]),
+                       self.side_px, self.rotation_rad)
+
     def scaled(self, factor: float) -> "PoseRoi":
         """The same region in an image scaled by ``factor`` (px per px)."""
         return PoseRoi(self.centre_x_px * factor, self.centre_y_px * factor, self.side_px * factor, self.rotation_rad)

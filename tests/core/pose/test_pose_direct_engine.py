@@ -58,3 +58,19 @@ def test_the_extractor_runs_the_direct_engine_when_configured(synthetic_video):
     batch = extract_segment(task)
     assert len(batch.frame) == 30 and batch.valid.mean() >= 0.9
     assert np.nanmax(batch.image[:, 23:33, 0]) <= 640 and np.nanmin(batch.image[:, 23:33, 1]) >= 0
+
+
+def test_the_walkers_box_carries_the_tracked_crop_along(frames):
+    """Tracking is relative to the box: a frame and box both moved by 20 px give the same landmarks moved
+    by 20 px (the crop sees the same pixels), as the graph, which is handed the box as its image."""
+    frame = frames[10]
+    hip_x = DirectPoseEstimator(_unsmoothed(), 1).process(frame)[0][23:25, 0].mean()
+    box = np.array([hip_x - 150.0, 0.0, hip_x + 150.0, 360.0])
+    moved = dataclasses.replace(frame, image=np.roll(frame.image, 20, axis=1))
+    results = []
+    for image_frame, second_box in ((frame, box), (moved, box + [20.0, 0.0, 20.0, 0.0])):
+        with DirectPoseEstimator(_unsmoothed(), 1) as direct:
+            direct.process(frame, box)  # detection
+            results.append(direct.process(image_frame, second_box)[0])  # tracked
+    assert np.allclose(results[1][:, 0], results[0][:, 0] + 20.0, atol=0.05)
+    assert np.allclose(results[1][:, 1], results[0][:, 1], atol=0.05)
