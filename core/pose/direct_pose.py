@@ -14,8 +14,10 @@ import numpy as np
 from core.config import PoseConfig
 from core.constants import NUM_LANDMARKS
 from core.pose.one_euro import PoseSmoother
-from core.pose.people import body_boxes, box_overlap, decode_keypoints, run_detector, DETECTOR_INPUT_PX
-from core.pose.pose_roi import PoseRoi, crop, crop_to_image, refine_from_heatmap, roi_from_points, rotate_world, square_around
+from core.pose.people import DETECTOR_INPUT_PX, body_boxes, box_overlap, decode_keypoints, run_detector
+from core.pose.pose_roi import (
+    PoseRoi, crop, crop_to_image, refine_from_heatmap, roi_from_points, rotate_world, square_around,
+)
 from core.pose.roi import Roi
 from core.pose.video import Frame
 
