@@ -24,9 +24,14 @@ def _check(cond: bool, key: str, message: str) -> None:
         raise ConfigError(f"{key}: {message}")
 
 
+POSE_ENGINES = ("graph", "direct")
+
+
 @dataclass(frozen=True)
 class PoseConfig:
-    """MediaPipe settings. ``max_side_px`` 0 keeps the native size; ``frame_stride`` 1 keeps every frame."""
+    """MediaPipe settings. ``max_side_px`` 0 keeps the native size; ``frame_stride`` 1 keeps every frame.
+    ``engine``: "graph" runs MediaPipe's ``mp.solutions`` pose graph, "direct" the same models through
+    LiteRT with the project's own crops and tracking (``core.pose.direct_pose``)."""
 
     model_complexity: int
     min_detection_confidence: float
@@ -34,9 +39,11 @@ class PoseConfig:
     smooth_landmarks: bool
     max_side_px: int
     frame_stride: int
+    engine: str
 
     def __post_init__(self) -> None:
         _check(self.model_complexity in (0, 1, 2), "pose.model_complexity", "must be 0, 1 or 2")
+        _check(self.engine in POSE_ENGINES, "pose.engine", "must be 'graph' or 'direct'")
         for key in ("min_detection_confidence", "min_tracking_confidence"):
             _check(0.0 <= getattr(self, key) <= 1.0, f"pose.{key}", "must be in [0, 1]")
         _check(self.max_side_px == 0 or self.max_side_px >= 64, "pose.max_side_px", "must be 0 or >= 64")

@@ -151,15 +151,19 @@ ABLATIONS = {  # each of the fast profile's choices alone, on top of balanced
 }
 
 
-def ablation_config(path: Path) -> Path:
-    """The project's profile file plus the ``ABLATIONS`` profiles, written to ``path``."""
+def profile_file(path: Path, ablations: bool, engine: str | None) -> Path:
+    """The project's profile file, plus the ``ABLATIONS`` profiles when asked, with every profile's
+    ``pose.engine`` set to ``engine`` when given; written to ``path``."""
     from core.config import read_config_file
     from core.io.atomic import write_json
 
     data = read_config_file(None)
     balanced = data["profiles"]["balanced"]
-    for name, change in ABLATIONS.items():
+    for name, change in (ABLATIONS.items() if ablations else ()):
         data["profiles"][name] = {s: {**balanced.get(s, {}), **change.get(s, {})} for s in {*balanced, *change}}
+    for prof in data["profiles"].values() if engine else ():
+        prof["pose"] = {**prof.get("pose", {}), "engine": engine}
+    data["defaults"]["pose"]["engine"] = engine or data["defaults"]["pose"]["engine"]
     write_json(path, data)
     return path
 
@@ -335,6 +339,8 @@ def main() -> int:
                          "ratios are start-up dominated and say nothing about real clips")
     ap.add_argument("--ablation", action="store_true",
                     help="also extract with each fast-profile choice alone on top of balanced (stride 2, 640 px, lite)")
+    ap.add_argument("--engine", choices=("graph", "direct"),
+                    help="pose engine of every profile run (default: each profile's own pose.engine)")
     ap.add_argument("--rss-videos", help="SHORT,LONG: compare the peak RSS of the whole pipeline on two videos, then exit")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     ap.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
@@ -373,7 +379,7 @@ def main() -> int:
     types = ["extraction", "pipeline"] if args.type == "both" else [args.type]
     extra = ["--max-memory", str(args.max_memory)] if args.max_memory else []
     work = Path(tempfile.mkdtemp(prefix="bench_", dir=args.output))
-    config = ablation_config(work / "profiles.json") if args.ablation else None
+    config = profile_file(work / "profiles.json", args.ablation, args.engine) if args.ablation or args.engine else None
     if config is not None:
         extra += ["--config", str(config)]
     if args.quick:
@@ -387,7 +393,7 @@ def main() -> int:
     bo = measure("bound", video, work / "bound")
     bound = {**bo["result"], "peak_rss_mb": bo["peak_rss_mb"]}
     plan = [(kind, prof) for kind in types for prof in profiles]
-    plan += [("extraction", prof) for prof in (ABLATIONS if config is not None else ())]
+    plan += [("extraction", prof) for prof in (ABLATIONS if args.ablation else ())]
     # Each repeat runs the naive loop and then every profile, so that a change in the machine's speed
     # hits all of them alike; the speed-up is the median of the per-repeat ratios.
     base_reps: list[dict] = []

@@ -56,24 +56,28 @@ def fetch_clip(work: Path) -> Path:
     return clip
 
 
-def learned_profile(work: Path) -> Path:
-    """A copy of the profile file whose defaults switch the learned event timing on."""
+def profile_copy(work: Path, learned: bool, engine: str | None) -> Path:
+    """A copy of the profile file whose defaults switch the learned event timing on (``learned``) and
+    whose profiles all run the pose engine ``engine`` (when given)."""
     profile = json.loads((ROOT / "configs" / "performance_optimized.json").read_text())
-    profile["defaults"]["preprocessing"]["event_refiner"] = "learned"
+    if learned:
+        profile["defaults"]["preprocessing"]["event_refiner"] = "learned"
+    for section in [profile["defaults"], *profile["profiles"].values()] if engine else ():
+        section["pose"] = {**section.get("pose", {}), "engine": engine}
     work.mkdir(parents=True, exist_ok=True)
-    path = work / "profile_learned.json"
+    path = work / f"profile{'_learned' if learned else ''}{'_' + engine if engine else ''}.json"
     path.write_text(json.dumps(profile))
     return path
 
 
-def run_cli(clip: Path, out: Path, mode: str, roi: str | None) -> Path:
-    """Run the CLI on ``clip`` in ``mode`` ("rest", "touchdown", either + "+learned"); returns the
-    clip's output folder."""
+def run_cli(clip: Path, out: Path, mode: str, roi: str | None, engine: str | None = None) -> Path:
+    """Run the CLI on ``clip`` in ``mode`` ("rest", "touchdown", either + "+learned") with the pose
+    engine ``engine`` (None: the profile's); returns the clip's output folder."""
     heel_strike, _, refiner = mode.partition("+")
     cmd = [sys.executable, str(ROOT / "main_gait_analysis.py"), "--videos", str(clip), "--output", str(out),
            "--heel-strike", heel_strike, "-q"]
-    if refiner == "learned":
-        cmd += ["--config", str(learned_profile(out.parent))]
+    if refiner == "learned" or engine:
+        cmd += ["--config", str(profile_copy(out.parent, refiner == "learned", engine))]
     if roi:
         cmd += ["--roi", roi]
     subprocess.run(cmd, check=False)
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/gait_real_clip"), help="working folder")
     parser.add_argument("--modes", default="rest,touchdown,rest+learned",
                         help="heel-strike timings to run, each optionally +learned (the learned event timing)")
+    parser.add_argument("--engine", choices=("graph", "direct"), help="pose engine (default: the profile's)")
+    parser.add_argument("--no-roi-only", action="store_true", help="skip the runs with --roi 0,0.45,1,1")
     args = parser.parse_args(argv)
     clip = args.video or fetch_clip(args.work)
     print(f"# clip: {clip}; annotations (frame): {', '.join(f'{s} {f:g}' for s, f in ANNOTATIONS)}\n")
@@ -130,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
           "median error (frames) | error per annotated HS | cadence steps/min | grade |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for mode in args.modes.split(","):
-        for roi in (None, "0,0.45,1,1"):
+        for roi in (None,) if args.no_roi_only else (None, "0,0.45,1,1"):
             out = args.work / f"out_{mode}_{'roi' if roi else 'auto'}"
-            folder = run_cli(clip, out, mode, roi)
+            folder = run_cli(clip, out, mode, roi, args.engine)
             if not (folder / "gait_parameters.json").exists():
                 print(f"| {mode} | {roi or 'none'} | failed: see {out} |")
                 continue

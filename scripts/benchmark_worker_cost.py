@@ -8,7 +8,8 @@ times, and the median (and minimum) CPU ms per frame is printed.
 Steps: decoding alone (PyAV, one thread, as each worker decodes when the workers fill the cores);
 the decoder's scale + RGB conversion of decoded frames, with each frame's own reformat and with one
 scaler and converter for the stream (what the workers do); MediaPipe (full) on RGB frames at native size
-and at ``--max-side``; scene and foot motion on those frames. ``--startup``: the CPU of starting two
+and at ``--max-side``, and the direct engine (``pose.engine`` "direct": the same model through LiteRT with
+our own crops) on the same frames; scene and foot motion on those frames. ``--startup``: the CPU of starting two
 pose workers (imports and graph) as fresh interpreters and forked from a server that has imported
 MediaPipe (``core.process_pool``), from ``getrusage`` of the reaped children.
 """
@@ -70,6 +71,7 @@ def step_costs(video: Path, frames: int, reps: int, max_side_px: int) -> dict[st
     import av
 
     from core.config import load_profile
+    from core.pose.direct_pose import DirectPoseEstimator
     from core.pose.extractor import PoseEstimator, worker_init
     from core.pose.foot_motion import FootShift
     from core.pose.scene_motion import SceneShift
@@ -93,11 +95,21 @@ def step_costs(video: Path, frames: int, reps: int, max_side_px: int) -> dict[st
               for k, s in sizes.items()}
     pose = load_profile("balanced").pose
     estimators = {k: PoseEstimator(pose, 1) for k in sizes}
+    direct = DirectPoseEstimator(pose, 1, threads=1)
     landmarks: dict[str, list] = {}
 
     def model(k: str) -> Callable[[], int]:
         def run() -> int:
+            estimators[k].reset()
             landmarks[k] = [estimators[k].process(f) for f in images[k]]
+            return len(images[k])
+        return run
+
+    def direct_model(k: str) -> Callable[[], int]:
+        def run() -> int:
+            direct.reset()
+            for f in images[k]:
+                direct.process(f)
             return len(images[k])
         return run
 
@@ -113,7 +125,8 @@ def step_costs(video: Path, frames: int, reps: int, max_side_px: int) -> dict[st
 
     costs = _repeat({"decode (PyAV, 1 thread)": decode}, reps)
     costs |= conversion_costs(video, min(frames, 40), reps, sw, sh)
-    costs |= _repeat({f"MediaPipe full, {k}": model(k) for k in sizes}, reps)
+    costs |= _repeat({**{f"MediaPipe full, {k}": model(k) for k in sizes},
+                      **{f"direct engine (LiteRT, full), {k}": direct_model(k) for k in sizes}}, reps)
     costs |= _repeat({f"scene + foot motion, {k}": motion(k) for k in sizes}, reps)
     return costs
 

@@ -164,10 +164,20 @@ class SegmentTask:
     lane_stop: int = -1
 
 
-_estimators: dict[tuple, PoseEstimator] = {}
+_estimators: dict[tuple, Any] = {}
 
 
-def _estimator_for(task: SegmentTask) -> PoseEstimator:
+def make_estimator(pose: PoseConfig, model_complexity: int, roi: Roi | None) -> Any:
+    """The pose engine ``pose.engine`` names: MediaPipe's graph, or the direct LiteRT engine (one
+    LiteRT thread: workers already run one per core). Both have ``PoseEstimator``'s interface."""
+    if pose.engine == "direct":
+        from core.pose.direct_pose import DirectPoseEstimator
+
+        return DirectPoseEstimator(pose, model_complexity, roi, threads=1)
+    return PoseEstimator(pose, model_complexity, roi)
+
+
+def _estimator_for(task: SegmentTask) -> Any:
     """This process's estimator for the task's settings, reset for a new segment.
 
     Re-creating a MediaPipe graph per segment costs about 0.3 s and, through allocator
@@ -179,7 +189,7 @@ def _estimator_for(task: SegmentTask) -> PoseEstimator:
         for old in _estimators.values():
             old.close()
         _estimators.clear()
-        est = _estimators[key] = PoseEstimator(task.pose, task.model_complexity, task.roi)
+        est = _estimators[key] = make_estimator(task.pose, task.model_complexity, task.roi)
     else:
         est.reset()
     return est
@@ -193,7 +203,7 @@ def warm_pose(pose: PoseConfig, model_complexity: int, roi: Roi | None) -> None:
         for old in _estimators.values():
             old.close()
         _estimators.clear()
-        _estimators[key] = PoseEstimator(pose, model_complexity, roi)
+        _estimators[key] = make_estimator(pose, model_complexity, roi)
 
 
 class _Lane:

@@ -57,8 +57,9 @@ def detector_anchors() -> np.ndarray:
     return np.concatenate(centres)
 
 
-def decode_detections(scores_raw: np.ndarray, regress: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
-    """Raw detector outputs -> (boxes (n, 4) x0 y0 x1 y1, scores (n,)), both in 0..1 of the input.
+def decode_keypoints(scores_raw: np.ndarray, regress: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """Raw detector outputs -> (keypoints (n, 4, 2) x, y in 0..1 of the input, scores (n,)) of the
+    anchors scoring at least ``min_score``; keypoint 0 is the hip centre, 1 the body's scale point.
 
     scores_raw: (2254,) logits; regress: (2254, 12) box centre/size then 4 keypoints (x, y), in
     input px relative to the anchor centre."""
@@ -67,14 +68,30 @@ def decode_detections(scores_raw: np.ndarray, regress: np.ndarray, min_score: fl
     scores = 1.0 / (1.0 + np.exp(-logits))
     keep = scores >= min_score
     if not keep.any():
-        return np.zeros((0, 4)), np.zeros(0)
+        return np.zeros((0, 4, 2)), np.zeros(0)
     reg = regress.reshape(-1, 12)[keep]
-    anc = anchors[keep]
-    kp = reg[:, 4:].reshape(-1, 4, 2) / _BOX_SCALE + anc[:, None, :]
-    hip, scale_pt = kp[:, 0], kp[:, 1]
+    return reg[:, 4:].reshape(-1, 4, 2) / _BOX_SCALE + anchors[keep][:, None, :], scores[keep]
+
+
+def body_boxes(keypoints: np.ndarray) -> np.ndarray:
+    """(n, 4) square body boxes x0 y0 x1 y1 around the hip centre, from (n, 4, 2) detector keypoints."""
+    hip, scale_pt = keypoints[:, 0], keypoints[:, 1]
     half = BODY_SCALE * np.linalg.norm(scale_pt - hip, axis=1)
-    boxes = np.stack([hip[:, 0] - half, hip[:, 1] - half, hip[:, 0] + half, hip[:, 1] + half], axis=1)
-    return boxes, scores[keep]
+    return np.stack([hip[:, 0] - half, hip[:, 1] - half, hip[:, 0] + half, hip[:, 1] + half], axis=1)
+
+
+def decode_detections(scores_raw: np.ndarray, regress: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """Raw detector outputs -> (boxes (n, 4) x0 y0 x1 y1, scores (n,)), both in 0..1 of the input."""
+    keypoints, scores = decode_keypoints(scores_raw, regress, min_score)
+    if not len(scores):
+        return np.zeros((0, 4)), np.zeros(0)
+    return body_boxes(keypoints), scores
+
+
+def run_detector(model, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001 (a TfliteModel)
+    """The detector on one (224, 224, 3) uint8 RGB image: (score logits, regressions) as it outputs them."""
+    outs = model.run((rgb.astype(np.float32) / 127.5 - 1.0)[None])
+    return next(o for o in outs if o.shape[-1] == 1), next(o for o in outs if o.shape[-1] == 12)
 
 
 def box_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -177,11 +194,7 @@ class PersonFinder:
                 tile = cv2.copyMakeBorder(tile, 0, side - th, 0, side - tw, cv2.BORDER_CONSTANT)
             rgb = cv2.cvtColor(cv2.resize(tile, (DETECTOR_INPUT_PX, DETECTOR_INPUT_PX), interpolation=cv2.INTER_AREA),
                               cv2.COLOR_BGR2RGB)
-            tensor = (rgb.astype(np.float32) / 127.5 - 1.0)[None]
-            outs = model.run(tensor)
-            scores_raw = next(o for o in outs if o.shape[-1] == 1)
-            regress = next(o for o in outs if o.shape[-1] == 12)
-            boxes, scores = decode_detections(scores_raw, regress, self.cfg.min_score)
+            boxes, scores = decode_detections(*run_detector(model, rgb), self.cfg.min_score)
             inside = _inside_tile(boxes, x0, y0, side, image.shape[1], image.shape[0], self.cfg.max_outside)
             boxes, scores = boxes[inside], scores[inside]
             if len(boxes):

@@ -61,3 +61,10 @@ def test_video_heel_strike_accepts_only_known_definitions():
                         ).preprocessing.video_heel_strike == "touchdown"
     with pytest.raises(ConfigError, match="video_heel_strike"):
         load_profile("balanced", overrides={"preprocessing": {"video_heel_strike": "impact"}})
+
+
+def test_pose_engine_is_graph_or_direct():
+    assert load_profile("accurate").pose.engine == "graph"
+    assert load_profile("balanced", overrides={"pose": {"engine": "direct"}}).pose.engine == "direct"
+    with pytest.raises(ConfigError, match="pose.engine"):
+        load_profile("balanced", overrides={"pose": {"engine": "tflite"}})

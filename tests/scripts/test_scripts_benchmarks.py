@@ -64,13 +64,26 @@ def test_ablation_profiles_change_one_fast_choice_on_top_of_balanced(tmp_path):
     from core.config import load_profile
 
     bench = _script_module("benchmark_performance")
-    config = bench.ablation_config(tmp_path / "profiles.json")
+    config = bench.profile_file(tmp_path / "profiles.json", True, None)
     balanced = dataclasses.asdict(load_profile("balanced"))
     for name, change in bench.ABLATIONS.items():
         variant = dataclasses.asdict(load_profile(name, config))
         changed = {(s, k) for s in balanced if isinstance(balanced[s], dict)
                    for k in balanced[s] if balanced[s][k] != variant[s][k]}
         assert changed == {(s, k) for s, keys in change.items() for k in keys}, name
+
+
+def test_the_engine_option_sets_every_profiles_pose_engine_and_nothing_else(tmp_path):
+    import dataclasses
+
+    from core.config import PROFILE_NAMES, load_profile
+
+    bench = _script_module("benchmark_performance")
+    config = bench.profile_file(tmp_path / "profiles.json", False, "direct")
+    for name in PROFILE_NAMES:
+        ours, theirs = load_profile(name, config), load_profile(name)
+        assert ours.pose.engine == "direct"
+        assert dataclasses.replace(ours, pose=theirs.pose) == theirs, name
 
 
 def test_pd_trial_in_other_input_forms_keeps_its_events_and_lengths():
@@ -198,5 +211,5 @@ def test_benchmark_worker_cost_prints_every_step(synthetic_video):
                "--reps", "1", "--max-side", "320", timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for step in ("decode (PyAV, 1 thread)", "one scaler and converter", "MediaPipe full, native",
-                 "MediaPipe full, 320 px", "scene + foot motion, 320 px"):
+                 "MediaPipe full, 320 px", "direct engine (LiteRT, full), native", "scene + foot motion, 320 px"):
         assert step in proc.stdout
