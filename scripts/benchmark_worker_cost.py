@@ -134,13 +134,15 @@ def step_costs(video: Path, frames: int, reps: int, max_side_px: int) -> dict[st
 def startup_costs(reps: int) -> dict[str, list[float]]:
     """CPU s of starting two pose workers and building their graphs, spawned and forked, per repeat."""
     from core.config import load_profile
-    from core.pose.extractor import WORKER_MODULES, warm_pose, worker_init
+    from core.pose.extractor import warm_pose, worker_init, worker_modules
     from core.process_pool import ParallelProcessor
+
+    pose = load_profile("balanced").pose
 
     def start(preload: tuple[str, ...]) -> float:
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         pool = ParallelProcessor(2, initializer=worker_init, preload=preload)
-        pool.warm(warm_pose, load_profile("balanced").pose, 1, None)
+        pool.warm(warm_pose, pose, 1, None)
         list(pool.run_lanes(abs, [[-1], [-2]]))
         pool.close()
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -149,7 +151,7 @@ def startup_costs(reps: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"2 workers, spawned": [], "2 workers, forked from the server": []}
     for _ in range(reps):
         out["2 workers, spawned"].append(start(()))
-        out["2 workers, forked from the server"].append(start(WORKER_MODULES))
+        out["2 workers, forked from the server"].append(start(worker_modules(pose.engine)))
     return out
 
 

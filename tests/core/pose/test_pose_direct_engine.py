@@ -74,3 +74,33 @@ def test_the_walkers_box_carries_the_tracked_crop_along(frames):
             results.append(direct.process(image_frame, second_box)[0])  # tracked
     assert np.allclose(results[1][:, 0], results[0][:, 0] + 20.0, atol=0.05)
     assert np.allclose(results[1][:, 1], results[0][:, 1], atol=0.05)
+
+
+def test_a_direct_engine_worker_never_imports_mediapipe(synthetic_video):
+    # the pool's fork server preloads what the engine needs; MediaPipe's import alone costs ~0.7 s of CPU
+    from pathlib import Path
+    import subprocess
+    import sys
+
+    from core.pose.extractor import worker_modules
+
+    assert "mediapipe" not in worker_modules("direct") and "mediapipe" in worker_modules("graph")
+    root = Path(__file__).resolve().parents[3]
+    script = (
+        f"import sys; sys.path.insert(0, {str(root)!r})\n"
+        "from core.config import load_profile\n"
+        "from core.pose.extractor import make_estimator, worker_init, worker_modules\n"
+        "from core.pose.video import iter_frames\n"
+        "import os; os.environ['GAIT_VERBOSE'] = '1'\n"
+        "for m in worker_modules('direct'): __import__(m)\n"
+        "worker_init()\n"
+        "pose = load_profile('balanced').pose\n"
+        "assert pose.engine == 'direct'\n"
+        "est = make_estimator(pose, 1, None)\n"
+        f"found = [est.process(f) for f in iter_frames({str(synthetic_video)!r}, stop=10, rgb=True, decoder='pyav')]\n"
+        "print(sum(r is not None for r in found), 'mediapipe' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    found, imported = out.stdout.split()
+    assert int(found) >= 8 and imported == "False"
