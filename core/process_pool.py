@@ -5,8 +5,8 @@ or lanes of consecutive tasks pinned to one worker each (``run_lanes``), started
 from __future__ import annotations
 
 import os
-import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 
@@ -181,13 +181,16 @@ def _context(preload: tuple[str, ...]) -> Any:  # noqa: ANN401 - a multiprocessi
 
 
 def _start_fork_server() -> None:
-    """Start the fork server (once) on this process's module path. Python 3.11's server ignores the
-    path it is sent and imports the preload from its own (the working folder first), so another copy
-    of the project there, or an installed older version, would run in every worker instead of this one."""
+    """Start the fork server (once) with this copy of the project first on its module path. Python
+    3.11's server ignores the path it is sent and imports the preload from its own (the working folder
+    first), so another copy of the project there, or an installed older version, would run in every
+    worker instead of this one. Only the project's root is added (the parent's whole path can hold a
+    library's own folder, e.g. OpenCV's while it loads, whose ``typing`` would shadow the standard one)."""
     from multiprocessing import forkserver
 
     saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH")}
-    os.environ["PYTHONPATH"] = os.pathsep.join(p or os.getcwd() for p in sys.path)
+    root = str(Path(__file__).resolve().parents[1])
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved["PYTHONPATH"]) if p)
     os.environ["PYTHONSAFEPATH"] = "1"  # no working folder ahead of that path
     try:
         forkserver.ensure_running()
