@@ -240,6 +240,16 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any], where: str) -> 
     return merged
 
 
+def with_pose_engine(data: dict[str, Any], engine: str) -> dict[str, Any]:
+    """Profile-file data (as ``read_config_file`` gives it) whose defaults and every profile run the
+    pose engine ``engine``; a new dict, ``data`` is left as it was."""
+    def engined(section: dict[str, Any]) -> dict[str, Any]:
+        return {**section, "pose": {**section.get("pose", {}), "engine": engine}}
+
+    return {**data, "defaults": engined(data.get("defaults", {})),
+            "profiles": {name: engined(p) for name, p in data["profiles"].items()}}
+
+
 def read_config_file(path: str | Path | None = None) -> dict[str, Any]:
     """Parse the profile file (JSON). Errors name the file."""
     from core.io.atomic import read_json

@@ -9,6 +9,7 @@ time those reruns cost (``retry_lost_s``).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -51,7 +52,14 @@ class DaskExecutor:
         on_result: ResultHook | None = None,
         count: Callable[[Any], int] | None = None,
         connect_timeout_s: float | None = None,
+        preload: tuple[str, ...] = (),
     ) -> None:
+        """``preload``: modules imported here, before a LocalCluster starts spawning its workers in the
+        background. A spawned worker copies this process's ``sys.path`` as it is at that moment, and an
+        import running meanwhile can change it for a while (OpenCV's loader puts its own folder first,
+        whose ``typing`` then shadows the standard one in the worker)."""
+        for name in preload:
+            importlib.import_module(name)
         try:
             import distributed  # noqa: F401
         except ImportError as exc:

@@ -139,9 +139,11 @@ def open_executor(
     ``on_result(task, result)`` is called in this process as each remote result arrives (the
     local pool reports progress through ``initargs`` instead); ``count(result)``: the frames a
     result holds, for the per-worker figures of the report; ``preload``: modules the local workers
-    import once, in the fork server they are forked from (``ParallelProcessor``)."""
+    import once, in the fork server they are forked from (``ParallelProcessor``); with Dask, this
+    process imports them before its LocalCluster starts."""
     if scheduler is None:
         return LocalExecutor(workers, tasks_per_worker, initializer, initargs, preload)
     from core.dask_executor import DaskExecutor
 
-    return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result, count=count)
+    return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result, count=count,
+                        preload=preload)

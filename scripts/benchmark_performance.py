@@ -154,17 +154,14 @@ ABLATIONS = {  # each of the fast profile's choices alone, on top of balanced
 def profile_file(path: Path, ablations: bool, engine: str | None) -> Path:
     """The project's profile file, plus the ``ABLATIONS`` profiles when asked, with every profile's
     ``pose.engine`` set to ``engine`` when given; written to ``path``."""
-    from core.config import read_config_file
+    from core.config import read_config_file, with_pose_engine
     from core.io.atomic import write_json
 
     data = read_config_file(None)
     balanced = data["profiles"]["balanced"]
     for name, change in (ABLATIONS.items() if ablations else ()):
         data["profiles"][name] = {s: {**balanced.get(s, {}), **change.get(s, {})} for s in {*balanced, *change}}
-    for prof in data["profiles"].values() if engine else ():
-        prof["pose"] = {**prof.get("pose", {}), "engine": engine}
-    data["defaults"]["pose"]["engine"] = engine or data["defaults"]["pose"]["engine"]
-    write_json(path, data)
+    write_json(path, with_pose_engine(data, engine) if engine else data)
     return path
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 WHEEL = "sports2d==0.8.34"
 MEMBER = "Sports2D/Demo/demo.mp4"
 # Visual heel contact (the first frame the foot is seen on the ground; .5 = between two frames),
@@ -59,11 +60,12 @@ def fetch_clip(work: Path) -> Path:
 def profile_copy(work: Path, learned: bool, engine: str | None) -> Path:
     """A copy of the profile file whose defaults switch the learned event timing on (``learned``) and
     whose profiles all run the pose engine ``engine`` (when given)."""
-    profile = json.loads((ROOT / "configs" / "performance_optimized.json").read_text())
+    from core.config import read_config_file, with_pose_engine
+
+    profile = read_config_file(None)
     if learned:
         profile["defaults"]["preprocessing"]["event_refiner"] = "learned"
-    for section in [profile["defaults"], *profile["profiles"].values()] if engine else ():
-        section["pose"] = {**section.get("pose", {}), "engine": engine}
+    profile = with_pose_engine(profile, engine) if engine else profile
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"profile{'_learned' if learned else ''}{'_' + engine if engine else ''}.json"
     path.write_text(json.dumps(profile))

@@ -86,13 +86,6 @@ def crop_to_image(points_norm: np.ndarray, roi: PoseRoi) -> np.ndarray:
     return np.stack([roi.centre_x_px + c * u - s * v, roi.centre_y_px + s * u + c * v], axis=1)
 
 
-def image_to_crop(points_px: np.ndarray, roi: PoseRoi) -> np.ndarray:
-    """(n, 2) image px -> (n, 2) crop coordinates in 0..1 (the inverse of ``crop_to_image``)."""
-    c, s = np.cos(roi.rotation_rad), np.sin(roi.rotation_rad)
-    dx, dy = points_px[:, 0] - roi.centre_x_px, points_px[:, 1] - roi.centre_y_px
-    return np.stack([(c * dx + s * dy) / roi.side_px + 0.5, (-s * dx + c * dy) / roi.side_px + 0.5], axis=1)
-
-
 def rotate_world(world_m: np.ndarray, rotation_rad: float) -> np.ndarray:
     """(n, 3) world landmarks of the upright crop -> the frame's orientation (x, y rotated; z kept)."""
     c, s = np.cos(rotation_rad), np.sin(rotation_rad)

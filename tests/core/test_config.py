@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from core.config import PROFILE_NAMES, load_profile
+from core.config import PROFILE_NAMES, load_profile, read_config_file, with_pose_engine
 from core.errors import ConfigError
 
 
@@ -68,3 +68,12 @@ def test_pose_engine_is_graph_or_direct():
     assert load_profile("balanced", overrides={"pose": {"engine": "direct"}}).pose.engine == "direct"
     with pytest.raises(ConfigError, match="pose.engine"):
         load_profile("balanced", overrides={"pose": {"engine": "tflite"}})
+
+
+def test_a_profile_file_can_switch_every_profile_to_one_pose_engine(tmp_path):
+    data = read_config_file(None)
+    graph = with_pose_engine(data, "graph")
+    assert data["profiles"]["balanced"]["pose"]["engine"] == "direct"  # the original is left as it was
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(graph))
+    assert {load_profile(name, path).pose.engine for name in PROFILE_NAMES} == {"graph"}
