@@ -1,8 +1,12 @@
 """Physiological consistency checks on event candidates: one event of each kind per stride,
-left/right alternation, stance within its physiological share of the stride."""
+left/right alternation, stance within its physiological share of the stride (also for a toe off
+before its side's first or after its last heel strike, against the median stride)."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from core.constants import SIDES
 from core.gait.events_candidates import MAX_STRIDE_S, MIN_STRIDE_S, Candidate
 
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85  # stance share of a stride (normal ~60%, slow pathological ~80%)
@@ -90,6 +94,31 @@ def _drop_bad_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list
     return [c for c in cands if all(c is not r for r in lost)], rejected
 
 
+def _drop_bad_edge_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list]:
+    """Reject a toe off outside its side's heel strikes whose stance (after the last heel strike) or
+    swing (before the first) is shorter than physiological, against the median stride of the
+    candidates: no stride surrounds it for ``_drop_bad_stance``. Only the short bound is checked, since
+    walks start and end slower than their median stride."""
+    hs = {side: sorted(c.index for c in cands if c.side == side and c.event == "heel_strike") for side in SIDES}
+    strides = [b - a for side in SIDES for a, b in zip(hs[side][:-1], hs[side][1:]) if (b - a) / rate_hz <= MAX_STRIDE_S]
+    if not strides:
+        return cands, []
+    stride = float(np.median(strides))
+    rejected = []
+    for c in cands:
+        if c.event != "toe_off" or not hs[c.side]:
+            continue
+        first, last = hs[c.side][0], hs[c.side][-1]
+        if c.index > last and (c.index - last) / stride < MIN_STANCE_FRACTION:
+            rejected.append((c, f"stance {100 * (c.index - last) / stride:.0f}% of the median stride after the "
+                                f"last {c.side} heel strike (at least {100 * MIN_STANCE_FRACTION:.0f}%)"))
+        elif c.index < first and (first - c.index) / stride < 1.0 - MAX_STANCE_FRACTION:
+            rejected.append((c, f"swing {100 * (first - c.index) / stride:.0f}% of the median stride before the "
+                                f"first {c.side} heel strike (at least {100 * (1.0 - MAX_STANCE_FRACTION):.0f}%)"))
+    lost = [r for r, _ in rejected]
+    return [c for c in cands if all(c is not r for r in lost)], rejected
+
+
 def check_consistency(cands: list[Candidate], rate_hz: float) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
     """Apply the physiological checks in order; returns (kept sorted by time, rejected with reasons)."""
     kept, rejected = _drop_close_duplicates(cands, rate_hz)
@@ -97,4 +126,6 @@ def check_consistency(cands: list[Candidate], rate_hz: float) -> tuple[list[Cand
         kept, lost = _drop_extras_between(kept, rate_hz, event, inside)
         rejected += lost
     kept, lost = _drop_bad_stance(kept, rate_hz)
+    rejected += lost
+    kept, lost = _drop_bad_edge_stance(kept, rate_hz)
     return sorted(kept, key=lambda c: c.index), rejected + lost

@@ -249,3 +249,20 @@ def test_ankle_only_feet_take_toe_off_from_the_shank():
     assert any("seen only at the ankle" in n for n in result.notes)
     score = result.evaluation["toe_off"]
     assert score["f1"] >= 0.9 and abs(score["bias_ms"]) <= 40.0
+
+
+def test_a_toe_off_outside_its_sides_heel_strikes_needs_a_physiological_stance_or_swing():
+    c = lambda side, kind, t, s=1.0: Candidate(side, kind, t * 100.0, s)  # noqa: E731  (100 Hz)
+    strides = [c(side, "heel_strike", t) for side, t0 in (("left", 1.0), ("right", 1.6)) for t in (t0, t0 + 1.2, t0 + 2.4)]
+    cands = strides + [
+        c("left", "toe_off", 3.6),  # 0.2 s after the last left heel strike (3.4): 17 % of the 1.2 s stride
+        c("right", "toe_off", 4.6),  # 0.6 s after the last right one: 50 %, kept
+        c("right", "toe_off", 1.5),  # 0.1 s before the first right heel strike: an 8 % swing
+        c("left", "toe_off", 0.6),  # 0.4 s before the first left one: 33 %, kept
+    ]
+    kept, rejected = check_consistency(cands, 100.0)
+    reasons = {(r.side, round(r.index)): why for r, why in rejected}
+    assert set(reasons) == {("left", 360), ("right", 150)}
+    assert "stance 17% of the median stride after the last left heel strike" in reasons[("left", 360)]
+    assert "swing 8% of the median stride before the first right heel strike" in reasons[("right", 150)]
+    assert len(kept) == len(cands) - 2
