@@ -10,8 +10,12 @@ and right of the walker's landmark box; each strip is cut to a fast DFT width (t
 the walker kept), less its mean and under a Hann window, so that neither its borders nor a blank
 wall correlate at zero shift. The span keeps the scenery's correlation peak clear of the walker's
 own peak at zero shift (a walker that a tracking camera holds still): over one frame a slow pan's
-peak merges with it and reads slow. Each strip at least ``MIN_STRIP_PX`` wide whose peak reaches
-``MIN_RESPONSE`` gives a shift; the shifts are averaged weighted by their peaks. A turning camera
+peak merges with it and reads slow. Each strip at least ``MIN_STRIP_PX`` wide is cut into tiles
+about ``TILE_PX`` square (``_tiles``); each tile whose peak reaches ``MIN_RESPONSE`` gives a shift,
+and the scene's shift is the peak-weighted median of the tiles' (per axis). A moving object then
+sways only the tiles it covers: a bush or pole passing a static camera, in one of the two strips, had
+made the mean of two whole strips read pans of 1 to 8 walking speeds, against which the stance feet
+were measured (docs/gait_accuracy.md, section (r)). A turning camera
 shifts every depth alike; a camera carried alongside the walker shifts the background less than
 the walker's plane (parallax), which this does not correct.
 """
@@ -29,6 +33,7 @@ SCENE_WIDTH_PX = 480
 SPAN_FRAMES = 4
 EVERY_FRAMES = 2
 MIN_STRIP_PX = 96
+TILE_PX = 96
 MIN_RESPONSE = 0.08
 # The walker's landmark box is widened by this fraction of its height on each side (arms, feet, blur).
 BOX_MARGIN_HEIGHT = 0.15
@@ -72,17 +77,45 @@ class SceneShift:
             return out
         shifts, peaks = [], []
         for lo, hi in _free_strips(cols, _other_columns(others_px, frame.scale * factor)):
-            width = _fast_dft_size(hi - lo)
-            lo, hi = (hi - width, hi) if hi <= cols[0] else (lo, lo + width)
-            a, b = (np.ascontiguousarray(x[:, lo:hi] - x[:, lo:hi].mean()) for x in (earlier, small))
-            (dx, dy), peak = cv2.phaseCorrelate(a, b, _hann(width, a.shape[0]))
-            if peak >= MIN_RESPONSE:
-                shifts.append((dx, dy))
-                peaks.append(peak)
+            for (x0, x1), (y0, y1) in _tiles(lo, hi, small.shape[0], left_of_walker=hi <= cols[0]):
+                a, b = (np.ascontiguousarray(x[y0:y1, x0:x1] - x[y0:y1, x0:x1].mean()) for x in (earlier, small))
+                (dx, dy), peak = cv2.phaseCorrelate(a, b, _hann(x1 - x0, y1 - y0))
+                if peak >= MIN_RESPONSE:
+                    shifts.append((dx, dy))
+                    peaks.append(peak)
         if shifts:
-            out[:2] = np.average(np.array(shifts), axis=0, weights=peaks) / (frame.scale * factor)
+            out[:2] = _weighted_median(np.array(shifts), np.array(peaks)) / (frame.scale * factor)
             out[2:] = float(np.max(peaks)), float(from_frame)
         return out
+
+
+def _tiles(lo: int, hi: int, height: int, left_of_walker: bool) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Tiles ((x0, x1), (y0, y1)) of the strip [lo, hi) x [0, height): as many columns and rows of at
+    least ``TILE_PX`` as fit, each of a fast DFT size (``_fast_dft_size``), packed against the walker's
+    side of the strip and the bottom of the image (the ground); the few columns and rows left over are
+    dropped."""
+    n_x, n_y = max(1, (hi - lo) // TILE_PX), max(1, height // TILE_PX)
+    w, h = _fast_dft_size((hi - lo) // n_x), _fast_dft_size(height // n_y)
+    if w <= 0 or h <= 0:
+        return []
+    xs = [(hi - (k + 1) * w, hi - k * w) for k in range(n_x)] if left_of_walker else \
+        [(lo + k * w, lo + (k + 1) * w) for k in range(n_x)]
+    ys = [(height - (k + 1) * h, height - k * h) for k in range(n_y)]
+    return [(x, y) for x in xs for y in ys]
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per column of ``values`` (n, k), the median weighted by ``weights`` (n,): the value where the
+    cumulative weight first reaches half (the mean of the two around it at an exact half)."""
+    out = np.empty(values.shape[1])
+    total = float(weights.sum())
+    for c in range(values.shape[1]):
+        order = np.argsort(values[:, c])
+        v, cum = values[order, c], np.cumsum(weights[order])
+        k = int(np.searchsorted(cum, 0.5 * total))
+        exact = k + 1 < len(v) and np.isclose(cum[k], 0.5 * total)
+        out[c] = 0.5 * (v[k] + v[k + 1]) if exact else v[k]
+    return out
 
 
 @functools.cache
