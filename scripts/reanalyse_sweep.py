@@ -21,6 +21,11 @@ where the store has them; ``--no-pixels`` then leaves those out (the landmark ev
 ``--heel-strike rest|touchdown`` the video heel-strike timing (``core.gait.contact.heel_touchdown``). The
 summary adds the signed HS and TO errors (detected - truth, ms; each truth event against the nearest
 detection of its side and type within 250 ms): median, p10, p90 and the share within 50 ms.
+
+Where the event error comes from: ``--truth-blend A`` replaces each stored landmark by
+truth + A x (stored - truth) (A = 0: the truth wherever the model gave a pose; gaps stay gaps), for
+the landmarks and axes of ``--blend-part``: ``all``, ``feet`` (heels, toes, ankles), ``other`` (all
+but the feet), ``x`` or ``y`` (one image axis of every landmark). The rest keeps the model's error.
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from core.config import load_profile  # noqa: E402
+from core.constants import LEG_LANDMARKS, SIDES  # noqa: E402
 from core.errors import InsufficientDataError  # noqa: E402
 from core.gait.analysis import analyze_series  # noqa: E402
 from core.io.keypoint_store import read_store  # noqa: E402
 from core.io.landmarks_csv import read_landmarks_csv  # noqa: E402
 from core.series import batch_to_series  # noqa: E402
-from core.synthetic.truth import truth_to_events  # noqa: E402
+from core.synthetic.truth import truth_to_events, truth_to_series  # noqa: E402
 
 
 def _ms(block: dict, key: str) -> str:
@@ -85,10 +91,35 @@ def _series(folder: Path, truth: dict, from_store: bool, pixels: bool):
     return batch_to_series(batch, int(truth["height"]), float(truth["fps"]), name=folder.name)
 
 
+BLEND_PARTS = ("all", "feet", "other", "x", "y")
+
+
+def blended(series, truth: dict, scale: float, part: str = "all"):
+    """``series`` with its error against the truth landmarks scaled by ``scale`` (see the module
+    docstring) for ``part`` (``BLEND_PARTS``); missing landmarks stay missing."""
+    true_pos = truth_to_series(truth).positions
+    first = int(round(series.time_s[0] * float(truth["fps"])))
+    n = min(len(series.positions), len(true_pos) - first)
+    measured, true = series.positions[:n], true_pos[first:first + n]
+    mask = np.zeros(measured.shape, dtype=bool)
+    feet = sorted({LEG_LANDMARKS[side][p] for side in SIDES for p in ("heel", "toe", "ankle")})
+    if part == "all":
+        mask[:] = True
+    elif part in ("feet", "other"):
+        mask[:, feet] = True
+        mask = mask if part == "feet" else ~mask
+    else:
+        mask[..., "xy".index(part)] = True
+    positions = series.positions.copy()
+    positions[:n] = np.where(mask & np.isfinite(measured), true + scale * (measured - true), measured)
+    return dataclasses.replace(series, positions=positions)
+
+
 def reanalyse(run: Path, from_store: bool = False, pixels: bool = True, refiner: str | None = None,
-              heel_strike: str | None = None) -> list[dict]:
+              heel_strike: str | None = None, blend: tuple[float, str] | None = None) -> list[dict]:
     """Print one line per video of ``run``; returns its scores per video. ``refiner`` and ``heel_strike``
-    override the profile's ``event_refiner`` and ``video_heel_strike``."""
+    override the profile's ``event_refiner`` and ``video_heel_strike``; ``blend``: (scale, part) for
+    ``blended``."""
     chosen = {"event_refiner": refiner, "video_heel_strike": heel_strike}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     cfg = load_profile("balanced", overrides={"preprocessing": overrides} if overrides else None).preprocessing
@@ -102,6 +133,8 @@ def reanalyse(run: Path, from_store: bool = False, pixels: bool = True, refiner:
         truth = json.loads(truth_file.read_text())
         try:
             series = _series(landmarks.parent, truth, from_store, pixels)
+            if blend is not None:
+                series = blended(series, truth, *blend)
             truth_events = [e for e in truth_to_events(truth) if series.time_s[0] <= e.time_s <= series.time_s[-1]]
             result = analyze_series(series, cfg, truth_events=truth_to_events(truth))
         except InsufficientDataError as exc:
@@ -137,12 +170,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="event timing refinement (default: the balanced profile's event_refiner)")
     parser.add_argument("--heel-strike", choices=("rest", "touchdown"),
                         help="video heel-strike timing (default: the balanced profile's video_heel_strike)")
+    parser.add_argument("--truth-blend", type=float, metavar="A",
+                        help="landmarks = truth + A x (stored - truth) for --blend-part (where the event error comes from)")
+    parser.add_argument("--blend-part", choices=BLEND_PARTS, default="all")
     args = parser.parse_args(argv)
     if args.no_pixels and not args.from_store:
         parser.error("--no-pixels needs --from-store")
     warnings.simplefilter("ignore", RuntimeWarning)
     rows = [row for run in args.runs
-            for row in reanalyse(run, args.from_store, not args.no_pixels, args.refiner, args.heel_strike)]
+            for row in reanalyse(run, args.from_store, not args.no_pixels, args.refiner, args.heel_strike,
+                                 None if args.truth_blend is None else (args.truth_blend, args.blend_part))]
     if not rows:
         print("error: no video with its out/<video>/ files and a videos/*.truth.json found", file=sys.stderr)
         return 2

@@ -98,3 +98,25 @@ def test_heel_strike_option_reaches_the_analysis(reanalyse, tmp_path, capsys):
         line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("v00_normal_walk"))
         f1[mode] = float(line.split("F1")[1].split()[0])
     assert f1["rest"] >= 0.9 and f1["touchdown"] < f1["rest"] - 0.2
+
+
+def test_truth_blend_removes_the_landmark_error_of_the_chosen_part_only(reanalyse, tmp_path, capsys):
+    """Feet thrown 0.1-0.3 leg lengths along x in every third frame: the walk's events suffer; with the
+    feet's error scaled to 0 (or the x axis') they recover, with the other landmarks' (or y's) they do not."""
+    from core.constants import LEG_LANDMARKS
+
+    truth = simulate_walk(GaitParams(duration_s=6.0, seed=3))[2]
+    positions = truth_to_series(truth).positions.copy()
+    rng = np.random.default_rng(0)
+    feet = [LEG_LANDMARKS[s][p] for s in ("left", "right") for p in ("heel", "toe", "ankle")]
+    jolt = rng.uniform(0.1, 0.3, (len(positions) // 3, len(feet))) * float(truth["leg_length_px"])
+    positions[::3][: len(jolt), feet, 0] += jolt * rng.choice([-1.0, 1.0], jolt.shape)
+    _store(tmp_path, "v00_normal_walk", truth, positions)
+    f1 = {}
+    for flags in ([], ["--truth-blend", "0", "--blend-part", "feet"], ["--truth-blend", "0", "--blend-part", "other"],
+                  ["--truth-blend", "0", "--blend-part", "x"], ["--truth-blend", "0", "--blend-part", "y"]):
+        assert reanalyse.main([str(tmp_path), *flags]) == 0
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("v00_normal_walk"))
+        f1[" ".join(flags[-1:]) or "stored"] = float(line.split("F1")[1].split()[0])
+    assert f1["feet"] >= 0.9 and f1["x"] >= 0.9
+    assert f1["stored"] < 0.8 and f1["other"] < 0.8 and f1["y"] < 0.8
