@@ -34,6 +34,7 @@ from core.performance_optimizer import (
 )
 from core.pose.extractor import SegmentTask, extract_batch, extract_segment, worker_init
 from core.pose.follow_path import FollowPath
+from core.pose.frame_select import packet_index
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
@@ -204,9 +205,10 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
         fps=job.info.fps, decode_threads=threads, follow=follow,
     )
     planner = MediaPipeOptimizer(profile)
+    keys = keyframes(job.video) if workers > 1 else ()
     lanes = []
     for r_start, r_stop in job.ranges:
-        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile):
+        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile, keys):
             open_end = r_stop >= n and seg_stop >= n
             lane_stop = OPEN_END if open_end else seg_stop
             lane = []
@@ -220,12 +222,23 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
     return lanes
 
 
+def keyframes(video: Path) -> tuple[int, ...]:
+    """The video's keyframes (ascending frame indices), where a decoder's seek lands; empty when its
+    packets cannot be indexed."""
+    try:
+        index = packet_index(video)
+    except Exception:  # noqa: BLE001 - a container PyAV cannot read (the OpenCV decoder may): plan without
+        return ()
+    return () if index is None else tuple(sorted(r for r, key in zip(index.rank, index.keyframe) if key))
+
+
 def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int,
-              profile: Profile) -> list[tuple[int, int, int]]:
-    """The segment plan of ``[start, stop)``; in-process (one worker) a single segment, since its
-    batches already give resume points and more segments only add warm-ups."""
+              profile: Profile, keys: tuple[int, ...] = ()) -> list[tuple[int, int, int]]:
+    """The segment plan of ``[start, stop)`` (balanced with the pre-roll from ``keys``, the keyframes);
+    in-process (one worker) a single segment, since its batches already give resume points and more
+    segments only add warm-ups."""
     if workers > 1:
-        return planner.segment_plan(start, stop, workers).segments
+        return planner.segment_plan(start, stop, workers, keys).segments
     return [(start, stop, _task_warmup(start, start, -1, profile))] if stop > start else []
 
 

@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import psutil
 
@@ -256,13 +257,16 @@ class MediaPipeOptimizer:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
 
-    def segment_plan(self, first_frame: int, n_frames: int, workers: int) -> SegmentPlan:
+    def segment_plan(self, first_frame: int, n_frames: int, workers: int,
+                     keyframes: Sequence[int] = ()) -> SegmentPlan:
         """Cut ``[first_frame, n_frames)`` into segments aligned to the frame stride: enough to keep
         ``workers`` busy, each ``min_segment_frames`` to ``max_segment_frames`` long (short segments
         give finer progress and resume points; long ones waste less warm-up).
 
-        Segments are balanced on the frames each one *processes* (warm-up included), so that
-        workers finish together: the first segment, which needs no warm-up at frame 0, owns more."""
+        Segments are balanced on the work each one does: the frames it *processes* (warm-up included),
+        so the first segment, which needs no warm-up at frame 0, owns more; and, given the video's
+        ``keyframes`` (ascending frame indices), the pre-roll its decoder decodes and drops between the
+        keyframe at or before its warm-up start and that start (``preroll_weight`` each)."""
         par, stride = self.profile.parallel, self.profile.pose.frame_stride
         todo = n_frames - first_frame
         if todo <= 0:
@@ -272,13 +276,51 @@ class MediaPipeOptimizer:
             n_seg = math.ceil(n_seg / workers) * workers
         else:
             n_seg = max(1, min(workers, todo // par.min_segment_frames))
-        starts = _balanced_starts(first_frame, n_frames, n_seg, par.segment_warmup_frames, stride)
-        segments = []
-        for start, stop in zip(starts, [*starts[1:], n_frames]):
-            gap = _warmup(start, par.segment_warmup_frames, stride)
-            warm = start - gap if start - gap >= 0 else start % stride
-            segments.append((start, stop, warm))
-        return SegmentPlan(segments)
+        weight = preroll_weight(stride)
+        extra: list[float] = [0.0] * n_seg
+        best: tuple[float, list[tuple[int, int, int]]] | None = None
+        # A pre-roll depends on where its segment starts: each round rebalances with the last round's
+        # pre-rolls; the plan whose busiest segment has the least work wins (the first round ignores them).
+        for _ in range(PLAN_ROUNDS if keyframes else 1):
+            starts = _balanced_starts(first_frame, n_frames, n_seg, par.segment_warmup_frames, stride, extra)
+            segments = _with_warmups(starts, n_frames, par.segment_warmup_frames, stride)
+            extra = [weight * preroll_frames(warm, keyframes) for _, _, warm in segments]
+            busiest = max(stop - warm + e for (_, stop, warm), e in zip(segments, extra))
+            if best is None or busiest < best[0]:
+                best = (busiest, segments)
+            extra += [0.0] * (n_seg - len(extra))
+        assert best is not None
+        return SegmentPlan(best[1])
+
+
+PLAN_ROUNDS = 4
+DECODE_PER_POSE = 0.5  # CPU to decode a 1080p H.264 frame over the pose work on a posed frame (~9 against
+# ~19 ms per frame: scripts/benchmark_worker_cost.py, session 6)
+
+
+def preroll_weight(stride: int) -> float:
+    """Work of decoding one pre-roll frame (decoded only to reach a later frame) in processed video
+    frames (each decoded, and posed if it falls on the ``stride``)."""
+    return DECODE_PER_POSE / (DECODE_PER_POSE + 1.0 / stride)
+
+
+def preroll_frames(warm_start: int, keyframes: Sequence[int]) -> int:
+    """Frames decoded and dropped before ``warm_start``: from the keyframe at or before it (from frame
+    0 when there is none); 0 when ``keyframes`` is empty (unknown)."""
+    if not keyframes or warm_start <= 0:
+        return 0
+    k = bisect.bisect_right(keyframes, warm_start) - 1
+    return warm_start - (keyframes[k] if k >= 0 else 0)
+
+
+def _with_warmups(starts: list[int], n_frames: int, warmup_frames: int, stride: int) -> list[tuple[int, int, int]]:
+    """Segments ``(start, stop, warm-up start)`` from their starts."""
+    segments = []
+    for start, stop in zip(starts, [*starts[1:], n_frames]):
+        gap = _warmup(start, warmup_frames, stride)
+        warm = start - gap if start - gap >= 0 else start % stride
+        segments.append((start, stop, warm))
+    return segments
 
 
 def _warmup(start: int, warmup_frames: int, stride: int) -> int:
@@ -286,19 +328,22 @@ def _warmup(start: int, warmup_frames: int, stride: int) -> int:
     return math.ceil(min(warmup_frames, start) / stride) * stride
 
 
-def _balanced_starts(first: int, n_frames: int, n_seg: int, warmup_frames: int, stride: int) -> list[int]:
-    """Stride-aligned segment starts so that owned + warm-up frames are about equal per segment."""
+def _balanced_starts(first: int, n_frames: int, n_seg: int, warmup_frames: int, stride: int,
+                     extra: list[float] | None = None) -> list[int]:
+    """Stride-aligned segment starts so that owned + warm-up frames (+ each segment's ``extra`` work in
+    processed frames) are about equal per segment."""
     todo = n_frames - first
     warm = [_warmup(first, warmup_frames, stride)] + [math.ceil(warmup_frames / stride) * stride] * (n_seg - 1)
-    per_segment = (todo + sum(warm)) / n_seg
-    if per_segment - max(warm) < stride:  # segments too short to balance: equal owned lengths
-        warm = [0] * n_seg
+    cost = [w + (extra[k] if extra else 0.0) for k, w in enumerate(warm)]
+    per_segment = (todo + sum(cost)) / n_seg
+    if per_segment - max(cost) < stride:  # segments too short to balance: equal owned lengths
+        cost = [0.0] * n_seg
         per_segment = todo / n_seg
     starts, pos = [], float(first)
-    for w in warm:
+    for c in cost:
         start = first + round((pos - first) / stride) * stride
         if start >= n_frames or (starts and start <= starts[-1]):
             break
         starts.append(start)
-        pos += per_segment - w
+        pos += per_segment - c
     return starts

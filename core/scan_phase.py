@@ -1,6 +1,7 @@
 """The person finder's scan phase of a run: every video's scan, cut into frame ranges that run in
 parallel on the run's executor (the local pool or a Dask cluster), before any pose lane starts.
 
+The glance before it (``core.pose.glance``) is cut the same way: its frames, one run per worker.
 A video's scan is cut into one range per worker (``core.pose.follow.scan_tasks``); any cut gives
 the same tracks, walker and crop as a scan of the whole video in one pass. Each range decodes only
 its scan frames and what they need (``core.pose.frame_select``).
@@ -8,13 +9,14 @@ its scan frames and what they need (``core.pose.frame_select``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from core.errors import GaitToolError
 from core.executors import TaskExecutor
 from core.performance_optimizer import PerformanceMonitor
 from core.pose.follow import ScanPart, ScanTask, plan_follow, scan_part
 from core.pose.follow_path import FollowPath
+from core.pose.glance import GlancePart, GlanceTask, glance_part
 from core.pose.roi import Roi
 
 
@@ -39,28 +41,42 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
             try:
                 out[id(job)] = plan_follow(
                     job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height, mode,
-                    roi, reuse=job.frames_done > 0, run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
-                    parts=processor.workers)
+                    roi, reuse=job.frames_done > 0, parts=processor.workers,
+                    run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks, _scan_task),
+                    run_glance=lambda tasks, j=job: _run_parts(processor, j, tasks, _glance_task))
             except GaitToolError as exc:
                 out[id(job)] = exc
             stats.frames += job.info.n_frames
     return out
 
 
-def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list[ScanPart]:
-    """The scan tasks run as lanes of one task each (as many at once as there are workers); parts in
-    video order. The workers stay up for the pose lanes that follow (no second start-up)."""
-    done: dict[int, ScanPart] = {}
-    for (_, task), part in processor.run_lanes(_scan_task, [[(job, t)] for t in tasks], keep_workers=True):
+def _run_parts(processor: TaskExecutor, job: Any, tasks: list[Any], entry: Callable[[tuple[Any, Any]], Any]) -> list[Any]:
+    """The scan's (or the glance's) tasks run by ``entry`` as lanes of one task each (as many at once as
+    there are workers); parts in task order. The workers stay up for the pose lanes that follow (no
+    second start-up)."""
+    done: dict[int, Any] = {}
+    items = [(job, t) for t in tasks]
+    order = {id(item): k for k, item in enumerate(items)}
+    for item, part in processor.run_lanes(entry, [[item] for item in items], keep_workers=True):
         if isinstance(part, str):
             raise GaitToolError(part, job.video)
-        done[task.start] = part
-    return [done[t.start] for t in tasks]
+        done[order[id(item)]] = part
+    return [done[k] for k in range(len(items))]
 
 
 def _ready(item: int) -> int:
     """Worker entry point that does nothing: the worker process is up and set up."""
     return item
+
+
+def _glance_task(item: tuple[Any, GlanceTask]) -> GlancePart | str:
+    """Worker entry point: one run of glances, or the error message."""
+    try:
+        return glance_part(item[1])
+    except GaitToolError as exc:
+        return exc.reason
+    except Exception as exc:  # decoder and detector failures arrive as many types
+        return f"person finder failed: {exc}"
 
 
 def _scan_task(item: tuple[Any, ScanTask]) -> ScanPart | str:

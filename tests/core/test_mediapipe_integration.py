@@ -79,3 +79,23 @@ def test_frame_stride_keeps_every_kth_frame_across_segments(synthetic_video, tmp
 ])
 def test_missing_ranges_cover_exactly_the_frames_not_stored(stored, n, stride, expected):
     assert missing_ranges(np.array(stored, dtype=np.int64), n, stride) == expected
+
+
+@pytest.mark.parametrize("todo", [((0, 690),), ((0, 100), (300, 690)), ((200, 260), (500, 690))])
+def test_lanes_of_missing_ranges_with_keyframes_cover_exactly_those_frames(todo, tmp_path, monkeypatch):
+    import core.mediapipe_integration as mi
+    from core.pose.video import VideoInfo
+
+    monkeypatch.setattr(mi, "keyframes", lambda video: tuple(range(0, 690, 60)))
+    profile = load_profile("fast")
+    info = VideoInfo(1920, 1080, 30.0, 690, 0, True)
+    job = mi.ExtractionJob(tmp_path / "v.mp4", tmp_path, info, {"model_complexity_used": 1, "roi": None}, {},
+                           todo[0][0], 0, 0, "", 690, todo)
+    lanes = mi._lanes(job, profile, workers=2, queue_frames=4)
+    stride = profile.pose.frame_stride
+    owned = sorted(f for lane in lanes for t in lane for f in range(t.start, min(t.stop, 690), stride))
+    assert owned == [f for a, b in todo for f in range(a, b, stride)]  # each missing frame once, none stored
+    for lane in lanes:
+        first = lane[0]
+        assert first.warmup_start <= first.start and (first.start - first.warmup_start) % stride == 0
+        assert first.start - first.warmup_start <= profile.parallel.segment_warmup_frames + stride
