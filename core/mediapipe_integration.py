@@ -29,6 +29,7 @@ from core.io.keypoint_store import (
 from core.performance_optimizer import (
     MB,
     MediaPipeOptimizer,
+    decode_weight,
     PerformanceMonitor,
     tree_cpu_seconds,
 )
@@ -206,9 +207,10 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
     )
     planner = MediaPipeOptimizer(profile)
     keys = keyframes(job.video) if workers > 1 else ()
+    work = frame_work(n, follow, stride) if workers > 1 else None
     lanes = []
     for r_start, r_stop in job.ranges:
-        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile, keys):
+        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile, keys, work):
             open_end = r_stop >= n and seg_stop >= n
             lane_stop = OPEN_END if open_end else seg_stop
             lane = []
@@ -232,13 +234,24 @@ def keyframes(video: Path) -> tuple[int, ...]:
     return () if index is None else tuple(sorted(r for r, key in zip(index.rank, index.keyframe) if key))
 
 
-def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int,
-              profile: Profile, keys: tuple[int, ...] = ()) -> list[tuple[int, int, int]]:
-    """The segment plan of ``[start, stop)`` (balanced with the pre-roll from ``keys``, the keyframes);
-    in-process (one worker) a single segment, since its batches already give resume points and more
-    segments only add warm-ups."""
+def frame_work(n_frames: int, follow: FollowPath | None, stride: int) -> np.ndarray | None:
+    """(n_frames,) work of each video frame in processed frames (``core.segment_plan``): outside the
+    walker's crop path a frame is decoded but not posed; None (all equal) without a path."""
+    if follow is None:
+        return None
+    work = np.full(n_frames, decode_weight(stride))
+    lo, hi = max(0, follow.first_frame), min(n_frames, follow.first_frame + len(follow.boxes_px))
+    work[lo:hi] = 1.0
+    return work
+
+
+def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int, profile: Profile,
+              keys: tuple[int, ...] = (), work: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+    """The segment plan of ``[start, stop)``, balanced on work (the pre-rolls from ``keys``, the
+    keyframes; ``work`` per frame, ``frame_work``); in-process (one worker) a single segment, since its
+    batches already give resume points and more segments only add warm-ups."""
     if workers > 1:
-        return planner.segment_plan(start, stop, workers, keys).segments
+        return planner.segment_plan(start, stop, workers, keys, work).segments
     return [(start, stop, _task_warmup(start, start, -1, profile))] if stop > start else []
 
 

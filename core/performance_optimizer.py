@@ -12,14 +12,13 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import os
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 
 import psutil
 
@@ -27,6 +26,13 @@ from core.config import Profile
 from core.errors import MemoryBudgetError
 from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter
 from core.process_pool import ParallelProcessor  # noqa: F401 - re-exported: the pool lives there
+from core.segment_plan import (  # noqa: F401 - re-exported
+    MediaPipeOptimizer,
+    SegmentPlan,
+    decode_weight,
+    preroll_frames,
+    preroll_weight,
+)
 from core.timeline import Timeline, critical_path_lines
 
 MB = 1024 * 1024
@@ -242,108 +248,3 @@ class MemoryOptimizer:
         workers = max(1, min(want, int(avail // per_worker)))
         reason = f"{workers} worker(s) x {per_worker:.0f} MB + main {base_mb:.0f} MB within {budget} MB (10% margin)"
         return MemoryPlan(workers, queue, worker_mb, base_mb, budget, reason)
-
-
-@dataclass(frozen=True)
-class SegmentPlan:
-    """Owned frame ranges ``[start, stop)`` with their warm-up starts."""
-
-    segments: list[tuple[int, int, int]] = field(default_factory=list)
-
-
-class MediaPipeOptimizer:
-    """Model choice and how one video is cut into segments for parallel pose extraction."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def segment_plan(self, first_frame: int, n_frames: int, workers: int,
-                     keyframes: Sequence[int] = ()) -> SegmentPlan:
-        """Cut ``[first_frame, n_frames)`` into segments aligned to the frame stride: enough to keep
-        ``workers`` busy, each ``min_segment_frames`` to ``max_segment_frames`` long (short segments
-        give finer progress and resume points; long ones waste less warm-up).
-
-        Segments are balanced on the work each one does: the frames it *processes* (warm-up included),
-        so the first segment, which needs no warm-up at frame 0, owns more; and, given the video's
-        ``keyframes`` (ascending frame indices), the pre-roll its decoder decodes and drops between the
-        keyframe at or before its warm-up start and that start (``preroll_weight`` each)."""
-        par, stride = self.profile.parallel, self.profile.pose.frame_stride
-        todo = n_frames - first_frame
-        if todo <= 0:
-            return SegmentPlan([])
-        n_seg = math.ceil(todo / par.max_segment_frames)
-        if todo >= workers * par.min_segment_frames:
-            n_seg = math.ceil(n_seg / workers) * workers
-        else:
-            n_seg = max(1, min(workers, todo // par.min_segment_frames))
-        weight = preroll_weight(stride)
-        extra: list[float] = [0.0] * n_seg
-        best: tuple[float, list[tuple[int, int, int]]] | None = None
-        # A pre-roll depends on where its segment starts: each round rebalances with the last round's
-        # pre-rolls; the plan whose busiest segment has the least work wins (the first round ignores them).
-        for _ in range(PLAN_ROUNDS if keyframes else 1):
-            starts = _balanced_starts(first_frame, n_frames, n_seg, par.segment_warmup_frames, stride, extra)
-            segments = _with_warmups(starts, n_frames, par.segment_warmup_frames, stride)
-            extra = [weight * preroll_frames(warm, keyframes) for _, _, warm in segments]
-            busiest = max(stop - warm + e for (_, stop, warm), e in zip(segments, extra))
-            if best is None or busiest < best[0]:
-                best = (busiest, segments)
-            extra += [0.0] * (n_seg - len(extra))
-        assert best is not None
-        return SegmentPlan(best[1])
-
-
-PLAN_ROUNDS = 4
-DECODE_PER_POSE = 0.5  # CPU to decode a 1080p H.264 frame over the pose work on a posed frame (~9 against
-# ~19 ms per frame: scripts/benchmark_worker_cost.py, session 6)
-
-
-def preroll_weight(stride: int) -> float:
-    """Work of decoding one pre-roll frame (decoded only to reach a later frame) in processed video
-    frames (each decoded, and posed if it falls on the ``stride``)."""
-    return DECODE_PER_POSE / (DECODE_PER_POSE + 1.0 / stride)
-
-
-def preroll_frames(warm_start: int, keyframes: Sequence[int]) -> int:
-    """Frames decoded and dropped before ``warm_start``: from the keyframe at or before it (from frame
-    0 when there is none); 0 when ``keyframes`` is empty (unknown)."""
-    if not keyframes or warm_start <= 0:
-        return 0
-    k = bisect.bisect_right(keyframes, warm_start) - 1
-    return warm_start - (keyframes[k] if k >= 0 else 0)
-
-
-def _with_warmups(starts: list[int], n_frames: int, warmup_frames: int, stride: int) -> list[tuple[int, int, int]]:
-    """Segments ``(start, stop, warm-up start)`` from their starts."""
-    segments = []
-    for start, stop in zip(starts, [*starts[1:], n_frames]):
-        gap = _warmup(start, warmup_frames, stride)
-        warm = start - gap if start - gap >= 0 else start % stride
-        segments.append((start, stop, warm))
-    return segments
-
-
-def _warmup(start: int, warmup_frames: int, stride: int) -> int:
-    """Warm-up frames before a segment starting at ``start``, rounded up to the stride."""
-    return math.ceil(min(warmup_frames, start) / stride) * stride
-
-
-def _balanced_starts(first: int, n_frames: int, n_seg: int, warmup_frames: int, stride: int,
-                     extra: list[float] | None = None) -> list[int]:
-    """Stride-aligned segment starts so that owned + warm-up frames (+ each segment's ``extra`` work in
-    processed frames) are about equal per segment."""
-    todo = n_frames - first
-    warm = [_warmup(first, warmup_frames, stride)] + [math.ceil(warmup_frames / stride) * stride] * (n_seg - 1)
-    cost = [w + (extra[k] if extra else 0.0) for k, w in enumerate(warm)]
-    per_segment = (todo + sum(cost)) / n_seg
-    if per_segment - max(cost) < stride:  # segments too short to balance: equal owned lengths
-        cost = [0.0] * n_seg
-        per_segment = todo / n_seg
-    starts, pos = [], float(first)
-    for c in cost:
-        start = first + round((pos - first) / stride) * stride
-        if start >= n_frames or (starts and start <= starts[-1]):
-            break
-        starts.append(start)
-        pos += per_segment - c
-    return starts
