@@ -1,7 +1,7 @@
 """The person finder's scan phase of a run: every video's scan, cut into frame ranges that run in
 parallel on the run's executor (the local pool or a Dask cluster), before any pose lane starts.
 
-The glance before it (``core.pose.glance``) is cut the same way: its frames, one run per worker.
+The glance before it (``core.pose.glance``) runs there too, in runs of its frames, until one sees two people.
 A video's scan is cut into one range per worker (``core.pose.follow.scan_tasks``); any cut gives
 the same tracks, walker and crop as a scan of the whole video in one pass. Each range decodes only
 its scan frames and what they need (``core.pose.frame_select``).
@@ -9,7 +9,7 @@ its scan frames and what they need (``core.pose.frame_select``).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from core.errors import GaitToolError
 from core.executors import TaskExecutor
@@ -42,26 +42,39 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
                 out[id(job)] = plan_follow(
                     job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height, mode,
                     roi, reuse=job.frames_done > 0, parts=processor.workers,
-                    run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks, _scan_task),
-                    run_glance=lambda tasks, j=job: _run_parts(processor, j, tasks, _glance_task))
+                    run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
+                    run_glance=lambda tasks, j=job: _glance_parts(processor, j, tasks))
             except GaitToolError as exc:
                 out[id(job)] = exc
             stats.frames += job.info.n_frames
     return out
 
 
-def _run_parts(processor: TaskExecutor, job: Any, tasks: list[Any], entry: Callable[[tuple[Any, Any]], Any]) -> list[Any]:
-    """The scan's (or the glance's) tasks run by ``entry`` as lanes of one task each (as many at once as
-    there are workers); parts in task order. The workers stay up for the pose lanes that follow (no
-    second start-up)."""
-    done: dict[int, Any] = {}
-    items = [(job, t) for t in tasks]
-    order = {id(item): k for k, item in enumerate(items)}
-    for item, part in processor.run_lanes(entry, [[item] for item in items], keep_workers=True):
+def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list[ScanPart]:
+    """The scan tasks run as lanes of one task each (as many at once as there are workers); parts in
+    video order. The workers stay up for the pose lanes that follow (no second start-up)."""
+    done = {task.start: part for task, part in _as_done(processor, job, tasks, _scan_task)}
+    return [done[t.start] for t in tasks]
+
+
+def _glance_parts(processor: TaskExecutor, job: Any, tasks: list[GlanceTask]) -> Iterator[GlancePart]:
+    """The glance's parts as they complete; closed early, it stops the lanes from submitting more."""
+    done = _as_done(processor, job, tasks, _glance_task)
+    try:
+        for _, part in done:
+            yield part
+    finally:
+        done.close()
+
+
+def _as_done(processor: TaskExecutor, job: Any, tasks: list[Any], entry: Callable[[tuple[Any, Any]], Any]
+             ) -> Iterator[tuple[Any, Any]]:
+    """``(task, entry's result)`` for each of ``tasks``, run as lanes of one task each, as they complete
+    (closed early, it submits no more). The workers stay up for the lanes that follow."""
+    for (_, task), part in processor.run_lanes(entry, [[(job, t)] for t in tasks], keep_workers=True):
         if isinstance(part, str):
             raise GaitToolError(part, job.video)
-        done[order[id(item)]] = part
-    return [done[k] for k in range(len(items))]
+        yield task, part
 
 
 def _ready(item: int) -> int:

@@ -14,9 +14,10 @@ no glance is not excluded: the price of skipping the scan, stated in docs/walker
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from core.pose.walker_choice import TrackSummary
 GLANCE_EVERY_S = 2.0
 GLANCE_MIN_FRAMES = 4  # fewer glances than this (a video under ~8 s): full scan
 GLANCE_MAX_FRAMES = 16
-GLANCE_MIN_PER_PART = 2  # a glance task opens the video and loads the detector: ~0.1 s of CPU
+GLANCE_MIN_PER_PART = 2  # a glance task opens the video (and, first in a process, loads the detector)
 GLANCE_MIN_SEEN = 0.75
 GLANCE_MIN_HEIGHT = 0.6
 # Only the whole-height tile: it sees anyone tall enough to compete with a large walker for the pose
@@ -100,12 +101,15 @@ class GlancePart:
 
 def glance_tasks(video: Path, frames: list[int], height_px: int, parts: int, roi: Roi | None = None,
                  finder_cfg: FinderConfig = FinderConfig()) -> list[GlanceTask]:
-    """``frames`` cut into at most ``parts`` runs of consecutive glances (at least
-    ``GLANCE_MIN_PER_PART`` each: a task opens the video and loads the detector)."""
-    parts = max(1, min(parts, len(frames) // GLANCE_MIN_PER_PART))
-    cuts = [round(k * len(frames) / parts) for k in range(parts + 1)]
-    return [GlanceTask(str(video), tuple(frames[a:b]), height_px, roi, finder_cfg)
-            for a, b in zip(cuts, cuts[1:]) if b > a]
+    """``frames`` cut into runs of consecutive glances, about two per worker (``parts`` workers), at
+    least ``GLANCE_MIN_PER_PART`` each (a task opens the video). The caller stops at the first task
+    that sees two people, so that a crowded video is not glanced at to its end."""
+    size = max(GLANCE_MIN_PER_PART, math.ceil(len(frames) / (2 * max(1, parts))))
+    return [GlanceTask(str(video), tuple(frames[k : k + size]), height_px, roi, finder_cfg)
+            for k in range(0, len(frames), size)]
+
+
+_finders: dict[FinderConfig, PersonFinder] = {}
 
 
 def glance_part(task: GlanceTask) -> GlancePart:
@@ -113,7 +117,7 @@ def glance_part(task: GlanceTask) -> GlancePart:
     sees two."""
     from core.pose.frame_select import read_frames_at
 
-    finder = PersonFinder(task.finder)
+    finder = _finders.setdefault(task.finder, PersonFinder(task.finder))  # the detector loads once per process
     seen, boxes = [], []
     region_height_px = float(task.height_px)
     for f, image in read_frames_at(task.video_path, task.frames):
@@ -130,12 +134,13 @@ def glance_part(task: GlanceTask) -> GlancePart:
 
 def glance(video: Path, n_frames: int, fps: float, height_px: int, roi: Roi | None = None,
            finder_cfg: FinderConfig = FinderConfig(),
-           run_parts: Callable[[list[GlanceTask]], list[GlancePart]] | None = None,
+           run_parts: Callable[[list[GlanceTask]], Iterator[GlancePart]] | None = None,
            parts: int = 1) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
     """The people file's content (arrays, meta without mode and roi) when one large person is alone
     in view (``lone_person``), else None (run the full scan). ``run_parts`` runs the glance tasks
-    (``parts`` of them, e.g. on the worker pool) and returns their parts in order; default: one after
-    the other in this process. Any cut gives the same answer."""
+    (``parts`` workers, e.g. the pool's) and yields their parts as they come, in any order; it is
+    closed at the first part that sees two people. Default: one after the other in this process.
+    Any cut gives the same answer."""
     from core.pose.frame_select import packet_index
 
     index = packet_index(video)
@@ -143,12 +148,20 @@ def glance(video: Path, n_frames: int, fps: float, height_px: int, roi: Roi | No
     frames = glance_frames(n_frames, fps, keys)
     if not frames:
         return None
-    run = run_parts or (lambda tasks: [glance_part(t) for t in tasks])
-    got = run(glance_tasks(video, frames, height_px, parts, roi, finder_cfg))
-    if any(part.crowded for part in got):
-        return None
-    seen_frames = [f for part in got for f in part.frames]
-    boxes = [b for part in got for b in part.boxes]
+    run = run_parts or (lambda tasks: (glance_part(t) for t in tasks))
+    got: list[GlancePart] = []
+    parts_seen = run(glance_tasks(video, frames, height_px, parts, roi, finder_cfg))
+    try:
+        for part in parts_seen:
+            if part.crowded:
+                return None
+            got.append(part)
+    finally:
+        close = getattr(parts_seen, "close", None)
+        if close is not None:
+            close()
+    seen = sorted(((f, b) for part in got for f, b in zip(part.frames, part.boxes)), key=lambda fb: fb[0])
+    seen_frames, boxes = [f for f, _ in seen], [b for _, b in seen]
     region_height_px = next((part.region_height_px for part in got if part.frames), float(height_px))
     summary = lone_person(seen_frames, boxes, region_height_px)
     if summary is None:

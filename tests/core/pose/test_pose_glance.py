@@ -42,39 +42,41 @@ def test_two_people_a_small_person_or_a_rarely_seen_one_need_the_scan() -> None:
     assert lone_person(frames[:3], [_box(100.0, 700.0)] * 3, 1080.0) is None  # too few glances
 
 
-def test_glance_tasks_are_runs_of_consecutive_glances_of_at_least_two():
+def test_glance_frames_are_cut_into_runs_of_about_two_per_worker():
     from pathlib import Path
 
     from core.pose.glance import GLANCE_MIN_PER_PART, glance_tasks
 
-    frames = [30, 90, 150, 210, 270, 330, 390]
+    frames = [30, 90, 150, 210, 270, 330, 390, 450, 510, 570, 630, 690]
     tasks = glance_tasks(Path("v.mp4"), frames, 1080, parts=2)
-    assert [t.frames for t in tasks] == [(30, 90, 150, 210), (270, 330, 390)] or \
-        [t.frames for t in tasks] == [(30, 90, 150), (210, 270, 330, 390)]
-    assert len(glance_tasks(Path("v.mp4"), frames[:3], 1080, parts=4)) == 3 // GLANCE_MIN_PER_PART
-    assert [f for t in glance_tasks(Path("v.mp4"), frames, 1080, parts=8) for f in t.frames] == frames
+    assert [t.frames for t in tasks] == [tuple(frames[k : k + 3]) for k in range(0, 12, 3)]
+    assert all(len(t.frames) >= GLANCE_MIN_PER_PART for t in glance_tasks(Path("v.mp4"), frames[:4], 1080, parts=8))
+    assert [f for t in glance_tasks(Path("v.mp4"), frames[:7], 1080, parts=2) for f in t.frames] == frames[:7]
 
 
-def test_glance_parts_are_joined_in_order_and_a_crowded_part_sends_to_the_scan(synthetic_video):
+def test_glance_parts_are_joined_in_frame_order_and_the_first_crowded_part_stops_the_glance(synthetic_video):
     from core.pose.glance import GlancePart, glance
 
-    def parts(crowded_second: bool):
-        def run(tasks):
-            out = []
-            for k, t in enumerate(tasks):
-                boxes = tuple(_box(100.0 + f, 700.0) for f in t.frames)
-                if crowded_second and k == 1:
-                    boxes = boxes[:1] + (np.vstack([_box(100.0, 700.0), _box(900.0, 680.0)]),)
-                out.append(GlancePart(t.frames[: len(boxes)], boxes, 1080.0, crowded_second and k == 1))
-            return out
-        return run
+    asked = []
 
-    got = glance(synthetic_video, 300, 30.0, 1080, run_parts=parts(False), parts=2)  # 10 s: 5 glances
+    def run(crowded_at: int | None):
+        def parts(tasks):
+            for k, t in enumerate(reversed(tasks)):  # parts arrive in any order
+                asked.append(k)
+                boxes = tuple(_box(100.0 + f, 700.0) for f in t.frames)
+                if k == crowded_at:
+                    boxes = boxes[:1] + (np.vstack([_box(100.0, 700.0), _box(900.0, 680.0)]),)
+                yield GlancePart(t.frames[: len(boxes)], boxes, 1080.0, k == crowded_at)
+        return parts
+
+    got = glance(synthetic_video, 300, 30.0, 1080, run_parts=run(None), parts=2)  # 10 s: 5 glances
     assert got is not None
     arrays, meta = got
     assert len(arrays["scan_frames"]) == 5 and np.all(np.diff(arrays["scan_frames"]) > 0) and meta["whole_frame"]
     assert np.allclose(arrays["boxes"][0, :, 0], 100.0 + arrays["scan_frames"])
-    assert glance(synthetic_video, 300, 30.0, 1080, run_parts=parts(True), parts=2) is None
+    asked.clear()
+    assert glance(synthetic_video, 300, 30.0, 1080, run_parts=run(0), parts=2) is None
+    assert asked == [0]  # no part asked for after the crowded one
 
 
 def test_a_glance_cut_in_two_sees_what_one_pass_sees(synthetic_video):
