@@ -9,7 +9,7 @@ its scan frames and what they need (``core.pose.frame_select``).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from core.errors import GaitToolError
 from core.executors import TaskExecutor
@@ -53,13 +53,13 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
 def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list[ScanPart]:
     """The scan tasks run as lanes of one task each (as many at once as there are workers); parts in
     video order. The workers stay up for the pose lanes that follow (no second start-up)."""
-    done = {task.start: part for task, part in _as_done(processor, job, tasks, _scan_task)}
+    done = {task.start: part for task, part in _as_done(processor, job, tasks)}
     return [done[t.start] for t in tasks]
 
 
 def _glance_parts(processor: TaskExecutor, job: Any, tasks: list[GlanceTask]) -> Iterator[GlancePart]:
     """The glance's parts as they complete; closed early, it stops the lanes from submitting more."""
-    done = _as_done(processor, job, tasks, _glance_task)
+    done = _as_done(processor, job, tasks)
     try:
         for _, part in done:
             yield part
@@ -67,11 +67,10 @@ def _glance_parts(processor: TaskExecutor, job: Any, tasks: list[GlanceTask]) ->
         done.close()
 
 
-def _as_done(processor: TaskExecutor, job: Any, tasks: list[Any], entry: Callable[[tuple[Any, Any]], Any]
-             ) -> Iterator[tuple[Any, Any]]:
-    """``(task, entry's result)`` for each of ``tasks``, run as lanes of one task each, as they complete
-    (closed early, it submits no more). The workers stay up for the lanes that follow."""
-    for (_, task), part in processor.run_lanes(entry, [[(job, t)] for t in tasks], keep_workers=True):
+def _as_done(processor: TaskExecutor, job: Any, tasks: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """``(task, its part)`` for each scan or glance task, run as lanes of one task each, as they
+    complete (closed early, it submits no more). The workers stay up for the lanes that follow."""
+    for (_, task), part in processor.run_lanes(_finder_task, [[(job, t)] for t in tasks], keep_workers=True):
         if isinstance(part, str):
             raise GaitToolError(part, job.video)
         yield task, part
@@ -82,20 +81,12 @@ def _ready(item: int) -> int:
     return item
 
 
-def _glance_task(item: tuple[Any, GlanceTask]) -> GlancePart | str:
-    """Worker entry point: one run of glances, or the error message."""
+def _finder_task(item: tuple[Any, ScanTask | GlanceTask]) -> ScanPart | GlancePart | str:
+    """Worker entry point: one range's scan or one run of glances, or the error message (so one bad video
+    cannot stop the pool)."""
+    task = item[1]
     try:
-        return glance_part(item[1])
-    except GaitToolError as exc:
-        return exc.reason
-    except Exception as exc:  # decoder and detector failures arrive as many types
-        return f"person finder failed: {exc}"
-
-
-def _scan_task(item: tuple[Any, ScanTask]) -> ScanPart | str:
-    """Worker entry point: one range's scan, or the error message (so one bad video cannot stop the pool)."""
-    try:
-        return scan_part(item[1])
+        return glance_part(task) if isinstance(task, GlanceTask) else scan_part(task)
     except GaitToolError as exc:
         return exc.reason
     except Exception as exc:  # decoder and detector failures arrive as many types
