@@ -12,7 +12,7 @@ import numpy as np
 from core.errors import NoWalkerError
 from core.pose.glance import GlancePart, GlanceTask, glance
 from core.pose.leg_motion import leg_motion
-from core.pose.people import FinderConfig, PersonFinder
+from core.pose.people import FinderConfig, shared_finder
 from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
@@ -106,7 +106,7 @@ def scan_part(task: ScanTask) -> ScanPart:
     ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` the tile sizes take turns
     (``core.pose.scan_plan.tile_level``: each size sees the video every few scans; a person fits one
     or both). A task of scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
-    finder = PersonFinder(task.finder)
+    finder = shared_finder(task.finder)
     levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from core.pose.people import FinderConfig, PersonFinder
+from core.pose.people import FinderConfig, shared_finder
 from core.pose.roi import Roi
 from core.pose.walker_choice import TrackSummary
 
@@ -109,15 +109,12 @@ def glance_tasks(video: Path, frames: list[int], height_px: int, parts: int, roi
             for k in range(0, len(frames), size)]
 
 
-_finders: dict[FinderConfig, PersonFinder] = {}
-
-
 def glance_part(task: GlanceTask) -> GlancePart:
     """Find the people at the task's glance frames (whole-height tiles only); stops at a glance that
     sees two."""
     from core.pose.frame_select import read_frames_at
 
-    finder = _finders.setdefault(task.finder, PersonFinder(task.finder))  # the detector loads once per process
+    finder = shared_finder(task.finder)
     seen, boxes = [], []
     region_height_px = float(task.height_px)
     for f, image in read_frames_at(task.video_path, task.frames):
