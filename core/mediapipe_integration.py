@@ -29,11 +29,13 @@ from core.io.keypoint_store import (
 from core.performance_optimizer import (
     MB,
     MediaPipeOptimizer,
+    decode_weight,
     PerformanceMonitor,
     tree_cpu_seconds,
 )
 from core.pose.extractor import SegmentTask, extract_batch, extract_segment, worker_init
 from core.pose.follow_path import FollowPath
+from core.pose.frame_select import packet_index
 from core.pose.models import ModelChoice
 from core.pose.roi import Roi
 from core.pose.video import VideoInfo, probe_video
@@ -204,9 +206,11 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
         fps=job.info.fps, decode_threads=threads, follow=follow,
     )
     planner = MediaPipeOptimizer(profile)
+    keys = keyframes(job.video) if workers > 1 else ()
+    work = frame_work(n, follow, stride) if workers > 1 else None
     lanes = []
     for r_start, r_stop in job.ranges:
-        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile):
+        for seg_start, seg_stop, warm in _segments(planner, r_start, min(r_stop, n), workers, profile, keys, work):
             open_end = r_stop >= n and seg_stop >= n
             lane_stop = OPEN_END if open_end else seg_stop
             lane = []
@@ -220,12 +224,34 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
     return lanes
 
 
-def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int,
-              profile: Profile) -> list[tuple[int, int, int]]:
-    """The segment plan of ``[start, stop)``; in-process (one worker) a single segment, since its
+def keyframes(video: Path) -> tuple[int, ...]:
+    """The video's keyframes (ascending frame indices), where a decoder's seek lands; empty when its
+    packets cannot be indexed."""
+    try:
+        index = packet_index(video)
+    except Exception:  # noqa: BLE001 - a container PyAV cannot read (the OpenCV decoder may): plan without
+        return ()
+    return () if index is None else tuple(sorted(r for r, key in zip(index.rank, index.keyframe) if key))
+
+
+def frame_work(n_frames: int, follow: FollowPath | None, stride: int) -> np.ndarray | None:
+    """(n_frames,) work of each video frame in processed frames (``core.segment_plan``): outside the
+    walker's crop path a frame is decoded but not posed; None (all equal) without a path."""
+    if follow is None:
+        return None
+    work = np.full(n_frames, decode_weight(stride))
+    lo, hi = max(0, follow.first_frame), min(n_frames, follow.first_frame + len(follow.boxes_px))
+    work[lo:hi] = 1.0
+    return work
+
+
+def _segments(planner: MediaPipeOptimizer, start: int, stop: int, workers: int, profile: Profile,
+              keys: tuple[int, ...] = (), work: np.ndarray | None = None) -> list[tuple[int, int, int]]:
+    """The segment plan of ``[start, stop)``, balanced on work (the pre-rolls from ``keys``, the
+    keyframes; ``work`` per frame, ``frame_work``); in-process (one worker) a single segment, since its
     batches already give resume points and more segments only add warm-ups."""
     if workers > 1:
-        return planner.segment_plan(start, stop, workers).segments
+        return planner.segment_plan(start, stop, workers, keys, work).segments
     return [(start, stop, _task_warmup(start, start, -1, profile))] if stop > start else []
 
 

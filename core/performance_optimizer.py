@@ -26,6 +26,13 @@ from core.config import Profile
 from core.errors import MemoryBudgetError
 from core.io.keypoint_store import KeypointBatch, KeypointStoreWriter
 from core.process_pool import ParallelProcessor  # noqa: F401 - re-exported: the pool lives there
+from core.segment_plan import (  # noqa: F401 - re-exported
+    MediaPipeOptimizer,
+    SegmentPlan,
+    decode_weight,
+    preroll_frames,
+    preroll_weight,
+)
 from core.timeline import Timeline, critical_path_lines
 
 MB = 1024 * 1024
@@ -241,64 +248,3 @@ class MemoryOptimizer:
         workers = max(1, min(want, int(avail // per_worker)))
         reason = f"{workers} worker(s) x {per_worker:.0f} MB + main {base_mb:.0f} MB within {budget} MB (10% margin)"
         return MemoryPlan(workers, queue, worker_mb, base_mb, budget, reason)
-
-
-@dataclass(frozen=True)
-class SegmentPlan:
-    """Owned frame ranges ``[start, stop)`` with their warm-up starts."""
-
-    segments: list[tuple[int, int, int]] = field(default_factory=list)
-
-
-class MediaPipeOptimizer:
-    """Model choice and how one video is cut into segments for parallel pose extraction."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def segment_plan(self, first_frame: int, n_frames: int, workers: int) -> SegmentPlan:
-        """Cut ``[first_frame, n_frames)`` into segments aligned to the frame stride: enough to keep
-        ``workers`` busy, each ``min_segment_frames`` to ``max_segment_frames`` long (short segments
-        give finer progress and resume points; long ones waste less warm-up).
-
-        Segments are balanced on the frames each one *processes* (warm-up included), so that
-        workers finish together: the first segment, which needs no warm-up at frame 0, owns more."""
-        par, stride = self.profile.parallel, self.profile.pose.frame_stride
-        todo = n_frames - first_frame
-        if todo <= 0:
-            return SegmentPlan([])
-        n_seg = math.ceil(todo / par.max_segment_frames)
-        if todo >= workers * par.min_segment_frames:
-            n_seg = math.ceil(n_seg / workers) * workers
-        else:
-            n_seg = max(1, min(workers, todo // par.min_segment_frames))
-        starts = _balanced_starts(first_frame, n_frames, n_seg, par.segment_warmup_frames, stride)
-        segments = []
-        for start, stop in zip(starts, [*starts[1:], n_frames]):
-            gap = _warmup(start, par.segment_warmup_frames, stride)
-            warm = start - gap if start - gap >= 0 else start % stride
-            segments.append((start, stop, warm))
-        return SegmentPlan(segments)
-
-
-def _warmup(start: int, warmup_frames: int, stride: int) -> int:
-    """Warm-up frames before a segment starting at ``start``, rounded up to the stride."""
-    return math.ceil(min(warmup_frames, start) / stride) * stride
-
-
-def _balanced_starts(first: int, n_frames: int, n_seg: int, warmup_frames: int, stride: int) -> list[int]:
-    """Stride-aligned segment starts so that owned + warm-up frames are about equal per segment."""
-    todo = n_frames - first
-    warm = [_warmup(first, warmup_frames, stride)] + [math.ceil(warmup_frames / stride) * stride] * (n_seg - 1)
-    per_segment = (todo + sum(warm)) / n_seg
-    if per_segment - max(warm) < stride:  # segments too short to balance: equal owned lengths
-        warm = [0] * n_seg
-        per_segment = todo / n_seg
-    starts, pos = [], float(first)
-    for w in warm:
-        start = first + round((pos - first) / stride) * stride
-        if start >= n_frames or (starts and start <= starts[-1]):
-            break
-        starts.append(start)
-        pos += per_segment - w
-    return starts

@@ -5,6 +5,7 @@ or lanes of consecutive tasks pinned to one worker each (``run_lanes``), started
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -38,6 +39,7 @@ class ParallelProcessor:
         self._pool: ProcessPoolExecutor | None = None
         self._slots: dict[int, ProcessPoolExecutor] = {}  # run_lanes: one single-process pool per worker
         self._warm_only = False  # workers started by ``warm`` and given nothing else (yet)
+        self._warming: threading.Thread | None = None  # ``warm`` starting the workers
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         import multiprocessing as mp
@@ -56,14 +58,30 @@ class ParallelProcessor:
         return self._slots[i]
 
     def warm(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Start the worker processes of ``run_lanes`` now and run ``fn(*args)`` first in each (e.g. load
+        """Start the worker processes of ``run_lanes`` and run ``fn(*args)`` first in each (e.g. load
         the model while the caller still probes its inputs); lanes submitted later queue behind it.
+        The processes are started from a background thread: a process start waits until the fork
+        server has imported its preload (~0.4 s), which the caller spends on its own work meanwhile.
         In-process (one worker) nothing happens: the first task pays its own start-up."""
         if self.workers == 1:
             return
-        for i in range(self.workers):
-            self._slot(i).submit(fn, *args)
+
+        def start() -> None:
+            try:
+                for i in range(self.workers):
+                    self._slot(i).submit(fn, *args)
+            except Exception:  # noqa: BLE001 - the first real task starts its worker again and reports
+                pass
+
+        self._warming = threading.Thread(target=start, name="pool-warm", daemon=True)
+        self._warming.start()
         self._warm_only = True
+
+    def _warmed(self) -> None:
+        """Wait until ``warm``'s processes are started (their set-up may still be running)."""
+        thread, self._warming = self._warming, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def map_ordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Yield ``(task, fn(task))`` in task order, keeping at most ``max_in_flight`` submitted."""
@@ -71,6 +89,7 @@ class ParallelProcessor:
             for task in tasks:
                 yield task, fn(task)
             return
+        self._warmed()
         in_flight: list[tuple[Any, Future]] = []
         pool_tasks = self.workers * self.tasks_per_worker
         for submitted, task in enumerate(tasks):
@@ -101,6 +120,7 @@ class ParallelProcessor:
                 for task in lane:
                     yield task, fn(task)
             return
+        self._warmed()
         quota = self.workers * self.tasks_per_worker
         active: dict[Future, tuple[int, Any, Iterator[Any]]] = {}
         free = list(range(self.workers))
@@ -141,6 +161,7 @@ class ParallelProcessor:
     def shutdown(self, cancel: bool = False) -> None:
         """Stop the worker processes (``cancel``: at once, dropping queued tasks; workers that were only
         warmed are never waited for)."""
+        self._warmed()
         cancel = cancel or self._warm_only
         self._warm_only = False
         pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())

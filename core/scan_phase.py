@@ -1,6 +1,7 @@
 """The person finder's scan phase of a run: every video's scan, cut into frame ranges that run in
 parallel on the run's executor (the local pool or a Dask cluster), before any pose lane starts.
 
+The glance before it (``core.pose.glance``) runs there too, in runs of its frames, until one sees two people.
 A video's scan is cut into one range per worker (``core.pose.follow.scan_tasks``); any cut gives
 the same tracks, walker and crop as a scan of the whole video in one pass. Each range decodes only
 its scan frames and what they need (``core.pose.frame_select``).
@@ -8,13 +9,14 @@ its scan frames and what they need (``core.pose.frame_select``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from core.errors import GaitToolError
 from core.executors import TaskExecutor
 from core.performance_optimizer import PerformanceMonitor
 from core.pose.follow import ScanPart, ScanTask, plan_follow, scan_part
 from core.pose.follow_path import FollowPath
+from core.pose.glance import GlancePart, GlanceTask, glance_part
 from core.pose.roi import Roi
 
 
@@ -39,8 +41,9 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
             try:
                 out[id(job)] = plan_follow(
                     job.video, job.out_dir, job.info.n_frames, job.info.fps, job.info.width, job.info.height, mode,
-                    roi, reuse=job.frames_done > 0, run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
-                    parts=processor.workers)
+                    roi, reuse=job.frames_done > 0, parts=processor.workers,
+                    run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
+                    run_glance=lambda tasks, j=job: _glance_parts(processor, j, tasks))
             except GaitToolError as exc:
                 out[id(job)] = exc
             stats.frames += job.info.n_frames
@@ -50,12 +53,27 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
 def _run_parts(processor: TaskExecutor, job: Any, tasks: list[ScanTask]) -> list[ScanPart]:
     """The scan tasks run as lanes of one task each (as many at once as there are workers); parts in
     video order. The workers stay up for the pose lanes that follow (no second start-up)."""
-    done: dict[int, ScanPart] = {}
-    for (_, task), part in processor.run_lanes(_scan_task, [[(job, t)] for t in tasks], keep_workers=True):
+    done = {task.start: part for task, part in _as_done(processor, job, tasks)}
+    return [done[t.start] for t in tasks]
+
+
+def _glance_parts(processor: TaskExecutor, job: Any, tasks: list[GlanceTask]) -> Iterator[GlancePart]:
+    """The glance's parts as they complete; closed early, it stops the lanes from submitting more."""
+    done = _as_done(processor, job, tasks)
+    try:
+        for _, part in done:
+            yield part
+    finally:
+        done.close()
+
+
+def _as_done(processor: TaskExecutor, job: Any, tasks: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """``(task, its part)`` for each scan or glance task, run as lanes of one task each, as they
+    complete (closed early, it submits no more). The workers stay up for the lanes that follow."""
+    for (_, task), part in processor.run_lanes(_finder_task, [[(job, t)] for t in tasks], keep_workers=True):
         if isinstance(part, str):
             raise GaitToolError(part, job.video)
-        done[task.start] = part
-    return [done[t.start] for t in tasks]
+        yield task, part
 
 
 def _ready(item: int) -> int:
@@ -63,10 +81,12 @@ def _ready(item: int) -> int:
     return item
 
 
-def _scan_task(item: tuple[Any, ScanTask]) -> ScanPart | str:
-    """Worker entry point: one range's scan, or the error message (so one bad video cannot stop the pool)."""
+def _finder_task(item: tuple[Any, ScanTask | GlanceTask]) -> ScanPart | GlancePart | str:
+    """Worker entry point: one range's scan or one run of glances, or the error message (so one bad video
+    cannot stop the pool)."""
+    task = item[1]
     try:
-        return scan_part(item[1])
+        return glance_part(task) if isinstance(task, GlanceTask) else scan_part(task)
     except GaitToolError as exc:
         return exc.reason
     except Exception as exc:  # decoder and detector failures arrive as many types

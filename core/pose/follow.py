@@ -10,9 +10,9 @@ from typing import Callable
 import numpy as np
 
 from core.errors import NoWalkerError
-from core.pose.glance import glance
+from core.pose.glance import GlancePart, GlanceTask, glance
 from core.pose.leg_motion import leg_motion
-from core.pose.people import FinderConfig, PersonFinder
+from core.pose.people import FinderConfig, shared_finder
 from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
@@ -106,7 +106,7 @@ def scan_part(task: ScanTask) -> ScanPart:
     ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` the tile sizes take turns
     (``core.pose.scan_plan.tile_level``: each size sees the video every few scans; a person fits one
     or both). A task of scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
-    finder = PersonFinder(task.finder)
+    finder = shared_finder(task.finder)
     levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
@@ -253,12 +253,13 @@ def appearance_features(bgr: np.ndarray, boxes_px: np.ndarray) -> np.ndarray:
 def plan_follow(
     video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
     roi: Roi | None, reuse: bool = False, run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
-    parts: int = 1,
+    parts: int = 1, run_glance: Callable[[list[GlanceTask]], list[GlancePart]] | None = None,
 ) -> FollowPath | None:
     """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
     it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
     saw nobody at all (pose then searches the whole frame, or the ``roi``, as before). ``run_parts``
-    and ``parts``: where the scan runs, as in ``scan_video``."""
+    and ``parts``: where the scan runs, as in ``scan_video``; ``run_glance``: where the glance's
+    ``parts`` run (``core.pose.glance.glance``)."""
     from core.io.people_tracks import read_people, write_people
 
     roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
@@ -273,7 +274,7 @@ def plan_follow(
                           int(arrays.get("path_direction", 0)), frame_side_px=max(width_px, height_px))
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
-    lone = glance(video, n_frames, fps, height_px, roi) if mode == "auto" else None
+    lone = glance(video, n_frames, fps, height_px, roi, run_parts=run_glance, parts=parts) if mode == "auto" else None
     if lone is not None:  # one large person alone: the pose model's own detector gets the whole frame
         write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
         return None

@@ -14,19 +14,21 @@ no glance is not excluded: the price of skipping the scan, stated in docs/walker
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import math
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from core.pose.people import FinderConfig, PersonFinder
+from core.pose.people import FinderConfig, shared_finder
 from core.pose.roi import Roi
 from core.pose.walker_choice import TrackSummary
 
 GLANCE_EVERY_S = 2.0
 GLANCE_MIN_FRAMES = 4  # fewer glances than this (a video under ~8 s): full scan
 GLANCE_MAX_FRAMES = 16
+GLANCE_MIN_PER_PART = 2  # a glance task opens the video (and, first in a process, loads the detector)
 GLANCE_MIN_SEEN = 0.75
 GLANCE_MIN_HEIGHT = 0.6
 # Only the whole-height tile: it sees anyone tall enough to compete with a large walker for the pose
@@ -74,29 +76,90 @@ def lone_person(frames: list[int], boxes: list[np.ndarray], frame_height_px: flo
         in_view_frames=int(seen[-1][0] - seen[0][0]))
 
 
+@dataclass(frozen=True)
+class GlanceTask:
+    """Some of a video's glance frames (ascending), a picklable unit that any worker with the video can
+    run (``glance_part``); ``height_px``: the probed frame height, the unit of the boxes it returns."""
+
+    video_path: str
+    frames: tuple[int, ...]
+    height_px: int
+    roi: Roi | None = None
+    finder: FinderConfig = FinderConfig()
+
+
+@dataclass(frozen=True)
+class GlancePart:
+    """What ``glance_part`` saw: the frames looked at and each one's boxes (n_i, 4) in probed px, the
+    frame's (or ROI's) height in probed px, and whether a glance saw two people (it stopped there)."""
+
+    frames: tuple[int, ...]
+    boxes: tuple[np.ndarray, ...]
+    region_height_px: float
+    crowded: bool
+
+
+def glance_tasks(video: Path, frames: list[int], height_px: int, parts: int, roi: Roi | None = None,
+                 finder_cfg: FinderConfig = FinderConfig()) -> list[GlanceTask]:
+    """``frames`` cut into runs of consecutive glances, about two per worker (``parts`` workers), at
+    least ``GLANCE_MIN_PER_PART`` each (a task opens the video). The caller stops at the first task
+    that sees two people, so that a crowded video is not glanced at to its end."""
+    size = max(GLANCE_MIN_PER_PART, math.ceil(len(frames) / (2 * max(1, parts))))
+    return [GlanceTask(str(video), tuple(frames[k : k + size]), height_px, roi, finder_cfg)
+            for k in range(0, len(frames), size)]
+
+
+def glance_part(task: GlanceTask) -> GlancePart:
+    """Find the people at the task's glance frames (whole-height tiles only); stops at a glance that
+    sees two."""
+    from core.pose.frame_select import read_frames_at
+
+    finder = shared_finder(task.finder)
+    seen, boxes = [], []
+    region_height_px = float(task.height_px)
+    for f, image in read_frames_at(task.video_path, task.frames):
+        h, w = image.shape[:2]
+        region = task.roi.pixel_box(w, h) if task.roi else None
+        region_height_px = (h if region is None else region[3] - region[1]) * task.height_px / h
+        found, _ = finder.find(image, region, (GLANCE_TILE,))
+        seen.append(f)
+        boxes.append(found * (task.height_px / h))
+        if len(found) > 1:
+            return GlancePart(tuple(seen), tuple(boxes), region_height_px, True)
+    return GlancePart(tuple(seen), tuple(boxes), region_height_px, False)
+
+
 def glance(video: Path, n_frames: int, fps: float, height_px: int, roi: Roi | None = None,
-           finder_cfg: FinderConfig = FinderConfig()) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+           finder_cfg: FinderConfig = FinderConfig(),
+           run_parts: Callable[[list[GlanceTask]], Iterator[GlancePart]] | None = None,
+           parts: int = 1) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
     """The people file's content (arrays, meta without mode and roi) when one large person is alone
-    in view (``lone_person``), else None (run the full scan)."""
-    from core.pose.frame_select import packet_index, read_frames_at
+    in view (``lone_person``), else None (run the full scan). ``run_parts`` runs the glance tasks
+    (``parts`` workers, e.g. the pool's) and yields their parts as they come, in any order; it is
+    closed at the first part that sees two people. Default: one after the other in this process.
+    Any cut gives the same answer."""
+    from core.pose.frame_select import packet_index
 
     index = packet_index(video)
     keys = None if index is None else [r for r, k in zip(index.rank, index.keyframe) if k]
     frames = glance_frames(n_frames, fps, keys)
     if not frames:
         return None
-    finder = PersonFinder(finder_cfg)
-    seen_frames, boxes = [], []
-    region_height_px = float(height_px)
-    for f, image in read_frames_at(video, frames):
-        h, w = image.shape[:2]
-        region = roi.pixel_box(w, h) if roi else None
-        region_height_px = (h if region is None else region[3] - region[1]) * height_px / h
-        found, _ = finder.find(image, region, (GLANCE_TILE,))
-        seen_frames.append(f)
-        boxes.append(found * (height_px / h))
-        if len(found) > 1:
-            return None
+    run = run_parts or (lambda tasks: (glance_part(t) for t in tasks))
+    got: list[GlancePart] = []
+    parts_seen = run(glance_tasks(video, frames, height_px, parts, roi, finder_cfg))
+    try:
+        for part in parts_seen:
+            if part.crowded:
+                return None
+            got.append(part)
+    finally:
+        close = getattr(parts_seen, "close", None)
+        if close is not None:
+            close()
+    seen = sorted(((f, b) for part in got for f, b in zip(part.frames, part.boxes)), key=lambda fb: fb[0])
+    seen_frames, boxes = [f for f, _ in seen], [b for _, b in seen]
+    region_height_px = next((part.region_height_px for part in got if part.frames), float(height_px))
     summary = lone_person(seen_frames, boxes, region_height_px)
     if summary is None:
         return None

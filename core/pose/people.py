@@ -221,3 +221,12 @@ def _inside_tile(boxes01: np.ndarray, x0: int, y0: int, side: int, width_px: int
     if y0 + side < height_px:
         ok &= boxes01[:, 3] <= hi
     return ok
+
+
+_finders: dict[FinderConfig, PersonFinder] = {}
+
+
+def shared_finder(cfg: FinderConfig) -> PersonFinder:
+    """This process's finder for ``cfg``: its detector loads once per process (~40 ms of CPU), not once
+    per scan or glance task."""
+    return _finders.setdefault(cfg, PersonFinder(cfg))

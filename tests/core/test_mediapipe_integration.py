@@ -79,3 +79,43 @@ def test_frame_stride_keeps_every_kth_frame_across_segments(synthetic_video, tmp
 ])
 def test_missing_ranges_cover_exactly_the_frames_not_stored(stored, n, stride, expected):
     assert missing_ranges(np.array(stored, dtype=np.int64), n, stride) == expected
+
+
+@pytest.mark.parametrize("todo", [((0, 690),), ((0, 100), (300, 690)), ((200, 260), (500, 690))])
+def test_lanes_of_missing_ranges_with_keyframes_cover_exactly_those_frames(todo, tmp_path, monkeypatch):
+    import core.mediapipe_integration as mi
+    from core.pose.video import VideoInfo
+
+    monkeypatch.setattr(mi, "keyframes", lambda video: tuple(range(0, 690, 60)))
+    profile = load_profile("fast")
+    info = VideoInfo(1920, 1080, 30.0, 690, 0, True)
+    job = mi.ExtractionJob(tmp_path / "v.mp4", tmp_path, info, {"model_complexity_used": 1, "roi": None}, {},
+                           todo[0][0], 0, 0, "", 690, todo)
+    lanes = mi._lanes(job, profile, workers=2, queue_frames=4)
+    stride = profile.pose.frame_stride
+    owned = sorted(f for lane in lanes for t in lane for f in range(t.start, min(t.stop, 690), stride))
+    assert owned == [f for a, b in todo for f in range(a, b, stride)]  # each missing frame once, none stored
+    for lane in lanes:
+        first = lane[0]
+        assert first.warmup_start <= first.start and (first.start - first.warmup_start) % stride == 0
+        assert first.start - first.warmup_start <= profile.parallel.segment_warmup_frames + stride
+
+
+def test_frame_work_is_a_decode_outside_the_walkers_path_and_moves_the_cut(tmp_path, monkeypatch):
+    import core.mediapipe_integration as mi
+    from core.pose.follow_path import FollowPath
+    from core.pose.video import VideoInfo
+
+    follow = FollowPath(360, np.zeros((301, 4)))
+    work = mi.frame_work(690, follow, stride=2)
+    assert np.all(work[360:661] == 1.0) and np.allclose(work[:360], mi.decode_weight(2)) and work[661] < 1.0
+    assert mi.frame_work(690, None, 2) is None
+
+    monkeypatch.setattr(mi, "keyframes", lambda video: ())
+    profile = load_profile("fast")
+    info = VideoInfo(1920, 1080, 30.0, 690, 0, True)
+    job = mi.ExtractionJob(tmp_path / "v.mp4", tmp_path, info, {"model_complexity_used": 1, "roi": None}, {},
+                           0, 0, 0, "", 690)
+    cut = [lane[0].start for lane in mi._lanes(job, profile, 2, 4, follow)][1]
+    assert cut > 400  # the first segment takes the cheap frames before the walker's path and some of it
+    assert [lane[0].start for lane in mi._lanes(job, profile, 2, 4, None)][1] == 360

@@ -76,3 +76,14 @@ def test_nms_keeps_two_people_side_by_side_whose_wide_boxes_overlap():
     centres = sorted((b[0] + b[2]) / 2 for b in merged)
     assert abs(centres[0] - 474) < 2 and abs(centres[1] - 632) < 2
     assert len(weighted_nms(boxes, scores, 0.5, 0.0)[0]) == 1  # the former rule: one box between them
+
+
+def test_the_shared_finder_is_one_per_config_in_a_process():
+    from dataclasses import replace
+
+    from core.pose.people import FinderConfig, shared_finder
+
+    cfg = FinderConfig()
+    assert shared_finder(cfg) is shared_finder(FinderConfig())
+    other = replace(cfg, min_score=cfg.min_score + 0.1)
+    assert shared_finder(other) is not shared_finder(cfg) and shared_finder(other).cfg == other
