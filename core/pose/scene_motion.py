@@ -6,18 +6,17 @@ docs/gait_accuracy.md). Every ``EVERY_FRAMES``-th processed frame is phase-corre
 the one ``SPAN_FRAMES`` processed frames earlier (fewer at the start of a run; the spans overlap, so
 every frame is covered), on a grey copy ``SCENE_WIDTH_PX`` wide made by halving the grey frame (a
 2x bilinear step averages 2 x 2 pixels) and a final area resize. The scene is taken separately left
-and right of the walker's landmark box; each strip is cut to a fast DFT width (the part away from
-the walker kept), less its mean and under a Hann window, so that neither its borders nor a blank
-wall correlate at zero shift. The span keeps the scenery's correlation peak clear of the walker's
-own peak at zero shift (a walker that a tracking camera holds still): over one frame a slow pan's
-peak merges with it and reads slow. Each strip at least ``MIN_STRIP_PX`` wide is cut into tiles
-about ``TILE_PX`` square (``_tiles``); each tile whose peak reaches ``MIN_RESPONSE`` gives a shift,
-and the scene's shift is the peak-weighted median of the tiles' (per axis). A moving object then
-sways only the tiles it covers: a bush or pole passing a static camera, in one of the two strips, had
-made the mean of two whole strips read pans of 1 to 8 walking speeds, against which the stance feet
-were measured (docs/gait_accuracy.md, section (r)). A turning camera
-shifts every depth alike; a camera carried alongside the walker shifts the background less than
-the walker's plane (parallax), which this does not correct.
+and right of the walker's landmark box. Each strip at least ``MIN_STRIP_PX`` wide is cut into tiles
+of a fast DFT size about ``TILE_PX`` square (``_tiles``), each less its mean and under a Hann window,
+so that neither its borders nor a blank wall correlate at zero shift; each tile whose peak reaches
+``MIN_RESPONSE`` gives a shift, and the scene's shift is the peak-weighted median of the tiles' (per
+axis). A moving object then sways only the tiles it covers: a bush or pole passing a static camera,
+in one of the two strips, had made the mean of two whole strips read pans of 1 to 8 walking speeds,
+against which the stance feet were measured (docs/gait_accuracy.md, section (r)). The span keeps the
+scenery's correlation peak clear of the walker's own peak at zero shift (a walker that a tracking
+camera holds still): over one frame a slow pan's peak merges with it and reads slow. A turning camera
+shifts every depth alike; a camera carried alongside the walker shifts the background less than the
+walker's plane (parallax), which this does not correct.
 """
 
 from __future__ import annotations
