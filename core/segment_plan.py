@@ -3,7 +3,8 @@
 A segment's work, in *processed frames* (a frame decoded, and posed when it falls on the stride):
 its owned frames and its warm-up, each weighted by ``frame_work`` (a frame outside the walker's crop
 path is decoded but not posed: ``decode_weight``), plus the pre-roll its decoder decodes and drops
-between the keyframe at or before its warm-up start and that start.
+between the keyframe at or before its warm-up start and that start. The weights are wall time, not
+CPU: the workers should finish together.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ import numpy as np
 from core.config import Profile
 
 PLAN_ROUNDS = 4
-DECODE_PER_POSE = 0.5  # CPU to decode a 1080p H.264 frame over the pose work on a posed frame (~9 against
-# ~19 ms per frame: scripts/benchmark_worker_cost.py, session 6)
+# A frame that is only decoded weighs decode_weight(stride) = D / (D + 1 / stride) processed frames. In CPU,
+# D is ~0.5 (decode ~9 against ~19 ms of pose work per 1080p frame: scripts/benchmark_worker_cost.py); in
+# wall time more, since a worker overlaps decoding and pose on two threads only where it poses. D = 1.5
+# (weights 0.6 at stride 1, 0.75 at stride 2) left the least idle core time in the pose phase of the real
+# two-person clip (walker's path on frames 360-660): fast 0.19-0.23 core-s against 0.73-1.12 with D = 0.5
+# and 0.09-0.50 with equal frames; balanced 0.20 against 1.53 and 1.20 (docs, "Session 7").
+DECODE_PER_POSE = 1.5
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,8 @@ class MediaPipeOptimizer:
 
 
 def decode_weight(stride: int) -> float:
-    """Work of a frame that is decoded but not posed (a pre-roll frame, or one outside the walker's
-    crop path), in processed frames (each decoded, and posed if it falls on the ``stride``)."""
+    """Work (wall time) of a frame that is decoded but not posed (a pre-roll frame, or one outside the
+    walker's crop path), in processed frames (each decoded, and posed if it falls on the ``stride``)."""
     return DECODE_PER_POSE / (DECODE_PER_POSE + 1.0 / stride)
 
 

@@ -45,7 +45,7 @@ def test_keyframe_aware_segments_cover_every_frame_once_and_balance_the_pre_roll
 
 
 def test_a_long_pre_roll_moves_work_to_the_other_segment():
-    profile = load_profile("fast")  # stride 2: a pre-roll frame weighs half a processed frame
+    profile = load_profile("fast")  # stride 2: a pre-roll frame weighs most of a processed frame
     planner = MediaPipeOptimizer(profile)
     blind = planner.segment_plan(0, 690, 2).segments
     aware = planner.segment_plan(0, 690, 2, list(range(0, 690, 60))).segments
@@ -66,7 +66,7 @@ def test_frames_outside_the_walkers_path_weigh_a_decode_so_the_busy_half_is_spli
         cum = np.concatenate([[0.0], np.cumsum(work)])
         return [cum[stop] - cum[warm] for _, stop, warm in segments]
 
-    assert max(load(blind)) / min(load(blind)) > 2.0
+    assert max(load(blind)) / min(load(blind)) > 1.5
     assert max(load(aware)) / min(load(aware)) < 1.1
     owned = [f for start, stop, _ in aware for f in range(start, stop)]
     assert owned == list(range(690))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -97,8 +95,6 @@ def run_videos(
             else:
                 pending.append((path, "keypoints", folders[path],
                                 executor.submit(analyse_keypoint_job, cfg, path, folders[path])))
-        if jobs and not cfg.extract_only and cfg.scheduler is None:
-            prefetch_analysis()  # the analysis runs in this process, after the pose lanes
         for job, error in extract_jobs([j for j in jobs if j.video not in unseen], profile, executor, monitor,
                                        queue_frames):
             bars.close(job)
@@ -114,25 +110,6 @@ def run_videos(
         _collect(pending, monitor, guard, wait=True)
         monitor.counters["workers"] = executor.workers
         monitor.sections["executor"] = executor.report()
-
-
-ANALYSIS_MODULES = ("core.gait.analysis", "core.io.gait_outputs", "core.io.landmarks_csv", "core.io.trc")
-
-
-def prefetch_analysis() -> threading.Thread:
-    """Import the analysis modules (scipy's among them: ~1.3 s of CPU) in a background thread while the
-    pose workers run, so that the analysis does not begin with them after the last pose batch, with
-    one core idle. Whoever imports first does the work; the other waits for it (per-module import locks)."""
-    def load() -> None:
-        for name in ANALYSIS_MODULES:
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - the analysis' own import will report it
-                return
-
-    thread = threading.Thread(target=load, name="prefetch-analysis", daemon=True)
-    thread.start()
-    return thread
 
 
 class _TimedExit:
