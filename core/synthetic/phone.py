@@ -74,7 +74,10 @@ def make_occluder(params: GaitParams, pelvis_col_px: np.ndarray, ground_row_px: 
     """The occluder of a video, or None when ``params.occluder`` is off; ``shake_px`` (T, 2) moves it.
 
     It reaches the walker's pelvis column at a random moment in the middle of the video and passes
-    it in 0.3..0.8 s (a person walking by, or the camera panning past a post).
+    it in 0.3..0.8 s (a person walking by, or the camera panning past a post): its image speed is the
+    walker's mean image speed plus that passing speed. (It was the passing speed alone, so on a static
+    camera an occluder going the walker's way at about her image speed hid her for seconds: sweep seed
+    972402582, v30, hidden behind a pole for the whole 6 s.)
     """
     if not params.occluder:
         return None
@@ -88,7 +91,8 @@ def make_occluder(params: GaitParams, pelvis_col_px: np.ndarray, ground_row_px: 
     crossing_s = rng.uniform(0.3, 0.8)
     speed_px_s = (width + 0.3 * figure_px) / crossing_s * rng.choice((-1.0, 1.0))
     t = (np.arange(n) - meet) / params.fps
-    x = pelvis_col_px[meet] + speed_px_s * t
+    walker_px_s = (pelvis_col_px[-1] - pelvis_col_px[0]) / (t[-1] - t[0]) if n > 1 else 0.0
+    x = pelvis_col_px[meet] + (walker_px_s + speed_px_s) * t
     height = 2.0 * params.height_px if kind == "pole" else float(rng.uniform(0.25, 0.4) * figure_px)
     base = np.full(n, ground_row_px + 0.05 * figure_px)
     if shake_px is not None:

@@ -106,6 +106,18 @@ def test_occluder_passes_in_front_without_moving_the_truth():
     assert any(changed)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_occluder_passes_a_walker_crossing_a_static_camera_within_a_second(seed: int):
+    from core.synthetic.phone import make_occluder
+
+    params = dataclasses.replace(BASE, occluder=True, duration_s=6.0, seed=seed)
+    n, fps = params.n_frames, params.fps
+    walker = 100.0 + 150.0 * np.arange(n) / fps  # the pelvis crossing the image at 150 px/s
+    occ = make_occluder(params, walker, 200.0, 120.0)
+    covering = np.abs(occ.x_px - walker) < occ.width_px / 2 + 0.15 * 120.0
+    assert 0 < covering.sum() <= 0.9 * fps  # passed in 0.3-0.8 s, not carried along with her
+
+
 def test_h264_at_a_bitrate_writes_a_readable_video_with_every_frame(tmp_path):
     import av
 
