@@ -231,7 +231,7 @@ def keyframes(video: Path) -> tuple[int, ...]:
         index = packet_index(video)
     except Exception:  # noqa: BLE001 - a container PyAV cannot read (the OpenCV decoder may): plan without
         return ()
-    return () if index is None else tuple(sorted(r for r, key in zip(index.rank, index.keyframe) if key))
+    return () if index is None else index.keyframes()
 
 
 def frame_work(n_frames: int, follow: FollowPath | None, stride: int) -> np.ndarray | None:

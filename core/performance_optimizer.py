@@ -31,7 +31,6 @@ from core.segment_plan import (  # noqa: F401 - re-exported
     SegmentPlan,
     decode_weight,
     preroll_frames,
-    preroll_weight,
 )
 from core.timeline import Timeline, critical_path_lines
 

@@ -60,7 +60,7 @@ class MediaPipeOptimizer:
         else:
             n_seg = max(1, min(workers, todo // par.min_segment_frames))
         cum = _cumulative(frame_work, n_frames)
-        weight = preroll_weight(stride)
+        weight = decode_weight(stride)
         warm = [_warmup(first_frame, par.segment_warmup_frames, stride)]
         warm += [math.ceil(par.segment_warmup_frames / stride) * stride] * (n_seg - 1)
         extra = [float(w) for w in warm]  # first round: warm-ups at one processed frame each
@@ -84,8 +84,6 @@ def decode_weight(stride: int) -> float:
     walker's crop path), in processed frames (each decoded, and posed if it falls on the ``stride``)."""
     return DECODE_PER_POSE / (DECODE_PER_POSE + 1.0 / stride)
 
-
-preroll_weight = decode_weight
 
 
 def preroll_frames(warm_start: int, keyframes: Sequence[int]) -> int:

@@ -31,6 +31,10 @@ class PacketIndex:
     keyframe: tuple[bool, ...]
     rank: tuple[int, ...]
 
+    def keyframes(self) -> tuple[int, ...]:
+        """The keyframes' presentation indices (video frame indices), ascending."""
+        return tuple(sorted(r for r, key in zip(self.rank, self.keyframe) if key))
+
 
 def packet_index(path: str | Path) -> PacketIndex | None:
     """The packet index of ``path``'s first video stream (demuxed, not decoded: milliseconds for a

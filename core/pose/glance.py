@@ -141,8 +141,7 @@ def glance(video: Path, n_frames: int, fps: float, height_px: int, roi: Roi | No
     from core.pose.frame_select import packet_index
 
     index = packet_index(video)
-    keys = None if index is None else [r for r, k in zip(index.rank, index.keyframe) if k]
-    frames = glance_frames(n_frames, fps, keys)
+    frames = glance_frames(n_frames, fps, None if index is None else list(index.keyframes()))
     if not frames:
         return None
     run = run_parts or (lambda tasks: (glance_part(t) for t in tasks))

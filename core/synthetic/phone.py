@@ -75,9 +75,7 @@ def make_occluder(params: GaitParams, pelvis_col_px: np.ndarray, ground_row_px: 
 
     It reaches the walker's pelvis column at a random moment in the middle of the video and passes
     it in 0.3..0.8 s (a person walking by, or the camera panning past a post): its image speed is the
-    walker's mean image speed plus that passing speed. (It was the passing speed alone, so on a static
-    camera an occluder going the walker's way at about her image speed hid her for seconds: sweep seed
-    972402582, v30, hidden behind a pole for the whole 6 s.)
+    walker's mean image speed plus that passing speed, so it never travels along with her.
     """
     if not params.occluder:
         return None

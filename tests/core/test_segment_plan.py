@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.config import load_profile
-from core.segment_plan import MediaPipeOptimizer, decode_weight, preroll_frames, preroll_weight
+from core.segment_plan import MediaPipeOptimizer, decode_weight, preroll_frames
 
 
 def test_preroll_counts_from_the_keyframe_at_or_before_the_warm_up_start():
@@ -15,11 +15,11 @@ def test_preroll_counts_from_the_keyframe_at_or_before_the_warm_up_start():
     assert preroll_frames(120, keys) == 0  # a warm-up that starts on a keyframe decodes nothing extra
     assert preroll_frames(20, [30, 90]) == 20  # no keyframe before: decoded from the first frame
     assert preroll_frames(100, ()) == 0  # keyframes unknown
-    assert preroll_weight(1) < preroll_weight(2) < 1.0  # a decoded frame weighs more where fewer are posed
+    assert decode_weight(1) < decode_weight(2) < 1.0  # a decoded frame weighs more where fewer are posed
 
 
 def _work(segments, keys, stride):
-    return [stop - warm + preroll_weight(stride) * preroll_frames(warm, keys) for _, stop, warm in segments]
+    return [stop - warm + decode_weight(stride) * preroll_frames(warm, keys) for _, stop, warm in segments]
 
 
 @pytest.mark.parametrize("gop", [12, 57, 60, 250])
@@ -39,7 +39,7 @@ def test_keyframe_aware_segments_cover_every_frame_once_and_balance_the_pre_roll
     assert owned == list(range(first, n_frames, stride))  # every frame of the range once, stride-aligned
     work = _work(segments, keys, stride)
     # equal within a start step, or within the jump of a pre-roll where a warm-up start passes a keyframe
-    assert max(work) - min(work) <= 2 * stride + preroll_weight(stride) * gop
+    assert max(work) - min(work) <= 2 * stride + decode_weight(stride) * gop
     blind = planner.segment_plan(first, n_frames, workers).segments
     assert max(_work(segments, keys, stride)) <= max(_work(blind, keys, stride)) + 1e-9  # never a slower last worker
 
