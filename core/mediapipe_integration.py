@@ -235,13 +235,15 @@ def keyframes(video: Path) -> tuple[int, ...]:
 
 
 def frame_work(n_frames: int, follow: FollowPath | None, stride: int) -> np.ndarray | None:
-    """(n_frames,) work of each video frame in processed frames (``core.segment_plan``): outside the
-    walker's crop path a frame is decoded but not posed; None (all equal) without a path."""
+    """(n_frames,) work of each video frame in processed frames (``core.segment_plan``): on the walker's
+    crop path a frame is decoded and posed, just before it only decoded, elsewhere not even decoded
+    (``core.pose.extractor``); None (all equal) without a path."""
     if follow is None:
         return None
-    work = np.full(n_frames, decode_weight(stride))
-    lo, hi = max(0, follow.first_frame), min(n_frames, follow.first_frame + len(follow.boxes_px))
-    work[lo:hi] = 1.0
+    work = np.zeros(n_frames)
+    lo, hi = follow.decode_span(stride)
+    work[max(0, lo) : max(0, min(n_frames, hi))] = decode_weight(stride)
+    work[max(0, follow.first_frame) : max(0, min(n_frames, hi))] = 1.0
     return work
 
 

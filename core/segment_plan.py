@@ -1,9 +1,10 @@
 """How one video's frames are cut into segments for parallel pose extraction, balanced on work.
 
 A segment's work, in *processed frames* (a frame decoded, and posed when it falls on the stride):
-its owned frames and its warm-up, each weighted by ``frame_work`` (a frame outside the walker's crop
-path is decoded but not posed: ``decode_weight``), plus the pre-roll its decoder decodes and drops
-between the keyframe at or before its warm-up start and that start. The weights are wall time, not
+its owned frames and its warm-up, each weighted by ``frame_work`` (a frame just before the walker's
+crop path is decoded but not posed: ``decode_weight``; one further away is not decoded at all), plus
+the pre-roll its decoder decodes and drops between the keyframe at or before its first decoded frame
+and that frame. The weights are wall time, not
 CPU: the workers should finish together.
 """
 
@@ -70,7 +71,8 @@ class MediaPipeOptimizer:
         for _ in range(PLAN_ROUNDS if keyframes or frame_work is not None else 1):
             starts = _balanced_starts(first_frame, n_frames, stride, extra, cum)
             segments = _with_warmups(starts, n_frames, par.segment_warmup_frames, stride)
-            extra = [cum[start] - cum[w] + weight * preroll_frames(w, keyframes) for start, _, w in segments]
+            extra = [cum[start] - cum[w] + weight * preroll_frames(_first_worked(w, cum), keyframes)
+                     for start, _, w in segments]
             busiest = max(cum[stop] - cum[start] + e for (start, stop, _), e in zip(segments, extra))
             if best is None or busiest < best[0]:
                 best = (busiest, segments)
@@ -93,6 +95,13 @@ def preroll_frames(warm_start: int, keyframes: Sequence[int]) -> int:
         return 0
     k = bisect.bisect_right(keyframes, warm_start) - 1
     return warm_start - (keyframes[k] if k >= 0 else 0)
+
+
+def _first_worked(frame: int, cum: np.ndarray) -> int:
+    """The first frame at or after ``frame`` with any work (``cum``: work before each frame), where a
+    decoder starts (frames without work are not decoded); ``frame`` itself when none has work."""
+    after = np.flatnonzero(np.diff(cum[frame:]) > 0)
+    return frame + int(after[0]) if len(after) else frame
 
 
 def _cumulative(frame_work: np.ndarray | None, n_frames: int) -> np.ndarray:

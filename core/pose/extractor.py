@@ -21,7 +21,7 @@ from core.pose.pose_guard import GuardMemory
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
 from core.pose.scene_motion import SceneShift
-from core.pose.video import Frame, iter_frames
+from core.pose.video import Frame, blank_frames, indexed_frame_count, iter_frames
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -220,19 +220,7 @@ class _Lane:
         self.feet = FootShift()
         self.guard = GuardMemory()  # the pose guard's memory along this lane
         self.walker = WalkerState()  # the whole-frame guard's (core/pose/frame_guard.py)
-        max_side_px = crop_max_side_px(task.pose.max_side_px, task.follow)
-        self.frames = iter_frames(
-            Path(task.video_path),
-            start=task.warmup_start,
-            stop=self.stop,
-            stride=task.pose.frame_stride,
-            max_side_px=max_side_px,
-            decoder=task.decoder,
-            queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
-            fps=task.fps,
-            threads=task.decode_threads,
-            rgb=True,
-        )
+        self.frames = _lane_frames(task, task.warmup_start, self.stop)
         self.stride = task.pose.frame_stride
         self.position = task.warmup_start
         self.ended = False  # the video (or the lane) has no more frames
@@ -260,6 +248,42 @@ class _Lane:
         if close is not None:
             close()
         self.ended = True
+
+
+def _lane_frames(task: SegmentTask, start: int, stop: int) -> Iterator[Frame]:
+    """The lane's frames ``[start, stop)``, every ``frame_stride``-th. Following a walker (PyAV, indexed
+    packets), only the crop path's decode span (``FollowPath.decode_span``) is decoded: the frames
+    around it come blank (``core.pose.video.blank_frames``), since no pose is looked for there."""
+    stride = task.pose.frame_stride
+    max_side_px = crop_max_side_px(task.pose.max_side_px, task.follow)
+
+    def decoded(a: int, b: int) -> Iterator[Frame]:
+        return iter_frames(
+            Path(task.video_path), start=a, stop=b, stride=stride, max_side_px=max_side_px, decoder=task.decoder,
+            queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
+            fps=task.fps, threads=task.decode_threads, rgb=True,
+        )
+
+    n = indexed_frame_count(task.video_path) if task.follow is not None and task.decoder == "pyav" else None
+    if n is None:
+        return decoded(start, stop)
+    lo, hi = task.follow.decode_span(stride)  # type: ignore[union-attr]
+    end = min(stop, n)
+    a = min(max(start, _on_grid(lo, start, stride)), end)
+    b = max(a, min(_on_grid(hi, start, stride), end))
+
+    def chained() -> Iterator[Frame]:
+        yield from blank_frames(task.video_path, range(start, a, stride), task.fps)
+        if b > a:
+            yield from decoded(a, b)
+        yield from blank_frames(task.video_path, range(b, end, stride), task.fps)
+
+    return chained()
+
+
+def _on_grid(frame: int, start: int, stride: int) -> int:
+    """The first frame at or after ``frame`` on the grid ``start + k * stride`` (k >= 0)."""
+    return start + max(0, -(-(frame - start) // stride)) * stride
 
 
 def _queue_for(queue_frames: int, planned_side_px: int, side_px: int, follow: FollowPath | None) -> int:
@@ -306,7 +330,7 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
     stride = task.pose.frame_stride
     try:
         for frame in lane.take(task.stop):
-            result = _process(lane, frame, task.follow)
+            result = None if frame.blank else _process(lane, frame, task.follow)
             others = None if task.follow is None else task.follow.others_at(frame.index)
             landmarks = None if result is None else result[0]
             shift = lane.scene.update(frame, landmarks, others)

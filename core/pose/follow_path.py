@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.pose.pose_guard import GuardMemory, judge
+from core.pose.scene_motion import EVERY_FRAMES, SPAN_FRAMES
 from core.pose.tracking import Track
 
 CARRY_SCANS = 4  # the crop follows a walker lost by the finder this many scan intervals on (the tracker's max_gap_scans)
 CROP_SIDE_BOXES = 1.2  # crop side in walker body boxes (margin for arms, feet and scan lag)
 LANDMARK_INPUT_PX = 256  # the pose landmark model's input side: a crop is not shrunk below it (see crop_max_side_px)
+PRIME_FRAMES = SPAN_FRAMES * EVERY_FRAMES  # processed frames the scenery's motion looks back (core.pose.scene_motion)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,13 @@ class FollowPath:
         centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
         return judge(GuardMemory() if memory is None else memory, frame, landmarks_px, centre,
                      float(box[2] - box[0]), self.direction_x)
+
+    def decode_span(self, stride: int) -> tuple[int, int]:
+        """Video frames ``[lo, hi)`` a pose lane must decode: the crop's frames, and before them enough
+        processed frames (``stride`` apart) for the scenery's and the feet's motion to be measured from
+        the first; nothing outside is looked at."""
+        lo = max(0, self.first_frame - PRIME_FRAMES * max(1, stride))
+        return lo, self.first_frame + len(self.boxes_px)
 
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame

@@ -51,6 +51,8 @@ class FootShift:
 
         out = np.full((len(FOOT_POINTS), 4), np.nan)
         previous, self._previous = self._previous, None
+        if frame.blank:  # not decoded
+            return out
         if previous is not None and previous[1] == frame.scale:
             from_frame, _, patches = previous
             for k, item in enumerate(patches):

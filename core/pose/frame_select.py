@@ -25,11 +25,12 @@ from core.io.video_files import describe_unreadable_video
 @dataclass(frozen=True)
 class PacketIndex:
     """A video stream's packets in decode order: pts and keyframe flag of each, and each packet's
-    presentation index (the rank of its pts)."""
+    presentation index (the rank of its pts); ``time_base_s``: seconds per pts tick (0: unknown)."""
 
     pts: tuple[int, ...]
     keyframe: tuple[bool, ...]
     rank: tuple[int, ...]
+    time_base_s: float = 0.0
 
     def keyframes(self) -> tuple[int, ...]:
         """The keyframes' presentation indices (video frame indices), ascending."""
@@ -49,6 +50,7 @@ def _packet_index(path: str, size: int, mtime_ns: int) -> PacketIndex | None:
 
     with av.open(path) as container:
         stream = container.streams.video[0]
+        time_base_s = float(stream.time_base) if stream.time_base else 0.0
         pts, keys = [], []
         for packet in container.demux(stream):
             if packet.size == 0:
@@ -60,7 +62,7 @@ def _packet_index(path: str, size: int, mtime_ns: int) -> PacketIndex | None:
     order = {p: i for i, p in enumerate(sorted(pts))}
     if len(order) != len(pts):
         return None
-    return PacketIndex(tuple(pts), tuple(keys), tuple(order[p] for p in pts))
+    return PacketIndex(tuple(pts), tuple(keys), tuple(order[p] for p in pts), time_base_s)
 
 
 def packets_to_decode(index: PacketIndex, wanted: set[int]) -> np.ndarray:

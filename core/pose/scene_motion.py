@@ -60,6 +60,9 @@ class SceneShift:
 
         out = np.full(4, np.nan)
         self._count += 1
+        if frame.blank:  # not decoded: nothing to compare with afterwards
+            self._previous.clear()
+            return out
         if self._count % EVERY_FRAMES:
             return out
         h, w = frame.image.shape[:2]

@@ -241,18 +241,34 @@ def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray
     return held
 
 
-def _looks_alike(a: Track, b: Track, cfg: TrackerConfig) -> bool:
-    """Whether ``b``'s first sightings may be of the person of ``a``'s last ones: within ``a``'s
-    appearance limit, or within ``stitch_max_appearance`` where ``b`` starts no more than
-    ``max_gap_scans`` of ``a``'s scan intervals after ``a`` ends (True when either has no features)."""
-    look = a.appearance()
-    if look is None or not b.features:
+@dataclass(frozen=True)
+class _Looks:
+    """What ``_looks_alike`` needs of one track: its recent appearance and limit (``Track.appearance``,
+    ``Track.appearance_limit``), its median scan interval (frames) and the mean of its first features."""
+
+    recent: np.ndarray | None
+    limit: float
+    interval: float
+    first: np.ndarray | None
+
+    @staticmethod
+    def of(track: Track, cfg: TrackerConfig) -> "_Looks":
+        interval = float(np.median(np.diff(track.frames))) if len(track.frames) > 1 else float("nan")
+        first = np.mean(track.features[:3], axis=0) if track.features else None
+        return _Looks(track.appearance(), track.appearance_limit(cfg), interval, first)
+
+
+def _looks_alike(a: Track, b: Track, la: _Looks, lb: _Looks, cfg: TrackerConfig) -> bool:
+    """Whether ``b``'s first sightings may be of the person of ``a``'s last ones (``la``, ``lb``: their
+    ``_Looks``): within ``a``'s appearance limit, or within ``stitch_max_appearance`` where ``b`` starts
+    no more than ``max_gap_scans`` of ``a``'s scan intervals after ``a`` ends (True when either has no
+    features)."""
+    if la.recent is None or lb.first is None:
         return True
-    first = np.mean(b.features[:3], axis=0)
-    limit = a.appearance_limit(cfg)
-    if b.frames[0] - a.frames[-1] <= cfg.max_gap_scans * float(np.median(np.diff(a.frames))):
+    limit = la.limit
+    if b.frames[0] - a.frames[-1] <= cfg.max_gap_scans * la.interval:
         limit = max(limit, cfg.stitch_max_appearance)
-    return float(appearance_distance(look, first[None])[0]) <= limit
+    return float(appearance_distance(la.recent, lb.first[None])[0]) <= limit
 
 
 def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
@@ -265,12 +281,14 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
     while joined:
         joined = False
         best: tuple[float, int, int] | None = None
+        sizes = [t.size_px() for t in tracks]
+        looks = [_Looks.of(t, cfg) for t in tracks]
         for i, a in enumerate(tracks):
             for j, b in enumerate(tracks):
                 if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
                     continue
-                size = a.size_px()
-                if abs(np.log(max(b.size_px(), 1) / max(size, 1))) > np.log(1.3) or not _looks_alike(a, b, cfg):
+                size = sizes[i]
+                if abs(np.log(max(sizes[j], 1) / max(size, 1))) > np.log(1.3) or not _looks_alike(a, b, looks[i], looks[j], cfg):
                     continue
                 cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size
                 if cost <= cfg.stitch_jump_sizes and (best is None or cost < best[0]):

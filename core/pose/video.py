@@ -11,7 +11,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -59,6 +59,11 @@ class Frame:
     image: np.ndarray
     scale: float
     rgb: bool = False
+
+    @property
+    def blank(self) -> bool:
+        """A frame that was not decoded (``blank_frames``): no pixels, only its index and time."""
+        return self.image.size == 0
 
     def grey_code(self) -> int:
         """The OpenCV ``cvtColor`` code that turns this image grey (the same grey either way)."""
@@ -301,6 +306,35 @@ def _seek_pyav(container, stream, path: Path, start: int) -> dict[int, int] | No
         return None
     container.seek(before[-1], stream=stream, backward=True, any_frame=False)
     return {pts: i for i, pts in enumerate(pts_sorted)}
+
+
+_NO_PIXELS = np.zeros((0, 0, 3), np.uint8)
+
+
+def blank_frames(path: str | Path, indices: Iterable[int], fps: float = _DEFAULT_FPS) -> Iterator[Frame]:
+    """Frames ``indices`` without pixels (``Frame.blank``), timed as a decode would time them (the
+    packets' timestamps, ``timestamps_usable``), for frames that nothing looks at; nothing is decoded."""
+    from core.pose.frame_select import packet_index
+
+    index = packet_index(path)
+    stamps = sorted(index.pts) if index is not None and index.time_base_s > 0 else []
+    use_ts = timestamps_usable(path)
+    last_t = -1.0
+    for i in indices:
+        stamp = stamps[i] * index.time_base_s if index is not None and i < len(stamps) else None
+        last_t = _frame_time(stamp, i, fps, last_t, use_ts)
+        yield Frame(i, last_t, _NO_PIXELS, 1.0)
+
+
+def indexed_frame_count(path: str | Path) -> int | None:
+    """The video's frame count from its packets (exact, unlike the metadata's); None when they cannot index."""
+    from core.pose.frame_select import packet_index
+
+    try:
+        index = packet_index(path)
+    except Exception:  # noqa: BLE001 - a container PyAV cannot read: unknown
+        return None
+    return None if index is None else len(index.pts)
 
 
 def iter_frames(

@@ -101,14 +101,16 @@ def test_lanes_of_missing_ranges_with_keyframes_cover_exactly_those_frames(todo,
         assert first.start - first.warmup_start <= profile.parallel.segment_warmup_frames + stride
 
 
-def test_frame_work_is_a_decode_outside_the_walkers_path_and_moves_the_cut(tmp_path, monkeypatch):
+def test_frame_work_is_nothing_away_from_the_walkers_path_and_moves_the_cut(tmp_path, monkeypatch):
     import core.mediapipe_integration as mi
-    from core.pose.follow_path import FollowPath
+    from core.pose.follow_path import PRIME_FRAMES, FollowPath
     from core.pose.video import VideoInfo
 
     follow = FollowPath(360, np.zeros((301, 4)))
     work = mi.frame_work(690, follow, stride=2)
-    assert np.all(work[360:661] == 1.0) and np.allclose(work[:360], mi.decode_weight(2)) and work[661] < 1.0
+    prime = 360 - 2 * PRIME_FRAMES
+    assert np.all(work[360:661] == 1.0) and np.allclose(work[prime:360], mi.decode_weight(2))
+    assert not work[:prime].any() and not work[661:].any()  # not even decoded
     assert mi.frame_work(690, None, 2) is None
 
     monkeypatch.setattr(mi, "keyframes", lambda video: ())

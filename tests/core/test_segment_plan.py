@@ -70,3 +70,18 @@ def test_frames_outside_the_walkers_path_weigh_a_decode_so_the_busy_half_is_spli
     assert max(load(aware)) / min(load(aware)) < 1.1
     owned = [f for start, stop, _ in aware for f in range(start, stop)]
     assert owned == list(range(690))
+
+
+def test_a_segment_whose_first_frames_are_not_decoded_counts_its_pre_roll_from_its_first_decoded_frame():
+    from core.segment_plan import _cumulative, _first_worked
+
+    work = np.zeros(690)
+    work[344:661] = 1.0  # only the walker's path (and the frames just before it) is decoded
+    cum = _cumulative(work, 690)
+    assert _first_worked(0, cum) == 344 and _first_worked(400, cum) == 400 and _first_worked(670, cum) == 670
+    keys = list(range(0, 690, 30))  # a keyframe a second: the first decoder starts at keyframe 330
+    segments = MediaPipeOptimizer(load_profile("balanced")).segment_plan(0, 690, 2, keys, work).segments
+    load = [cum[stop] - cum[warm] + decode_weight(1) * preroll_frames(_first_worked(warm, cum), keys)
+            for _, stop, warm in segments]
+    assert segments[0][0] == 0 and preroll_frames(_first_worked(0, cum), keys) == 14
+    assert max(load) / min(load) < 1.1
