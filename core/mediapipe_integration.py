@@ -140,6 +140,11 @@ def prepare_job(
     return ExtractionJob(video, out_dir, info, settings, source, first, offset, len(frames), msg, announced, todo)
 
 
+def restarted(job: ExtractionJob, message: str) -> ExtractionJob:
+    """``job`` to be extracted again from its first frame (its store is rewritten)."""
+    return replace(job, resume_frame=0, resume_offset=0, frames_done=0, todo=None, message=message)
+
+
 def missing_ranges(stored: np.ndarray, n_frames: int, stride: int) -> tuple[tuple[int, int], ...]:
     """Video frame ranges ``[start, stop)`` holding the frames ``0, stride, 2 stride, ..`` below
     ``n_frames`` that are not in ``stored`` (sorted frame indices); a range that reaches the last

@@ -79,10 +79,18 @@ def person_block(out_dir: Path) -> dict[str, Any] | None:
     guard = meta.get("guard") or {}
     if guard.get("words"):
         why = f"{why}; {guard['words']}" if why else guard["words"]
+    if meta.get("glance_overruled"):
+        why = f"{why} (scanned after a first pass on the whole frame: {meta['glance_overruled']})"
     block = {"mode": meta.get("mode"), "chosen_track": meta.get("chosen_id"), "why": why, "tracks": sums}
     if guard:
         block["refused_poses"] = int(guard.get("refused", 0))
     return block
+
+
+def mark_scan_needed(out_dir: Path, meta: dict[str, Any], why: str) -> None:
+    """Replace the people file by a marker that sends the next extraction of ``out_dir``'s video to the
+    person finder's scan, not the glance (``meta``: the mode and roi it applies to; ``why``: for the user)."""
+    write_people(out_dir, {}, {**meta, "scan_needed": True, "glance_overruled": why})
 
 
 def record_guard(out_dir: Path, guard: dict[str, Any]) -> None:

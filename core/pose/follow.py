@@ -259,12 +259,15 @@ def plan_follow(
     it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
     saw nobody at all (pose then searches the whole frame, or the ``roi``, as before). ``run_parts``
     and ``parts``: where the scan runs, as in ``scan_video``; ``run_glance``: where the glance's
-    ``parts`` run (``core.pose.glance.glance``)."""
+    ``parts`` run (``core.pose.glance.glance``). A people file marked by
+    ``core.io.people_tracks.mark_scan_needed`` (the whole frame gave someone else's poses) skips the glance."""
     from core.io.people_tracks import read_people, write_people
 
     roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
-    got = read_people(out_dir) if reuse else None
-    if got is not None and got[1].get("mode") == mode and got[1].get("roi") == roi_list:
+    got = read_people(out_dir)
+    same = got is not None and got[1].get("mode") == mode and got[1].get("roi") == roi_list
+    overruled = str(got[1].get("glance_overruled", "")) if same and got is not None else ""
+    if reuse and same and got is not None and not got[1].get("scan_needed"):
         arrays, meta = got
         if meta.get("error"):
             raise NoWalkerError(meta["error"], video)
@@ -274,14 +277,16 @@ def plan_follow(
                           int(arrays.get("path_direction", 0)), frame_side_px=max(width_px, height_px))
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
-    lone = glance(video, n_frames, fps, height_px, roi, run_parts=run_glance, parts=parts) if mode == "auto" else None
+    glancing = mode == "auto" and not overruled  # the glance's lone walker was someone else's poses last time
+    lone = glance(video, n_frames, fps, height_px, roi, run_parts=run_glance, parts=parts) if glancing else None
     if lone is not None:  # one large person alone: the pose model's own detector gets the whole frame
         write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
         return None
     scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
-                                              "error": error, "summaries": [asdict(s) for s in scan.summaries]})
+                                              "error": error, "summaries": [asdict(s) for s in scan.summaries],
+                                              **({"glance_overruled": overruled} if overruled else {})})
     if error:
         raise NoWalkerError(error, video)
     return scan.path

@@ -41,3 +41,32 @@ def test_a_crop_run_or_no_people_file_is_left_alone(tmp_path: Path):
     assert guard_whole_frame(batch, tmp_path) is batch
     _people(tmp_path, whole_frame=False)
     assert guard_whole_frame(batch, tmp_path) is batch and "guard" not in read_people(tmp_path)[1]
+
+
+def _store(folder: Path, batch: KeypointBatch) -> Path:
+    from core.io.keypoint_store import KeypointStoreWriter
+
+    path = folder / "keypoints.jsonl.gz"
+    with KeypointStoreWriter(path, 1) as writer:
+        writer.append(batch)
+    return path
+
+
+def test_a_whole_frame_store_that_followed_someone_else_sends_the_next_extraction_to_the_scan(tmp_path: Path):
+    from usecases.gait_analysis.person_guard import glance_overruled
+
+    _people(tmp_path, whole_frame=True)
+    why = glance_overruled(_store(tmp_path, _batch(120, range(50, 75))), tmp_path)
+    assert "25 of 120" in why and "50-74" in why
+    meta = read_people(tmp_path)[1]
+    assert meta["scan_needed"] and meta["glance_overruled"] == why and meta["mode"] == "auto"
+
+
+def test_a_lone_walker_or_a_crop_run_is_not_overruled(tmp_path: Path):
+    from usecases.gait_analysis.person_guard import glance_overruled
+
+    _people(tmp_path, whole_frame=True)
+    assert glance_overruled(_store(tmp_path, _batch(120, range(0))), tmp_path) == ""
+    assert "scan_needed" not in read_people(tmp_path)[1]
+    _people(tmp_path, whole_frame=False)
+    assert glance_overruled(_store(tmp_path, _batch(120, range(50, 75))), tmp_path) == ""

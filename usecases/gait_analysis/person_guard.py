@@ -29,6 +29,30 @@ def guard_whole_frame(batch: KeypointBatch, out_dir: Path) -> KeypointBatch:
     return _without(batch, refused)
 
 
+def glance_overruled(store_path: Path, out_dir: Path) -> str:
+    """Why the whole frame must not be trusted for this finished store ('' when it may): the glance sent
+    the whole frame to the pose model (one large person alone at every glance), yet the whole-frame guard
+    refused enough poses to call it someone else's (``summarise_refusals``'s ``crowded``). The people
+    file is then marked so that the next extraction runs the person finder's scan and crop
+    (``core.io.people_tracks.mark_scan_needed``)."""
+    from core.io.keypoint_store import read_store
+    from core.io.people_tracks import mark_scan_needed, read_people
+    from core.pose.frame_guard import refused_poses, summarise_refusals
+
+    got = read_people(out_dir)
+    if got is None or not got[1].get("whole_frame") or not Path(store_path).is_file():
+        return ""
+    batch = read_store(store_path)
+    summary = summarise_refusals(batch.frame, batch.time_s, batch.valid,
+                                 refused_poses(batch.frame, batch.time_s, batch.valid, batch.image))
+    if not summary.crowded or summary.span is None:
+        return ""
+    why = (f"every glance saw one person alone, yet {summary.refused} of {summary.posed} whole-frame poses were "
+           f"not the walker's (most in frames {summary.span[0]}-{summary.span[1]}): someone else was in view")
+    mark_scan_needed(out_dir, {"mode": got[1].get("mode"), "roi": got[1].get("roi")}, why)
+    return why
+
+
 def guarded(batch: KeypointBatch, out_dir: Path) -> KeypointBatch:
     """The poses the analysis uses: ``guard_whole_frame`` without recording anything (for benchmarks)."""
     refused = _refused(batch, out_dir)

@@ -53,7 +53,7 @@ def run_videos(
     ``keypoints``: keypoint files to analyse on the same executor (the pipeline gives them only with
     ``--scheduler``; otherwise it analyses them in this process after the videos)."""
     from core.executors import open_executor
-    from core.mediapipe_integration import extract_jobs
+    from core.mediapipe_integration import extract_jobs, restarted
     from core.pose.extractor import warm_pose, worker_modules
     from usecases.gait_analysis.progress import ProgressBars, result_frames
 
@@ -95,21 +95,44 @@ def run_videos(
             else:
                 pending.append((path, "keypoints", folders[path],
                                 executor.submit(analyse_keypoint_job, cfg, path, folders[path])))
-        for job, error in extract_jobs([j for j in jobs if j.video not in unseen], profile, executor, monitor,
-                                       queue_frames):
-            bars.close(job)
-            if error is not None:
-                guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
-            elif cfg.extract_only:
-                guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
-                    {"model_used": model.used_name}, _video_notes(j)))
-            else:
-                pending.append((job.video, "video", job.out_dir,
-                                executor.submit(analyse_job, cfg, job, profile, model.used_name)))
-            pending = _collect(pending, monitor, guard, wait=False)
+        todo = [j for j in jobs if j.video not in unseen]
+        for second_look in (False, True):  # a whole-frame store that followed someone else: once more, scanned
+            redo = []
+            for job, error in extract_jobs(todo, profile, executor, monitor, queue_frames):
+                bars.close(job)
+                why = "" if error is not None or second_look else _whole_frame_overruled(job)
+                if why:
+                    redo.append(restarted(job, f"{why}: extracting again with the person finder's scan and crop"))
+                    log.warning("%s: %s", job.video, redo[-1].message)
+                elif error is not None:
+                    guard.fail(job.video, "video", job.out_dir, error_reason(error, job.video))
+                elif cfg.extract_only:
+                    guard.run(job.video, "video", job.out_dir, lambda j=job: Analysis(
+                        {"model_used": model.used_name}, _video_notes(j)))
+                else:
+                    pending.append((job.video, "video", job.out_dir,
+                                    executor.submit(analyse_job, cfg, job, profile, model.used_name)))
+                pending = _collect(pending, monitor, guard, wait=False)
+            if not redo:
+                break
+            bars.track(redo)
+            todo = redo
         _collect(pending, monitor, guard, wait=True)
         monitor.counters["workers"] = executor.workers
         monitor.sections["executor"] = executor.report()
+
+
+def _whole_frame_overruled(job: Any) -> str:
+    """Why ``job``'s finished whole-frame store is someone else's poses ('' when it is not:
+    ``person_guard.glance_overruled``); a store that cannot be read is left to the analysis to report."""
+    from usecases.gait_analysis.person_guard import glance_overruled
+
+    if job.settings.get("person", "auto") != "auto":
+        return ""
+    try:
+        return glance_overruled(job.store_path, job.out_dir)
+    except (OSError, ValueError):
+        return ""
 
 
 class _TimedExit:
