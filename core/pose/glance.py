@@ -9,7 +9,9 @@ frame (or ROI) height: the whole-frame pose model finds such a walker itself (on
 245 px walker in 720p, 34 %, is found and a 170 px one, 24 %, is not: issue 11; on a phone-look 1080p
 static walk a walker at 48 % was found in 2 % of frames without the crop, so the margin is wide). Anything else (two people at one
 glance, a small or rarely seen person, a short video) goes to the full scan. A passer-by seen at
-no glance is not excluded: the price of skipping the scan, stated in docs/walker.md.
+no glance can take the pose model over: the whole-frame guard (``core.pose.frame_guard``) refuses
+their poses, and when it refuses enough of them the video is extracted again with the full scan
+(``usecases.gait_analysis.person_guard.glance_overruled``; docs/walker.md, session 8).
 """
 
 from __future__ import annotations
