@@ -60,6 +60,7 @@ def test_a_whole_frame_store_that_followed_someone_else_sends_the_next_extractio
     assert "25 of 120" in why and "50-74" in why
     meta = read_people(tmp_path)[1]
     assert meta["scan_needed"] and meta["glance_overruled"] == why and meta["mode"] == "auto"
+    assert glance_overruled(tmp_path / "keypoints.jsonl.gz", tmp_path) == why  # still marked: not scanned yet
 
 
 def test_a_lone_walker_or_a_crop_run_is_not_overruled(tmp_path: Path):

@@ -40,6 +40,8 @@ def glance_overruled(store_path: Path, out_dir: Path) -> str:
     from core.pose.frame_guard import refused_poses, summarise_refusals
 
     got = read_people(out_dir)
+    if got is not None and got[1].get("scan_needed"):  # marked, and not scanned since (an interrupted run)
+        return str(got[1].get("glance_overruled", "marked for the person finder's scan"))
     if got is None or not got[1].get("whole_frame") or not Path(store_path).is_file():
         return ""
     batch = read_store(store_path)
