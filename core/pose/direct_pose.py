@@ -82,10 +82,17 @@ class DirectPoseEstimator:
         return None
 
     def _detect(self, frame: Frame, region: tuple[float, float, float, float]) -> PoseRoi | None:
-        """The best detection in ``region`` (letterboxed to the detector's square input) as a body ROI."""
+        """The best detection whose hip centre lies in ``region`` (the square around it is what the
+        detector sees, letterboxed to its input) as a body ROI: a wide ROI's square reaches past it, and
+        someone there, e.g. above the walker, is not the walker."""
         square = square_around(region)
         rgb = _rgb(crop(frame.image, square, DETECTOR_INPUT_PX, replicate_border=False), frame.rgb)
         keypoints, scores = decode_keypoints(*run_detector(self._detector, rgb), self._min_detection)
+        if len(scores):
+            hips = crop_to_image(keypoints[:, 0], square)
+            x0, y0, x1, y1 = region
+            inside = (hips[:, 0] >= x0) & (hips[:, 0] <= x1) & (hips[:, 1] >= y0) & (hips[:, 1] <= y1)
+            keypoints, scores = keypoints[inside], scores[inside]
         if not len(scores):
             return None
         kp = _merged_best(keypoints, scores)

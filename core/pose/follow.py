@@ -151,16 +151,15 @@ def scan_video(
         if extra:
             done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg))
     return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg,
-                       fine_tile_px(finder_cfg, width_px, height_px, roi))
+                       fine_tile_px(finder_cfg, width_px, height_px))
 
 
-def fine_tile_px(finder_cfg: FinderConfig, width_px: int, height_px: int, roi: Roi | None = None) -> float:
+def fine_tile_px(finder_cfg: FinderConfig, width_px: int, height_px: int) -> float:
     """The finer tile's side in frame px where the scans alternate tile sizes (``ALTERNATE_TILE_SIZES``
     with more than one size), else 0 (``core.pose.turn_takers``)."""
     if not ALTERNATE_TILE_SIZES or len(finder_cfg.tile_fractions) < 2:
         return 0.0
-    x0, y0, x1, y1 = roi.pixel_box(width_px, height_px) if roi else (0, 0, width_px, height_px)
-    return min(finder_cfg.tile_fractions) * min(x1 - x0, y1 - y0)
+    return min(finder_cfg.tile_fractions) * min(width_px, height_px)  # tiles cover the frame, ROI or not
 
 
 def _joined(parts: list[ScanPart]) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:

@@ -177,14 +177,14 @@ class PersonFinder:
         self, bgr: np.ndarray, region_px: tuple[int, int, int, int] | None = None,
         fractions: tuple[float, ...] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """People in ``bgr`` (h, w, 3) uint8, optionally only inside ``region_px`` (x0, y0, x1, y1);
-        ``fractions``: tile sizes to use this time (default: all of the config's).
+        """People in ``bgr`` (h, w, 3) uint8, optionally only those centred inside ``region_px`` (x0, y0,
+        x1, y1: the whole frame is searched, so that a person whose head or feet leave the region is still
+        seen); ``fractions``: tile sizes to use this time (default: all of the config's).
 
         Returns boxes (n, 4) x0 y0 x1 y1 in px of ``bgr`` and scores (n,), best first."""
         import cv2
 
-        rx0, ry0, rx1, ry1 = region_px or (0, 0, bgr.shape[1], bgr.shape[0])
-        image = bgr[ry0:ry1, rx0:rx1]
+        image = bgr
         model = self._detector()
         all_b, all_s = [], []
         for x0, y0, side in square_tiles(image.shape[1], image.shape[0], fractions or self.cfg.tile_fractions):
@@ -198,12 +198,17 @@ class PersonFinder:
             inside = _inside_tile(boxes, x0, y0, side, image.shape[1], image.shape[0], self.cfg.max_outside)
             boxes, scores = boxes[inside], scores[inside]
             if len(boxes):
-                all_b.append(boxes * side + np.array([x0 + rx0, y0 + ry0] * 2))
+                all_b.append(boxes * side + np.array([x0, y0] * 2))
                 all_s.append(scores)
-        if not all_b:
+        boxes, scores = (np.concatenate(all_b), np.concatenate(all_s)) if all_b else (np.zeros((0, 4)), np.zeros(0))
+        if region_px is not None:
+            centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+            x0, y0, x1, y1 = region_px
+            inside = (centres[:, 0] >= x0) & (centres[:, 0] <= x1) & (centres[:, 1] >= y0) & (centres[:, 1] <= y1)
+            boxes, scores = boxes[inside], scores[inside]
+        if not len(boxes):
             return np.zeros((0, 4)), np.zeros(0)
-        return weighted_nms(np.concatenate(all_b), np.concatenate(all_s), self.cfg.nms_overlap,
-                            self.cfg.nms_centre_sides)
+        return weighted_nms(boxes, scores, self.cfg.nms_overlap, self.cfg.nms_centre_sides)
 
 
 def _inside_tile(boxes01: np.ndarray, x0: int, y0: int, side: int, width_px: int, height_px: int,

@@ -104,3 +104,16 @@ def test_a_direct_engine_worker_never_imports_mediapipe(synthetic_video):
     assert out.returncode == 0, out.stderr
     found, imported = out.stdout.split()
     assert int(found) >= 8 and imported == "False"
+
+
+def test_a_wide_roi_finds_nobody_whose_hips_lie_outside_it(frames):
+    from core.pose.roi import Roi
+
+    with DirectPoseEstimator(_unsmoothed(), 1) as whole:
+        hip_y = float(whole.process(frames[10])[0][[23, 24], 1].mean())
+    above = Roi(0.0, 0.0, 1.0, (hip_y - 40.0) / 360.0)  # a wide band above the hips: its square shows the walker
+    with DirectPoseEstimator(_unsmoothed(), 1, roi=above) as direct:
+        assert direct.process(frames[10]) is None
+    below = Roi(0.0, (hip_y - 40.0) / 360.0, 1.0, 1.0)  # the hips inside, the head outside
+    with DirectPoseEstimator(_unsmoothed(), 1, roi=below) as direct:
+        assert direct.process(frames[10]) is not None

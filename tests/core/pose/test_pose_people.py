@@ -66,6 +66,25 @@ def test_detector_finds_the_rendered_walker(tmp_path):
     assert 1.0 < (b[3] - b[1]) / height < 2.0
 
 
+def test_a_region_keeps_the_people_centred_in_it_even_when_their_head_leaves_it(tmp_path):
+    from core.pose.video import iter_frames
+    from core.synthetic import GaitParams, generate_walking_video
+
+    video = tmp_path / "w.mp4"
+    truth = generate_walking_video(video, GaitParams(duration_s=1.0, fps=30.0, width_px=640, height_px=360,
+                                                     seed=1, camera="static"))
+    frame = next(f for f in iter_frames(video, start=15, stop=16))
+    lm = np.array([v[15] for v in truth["landmarks"].values()])  # (33, 2) px
+    hip_y = float(lm[[23, 24], 1].mean())
+    finder = PersonFinder(FinderConfig())
+    (whole,), _ = finder.find(frame.image)
+    below_the_chest = (0, int(hip_y - 20), 640, 360)  # the head and shoulders are outside it
+    (found,), _ = finder.find(frame.image, below_the_chest)
+    assert np.allclose(found, whole)  # seen whole, as without the region
+    centre_y = (whole[1] + whole[3]) / 2
+    assert len(finder.find(frame.image, (0, int(centre_y + 10), 640, 360))[0]) == 0  # centred above it: not kept
+
+
 def test_nms_keeps_two_people_side_by_side_whose_wide_boxes_overlap():
     # two body boxes (square, ~1.25 body heights) 0.55 of a side apart, one nearer (larger): two people
     near = np.array([[300, 100, 640, 440], [310, 105, 645, 440]], float)

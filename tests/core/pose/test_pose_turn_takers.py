@@ -2,7 +2,6 @@ import numpy as np
 
 from core.pose.follow import fine_tile_px
 from core.pose.people import FinderConfig
-from core.pose.roi import Roi
 from core.pose.tracking import track_people
 from core.pose.turn_takers import join_turn_takers, takes_turns
 from core.pose.walker_choice import choose_walker
@@ -61,5 +60,4 @@ def test_people_seen_together_or_far_apart_do_not_take_turns():
 
 def test_the_finer_tile_side_follows_the_frame_or_roi():
     assert fine_tile_px(FinderConfig(), 1920, 1080) == 0.6 * 1080
-    assert fine_tile_px(FinderConfig(), 1920, 1080, Roi(0.0, 0.5, 1.0, 1.0)) == 0.6 * 540
     assert fine_tile_px(FinderConfig(tile_fractions=(1.0,)), 1920, 1080) == 0.0
