@@ -25,6 +25,7 @@ SMALL_ENSEMBLE = 3  # models per fold (seeds), averaged: a few small models vary
 MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
 MIN_WINDOW_FRAMES = 32
 SMALL_MIRROR_INVARIANT = True  # left/right-invariant model: one walk and its mirror image are one example
+SMALL_CYCLES = False  # gait-cycle model (``core.tcn.cycle_model``): each stride a sample, cut at heel strikes
 
 
 def small_set_config(
@@ -44,8 +45,9 @@ def small_set_config(
     }
     changes = {k: v for k, v in changes.items() if v != getattr(cfg, k)}
     reason = (f"{n_train_videos} training videos per fold (< {SMALL_SET_VIDEOS}): smaller model and window, "
-              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else ""))
-    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT}
+              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else "")
+              + (", one sample per gait cycle (stride)" if SMALL_CYCLES else ""))
+    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT, "cycles": SMALL_CYCLES}
     return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, **extra}
 
 
