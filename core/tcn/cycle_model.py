@@ -10,6 +10,7 @@ holds ``"cycles"`` (the ``CycleSpec``) and ``"fallback_frames"``, so checkpoints
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ from core.tcn.fold import FoldRun, RunContext, as_loaded
 from core.tcn.model import TCN, ModelConfig
 from core.tcn.samples import Sample
 from core.types import GaitEvent
+
+log = logging.getLogger(__name__)
 
 CYCLES_META = "cycles"
 EPOCHS_PER_WINDOW_EPOCH = 4 / 3  # the profile's 30 epochs train 40 cycle epochs (as measured, docs/tcn.md)
@@ -159,7 +162,10 @@ def cycle_log_probs(
     features: np.ndarray, events: list[GaitEvent] | None, rate_hz: float,
 ) -> np.ndarray:
     """(n_classes,) log of the mean over the video's cycles of the class probabilities."""
-    cycles, _ = video_cycles(features, events, rate_hz, meta)
+    cycles, real = video_cycles(features, events, rate_hz, meta)
+    if not real:
+        log.warning("gait-cycle model: a video of %d frames has no usable stride (two heel strikes of one side); "
+                    "classified from spans of a typical stride instead (weak evidence)", features.shape[0])
     device = next(module.parameters()).device
     x = torch.from_numpy(np.ascontiguousarray((cycles - mean) / std, dtype=np.float32)).to(device)
     probs = torch.softmax(module(x).float(), dim=1).mean(dim=0)

@@ -75,13 +75,14 @@ def test_cycle_checkpoints_round_trip(trained) -> None:
         predict_class(models, s.features, s.rate_hz, s.events)[2])
 
 
-def test_a_video_without_strides_is_cut_into_spans_of_a_training_stride(trained) -> None:
+def test_a_video_without_strides_is_cut_into_spans_of_a_training_stride(trained, caplog) -> None:
     models, held_out = trained
     cycles, real = video_cycles(held_out[0].features, None, RATE_HZ, models[0].meta)
     assert not real and cycles.shape[1:] == (64, 23)
     assert cycles[:, 0, -1] == pytest.approx(33 / RATE_HZ)  # the stride-time column: a training stride
     label, _, probs = predict_class(models, held_out[0].features, RATE_HZ, None)
     assert label in CLASSES and sum(probs.values()) == pytest.approx(1)
+    assert "no usable stride" in caplog.text and "weak evidence" in caplog.text
 
 
 def test_training_needs_a_stride() -> None:
