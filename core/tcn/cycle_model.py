@@ -174,13 +174,13 @@ def cycle_log_probs(
 
 def train_cycle_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fold: int, rate_hz: float) -> FoldRun:
     """``core.tcn.fold.train_fold`` for the cycle model: the network's width, depth, dropout and optimiser from
-    ``ctx.cfg``, ``EPOCHS_PER_WINDOW_EPOCH`` x its epochs; no validation (``val`` videos train too); the last
-    epoch's weights are kept."""
+    ``ctx.cfg``, ``EPOCHS_PER_WINDOW_EPOCH`` x its epochs, batches of ``ctx.batch_size``; no validation
+    (``val`` videos train too); the last epoch's weights are kept."""
     c = ctx.cfg
     videos = train + val
-    training = CycleTraining(epochs=max(1, round(c.epochs * EPOCHS_PER_WINDOW_EPOCH)), learning_rate=c.learning_rate,
-                             weight_decay=c.weight_decay, channels=c.channels, kernel_size=c.kernel_size,
-                             n_blocks=c.n_blocks, dropout=c.dropout)
+    training = CycleTraining(epochs=max(1, round(c.epochs * EPOCHS_PER_WINDOW_EPOCH)), batch_size=ctx.batch_size,
+                             learning_rate=c.learning_rate, weight_decay=c.weight_decay, channels=c.channels,
+                             kernel_size=c.kernel_size, n_blocks=c.n_blocks, dropout=c.dropout)
     classes = np.array([ctx.class_names.index(s.label) for s in videos])
     trained = train_cycle_model(videos, classes, len(ctx.class_names), c.seed + 1000 * fold, cfg=training)
     spec = CycleSpec()

@@ -41,6 +41,11 @@ def choose_batch_size(ctx: RunContext, n_features: int, n_windows: int, max_memo
     """Measure forward+backward steps of a throwaway model at doubling batch sizes."""
     if ctx.cfg.batch_size > 0:
         return BatchSearch(ctx.cfg.batch_size, float("nan"), ctx.cfg.batch_size, "fixed by configuration")
+    if ctx.cycles:
+        from core.tcn.cycle_model import CycleTraining
+
+        batch = CycleTraining().batch_size
+        return BatchSearch(batch, float("nan"), batch, "gait-cycle model (fixed)")
     device = ctx.precision.device
     module = TCN(model_config(ctx, n_features)).to(device)
     budget = cuda_budget_mb(device) if device.type == "cuda" else cpu_budget_mb(max_memory_mb)

@@ -65,7 +65,9 @@ def test_tcn_training_run_writes_every_output(
     assert on_disk["pseudo_labels"] is True and on_disk["task"] == task and on_disk["n_folds"] == 2
     assert on_disk["receptive_field_frames"] == 1 + 2 * 2 * 7 and on_disk["precision"] == "fp32"
     search = summary["batch_search"]
-    assert summary["batch_size"] >= 1 and search["measurements_mb"] and search["measurements_mb"][0]["batch"] == 1
+    measured = task != "classification" or not SMALL_CYCLES  # the cycle model's batch is fixed
+    assert summary["batch_size"] >= 1 and bool(search["measurements_mb"]) == measured
+    assert not measured or search["measurements_mb"][0]["batch"] == 1
     assert summary["throughput_windows_per_s"]["mean"] > 0
     assert 0.0 <= summary["metrics"]["accuracy"]["mean"] <= 1.0
     histories = orjson.loads((tmp_path / "training_histories.json").read_bytes())
