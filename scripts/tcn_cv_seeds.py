@@ -12,7 +12,8 @@ accuracies, CPU seconds and the TCN's misclassified videos (``name->predicted``,
 ``detailed_results.json``); then per model the median and worst over the seeds. Each seed's outputs go to
 ``--out/seed_<s>``. With ``--truth`` (a folder of ``make_synthetic_dataset.py``) the features come from the
 generator's exact landmarks instead (no video, no pose model, no baseline): what the TCN can do when the
-keypoints are perfect. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
+keypoints are perfect. ``--small-set-model windows`` trains the fixed-window model of sessions 4-7 under the
+small-set rule instead of the gait-cycle model. Set ``OMP_NUM_THREADS=1`` on a shared machine; run seeds as separate processes to
 use several cores.
 """
 
@@ -42,7 +43,7 @@ from core.tcn.samples import Sample  # noqa: E402
 def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
     """One Sample per labelled input of ``run`` analysed there (status ok), sorted by name as the CLI orders
     its inputs (the folds depend on the order): features rebuilt, the baseline's gait parameters from
-    summary.csv."""
+    summary.csv, the kinematic detector's events (the cycle model's strides)."""
     pre = load_profile(profile).preprocessing
     with open(run / "summary.csv", newline="") as f:
         summary = {Path(r["input"]).stem: r for r in csv.DictReader(f)}
@@ -54,7 +55,7 @@ def load_samples(run: Path, labels_csv: Path, profile: str) -> list[Sample]:
             continue
         series = read_landmarks_csv(run / name / "landmarks.csv")
         result = analyze_series(series, pre)
-        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, None, row.label,
+        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, result.events, row.label,
                               gait_feature_vector(summary[name])))
     return samples
 
@@ -70,7 +71,8 @@ def truth_samples(dataset: Path, labels_csv: Path, profile: str) -> list[Sample]
         name = Path(row.video).stem
         series = truth_to_series(json.loads((dataset / f"{name}.truth.json").read_text()))
         result = analyze_series(series, pre)
-        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, None, row.label))
+        samples.append(Sample(name, name, build_features(result.oriented_series), series.rate_hz, result.events,
+                              row.label))
     return samples
 
 
@@ -90,8 +92,13 @@ def main() -> None:
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
     p.add_argument("--profile", default="balanced")
     p.add_argument("--out", type=Path, default=Path("/tmp/tcn_cv_seeds"))
+    p.add_argument("--small-set-model", choices=("cycles", "windows"), default="cycles",
+                   help="under the small-set rule: the gait-cycle model (the product) or fixed windows (before)")
     a = p.parse_args()
+    from core.tcn import small_set
     from core.tcn.train import train_cross_validated
+
+    small_set.SMALL_CYCLES = a.small_set_model == "cycles"
 
     samples = truth_samples(a.truth, a.labels, a.profile) if a.truth else load_samples(a.run, a.labels, a.profile)
     pooled: dict[str, list[float]] = {"TCN": [], "baseline": [], "TCN + gait parameters": []}

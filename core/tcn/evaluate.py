@@ -92,7 +92,7 @@ def _evaluate_classes(models: list[LoadedModel], samples: list[Sample]) -> Evalu
     names = list(models[0].class_names)
     truth, pred, records = [], [], []
     for s in samples:
-        label, prob, probs = predict_class(models, s.features, s.rate_hz)
+        label, prob, probs = predict_class(models, s.features, s.rate_hz, s.events)
         truth.append(names.index(s.label) if s.label in names else -1)
         pred.append(names.index(label))
         record = {"name": s.name, "group": s.group, "true": s.label, "predicted": label}

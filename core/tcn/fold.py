@@ -46,6 +46,7 @@ class RunContext:
     progress: bool
     pseudo_labels: bool
     mirror_invariant: bool = False  # classification: a left/right-invariant model (needs ``layout``)
+    cycles: bool = False  # classification: the gait-cycle model (``core.tcn.cycle_model``) instead of windows
 
     @property
     def n_outputs(self) -> int:

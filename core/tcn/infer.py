@@ -175,13 +175,23 @@ def _class_log_probs(model: LoadedModel, features: np.ndarray, batch: int = 256)
 
 
 def predict_class(
-    models: list[LoadedModel], features: np.ndarray, rate_hz: float | None = None
+    models: list[LoadedModel], features: np.ndarray, rate_hz: float | None = None,
+    events: list[GaitEvent] | None = None,
 ) -> tuple[str, float, dict[str, float]]:
-    """(label, its probability, every class's probability) of one video; ensemble mean of probabilities."""
+    """(label, its probability, every class's probability) of one video; ensemble mean of probabilities.
+
+    A gait-cycle model (``core.tcn.cycle_model``) cuts the video's strides at the heel strikes of ``events``
+    (frames of ``features``, recorded at ``rate_hz``; the model's rate when None)."""
+    from core.tcn.cycle_model import cycle_log_probs, is_cycle_model
+
     total = None
     for model in models:
-        feats = features if rate_hz is None else _at_model_rate(model, features, rate_hz)[0]
-        log_p = _class_log_probs(model, feats)
+        if is_cycle_model(model.meta):
+            log_p = cycle_log_probs(model.module, model.mean, model.std, model.meta, features, events,
+                                    model.rate_hz if rate_hz is None else rate_hz)
+        else:
+            feats = features if rate_hz is None else _at_model_rate(model, features, rate_hz)[0]
+            log_p = _class_log_probs(model, feats)
         probs = np.exp(log_p - log_p.max())
         probs /= probs.sum()
         total = probs if total is None else total + probs

@@ -7,7 +7,9 @@ of ``SMALL_ENSEMBLE`` such models, and the window is shortened so that a video y
 ``MIN_CROPS_PER_VIDEO`` distinct windows (more random crops in time per video). The model is made left/right invariant
 (``core.tcn.model``: the head sees the sum and absolute difference of the pooled features of a
 window and of its mirror image), so the few videos need not show every style with either side
-affected. Whether the inner
+affected. With ``SMALL_CYCLES`` the samples are gait cycles instead of windows (``core.tcn.cycle_model``:
+each stride cut at the kinematic detector's heel strikes and time-normalised, a video's probabilities the
+mean of its strides'; docs/tcn.md, seventh round). Whether the inner
 validation split is kept is decided separately (``use_validation``).
 """
 
@@ -25,6 +27,7 @@ SMALL_ENSEMBLE = 3  # models per fold (seeds), averaged: a few small models vary
 MIN_CROPS_PER_VIDEO = 2  # the window is at most half the median video
 MIN_WINDOW_FRAMES = 32
 SMALL_MIRROR_INVARIANT = True  # left/right-invariant model: one walk and its mirror image are one example
+SMALL_CYCLES = True  # gait-cycle model (``core.tcn.cycle_model``): each stride a sample, cut at heel strikes
 
 
 def small_set_config(
@@ -44,8 +47,9 @@ def small_set_config(
     }
     changes = {k: v for k, v in changes.items() if v != getattr(cfg, k)}
     reason = (f"{n_train_videos} training videos per fold (< {SMALL_SET_VIDEOS}): smaller model and window, "
-              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else ""))
-    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT}
+              f"{SMALL_ENSEMBLE} models per fold" + (", left/right-invariant head" if SMALL_MIRROR_INVARIANT else "")
+              + (", one sample per gait cycle (stride)" if SMALL_CYCLES else ""))
+    extra = {"ensemble_members": SMALL_ENSEMBLE, "mirror_invariant": SMALL_MIRROR_INVARIANT, "cycles": SMALL_CYCLES}
     return dataclasses.replace(cfg, **changes), {"reason": reason, **changes, **extra}
 
 

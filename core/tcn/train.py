@@ -41,6 +41,11 @@ def choose_batch_size(ctx: RunContext, n_features: int, n_windows: int, max_memo
     """Measure forward+backward steps of a throwaway model at doubling batch sizes."""
     if ctx.cfg.batch_size > 0:
         return BatchSearch(ctx.cfg.batch_size, float("nan"), ctx.cfg.batch_size, "fixed by configuration")
+    if ctx.cycles:
+        from core.tcn.cycle_model import CycleTraining
+
+        batch = CycleTraining().batch_size
+        return BatchSearch(batch, float("nan"), batch, "gait-cycle model (fixed)")
     device = ctx.precision.device
     module = TCN(model_config(ctx, n_features)).to(device)
     budget = cuda_budget_mb(device) if device.type == "cuda" else cpu_budget_mb(max_memory_mb)
@@ -122,6 +127,9 @@ def _run_folds(
     history and best epoch are the first member's); the validation split comes from the training part, grouped."""
     from core.io.training_outputs import write_fold_checkpoint
 
+    from core.tcn.cycle_model import train_cycle_fold
+
+    train_member = train_cycle_fold if ctx.cycles else train_fold
     results = _Results()
     for k, (train_idx, test_idx) in enumerate(folds):
         part, test = [samples[i] for i in train_idx], [samples[i] for i in test_idx]
@@ -134,7 +142,7 @@ def _run_folds(
         for m in range(ensemble_members):  # members differ in seed (initial weights, crops, augmentation)
             member_cfg = dataclasses.replace(ctx.cfg, seed=ctx.cfg.seed + MEMBER_SEED_STEP * m)
             member_ctx = dataclasses.replace(ctx, cfg=member_cfg)
-            members.append(train_fold(member_ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz))
+            members.append(train_member(member_ctx, [part[i] for i in inner], [part[i] for i in val], k, rate_hz))
             write_fold_checkpoint(out_dir, k, to_checkpoint(members[-1].model), m)
         results.add(k, members[0], evaluate([r.model for r in members], test, ctx.task), test)
     if ctx.task == "classification":
@@ -252,7 +260,7 @@ def train_cross_validated(
         ctx = RunContext(
             task, cfg, precision, 1, dataloader_workers(precision.device.type, n_windows),
             tuple(sorted(set(labels))) if labels else (), standard_layout() if n_features == N_FEATURES else None,
-            Augment(), progress, pseudo_labels, bool(small_set.get("mirror_invariant")),
+            Augment(), progress, pseudo_labels, bool(small_set.get("mirror_invariant")), bool(small_set.get("cycles")),
         )
         search = choose_batch_size(ctx, n_features, n_windows, max_memory_mb)
         ctx = dataclasses.replace(ctx, batch_size=search.batch_size)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.tcn.small_set import SMALL_CYCLES
 from usecases.gait_analysis.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ def test_classification_training_writes_everything(dataset: Path, out: Path):
     assert metrics["baseline"] is not None and metrics["combined"]["model"] == "TCN + gait parameters"
     assert "combined_predicted" in (out / "training" / "predictions.csv").read_text().splitlines()[0]
     ckpt = torch.load(out / "training" / "model_fold_0.pt", weights_only=True)
-    assert "state_dict" in ckpt
+    assert "state_dict" in ckpt and ("cycles" in ckpt["meta"]) is SMALL_CYCLES  # 4 training videos per fold
     assert main(["--videos", str(dataset / "normal_000.mp4"), "--model", str(out / "training"),
                  "--performance-mode", "fast", "--no-plots", "--output", str(out), "-q"]) == 0
     pred = json.loads((out / "normal_000" / "tcn_prediction.json").read_text())

@@ -181,7 +181,7 @@ def _apply(cfg: PipelineConfig, inputs: list[TcnInput]) -> dict:
     outputs: list[dict[str, Any]] = []
     for item in inputs:
         if task == "classification":
-            label, prob, probs = predict_class(models, item.features, item.rate_hz)
+            label, prob, probs = predict_class(models, item.features, item.rate_hz, item.events)
             record: dict[str, Any] = {"input": item.source, "predicted_label": label, "probability": prob, "probabilities": probs}
             write_json(item.folder / "tcn_prediction.json", record)
         elif task == "events":

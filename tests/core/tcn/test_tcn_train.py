@@ -17,6 +17,7 @@ from core.tcn.features import build_features
 from core.tcn.infer import load_models, predict_class, predict_events, predict_phases
 from core.tcn.metrics import combine_matches, event_scores, match_events
 from core.tcn.samples import Sample
+from core.tcn.small_set import SMALL_CYCLES
 from core.tcn.train import train_cross_validated
 
 STYLES = ("normal", "hemiparetic", "shuffling", "antalgic")
@@ -64,7 +65,9 @@ def test_tcn_training_run_writes_every_output(
     assert on_disk["pseudo_labels"] is True and on_disk["task"] == task and on_disk["n_folds"] == 2
     assert on_disk["receptive_field_frames"] == 1 + 2 * 2 * 7 and on_disk["precision"] == "fp32"
     search = summary["batch_search"]
-    assert summary["batch_size"] >= 1 and search["measurements_mb"] and search["measurements_mb"][0]["batch"] == 1
+    measured = task != "classification" or not SMALL_CYCLES  # the cycle model's batch is fixed
+    assert summary["batch_size"] >= 1 and bool(search["measurements_mb"]) == measured
+    assert not measured or search["measurements_mb"][0]["batch"] == 1
     assert summary["throughput_windows_per_s"]["mean"] > 0
     assert 0.0 <= summary["metrics"]["accuracy"]["mean"] <= 1.0
     histories = orjson.loads((tmp_path / "training_histories.json").read_bytes())
@@ -80,8 +83,9 @@ def test_tcn_training_run_writes_every_output(
     assert len(models) == 2 * (small_set["ensemble_members"] if small_set else 1)
     assert bool(models[0].module.cfg.mirror) == (task == "classification")  # small sets: left/right invariant
     assert (small_set or {}).get("mirror_invariant", False) == (task == "classification")
+    assert all(("cycles" in m.meta) == (task == "classification" and SMALL_CYCLES) for m in models)
     if task == "classification":
-        label, prob, probs = predict_class(models, walks[0].features, walks[0].rate_hz)
+        label, prob, probs = predict_class(models, walks[0].features, walks[0].rate_hz, walks[0].events)
         assert label in STYLES and set(probs) == set(STYLES) and 0 < prob <= 1
     else:
         phases, probs = predict_phases(models, walks[0].features, walks[0].rate_hz)
