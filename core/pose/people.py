@@ -184,18 +184,18 @@ class PersonFinder:
         Returns boxes (n, 4) x0 y0 x1 y1 in px of ``bgr`` and scores (n,), best first."""
         import cv2
 
-        image = bgr
+        h, w = bgr.shape[:2]
         model = self._detector()
         all_b, all_s = [], []
-        for x0, y0, side in square_tiles(image.shape[1], image.shape[0], fractions or self.cfg.tile_fractions):
-            tile = image[y0 : y0 + side, x0 : x0 + side]
+        for x0, y0, side in square_tiles(w, h, fractions or self.cfg.tile_fractions):
+            tile = bgr[y0 : y0 + side, x0 : x0 + side]
             th, tw = tile.shape[:2]
             if th != tw:  # a frame narrower than tall: pad the tile to a square
                 tile = cv2.copyMakeBorder(tile, 0, side - th, 0, side - tw, cv2.BORDER_CONSTANT)
             rgb = cv2.cvtColor(cv2.resize(tile, (DETECTOR_INPUT_PX, DETECTOR_INPUT_PX), interpolation=cv2.INTER_AREA),
                               cv2.COLOR_BGR2RGB)
             boxes, scores = decode_detections(*run_detector(model, rgb), self.cfg.min_score)
-            inside = _inside_tile(boxes, x0, y0, side, image.shape[1], image.shape[0], self.cfg.max_outside)
+            inside = _inside_tile(boxes, x0, y0, side, w, h, self.cfg.max_outside)
             boxes, scores = boxes[inside], scores[inside]
             if len(boxes):
                 all_b.append(boxes * side + np.array([x0, y0] * 2))
