@@ -24,10 +24,9 @@ from core.tcn.cycles import (
     cut_cycles,
     cycle_columns,
     cycle_mirror,
-    resample_span,
+    cycles_at,
     span_bounds,
     stride_bounds,
-    with_stride_time,
 )
 from core.tcn.fold import FoldRun, RunContext, as_loaded
 from core.tcn.model import TCN, ModelConfig
@@ -103,7 +102,8 @@ def train_cycle_model(
     if not any(len(b) for b in bounds):
         raise ValueError("no training video has a usable stride (two heel strikes of one side) for the cycle model")
     columns = [cycle_columns(s.features) for s in samples]
-    mean, std = cycle_moments([cut_cycles(s.features, s.events or [], s.rate_hz, spec) for s in samples], mirror)
+    mean, std = cycle_moments([cycles_at(c, b, s.rate_hz, spec.n_samples) for c, b, s in zip(columns, bounds, samples)],
+                              mirror)
     module = TCN(ModelConfig(len(mean), n_classes, False, cfg.channels, cfg.kernel_size, cfg.n_blocks,
                              cfg.dropout, "batch", False, tuple(int(i) for i in mirror)))
     optimizer = torch.optim.AdamW(module.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
@@ -151,9 +151,7 @@ def video_cycles(
     if len(cycles):
         return cycles, True
     cols = cycle_columns(features)
-    bounds = span_bounds(cols.shape[0], int(meta[FALLBACK_META]))
-    return np.stack([with_stride_time(resample_span(cols, a, b, spec.n_samples), (b - a) / rate_hz)
-                     for a, b in bounds]), False
+    return cycles_at(cols, span_bounds(cols.shape[0], int(meta[FALLBACK_META])), rate_hz, spec.n_samples), False
 
 
 @torch.no_grad()
@@ -182,8 +180,8 @@ def train_cycle_fold(ctx: RunContext, train: list[Sample], val: list[Sample], fo
                              learning_rate=c.learning_rate, weight_decay=c.weight_decay, channels=c.channels,
                              kernel_size=c.kernel_size, n_blocks=c.n_blocks, dropout=c.dropout)
     classes = np.array([ctx.class_names.index(s.label) for s in videos])
-    trained = train_cycle_model(videos, classes, len(ctx.class_names), c.seed + 1000 * fold, cfg=training)
     spec = CycleSpec()
+    trained = train_cycle_model(videos, classes, len(ctx.class_names), c.seed + 1000 * fold, spec, cfg=training)
     loaded = as_loaded(ctx, trained.module, trained.mean, trained.std, rate_hz, fold)
     loaded = dataclasses.replace(loaded, window_frames=spec.n_samples,
                                  meta={**loaded.meta, **cycle_meta(spec, trained.fallback_frames)})

@@ -114,9 +114,15 @@ def cut_cycles(
     """(S, spec.n_samples, N_CYCLE_FEATURES) float32: every usable stride (``stride_bounds``) of a video,
     time-normalised, with its duration in seconds as the last column. S may be 0."""
     cols = cycle_columns(features)
-    bounds = stride_bounds(events, rate_hz, cols.shape[0], spec)
-    return np.stack([with_stride_time(resample_span(cols, a, b, spec.n_samples), (b - a) / rate_hz)
-                     for a, b in bounds]) if len(bounds) else np.zeros((0, spec.n_samples, N_CYCLE_FEATURES), np.float32)
+    return cycles_at(cols, stride_bounds(events, rate_hz, cols.shape[0], spec), rate_hz, spec.n_samples)
+
+
+def cycles_at(columns: np.ndarray, bounds: np.ndarray, rate_hz: float, n_samples: int) -> np.ndarray:
+    """(S, n_samples, N_CYCLE_FEATURES) float32: the spans ``bounds`` (S, 2) (first, last frame) of
+    (T, N_CYCLE_FEATURES - 1) ``columns``, time-normalised, each with its duration (s) as the last column."""
+    if not len(bounds):
+        return np.zeros((0, n_samples, N_CYCLE_FEATURES), np.float32)
+    return np.stack([with_stride_time(resample_span(columns, a, b, n_samples), (b - a) / rate_hz) for a, b in bounds])
 
 
 def with_stride_time(cycle: np.ndarray, stride_time_s: float) -> np.ndarray:
