@@ -60,7 +60,8 @@ def test_frames_outside_the_walkers_path_weigh_a_decode_so_the_busy_half_is_spli
     planner = MediaPipeOptimizer(profile)
     blind = planner.segment_plan(0, 690, 2).segments
     aware = planner.segment_plan(0, 690, 2, frame_work=work).segments
-    assert blind[0][1] == 360  # equal frames: the second segment holds all the pose work
+    warm = profile.parallel.segment_warmup_frames
+    assert blind[0][1] == (690 + warm) // 2 >= 345  # equal frames: the second segment holds all the pose work
 
     def load(segments):
         cum = np.concatenate([[0.0], np.cumsum(work)])
