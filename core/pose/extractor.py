@@ -261,7 +261,7 @@ def _lane_frames(task: SegmentTask, start: int, stop: int) -> Iterator[Frame]:
         return iter_frames(
             Path(task.video_path), start=a, stop=b, stride=stride, max_side_px=max_side_px, decoder=task.decoder,
             queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
-            fps=task.fps, threads=task.decode_threads, rgb=True,
+            fps=task.fps, threads=task.decode_threads, rgb=True, skip_loop_filter=task.pose.skip_loop_filter,
         )
 
     n = indexed_frame_count(task.video_path) if task.follow is not None and task.decoder == "pyav" else None

@@ -28,13 +28,13 @@ MIN_DETECTION_FRACTION = 0.2
 
 
 def effective_profile(cfg: PipelineConfig) -> Profile:
-    """``--no-optimizations``: one in-process worker, every frame, native resolution."""
+    """``--no-optimizations``: one in-process worker, every frame, native resolution, full decoding."""
     p = cfg.profile
     if not cfg.no_optimizations:
         return p
     return replace(
         p,
-        pose=replace(p.pose, frame_stride=1, max_side_px=0),
+        pose=replace(p.pose, frame_stride=1, max_side_px=0, skip_loop_filter=False),
         parallel=replace(p.parallel, workers=1),
     )
 

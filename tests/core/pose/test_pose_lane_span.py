@@ -40,8 +40,10 @@ def test_a_following_lane_decodes_only_the_crop_paths_span(h264_with_b_frames, m
         return iter_frames(path, start=start, stop=stop, **kw)
 
     monkeypatch.setattr(ex, "iter_frames", recording)
-    got = list(ex._lane_frames(_task(h264_with_b_frames, follow, stride, warmup_start), warmup_start, 1 << 62))
-    full = list(iter_frames(h264_with_b_frames, start=warmup_start, stride=stride, decoder="pyav", rgb=True))
+    task = _task(h264_with_b_frames, follow, stride, warmup_start)
+    got = list(ex._lane_frames(task, warmup_start, 1 << 62))
+    full = list(iter_frames(h264_with_b_frames, start=warmup_start, stride=stride, decoder="pyav", rgb=True,
+                            skip_loop_filter=task.pose.skip_loop_filter))
     assert [f.index for f in got] == [f.index for f in full]  # every frame of the lane, on its stride grid
     assert np.allclose([f.time_s for f in got], [f.time_s for f in full])
     (a, b), = asked  # one decoder, over the span only

@@ -96,3 +96,16 @@ def test_pyav_stream_reformatters_give_each_frames_own_reformat(synthetic_video,
             want.append(f.to_ndarray(format="rgb24"))
     assert len(got) == len(want) == 6
     assert all(np.array_equal(g.image, w) for g, w in zip(got, want))
+
+
+def test_skipping_the_loop_filter_decodes_the_same_frames_with_nearly_the_same_pixels(h264_with_b_frames):
+    def frames(skip: bool) -> list:
+        return list(iter_frames(h264_with_b_frames, start=5, stop=45, stride=2, max_side_px=160, decoder="pyav",
+                                threads=1, rgb=True, skip_loop_filter=skip))
+
+    full, fast = frames(False), frames(True)
+    assert [(f.index, f.time_s, f.scale) for f in fast] == [(f.index, f.time_s, f.scale) for f in full]
+    diff = [np.abs(a.image.astype(int) - b.image.astype(int)).mean() for a, b in zip(full, fast)]
+    assert max(diff) > 0  # the filter was skipped: a low bit rate H.264 frame is deblocked
+    assert np.mean(diff) < 4  # grey levels: the same picture
+
