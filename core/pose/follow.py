@@ -16,7 +16,8 @@ from core.pose.people import FinderConfig, shared_finder
 from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
-from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, refine_frames, tile_level
+from core.pose.frame_select import packet_index
+from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
 from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
@@ -83,12 +84,18 @@ def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi 
                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART,
                step: int = 1) -> list[ScanTask]:
     """The scan of ``video`` (every ``step``-th grid scan) cut into at most ``parts`` tasks of whole
-    scans (at least ``min_scans`` each); the last runs to the video's end, whatever its frame count."""
+    scans (about ``min_scans`` or more each), each cut moved to a keyframe where one is near
+    (``keyframe_cuts``); the last runs to the video's end, whatever its frame count."""
     every = scan_every(fps)
     n_scans = max(1, -(-n_frames // (every * step)))
     parts = max(1, min(parts, n_scans // max(1, min_scans)))
-    cuts = [round(k * n_scans / parts) * every * step for k in range(parts)] + [OPEN_END]
-    return [ScanTask(str(video), a, b, every, roi, finder_cfg, step) for a, b in zip(cuts, cuts[1:])]
+    cuts = [round(k * n_scans / parts) * every * step for k in range(1, parts)]
+    index = packet_index(video) if parts > 1 else None
+    if index is not None:  # no keyframe interval decoded by two parts
+        gap = PAN_GAP_FRAMES if every > PAN_GAP_FRAMES else 0
+        cuts = keyframe_cuts(cuts, every * step, gap, index.keyframes(), max(0, n_scans // parts // 4))
+    bounds = [0, *cuts, OPEN_END]
+    return [ScanTask(str(video), a, b, every, roi, finder_cfg, step) for a, b in zip(bounds, bounds[1:])]
 
 
 def frame_tasks(video: Path, frames: list[int], every: int, parts: int = 1, roi: Roi | None = None,

@@ -77,3 +77,26 @@ def _quiet(a: int, b: int, n_boxes_a: int, n_boxes_b: int, tracks: list[Track], 
                     return False
     return True
 
+
+
+def keyframe_cuts(cuts: Sequence[int], period: int, gap: int, keyframes: Sequence[int], max_shift: int) -> list[int]:
+    """The scan's part boundaries (video frames on the grid ``k * period``, ascending, interior ones) each
+    moved by at most ``max_shift`` grid steps to the nearest grid frame whose keyframe interval starts after
+    the previous part's last wanted frame (the scan before it plus its pair ``gap`` frames later): then no
+    keyframe interval is decoded by both parts (``core.pose.frame_select``). A cut stays where no such grid
+    frame is near it; a cut moves no further than its neighbours' places, so the cuts stay ascending."""
+    keys = np.asarray(sorted(keyframes), dtype=int)
+    out: list[int] = []
+    for i, c in enumerate(cuts):
+        lo = out[-1] if out else 0
+        hi = cuts[i + 1] if i + 1 < len(cuts) else None
+        best = c
+        for shift in sorted(range(-max_shift, max_shift + 1), key=abs):
+            g = c + shift * period
+            if g <= lo or (hi is not None and g >= hi):
+                continue
+            if np.any((keys > g - period + gap) & (keys <= g)):
+                best = g
+                break
+        out.append(best)
+    return out

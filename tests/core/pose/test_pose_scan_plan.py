@@ -56,3 +56,15 @@ def test_coarse_scans_alternate_tile_sizes_and_the_scan_between_takes_the_other(
     assert coarse[:4] == [0, 1, 0, 1]
     assert all(tile_level(f + EVERY, EVERY, 2) != tile_level(f, EVERY, 2) for f in COARSE)
     assert [tile_level(k * EVERY, EVERY, 2, step=1) for k in range(4)] == [0, 1, 0, 1]
+
+
+def test_scan_cuts_move_to_a_keyframe_so_no_interval_is_decoded_twice():
+    from core.pose.scan_plan import keyframe_cuts
+
+    keys = list(range(0, 690, 60))  # the real phone clip: a keyframe every 60 frames; a scan every 15
+    assert keyframe_cuts([345], 15, 2, keys, 5) == [360]  # the part before ends at 345 + 2 < 360
+    assert keyframe_cuts([315], 15, 2, keys, 5) == [300]  # the nearer keyframe, backwards
+    assert keyframe_cuts([330], 15, 2, keys, 1) == [330]  # none within one scan: the cut stays
+    assert keyframe_cuts([345, 360], 15, 2, keys, 2) == [345, 360]  # a cut moves no further than its neighbours
+    assert keyframe_cuts([150, 225], 15, 2, keys, 2) == [120, 240]
+    assert keyframe_cuts([345], 15, 2, [0], 5) == [345]  # a single keyframe: nothing to gain
