@@ -160,7 +160,7 @@ def test_a_json_file_given_as_events_fails_visibly(trc, tmp_path):
     assert run.code == 1
     (entry,) = run.failures
     assert entry == {"input": str(wrong), "kind": "annotation",
-                     "error": "events CSV lacks column(s) side, event, frame"}
+                     "error": "events JSON lists no events"}
     assert f"FAILED  {wrong}" in run.out
 
 
@@ -169,7 +169,25 @@ def test_an_events_folder_without_this_inputs_file_says_so(trc, tmp_path):
     run = run_cli(["--keypoints", str(trc), "--events", str(tmp_path / "ann"), "--output", str(tmp_path / "out"),
                    "--no-plots"])
     assert run.code == 0
-    assert f"note: not evaluated: no walk.events.csv in {tmp_path / 'ann'}" in run.out
+    assert f"note: not evaluated: no walk.events.csv or walk.truth.json in {tmp_path / 'ann'}" in run.out
+
+
+def test_an_events_folder_with_the_generators_truth_json_is_evaluated(trc, tmp_path):
+    """A synthetic video's <stem>.truth.json in the --events folder serves as its annotation."""
+    from core.io.events_csv import format_events_csv, read_events_csv
+
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "csv").mkdir()
+    events = [{"side": "left", "event": "heel_strike", "frame": 20, "time_s": 0.6667},
+              {"side": "right", "event": "heel_strike", "frame": 40, "time_s": 1.3333}]
+    (tmp_path / "ann" / "walk.truth.json").write_text(json.dumps({"fps": 30.0, "events": events}))
+    (tmp_path / "csv" / "walk.events.csv").write_text(format_events_csv(read_events_csv(tmp_path / "ann" / "walk.truth.json")))
+    runs = {name: run_cli(["--keypoints", str(trc), "--events", str(tmp_path / name), "--output",
+                           str(tmp_path / f"out_{name}"), "--no-plots"]) for name in ("ann", "csv")}
+    evaluations = [json.loads((tmp_path / f"out_{name}" / "walk" / "gait_parameters.json").read_text())["evaluation"]
+                   for name in runs]
+    assert all(run.code == 0 for run in runs.values())
+    assert evaluations[0] is not None and evaluations[0] == evaluations[1]
 
 
 def test_no_empty_stage_table_after_a_run_that_never_started_a_stage(tmp_path):

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--keypoints", nargs="+", default=[], metavar="FILE", help="TRC or landmarks CSV files to analyse without video")
     io.add_argument("--output", type=Path, metavar="DIR",
                     help="output folder, one subfolder per input (default: gait_analysis_results/)")
-    io.add_argument("--events", type=Path, metavar="CSV|DIR", help="annotated events (side,event,frame,time_s), or a folder of <name>.events.csv")
+    io.add_argument("--events", type=Path, metavar="CSV|DIR",
+                    help="annotated events (side,event,frame,time_s; or a synthetic video's .truth.json), "
+                         "or a folder of <name>.events.csv (or <name>.truth.json)")
     io.add_argument("--tolerance-ms", type=float, metavar="MS",
                     help="with --events: a detected event within this many ms of an annotated one counts as found "
                     "(default 50)")

@@ -322,15 +322,17 @@ def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path
 
 
 def truth_events_for(cfg: PipelineConfig, source: Path, series: KeypointSeries) -> list[GaitEvent] | None:
-    """Annotated events for ``source``: ``--events FILE``, or ``<stem>.events.csv`` in ``--events DIR``."""
+    """Annotated events for ``source``: ``--events FILE``, or ``<stem>.events.csv`` in ``--events DIR``
+    (else the generator's ``<stem>.truth.json`` there)."""
     from core.io.events_csv import read_events_csv
 
     if cfg.events is None:
         return None
     path = Path(cfg.events)
     if path.is_dir():
-        path = path / f"{source.stem}.events.csv"
-        if not path.exists():
+        found = [path / f"{source.stem}{suffix}" for suffix in (".events.csv", ".truth.json")]
+        path = next((p for p in found if p.exists()), None)
+        if path is None:
             return None
     return read_events_csv(path, n_frames=series.n_frames + int(series.meta.get("first_frame", 0)), rate_hz=series.rate_hz)
 
@@ -371,7 +373,7 @@ def analyse_series(
             tcn = build_tcn_input(source, folder, result.oriented_series, result.events, truth)
     notes = list(result.notes)
     if cfg.events is not None and truth is None and not problems:
-        notes.append(f"not evaluated: no {source.stem}.events.csv in {cfg.events}")
+        notes.append(f"not evaluated: no {source.stem}.events.csv or {source.stem}.truth.json in {cfg.events}")
     return Analysis(summary_row(result), notes, tcn, problems)
 
 
