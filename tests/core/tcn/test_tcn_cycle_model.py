@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.tcn.cycle_model import CycleTraining, cycle_meta, train_cycle_model, video_cycles
-from core.tcn.cycles import CycleSpec
+from core.tcn.cycles import N_CYCLE_FEATURES, CycleSpec
 from core.tcn.features import FEATURE_NAMES, N_FEATURES, standard_layout
 from core.tcn.infer import LoadedModel, from_checkpoint, predict_class, to_checkpoint
 from core.tcn.samples import Sample
@@ -79,12 +79,20 @@ def test_cycle_checkpoints_round_trip(trained) -> None:
 def test_a_video_without_strides_is_cut_into_spans_of_a_training_stride(trained, caplog) -> None:
     models, held_out = trained
     cycles, real = video_cycles(held_out[0].features, None, RATE_HZ, models[0].meta)
-    assert not real and cycles.shape[1:] == (64, 23)
+    assert not real and cycles.shape[1:] == (64, N_CYCLE_FEATURES)
     assert cycles[:, 0, -1] == pytest.approx(33 / RATE_HZ)  # the stride-time column: a training stride
     with caplog.at_level(logging.WARNING, logger="core.tcn.cycle_model"):  # whatever an earlier CLI test set
         label, _, probs = predict_class(models, held_out[0].features, RATE_HZ, None)
     assert label in CLASSES and sum(probs.values()) == pytest.approx(1)
     assert "no usable stride" in caplog.text and "weak evidence" in caplog.text
+
+
+def test_a_checkpoint_of_other_cycle_columns_is_refused(trained) -> None:
+    models, _ = trained
+    ckpt = to_checkpoint(models[0])
+    ckpt["meta"] = {k: v for k, v in ckpt["meta"].items() if k != "cycle_columns"}  # as written before the stance
+    with pytest.raises(ValueError, match="retrain"):
+        from_checkpoint(ckpt)
 
 
 def test_training_needs_a_stride() -> None:
