@@ -99,3 +99,29 @@ def test_training_needs_a_stride() -> None:
     s = replace(_walk("x", "limp", 0), events=[])
     with pytest.raises(ValueError, match="usable stride"):
         train_cycle_model([s], np.array([0]), 2, 0)
+
+
+def _stance_walk(name: str, label: str, seed: int) -> Sample:
+    """Noise features; heel strikes every 33 frames per side; the left stance lasts 40 % of the stride ("limp")
+    or 62 % ("normal"), the right one 62 %: only the events tell the classes apart."""
+    rng = np.random.default_rng(seed)
+    features = rng.normal(0.0, 0.1, (180, N_FEATURES)).astype(np.float32)
+    events = []
+    for side, first in (("left", 3), ("right", 19)):
+        stance = round(33 * (0.40 if side == "left" and label == "limp" else 0.62))
+        for f in range(first, 180, 33):
+            events += [GaitEvent(side, "heel_strike", f, f / RATE_HZ),
+                       GaitEvent(side, "toe_off", min(f + stance, 179), min(f + stance, 179) / RATE_HZ)]
+    return Sample(name, name, features, RATE_HZ, events, label)
+
+
+def test_the_stance_columns_alone_separate_a_short_stance_from_a_normal_one() -> None:
+    train = [_stance_walk(f"{c}{i}", c, i) for i in range(3) for c in CLASSES]
+    classes = np.array([CLASSES.index(s.label) for s in train])
+    cfg = CycleTraining(epochs=15, strides_per_video=16, learning_rate=1e-2, channels=8, n_blocks=2)
+    t = train_cycle_model(train, classes, len(CLASSES), 0, cfg=cfg)
+    model = LoadedModel(t.module, "classification", CLASSES, t.mean, t.std, RATE_HZ, 64,
+                        cycle_meta(CycleSpec(), t.fallback_frames))
+    for i, c in enumerate(CLASSES):
+        s = _stance_walk(f"{c}_test", c, 70 + i)
+        assert predict_class([model], s.features, s.rate_hz, s.events)[0] == c
