@@ -146,7 +146,8 @@ def is_cycle_model(meta: dict) -> bool:
 def check_cycle_meta(meta: dict) -> None:
     """Raise ValueError when a cycle model's ``meta`` names other columns than this version cuts."""
     if is_cycle_model(meta) and meta.get(COLUMNS_META) != list(CYCLE_NAMES):
-        raise ValueError("a gait-cycle model trained on other cycle columns (an older version of this tool): retrain it")
+        raise ValueError("a gait-cycle model trained on other cycle columns (an older version of this tool): "
+                         "retrain it")
 
 
 def video_cycles(
