@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from core.tcn.cycles import (
+    CYCLE_NAMES,
     CycleAugment,
     CycleSpec,
     augmented_cycle,
@@ -36,6 +37,7 @@ from core.types import GaitEvent
 log = logging.getLogger(__name__)
 
 CYCLES_META = "cycles"
+COLUMNS_META = "cycle_columns"
 EPOCHS_PER_WINDOW_EPOCH = 4 / 3  # the profile's 30 epochs train 40 cycle epochs (as measured, docs/tcn.md)
 FALLBACK_META = "fallback_frames"
 
@@ -101,7 +103,7 @@ def train_cycle_model(
     bounds = [stride_bounds(s.events or [], s.rate_hz, s.n_frames, spec) for s in samples]
     if not any(len(b) for b in bounds):
         raise ValueError("no training video has a usable stride (two heel strikes of one side) for the cycle model")
-    columns = [cycle_columns(s.features) for s in samples]
+    columns = [cycle_columns(s.features, s.events) for s in samples]
     mean, std = cycle_moments([cycles_at(c, b, s.rate_hz, spec.n_samples) for c, b, s in zip(columns, bounds, samples)],
                               mirror)
     module = TCN(ModelConfig(len(mean), n_classes, False, cfg.channels, cfg.kernel_size, cfg.n_blocks,
@@ -134,11 +136,18 @@ def train_cycle_model(
 
 def cycle_meta(spec: CycleSpec, fallback_frames: int) -> dict:
     """The ``LoadedModel.meta`` entries that make a model a cycle model."""
-    return {CYCLES_META: dataclasses.asdict(spec), FALLBACK_META: int(fallback_frames)}
+    return {CYCLES_META: dataclasses.asdict(spec), FALLBACK_META: int(fallback_frames), COLUMNS_META: list(CYCLE_NAMES)}
 
 
 def is_cycle_model(meta: dict) -> bool:
     return CYCLES_META in meta
+
+
+def check_cycle_meta(meta: dict) -> None:
+    """Raise ValueError when a cycle model's ``meta`` names other columns than this version cuts."""
+    if is_cycle_model(meta) and meta.get(COLUMNS_META) != list(CYCLE_NAMES):
+        raise ValueError("a gait-cycle model trained on other cycle columns (an older version of this tool): "
+                         "retrain it")
 
 
 def video_cycles(
@@ -150,7 +159,7 @@ def video_cycles(
     cycles = cut_cycles(features, events or [], rate_hz, spec)
     if len(cycles):
         return cycles, True
-    cols = cycle_columns(features)
+    cols = cycle_columns(features, events)
     return cycles_at(cols, span_bounds(cols.shape[0], int(meta[FALLBACK_META])), rate_hz, spec.n_samples), False
 
 

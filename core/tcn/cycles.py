@@ -4,7 +4,9 @@ A stride runs from a heel strike to the next heel strike of the same side. Its r
 features (``core.tcn.features.build_features``) are resampled to ``CycleSpec.n_samples`` points over
 0..100 % of the cycle, keeping the columns that MediaPipe measures in every frame of a side view: the six
 sagittal joint angles (radians) and the knee, ankle, heel and toe positions relative to the hip midpoint
-(forward and up, in leg lengths), per side. The stride's duration (s) is appended as one constant column,
+(forward and up, in leg lengths), per side. Per side one stance column follows from the video's gait events
+(1 from a heel strike to the next toe off, 0 in swing), so a shortened stance or a long swing is seen
+directly, not only through noisy angles. The stride's duration (s) is appended as one constant column,
 so the cadence lost by the time normalisation stays visible. Columns keep left and right, so
 ``cycle_mirror`` (left <-> right) is a side swap.
 """
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.tcn.features import FEATURE_NAMES, standard_layout
+from core.constants import SIDES
+from core.tcn.features import FEATURE_NAMES, swap_side
 from core.types import GaitEvent
 
 CYCLE_PARTS: tuple[str, ...] = ("knee", "ankle", "heel", "foot_index")
@@ -23,8 +26,9 @@ CYCLE_FEATURES: tuple[str, ...] = tuple(
     n for n in FEATURE_NAMES
     if n.endswith("_rad") or (n.split("_", 1)[1].rsplit("_", 1)[0] in CYCLE_PARTS and n.endswith(("_fwd", "_up")))
 )
+STANCE_NAMES: tuple[str, ...] = tuple(f"{side}_stance" for side in SIDES)
 STRIDE_TIME_NAME = "stride_time_s"
-CYCLE_NAMES: tuple[str, ...] = CYCLE_FEATURES + (STRIDE_TIME_NAME,)
+CYCLE_NAMES: tuple[str, ...] = CYCLE_FEATURES + STANCE_NAMES + (STRIDE_TIME_NAME,)
 N_CYCLE_FEATURES = len(CYCLE_NAMES)
 
 
@@ -54,10 +58,7 @@ def _column_index() -> np.ndarray:
 
 def cycle_mirror() -> np.ndarray:
     """(N_CYCLE_FEATURES,) column permutation of a cycle sample that swaps left and right."""
-    full = standard_layout().mirror
-    cols = _column_index()
-    where = {int(c): i for i, c in enumerate(cols)}
-    return np.array([where[int(full[c])] for c in cols] + [N_CYCLE_FEATURES - 1], dtype=np.int64)
+    return np.array([CYCLE_NAMES.index(swap_side(n)) for n in CYCLE_NAMES], dtype=np.int64)
 
 
 def stride_bounds(events: list[GaitEvent], rate_hz: float, n_frames: int, spec: CycleSpec) -> np.ndarray:
@@ -103,9 +104,28 @@ def _at_positions(features: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return (features[lo] * (1 - frac) + features[hi] * frac).astype(np.float32)
 
 
-def cycle_columns(features: np.ndarray) -> np.ndarray:
-    """(T, N_CYCLE_FEATURES - 1) the cycle columns of (T, N_FEATURES) ``build_features`` output."""
-    return np.asarray(features, dtype=np.float32)[:, _column_index()]
+def stance_columns(events: list[GaitEvent], n_frames: int) -> np.ndarray:
+    """(n_frames, 2) float32 per side (``SIDES`` order): 1 from a heel strike to the side's next toe off (stance),
+    0 from a toe off to its next heel strike (swing). Before a side's first event the other state holds; a side
+    without events is 0.5 throughout (unknown)."""
+    out = np.full((n_frames, len(SIDES)), 0.5, dtype=np.float32)
+    frame_index = np.arange(n_frames)
+    for j, side in enumerate(SIDES):
+        marks = sorted((e.frame, e.event == "heel_strike") for e in events if e.side == side)
+        if not marks:
+            continue
+        frames = np.array([f for f, _ in marks])
+        stance = np.array([s for _, s in marks], dtype=np.float32)
+        last = np.searchsorted(frames, frame_index, side="right") - 1  # the latest event at or before each frame
+        out[:, j] = np.where(last >= 0, stance[np.maximum(last, 0)], 1.0 - stance[0])
+    return out
+
+
+def cycle_columns(features: np.ndarray, events: list[GaitEvent] | None) -> np.ndarray:
+    """(T, N_CYCLE_FEATURES - 1) the cycle columns of (T, N_FEATURES) ``build_features`` output and the
+    video's gait ``events`` (the stance columns)."""
+    features = np.asarray(features, dtype=np.float32)
+    return np.concatenate([features[:, _column_index()], stance_columns(events or [], features.shape[0])], axis=1)
 
 
 def cut_cycles(
@@ -113,7 +133,7 @@ def cut_cycles(
 ) -> np.ndarray:
     """(S, spec.n_samples, N_CYCLE_FEATURES) float32: every usable stride (``stride_bounds``) of a video,
     time-normalised, with its duration in seconds as the last column. S may be 0."""
-    cols = cycle_columns(features)
+    cols = cycle_columns(features, events)
     return cycles_at(cols, stride_bounds(events, rate_hz, cols.shape[0], spec), rate_hz, spec.n_samples)
 
 

@@ -46,7 +46,8 @@ class FeatureLayout:
     rotation_pairs: np.ndarray
 
 
-def _swap_side(name: str) -> str:
+def swap_side(name: str) -> str:
+    """A column name with its side prefix (``left_`` / ``right_``) swapped; others unchanged."""
     for a, b in (("left_", "right_"), ("right_", "left_")):
         if name.startswith(a):
             return b + name[len(a):]
@@ -56,7 +57,7 @@ def _swap_side(name: str) -> str:
 def standard_layout() -> FeatureLayout:
     """The layout of ``build_features`` output."""
     index = {n: i for i, n in enumerate(FEATURE_NAMES)}
-    mirror = np.array([index[_swap_side(n)] for n in FEATURE_NAMES], dtype=np.int64)
+    mirror = np.array([index[swap_side(n)] for n in FEATURE_NAMES], dtype=np.int64)
     pairs = [(index[f"{lm}_{p}fwd"], index[f"{lm}_{p}up"]) for p in ("", "v") for lm in TCN_FEATURE_LANDMARKS]
     return FeatureLayout(mirror=mirror, rotation_pairs=np.array(pairs, dtype=np.int64))
 

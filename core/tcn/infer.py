@@ -64,6 +64,9 @@ def from_checkpoint(ckpt: dict, device: str | torch.device = "cpu") -> LoadedMod
         raise ValueError("not a gait TCN checkpoint")
     if int(ckpt.get("format_version", -1)) > CHECKPOINT_VERSION:
         raise ValueError(f"checkpoint format {ckpt['format_version']} is newer than this tool ({CHECKPOINT_VERSION})")
+    from core.tcn.cycle_model import check_cycle_meta
+
+    check_cycle_meta(dict(ckpt.get("meta", {})))
     module = TCN(ModelConfig(**ckpt["model_config"]))
     module.load_state_dict(ckpt["state_dict"])
     module.to(device).eval()

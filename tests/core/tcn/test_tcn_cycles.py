@@ -8,6 +8,7 @@ import pytest
 from core.tcn.cycles import (
     CYCLE_NAMES,
     N_CYCLE_FEATURES,
+    STANCE_NAMES,
     STRIDE_TIME_NAME,
     CycleAugment,
     CycleSpec,
@@ -15,6 +16,7 @@ from core.tcn.cycles import (
     cut_cycles,
     cycle_columns,
     cycle_mirror,
+    stance_columns,
     stride_bounds,
 )
 from core.tcn.features import FEATURE_NAMES, N_FEATURES
@@ -49,8 +51,9 @@ def test_cycles_are_time_normalised_with_the_stride_time_in_seconds() -> None:
     assert cut_cycles(features, heel_strikes("left", [10]), RATE_HZ).shape == (0, 64, N_CYCLE_FEATURES)
 
 
-def test_cycle_columns_are_angles_and_leg_positions_and_mirror_swaps_sides() -> None:
-    assert all(n.endswith(("_rad", "_fwd", "_up")) for n in CYCLE_NAMES[:-1])
+def test_cycle_columns_are_angles_leg_positions_and_stance_and_mirror_swaps_sides() -> None:
+    assert CYCLE_NAMES[-3:] == STANCE_NAMES + (STRIDE_TIME_NAME,)
+    assert all(n.endswith(("_rad", "_fwd", "_up")) for n in CYCLE_NAMES[:-3])
     assert not any("shoulder" in n or n.startswith(("left_hip_f", "left_hip_u")) for n in CYCLE_NAMES)
     mirror = cycle_mirror()
     assert sorted(mirror.tolist()) == list(range(N_CYCLE_FEATURES))
@@ -66,11 +69,35 @@ def test_augmentation_off_reproduces_the_plain_cycle() -> None:
     events = heel_strikes("right", [5, 40])
     plain = cut_cycles(features, events, RATE_HZ)[0]
     off = CycleAugment(end_jitter=0.0, warp=0.0, amplitude=0.0)
-    same = augmented_cycle(cycle_columns(features), 5, 40, RATE_HZ, 64, off, rng)
+    same = augmented_cycle(cycle_columns(features, events), 5, 40, RATE_HZ, 64, off, rng)
     np.testing.assert_allclose(same, plain, atol=1e-6)
-    moved = augmented_cycle(cycle_columns(features), 5, 40, RATE_HZ, 64, CycleAugment(), rng)
+    moved = augmented_cycle(cycle_columns(features, events), 5, 40, RATE_HZ, 64, CycleAugment(), rng)
     assert moved.shape == plain.shape and not np.allclose(moved, plain)
     assert abs(moved[0, -1] - 35 / RATE_HZ) <= 2 * 0.04 * 35 / RATE_HZ + 1e-6  # the ends moved by <= 4 % each
+
+
+def test_stance_columns_are_one_from_heel_strike_to_toe_off() -> None:
+    events = [GaitEvent("left", "toe_off", 4, 0.0), GaitEvent("left", "heel_strike", 10, 0.0),
+              GaitEvent("left", "toe_off", 16, 0.0), GaitEvent("left", "heel_strike", 20, 0.0)]
+    stance = stance_columns(events, 24)
+    assert stance[:, 0].tolist() == [1] * 4 + [0] * 6 + [1] * 6 + [0] * 4 + [1] * 4  # stance before the first toe off
+    assert (stance[:, 1] == 0.5).all()  # no right events: unknown
+    features = np.zeros((24, N_FEATURES), dtype=np.float32)
+    columns = cycle_columns(features, events)
+    assert columns.shape == (24, N_CYCLE_FEATURES - 1)
+    np.testing.assert_array_equal(columns[:, CYCLE_NAMES.index("left_stance")], stance[:, 0])
+
+
+def test_cycles_show_a_shorter_stance_on_one_side() -> None:
+    """Stance 60 % on the left, 45 % on the right: the mean of each stance column over a stride says so."""
+    events = []
+    for side, first, stance_frames in (("left", 0, 18), ("right", 15, 13)):
+        for hs in range(first, 150, 30):
+            events += [GaitEvent(side, "heel_strike", hs, hs / RATE_HZ),
+                       GaitEvent(side, "toe_off", hs + stance_frames, (hs + stance_frames) / RATE_HZ)]
+    cycles = cut_cycles(np.zeros((150, N_FEATURES), dtype=np.float32), events, RATE_HZ, CycleSpec(n_samples=60))
+    share = cycles[:, :, [CYCLE_NAMES.index(n) for n in STANCE_NAMES]].mean(axis=1)
+    np.testing.assert_allclose(share, np.tile([0.6, 0.45], (len(cycles), 1)), atol=0.04)
 
 
 def test_spec_is_checked() -> None:
