@@ -16,7 +16,7 @@ from core.pose.people import FinderConfig, shared_finder
 from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
-from core.pose.frame_select import packet_index
+from core.pose.frame_select import packet_index, read_frames_at
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
 from core.pose.turn_takers import join_turn_takers
@@ -212,7 +212,6 @@ def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1, 
     ``SCAN_MAX_SIDE_PX``), with the frame
     ``PAN_GAP_FRAMES`` after it (None past the end): (index, image, pair image or None, scale =
     image px / original px). Only these frames and what they need are decoded (``read_frames_at``)."""
-    from core.pose.frame_select import packet_index, read_frames_at
     from core.pose.video import _resize
 
     index = packet_index(video)

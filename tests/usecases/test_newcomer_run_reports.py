@@ -181,7 +181,8 @@ def test_an_events_folder_with_the_generators_truth_json_is_evaluated(trc, tmp_p
     events = [{"side": "left", "event": "heel_strike", "frame": 20, "time_s": 0.6667},
               {"side": "right", "event": "heel_strike", "frame": 40, "time_s": 1.3333}]
     (tmp_path / "ann" / "walk.truth.json").write_text(json.dumps({"fps": 30.0, "events": events}))
-    (tmp_path / "csv" / "walk.events.csv").write_text(format_events_csv(read_events_csv(tmp_path / "ann" / "walk.truth.json")))
+    as_csv = format_events_csv(read_events_csv(tmp_path / "ann" / "walk.truth.json"))
+    (tmp_path / "csv" / "walk.events.csv").write_text(as_csv)
     runs = {name: run_cli(["--keypoints", str(trc), "--events", str(tmp_path / name), "--output",
                            str(tmp_path / f"out_{name}"), "--no-plots"]) for name in ("ann", "csv")}
     evaluations = [json.loads((tmp_path / f"out_{name}" / "walk" / "gait_parameters.json").read_text())["evaluation"]
