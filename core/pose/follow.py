@@ -16,7 +16,7 @@ from core.pose.people import FinderConfig, shared_finder
 from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
-from core.pose.frame_select import packet_index, read_frames_at
+from core.pose.frame_select import packet_index, read_scaled_frames_at
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, track_people
 from core.pose.turn_takers import join_turn_takers
@@ -211,9 +211,8 @@ def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1, 
     """Every ``step`` x ``every``-th frame in ``[start, stop)``, or the grid ``frames`` (each at most
     ``SCAN_MAX_SIDE_PX``), with the frame
     ``PAN_GAP_FRAMES`` after it (None past the end): (index, image, pair image or None, scale =
-    image px / original px). Only these frames and what they need are decoded (``read_frames_at``)."""
-    from core.pose.video import _resize
-
+    image px / original px). Only these frames and what they need are decoded, and a larger frame is scaled
+    in YUV before its conversion (``read_scaled_frames_at``)."""
     index = packet_index(video)
     stop = min(stop, len(index.pts)) if index is not None else min(stop, _MAX_FRAMES_UNINDEXED)
     gap = PAN_GAP_FRAMES if every > PAN_GAP_FRAMES else 0  # no pair when the scans are closer
@@ -221,9 +220,7 @@ def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1, 
     scans = [f for f in frames if f < stop] if frames else range(-(-start // period) * period, stop, period)
     wanted = [i for s in scans for i in ((s, s + gap) if gap else (s,))]
     pending = None
-    for index_, image in read_frames_at(video, wanted):
-        image, scale = _resize(image, SCAN_MAX_SIDE_PX)  # OpenCV's area filter: the scan's pan is
-        # sensitive to the resampling (swscale's area filter flips some pan readings on the 1080p benchmark clip)
+    for index_, image, scale in read_scaled_frames_at(video, wanted, SCAN_MAX_SIDE_PX):
         if index_ % every == 0:
             if pending is not None:
                 yield (*pending[:2], None, pending[2])

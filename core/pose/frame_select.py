@@ -91,7 +91,18 @@ def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 1) -
     """(index, BGR image at native size, display orientation) for each wanted video frame index, in
     increasing order; indices past the end are skipped. Decodes only what the wanted frames need
     (see the module docstring); ``threads``: decoder threads (0 = FFmpeg's choice)."""
+    for i, image, _ in read_scaled_frames_at(path, indices, 0, threads):
+        yield i, image
+
+
+def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px: int,
+                          threads: int = 1) -> Iterator[tuple[int, np.ndarray, float]]:
+    """``read_frames_at``, each frame at most ``max_side_px`` on its longer side (0: native size):
+    (index, BGR image, scale = image px / original px). A larger frame is scaled in YUV by swscale's area
+    filter before its conversion to BGR (a sixth of the CPU of converting at full size and resizing in
+    OpenCV: 1.7-2 against 13-15 ms per 1768x994 frame, scaled to 1280 px)."""
     import av
+    from av.video.reformatter import VideoReformatter
 
     wanted = sorted({int(i) for i in indices if int(i) >= 0})
     if not wanted:
@@ -108,8 +119,16 @@ def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 1) -
         stream.codec_context.thread_count = threads
         index = packet_index(path)
         frames = _sequential(container, stream, wanted) if index is None else _selective(container, stream, index, wanted)
+        scaler, converter = VideoReformatter(), VideoReformatter()  # each keeps its swscale context
         for i, frame in frames:
-            yield i, _bgr(frame)
+            turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
+            scale = 1.0
+            if 0 < max_side_px < max(frame.width, frame.height):
+                scale = max_side_px / max(frame.width, frame.height)
+                frame = scaler.reformat(frame, width=round(frame.width * scale), height=round(frame.height * scale),
+                                        interpolation="AREA")
+            image = converter.reformat(frame, format="bgr24").to_ndarray()
+            yield i, np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image, scale
     finally:
         container.close()
 
@@ -172,10 +191,3 @@ def _sequential(container, stream, wanted: list[int]) -> Iterator[tuple[int, Any
             return
         if count in want:
             yield count, frame
-
-
-def _bgr(frame) -> np.ndarray:  # noqa: ANN001 - av.VideoFrame
-    """The frame as BGR (H, W, 3) uint8 in display orientation (pixel for pixel what OpenCV reads)."""
-    image = frame.to_ndarray(format="bgr24")
-    turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
-    return np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image
