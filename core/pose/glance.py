@@ -114,12 +114,13 @@ def glance_tasks(video: Path, frames: list[int], height_px: int, parts: int, roi
 def glance_part(task: GlanceTask) -> GlancePart:
     """Find the people at the task's glance frames (whole-height tiles only); stops at a glance that
     sees two."""
-    from core.pose.frame_select import read_frames_at
+    from core.pose.follow import SCAN_MAX_SIDE_PX
+    from core.pose.frame_select import read_scaled_frames_at
 
     finder = shared_finder(task.finder)
     seen, boxes = [], []
     region_height_px = float(task.height_px)
-    for f, image in read_frames_at(task.video_path, task.frames):
+    for f, image, _ in read_scaled_frames_at(task.video_path, task.frames, SCAN_MAX_SIDE_PX):
         h, w = image.shape[:2]
         region = task.roi.pixel_box(w, h) if task.roi else None
         region_height_px = (h if region is None else region[3] - region[1]) * task.height_px / h
