@@ -275,29 +275,47 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
     """Join a track that ends to one that starts later where the first, carried on at its own
     velocity, meets the second (within ``stitch_jump_sizes`` box heights, sizes within 30 %, looks
     alike): two
-    people crossing can break one identity in two."""
+    people crossing can break one identity in two. The cheapest join first, one at a time; after a join
+    only the pairs of the joined track are costed again."""
     tracks = sorted(tracks, key=lambda t: t.frames[0])
-    joined = True
-    while joined:
-        joined = False
+    sizes = [t.size_px() for t in tracks]
+    looks = [_Looks.of(t, cfg) for t in tracks]
+
+    def pair(i: int, j: int) -> float | None:
+        return _stitch_cost(tracks[i], tracks[j], sizes[i], sizes[j], looks[i], looks[j], cfg)
+
+    costs = [[pair(i, j) for j in range(len(tracks))] for i in range(len(tracks))]
+    while True:
         best: tuple[float, int, int] | None = None
-        sizes = [t.size_px() for t in tracks]
-        looks = [_Looks.of(t, cfg) for t in tracks]
-        for i, a in enumerate(tracks):
-            for j, b in enumerate(tracks):
-                if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
-                    continue
-                size = sizes[i]
-                if abs(np.log(max(sizes[j], 1) / max(size, 1))) > np.log(1.3) or not _looks_alike(a, b, looks[i], looks[j], cfg):
-                    continue
-                cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size
-                if cost <= cfg.stitch_jump_sizes and (best is None or cost < best[0]):
+        for i, row in enumerate(costs):
+            for j, cost in enumerate(row):
+                if cost is not None and (best is None or cost < best[0]):
                     best = (cost, i, j)
-        if best is not None:
-            _, i, j = best
-            a, b = tracks[i], tracks[j]
-            tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores,
-                              a.features + b.features, a.legs + b.legs)
-            del tracks[j]
-            joined = True
-    return tracks
+        if best is None:
+            return tracks
+        _, i, j = best
+        a, b = tracks[i], tracks[j]
+        tracks[i] = Track(a.track_id, a.frames + b.frames, a.boxes + b.boxes, a.scores + b.scores,
+                          a.features + b.features, a.legs + b.legs)
+        sizes[i], looks[i] = tracks[i].size_px(), _Looks.of(tracks[i], cfg)
+        for seq in (tracks, sizes, looks, costs):
+            del seq[j]
+        for row in costs:
+            del row[j]
+        i -= j < i
+        costs[i] = [pair(i, k) for k in range(len(tracks))]
+        for k in range(len(tracks)):
+            costs[k][i] = pair(k, i)
+
+
+def _stitch_cost(a: Track, b: Track, size_a: float, size_b: float, la: _Looks, lb: _Looks,
+                 cfg: TrackerConfig) -> float | None:
+    """Box heights between ``b``'s first centre and ``a`` carried on to that frame when ``b`` may continue
+    ``a`` (it starts after ``a`` ends, ``a`` has a velocity, sizes within 30 %, looks alike and meets it
+    within ``stitch_jump_sizes``), else None (``size_*``: ``Track.size_px``, ``l*``: ``_Looks``)."""
+    if b.frames[0] <= a.frames[-1] or len(a.frames) < 2:
+        return None
+    if abs(np.log(max(size_b, 1) / max(size_a, 1))) > np.log(1.3) or not _looks_alike(a, b, la, lb, cfg):
+        return None
+    cost = float(np.linalg.norm(b.centre(0) - a.predict(b.frames[0]))) / size_a
+    return cost if cost <= cfg.stitch_jump_sizes else None

@@ -46,6 +46,20 @@ def test_a_track_broken_by_a_crossing_is_joined_again():
     assert len(tracks) == 1 and len(tracks[0].frames) == n - 3
 
 
+
+def test_a_walker_lost_twice_is_joined_from_three_pieces_and_a_bystander_stays_apart():
+    """After the first join the joined piece is costed again against the pieces after it."""
+    n = 20
+    walker = [1200.0 - 50 * s for s in range(n)]
+    bystander = [200.0] * n
+    scans = _scans([walker, bystander])
+    for s in (5, 6, 7, 12, 13, 14):  # the walker hidden twice for three scans
+        scans[s] = (scans[s][0], _box(200.0)[None], np.array([0.9]))
+    tracks = track_people(scans, TrackerConfig(max_gap_scans=1))
+    assert len(tracks) == 2
+    moving = max(tracks, key=lambda t: abs(t.centre(0)[0] - t.centre(-1)[0]))
+    assert len(moving.frames) == n - 6 and moving.frames == sorted(moving.frames)
+
 def test_walker_chosen_over_a_standing_person():
     n = 16
     tracks = track_people(_scans([[200.0 + 50 * s for s in range(n)], [1000.0 + (s % 2) * 4 for s in range(n)]]))
