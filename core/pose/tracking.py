@@ -302,7 +302,8 @@ def _stitch(tracks: list[Track], cfg: TrackerConfig) -> list[Track]:
             del seq[j]
         for row in costs:
             del row[j]
-        i -= j < i
+        if j < i:  # the joined track moved up one place
+            i -= 1
         costs[i] = [pair(i, k) for k in range(len(tracks))]
         for k in range(len(tracks)):
             costs[k][i] = pair(k, i)
