@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from core.config import PoseConfig
-from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
+from core.constants import FOOT_MOTION_POINTS, MIRROR_PERMUTATION, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow_path import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
@@ -86,9 +86,11 @@ class PoseEstimator:
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
 
-    def process(self, frame: Frame, box_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    def process(self, frame: Frame, box_px: np.ndarray | None = None, mirror: bool = False
+                ) -> tuple[np.ndarray, np.ndarray] | None:
         """Landmarks of one frame: image (33, 5) in original-frame px, world (33, 3) m; None if nobody.
-        ``box_px``: a crop (x0, y0, x1, y1) in original-frame px to search instead of the ROI/frame."""
+        ``box_px``: a crop (x0, y0, x1, y1) in original-frame px to search instead of the ROI/frame;
+        ``mirror``: the graph sees the crop mirrored left to right (its landmarks are mirrored back)."""
         import cv2
 
         h, w = frame.image.shape[:2]
@@ -98,6 +100,8 @@ class PoseEstimator:
             box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
         rgb = np.ascontiguousarray(crop) if frame.rgb else cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        if mirror:
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
         rgb.flags.writeable = False
         if self._noisy_calls > 0:
             self._noisy_calls -= 1
@@ -109,12 +113,17 @@ class PoseEstimator:
             return None
         lm = result.pose_landmarks.landmark
         raw = np.array([(p.x, p.y, p.z, p.visibility, p.presence) for p in lm], dtype=float)
+        if mirror:
+            raw = raw[list(MIRROR_PERMUTATION)]
+            raw[:, 0] = 1.0 - raw[:, 0]
         image = np.empty((NUM_LANDMARKS, 5))
         image[:, :3] = crop_to_frame_px(raw[:, :3], box, frame.scale)
         image[:, 3:] = raw[:, 3:]
         world = np.full((NUM_LANDMARKS, 3), np.nan)
         if result.pose_world_landmarks is not None:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=float)
+            if mirror:
+                world = world[list(MIRROR_PERMUTATION)] * np.array([-1.0, 1.0, 1.0])
         return image, world
 
     def reset(self) -> None:
@@ -367,7 +376,7 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     box = follow.box_at(frame.index)
     if box is None:
         return None
-    result = est.process(frame, box)
+    result = est.process(frame, box, mirror=follow.mirrored)
     if result is None:
         return None
     if not follow.on_walker(frame.index, result[0], lane.guard):
