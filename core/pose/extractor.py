@@ -366,10 +366,12 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
 
 def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
-    span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``)."""
+    span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``).
+    A walker going left (the crop path's direction; on the whole frame, the way her accepted poses face)
+    is posed mirrored (``FollowPath.mirrored``)."""
     est = lane.estimator
     if follow is None:
-        result = est.process(frame)
+        result = est.process(frame, mirror=lane.walker.direction_x() < 0)
         if result is not None and not accept_pose(lane.walker, frame.index, frame.time_s, result[0]):
             est.reset()  # kept (the analysis judges it again), but the model looks afresh next frame
         return result

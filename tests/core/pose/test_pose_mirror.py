@@ -111,3 +111,28 @@ def test_the_extractor_mirrors_the_crop_of_a_walker_going_left(direction_x, mirr
     model = _Model()
     _process(SimpleNamespace(estimator=model, guard=None), SimpleNamespace(index=0, time_s=0.0), follow)
     assert model.mirror == [mirrored]
+
+
+class _FacingModel(_Model):
+    """Poses of a walker going left (facing -1 from frame 0) or right, in whole frames."""
+
+    def __init__(self, facing: int) -> None:
+        super().__init__()
+        self.facing = facing
+
+    def process(self, frame, box=None, mirror=False):  # noqa: ANN001, ANN201
+        from tests.core.pose.test_pose_frame_guard import _pose
+
+        self.mirror.append(mirror)
+        return _pose(800.0 + 5.0 * self.facing * frame.index, facing=self.facing), np.zeros((33, 3))
+
+
+@pytest.mark.parametrize("facing", [-1, 1])
+def test_on_the_whole_frame_a_walker_facing_left_is_posed_mirrored_once_her_facing_is_known(facing):
+    from core.pose.frame_guard import FACING_VOTES, WalkerState
+
+    model = _FacingModel(facing)
+    lane = SimpleNamespace(estimator=model, walker=WalkerState())
+    for i in range(2 * FACING_VOTES):
+        assert _process(lane, SimpleNamespace(index=i, time_s=i / 30.0), None) is not None
+    assert model.mirror == [facing < 0 and i >= FACING_VOTES for i in range(2 * FACING_VOTES)]
