@@ -70,6 +70,7 @@ class PoseEstimator:
 
         self.roi = roi
         self._noisy_calls = 5  # the graph logs start-up messages during its first few frames
+        self._mirror = False  # whether the graph's tracking lives in mirrored images
         with native_stderr_silenced():
             self._pose = self._make_pose(mp, cfg, model_complexity)
             # The graph finishes starting (and logs it) on its own threads; one empty frame waits for that.
@@ -100,6 +101,9 @@ class PoseEstimator:
             box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
         rgb = np.ascontiguousarray(crop) if frame.rgb else cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        if mirror != self._mirror:  # the graph's tracked region would be on the other side
+            self._pose.reset()
+            self._mirror = mirror
         if mirror:
             rgb = np.ascontiguousarray(rgb[:, ::-1])
         rgb.flags.writeable = False

@@ -84,12 +84,15 @@ def test_a_mirrored_direct_engine_keeps_the_landmarks_and_each_leg_on_its_side(f
 
 
 def test_a_mirrored_graph_keeps_the_landmarks_and_each_leg_on_its_side(frames):
+    """Also when the mirror is switched on mid-run (the whole-frame path, once the facing is known)."""
     runs = []
-    for mirror in (False, True):
+    for switch_at in (FRAMES, 0, 10):
         with PoseEstimator(_unsmoothed(), 1) as graph:
-            runs.append([graph.process(f, np.array([0.0, 0.0, 640.0, 360.0]), mirror=mirror) for f in frames])
-    median_px, kept = _legs_agree(*runs)
-    assert median_px < 3.0 and kept >= 0.9
+            runs.append([graph.process(f, np.array([0.0, 0.0, 640.0, 360.0]), mirror=i >= switch_at)
+                         for i, f in enumerate(frames)])
+    for mirrored in runs[1:]:
+        median_px, kept = _legs_agree(runs[0], mirrored)
+        assert median_px < 3.0 and kept >= 0.9
 
 
 class _Model:
