@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.config import PoseConfig
-from core.constants import NUM_LANDMARKS
+from core.constants import MIRROR_PERMUTATION, NUM_LANDMARKS
 from core.pose.one_euro import PoseSmoother
 from core.pose.people import DETECTOR_INPUT_PX, body_boxes, box_overlap, decode_keypoints, run_detector
 from core.pose.pose_roi import (
@@ -25,6 +25,8 @@ LANDMARK_INPUT_PX = 256
 _ALL_LANDMARKS = 39  # 33 pose landmarks, then the auxiliary centre and scale point, then 4 unused
 _AUX = slice(NUM_LANDMARKS, NUM_LANDMARKS + 2)
 _SAME_PERSON_OVERLAP = 0.5  # detections whose body boxes overlap this much (of the smaller) are one
+# The model's outputs of a mirrored input, read back: left and right landmarks exchanged (the auxiliary ones stay).
+_MIRRORED_ROWS = np.array(MIRROR_PERMUTATION + tuple(range(NUM_LANDMARKS, _ALL_LANDMARKS)))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -46,12 +48,15 @@ class DirectPoseEstimator:
         self._smoother = PoseSmoother(cfg.smooth_landmarks)
         self._track: PoseRoi | None = None  # the next crop, original-frame px relative to the box corner
 
-    def process(self, frame: Frame, box_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    def process(self, frame: Frame, box_px: np.ndarray | None = None, mirror: bool = False
+                ) -> tuple[np.ndarray, np.ndarray] | None:
         """Landmarks of one frame: image (33, 5) x, y, z px of the original frame, visibility, presence;
         world (33, 3) m; None if nobody. ``box_px``: (x0, y0, x1, y1) original-frame px where the person
         is (the walker's crop): detection searches it, and a tracked crop centred outside it is dropped.
         Tracking and smoothing run relative to the box's corner, so that the box's motion carries the
-        next crop along, as for the graph, which is handed the box as its image."""
+        next crop along, as for the graph, which is handed the box as its image. ``mirror``: the landmark
+        model sees its crop mirrored left to right (its outputs are mirrored back, left and right
+        exchanged): a walker going left is seen going right (``core.pose.follow_path.FollowPath.mirrored``)."""
         h, w = frame.image.shape[:2]
         region = self._region_px(box_px, frame.scale, w, h)
         origin = np.zeros(2) if box_px is None else np.asarray(box_px[:2], dtype=float)
@@ -66,7 +71,7 @@ class DirectPoseEstimator:
             roi = self._detect(frame, region)
             if roi is None:
                 return None
-        result = self._landmarks(frame, roi, origin)
+        result = self._landmarks(frame, roi, origin, mirror)
         if result is None:
             self.reset()
         return result
@@ -99,10 +104,13 @@ class DirectPoseEstimator:
         centre, scale_pt = crop_to_image(kp[:2], square)
         return roi_from_points(centre, scale_pt)
 
-    def _landmarks(self, frame: Frame, roi: PoseRoi, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    def _landmarks(self, frame: Frame, roi: PoseRoi, origin: np.ndarray, mirror: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
         """The landmark model on ``roi`` (decoded-frame px); ``origin``: the box corner (original px)
-        that tracking and smoothing are relative to."""
+        that tracking and smoothing are relative to; ``mirror``: see ``process``."""
         rgb = _rgb(crop(frame.image, roi, LANDMARK_INPUT_PX, replicate_border=True), frame.rgb)
+        if mirror:
+            rgb = rgb[:, ::-1]
         outs = self._landmarker.run((rgb.astype(np.float32) / 255.0)[None])
         by_size = {o.size: o for o in outs}
         flag = float(by_size[1].ravel()[0])
@@ -110,14 +118,16 @@ class DirectPoseEstimator:
             return None
         raw = by_size[_ALL_LANDMARKS * 5].reshape(_ALL_LANDMARKS, 5).astype(float)
         heatmap = next(o for o in outs if o.ndim == 4 and o.shape[-1] == _ALL_LANDMARKS)[0]
+        world_raw = by_size[_ALL_LANDMARKS * 3].reshape(_ALL_LANDMARKS, 3).astype(float)
         norm = refine_from_heatmap(raw[:, :2] / LANDMARK_INPUT_PX, heatmap)
+        if mirror:
+            norm, raw, world_raw = _mirrored(norm, raw, world_raw)
         xy = crop_to_image(norm, roi)
         image = np.empty((NUM_LANDMARKS, 5))
         image[:, :2] = xy[:NUM_LANDMARKS] / frame.scale - origin
         image[:, 2] = raw[:NUM_LANDMARKS, 2] / LANDMARK_INPUT_PX * roi.side_px / frame.scale
         image[:, 3:] = _sigmoid(raw[:NUM_LANDMARKS, 3:])
-        world_raw = by_size[_ALL_LANDMARKS * 3].reshape(_ALL_LANDMARKS, 3)[:NUM_LANDMARKS]
-        world = rotate_world(world_raw.astype(float), roi.rotation_rad)
+        world = rotate_world(world_raw[:NUM_LANDMARKS], roi.rotation_rad)
         image, world, aux = self._smoother(image, world, xy[_AUX] / frame.scale - origin)
         self._track = roi_from_points(aux[0], aux[1])
         image[:, :2] += origin
@@ -136,6 +146,18 @@ class DirectPoseEstimator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _mirrored(norm: np.ndarray, raw: np.ndarray, world: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The landmark model's outputs for a mirrored input, read as outputs for the input itself: ``norm``
+    (39, 2) refined x, y in 0..1 of the crop, ``raw`` (39, 5), ``world`` (39, 3) m; x mirrored, left and
+    right rows exchanged. The heatmap refinement runs before, on the mirrored input: its cells are
+    centred on multiples of the cell size, so a heatmap flipped in place would be one cell off."""
+    norm, raw, world = norm[_MIRRORED_ROWS], raw[_MIRRORED_ROWS], world[_MIRRORED_ROWS]
+    norm[:, 0] = 1.0 - norm[:, 0]
+    raw[:, 0] = LANDMARK_INPUT_PX - raw[:, 0]
+    world[:, 0] = -world[:, 0]
+    return norm, raw, world
 
 
 def _rgb(image: np.ndarray, is_rgb: bool) -> np.ndarray:

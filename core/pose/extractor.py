@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from core.config import PoseConfig
-from core.constants import FOOT_MOTION_POINTS, NUM_LANDMARKS
+from core.constants import FOOT_MOTION_POINTS, MIRROR_PERMUTATION, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow_path import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
@@ -70,6 +70,7 @@ class PoseEstimator:
 
         self.roi = roi
         self._noisy_calls = 5  # the graph logs start-up messages during its first few frames
+        self._mirror = False  # whether the graph's tracking lives in mirrored images
         with native_stderr_silenced():
             self._pose = self._make_pose(mp, cfg, model_complexity)
             # The graph finishes starting (and logs it) on its own threads; one empty frame waits for that.
@@ -86,9 +87,11 @@ class PoseEstimator:
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
 
-    def process(self, frame: Frame, box_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    def process(self, frame: Frame, box_px: np.ndarray | None = None, mirror: bool = False
+                ) -> tuple[np.ndarray, np.ndarray] | None:
         """Landmarks of one frame: image (33, 5) in original-frame px, world (33, 3) m; None if nobody.
-        ``box_px``: a crop (x0, y0, x1, y1) in original-frame px to search instead of the ROI/frame."""
+        ``box_px``: a crop (x0, y0, x1, y1) in original-frame px to search instead of the ROI/frame;
+        ``mirror``: the graph sees the crop mirrored left to right (its landmarks are mirrored back)."""
         import cv2
 
         h, w = frame.image.shape[:2]
@@ -98,6 +101,11 @@ class PoseEstimator:
             box = self.roi.pixel_box(w, h) if self.roi else (0, 0, w, h)
         crop = frame.image[box[1] : box[3], box[0] : box[2]]
         rgb = np.ascontiguousarray(crop) if frame.rgb else cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        if mirror != self._mirror:  # the graph's tracked region would be on the other side
+            self._pose.reset()
+            self._mirror = mirror
+        if mirror:
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
         rgb.flags.writeable = False
         if self._noisy_calls > 0:
             self._noisy_calls -= 1
@@ -109,12 +117,17 @@ class PoseEstimator:
             return None
         lm = result.pose_landmarks.landmark
         raw = np.array([(p.x, p.y, p.z, p.visibility, p.presence) for p in lm], dtype=float)
+        if mirror:
+            raw = raw[list(MIRROR_PERMUTATION)]
+            raw[:, 0] = 1.0 - raw[:, 0]
         image = np.empty((NUM_LANDMARKS, 5))
         image[:, :3] = crop_to_frame_px(raw[:, :3], box, frame.scale)
         image[:, 3:] = raw[:, 3:]
         world = np.full((NUM_LANDMARKS, 3), np.nan)
         if result.pose_world_landmarks is not None:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=float)
+            if mirror:
+                world = world[list(MIRROR_PERMUTATION)] * np.array([-1.0, 1.0, 1.0])
         return image, world
 
     def reset(self) -> None:
@@ -357,17 +370,19 @@ def extract_batch(task: SegmentTask) -> tuple[KeypointBatch, int]:
 
 def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
-    span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``)."""
+    span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``).
+    A walker going left (the crop path's direction; on the whole frame, the way her accepted poses face)
+    is posed mirrored (``FollowPath.mirrored``)."""
     est = lane.estimator
     if follow is None:
-        result = est.process(frame)
+        result = est.process(frame, mirror=lane.walker.direction_x() < 0)
         if result is not None and not accept_pose(lane.walker, frame.index, frame.time_s, result[0]):
             est.reset()  # kept (the analysis judges it again), but the model looks afresh next frame
         return result
     box = follow.box_at(frame.index)
     if box is None:
         return None
-    result = est.process(frame, box)
+    result = est.process(frame, box, mirror=follow.mirrored)
     if result is None:
         return None
     if not follow.on_walker(frame.index, result[0], lane.guard):

@@ -34,6 +34,13 @@ class FollowPath:
     others_px: np.ndarray | None = field(default=None, compare=False)
     frame_side_px: int = 0
 
+    @property
+    def mirrored(self) -> bool:
+        """Whether the pose model sees the crop mirrored: the walker goes left in the image. MediaPipe's
+        landmark model exchanged a small walker's legs for bursts of frames near every crossing when she
+        went left, and rarely when the same walk went right (docs/walker.md, "Session 10")."""
+        return self.direction_x < 0
+
     def others_at(self, frame: int) -> np.ndarray | None:
         """(m, 4) px boxes of the other people in view at ``frame``; None when there are none."""
         i = frame - self.first_frame

@@ -14,7 +14,7 @@ class _Model:
     def __init__(self, poses: list[np.ndarray]) -> None:
         self.poses, self.resets = poses, 0
 
-    def process(self, frame):  # noqa: ANN001, ANN201
+    def process(self, frame, mirror=False):  # noqa: ANN001, ANN201
         return self.poses[frame.index], np.zeros((33, 3))
 
     def reset(self) -> None:
