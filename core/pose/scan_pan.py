@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.pose.scene_motion import _fast_dft_size, _hann, _weighted_median
+from core.pose.scene_motion import fast_dft_size, hann_window, weighted_median
 
 PAN_WIDTH_PX = 320  # the small grey frames of the scan (px wide); the pan and leg motion are measured there
 MIN_STRIP_PX = 32  # narrower people-free column runs are not used (small-grey px)
@@ -39,13 +39,13 @@ def pan_speed(pair: tuple[np.ndarray, np.ndarray] | None, boxes: np.ndarray) -> 
     shifts, peaks = [], []
     for (x0, x1), (y0, y1) in _strip_tiles(_free_runs(boxes, a.shape[1]), a.shape[0]):
         ta, tb = (np.ascontiguousarray(x[y0:y1, x0:x1] - x[y0:y1, x0:x1].mean()) for x in (a, b))
-        (dx, _), peak = cv2.phaseCorrelate(ta, tb, _hann(x1 - x0, y1 - y0))
+        (dx, _), peak = cv2.phaseCorrelate(ta, tb, hann_window(x1 - x0, y1 - y0))
         if peak >= MIN_PEAK:
             shifts.append(dx)
             peaks.append(peak)
     if not shifts:
         return float("nan")
-    return float(_weighted_median(np.array(shifts)[:, None], np.array(peaks))[0]) / PAN_GAP_FRAMES
+    return float(weighted_median(np.array(shifts)[:, None], np.array(peaks))[0]) / PAN_GAP_FRAMES
 
 
 def _widened(boxes: np.ndarray, fraction: float) -> np.ndarray:
@@ -68,14 +68,14 @@ def _strip_tiles(runs: list[tuple[int, int]], height: int) -> list[tuple[tuple[i
     of at least ``TILE_W_PX`` x ``TILE_H_PX`` as fit in each, of an even, fast DFT size (an odd width
     biases the shift by 0.5 px), centred in the run and packed against the bottom (the ground)."""
     n_y = max(1, height // TILE_H_PX)
-    h = _fast_dft_size(height // n_y)
+    h = fast_dft_size(height // n_y)
     ys = [(height - (k + 1) * h, height - k * h) for k in range(n_y)]
     tiles = []
     if h <= 0:
         return tiles
     for lo, hi in runs:
         n_x = max(1, (hi - lo) // TILE_W_PX)
-        w = _fast_dft_size((hi - lo) // n_x)
+        w = fast_dft_size((hi - lo) // n_x)
         start = lo + (hi - lo - n_x * w) // 2
         tiles += [((start + k * w, start + (k + 1) * w), y) for k in range(n_x) for y in ys if w > 0]
     return tiles

@@ -81,23 +81,23 @@ class SceneShift:
         for lo, hi in _free_strips(cols, _other_columns(others_px, frame.scale * factor)):
             for (x0, x1), (y0, y1) in _tiles(lo, hi, small.shape[0], left_of_walker=hi <= cols[0]):
                 a, b = (np.ascontiguousarray(x[y0:y1, x0:x1] - x[y0:y1, x0:x1].mean()) for x in (earlier, small))
-                (dx, dy), peak = cv2.phaseCorrelate(a, b, _hann(x1 - x0, y1 - y0))
+                (dx, dy), peak = cv2.phaseCorrelate(a, b, hann_window(x1 - x0, y1 - y0))
                 if peak >= MIN_RESPONSE:
                     shifts.append((dx, dy))
                     peaks.append(peak)
         if shifts:
-            out[:2] = _weighted_median(np.array(shifts), np.array(peaks)) / (frame.scale * factor)
+            out[:2] = weighted_median(np.array(shifts), np.array(peaks)) / (frame.scale * factor)
             out[2:] = float(np.max(peaks)), float(from_frame)
         return out
 
 
 def _tiles(lo: int, hi: int, height: int, left_of_walker: bool) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Tiles ((x0, x1), (y0, y1)) of the strip [lo, hi) x [0, height): as many columns and rows of at
-    least ``TILE_PX`` as fit, each of a fast DFT size (``_fast_dft_size``), packed against the walker's
+    least ``TILE_PX`` as fit, each of a fast DFT size (``fast_dft_size``), packed against the walker's
     side of the strip and the bottom of the image (the ground); the few columns and rows left over are
     dropped."""
     n_x, n_y = max(1, (hi - lo) // TILE_PX), max(1, height // TILE_PX)
-    w, h = _fast_dft_size((hi - lo) // n_x), _fast_dft_size(height // n_y)
+    w, h = fast_dft_size((hi - lo) // n_x), fast_dft_size(height // n_y)
     if w <= 0 or h <= 0:
         return []
     xs = [(hi - (k + 1) * w, hi - k * w) for k in range(n_x)] if left_of_walker else \
@@ -106,7 +106,7 @@ def _tiles(lo: int, hi: int, height: int, left_of_walker: bool) -> list[tuple[tu
     return [(x, y) for x in xs for y in ys]
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Per column of ``values`` (n, k), the median weighted by ``weights`` (n,): the value where the
     cumulative weight first reaches half (the mean of the two around it at an exact half)."""
     out = np.empty(values.shape[1])
@@ -121,7 +121,7 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def _fast_dft_size(limit: int) -> int:
+def fast_dft_size(limit: int) -> int:
     """The largest even width <= ``limit`` whose DFT is fast (a product of 2, 3 and 5): on an odd
     width OpenCV 4.11's ``phaseCorrelate`` reads a still scene as shifted by half a pixel."""
     import cv2
@@ -133,7 +133,7 @@ def _fast_dft_size(limit: int) -> int:
 
 
 @functools.cache
-def _hann(width: int, height: int) -> np.ndarray:
+def hann_window(width: int, height: int) -> np.ndarray:
     import cv2
 
     return cv2.createHanningWindow((width, height), cv2.CV_32F)
