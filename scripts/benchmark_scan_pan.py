@@ -6,15 +6,17 @@ Each video runs ``core.pose.follow.scan_video`` in this process (as the CLI's sc
 ``--parts``). With the generator's ``<stem>.truth.json`` beside it, the scenery's true pan is
 ``-sign * (camera_center_x_m[f] - camera_center_x_m[first scan]) * px_per_m`` (original-frame px; the
 scenery moves against the camera; sign: +1 for a walk left to right, -1 right to left, whose world x
-runs leftwards in the image, ``core.synthetic.camera.Camera``), and its true speed at a scan ``f`` is the same over the scan's
-pair (``PAN_GAP_FRAMES``). Without truth (a real static-camera clip) the truth is no pan at all.
-Columns: the measured and true cumulative pan over the scans (px), its error as % of the true travel
-(of the frame width when the camera stands still), the per-scan speed error (px/frame: median and
-worst over the scans that measured one; as measured, and as integrated after ``steady_speeds`` where
-the code has it), how many scans measured none, the chosen track, whether its
-boxes follow the truth's walker (box centre inside the walker's truth box at >= 90 % of its sightings),
-its ground direction (``ground_direction_x``) against the truth's, and the scan's CPU seconds
-(``time.process_time``, this process only).
+runs leftwards in the image, ``core.synthetic.camera.Camera``), and its true speed at a scan ``f`` is
+the same over the scan's pair (``PAN_GAP_FRAMES``). Without truth (a real static-camera clip) the truth
+is no pan at all.
+
+Columns: the measured and true cumulative pan over the scans (px); its error as % of the true travel
+(of the frame width when the camera stands still); the per-scan speed error (px/frame: median and
+worst over the scans that measured one, as measured, and worst as integrated after ``steady_speeds``);
+how many scans measured none; the chosen track; whether its boxes follow the truth's walker (box
+centre inside the walker's truth box at >= 90 % of its sightings); its ground direction
+(``ground_direction_x``) against the truth's; the scan's CPU seconds (``time.process_time``, this
+process only).
 """
 
 from __future__ import annotations
@@ -89,16 +91,17 @@ def row(video: Path, parts: int) -> str:
     pan_true, speed_true, truth = truth_of(video, got["frames"])
     travel = abs(pan_true[-1]) if abs(pan_true[-1]) > 1 else float(got["width"])
     err_pct = 100 * (got["pan"][-1] - pan_true[-1]) / travel
-    import core.pose.scan_pan as scan_pan
+    from core.pose.scan_pan import steady_speeds
 
     ok = np.isfinite(got["speeds"])
     speed_err = np.abs(got["speeds"][ok] - speed_true[ok])
-    steady = getattr(scan_pan, "steady_speeds", lambda v: v)(got["speeds"])
+    steady = steady_speeds(got["speeds"])
     steady_err = np.abs(steady - speed_true)[np.isfinite(steady)]
     true_dir = {"left_to_right": 1, "right_to_left": -1}.get(truth.get("direction"), 0) if truth else "?"
     track = got["chosen"]
     return (f"| {video.name} | {got['pan'][-1]:.0f} | {pan_true[-1]:.0f} | {err_pct:+.1f} | "
-            f"{np.median(speed_err):.2f} / {np.max(speed_err):.2f} | {np.max(steady_err):.2f} | {int((~ok).sum())} / {len(ok)} | "
+            f"{np.median(speed_err):.2f} / {np.max(speed_err):.2f} | {np.max(steady_err):.2f} | "
+            f"{int((~ok).sum())} / {len(ok)} | "
             f"{track.track_id if track else '-'} | {on_walker(track, truth)} | {got['direction']} ({true_dir}) | "
             f"{got['cpu_s']:.2f} |")
 
