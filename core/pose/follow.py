@@ -50,7 +50,8 @@ class ScanResult:
 class ScanTask:
     """The scans of video frames ``[start, stop)`` (every ``step`` x ``every``-th frame, counted from 0;
     or the grid frames ``frames`` when given), a picklable unit of the scan phase that any worker with
-    the video can run (``scan_part``)."""
+    the video can run (``scan_part``). ``skip_loop_filter``: decode H.264/HEVC without the in-loop
+    deblocking filter (the profile's ``pose.skip_loop_filter``)."""
 
     video_path: str
     start: int
@@ -60,6 +61,7 @@ class ScanTask:
     finder: FinderConfig = FinderConfig()
     step: int = 1
     frames: tuple[int, ...] = ()
+    skip_loop_filter: bool = False
 
 
 @dataclass
@@ -82,7 +84,7 @@ def scan_every(fps: float) -> int:
 
 def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi | None = None,
                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART,
-               step: int = 1) -> list[ScanTask]:
+               step: int = 1, skip_loop_filter: bool = False) -> list[ScanTask]:
     """The scan of ``video`` (every ``step``-th grid scan) cut into at most ``parts`` tasks of whole
     scans (about ``min_scans`` or more each), each cut moved to a keyframe where one is near
     (``keyframe_cuts``); the last runs to the video's end, whatever its frame count."""
@@ -95,17 +97,19 @@ def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi 
         gap = PAN_GAP_FRAMES if every > PAN_GAP_FRAMES else 0
         cuts = keyframe_cuts(cuts, every * step, gap, index.keyframes(), max(0, n_scans // parts // 4))
     bounds = [0, *cuts, OPEN_END]
-    return [ScanTask(str(video), a, b, every, roi, finder_cfg, step) for a, b in zip(bounds, bounds[1:])]
+    return [ScanTask(str(video), a, b, every, roi, finder_cfg, step, skip_loop_filter=skip_loop_filter)
+            for a, b in zip(bounds, bounds[1:])]
 
 
 def frame_tasks(video: Path, frames: list[int], every: int, parts: int = 1, roi: Roi | None = None,
-                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART) -> list[ScanTask]:
+                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART,
+                skip_loop_filter: bool = False) -> list[ScanTask]:
     """The scans of the grid ``frames`` (ascending) cut into at most ``parts`` tasks (at least
     ``min_scans`` each)."""
     parts = max(1, min(parts, len(frames) // max(1, min_scans)))
     cuts = [round(k * len(frames) / parts) for k in range(parts + 1)]
-    return [ScanTask(str(video), frames[a], frames[b - 1] + 1, every, roi, finder_cfg, frames=tuple(frames[a:b]))
-            for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [ScanTask(str(video), frames[a], frames[b - 1] + 1, every, roi, finder_cfg, frames=tuple(frames[a:b]),
+                     skip_loop_filter=skip_loop_filter) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def scan_part(task: ScanTask) -> ScanPart:
@@ -119,7 +123,7 @@ def scan_part(task: ScanTask) -> ScanPart:
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     px_per_small = 1.0
     for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every,
-                                                  task.step, task.frames):
+                                                  task.step, task.frames, task.skip_loop_filter):
         h, w = image.shape[:2]
         px_per_small = w / PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = task.roi.pixel_box(w, h) if task.roi else None
@@ -139,16 +143,17 @@ def scan_video(
     video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
     roi: Roi | None = None, finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(), run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
-    parts: int = 1, coarse_step: int = DEFAULT_STEP,
+    parts: int = 1, coarse_step: int = DEFAULT_STEP, skip_loop_filter: bool = False,
 ) -> ScanResult:
     """Scan ``video`` on a grid of one scan per ``SCAN_EVERY_S``: every ``coarse_step``-th grid scan,
     then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every
     grid scan); choose the walker (see ``choose_walker``) and plan the crop.
     ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
-    their parts in order; default: one after the other in this process. Any cut gives the same result."""
+    their parts in order; default: one after the other in this process. Any cut gives the same result.
+    ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
     run = run_parts or (lambda tasks: [scan_part(t) for t in tasks])
     step = coarse_step if scan_every(fps) > PAN_GAP_FRAMES else 1
-    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg, step=step)
+    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg, step=step, skip_loop_filter=skip_loop_filter)
     every = tasks[0].every
     done = run(tasks)
     if step > 1:
@@ -156,7 +161,7 @@ def scan_video(
         tracks = track_people(coarse, COARSE_TRACKER)
         extra = refine_frames([s[0] for s in coarse], [s[1] for s in coarse], tracks, every)
         if extra:
-            done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg))
+            done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg, skip_loop_filter=skip_loop_filter))
     return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg,
                        fine_tile_px(finder_cfg, width_px, height_px))
 
@@ -207,7 +212,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
 
 
 def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1,  # noqa: ANN202 - generator
-                 frames: tuple[int, ...] = ()):
+                 frames: tuple[int, ...] = (), skip_loop_filter: bool = False):
     """Every ``step`` x ``every``-th frame in ``[start, stop)``, or the grid ``frames`` (each at most
     ``SCAN_MAX_SIDE_PX``), with the frame
     ``PAN_GAP_FRAMES`` after it (None past the end): (index, image, pair image or None, scale =
@@ -220,7 +225,8 @@ def _scan_frames(video: Path, start: int, stop: int, every: int, step: int = 1, 
     scans = [f for f in frames if f < stop] if frames else range(-(-start // period) * period, stop, period)
     wanted = [i for s in scans for i in ((s, s + gap) if gap else (s,))]
     pending = None
-    for index_, image, scale in read_scaled_frames_at(video, wanted, SCAN_MAX_SIDE_PX):
+    for index_, image, scale in read_scaled_frames_at(video, wanted, SCAN_MAX_SIDE_PX,
+                                                      skip_loop_filter=skip_loop_filter):
         if index_ % every == 0:
             if pending is not None:
                 yield (*pending[:2], None, pending[2])
@@ -256,13 +262,15 @@ def plan_follow(
     video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
     roi: Roi | None, reuse: bool = False, run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
     parts: int = 1, run_glance: Callable[[list[GlanceTask]], list[GlancePart]] | None = None,
+    skip_loop_filter: bool = False,
 ) -> FollowPath | None:
     """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
     it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
     saw nobody at all (pose then searches the whole frame, or the ``roi``, as before). ``run_parts``
     and ``parts``: where the scan runs, as in ``scan_video``; ``run_glance``: where the glance's
     ``parts`` run (``core.pose.glance.glance``). A people file marked by
-    ``core.io.people_tracks.mark_scan_needed`` (the whole frame gave someone else's poses) skips the glance."""
+    ``core.io.people_tracks.mark_scan_needed`` (the whole frame gave someone else's poses) skips the glance.
+    ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
     from core.io.people_tracks import read_people, write_people
 
     roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
@@ -284,7 +292,8 @@ def plan_follow(
     if lone is not None:  # one large person alone: the pose model's own detector gets the whole frame
         write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
         return None
-    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts)
+    scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts,
+                      skip_loop_filter=skip_loop_filter)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
                                               "error": error, "summaries": [asdict(s) for s in scan.summaries],

@@ -96,11 +96,12 @@ def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 1) -
 
 
 def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px: int,
-                          threads: int = 1) -> Iterator[tuple[int, np.ndarray, float]]:
+                          threads: int = 1, skip_loop_filter: bool = False) -> Iterator[tuple[int, np.ndarray, float]]:
     """``read_frames_at``, each frame at most ``max_side_px`` on its longer side (0: native size):
     (index, BGR image, scale = image px / original px). A larger frame is scaled in YUV by swscale's area
     filter before its conversion to BGR (a sixth of the CPU of converting at full size and resizing in
-    OpenCV: 1.7-2 against 13-15 ms per 1768x994 frame, scaled to 1280 px)."""
+    OpenCV: 1.7-2 against 13-15 ms per 1768x994 frame, scaled to 1280 px). ``skip_loop_filter``: H.264 and
+    HEVC are decoded without the in-loop deblocking filter (as the pose lanes' ``pose.skip_loop_filter``)."""
     import av
     from av.video.reformatter import VideoReformatter
 
@@ -117,6 +118,8 @@ def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px:
             raise InputError("no video stream", path)
         stream = container.streams.video[0]
         stream.codec_context.thread_count = threads
+        if skip_loop_filter:
+            stream.codec_context.options = {"skip_loop_filter": "all"}
         index = packet_index(path)
         frames = _sequential(container, stream, wanted) if index is None else _selective(container, stream, index, wanted)
         scaler, converter = VideoReformatter(), VideoReformatter()  # each keeps its swscale context

@@ -69,3 +69,15 @@ def test_selected_frames_skip_no_wanted_b_frame(h264_with_b_frames):
     got = list(read_frames_at(h264_with_b_frames, wanted))
     assert [i for i, _ in got] == wanted
     assert all(np.array_equal(image, full[i]) for i, image in got)
+
+
+def test_skipping_the_loop_filter_reads_the_same_frames_with_nearly_the_same_pixels(h264_with_b_frames):
+    from core.pose.frame_select import read_scaled_frames_at
+
+    wanted = [3, 15, 17, 30, 32, 44]
+    full = list(read_scaled_frames_at(h264_with_b_frames, wanted, 160))
+    fast = list(read_scaled_frames_at(h264_with_b_frames, wanted, 160, skip_loop_filter=True))
+    assert [(i, s) for i, _, s in fast] == [(i, s) for i, _, s in full] and len(full) == len(wanted)
+    diff = [np.abs(a.astype(int) - b.astype(int)).mean() for (_, a, _), (_, b, _) in zip(full, fast)]
+    assert max(diff) > 0  # the decoder really skipped the deblocking filter
+    assert np.mean(diff) < 4  # grey levels: the same picture

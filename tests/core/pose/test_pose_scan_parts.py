@@ -53,3 +53,22 @@ def test_a_coarse_then_refined_scan_cut_into_ranges_equals_the_whole_scan(synthe
     assert np.array_equal(cut.scan_frames, whole.scan_frames)
     np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
     assert np.array_equal(cut.path.boxes_px, whole.path.boxes_px)
+
+
+def test_the_scan_decodes_without_the_loop_filter_when_asked(h264_with_b_frames):
+    info = probe_video(h264_with_b_frames)
+    tasks = scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2, min_scans=1, skip_loop_filter=True)
+    assert tasks and all(t.skip_loop_filter for t in tasks)
+    assert not any(t.skip_loop_filter for t in scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2))
+    full = list(_scan_frames(h264_with_b_frames, 0, info.n_frames, 15))
+    fast = list(_scan_frames(h264_with_b_frames, 0, info.n_frames, 15, skip_loop_filter=True))
+    assert [f[0] for f in fast] == [f[0] for f in full]
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(full, fast))  # the decoder got the option
+    assert max(np.abs(a[1].astype(int) - b[1].astype(int)).mean() for a, b in zip(full, fast)) < 4
+
+
+def test_a_scans_refinement_tasks_keep_the_loop_filter_choice(synthetic_video):
+    from core.pose.follow import frame_tasks
+
+    tasks = frame_tasks(synthetic_video, [15, 45, 75, 105], 15, parts=2, min_scans=1, skip_loop_filter=True)
+    assert len(tasks) == 2 and all(t.skip_loop_filter and t.frames for t in tasks)
