@@ -1,7 +1,7 @@
 """Is the walker analysed when someone else is in view, and is a small, far walker seen? Prints a Markdown table.
 
     python scripts/benchmark_walker.py [--work /tmp/walker_bench] [--set full|quick] [--seed N] [--keep]
-        [--roles crossing ...]
+        [--roles crossing ...] [--h264]
 
 Cases (new random seeds every run unless --seed is given; the seeds are printed):
 - two people: a second figure "standing", "opposite" (walks the other way behind), "crossing" (passes in
@@ -9,7 +9,8 @@ Cases (new random seeds every run unless --seed is given; the seeds are printed)
   (16 cases; quick: 2), 960x540. Each is also rendered without the second figure (its "twin": same seed,
   same walker, same scenery), so the event F1 difference is due to the second figure alone;
 - small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions (quick: one).
-All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
+With --h264 the videos are written as H.264 at a phone's bit rate (``phone_bitrate_mbps``), else with
+OpenCV's MPEG-4 writer. All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
 against the generator's truth (``truth["people"]``):
 - walker %: share of frames with a pose whose hip midpoint lies in the walker's truth box (other %: in the
   other figure's box);
@@ -99,15 +100,21 @@ def cases(which: str, base_seed: int, only_roles: tuple[str, ...] = ()) -> list[
     return out
 
 
-def generate(all_cases: list[Case], video_dir: Path) -> None:
+def generate(all_cases: list[Case], video_dir: Path, h264: bool = False) -> None:
+    from dataclasses import replace
+
     from core.synthetic import generate_walking_video
+    from core.synthetic.params import phone_bitrate_mbps
 
     video_dir.mkdir(parents=True, exist_ok=True)
     for c in all_cases:
         path = video_dir / f"{c.name}.mp4"
         if not path.is_file():
             print(f"generating {path.name}", file=sys.stderr)
-            generate_walking_video(path, c.params())
+            params = c.params()
+            if h264:
+                params = replace(params, bitrate_mbps=phone_bitrate_mbps(params.width_px, params.height_px))
+            generate_walking_video(path, params)
 
 
 def run_pipeline(all_cases: list[Case], video_dir: Path, out_dir: Path) -> int:
@@ -243,14 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roles", nargs="+", choices=(*ROLES, "small"), default=(),
                         help="only these second-figure roles (all directions and cameras of --set full), and the "
                              "small walker (both directions) only with 'small'")
+    parser.add_argument("--h264", action="store_true",
+                        help="write the videos as H.264 at a phone's bit rate (default: OpenCV's MPEG-4 writer)")
     args = parser.parse_args(argv)
     base_seed = args.seed if args.seed is not None else secrets.randbits(20)
     print(f"base seed {base_seed} (rerun with --seed {base_seed})", file=sys.stderr)
     main_cases = cases("full" if args.roles else args.set, base_seed, tuple(args.roles))
     all_cases = main_cases + [c.twin for c in main_cases if c.twin is not None]
-    work = args.work / f"seed{base_seed}"
+    work = args.work / (f"seed{base_seed}_h264" if args.h264 else f"seed{base_seed}")
     video_dir, out_dir = work / "videos", work / "out"
-    generate(all_cases, video_dir)
+    generate(all_cases, video_dir, args.h264)
     run_pipeline(all_cases, video_dir, out_dir)
     failures = {}
     if (out_dir / "failures.json").is_file():

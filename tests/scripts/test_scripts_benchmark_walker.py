@@ -97,3 +97,13 @@ def test_counts_the_events_hidden_behind_the_other_figure(bench, tmp_path):
     hidden, total = (int(v) for v in row["hidden"].split("/"))
     assert hidden == 0 and total > 0
     assert f"| {row['hidden']} |" in bench.table([{**row, "twin_f1": 1.0}])[2]
+
+
+def test_h264_option_writes_the_cases_as_h264(bench, tmp_path):
+    import av
+
+    case = bench.Case("standing", "left_to_right", "static", 3, 320, 180)
+    bench.generate([case], tmp_path, h264=True)
+    with av.open(str(tmp_path / f"{case.name}.mp4")) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+    assert (tmp_path / f"{case.name}.truth.json").is_file()
