@@ -32,8 +32,8 @@ class PoseConfig:
     """MediaPipe settings. ``max_side_px`` 0 keeps the native size; ``frame_stride`` 1 keeps every frame.
     ``engine``: "graph" runs MediaPipe's ``mp.solutions`` pose graph, "direct" the same models through
     LiteRT with the project's own crops and tracking (``core.pose.direct_pose``). ``skip_loop_filter``:
-    the pose lanes decode H.264/HEVC without the in-loop deblocking filter (PyAV decoder; ~1 ms of CPU
-    less per 1080p frame, pixels ~1 grey level apart; the person finder's frames are decoded in full)."""
+    the pose lanes and the person finder's scan decode H.264/HEVC without the in-loop deblocking filter
+    (PyAV decoder; ~1 ms of CPU less per 1080p frame, pixels ~1 grey level apart; the glance decodes in full)."""
 
     model_complexity: int
     min_detection_confidence: float

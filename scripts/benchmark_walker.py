@@ -10,7 +10,8 @@ Cases (new random seeds every run unless --seed is given; the seeds are printed)
   same walker, same scenery), so the event F1 difference is due to the second figure alone;
 - small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions (quick: one).
 With --h264 the videos are written as H.264 at a phone's bit rate (``phone_bitrate_mbps``), else with
-OpenCV's MPEG-4 writer. All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
+OpenCV's MPEG-4 writer.
+All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
 against the generator's truth (``truth["people"]``):
 - walker %: share of frames with a pose whose hip midpoint lies in the walker's truth box (other %: in the
   other figure's box);

@@ -95,8 +95,8 @@ def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 1) -
         yield i, image
 
 
-def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px: int,
-                          threads: int = 1, skip_loop_filter: bool = False) -> Iterator[tuple[int, np.ndarray, float]]:
+def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px: int, threads: int = 1,
+                          skip_loop_filter: bool = False) -> Iterator[tuple[int, np.ndarray, float]]:
     """``read_frames_at``, each frame at most ``max_side_px`` on its longer side (0: native size):
     (index, BGR image, scale = image px / original px). A larger frame is scaled in YUV by swscale's area
     filter before its conversion to BGR (a sixth of the CPU of converting at full size and resizing in
