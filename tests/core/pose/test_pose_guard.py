@@ -120,7 +120,8 @@ def test_a_pose_on_someone_else_s_centre_is_theirs_even_facing_the_walk():
     halfway = _pose(600.0 - 0.1 * side * (1 + OTHER_NEARER) / 2, 400.0, facing=-1)
     assert not nearer_someone_else(halfway, walker, other, side)
     # the two centres (nearly) at one place: the walker's pose is kept
-    same_place = other + np.array([0.2 * side + 0.5 * MIN_OFFSET_CROPS * side, 0.0, 0.2 * side + 0.5 * MIN_OFFSET_CROPS * side, 0.0])
+    shift = 0.2 * side + 0.5 * MIN_OFFSET_CROPS * side
+    same_place = other + np.array([shift, 0.0, shift, 0.0])
     assert not nearer_someone_else(_pose(600.0 + 0.5 * MIN_OFFSET_CROPS * side), walker, same_place, side)
 
 
