@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.pose.pose_guard import GuardMemory, judge
+from core.pose.pose_guard import GuardMemory, judge, nearer_someone_else
 from core.pose.scene_motion import EVERY_FRAMES, SPAN_FRAMES
 from core.pose.tracking import Track
 
@@ -52,11 +52,14 @@ class FollowPath:
 
     def on_walker(self, frame: int, landmarks_px: np.ndarray, memory: GuardMemory | None = None) -> bool:
         """Whether a pose (33, >=2 px) is the walker's (``core.pose.pose_guard.judge``; ``memory``: the
-        guard's memory of this run of frames, updated; None: none): else the pose model has taken someone else."""
+        guard's memory of this run of frames, updated; None: none): else the pose model has taken someone else.
+        A pose clearly nearer another person's scanned centre is theirs (``nearer_someone_else``)."""
         box = self.box_at(frame)
         if box is None:
             return False
         centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
+        if nearer_someone_else(landmarks_px, centre, self.others_at(frame), float(box[2] - box[0])):
+            return False
         return judge(GuardMemory() if memory is None else memory, frame, landmarks_px, centre,
                      float(box[2] - box[0]), self.direction_x)
 

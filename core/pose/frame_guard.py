@@ -34,6 +34,12 @@ HIP_Y_SMOOTHING = 0.3
 # Evidence of someone else in view: refused poses above this share of posed frames, or a run this long.
 CROWD_SHARE = 0.05
 CROWD_RUN_S = 0.5
+# The glances saw the walker (one large person) every ~2 s: a pose whose hip lies more than this many of
+# the walker's glanced box heights off the box centres interpolated between glances is someone else's.
+# On a tracking camera the pan carries a bystander across the walker between two glances; the model
+# followed them out of the frame and the guard's speed followed the drift (standing_lr_tracking of seed
+# 32592132: 41 of 239 poses, up to 1.1 box heights off; the walker's own poses at most 0.23 off).
+GLANCE_OFF_BOXES = 0.5
 _SHOULDERS = [LANDMARK_INDEX["left_shoulder"], LANDMARK_INDEX["right_shoulder"]]
 
 
@@ -108,14 +114,34 @@ def _chained(state: WalkerState, frame: int, time_s: float, landmarks_px: np.nda
     return True
 
 
-def refused_poses(frames: np.ndarray, time_s: np.ndarray, valid: np.ndarray, image_px: np.ndarray) -> np.ndarray:
-    """(n,) bool: posed frames whose pose is not the walker's (``accept_pose`` in frame order).
-    ``frames`` (n,) video frames, ``time_s`` (n,) s, ``valid`` (n,) bool, ``image_px`` (n, 33, >=2) px."""
+def refused_poses(frames: np.ndarray, time_s: np.ndarray, valid: np.ndarray, image_px: np.ndarray,
+                  glances: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """(n,) bool: posed frames whose pose is not the walker's (``accept_pose`` in frame order), or lies off
+    the walker's ``glances`` (``off_glances``; None: not checked). ``frames`` (n,) video frames, ``time_s``
+    (n,) s, ``valid`` (n,) bool, ``image_px`` (n, 33, >=2) px; ``glances``: glanced frames (m,) and the
+    walker's boxes there (m, 4) x0 y0 x1 y1 px (NaN where not seen)."""
     state = WalkerState()
     refused = np.zeros(len(frames), bool)
     for i in np.flatnonzero(valid):
+        if glances is not None and off_glances(int(frames[i]), image_px[i], *glances):
+            refused[i] = True  # not shown to the guard: its reference must not drift after someone else
+            continue
         refused[i] = not accept_pose(state, int(frames[i]), float(time_s[i]), image_px[i])
     return refused
+
+
+def off_glances(frame: int, landmarks_px: np.ndarray, glance_frames: np.ndarray, boxes_px: np.ndarray) -> bool:
+    """Whether the pose's (33, >=2 px) hip x lies more than ``GLANCE_OFF_BOXES`` box heights from the
+    walker's box centre interpolated between the glances that saw her (``glance_frames`` (m,), ``boxes_px``
+    (m, 4) px, NaN rows not seen); False outside the first..last such glance, or with fewer than two."""
+    boxes = np.asarray(boxes_px, dtype=float).reshape(-1, 4)
+    seen = np.isfinite(boxes).all(axis=1)
+    at, boxes = np.asarray(glance_frames, dtype=float)[seen], boxes[seen]
+    hip = hip_midpoint(landmarks_px)
+    if len(at) < 2 or not at[0] <= frame <= at[-1] or not np.isfinite(hip[0]):
+        return False
+    centre_x = float(np.interp(frame, at, (boxes[:, 0] + boxes[:, 2]) / 2))
+    return abs(float(hip[0]) - centre_x) > GLANCE_OFF_BOXES * float(np.median(boxes[:, 3] - boxes[:, 1]))
 
 
 @dataclass(frozen=True)

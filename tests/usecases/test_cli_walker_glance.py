@@ -42,8 +42,8 @@ def test_a_whole_frame_pass_that_followed_someone_else_is_extracted_again_with_t
                                              camera="tracking"))
     real = frame_guard.refused_poses
 
-    def someone_else_midway(frames, time_s, valid, image):  # the whole-frame guard finds a passer-by's poses
-        refused = real(frames, time_s, valid, image)
+    def someone_else_midway(frames, time_s, valid, image, glances=None):  # the guard finds a passer-by's poses
+        refused = real(frames, time_s, valid, image, glances)
         return refused | ((frames >= 100) & (frames < 140) & valid)
 
     monkeypatch.setattr(frame_guard, "refused_poses", someone_else_midway)

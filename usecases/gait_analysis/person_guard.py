@@ -46,7 +46,7 @@ def glance_overruled(store_path: Path, out_dir: Path) -> str:
         return ""
     batch = read_store(store_path)
     summary = summarise_refusals(batch.frame, batch.time_s, batch.valid,
-                                 refused_poses(batch.frame, batch.time_s, batch.valid, batch.image))
+                                 refused_poses(batch.frame, batch.time_s, batch.valid, batch.image, _glances(got[0])))
     if not summary.crowded or summary.span is None:
         return ""
     why = (f"every glance saw one person alone, yet {summary.refused} of {summary.posed} whole-frame poses were "
@@ -69,7 +69,15 @@ def _refused(batch: KeypointBatch, out_dir: Path) -> np.ndarray | None:
     got = read_people(out_dir)
     if got is None or not got[1].get("whole_frame"):
         return None
-    return refused_poses(batch.frame, batch.time_s, batch.valid, batch.image)
+    return refused_poses(batch.frame, batch.time_s, batch.valid, batch.image, _glances(got[0]))
+
+
+def _glances(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The glanced frames (m,) and the walker's boxes there (m, 4) px from a whole-frame people file's
+    arrays (``core.pose.glance``); None when absent."""
+    if "scan_frames" not in arrays or "boxes" not in arrays or not len(arrays["boxes"]):
+        return None
+    return np.asarray(arrays["scan_frames"]), np.asarray(arrays["boxes"][0])
 
 
 def _without(batch: KeypointBatch, refused: np.ndarray) -> KeypointBatch:

@@ -1,8 +1,8 @@
 import numpy as np
 
 from core.constants import LANDMARK_INDEX
-from core.pose.frame_guard import (CROWD_RUN_S, FACING_VOTES, REACQUIRE_S, WalkerState, accept_pose, refusal_words,
-                                   refused_poses, summarise_refusals)
+from core.pose.frame_guard import (CROWD_RUN_S, FACING_VOTES, GLANCE_OFF_BOXES, REACQUIRE_S, WalkerState, accept_pose,
+                                   off_glances, refusal_words, refused_poses, summarise_refusals)
 
 FPS = 30.0
 
@@ -94,3 +94,32 @@ def test_a_single_refusal_is_reported_but_not_called_another_person():
     assert not summary.crowded and summary.refused == 1 and n * CROWD_RUN_S > 1
     assert refusal_words(summary).startswith("1 of 150 whole-frame poses refused")
     assert refusal_words(summarise_refusals(frames, time_s, valid, np.zeros(n, bool))) == ""
+
+
+def test_a_pose_off_the_glanced_walker_is_someone_else_s():
+    glances = np.array([0.0, 60.0, 120.0]), np.array([[100.0, 100, 400, 400], [np.nan] * 4, [400.0, 100, 700, 400]])
+    # seen at frames 0 and 120 (300 px boxes); the middle glance missed her: centre 400 at frame 60
+    assert not off_glances(60, _pose(400.0 + 0.9 * GLANCE_OFF_BOXES * 300), *glances)
+    assert off_glances(60, _pose(400.0 - 1.1 * GLANCE_OFF_BOXES * 300), *glances)
+    assert not off_glances(130, _pose(0.0), *glances)  # after the last glance: not judged
+    assert not off_glances(60, _pose(0.0), glances[0][:1], glances[1][:1])  # one glance: no path
+
+
+def test_a_bystander_swept_across_the_walker_is_refused_where_it_leaves_the_glanced_path():
+    """A tracking camera: the walker stays near x = 480; between two glances the pan carries a bystander
+    across her, and the pose model drifts along with them to the frame's edge at 270 px/s. The guard's
+    speed follows the drift; the glances' path does not."""
+    n = 240
+    frames, time_s = np.arange(n), np.arange(n) / FPS
+    image = np.stack([_pose(480.0 + 5.0 * np.sin(i / 5)) for i in range(n)])
+    drift = np.arange(140, 200)
+    for k, i in enumerate(drift):
+        image[i] = _pose(480.0 - 270.0 * k / FPS * min(1.0, k / 10))
+    valid = np.ones(n, bool)
+    glances = np.array([24, 84, 144, 204]), np.tile([265.0, 95, 695, 525], (4, 1))
+    old = refused_poses(frames, time_s, valid, image)
+    new = refused_poses(frames, time_s, valid, image, glances)
+    off = np.abs(image[:, 23, 0] + 5 - 480.0) > GLANCE_OFF_BOXES * 430
+    assert old[off].mean() < 0.5  # the guard alone followed the drift
+    assert new[off].all() and not new[~off & (frames < 140)].any()
+    assert summarise_refusals(frames, time_s, valid, new).crowded  # so the video is extracted again with the scan

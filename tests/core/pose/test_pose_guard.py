@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 
 from core.constants import LANDMARK_INDEX
+from dataclasses import replace
+
 from core.pose.follow_path import follow_path
-from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, GuardMemory, facing_x,
-                                  hips_near, is_walker, judge)
+from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, MIN_OFFSET_CROPS,
+                                  OTHER_NEARER, GuardMemory, facing_x, hips_near, is_walker, judge, nearer_someone_else)
 from core.pose.tracking import Track
 from core.pose.walker_choice import ground_direction_x
 
@@ -102,3 +104,39 @@ def test_no_start_up_run_once_the_walker_was_accepted():
     assert judge(memory, 0, _pose(600.0, 400.0), scanned, side, 1)
     off = 600.0, 400.0 + 2.4 * MAX_HIP_OFFSET_Y_CROPS * side  # someone else, steady, after a jump
     assert not any(judge(memory, f, _pose(*off), scanned, side, 1) for f in range(1, 10))
+
+
+def test_a_pose_on_someone_else_s_centre_is_theirs_even_facing_the_walk():
+    side = 500.0
+    walker = np.array([600.0, 400.0])
+    # a passer-by overtaking in front, facing the same way: its box centred 0.2 crop sides ahead
+    other = np.array([[600.0 - 0.2 * side - 150, 230.0, 600.0 - 0.2 * side + 150, 570.0]])
+    on_other = _pose(600.0 - 0.19 * side, 400.0, facing=-1)
+    on_walker = _pose(600.0 - 0.03 * side, 400.0, facing=-1)
+    assert nearer_someone_else(on_other, walker, other, side)
+    assert not nearer_someone_else(on_walker, walker, other, side)
+    assert not nearer_someone_else(on_other, walker, None, side)  # nobody else in view
+    # halfway between the two: not clearly the other's
+    halfway = _pose(600.0 - 0.1 * side * (1 + OTHER_NEARER) / 2, 400.0, facing=-1)
+    assert not nearer_someone_else(halfway, walker, other, side)
+    # the two centres (nearly) at one place: the walker's pose is kept
+    shift = 0.2 * side + 0.5 * MIN_OFFSET_CROPS * side
+    same_place = other + np.array([shift, 0.0, shift, 0.0])
+    assert not nearer_someone_else(_pose(600.0 + 0.5 * MIN_OFFSET_CROPS * side), walker, same_place, side)
+
+
+def test_the_crop_path_refuses_a_pose_on_the_person_in_front():
+    frames = list(range(0, 150, 15))
+    boxes = [np.array([x - 150, 250, x + 150, 550]) for x in (900.0 - 3 * f for f in frames)]
+    track = Track(1, frames, boxes, [0.9] * len(frames))
+    path = follow_path(track, 150, 1280, 720, ground_direction_x(track, None, None))
+    assert path.direction_x == -1
+    hip = path.centres_px[60]
+    in_front = np.full((len(path.boxes_px), 1, 4), np.nan)
+    in_front[50:70, 0] = [hip[0] - 0.2 * 360 - 170, 230.0, hip[0] - 0.2 * 360 + 170, 580.0]
+    crowded = replace(path, others_px=in_front)
+    theirs = _pose(hip[0] - 0.2 * 360, hip[1], facing=-1)
+    memory = GuardMemory(last=(59, theirs[[23, 24]].mean(axis=0)))  # continuing a pose accepted just before
+    assert path.on_walker(60, theirs, GuardMemory(last=memory.last))  # nobody else known: kept
+    assert not crowded.on_walker(60, theirs, memory)
+    assert crowded.on_walker(60, _pose(hip[0], hip[1], facing=-1), GuardMemory())
