@@ -32,14 +32,15 @@ def test_windows_per_video_matches_overlapping_windows_with_a_floor() -> None:
 
 def test_small_classification_sets_get_a_smaller_model_and_window() -> None:
     from core.config import load_profile
-    from core.tcn.small_set import SMALL_CYCLES, small_set_config, use_validation
+    from core.tcn.small_set import SMALL_CYCLES, SMALL_SET_VIDEOS, small_set_config, use_validation
 
     cfg = load_profile("balanced").training
     small, changes = small_set_config(cfg, "classification", 11, 180)
     assert (small.channels, small.n_blocks, small.window_frames) == (32, 3, 64) and small.dropout >= 0.2
     assert changes["window_frames"] == 64 and "11 training videos" in changes["reason"]
     assert changes["cycles"] is SMALL_CYCLES and ("gait cycle" in changes["reason"]) is SMALL_CYCLES
-    assert small_set_config(cfg, "classification", 30, 180) == (cfg, {})
+    assert small_set_config(cfg, "classification", 30, 180)[1]["cycles"] is SMALL_CYCLES  # 40 videos, 4 folds
+    assert small_set_config(cfg, "classification", SMALL_SET_VIDEOS, 180) == (cfg, {})
     assert small_set_config(cfg, "events", 11, 180) == (cfg, {})
     assert not use_validation("classification", 11, 4, 0.2) and use_validation("classification", 30, 4, 0.2)
     assert use_validation("events", 3, 0, 0.2)
