@@ -44,7 +44,7 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
                     roi, reuse=job.frames_done > 0, parts=processor.workers,
                     run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
                     run_glance=lambda tasks, j=job: _glance_parts(processor, j, tasks),
-                    skip_loop_filter=bool(job.settings["pose"].get("skip_loop_filter", False)))
+                    skip_loop_filter=bool(job.settings["pose"]["skip_loop_filter"]))
             except GaitToolError as exc:
                 out[id(job)] = exc
             stats.frames += job.info.n_frames

@@ -119,7 +119,7 @@ def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px:
         stream = container.streams.video[0]
         stream.codec_context.thread_count = threads
         if skip_loop_filter:
-            stream.codec_context.options = {"skip_loop_filter": "all"}
+            skip_deblocking(stream)
         index = packet_index(path)
         frames = _sequential(container, stream, wanted) if index is None else _selective(container, stream, index, wanted)
         scaler, converter = VideoReformatter(), VideoReformatter()  # each keeps its swscale context
@@ -134,6 +134,12 @@ def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px:
             yield i, np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image, scale
     finally:
         container.close()
+
+
+def skip_deblocking(stream) -> None:  # noqa: ANN001 - a PyAV video stream
+    """Decode ``stream`` (H.264, HEVC) without the in-loop deblocking filter, the decoder's costliest filter
+    (~1 ms of CPU less per 1080p frame; pixels ~1 grey level apart). Other codecs ignore the option."""
+    stream.codec_context.options = {"skip_loop_filter": "all"}
 
 
 def _selective(container, stream, index: PacketIndex, wanted: list[int]) -> Iterator[tuple[int, Any]]:  # noqa: ANN001

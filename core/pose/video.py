@@ -251,8 +251,10 @@ def _iter_pyav(
             stream.codec_context.thread_count = threads
         else:
             stream.thread_type = "AUTO"
-        if skip_loop_filter:  # no in-loop deblocking (H.264, HEVC): the decoder's costliest filter
-            stream.codec_context.options = {"skip_loop_filter": "all"}
+        if skip_loop_filter:
+            from core.pose.frame_select import skip_deblocking
+
+            skip_deblocking(stream)
         last_t = -1.0
         # One scaler and one converter for the whole stream: each keeps its conversion context, which a
         # frame's own reformat builds afresh every frame (0.64 against 1.19 ms of CPU per 1080p frame

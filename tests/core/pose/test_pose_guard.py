@@ -1,9 +1,9 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from core.constants import LANDMARK_INDEX
-from dataclasses import replace
-
 from core.pose.follow_path import follow_path
 from core.pose.pose_guard import (BOOTSTRAP_FRAMES, MAX_HIP_OFFSET_X_CROPS, MAX_HIP_OFFSET_Y_CROPS, MIN_OFFSET_CROPS,
                                   OTHER_NEARER, GuardMemory, facing_x, hips_near, is_walker, judge, nearer_someone_else)
