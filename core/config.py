@@ -33,7 +33,9 @@ class PoseConfig:
     ``engine``: "graph" runs MediaPipe's ``mp.solutions`` pose graph, "direct" the same models through
     LiteRT with the project's own crops and tracking (``core.pose.direct_pose``). ``skip_loop_filter``:
     the pose lanes and the person finder's scan decode H.264/HEVC without the in-loop deblocking filter
-    (PyAV decoder; ~1 ms of CPU less per 1080p frame, pixels ~1 grey level apart; the glance decodes in full)."""
+    (PyAV decoder; ~1 ms of CPU less per 1080p frame, pixels ~1 grey level apart; the glance decodes in full).
+    ``scan_every_s``: seconds between two scans of the person finder (``core.pose.follow``); the walker's
+    crop is interpolated between them."""
 
     model_complexity: int
     min_detection_confidence: float
@@ -43,6 +45,7 @@ class PoseConfig:
     frame_stride: int
     engine: str
     skip_loop_filter: bool
+    scan_every_s: float
 
     def __post_init__(self) -> None:
         _check(self.model_complexity in (0, 1, 2), "pose.model_complexity", "must be 0, 1 or 2")
@@ -51,6 +54,7 @@ class PoseConfig:
             _check(0.0 <= getattr(self, key) <= 1.0, f"pose.{key}", "must be in [0, 1]")
         _check(self.max_side_px == 0 or self.max_side_px >= 64, "pose.max_side_px", "must be 0 or >= 64")
         _check(1 <= self.frame_stride <= 8, "pose.frame_stride", "must be in [1, 8]")
+        _check(0.1 <= self.scan_every_s <= 2.0, "pose.scan_every_s", "must be in [0.1, 2]")
 
 
 # Video heel strike (``core.gait.events``): where the heel reaches the floor, or where it comes to rest.

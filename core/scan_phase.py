@@ -44,7 +44,8 @@ def scan_phase(jobs: list[Any], processor: TaskExecutor,
                     roi, reuse=job.frames_done > 0, parts=processor.workers,
                     run_parts=lambda tasks, j=job: _run_parts(processor, j, tasks),
                     run_glance=lambda tasks, j=job: _glance_parts(processor, j, tasks),
-                    skip_loop_filter=bool(job.settings["pose"]["skip_loop_filter"]))
+                    skip_loop_filter=bool(job.settings["pose"]["skip_loop_filter"]),
+                    every_s=float(job.settings["pose"]["scan_every_s"]))
             except GaitToolError as exc:
                 out[id(job)] = exc
             stats.frames += job.info.n_frames

@@ -25,12 +25,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def scan_cpu_s(video: Path) -> float:
+    from core.config import load_profile
     from core.pose.follow import scan_video
     from core.pose.video import probe_video
 
     info = probe_video(video)
     c0 = time.process_time()
-    scan_video(video, info.n_frames, info.fps, info.width, info.height)
+    scan_video(video, info.n_frames, info.fps, info.width, info.height,
+               every_s=load_profile("balanced").pose.scan_every_s)
     return time.process_time() - c0
 
 

@@ -72,12 +72,14 @@ def profile_copy(work: Path, learned: bool, engine: str | None) -> Path:
     return path
 
 
-def run_cli(clip: Path, out: Path, mode: str, roi: str | None, engine: str | None = None) -> Path:
+def run_cli(clip: Path, out: Path, mode: str, roi: str | None, engine: str | None = None,
+            profile: str = "balanced") -> Path:
     """Run the CLI on ``clip`` in ``mode`` ("rest", "touchdown", either + "+learned") with the pose
-    engine ``engine`` (None: the profile's); returns the clip's output folder."""
+    engine ``engine`` (None: the profile's) and the performance profile ``profile``; returns the clip's
+    output folder."""
     heel_strike, _, refiner = mode.partition("+")
     cmd = [sys.executable, str(ROOT / "main_gait_analysis.py"), "--videos", str(clip), "--output", str(out),
-           "--heel-strike", heel_strike, "-q"]
+           "--heel-strike", heel_strike, "-q", "--performance-mode", profile]
     if refiner == "learned" or engine:
         cmd += ["--config", str(profile_copy(out.parent, refiner == "learned", engine))]
     if roi:
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="rest,touchdown,rest+learned",
                         help="heel-strike timings to run, each optionally +learned (the learned event timing)")
     parser.add_argument("--engine", choices=("graph", "direct"), help="pose engine (default: the profile's)")
+    parser.add_argument("--profile", default="balanced", choices=("fast", "balanced", "accurate"),
+                        help="the CLI's --performance-mode (default balanced)")
     parser.add_argument("--no-roi-only", action="store_true", help="skip the runs with --roi 0,0.45,1,1")
     args = parser.parse_args(argv)
     clip = args.video or fetch_clip(args.work)
@@ -139,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for mode in args.modes.split(","):
         for roi in (None,) if args.no_roi_only else (None, "0,0.45,1,1"):
-            out = args.work / f"out_{mode}_{'roi' if roi else 'auto'}"
-            folder = run_cli(clip, out, mode, roi, args.engine)
+            tag = "" if args.profile == "balanced" else f"_{args.profile}"
+            out = args.work / f"out_{mode}_{'roi' if roi else 'auto'}{tag}"
+            folder = run_cli(clip, out, mode, roi, args.engine, args.profile)
             if not (folder / "gait_parameters.json").exists():
                 print(f"| {mode} | {roi or 'none'} | failed: see {out} |")
                 continue

@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 def measure(video: Path, parts: int) -> dict:
     """One video's scan: measured speeds (px/frame at each scan), pan, choice and CPU seconds."""
     import core.pose.follow as follow
+    from core.config import load_profile
     from core.pose.video import probe_video
     from core.pose.walker_choice import ground_direction_x
 
@@ -50,7 +51,8 @@ def measure(video: Path, parts: int) -> dict:
     follow.integrate_pan = spy
     try:
         cpu = time.process_time()
-        scan = follow.scan_video(video, info.n_frames, info.fps, info.width, info.height, parts=parts)
+        scan = follow.scan_video(video, info.n_frames, info.fps, info.width, info.height, parts=parts,
+                                 every_s=load_profile("balanced").pose.scan_every_s)
         cpu = time.process_time() - cpu
     finally:
         follow.integrate_pan = integrate

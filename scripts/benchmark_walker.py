@@ -118,12 +118,12 @@ def generate(all_cases: list[Case], video_dir: Path, h264: bool = False) -> None
             generate_walking_video(path, params)
 
 
-def run_pipeline(all_cases: list[Case], video_dir: Path, out_dir: Path) -> int:
+def run_pipeline(all_cases: list[Case], video_dir: Path, out_dir: Path, profile: str = "balanced") -> int:
     from usecases.gait_analysis.cli import main
 
     videos = [str(video_dir / f"{c.name}.mp4") for c in all_cases]
     print(f"analysing {len(videos)} video(s)", file=sys.stderr)
-    return main(["--videos", *videos, "--output", str(out_dir), "-q", "--no-plots"])
+    return main(["--videos", *videos, "--output", str(out_dir), "-q", "--no-plots", "--performance-mode", profile])
 
 
 def _boxes(person: dict | None, n: int) -> np.ndarray:
@@ -253,15 +253,17 @@ def main(argv: list[str] | None = None) -> int:
                              "small walker (both directions) only with 'small'")
     parser.add_argument("--h264", action="store_true",
                         help="write the videos as H.264 at a phone's bit rate (default: OpenCV's MPEG-4 writer)")
+    parser.add_argument("--profile", default="balanced", choices=("fast", "balanced", "accurate"),
+                        help="the CLI's --performance-mode (default balanced)")
     args = parser.parse_args(argv)
     base_seed = args.seed if args.seed is not None else secrets.randbits(20)
     print(f"base seed {base_seed} (rerun with --seed {base_seed})", file=sys.stderr)
     main_cases = cases("full" if args.roles else args.set, base_seed, tuple(args.roles))
     all_cases = main_cases + [c.twin for c in main_cases if c.twin is not None]
     work = args.work / (f"seed{base_seed}_h264" if args.h264 else f"seed{base_seed}")
-    video_dir, out_dir = work / "videos", work / "out"
+    video_dir, out_dir = work / "videos", work / ("out" if args.profile == "balanced" else f"out_{args.profile}")
     generate(all_cases, video_dir, args.h264)
-    run_pipeline(all_cases, video_dir, out_dir)
+    run_pipeline(all_cases, video_dir, out_dir, args.profile)
     failures = {}
     if (out_dir / "failures.json").is_file():
         failures = {Path(f["input"]).stem: f["error"] for f in json.loads((out_dir / "failures.json").read_text())}

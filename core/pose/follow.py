@@ -22,7 +22,6 @@ from core.pose.tracking import Track, TrackerConfig, track_people
 from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
-SCAN_EVERY_S = 0.5  # scan period; the crop interpolates between scans
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
@@ -77,18 +76,18 @@ class ScanPart:
     px_per_small: float
 
 
-def scan_every(fps: float) -> int:
-    """Video frames between two scans (``SCAN_EVERY_S``)."""
-    return max(1, int(round(SCAN_EVERY_S * fps)))
+def scan_every(fps: float, every_s: float) -> int:
+    """Video frames between two scans, one every ``every_s`` seconds (the profile's ``pose.scan_every_s``)."""
+    return max(1, int(round(every_s * fps)))
 
 
 def scan_tasks(video: Path, n_frames: int, fps: float, parts: int = 1, roi: Roi | None = None,
                finder_cfg: FinderConfig = FinderConfig(), min_scans: int = MIN_SCANS_PER_PART,
-               step: int = 1, skip_loop_filter: bool = False) -> list[ScanTask]:
-    """The scan of ``video`` (every ``step``-th grid scan) cut into at most ``parts`` tasks of whole
-    scans (about ``min_scans`` or more each), each cut moved to a keyframe where one is near
-    (``keyframe_cuts``); the last runs to the video's end, whatever its frame count."""
-    every = scan_every(fps)
+               step: int = 1, skip_loop_filter: bool = False, *, every_s: float) -> list[ScanTask]:
+    """The scan of ``video`` (one grid scan every ``every_s`` seconds, every ``step``-th of them) cut into at
+    most ``parts`` tasks of whole scans (about ``min_scans`` or more each), each cut moved to a keyframe
+    where one is near (``keyframe_cuts``); the last runs to the video's end, whatever its frame count."""
+    every = scan_every(fps, every_s)
     n_scans = max(1, -(-n_frames // (every * step)))
     parts = max(1, min(parts, n_scans // max(1, min_scans)))
     cuts = [round(k * n_scans / parts) * every * step for k in range(1, parts)]
@@ -143,17 +142,18 @@ def scan_video(
     video: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str = "auto",
     roi: Roi | None = None, finder_cfg: FinderConfig = FinderConfig(),
     tracker_cfg: TrackerConfig = TrackerConfig(), run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
-    parts: int = 1, coarse_step: int = DEFAULT_STEP, skip_loop_filter: bool = False,
+    parts: int = 1, coarse_step: int = DEFAULT_STEP, skip_loop_filter: bool = False, *, every_s: float,
 ) -> ScanResult:
-    """Scan ``video`` on a grid of one scan per ``SCAN_EVERY_S``: every ``coarse_step``-th grid scan,
-    then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every
+    """Scan ``video`` on a grid of one scan every ``every_s`` seconds (``pose.scan_every_s``): every
+    ``coarse_step``-th grid scan, then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every
     grid scan); choose the walker (see ``choose_walker``) and plan the crop.
     ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
     their parts in order; default: one after the other in this process. Any cut gives the same result.
     ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
     run = run_parts or (lambda tasks: [scan_part(t) for t in tasks])
-    step = coarse_step if scan_every(fps) > PAN_GAP_FRAMES else 1
-    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg, step=step, skip_loop_filter=skip_loop_filter)
+    step = coarse_step if scan_every(fps, every_s) > PAN_GAP_FRAMES else 1
+    tasks = scan_tasks(video, n_frames, fps, parts, roi, finder_cfg, step=step, skip_loop_filter=skip_loop_filter,
+                       every_s=every_s)
     every = tasks[0].every
     done = run(tasks)
     if step > 1:
@@ -262,7 +262,7 @@ def plan_follow(
     video: Path, out_dir: Path, n_frames: int, fps: float, width_px: int, height_px: int, mode: str,
     roi: Roi | None, reuse: bool = False, run_parts: Callable[[list[ScanTask]], list[ScanPart]] | None = None,
     parts: int = 1, run_glance: Callable[[list[GlanceTask]], list[GlancePart]] | None = None,
-    skip_loop_filter: bool = False,
+    skip_loop_filter: bool = False, *, every_s: float,
 ) -> FollowPath | None:
     """The crop path for ``video``, from ``out_dir``'s people file when ``reuse`` (a resumed run) and
     it was made with the same ``mode`` and ``roi``, else from a new scan (saved there). None when the finder
@@ -270,7 +270,8 @@ def plan_follow(
     and ``parts``: where the scan runs, as in ``scan_video``; ``run_glance``: where the glance's
     ``parts`` run (``core.pose.glance.glance``). A people file marked by
     ``core.io.people_tracks.mark_scan_needed`` (the whole frame gave someone else's poses) skips the glance.
-    ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
+    ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``); ``every_s``:
+    seconds between two scans (``pose.scan_every_s``)."""
     from core.io.people_tracks import read_people, write_people
 
     roi_list = None if roi is None else [roi.x0, roi.y0, roi.x1, roi.y1]
@@ -293,7 +294,7 @@ def plan_follow(
         write_people(out_dir, lone[0], {"mode": mode, "roi": roi_list, **lone[1]})
         return None
     scan = scan_video(video, n_frames, fps, width_px, height_px, mode, roi, run_parts=run_parts, parts=parts,
-                      skip_loop_filter=skip_loop_filter)
+                      skip_loop_filter=skip_loop_filter, every_s=every_s)
     error = "" if not scan.tracks else scan.error  # nobody found at all: pose searches as before
     write_people(out_dir, scan_arrays(scan), {"mode": mode, "roi": roi_list, "chosen_id": scan.chosen_id,
                                               "error": error, "summaries": [asdict(s) for s in scan.summaries],

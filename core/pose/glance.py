@@ -1,5 +1,5 @@
 """A glance before the scan: is one large person alone in view? Then the pose model gets the whole
-frame, and the dense scan (every ``SCAN_EVERY_S``, ``core.pose.follow``) is skipped.
+frame, and the dense scan (every ``pose.scan_every_s``, ``core.pose.follow``) is skipped.
 
 The glance looks at about one frame every ``GLANCE_EVERY_S``, at keyframes where the video has them
 near (a keyframe decodes alone; any other frame needs its keyframe interval decoded up to it). The

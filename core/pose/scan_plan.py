@@ -1,6 +1,6 @@
 """Where the person finder looks: a coarse pass, then the scans between wherever it is unsure (pure numpy).
 
-The scan grid has one scan every ``every`` video frames (``core.pose.follow.SCAN_EVERY_S``). The
+The scan grid has one scan every ``every`` video frames (the profile's ``pose.scan_every_s``). The
 coarse pass scans every ``COARSE_STEP``-th grid scan; on phone video (a keyframe every second) those
 frames start a keyframe interval and decode almost alone. Its tracks (``COARSE_TRACKER``) then say
 where the grid scans in between are needed (``refine_frames``): at both ends of the video (people

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.config import load_profile
 from core.pose.follow import SCAN_MAX_SIDE_PX, _scan_frames, finish_scan, scan_part, scan_tasks, scan_video
 from core.pose.video import _resize, probe_video
+
+EVERY_S = load_profile("balanced").pose.scan_every_s  # the default scan period
 
 
 def test_scan_frames_are_the_frames_opencv_reads(synthetic_video):
@@ -30,8 +33,8 @@ def test_scan_frames_are_the_frames_opencv_reads(synthetic_video):
 def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
     info = probe_video(synthetic_video)
     args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
-    whole = scan_video(*args, coarse_step=1)
-    tasks = scan_tasks(synthetic_video, info.n_frames, info.fps, parts=3, min_scans=3)
+    whole = scan_video(*args, coarse_step=1, every_s=EVERY_S)
+    tasks = scan_tasks(synthetic_video, info.n_frames, info.fps, parts=3, min_scans=3, every_s=EVERY_S)
     assert len(tasks) > 1 and tasks[0].start == 0 and all(t.start % t.every == 0 for t in tasks)
     cut = finish_scan([scan_part(t) for t in reversed(tasks)][::-1], tasks[0].every, info.n_frames, info.width,
                       info.height)
@@ -46,9 +49,9 @@ def test_a_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
 def test_a_coarse_then_refined_scan_cut_into_ranges_equals_the_whole_scan(synthetic_video):
     info = probe_video(synthetic_video)
     args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
-    whole = scan_video(*args, coarse_step=2)
+    whole = scan_video(*args, coarse_step=2, every_s=EVERY_S)
     cut = scan_video(*args, parts=3, run_parts=lambda tasks: [scan_part(t) for t in reversed(tasks)][::-1],
-                     coarse_step=2)
+                     coarse_step=2, every_s=EVERY_S)
     assert whole.chosen_id is not None and cut.chosen_id == whole.chosen_id
     assert np.array_equal(cut.scan_frames, whole.scan_frames)
     np.testing.assert_array_equal(cut.pan_px, whole.pan_px)
@@ -57,9 +60,11 @@ def test_a_coarse_then_refined_scan_cut_into_ranges_equals_the_whole_scan(synthe
 
 def test_the_scan_decodes_without_the_loop_filter_when_asked(h264_with_b_frames):
     info = probe_video(h264_with_b_frames)
-    tasks = scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2, min_scans=1, skip_loop_filter=True)
+    tasks = scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2, min_scans=1, skip_loop_filter=True,
+                       every_s=EVERY_S)
     assert tasks and all(t.skip_loop_filter for t in tasks)
-    assert not any(t.skip_loop_filter for t in scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2))
+    assert not any(t.skip_loop_filter for t in scan_tasks(h264_with_b_frames, info.n_frames, info.fps, parts=2,
+                                                             every_s=EVERY_S))
     full = list(_scan_frames(h264_with_b_frames, 0, info.n_frames, 15))
     fast = list(_scan_frames(h264_with_b_frames, 0, info.n_frames, 15, skip_loop_filter=True))
     assert [f[0] for f in fast] == [f[0] for f in full]
@@ -72,3 +77,15 @@ def test_a_scans_refinement_tasks_keep_the_loop_filter_choice(synthetic_video):
 
     tasks = frame_tasks(synthetic_video, [15, 45, 75, 105], 15, parts=2, min_scans=1, skip_loop_filter=True)
     assert len(tasks) == 2 and all(t.skip_loop_filter and t.frames for t in tasks)
+
+
+def test_the_scan_period_sets_the_scanned_frames(synthetic_video):
+    info = probe_video(synthetic_video)
+    assert info.fps == 30.0
+    slow = scan_tasks(synthetic_video, info.n_frames, info.fps, every_s=1.0)
+    assert [t.every for t in slow] == [30]
+    got = [g[0] for g in _scan_frames(synthetic_video, slow[0].start, slow[0].stop, slow[0].every)]
+    assert got == list(range(0, info.n_frames, 30))
+    assert scan_tasks(synthetic_video, info.n_frames, info.fps, every_s=EVERY_S)[0].every == 15  # balanced's 0.5 s
+    scan = scan_video(synthetic_video, info.n_frames, info.fps, info.width, info.height, every_s=1.0)
+    assert list(scan.scan_frames) == list(range(0, info.n_frames, 30))
