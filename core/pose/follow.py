@@ -18,7 +18,7 @@ from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.frame_select import packet_index, read_scaled_frames_at
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
-from core.pose.tracking import Track, TrackerConfig, track_people
+from core.pose.tracking import Track, TrackerConfig, for_scan_period, track_people
 from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
@@ -145,10 +145,11 @@ def scan_video(
     parts: int = 1, coarse_step: int = DEFAULT_STEP, skip_loop_filter: bool = False, *, every_s: float,
 ) -> ScanResult:
     """Scan ``video`` on a grid of one scan every ``every_s`` seconds (``pose.scan_every_s``): every
-    ``coarse_step``-th grid scan, then the grid scans between wherever that coarse pass is unsure (``core.pose.scan_plan``; 1: every
-    grid scan); choose the walker (see ``choose_walker``) and plan the crop.
+    ``coarse_step``-th grid scan, then the grid scans between wherever that coarse pass is unsure
+    (``core.pose.scan_plan``; 1: every grid scan); choose the walker (see ``choose_walker``) and plan the crop.
     ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
     their parts in order; default: one after the other in this process. Any cut gives the same result.
+    ``tracker_cfg`` is for scans ``TUNED_PERIOD_S`` apart (``core.pose.tracking.for_scan_period``).
     ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
     run = run_parts or (lambda tasks: [scan_part(t) for t in tasks])
     step = coarse_step if scan_every(fps, every_s) > PAN_GAP_FRAMES else 1
@@ -162,7 +163,7 @@ def scan_video(
         extra = refine_frames([s[0] for s in coarse], [s[1] for s in coarse], tracks, every)
         if extra:
             done += run(frame_tasks(video, extra, every, parts, roi, finder_cfg, skip_loop_filter=skip_loop_filter))
-    return finish_scan(done, every, n_frames, width_px, height_px, mode, tracker_cfg,
+    return finish_scan(done, every, n_frames, width_px, height_px, mode, for_scan_period(tracker_cfg, every_s),
                        fine_tile_px(finder_cfg, width_px, height_px))
 
 

@@ -7,7 +7,7 @@ measured in those units (body boxes), so the choice does not depend on the frame
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -44,6 +44,22 @@ class TrackerConfig:
     appearance_spread: float = 3.0
     max_cost: float = 0.3
     stitch_max_appearance: float = 0.6
+
+
+TUNED_PERIOD_S = 0.5  # the scan period (s) that ``TrackerConfig``'s per-scan defaults were set at
+
+
+def for_scan_period(cfg: TrackerConfig, every_s: float) -> TrackerConfig:
+    """``cfg`` (set for scans ``TUNED_PERIOD_S`` apart) for scans ``every_s`` apart, the same in time: a
+    track ends after as many seconds unseen (``max_gap_scans``; also the window of ``_stitch``'s looser
+    appearance limit), and a track without a velocity yet takes a walker who moved as far per second
+    (``max_jump_sizes``). ``cfg`` itself at ``TUNED_PERIOD_S``. At 1 s with the per-scan values, a man
+    standing on a box in the Sports2D demo was joined to a box 3 scans later and chosen over the walker."""
+    ratio = every_s / TUNED_PERIOD_S
+    if ratio == 1.0:
+        return cfg
+    return replace(cfg, max_gap_scans=max(1, round(cfg.max_gap_scans / ratio)),
+                   max_jump_sizes=cfg.max_jump_sizes * ratio)
 
 
 @dataclass

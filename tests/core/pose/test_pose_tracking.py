@@ -3,7 +3,7 @@ import pytest
 
 from core.errors import NoWalkerError
 from core.pose.follow_path import follow_path
-from core.pose.tracking import Track, TrackerConfig, appearance_distance, track_people
+from core.pose.tracking import TUNED_PERIOD_S, Track, TrackerConfig, appearance_distance, for_scan_period, track_people
 from core.pose.walker_choice import choose_walker, in_view, one_person_in_place
 
 
@@ -390,3 +390,15 @@ def test_the_crop_follows_a_walker_lost_near_the_end_while_in_view():
     leaving = track_people(_scans([[200.0 + 60 * s for s in range(7)]], every=15))  # x = 560 at frame 90
     path = follow_path(leaving[0], n_frames=400, width_px=700, height_px=720)
     assert path.first_frame + len(path.boxes_px) - 1 == 124  # stops where the hip leaves the frame (x 696)
+
+
+def test_the_tracker_keeps_its_timing_at_a_longer_scan_period():
+    cfg = TrackerConfig()
+    assert for_scan_period(cfg, TUNED_PERIOD_S) == cfg  # the default period's tracking is unchanged
+    slow = for_scan_period(cfg, 2 * TUNED_PERIOD_S)
+    assert slow.max_gap_scans * 2 == cfg.max_gap_scans and slow.max_jump_sizes == pytest.approx(2 * cfg.max_jump_sizes)
+    # a walker moving 0.8 box heights per second (a brisk walk), scanned once a second: one track with the
+    # period's config; with the per-scan one each sighting is too far from the last for a track without a velocity
+    scans = [(30 * k, np.array([[100.0 + 80 * k, 100, 200 + 80 * k, 200]]), np.array([0.9])) for k in range(6)]
+    assert [t.frames for t in track_people(scans, slow)] == [[30 * k for k in range(6)]]
+    assert track_people(scans, cfg) == []
