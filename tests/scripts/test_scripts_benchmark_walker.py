@@ -107,3 +107,15 @@ def test_h264_option_writes_the_cases_as_h264(bench, tmp_path):
     with av.open(str(tmp_path / f"{case.name}.mp4")) as container:
         assert container.streams.video[0].codec_context.name == "h264"
     assert (tmp_path / f"{case.name}.truth.json").is_file()
+
+
+def test_the_profile_option_reaches_the_cli(bench, monkeypatch, tmp_path):
+    import usecases.gait_analysis.cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda argv: seen.append(argv) or 0)
+    case = bench.cases("quick", 5)[0]
+    bench.run_pipeline([case], tmp_path / "videos", tmp_path / "out", "fast")
+    bench.run_pipeline([case], tmp_path / "videos", tmp_path / "out")
+    assert seen[0][seen[0].index("--performance-mode") + 1] == "fast"
+    assert seen[1][seen[1].index("--performance-mode") + 1] == "balanced"

@@ -213,3 +213,12 @@ def test_benchmark_worker_cost_prints_every_step(synthetic_video):
     for step in ("decode (PyAV, 1 thread)", "one scaler and converter", "MediaPipe full, native",
                  "MediaPipe full, 320 px", "direct engine (LiteRT, full), native", "scene + foot motion, 320 px"):
         assert step in proc.stdout
+
+
+def test_real_clip_runs_the_cli_in_the_profile_asked_for(monkeypatch, tmp_path):
+    module = _script_module("benchmark_real_clip")
+    seen = []
+    monkeypatch.setattr(module.subprocess, "run", lambda cmd, check=False: seen.append(cmd))
+    out = module.run_cli(tmp_path / "demo.mp4", tmp_path / "out", "rest", None, profile="fast")
+    assert out == tmp_path / "out" / "demo"
+    assert seen[0][seen[0].index("--performance-mode") + 1] == "fast"
