@@ -236,7 +236,7 @@ def markdown(summary: dict) -> str:
         )
     lines += timeline_sections(summary["runs"])
     lines += ["", "finder % wall (CPU): the person finder's scan phase (`--person auto`, the default: it finds "
-              "everyone every `pose.scan_every_s` (0.5 s; 1 s in `fast`) and chooses the walker before pose starts) "
+              "everyone every `pose.scan_every_s`, 0.5 s, and chooses the walker before pose starts) "
               "as a share of the run's wall time (and of its CPU time); issue 11's target is at most 15 %."]
     st = summary["startup"]
     per_process = bound["inference_s"] * summary["cores"] / max(bound["frames"], 1)

@@ -40,8 +40,8 @@ def test_the_scan_decodes_as_the_profiles_pose_lanes_do(monkeypatch, tmp_path, s
     assert seen["skip_loop_filter"] is skip
 
 
-@pytest.mark.parametrize("profile", ["fast", "balanced"])
-def test_the_scan_runs_at_the_profiles_period(monkeypatch, tmp_path, profile):
+@pytest.mark.parametrize(("profile", "every_s"), [("fast", 1.0), ("balanced", None)])
+def test_the_scan_runs_at_the_profiles_period(monkeypatch, tmp_path, profile, every_s):
     from dataclasses import asdict
 
     from core.config import load_profile
@@ -53,7 +53,7 @@ def test_the_scan_runs_at_the_profiles_period(monkeypatch, tmp_path, profile):
         return None
 
     monkeypatch.setattr(scan_phase_module, "plan_follow", fake_plan_follow)
-    pose = asdict(load_profile(profile).pose)
+    pose = asdict(load_profile(profile, overrides={"pose": {"scan_every_s": every_s}} if every_s else None).pose)
     info = SimpleNamespace(n_frames=90, fps=30.0, width=640, height=360)
     job = SimpleNamespace(video=Path("v.mp4"), out_dir=tmp_path, info=info, frames_done=0,
                           settings={"person": "auto", "roi": None, "pose": pose})
@@ -62,4 +62,4 @@ def test_the_scan_runs_at_the_profiles_period(monkeypatch, tmp_path, profile):
         scan_phase_module.scan_phase([job], _NoPool(), monitor)
     finally:
         monitor.close()
-    assert seen["every_s"] == pose["scan_every_s"] == (1.0 if profile == "fast" else 0.5)
+    assert seen["every_s"] == pose["scan_every_s"] == (every_s or 0.5)
