@@ -20,7 +20,9 @@ Checks (thresholds below, with units in their names):
 - methods: share of events that a second, independent method (foot velocity over ground) also
   finds within METHOD_TOLERANCE_S;
 - step irregularity, stance spread, symmetry interval and the second method's symmetry
-  (``core.gait.trust``): event timing and symmetry that the events do not support.
+  (``core.gait.trust``): event timing and symmetry that the events do not support;
+- heel rise (video only, where contacts come from the foot's speed over the ground): feet that barely
+  leave the floor slide into and out of contact, and their events can be off without any other sign.
 Events near a bout edge are counted in the evidence only (they are expected on every recording).
 
 Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with
@@ -65,6 +67,10 @@ STANCE_SPREAD_PCT = (5.0, 10.0)
 # is wider than SI_INTERVAL_WIDTH_PCT (points: +-5 around the index).
 METHOD_SI_DIFF_PCT = 8.0
 SI_INTERVAL_WIDTH_PCT = 10.0
+# The lower heel's rise (% of leg length, ``core.gait.trust.heel_rise_pct``) below which video event timing
+# is doubtful. Walks on video rise 21-36 % (synthetic normal and pathological styles, the real Sports2D
+# clip); shuffling 12-16 %, where toe offs on sliding toes come 50-120 ms early (docs/gait_accuracy.md).
+LOW_HEEL_RISE_PCT = 18.0
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
 
@@ -186,7 +192,8 @@ _BASE = ("presence", "strides", "alternation")
 QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
     "cadence": (*_BASE, "rejected_events", "rejected_strides", "sides", "step_stride_cadence",
                 "periodicity", "completeness"),
-    "event_timing": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "method_si"),
+    "event_timing": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "method_si",
+                     "heel_rise"),
     "symmetry": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "si_interval",
                  "method_si_symmetry"),
 }
@@ -236,6 +243,9 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
          lambda: f"stance scatters by {f('stance_spread_pct', '.1f')} points of the cycle (walking: 1-2): "
                  "toe offs or heel strikes mistimed"),
         ("method_si", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, np.inf), method_si),
+        ("heel_rise", "heel_rise_pct", _level_low, (LOW_HEEL_RISE_PCT, -np.inf),
+         lambda: f"the heels rise only {f('heel_rise_pct', '.0f')} % of leg length (walking: over 20 %): "
+                 "contacts of sliding feet are timed less exactly"),
         ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
          lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "
                  "interval (too few or too irregular steps)"),
@@ -276,7 +286,7 @@ def _trust(checks: list[Check]) -> dict[str, dict[str, Any]]:
 def grade_analysis(
     events: list[GaitEvent], n_rejected_events: int, params: dict, bouts: list[tuple[int, int]], time_s: np.ndarray,
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
-    compared_events: list[GaitEvent] | None = None,
+    compared_events: list[GaitEvent] | None = None, heel_rise_pct: float | None = None,
 ) -> Quality:
     """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
@@ -284,7 +294,8 @@ def grade_analysis(
     ``spatiotemporal_parameters`` block; bouts: [start, end) frames; time_s: (T,) s;
     presence_share: share of frames with a person (None: not known); confirming_events: the events
     of an independent method (None: not checked), compared with ``compared_events`` (default
-    ``events``: the same events timed by the same definitions as the independent method).
+    ``events``: the same events timed by the same definitions as the independent method);
+    heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None.
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -310,6 +321,7 @@ def grade_analysis(
                              if confirming_events is not None else None),
         "n_edge_events": edge_events(events, bouts, time_s),
         **timing_evidence(events, bouts, confirming_events),
+        "heel_rise_pct": heel_rise_pct,
     }
     checks = _checks(ev)
     trust = _trust(checks)

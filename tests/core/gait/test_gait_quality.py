@@ -146,3 +146,28 @@ def test_clean_synthetic_walk_is_high_and_jittering_feet_are_not() -> None:
     bad = analyze_series(dataclasses.replace(series, positions=p), CFG)
     assert bad.quality.grade != "high", bad.quality
     assert bad.quality.reasons
+
+
+def test_low_heel_rise_doubts_event_timing_only() -> None:
+    events = _events()
+    params = _params([1.2] * 5, [1.2] * 5)
+    time_s = np.arange(int(8.0 * RATE_HZ)) / RATE_HZ
+
+    def grade(rise: float | None) -> Quality:
+        return grade_analysis(events, 0, params, [(0, len(time_s))], time_s, 1.0, events, heel_rise_pct=rise)
+
+    low = grade(12.0)
+    assert low.grade == "medium" and low.evidence["heel_rise_pct"] == pytest.approx(12.0)
+    assert "heels rise only 12 % of leg length" in low.reasons[0]
+    assert low.trust["event_timing"]["grade"] == "medium" and low.trust["cadence"]["grade"] == "high"
+    assert grade(25.0).grade == "high" and grade(None).grade == "high"
+
+
+@pytest.mark.parametrize("style, doubted", [("normal", False), ("shuffling", True)])
+def test_shuffling_on_video_is_not_graded_high(style: str, doubted: bool) -> None:
+    truth = simulate_walk(GaitParams(duration_s=8.0, seed=1, style=style))[2]
+    q = analyze_series(truth_to_series(truth), CFG).quality
+    assert q is not None
+    assert (q.evidence["heel_rise_pct"] < 18.0) == doubted, q.evidence["heel_rise_pct"]
+    assert (q.trust["event_timing"]["grade"] != "high") == doubted, q
+    assert any("heels rise only" in r for r in q.reasons) == doubted

@@ -8,6 +8,7 @@ import pytest
 
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.trust import (
+    heel_rise_pct,
     method_si_difference, si_interval_pct, stance_pcts_by_side, stance_spread_pct, step_time_irregularity_pct, step_times_by_side,
     timing_evidence,
 )
@@ -152,3 +153,19 @@ def test_stride_and_step_scatter_count_once() -> None:
     q = grade_analysis(events, 0, params, [(events[0].frame - 10, events[-1].frame + 10)], time_s, 1.0, events)
     assert 6.0 < q.evidence["step_time_irregularity_pct"] < 12.0 and q.evidence["stance_spread_pct"] < 5.0
     assert len(q.reasons) == 2 and q.grade == "medium", q
+
+
+def test_heel_rise_is_the_lower_heels_height_spread_over_the_bouts() -> None:
+    from core.constants import LEG_LANDMARKS
+
+    t = np.arange(400) / 100.0
+    positions = np.zeros((400, 33, 3))
+    positions[:, LEG_LANDMARKS["left"]["heel"], 1] = 10.0 * (1 - np.cos(2 * np.pi * t)) / 2  # 0..10 units
+    positions[:, LEG_LANDMARKS["right"]["heel"], 1] = 30.0 * (1 - np.cos(2 * np.pi * t)) / 2  # 0..30
+    rise = heel_rise_pct(positions, [(0, 400)], leg_length=50.0)
+    assert rise is not None and 18.0 < rise < 20.0  # the left heel: ~10 of 50 units, less the percentile tails
+    positions[300:, LEG_LANDMARKS["left"]["heel"], 1] = 100.0  # outside the bout: not counted
+    assert heel_rise_pct(positions, [(0, 300)], 50.0) == pytest.approx(rise, rel=0.05)
+    assert heel_rise_pct(positions, [(0, 300)], float("nan")) is None
+    positions[:, LEG_LANDMARKS["left"]["heel"], 1] = np.nan  # one heel unseen: the other's rise
+    assert heel_rise_pct(positions, [(0, 400)], 50.0) == pytest.approx(3 * rise, rel=0.02)
