@@ -1,8 +1,9 @@
 """Imported by the pose workers' fork server (``core.pose.extractor.worker_modules``): builds the LiteRT
 models that ``PREBUILT_ENV`` names (``core.pose.litert_runner.shared_model``, one thread each), so that every
-worker forked from there starts with them built instead of building its own (a worker saved about 0.08 s
-of CPU; docs/README_Performance_Optimization.md, "Session 12"). One LiteRT thread per model starts no
-thread, so forking after the build is safe. Without the variable (any other process) it builds nothing.
+worker forked from there starts with them built instead of building its own (about 0.09 s of CPU less
+per run of two workers; docs/README_Performance_Optimization.md, "Session 12"). One LiteRT thread per
+model starts no thread, so forking after the build is safe. Without the variable (any other process) it
+builds nothing.
 """
 
 from __future__ import annotations
