@@ -148,7 +148,8 @@ def test_one_decode_thread_means_no_codec_or_scaler_threads(synthetic_video):
     from core.pose.frame_select import read_scaled_frames_at
 
     before = _threads()
-    frames = iter_frames(synthetic_video, stop=6, max_side_px=320, decoder="pyav", threads=1, rgb=True)
+    frames = iter_frames(synthetic_video, stop=40, max_side_px=320, decoder="pyav", threads=1, rgb=True,
+                         queue_frames=1)  # the producer waits on the full queue: alive while counted
     next(frames)
     assert len(_threads() - before) == 1  # the background decoding thread only
     frames.close()
