@@ -90,10 +90,10 @@ class LocalExecutor:
 
     def __init__(
         self, workers: int, tasks_per_worker: int = 0, initializer: Callable[..., None] | None = None,
-        initargs: tuple = (), preload: tuple[str, ...] = (),
+        initargs: tuple = (), preload: tuple[str, ...] = (), preload_env: dict[str, str] | None = None,
     ) -> None:
         self.processor = ParallelProcessor(workers, tasks_per_worker=tasks_per_worker, initializer=initializer,
-                                           initargs=initargs, preload=preload)
+                                           initargs=initargs, preload=preload, preload_env=preload_env)
         self.workers = self.processor.workers
 
     def run_lanes(self, fn: Callable[[Any], Any], lanes: Iterable[Iterable[Any]],
@@ -131,6 +131,7 @@ def open_executor(
     on_result: ResultHook | None = None,
     count: Callable[[Any], int] | None = None,
     preload: tuple[str, ...] = (),
+    preload_env: dict[str, str] | None = None,
 ) -> TaskExecutor:
     """The local pool when ``scheduler`` is None, else a Dask client of ``scheduler`` ("local":
     a loopback ``LocalCluster`` of ``workers`` single-threaded processes).
@@ -140,9 +141,10 @@ def open_executor(
     local pool reports progress through ``initargs`` instead); ``count(result)``: the frames a
     result holds, for the per-worker figures of the report; ``preload``: modules the local workers
     import once, in the fork server they are forked from (``ParallelProcessor``); with Dask, this
-    process imports them before its LocalCluster starts."""
+    process imports them before its LocalCluster starts. ``preload_env``: the local fork server's further
+    environment (``ParallelProcessor``); Dask's workers build what they need themselves."""
     if scheduler is None:
-        return LocalExecutor(workers, tasks_per_worker, initializer, initargs, preload)
+        return LocalExecutor(workers, tasks_per_worker, initializer, initargs, preload, preload_env)
     from core.dask_executor import DaskExecutor
 
     return DaskExecutor(scheduler, workers, initializer=initializer, on_result=on_result, count=count,

@@ -208,7 +208,7 @@ def _lanes(job: ExtractionJob, profile: Profile, workers: int, queue_frames: int
         model_complexity=job.settings["model_complexity_used"],
         roi=None if job.settings["roi"] is None else Roi(**job.settings["roi"]),
         batch_frames=profile.io.batch_frames, decoder=profile.parallel.decoder, queue_frames=queue_frames,
-        fps=job.info.fps, decode_threads=threads, follow=follow,
+        fps=job.info.fps, decode_threads=threads, follow=follow, timestamps=job.info.timestamps,
     )
     planner = MediaPipeOptimizer(profile)
     keys = keyframes(job.video) if workers > 1 else ()

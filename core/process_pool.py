@@ -22,6 +22,7 @@ class ParallelProcessor:
         initargs: tuple = (),
         tasks_per_worker: int = 0,
         preload: tuple[str, ...] = (),
+        preload_env: dict[str, str] | None = None,
     ) -> None:
         """``tasks_per_worker``: after ``workers x tasks_per_worker`` tasks the pool is drained and
         replaced by fresh processes (0 = never). The executor's own ``max_tasks_per_child`` is not
@@ -29,11 +30,14 @@ class ParallelProcessor:
 
         ``preload``: modules to import once in a fork server from which every worker is forked, so
         that no worker pays their import again (MediaPipe's costs about 0.8 s of CPU per process);
-        empty, or where the platform has no fork server: each worker is a fresh interpreter (spawn)."""
+        empty, or where the platform has no fork server: each worker is a fresh interpreter (spawn).
+        ``preload_env``: environment variables the fork server starts with (e.g. which models its preload
+        builds, ``core.pose.prebuilt``); this process's own environment is left as it was."""
         self.workers = max(1, workers)
         self.initializer = initializer
         self.initargs = initargs
         self.preload = preload
+        self.preload_env = dict(preload_env or {})
         self.tasks_per_worker = tasks_per_worker
         self.max_in_flight = max_in_flight or 2 * self.workers
         self._pool: ProcessPoolExecutor | None = None
@@ -44,7 +48,7 @@ class ParallelProcessor:
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         import multiprocessing as mp
 
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.preload),
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.preload, self.preload_env),
                                    initializer=_pool_worker_init, initargs=(self.initializer, self.initargs))
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
@@ -187,32 +191,34 @@ class ParallelProcessor:
         self.close(cancel=exc_type is not None)
 
 
-def _context(preload: tuple[str, ...]) -> Any:  # noqa: ANN401 - a multiprocessing context
+def _context(preload: tuple[str, ...], env: dict[str, str] | None = None) -> Any:  # noqa: ANN401 - an mp context
     """A fork server that has imported ``preload`` (its children start with those modules loaded),
-    else spawn. The server starts with the first pool and serves every later one (the preload of
-    the first request holds)."""
+    started with ``env`` added to its environment, else spawn. The server starts with the first pool
+    and serves every later one (the preload and environment of the first request hold)."""
     import multiprocessing as mp
 
     if not preload or "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(list(preload))
-    _start_fork_server()
+    _start_fork_server(env or {})
     return ctx
 
 
-def _start_fork_server() -> None:
+def _start_fork_server(env: dict[str, str]) -> None:
     """Start the fork server (once) with this copy of the project first on its module path. Python
     3.11's server ignores the path it is sent and imports the preload from its own (the working folder
     first), so another copy of the project there, or an installed older version, would run in every
     worker instead of this one. Only the project's root is added (the parent's whole path can hold a
-    library's own folder, e.g. OpenCV's while it loads, whose ``typing`` would shadow the standard one)."""
+    library's own folder, e.g. OpenCV's while it loads, whose ``typing`` would shadow the standard one).
+    ``env``: further variables for the server only (this process's are restored after its start)."""
     from multiprocessing import forkserver
 
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH", *env)}
     root = str(Path(__file__).resolve().parents[1])
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved["PYTHONPATH"]) if p)
     os.environ["PYTHONSAFEPATH"] = "1"  # no working folder ahead of that path
+    os.environ.update(env)
     try:
         forkserver.ensure_running()
     finally:

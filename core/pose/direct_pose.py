@@ -37,14 +37,14 @@ class DirectPoseEstimator:
     """``PoseEstimator``'s interface on the shipped models; ``threads``: LiteRT threads per model."""
 
     def __init__(self, cfg: PoseConfig, model_complexity: int, roi: Roi | None = None, threads: int = 1) -> None:
-        from core.pose.litert_runner import DETECTOR_FILE, TfliteModel, shipped_model_path
+        from core.pose.litert_runner import DETECTOR_FILE, shared_model, shipped_model_path
         from core.pose.models import model_path
 
         self.roi = roi
         self._min_detection = cfg.min_detection_confidence
         self._min_tracking = cfg.min_tracking_confidence
-        self._landmarker = TfliteModel(model_path(model_complexity), threads)
-        self._detector = TfliteModel(shipped_model_path(DETECTOR_FILE), threads)
+        self._landmarker = shared_model(model_path(model_complexity), threads)
+        self._detector = shared_model(shipped_model_path(DETECTOR_FILE), threads)  # the person finder's too
         self._smoother = PoseSmoother(cfg.smooth_landmarks)
         self._track: PoseRoi | None = None  # the next crop, original-frame px relative to the box corner
 

@@ -31,9 +31,28 @@ def worker_modules(engine: str) -> tuple[str, ...]:
     """What a pose worker running ``engine`` ("graph" or "direct") imports, for a pool that loads them
     once and forks its workers from there (``core.process_pool``): this module first (it sets the
     native libraries' log levels), then the decoders and the engine's runtime. The direct engine needs
-    LiteRT, not MediaPipe, whose import costs ~0.7 s of CPU."""
-    runtime = "mediapipe" if engine == "graph" else "ai_edge_litert.interpreter"
-    return ("core.pose.extractor", "cv2", "av", runtime)
+    LiteRT, not MediaPipe, whose import costs ~0.7 s of CPU. Last, the engine's own modules and the
+    module of the workers' entry points (``core.mediapipe_integration``: the pose lanes' task and, through
+    ``core.scan_phase``, the glance's and scan's; their task items carry its ``ExtractionJob``): each worker
+    would import these on its first task otherwise (~0.1-0.2 s of CPU per worker, compiled from source
+    where no bytecode cache is written)."""
+    if engine == "graph":
+        return ("core.pose.extractor", "cv2", "av", "mediapipe", "core.mediapipe_integration", "core.pose.prebuilt")
+    return ("core.pose.extractor", "cv2", "av", "ai_edge_litert.interpreter", "core.pose.direct_pose",
+            "core.pose.litert_runner", "core.pose.models", "core.mediapipe_integration", "core.pose.prebuilt")
+
+
+def worker_env(engine: str, model_complexity: int) -> dict[str, str]:
+    """The fork server's environment for ``worker_modules(engine)``: it builds the LiteRT models the workers
+    use (``core.pose.prebuilt``), with the thread count they use (one): the direct engine's landmark model
+    and the detector, which the person finder shares. MediaPipe's graph runs threads and is built in each
+    worker; the detector is still built once for its finder."""
+    from core.pose.litert_runner import DETECTOR_FILE, shipped_model_path
+    from core.pose.models import model_path
+    from core.pose.prebuilt import prebuilt_env
+
+    detector = shipped_model_path(DETECTOR_FILE)
+    return prebuilt_env([detector] if engine == "graph" else [model_path(model_complexity), detector])
 
 ProgressSink = Callable[[str, int], None]
 _progress_sink: ProgressSink | None = None
@@ -178,6 +197,7 @@ class SegmentTask:
     decode_threads: int = 0
     follow: FollowPath | None = None  # the crop that follows the chosen walker (core/pose/follow.py)
     lane_stop: int = -1
+    timestamps: bool | None = None  # the probe's VideoInfo.timestamps (None: the worker probes the video again)
 
 
 _estimators: dict[tuple, Any] = {}
@@ -275,6 +295,7 @@ def _lane_frames(task: SegmentTask, start: int, stop: int) -> Iterator[Frame]:
             Path(task.video_path), start=a, stop=b, stride=stride, max_side_px=max_side_px, decoder=task.decoder,
             queue_frames=_queue_for(task.queue_frames, task.pose.max_side_px, max_side_px, task.follow),
             fps=task.fps, threads=task.decode_threads, rgb=True, skip_loop_filter=task.pose.skip_loop_filter,
+            timestamps=task.timestamps,
         )
 
     n = indexed_frame_count(task.video_path) if task.follow is not None and task.decoder == "pyav" else None
@@ -286,10 +307,10 @@ def _lane_frames(task: SegmentTask, start: int, stop: int) -> Iterator[Frame]:
     b = max(a, min(_on_grid(hi, start, stride), end))
 
     def chained() -> Iterator[Frame]:
-        yield from blank_frames(task.video_path, range(start, a, stride), task.fps)
+        yield from blank_frames(task.video_path, range(start, a, stride), task.fps, task.timestamps)
         if b > a:
             yield from decoded(a, b)
-        yield from blank_frames(task.video_path, range(b, end, stride), task.fps)
+        yield from blank_frames(task.video_path, range(b, end, stride), task.fps, task.timestamps)
 
     return chained()
 

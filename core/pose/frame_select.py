@@ -90,7 +90,7 @@ def packets_to_decode(index: PacketIndex, wanted: set[int]) -> np.ndarray:
 def read_frames_at(path: str | Path, indices: Iterable[int], threads: int = 1) -> Iterator[tuple[int, np.ndarray]]:
     """(index, BGR image at native size, display orientation) for each wanted video frame index, in
     increasing order; indices past the end are skipped. Decodes only what the wanted frames need
-    (see the module docstring); ``threads``: decoder threads (0 = FFmpeg's choice)."""
+    (see the module docstring); ``threads``: decoder and scaler threads (0 = FFmpeg's choice)."""
     for i, image, _ in read_scaled_frames_at(path, indices, 0, threads):
         yield i, image
 
@@ -122,15 +122,16 @@ def read_scaled_frames_at(path: str | Path, indices: Iterable[int], max_side_px:
             skip_deblocking(stream)
         index = packet_index(path)
         frames = _sequential(container, stream, wanted) if index is None else _selective(container, stream, index, wanted)
-        scaler, converter = VideoReformatter(), VideoReformatter()  # each keeps its swscale context
+        # each keeps its swscale context; both use the decoder's thread count (see core.pose.video._iter_pyav)
+        scaler, converter = VideoReformatter(), VideoReformatter()
         for i, frame in frames:
             turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
             scale = 1.0
             if 0 < max_side_px < max(frame.width, frame.height):
                 scale = max_side_px / max(frame.width, frame.height)
                 frame = scaler.reformat(frame, width=round(frame.width * scale), height=round(frame.height * scale),
-                                        interpolation="AREA")
-            image = converter.reformat(frame, format="bgr24").to_ndarray()
+                                        interpolation="AREA", threads=threads)
+            image = converter.reformat(frame, format="bgr24", threads=threads).to_ndarray()
             yield i, np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image, scale
     finally:
         container.close()

@@ -34,6 +34,7 @@ class TfliteModel:
         with native_stderr_silenced():  # the runtime announces its CPU delegate on fd 2
             self._interp = Interpreter(model_path=str(path), num_threads=threads)
             self._interp.allocate_tensors()
+        self.built_pid = os.getpid()  # the process that built it (a fork server's, in a worker forked from there)
         inp = self._interp.get_input_details()[0]
         self.input_index = inp["index"]
         self.input_shape = tuple(int(s) for s in inp["shape"])
@@ -47,3 +48,18 @@ class TfliteModel:
 
     def output_shapes(self) -> list[tuple[int, ...]]:
         return [tuple(int(s) for s in d["shape"]) for d in self._outputs]
+
+
+_shared: dict[tuple[str, int], TfliteModel] = {}
+
+
+def shared_model(path: Path, threads: int = 1) -> TfliteModel:
+    """This process's interpreter of ``path`` with ``threads`` threads, built on first use (~40 ms of CPU):
+    the pose engine's detector and the person finder's are one. ``TfliteModel.run`` is one call (input
+    in, outputs copied out) on a model without state, so users in one thread share it safely. A worker
+    forked from a server that built it (``core.pose.prebuilt``) starts with it built."""
+    key = (str(path), threads)
+    model = _shared.get(key)
+    if model is None:
+        model = _shared[key] = TfliteModel(path, threads)
+    return model

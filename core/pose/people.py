@@ -168,9 +168,9 @@ class PersonFinder:
 
     def _detector(self):  # noqa: ANN202
         if self._model is None:
-            from core.pose.litert_runner import DETECTOR_FILE, TfliteModel, shipped_model_path
+            from core.pose.litert_runner import DETECTOR_FILE, shared_model, shipped_model_path
 
-            self._model = TfliteModel(shipped_model_path(DETECTOR_FILE), self.threads)
+            self._model = shared_model(shipped_model_path(DETECTOR_FILE), self.threads)  # the pose engine's too
         return self._model
 
     def find(

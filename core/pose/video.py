@@ -259,6 +259,9 @@ def _iter_pyav(
         # One scaler and one converter for the whole stream: each keeps its conversion context, which a
         # frame's own reformat builds afresh every frame (0.64 against 1.19 ms of CPU per 1080p frame
         # scaled to 960 px and converted, scripts/benchmark_worker_cost.py); the pixels are the same.
+        # They use the decoder's thread count (PyAV's default, 0, starts one swscale thread per core for
+        # each: with the workers filling the cores that only added hand-over cost, 1.5 ms of CPU per
+        # 1080p frame at 960 px, docs/README_Performance_Optimization.md "Session 12"; same pixels).
         scaler, converter = VideoReformatter(), VideoReformatter()
         ranks = _seek_pyav(container, stream, path, start)
         frames = container.decode(stream)
@@ -279,11 +282,11 @@ def _iter_pyav(
             scale = 1.0
             if max_side_px > 0 and max(w, h) > max_side_px:
                 scale = max_side_px / max(w, h)
-                frame = scaler.reformat(frame, width=round(w * scale), height=round(h * scale))
+                frame = scaler.reformat(frame, width=round(w * scale), height=round(h * scale), threads=threads)
             last_t = _frame_time(None if frame.time is None else float(frame.time), index, fps, last_t, use_ts)
             # Scaled in YUV first, then converted: one conversion of the small frame (a single
             # scale-and-convert step in RGB cost more CPU per frame on 1080p H.264).
-            image = converter.reformat(frame, format="rgb24" if rgb else "bgr24").to_ndarray()
+            image = converter.reformat(frame, format="rgb24" if rgb else "bgr24", threads=threads).to_ndarray()
             turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
             if turns:
                 image = np.ascontiguousarray(np.rot90(image, k=turns))
@@ -315,14 +318,16 @@ def _seek_pyav(container, stream, path: Path, start: int) -> dict[int, int] | No
 _NO_PIXELS = np.zeros((0, 0, 3), np.uint8)
 
 
-def blank_frames(path: str | Path, indices: Iterable[int], fps: float = _DEFAULT_FPS) -> Iterator[Frame]:
+def blank_frames(path: str | Path, indices: Iterable[int], fps: float = _DEFAULT_FPS,
+                 timestamps: bool | None = None) -> Iterator[Frame]:
     """Frames ``indices`` without pixels (``Frame.blank``), timed as a decode would time them (the
-    packets' timestamps, ``timestamps_usable``), for frames that nothing looks at; nothing is decoded."""
+    packets' timestamps, ``timestamps_usable``), for frames that nothing looks at; nothing is decoded.
+    ``timestamps``: the probe's ``VideoInfo.timestamps`` where the caller has it (None: probe here)."""
     from core.pose.frame_select import packet_index
 
     index = packet_index(path)
     stamps = sorted(index.pts) if index is not None and index.time_base_s > 0 else []
-    use_ts = timestamps_usable(path)
+    use_ts = timestamps_usable(path) if timestamps is None else timestamps
     last_t = -1.0
     for i in indices:
         stamp = stamps[i] * index.time_base_s if index is not None and i < len(stamps) else None
@@ -353,16 +358,20 @@ def iter_frames(
     threads: int = 0,
     rgb: bool = False,
     skip_loop_filter: bool = False,
+    timestamps: bool | None = None,
 ) -> Iterator[Frame]:
     """Decode frames ``[start, stop)`` keeping every ``stride``-th, in a background thread.
 
     At most ``queue_frames`` decoded frames are held in memory. Frames are downscaled so their
     longer side is at most ``max_side_px`` (0 = native size) as soon as they are decoded.
-    ``threads``: decoder threads (0 = the library's choice, one per core; 1 when other processes
-    already keep every core busy, which saves the threads' hand-over cost). ``rgb``: frames in RGB
+    ``threads``: decoder threads, and PyAV's scaler threads (0 = the library's choice, one per core; 1 when
+    other processes already keep every core busy, which saves the threads' hand-over cost). ``rgb``: frames in RGB
     order (the pose model's input: PyAV converts to it at no extra cost, where a BGR frame needs one
     more conversion per frame), else BGR. ``skip_loop_filter``: PyAV skips H.264's and HEVC's in-loop
     deblocking filter (``pose.skip_loop_filter``; OpenCV's capture cannot, and decodes as before).
+    ``timestamps``: whether frame times are the container's timestamps, as the caller's ``probe_video``
+    decided (``VideoInfo.timestamps``); None: decided here (``timestamps_usable``: a second probe, which
+    opens the file with OpenCV and decodes its first frames, ~0.2 s of CPU at 1080p, once per process).
     """
     path = Path(path)
     stop = stop if stop is not None else 1 << 62
@@ -373,7 +382,7 @@ def iter_frames(
 
     def produce() -> None:
         try:
-            use_ts = timestamps_usable(path)
+            use_ts = timestamps_usable(path) if timestamps is None else timestamps
             for frame in source(path, start, stop, stride, max_side_px, fps, use_ts, threads, rgb, skip_loop_filter):
                 while not stop_event.is_set():
                     try:

@@ -121,3 +121,16 @@ def test_frame_work_is_nothing_away_from_the_walkers_path_and_moves_the_cut(tmp_
     cut = [lane[0].start for lane in mi._lanes(job, profile, 2, 4, follow)][1]
     assert cut > 380  # the first segment takes the cheap frames before the walker's path and some of it
     assert [lane[0].start for lane in mi._lanes(job, profile, 2, 4, None)][1] == 360
+
+
+@pytest.mark.parametrize("timestamps", [True, False])
+def test_pose_tasks_carry_the_probes_timing_decision(timestamps, tmp_path, monkeypatch):
+    import core.mediapipe_integration as mi
+    from core.pose.video import VideoInfo
+
+    monkeypatch.setattr(mi, "keyframes", lambda video: tuple(range(0, 300, 60)))
+    info = VideoInfo(1920, 1080, 30.0, 300, 0, True, timestamps)
+    job = mi.ExtractionJob(tmp_path / "v.mp4", tmp_path, info, {"model_complexity_used": 1, "roi": None}, {},
+                           0, 0, 0, "", 300)
+    tasks = [t for lane in mi._lanes(job, load_profile("balanced"), workers=2, queue_frames=4) for t in lane]
+    assert len(tasks) > 2 and all(t.timestamps is timestamps for t in tasks)

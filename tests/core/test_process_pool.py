@@ -72,3 +72,14 @@ def _core_file(_: int) -> str:
     import core
 
     return core.__file__
+
+
+def _env_value(_: int) -> str | None:
+    return os.environ.get("GAIT_TEST_SERVER_ENV")
+
+
+def test_the_fork_servers_environment_reaches_its_workers_only():
+    with ParallelProcessor(2, preload=(PRELOADED,), preload_env={"GAIT_TEST_SERVER_ENV": "x"}) as proc:
+        out = [r for _, r in proc.run_lanes(_env_value, [[0], [1]])]
+    assert out == ["x", "x"]
+    assert "GAIT_TEST_SERVER_ENV" not in os.environ

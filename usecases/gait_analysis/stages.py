@@ -54,7 +54,7 @@ def run_videos(
     ``--scheduler``; otherwise it analyses them in this process after the videos)."""
     from core.executors import open_executor
     from core.mediapipe_integration import extract_jobs, restarted
-    from core.pose.extractor import warm_pose, worker_modules
+    from core.pose.extractor import warm_pose, worker_env, worker_modules
     from usecases.gait_analysis.progress import ProgressBars, result_frames
 
     profile = effective_profile(cfg)
@@ -74,10 +74,12 @@ def run_videos(
         workers, queue_frames = _memory_plan(cfg, monitor, results, profile, jobs)
     # The workers fork from one process that imported the pose runtime once; not under a memory budget, whose
     # plan counts a fresh worker's measured size per worker and has no room for that extra process.
+    # It also builds the LiteRT models they use, once (core.pose.prebuilt).
     preload = worker_modules(profile.pose.engine) if early else ()
+    preload_env = worker_env(profile.pose.engine, model.used) if early else {}
     with ProgressBars(cfg, jobs, workers) as bars, _TimedExit(monitor, "shutdown", open_executor(
         cfg.scheduler, workers, profile.parallel.segments_per_worker, on_result=bars.on_result,
-        count=result_frames, preload=preload, **bars.pool_args
+        count=result_frames, preload=preload, preload_env=preload_env, **bars.pool_args
     )) as executor:
         if early:
             executor.warm(warm_pose, profile.pose, model.used, cfg.roi)

@@ -106,3 +106,16 @@ def test_the_shared_finder_is_one_per_config_in_a_process():
     assert shared_finder(cfg) is shared_finder(FinderConfig())
     other = replace(cfg, min_score=cfg.min_score + 0.1)
     assert shared_finder(other) is not shared_finder(cfg) and shared_finder(other).cfg == other
+
+
+def test_the_finder_and_the_direct_engine_share_one_detector_in_a_process():
+    from core.config import load_profile
+    from core.pose.direct_pose import DirectPoseEstimator
+    from core.pose.litert_runner import DETECTOR_FILE, shared_model, shipped_model_path
+    from core.pose.people import PersonFinder
+
+    detector = shared_model(shipped_model_path(DETECTOR_FILE), 1)
+    assert PersonFinder()._detector() is detector  # built once per process (~40 ms of CPU), not per user
+    with DirectPoseEstimator(load_profile("balanced").pose, 1) as engine:
+        assert engine._detector is detector
+    assert shared_model(shipped_model_path(DETECTOR_FILE), 2) is not detector  # another thread count

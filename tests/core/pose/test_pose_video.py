@@ -109,3 +109,52 @@ def test_skipping_the_loop_filter_decodes_the_same_frames_with_nearly_the_same_p
     assert max(diff) > 0  # the filter was skipped: a low bit rate H.264 frame is deblocked
     assert np.mean(diff) < 4  # grey levels: the same picture
 
+
+
+@pytest.mark.parametrize("decoder", ["opencv", "pyav"])
+def test_frames_timed_by_the_callers_probe_need_no_second_probe(synthetic_video, monkeypatch, decoder):
+    # a pose lane is handed the main process's timing decision (SegmentTask.timestamps): the worker does not
+    # open the video with OpenCV again to decide it, and its frames are timed as a probing decode times them
+    import core.pose.video as video
+
+    probed = list(iter_frames(synthetic_video, start=2, stop=12, decoder=decoder))
+    told = video.probe_video(synthetic_video).timestamps
+    blanks = list(video.blank_frames(synthetic_video, range(2, 12)))
+
+    def no_probe(path):
+        raise AssertionError("probed again")
+
+    monkeypatch.setattr(video, "probe_video", no_probe)
+    video._timestamps_usable.cache_clear()
+    given = list(iter_frames(synthetic_video, start=2, stop=12, decoder=decoder, timestamps=told))
+    assert [(f.index, f.time_s) for f in given] == [(f.index, f.time_s) for f in probed]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(given, probed))
+    assert [f.time_s for f in video.blank_frames(synthetic_video, range(2, 12), timestamps=told)] == \
+        [f.time_s for f in blanks]
+    with pytest.raises(AssertionError, match="probed again"):  # without the decision the decoder probes
+        list(iter_frames(synthetic_video, start=2, stop=4, decoder=decoder))
+
+
+def _threads() -> set[str]:
+    import os
+
+    return set(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_one_decode_thread_means_no_codec_or_scaler_threads(synthetic_video):
+    # the pose lanes and the scan decode with one thread when the workers fill the cores; PyAV's scaler
+    # would otherwise start one thread per core for each of its two steps (hand-over cost, same pixels)
+    from core.pose.frame_select import read_scaled_frames_at
+
+    before = _threads()
+    frames = iter_frames(synthetic_video, stop=40, max_side_px=320, decoder="pyav", threads=1, rgb=True,
+                         queue_frames=1)  # the producer waits on the full queue: alive while counted
+    next(frames)
+    assert len(_threads() - before) == 1  # the background decoding thread only
+    frames.close()
+    before = _threads()
+    scan = read_scaled_frames_at(synthetic_video, [0, 3, 5], 320, threads=1)
+    next(scan)
+    assert not _threads() - before  # decoded and scaled in this thread
+    scan.close()
