@@ -28,7 +28,7 @@ from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
-from core.gait.parameters import leg_length, pixel_scale_m_per_px, spatiotemporal_parameters
+from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
@@ -260,6 +260,6 @@ def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forw
     if detection.method != "velocity":
         confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
     spans = bouts or [(0, s.n_frames)]
-    rise = heel_rise_pct(positions, spans, leg_length(positions)) if s.units == "px" else None
+    rise = heel_rise_pct(positions, spans, params.get("leg_length_units")) if s.units == "px" else None
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
                           presence_share(raw), confirming, compared, rise)

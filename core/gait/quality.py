@@ -68,8 +68,9 @@ STANCE_SPREAD_PCT = (5.0, 10.0)
 METHOD_SI_DIFF_PCT = 8.0
 SI_INTERVAL_WIDTH_PCT = 10.0
 # The lower heel's rise (% of leg length, ``core.gait.trust.heel_rise_pct``) below which video event timing
-# is doubtful. Walks on video rise 21-36 % (synthetic normal and pathological styles, the real Sports2D
-# clip); shuffling 12-16 %, where toe offs on sliding toes come 50-120 ms early (docs/gait_accuracy.md).
+# is doubtful. Normal walks on video rise 23-34 % (synthetic phone-look sweeps and twins, the real Sports2D clip),
+# antalgic and hemiparetic 15-25 %, shuffling 9-19 %, whose toe offs on sliding toes come 50-120 ms early
+# (docs/gait_accuracy.md (h3)).
 LOW_HEEL_RISE_PCT = 18.0
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
@@ -244,7 +245,7 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
                  "toe offs or heel strikes mistimed"),
         ("method_si", "method_step_time_si_diff_pct", _level_high, (METHOD_SI_DIFF_PCT, np.inf), method_si),
         ("heel_rise", "heel_rise_pct", _level_low, (LOW_HEEL_RISE_PCT, -np.inf),
-         lambda: f"the heels rise only {f('heel_rise_pct', '.0f')} % of leg length (walking: over 20 %): "
+         lambda: f"the heels rise only {f('heel_rise_pct', '.0f')} % of leg length (normal walking: 23-34 %): "
                  "contacts of sliding feet are timed less exactly"),
         ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
          lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "

@@ -145,11 +145,12 @@ def timing_evidence(events: list[GaitEvent], bouts: Bouts, confirming: list[Gait
     }
 
 
-def heel_rise_pct(positions: np.ndarray, bouts: Bouts, leg_length: float) -> float | None:
+def heel_rise_pct(positions: np.ndarray, bouts: Bouts, leg_length: float | None) -> float | None:
     """The lower of the two heels' rise over the walking bouts: the spread of its heights (axis 1, up)
-    between ``HEEL_RISE_PERCENTILES``, in % of ``leg_length`` (the positions' units). ``positions``
-    (T, 33, 3) oriented. None without a finite leg length or ``MIN_HEEL_SAMPLES`` heights on a side."""
-    if not (np.isfinite(leg_length) and leg_length > 0):
+    between ``HEEL_RISE_PERCENTILES``, in % of ``leg_length`` (the positions' units; the parameters'
+    ``leg_length_units``). ``positions`` (T, 33, 3) oriented. None without a finite leg length or
+    ``MIN_HEEL_SAMPLES`` heights on a side."""
+    if leg_length is None or not (np.isfinite(leg_length) and leg_length > 0):
         return None
     spans = bouts if bouts else [(0, len(positions))]
     rises = []

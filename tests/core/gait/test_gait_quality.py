@@ -11,7 +11,7 @@ from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.analysis import analyze_series
 from core.gait.quality import (
-    Quality, agreement_share, grade_analysis, non_alternating_heel_strikes, supported_only,
+    LOW_HEEL_RISE_PCT, Quality, agreement_share, grade_analysis, non_alternating_heel_strikes, supported_only,
 )
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 from core.types import GaitEvent
@@ -168,6 +168,6 @@ def test_shuffling_on_video_is_not_graded_high(style: str, doubted: bool) -> Non
     truth = simulate_walk(GaitParams(duration_s=8.0, seed=1, style=style))[2]
     q = analyze_series(truth_to_series(truth), CFG).quality
     assert q is not None
-    assert (q.evidence["heel_rise_pct"] < 18.0) == doubted, q.evidence["heel_rise_pct"]
+    assert (q.evidence["heel_rise_pct"] < LOW_HEEL_RISE_PCT) == doubted, q.evidence["heel_rise_pct"]
     assert (q.trust["event_timing"]["grade"] != "high") == doubted, q
     assert any("heels rise only" in r for r in q.reasons) == doubted

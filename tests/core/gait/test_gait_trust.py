@@ -167,5 +167,6 @@ def test_heel_rise_is_the_lower_heels_height_spread_over_the_bouts() -> None:
     positions[300:, LEG_LANDMARKS["left"]["heel"], 1] = 100.0  # outside the bout: not counted
     assert heel_rise_pct(positions, [(0, 300)], 50.0) == pytest.approx(rise, rel=0.05)
     assert heel_rise_pct(positions, [(0, 300)], float("nan")) is None
+    assert heel_rise_pct(positions, [(0, 300)], None) is None
     positions[:, LEG_LANDMARKS["left"]["heel"], 1] = np.nan  # one heel unseen: the other's rise
     assert heel_rise_pct(positions, [(0, 400)], 50.0) == pytest.approx(3 * rise, rel=0.02)
