@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.constants import LEG_LANDMARKS
+from core.constants import LEG_LANDMARKS, SIDES
 from core.errors import InsufficientDataError
 from core.gait.contact import heel_rest, heel_touchdown, toe_off_over_ground
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, has_foot_evidence, pixel_contact
@@ -53,10 +53,10 @@ from core.gait.events_candidates import (
 )
 from core.gait.events_checks import check_consistency
 from core.gait.events_refine import (
-    FOOT_SPEED_FRACTION, HEEL_AIRBORNE_LEG, MIN_TOE_LIFT_LEG, REGION_FRACTION, REGION_MAX_S, TOE_LIFT_S,
+    FOOT_SPEED_FRACTION, HEEL_AIRBORNE_LEG, MIN_TOE_LIFT_LEG, REGION_FRACTION, REGION_MAX_S, TOE_LIFT_S, heel_impact,
     refine_heel_strike, refine_toe_off,
 )
-from core.gait.preprocessing import valid_segments
+from core.gait.preprocessing import IMPACT_HEEL_META, valid_segments
 from core.types import GaitEvent, KeypointSeries
 
 METHODS = ("auto", "zeni", "velocity")
@@ -145,16 +145,20 @@ Evidence = tuple[np.ndarray, np.ndarray]  # foot-patch velocity (T, 4, 2) px/s a
 
 
 def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray, heel_speed: np.ndarray,
-             toe_speed: np.ndarray, ctx: BoutContext, evidence: Evidence | None = None) -> list[Candidate]:
+             toe_speed: np.ndarray, ctx: BoutContext, evidence: Evidence | None = None,
+             impact_height: np.ndarray | None = None) -> list[Candidate]:
     """Zeni candidates moved to the heel's contact (HS) or the toe's launch (TO) near their extremum,
     then, on video with foot-patch ``evidence``, a heel strike to its heel patch's onset of rest where
     that is clear (``core.gait.contact_pixels``). ``heel_speed``, ``toe_speed``: (T,) forward speeds
-    over the ground (``_speed_over_ground``)."""
+    over the ground (``_speed_over_ground``); ``impact_height`` (T,): the heel's height for
+    ``heel_impact`` (metric data), which times a heel strike where it finds an impact or a landing."""
     max_samples = int(np.ceil(REGION_MAX_S * ctx.rate_hz))
     heel_fwd, toe_fwd = (h - p) @ ctx.forward, (t - p) @ ctx.forward
     out = []
     for c in found:
         index = _speed_contact(c, heel_speed, toe_speed, ctx)
+        if index is None and c.event == "heel_strike" and impact_height is not None:
+            index = heel_impact(c.index, impact_height, ctx.rate_hz, HEEL_AIRBORNE_LEG * ctx.leg_length)
         if index is None and c.event == "heel_strike":
             region = extremum_region(heel_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_heel_strike(c.index, h[:, 1], region, heel_speed, ctx.walking_speed, max_samples,
@@ -183,9 +187,9 @@ def _metric_toe(positions: np.ndarray, side: str, toe: np.ndarray, ctx: BoutCont
 
 
 def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutContext,
-                     evidence: Evidence | None = None) -> list[Candidate]:
+                     evidence: Evidence | None = None, impact_height: np.ndarray | None = None) -> list[Candidate]:
     """Candidates of one side in one bout (indices relative to the bout), per finite run; ``evidence``
-    over the bout's frames."""
+    and the side's ``impact_height`` (T,) over the bout's frames."""
     pelvis = pelvis_position(positions)
     heel, toe = foot_points(positions, side)
     knee = positions[:, LEG_LANDMARKS[side]["knee"]]
@@ -207,7 +211,8 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             found = zeni_candidates((h - p) @ ctx.forward, (t - p) @ ctx.forward, side, ctx.rate_hz)
         if method == "auto":
             found = _refined(found, p, h, t, heel_speed, toe_speed, ctx, None if evidence is None else
-                             (evidence[0][start:end], evidence[1][start:end]))
+                             (evidence[0][start:end], evidence[1][start:end]),
+                             None if impact_height is None or side in ctx.virtual_heels else impact_height[start:end])
             if ankle_only:
                 found = [c for c in found if c.event != "toe_off"]
                 found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
@@ -266,7 +271,9 @@ def detect_events(
                                                 series.units == "px"), virtual_heels=placed_heels,
                                   touchdown=series.units == "px" and video_heel_strike == "touchdown")
         evidence = (series.meta[FOOT_VELOCITY_META][start:end], series.meta[FOOT_PEAK_META][start:end]) if feet else None
-        cands = [c for s in present_sides(positions) for c in _side_candidates(positions, s, method, ctx, evidence)]
+        impact = series.meta.get(IMPACT_HEEL_META)
+        cands = [c for s in present_sides(positions) for c in _side_candidates(
+            positions, s, method, ctx, evidence, None if impact is None else impact[start:end, SIDES.index(s)])]
         kept, lost = check_consistency(cands, rate_hz)
         events += [_to_event(c, start, series.time_s) for c in kept]
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]

@@ -22,6 +22,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
+from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, swap_foot_sides
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
@@ -35,6 +36,14 @@ UNIFORM_TOLERANCE = 0.05
 # on noise-free motion capture the local MAD is ~0 and would flag rounding noise.
 HAMPEL_MIN_DEVIATION_LEG = 0.01
 ROLLING_CHUNK_ELEMENTS = 4_000_000  # moving-window statistics work on ~32 MB at a time
+# Heel strike on motion capture is timed at the heel's impact (``core.gait.events_refine.heel_impact``),
+# read from the heels' heights low-passed at IMPACT_CUTOFF_HZ: the 6 Hz low-pass for joint angles smears
+# a landing's last 20-40 ms (real treadmill trials, docs/gait_accuracy.md section (u)). A heel whose
+# height noise (``height_noise``) exceeds IMPACT_MAX_NOISE (0.5 mm, metres; real motion capture:
+# 0.01-0.1 mm, a markerless TRC: centimetres) has no impact height, and keeps the 6 Hz timing.
+IMPACT_CUTOFF_HZ = 20.0
+IMPACT_MAX_NOISE = 0.0005
+IMPACT_HEEL_META = "impact_heel_height"  # (T, 2) left and right heel heights (units), NaN where not used
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,27 @@ def butterworth_lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: 
     return out
 
 
+def height_noise(y: np.ndarray) -> float:
+    """Robust noise level (units of ``y``) of a smooth trajectory y (T,): the median absolute second
+    difference scaled to the standard deviation of white noise (nan with fewer than 5 finite samples)."""
+    d2 = np.diff(y[np.isfinite(y)], 2)
+    return float(np.median(np.abs(d2)) / 0.6745 / np.sqrt(6.0)) if len(d2) >= 3 else float("nan")
+
+
+def impact_heel_heights(positions: np.ndarray, rate_hz: float) -> np.ndarray | None:
+    """Left and right heel heights (T, 2) low-passed at IMPACT_CUTOFF_HZ for metric positions (T, 33, 3)
+    (Y up), NaN for a heel that is missing or noisier than IMPACT_MAX_NOISE; None when the rate is too
+    low to keep IMPACT_CUTOFF_HZ (below 2.5 x the cutoff)."""
+    if not rate_hz >= 2.5 * IMPACT_CUTOFF_HZ:
+        return None
+    out = np.full((len(positions), 2), np.nan)
+    for column, side in enumerate(("left", "right")):
+        y = positions[:, LEG_LANDMARKS[side]["heel"], 1]
+        if np.isfinite(y).any() and height_noise(y) <= IMPACT_MAX_NOISE:
+            out[:, column] = butterworth_lowpass(y, rate_hz, IMPACT_CUTOFF_HZ, 4)
+    return out
+
+
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
 # not stepping; overground walking is faster than MIN_SPEED_LEG_S leg lengths/s (~0.13 m/s,
 # below the slowest clinical walking speeds); a heading change faster than MAX_TURN_RATE_DEG_S
@@ -322,6 +352,9 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             notes.append(f"Hampel filter rejected {n_out} landmark samples as outliers")
     max_gap = int(np.floor(cfg.gap_fill_max_ms / 1000.0 * rate_hz + 1e-9)) if np.isfinite(rate_hz) else 0
     positions = fill_gaps(positions, max_gap)
+    impact = impact_heel_heights(positions, rate_hz) if series.units == "m" else None
+    if impact is not None:
+        meta[IMPACT_HEEL_META] = impact
     if not np.isfinite(rate_hz):
         notes.append("low-pass skipped: the sampling rate is unknown (fewer than 2 frames)")
     elif cfg.cutoff_hz < rate_hz / 2.0:
