@@ -137,6 +137,21 @@ TRC_MID_HIP_MARKERS: tuple[str, ...] = ("Hip", "MidHip", "Pelvis", "PelvisCenter
 # Landmarks exported to TRC, with the marker names other tools expect.
 TRC_EXPORT_MARKERS: dict[str, str] = {v: k for k, v in TRC_MARKER_ALIASES.items()}
 
+# C3D motion capture (``core.io.c3d_series``): marker labels per leg point, in order of preference, with
+# "{S}" standing for the side letter (R or L); matched like TRC names (``core.io.trc.marker_key``:
+# case and separators are ignored, so "R.Heel", "RHeel" and "r_heel" are one name) after any
+# "Subject:" prefix. Hips: a hip joint centre, else the greater trochanter; without either, the mean
+# of the side's ASIS and PSIS markers (C3D_PELVIS_MARKERS) stands for the hip.
+C3D_MARKERS: dict[str, tuple[str, ...]] = {
+    "hip": ("V_{S}.Hip_JC", "{S}HJC", "{S}HipJC", "{S}Hip", "{S}GTR", "{S}Trochanter"),
+    "knee": ("{S}Knee", "{S}KNE", "{S}LEP", "{S}LFC", "{S}LE"),
+    "ankle": ("{S}Ankle", "{S}ANK", "{S}LML", "{S}LMAL", "{S}LM"),
+    "heel": ("{S}Heel", "{S}HEE", "{S}CAL"),
+    "toe": ("{S}BigToe", "{S}MT1", "{S}TOE", "{S}MT2", "{S}5TH", "{S}MT5"),
+    "shoulder": ("{S}Shoulder", "{S}SHO", "{S}AC", "{S}Acromion", "{S}ACR"),
+}
+C3D_PELVIS_MARKERS: tuple[str, ...] = ("{S}ASI", "{S}ASIS", "{S}PSI", "{S}PSIS")
+
 # Store record layout: per landmark (x_px, y_px, z, visibility, presence).
 IMAGE_FIELDS: tuple[str, ...] = ("x_px", "y_px", "z", "visibility", "presence")
 WORLD_FIELDS: tuple[str, ...] = ("x_m", "y_m", "z_m")

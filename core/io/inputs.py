@@ -15,7 +15,7 @@ from typing import IO
 from core.errors import InputError, OutputLockedError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
-KEYPOINT_SUFFIXES = (".trc", ".csv")
+KEYPOINT_SUFFIXES = (".trc", ".c3d", ".csv")
 
 
 @dataclass(frozen=True)

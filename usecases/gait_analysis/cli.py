@@ -19,6 +19,7 @@ EPILOG = """examples:
   gait-analysis --videos walk.mp4 --performance-mode fast
   gait-analysis --videos clips/ --subject-height 1.72 --output results/
   gait-analysis --keypoints trial.trc --events trial.events.csv
+  gait-analysis --keypoints trial.c3d --events trial.c3d       # motion capture, scored on its own events
   gait-analysis --videos data/ --labels data/labels.csv --task classification --folds 3
   gait-analysis --videos /shared/clips/ --output /shared/results/ --scheduler tcp://10.0.0.5:8786
 """
@@ -34,12 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     io = p.add_argument_group("inputs and outputs")
     io.add_argument("--videos", nargs="+", default=[], metavar="PATH", help="video files, folders or globs")
-    io.add_argument("--keypoints", nargs="+", default=[], metavar="FILE", help="TRC or landmarks CSV files to analyse without video")
+    io.add_argument("--keypoints", nargs="+", default=[], metavar="FILE", help="TRC, C3D or landmarks CSV files to analyse without video")
     io.add_argument("--output", type=Path, metavar="DIR",
                     help="output folder, one subfolder per input (default: gait_analysis_results/)")
-    io.add_argument("--events", type=Path, metavar="CSV|DIR",
-                    help="annotated events (side,event,frame,time_s; or a synthetic video's .truth.json), "
-                         "or a folder of <name>.events.csv (or <name>.truth.json)")
+    io.add_argument("--events", type=Path, metavar="CSV|C3D|DIR",
+                    help="annotated events (side,event,frame,time_s; or a synthetic video's .truth.json; or a "
+                         "C3D file: its EVENT group, else its force plates), or a folder of <name>.events.csv "
+                         "(or <name>.truth.json, <name>.c3d)")
     io.add_argument("--tolerance-ms", type=float, metavar="MS",
                     help="with --events: a detected event within this many ms of an annotated one counts as found "
                     "(default 50)")

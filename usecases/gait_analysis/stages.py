@@ -308,7 +308,8 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
 
 
 def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path: Path, folder: Path) -> Analysis:
-    """``--keypoints``: a TRC or the project's landmarks CSV, analysed without video."""
+    """``--keypoints``: a TRC, a C3D or the project's landmarks CSV, analysed without video."""
+    from core.io.c3d_series import read_c3d_keypoints
     from core.io.landmarks_csv import read_landmarks_csv
     from core.io.trc import read_trc
 
@@ -316,26 +317,34 @@ def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path
         suffix = path.suffix.lower()
         if suffix == ".trc":
             series = read_trc(path)
+        elif suffix == ".c3d":
+            series = read_c3d_keypoints(path)
         elif suffix == ".csv":
             series = read_landmarks_csv(path)
         else:
-            raise InputError("unsupported keypoint file (expected .trc or landmarks .csv)", path)
-    return analyse_series(cfg, monitor, replace(series, name=folder.name), folder, path)
+            raise InputError("unsupported keypoint file (expected .trc, .c3d or landmarks .csv)", path)
+    analysis = analyse_series(cfg, monitor, replace(series, name=folder.name), folder, path)
+    note = series.meta.get("c3d_note")
+    return replace(analysis, notes=[note] + analysis.notes) if note else analysis
 
 
 def truth_events_for(cfg: PipelineConfig, source: Path, series: KeypointSeries) -> list[GaitEvent] | None:
     """Annotated events for ``source``: ``--events FILE``, or ``<stem>.events.csv`` in ``--events DIR``
-    (else the generator's ``<stem>.truth.json`` there)."""
+    (else the generator's ``<stem>.truth.json``, else a ``<stem>.c3d`` there). A C3D gives its EVENT
+    group's events, else its force plates' (``core.io.c3d_series.read_c3d_events``)."""
+    from core.io.c3d_series import read_c3d_events
     from core.io.events_csv import read_events_csv
 
     if cfg.events is None:
         return None
     path = Path(cfg.events)
     if path.is_dir():
-        found = [path / f"{source.stem}{suffix}" for suffix in (".events.csv", ".truth.json")]
+        found = [path / f"{source.stem}{suffix}" for suffix in (".events.csv", ".truth.json", ".c3d")]
         path = next((p for p in found if p.exists()), None)
         if path is None:
             return None
+    if path.suffix.lower() == ".c3d":
+        return read_c3d_events(path, series)
     return read_events_csv(path, n_frames=series.n_frames + int(series.meta.get("first_frame", 0)), rate_hz=series.rate_hz)
 
 

@@ -1,0 +1,108 @@
+"""scripts/benchmark_mocap.py on generated C3D trials (no network): the table, the one-sided sagittal
+variant, force-plate truth and the wheel's extraction."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.constants import LANDMARK_INDEX, LEG_LANDMARKS, NUM_LANDMARKS
+from tests.core.io.c3d_files import pig_markers, write_c3d
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 100.0
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("benchmark_mocap", ROOT / "scripts" / "benchmark_mocap.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two synthetic trials: one with an EVENT group, one with a force plate per foot and no events."""
+    from core.synthetic import GaitParams, simulate_walk, truth_to_events
+
+    folder = tmp_path_factory.mktemp("mocap")
+    truth = simulate_walk(GaitParams(duration_s=6.0, fps=RATE, seed=11, width_px=640, height_px=360))[2]
+    positions = np.zeros((truth["n_frames"], NUM_LANDMARKS, 3))
+    for name, i in LANDMARK_INDEX.items():
+        positions[:, i, :2] = np.asarray(truth["landmarks_world_m"][name], dtype=float)
+    events = truth_to_events(truth)
+    labels, points = pig_markers(positions)
+    codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s) for e in events]
+    write_c3d(folder / "with_events.c3d", labels, points, RATE, events=codes)
+    t = np.arange(len(positions) * 10) / (RATE * 10)
+    force = np.zeros((len(t), 2))
+    for k, side in enumerate(("left", "right")):
+        hs = [e.time_s for e in events if e.side == side and e.event == "heel_strike"]
+        to = [e.time_s for e in events if e.side == side and e.event == "toe_off"]
+        for a in ([0.0] if to[0] < hs[0] else []) + hs:
+            b = next((x for x in to if x > a), t[-1] + 1.0)
+            force[:, k] += 700.0 * np.clip(np.minimum(t - a, b - t) / 0.005, 0.0, 1.0)
+    write_c3d(folder / "plates_only.c3d", labels, points, RATE, analog=force, ratio=10, plates=[1, 2])
+    return folder
+
+
+def test_prints_a_row_per_trial_and_variant_with_medians(trials: Path) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert _module().main(["--data", str(trials)]) == 0
+    text = out.getvalue()
+    rows = [line for line in text.splitlines() if line.startswith("| with_events") or line.startswith("| plates_only")]
+    assert len(rows) == 4
+    assert sum("| plates |" in r for r in rows) == 2 and sum("| right 2-D |" in r for r in rows) == 2
+    for row in rows:
+        assert float(row.split("|")[7]) >= 0.9, row  # F1
+    assert text.count("**median / worst**") == 2
+    assert "no plate events" not in text  # a trial without plates is left out of the plate check
+
+
+def test_right_sagittal_turns_the_walk_to_plus_x_and_drops_the_left_leg() -> None:
+    bench = _module()
+    t = np.arange(400) / RATE
+    positions = np.zeros((len(t), NUM_LANDMARKS, 3))
+    heel, hip = LEG_LANDMARKS["right"]["heel"], LEG_LANDMARKS["right"]["hip"]
+    swing = np.sin(2 * np.pi * t)  # heel about the hip, along -Z (walking towards -Z); high while moving to -Z
+    positions[:, hip] = [0.0, 0.9, 0.0]
+    positions[:, heel] = np.stack([np.zeros_like(t), 0.05 + 0.1 * np.clip(-np.cos(2 * np.pi * t), 0, None),
+                                   -0.3 * swing], axis=1)
+    from core.types import KeypointSeries
+
+    series = KeypointSeries(positions, t, np.ones(positions.shape[:2]))
+    out = bench.right_sagittal(series)
+    assert out.is_2d and np.all(out.positions[..., 2][np.isfinite(out.positions[..., 2])] == 0.0)
+    assert np.isnan(out.positions[:, LEG_LANDMARKS["left"]["heel"]]).all()
+    x = out.positions[:, heel, 0]
+    up = out.positions[:, heel, 1] > 0.1
+    assert np.median(np.gradient(x)[up]) > 0  # forwards in swing
+    np.testing.assert_allclose(np.abs(x), np.abs(positions[:, heel, 2]), atol=1e-9)
+
+
+def test_trials_are_extracted_from_a_wheel_in_the_work_folder(tmp_path: Path, trials: Path) -> None:
+    wheel = tmp_path / "gaitkit-1.5.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("gaitkit/data/c3d/a.c3d", (trials / "with_events.c3d").read_bytes())
+        z.writestr("gaitkit/data/example.json", "{}")
+    folder = _module().fetch_trials(tmp_path)
+    assert [p.name for p in folder.glob("*.c3d")] == ["a.c3d"]
+
+
+def test_an_archive_without_trials_says_to_use_data(tmp_path: Path) -> None:
+    import tarfile
+
+    with tarfile.open(tmp_path / "gaitkit-1.5.0.tar.gz", "w:gz") as t:
+        info = tarfile.TarInfo("gaitkit-1.5.0/README.md")
+        t.addfile(info, io.BytesIO(b""))
+    with pytest.raises(SystemExit, match="--data"):
+        _module().fetch_trials(tmp_path)
+
+
