@@ -2,10 +2,9 @@
 
     python scripts/benchmark_mocap.py [--data DIR_OF_C3D] [--work DIR] [--profile balanced]
 
-Without ``--data``, the ``gaitkit==1.5.0`` wheel (MIT; PyPI) is fetched once with ``pip download``
-into ``--work`` and its ``gaitkit/data/c3d/*.c3d`` are extracted (network needed). Where the index
-only offers gaitkit's source archive (it holds no C3D), give ``--data`` a folder with the trials, e.g.
-``python/src/gaitkit/data/c3d/`` of github.com/IDMDataHub/gaitkit. The trials: Fukuchi et al. 2018
+Without ``--data``, the six trials of ``python/src/gaitkit/data/c3d/`` in github.com/IDMDataHub/gaitkit
+(MIT; a pinned commit, 17 MB) are downloaded once into ``--work`` (network needed); ``--data`` takes a
+folder of .c3d files instead. The trials: Fukuchi et al. 2018
 (instrumented treadmill, 150 Hz, CC BY 4.0), the figshare Parkinson dataset 14896881 (overground,
 150 Hz, CC BY 4.0) and van der Zee et al. 2022 (split-belt treadmill, 120 Hz). Nothing of them is
 committed here.
@@ -28,9 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
-import subprocess  # noqa: E402
-import tarfile  # noqa: E402
-import zipfile  # noqa: E402
+import urllib.request  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -44,35 +41,33 @@ from core.io.c3d_forces import force_plate_events, plate_vertical_forces  # noqa
 from core.io.c3d_series import c3d_events, c3d_series, event_kind  # noqa: E402
 from core.types import GaitEvent, KeypointSeries  # noqa: E402
 
-WHEEL = "gaitkit==1.5.0"
-MEMBER_DIR = "gaitkit/data/c3d/"
+# gaitkit's trials at a pinned commit (its PyPI releases up to 1.5.0 ship no C3D files).
+GAITKIT_RAW = ("https://raw.githubusercontent.com/IDMDataHub/gaitkit/3c4de9729da67da67b11ddd13666eb909914ce53/"
+               "python/src/gaitkit/data/c3d")
+TRIALS = ("figshare_pd_SUB01_off_walk_12b.c3d", "figshare_pd_SUB05_off_walk_8.c3d", "figshare_pd_SUB07_off_walk_7.c3d",
+          "fukuchi_WBDS19walkT01.c3d", "fukuchi_WBDS42walkT03.c3d", "vanderzee_p10_trial3.c3d")
 TOLERANCE_S = 0.05
 OVERGROUND_TRAVEL_M = 2.0  # the pelvis travels further than this over ground; on a treadmill it stays
 
 
-def fetch_trials(work: Path) -> Path:
-    """The C3D files of gaitkit's wheel, extracted into ``work/c3d`` (fetched once)."""
+def fetch_trials(work: Path, base_url: str = GAITKIT_RAW) -> Path:
+    """gaitkit's C3D trials (TRIALS) downloaded once into ``work/c3d`` from ``base_url`` (a pinned commit
+    of github.com/IDMDataHub/gaitkit; any URL urllib opens, file:// included)."""
     out = work / "c3d"
-    if out.is_dir() and any(out.glob("*.c3d")):
-        return out
-    work.mkdir(parents=True, exist_ok=True)
-    if not list(work.glob("gaitkit-*")):
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", WHEEL, "-d", str(work), "-q"], check=True)
-    out.mkdir(exist_ok=True)
-    for archive in sorted(work.glob("gaitkit-*")):
-        if archive.suffix == ".whl":
-            with zipfile.ZipFile(archive) as z:
-                members = [(m, z.read(m)) for m in z.namelist() if MEMBER_DIR in m and m.endswith(".c3d")]
-        else:
-            with tarfile.open(archive) as t:
-                members = [(m.name, t.extractfile(m).read()) for m in t.getmembers()
-                           if MEMBER_DIR in m.name and m.name.endswith(".c3d")]
-        for name, data in members:
-            (out / Path(name).name).write_bytes(data)
-    if not any(out.glob("*.c3d")):
-        raise SystemExit(f"no {MEMBER_DIR}*.c3d in {', '.join(p.name for p in work.glob('gaitkit-*'))} (the index "
-                         "gave gaitkit's source archive?); pass --data with the trials' folder "
-                         "(github.com/IDMDataHub/gaitkit: python/src/gaitkit/data/c3d/)")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in TRIALS:
+        target = out / name
+        if target.is_file():
+            continue
+        try:
+            with urllib.request.urlopen(f"{base_url}/{name}", timeout=60) as response:
+                data = response.read()
+        except OSError as exc:
+            raise SystemExit(f"could not download {name} from {base_url} ({exc}); pass --data with a folder of the "
+                             "trials (github.com/IDMDataHub/gaitkit: python/src/gaitkit/data/c3d/)") from exc
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)
     return out
 
 

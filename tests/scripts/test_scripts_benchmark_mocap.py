@@ -1,12 +1,11 @@
 """scripts/benchmark_mocap.py on generated C3D trials (no network): the table, the one-sided sagittal
-variant, force-plate truth and the wheel's extraction."""
+variant, force-plate truth and the download of the trials."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -87,22 +86,18 @@ def test_right_sagittal_turns_the_walk_to_plus_x_and_drops_the_left_leg() -> Non
     np.testing.assert_allclose(np.abs(x), np.abs(positions[:, heel, 2]), atol=1e-9)
 
 
-def test_trials_are_extracted_from_a_wheel_in_the_work_folder(tmp_path: Path, trials: Path) -> None:
-    wheel = tmp_path / "gaitkit-1.5.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as z:
-        z.writestr("gaitkit/data/c3d/a.c3d", (trials / "with_events.c3d").read_bytes())
-        z.writestr("gaitkit/data/example.json", "{}")
-    folder = _module().fetch_trials(tmp_path)
-    assert [p.name for p in folder.glob("*.c3d")] == ["a.c3d"]
+def test_trials_are_downloaded_once_into_the_work_folder(tmp_path: Path, trials: Path) -> None:
+    module = _module()
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in module.TRIALS:
+        (source / name).write_bytes((trials / "with_events.c3d").read_bytes())
+    folder = module.fetch_trials(tmp_path / "work", source.as_uri())
+    assert sorted(p.name for p in folder.glob("*.c3d")) == sorted(module.TRIALS)
+    (source / module.TRIALS[0]).unlink()  # already there: not fetched again
+    assert module.fetch_trials(tmp_path / "work", source.as_uri()) == folder
 
 
-def test_an_archive_without_trials_says_to_use_data(tmp_path: Path) -> None:
-    import tarfile
-
-    with tarfile.open(tmp_path / "gaitkit-1.5.0.tar.gz", "w:gz") as t:
-        info = tarfile.TarInfo("gaitkit-1.5.0/README.md")
-        t.addfile(info, io.BytesIO(b""))
+def test_a_failed_download_says_to_use_data(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="--data"):
-        _module().fetch_trials(tmp_path)
-
-
+        _module().fetch_trials(tmp_path / "work", (tmp_path / "nowhere").as_uri())
