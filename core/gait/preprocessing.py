@@ -39,10 +39,10 @@ ROLLING_CHUNK_ELEMENTS = 4_000_000  # moving-window statistics work on ~32 MB at
 # Heel strike on motion capture is timed at the heel's impact (``core.gait.events_refine.heel_impact``),
 # read from the heels' heights low-passed at IMPACT_CUTOFF_HZ: the 6 Hz low-pass for joint angles smears
 # a landing's last 20-40 ms (real treadmill trials, docs/gait_accuracy.md section (u)). A heel whose
-# height noise (``height_noise``) exceeds IMPACT_MAX_NOISE (0.5 mm, metres; real motion capture:
+# height noise (``height_noise``) exceeds IMPACT_MAX_NOISE (0.3 mm, metres; real motion capture:
 # 0.01-0.1 mm, a markerless TRC: centimetres) has no impact height, and keeps the 6 Hz timing.
 IMPACT_CUTOFF_HZ = 20.0
-IMPACT_MAX_NOISE = 0.0005
+IMPACT_MAX_NOISE = 0.0003
 IMPACT_HEEL_META = "impact_heel_height"  # (T, 2) left and right heel heights (units), NaN where not used
 
 
