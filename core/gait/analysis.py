@@ -260,6 +260,8 @@ def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forw
     if detection.method != "velocity":
         confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
     spans = bouts or [(0, s.n_frames)]
-    rise = heel_rise_pct(positions, spans, params.get("leg_length_units")) if s.units == "px" else None
+    rise = heel_rise_pct(positions, spans, params.get("leg_length_units"))
+    video = s.units == "px"
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
-                          presence_share(raw), confirming, compared, rise)
+                          presence_share(raw), confirming, compared, rise if video else None,
+                          None if video else rise)

@@ -72,6 +72,10 @@ SI_INTERVAL_WIDTH_PCT = 10.0
 # antalgic and hemiparetic 15-25 %, shuffling 9-19 %, whose toe offs on sliding toes come 50-120 ms early
 # (docs/gait_accuracy.md (h3)).
 LOW_HEEL_RISE_PCT = 18.0
+# The same on motion capture (``mocap_heel_rise_pct``): on real trials (docs/gait_accuracy.md (u)) the heels
+# rise 21-26 % on treadmills and 13-20 % in Parkinson's walks timed within 4-18 ms; the shuffling Parkinson's
+# trial (5.7 %) had its heel strikes 80-110 ms early.
+SHUFFLING_HEEL_RISE_MOCAP_PCT = 10.0
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
 
@@ -247,6 +251,9 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
         ("heel_rise", "heel_rise_pct", _level_low, (LOW_HEEL_RISE_PCT, -np.inf),
          lambda: f"the heels rise only {f('heel_rise_pct', '.0f')} % of leg length (normal walking: 23-34 %): "
                  "contacts of sliding feet are timed less exactly"),
+        ("heel_rise", "mocap_heel_rise_pct", _level_low, (SHUFFLING_HEEL_RISE_MOCAP_PCT, -np.inf),
+         lambda: f"the heels rise only {f('mocap_heel_rise_pct', '.0f')} % of leg length (walking with a heel lift: "
+                 "13-26 %): heel strikes of shuffling feet may be tens of ms off"),
         ("si_interval", "step_time_si_interval_width_pct", _level_high, (SI_INTERVAL_WIDTH_PCT,) * 2,
          lambda: f"step-time symmetry only known within a {f('step_time_si_interval_width_pct', '.0f')}-point "
                  "interval (too few or too irregular steps)"),
@@ -288,6 +295,7 @@ def grade_analysis(
     events: list[GaitEvent], n_rejected_events: int, params: dict, bouts: list[tuple[int, int]], time_s: np.ndarray,
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
     compared_events: list[GaitEvent] | None = None, heel_rise_pct: float | None = None,
+    mocap_heel_rise_pct: float | None = None,
 ) -> Quality:
     """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
@@ -296,7 +304,8 @@ def grade_analysis(
     presence_share: share of frames with a person (None: not known); confirming_events: the events
     of an independent method (None: not checked), compared with ``compared_events`` (default
     ``events``: the same events timed by the same definitions as the independent method);
-    heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None.
+    heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None;
+    mocap_heel_rise_pct: the same for motion capture (metric data), else None.
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -323,6 +332,7 @@ def grade_analysis(
         "n_edge_events": edge_events(events, bouts, time_s),
         **timing_evidence(events, bouts, confirming_events),
         "heel_rise_pct": heel_rise_pct,
+        "mocap_heel_rise_pct": mocap_heel_rise_pct,
     }
     checks = _checks(ev)
     trust = _trust(checks)

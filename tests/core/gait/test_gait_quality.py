@@ -11,7 +11,8 @@ from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.analysis import analyze_series
 from core.gait.quality import (
-    LOW_HEEL_RISE_PCT, Quality, agreement_share, grade_analysis, non_alternating_heel_strikes, supported_only,
+    LOW_HEEL_RISE_PCT, SHUFFLING_HEEL_RISE_MOCAP_PCT, Quality, agreement_share, grade_analysis,
+    non_alternating_heel_strikes, supported_only,
 )
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 from core.types import GaitEvent
@@ -161,6 +162,21 @@ def test_low_heel_rise_doubts_event_timing_only() -> None:
     assert "heels rise only 12 % of leg length" in low.reasons[0]
     assert low.trust["event_timing"]["grade"] == "medium" and low.trust["cadence"]["grade"] == "high"
     assert grade(25.0).grade == "high" and grade(None).grade == "high"
+
+
+def test_shuffling_heels_on_motion_capture_doubt_event_timing() -> None:
+    events = _events()
+    params = _params([1.2] * 5, [1.2] * 5)
+    time_s = np.arange(int(8.0 * RATE_HZ)) / RATE_HZ
+
+    def grade(rise: float | None) -> Quality:
+        return grade_analysis(events, 0, params, [(0, len(time_s))], time_s, 1.0, events, mocap_heel_rise_pct=rise)
+
+    shuffling = grade(SHUFFLING_HEEL_RISE_MOCAP_PCT - 4.0)
+    assert shuffling.grade == "medium" and shuffling.trust["cadence"]["grade"] == "high"
+    assert "heels rise only 6 % of leg length" in shuffling.reasons[0]
+    # A Parkinson's walk that still lifts its heels (13 % on real trials) is not doubted.
+    assert grade(13.0).grade == "high" and grade(None).grade == "high"
 
 
 @pytest.mark.parametrize("style, doubted", [("normal", False), ("shuffling", True)])
