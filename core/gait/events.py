@@ -90,7 +90,8 @@ class EventDetection:
     ``refiner``: the timing refinement applied afterwards ("none" or "learned", ``core.gait.event_timing``);
     ``shifts_s``: (n_events,) the shift it applied to each event (s), empty when none was;
     ``heel_strike``: what a video heel strike marks ("rest": the heel came to rest on the ground;
-    "touchdown": it first reached the floor), "" for motion capture and the plain methods.
+    "touchdown": it first reached the floor), "" for motion capture and the plain methods;
+    ``impact_heel_strikes``: accepted heel strikes timed at the heel's impact (motion capture).
     """
 
     events: list[GaitEvent]
@@ -99,6 +100,7 @@ class EventDetection:
     refiner: str = "none"
     heel_strike: str = ""
     shifts_s: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    impact_heel_strikes: int = 0
 
     def refinement(self) -> dict:
         """The timing refinement for reports: refiner, events moved by 1 ms or more, shifts (ms, event order)."""
@@ -159,6 +161,9 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
         index = _speed_contact(c, heel_speed, toe_speed, ctx)
         if index is None and c.event == "heel_strike" and impact_height is not None:
             index = heel_impact(c.index, impact_height, ctx.rate_hz, HEEL_AIRBORNE_LEG * ctx.leg_length)
+            if index is not None:
+                out.append(Candidate(c.side, c.event, index, c.strength, "impact"))
+                continue
         if index is None and c.event == "heel_strike":
             region = extremum_region(heel_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_heel_strike(c.index, h[:, 1], region, heel_speed, ctx.walking_speed, max_samples,
@@ -219,7 +224,7 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             if end == len(positions) and not ctx.speed_contacts:  # metric data (on video it added false events)
                 found += partial_step_contacts(found, heel_speed, toe_speed, FOOT_SPEED_FRACTION * ctx.walking_speed,
                                                int(np.ceil(MIN_SWING_S * ctx.rate_hz)), side)
-        out += [Candidate(c.side, c.event, c.index + start, c.strength) for c in found]
+        out += [dataclasses.replace(c, index=c.index + start) for c in found]
     return out
 
 
@@ -263,6 +268,7 @@ def detect_events(
     feet = has_foot_evidence(series.meta, series.n_frames)
     events: list[GaitEvent] = []
     rejected: list[tuple[GaitEvent, str]] = []
+    impacts = 0
     for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
         positions = series.positions[start:end]
         if end - start < 3:
@@ -275,11 +281,13 @@ def detect_events(
         cands = [c for s in present_sides(positions) for c in _side_candidates(
             positions, s, method, ctx, evidence, None if impact is None else impact[start:end, SIDES.index(s)])]
         kept, lost = check_consistency(cands, rate_hz)
+        impacts += sum(c.timing == "impact" for c in kept)
         events += [_to_event(c, start, series.time_s) for c in kept]
         rejected += [(_to_event(c, start, series.time_s), reason) for c, reason in lost]
     events.sort(key=lambda e: (e.time_s, e.side, e.event))
     timing = video_heel_strike if series.units == "px" and method == "auto" else ""
-    return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method, heel_strike=timing)
+    return EventDetection(events, rejected, "zeni_refined" if method == "auto" else method, heel_strike=timing,
+                          impact_heel_strikes=impacts)
 
 
 def landing_frames(touchdown: list[GaitEvent], rest: list[GaitEvent], max_gap_s: float = TOUCHDOWN_LOOK_BACK_S

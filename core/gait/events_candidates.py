@@ -40,12 +40,14 @@ SHANK_MIN_PEAK_RAD_S = 1.0
 
 @dataclass(frozen=True)
 class Candidate:
-    """An event candidate: sub-frame index into the series, and a strength to rank duplicates."""
+    """An event candidate: sub-frame index into the series, and a strength to rank duplicates; ``timing``
+    "impact" for a heel strike timed at the heel's impact (``events_refine.heel_impact``)."""
 
     side: str
     event: str
     index: float
     strength: float
+    timing: str = ""
 
 
 def parabolic_peak(y: np.ndarray, i: int) -> float:

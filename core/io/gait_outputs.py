@@ -44,6 +44,7 @@ def parameters_document(result: GaitResult) -> dict[str, Any]:
         **result.parameters,
         "event_method": result.detection.method,
         "heel_strike_timing": result.detection.heel_strike or None,
+        "heel_strikes_at_impact": None if s.units == "px" else result.detection.impact_heel_strikes,
         "event_refinement": result.detection.refinement(),
         "data": {"units": s.units, "is_2d": s.is_2d, "n_frames": s.n_frames, "rate_hz": round(s.rate_hz, 6),
                  "duration_s": float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0,

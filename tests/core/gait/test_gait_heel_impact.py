@@ -131,3 +131,17 @@ def test_slow_landings_and_pixels_keep_the_previous_timing():
     np.testing.assert_allclose(with_impact, before)
     pixels = dataclasses.replace(series, positions=series.positions * 400.0, units="px")
     assert IMPACT_HEEL_META not in preprocess(pixels, CFG).series.meta
+
+
+def test_the_notes_say_how_many_heel_strikes_were_timed_at_impact():
+    from core.gait.analysis import analyze_series
+
+    series, _ = metric_walker(impact=True)
+    result = analyze_series(series, CFG)
+    n_hs = sum(e.event == "heel_strike" for e in result.events)
+    assert result.detection.impact_heel_strikes >= n_hs - 2
+    assert any(f"{result.detection.impact_heel_strikes} of {n_hs} heel strikes timed at the heel's impact" in n
+               for n in result.notes)
+    noisy, _ = metric_walker(impact=True, noise_m=0.002)
+    quiet_notes = analyze_series(noisy, CFG).notes
+    assert any("too noisy" in n for n in quiet_notes)
