@@ -65,14 +65,16 @@ def times_by_side(steps: list, strides: list) -> tuple[dict[str, list[float]], d
 # stride. The pooled autocorrelation of |d| over the walking bouts peaks at the step lag (symmetric
 # gait) and at the stride lag (always). P = the first autocorrelation peak of |d| between
 # PERIOD_MIN_LAG_S and PERIOD_MAX_LAG_S that reaches PERIOD_PEAK_FRACTION of the highest there. P is
-# a stride when the autocorrelation of |d| is positive somewhere between STEP_LAG_RANGE x P (a step
-# lag: |d| peaks once per step, evenly or not); when P is a step, that range is about half a step,
-# where |d| is in antiphase (negative), and the stride is the peak near 2 P. The test needs no leg
-# labels (d's own autocorrelation, which label swaps corrupt, failed on a normal walk).
+# a stride when the autocorrelation of |d| has a peak (a local maximum) between STEP_LAG_RANGE x P (a
+# step lag: |d| peaks once per step, evenly or not); when P is a step, that range is about half a
+# step, where |d| is in antiphase (negative), and the stride is the peak near 2 P. The test needs no
+# leg labels (d's own autocorrelation, which label swaps corrupt, failed on a normal walk).
 STEP_LAG_RANGE = (0.3, 0.7)
-# ... positive meaning above STEP_LAG_MARGIN: a step's antiphase that only grazes zero at the range's
-# edge is not a step peak (phone-look v37 of seed 1339713944, re-extracted: 0.01 at 0.3 P, -0.34 at
-# 0.5 P; the step was taken for a stride, cadence +104 %). 0.1 changed no other cadence of 157 videos.
+# ... a peak above STEP_LAG_MARGIN: a step's antiphase that only grazes zero at the range's edge is
+# not a step peak (phone-look v37 of seed 1339713944, re-extracted: 0.01 at 0.3 P, -0.34 at 0.5 P;
+# the step was taken for a stride, cadence +104 %). 0.1 changed no other cadence of 157 videos. Nor is
+# the rise to the next step peak where it passes 0.1 inside the range's upper edge (a real slow PD
+# trial, gaitkit's figshare SUB01, +0.1 at 0.7 P: cadence 236 for 121 steps/min; docs/gait_accuracy.md (v)).
 STEP_LAG_MARGIN = 0.1
 PERIOD_MIN_LAG_S = 0.2
 PERIOD_MAX_LAG_S = 3.0
@@ -118,6 +120,14 @@ def pooled_autocorrelation(signal: np.ndarray, spans: list[tuple[int, int]], max
         return acf / acf[0]
 
 
+def _highest_peak(y: np.ndarray, lo: int, hi: int) -> float:
+    """Highest local maximum of ``y`` (a sample not below either neighbour) among samples lo..hi; -inf
+    without one (a range on one flank of a peak outside it)."""
+    i = np.arange(max(lo, 1), min(hi, len(y) - 2) + 1)
+    peaks = i[(y[i] >= y[i - 1]) & (y[i] >= y[i + 1])]
+    return float(np.max(y[peaks])) if peaks.size else -np.inf
+
+
 def _peak(y: np.ndarray, i: int) -> float:
     """Sub-sample position of the maximum of ``y`` near sample ``i`` (3-point parabola)."""
     if i <= 0 or i >= len(y) - 1 or not np.isfinite(y[i - 1:i + 2]).all():
@@ -150,7 +160,7 @@ def periodicity_cadence(positions: np.ndarray, forward: np.ndarray, bouts: list[
     lag, strength = _peak(distance, first), float(distance[first])
     double = int(round(2.0 * lag))
     near = double - 2 + int(np.argmax(distance[double - 2:double + 3]))
-    if np.max(distance[int(np.ceil(STEP_LAG_RANGE[0] * lag)):int(STEP_LAG_RANGE[1] * lag) + 1]) <= STEP_LAG_MARGIN:
+    if _highest_peak(distance, int(np.ceil(STEP_LAG_RANGE[0] * lag)), int(STEP_LAG_RANGE[1] * lag)) <= STEP_LAG_MARGIN:
         lag = _peak(distance, near)
     stride_s = lag / rate_hz
     walking_s = sum(min(end, len(positions)) - start for start, end in spans) / rate_hz

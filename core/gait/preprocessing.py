@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import butter, sosfiltfilt
 
 from core.config import PreprocessConfig
@@ -229,6 +230,16 @@ BOUT_WINDOW_S = 1.2
 # stepping window must span a whole stride: ONE_FOOT_WINDOW_S (a 1.2 s window split a shuffling
 # walk's right leg, stride ~1.5 s, into pieces under 2 s: no event).
 ONE_FOOT_WINDOW_S = 2.4
+# Where the walker progresses over the ground (faster than MIN_SPEED_LEG_S relative to the stance
+# feet), a foot steps when it travels more than STEP_RANGE_LEG over the ground (a treadmill's belt
+# removed) within TRAVEL_WINDOW_S: a body at MIN_SPEED_LEG_S covers 0.36 leg lengths in 2.4 s, and its
+# feet, which move only in their swings, about as much (a one-foot walk with strides over ~1.2 s
+# still needs strides above STEP_RANGE_LEG). BOUT_WINDOW_S asked for strides over 0.3 leg lengths: a
+# real shuffling PD walk, 0.16 m/s with strides of ~0.2 m, had no bout (docs/gait_accuracy.md (v)).
+# Longer windows let one foot circling on the spot (turning, one leg seen) travel far enough. Stepping
+# in place, shifting weight and turning on the spot do not progress: they keep the stepping test
+# within BOUT_WINDOW_S (ONE_FOOT_WINDOW_S) and fail the speed test.
+TRAVEL_WINDOW_S = 2.4
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
 # Runs of walking split only by up to MAX_POSE_GAP_S without a pose (the walker hidden behind a
@@ -241,16 +252,29 @@ def _moving(x: np.ndarray, half: int, reducer: str) -> np.ndarray:
     return _rolling(x, half, lambda w, _: getattr(np, reducer)(w, axis=1))
 
 
+def _range(track: np.ndarray, half: int) -> np.ndarray:
+    """(T,) length of the bounding box of a track (T, 2) over centred windows of 2 * half + 1 frames
+    (NaN-aware, ends extended as ``_rolling`` does; NaN where a window has no sample)."""
+    padded = _padded(np.asarray(track, dtype=float), half)
+    missing = np.isnan(padded)
+    size, n = 2 * half + 1, len(track)
+    high = maximum_filter1d(np.where(missing, -np.inf, padded), size, axis=0, mode="constant", cval=-np.inf)
+    low = minimum_filter1d(np.where(missing, np.inf, padded), size, axis=0, mode="constant", cval=np.inf)
+    extent = (high - low)[half:half + n]
+    return np.linalg.norm(np.where(np.isfinite(extent), extent, np.nan), axis=1)
+
+
 def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: float) -> list[tuple[int, int]]:
     """[start, end) frame runs of straight walking lasting at least ``min_bout_s``.
 
     A frame walks when the pelvis and at least one heel are present (a pose model's far leg drops
     below the visibility mask for seconds in side views; each side's events come from its own
-    finite runs), a foot steps (moves more than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S;
-    ONE_FOOT_WINDOW_S with one foot only) and, for overground walking (pelvis travelling over the
-    ground, i.e. relative to the stance feet: a treadmill's belt is removed), the pelvis moves faster
-    than MIN_SPEED_LEG_S without turning. On a treadmill (stationary pelvis) stepping alone counts.
-    Standing, turning and leaving the frame split bouts.
+    finite runs) and a foot steps. Where the stepping frames progress over the ground (the pelvis
+    faster than MIN_SPEED_LEG_S relative to the stance feet: a treadmill's belt is removed), a frame
+    walks when a foot travels more than STEP_RANGE_LEG leg lengths over the ground within
+    TRAVEL_WINDOW_S and the pelvis moves faster than MIN_SPEED_LEG_S without turning. Otherwise a foot
+    must move more than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S (ONE_FOOT_WINDOW_S with one
+    foot only), and stepping alone counts. Standing, turning and leaving the frame split bouts.
     """
     sides = present_sides(positions)
     try:
@@ -259,27 +283,33 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         return []
     half = max(1, int(round(BOUT_WINDOW_S * rate_hz / 2)))
     step_half = half if len(sides) >= 2 else max(1, int(round(ONE_FOOT_WINDOW_S * rate_hz / 2)))
+    travel_half = max(1, int(round(TRAVEL_WINDOW_S * rate_hz / 2)))
     pelvis = pelvis_position(positions)
+    ground = stance_ground_velocity(positions, rate_hz)[[0, 2]]
+    # A ground slower than MIN_SPEED_LEG_S is no belt carrying a walk (a walker on it fails the speed
+    # test) but the feet's scatter (turning on the spot): it is not removed from the feet.
+    belt_velocity = ground if np.linalg.norm(ground) > MIN_SPEED_LEG_S * scale else np.zeros(2)
+    belt = np.arange(len(positions))[:, None] / rate_hz * belt_velocity  # its displacement since frame 0
     any_heel = np.zeros(len(positions), dtype=bool)
     stepping = np.zeros(len(positions), dtype=bool)
+    travelling = np.zeros(len(positions), dtype=bool)
     for side in sides:
         heel = foot_points(positions, side)[0][:, [0, 2]]
         any_heel |= np.isfinite(heel).all(axis=1)
-        extent = _moving(heel, step_half, "nanmax") - _moving(heel, step_half, "nanmin")
-        stepping |= np.linalg.norm(extent, axis=1) > STEP_RANGE_LEG * scale
-    walking = stepping & any_heel & np.isfinite(pelvis).all(axis=1)
-    velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz
-    velocity = velocity - stance_ground_velocity(positions, rate_hz)[[0, 2]]
+        stepping |= _range(heel, step_half) > STEP_RANGE_LEG * scale
+        travelling |= _range(heel - belt, travel_half) > STEP_RANGE_LEG * scale
+    present = any_heel & np.isfinite(pelvis).all(axis=1)
+    velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz - ground
     speed = np.linalg.norm(velocity, axis=1)
-    if walking.any() and np.nanmedian(speed[walking]) > MIN_SPEED_LEG_S * scale:
+    walking = stepping & present
+    if (travelling & present).any() and np.nanmedian(speed[travelling & present]) > MIN_SPEED_LEG_S * scale:
         heading = velocity / np.where(speed > 0, speed, np.nan)[:, None]
         frames = np.arange(len(heading))
         later = heading[np.minimum(frames + half, len(heading) - 1)]
         earlier = heading[np.maximum(frames - half, 0)]
         cosine = np.clip(np.sum(later * earlier, axis=1), -1.0, 1.0)
         turn_deg_s = np.degrees(np.arccos(cosine)) / (2 * half / rate_hz)
-        walking &= (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
-    present = any_heel & np.isfinite(pelvis).all(axis=1)
+        walking = travelling & present & (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
     return _long_enough(valid_segments(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
                         int(round(MAX_POSE_GAP_S * rate_hz)))
 

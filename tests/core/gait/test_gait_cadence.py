@@ -119,3 +119,16 @@ def test_a_step_whose_antiphase_only_grazes_zero_is_still_taken_for_a_step(monke
     monkeypatch.setattr("core.gait.cadence.pooled_autocorrelation", lambda *args: acf)
     found = periodicity_cadence(_walk((0.6, 0.6), 10.0), FORWARD, None, RATE_HZ)
     assert found.stride_time_s == pytest.approx(32 / RATE_HZ, abs=0.02)
+
+
+def test_a_step_whose_rising_flank_enters_the_range_is_still_taken_for_a_step(monkeypatch):
+    # As on a real slow PD trial (gaitkit figshare SUB01): a peak every step (16 frames), the antiphase
+    # at half a step, and the rise to the next step peak so wide that it passes +0.1 at the range's
+    # upper edge (0.7 of the lag). A flank is no step peak: the stride is twice the lag.
+    lags = np.arange(183)
+    acf = 0.7 * np.cos(2 * np.pi * lags / 16.0)
+    acf[0] = 1.0
+    acf[11:17] = np.linspace(0.15, 0.7, 6)  # rising from -0.49 at lag 10 through +0.15 at lag 11
+    monkeypatch.setattr("core.gait.cadence.pooled_autocorrelation", lambda *args: acf)
+    found = periodicity_cadence(_walk((0.6, 0.6), 10.0), FORWARD, None, RATE_HZ)
+    assert found.stride_time_s == pytest.approx(32 / RATE_HZ, abs=0.02)
