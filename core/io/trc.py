@@ -7,7 +7,8 @@ suffix (``RHeel``, ``r_heel``, ``Right Heel``, ``Heel_R`` are one name); see
 Layout: ``PathFileType`` line, a key row (DataRate, CameraRate, NumFrames, NumMarkers, Units, ...),
 its value row, a marker-name row (``Frame#``, ``Time``, then one name every 3 columns), an
 ``X1 Y1 Z1 ...`` row, an optional blank line, then tab-separated data rows. Empty cells are
-missing markers. Coordinates are read as Y up; millimetres/centimetres become metres.
+missing markers. Metric coordinates are turned to Y up (the up axis is found from the body: hips above
+feet); millimetres/centimetres become metres.
 
 Our own exports get a sidecar ``<stem>.meta.json`` (``core.io.keypoint_sidecar``: confidences, the
 camera's pan, the first video frame), read back with the file so a re-analysis gives the same result.
@@ -19,7 +20,6 @@ as pixels. Missing landmarks are written as empty cells.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterator
 
@@ -38,12 +38,19 @@ from core.constants import (
 )
 from core.errors import InputError
 from core.io.atomic import read_text_file, write_text
+from core.io.axes import UP_TO_Y, axis_label, vertical_axis
 from core.io.keypoint_sidecar import read_sidecar, series_meta, write_sidecar
+from core.io.markers import map_markers, marker_key
 from core.io.text_rows import format_rows
 from core.types import KeypointSeries
 
 UNIT_TO_METRES: dict[str, float] = {"m": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001}
 PIXEL_UNITS = ("px", "pixel", "pixels")
+# A metric TRC is turned only when the body says so clearly: hips at least this far (m, median) above the
+# feet along one axis, and that many times further than along either other axis (walking: ~0.8 m against
+# a step's ~0.3 m); otherwise Y stays up, as TRC files are meant to be.
+UP_AXIS_MIN_SEPARATION_M = 0.4
+UP_AXIS_MIN_RATIO = 2.0
 
 
 def _split_header(lines: list[str], path: Path) -> tuple[dict[str, str], list[str], int]:
@@ -86,19 +93,6 @@ def _parse_rows(lines: list[str], n_markers: int, path: Path) -> np.ndarray:
     return data
 
 
-def marker_key(name: str) -> str:
-    """Case- and separator-free marker key with the side first: 'R_Heel', 'Right Heel', 'heel_r' -> 'rheel'."""
-    lower = name.strip().lower()
-    suffix = re.fullmatch(r"(.+?)[\s_.\-]+(l|r|left|right)", lower)
-    if suffix:
-        lower = suffix.group(2) + suffix.group(1)
-    key = re.sub(r"[^0-9a-z]", "", lower)
-    for word, short in (("right", "r"), ("left", "l")):
-        if key.startswith(word):
-            key = short + key[len(word):]
-    return key
-
-
 def _landmark_columns(markers: list[str]) -> dict[int, int]:
     """Landmark index -> marker position in ``markers`` (aliases first, then fallbacks, then a
     mid-hip marker for both hips)."""
@@ -137,8 +131,31 @@ def _check_essential(positions: np.ndarray, path: Path) -> None:
         raise InputError("no heel or ankle marker (LHeel/RHeel/LAnkle/RAnkle) with data", path)
 
 
+def _motion_capture_layout(positions: np.ndarray, markers: list[str], data: np.ndarray, scale: float
+                           ) -> tuple[np.ndarray, list[str]]:
+    """Metric positions (T, 33, 3) with hips from trochanter or ASIS/PSIS markers where the file has no hip
+    (``core.io.markers.map_markers``) and turned so that up (found from the body) is +Y; and notes saying so."""
+    notes = []
+    hips = [LEG_LANDMARKS[side]["hip"] for side in SIDES]
+    if not np.isfinite(positions[:, hips]).all(axis=2).any():
+        points = data[:, 2:2 + 3 * len(markers)].reshape(len(data), len(markers), 3) * scale
+        mapped, used = map_markers(markers, points)
+        if np.isfinite(mapped[:, hips]).all(axis=2).any():
+            positions = positions.copy()
+            positions[:, hips] = mapped[:, hips]
+            notes.append("hips from " + ", ".join(used[f"{side}_hip"] for side in SIDES if f"{side}_hip" in used))
+    axis, sign = vertical_axis(positions, default=(1, 1), min_ratio=UP_AXIS_MIN_RATIO,
+                               min_separation=UP_AXIS_MIN_SEPARATION_M)
+    if (axis, sign) != (1, 1):
+        positions = positions @ UP_TO_Y[(axis, sign)].T
+        notes.append(f"up axis {axis_label(axis, sign)} turned to +Y")
+    return positions, notes
+
+
 def read_trc(path: str | Path) -> KeypointSeries:
-    """Read a TRC file into the 33-landmark layout (metres, or pixels for ``Units px``), Y up."""
+    """Read a TRC file into the 33-landmark layout (metres, or pixels for ``Units px``), Y up. A metric
+    file's up axis is found from the body (Z-up exports are turned), and a file without hip markers takes
+    its hips from trochanter or ASIS/PSIS markers; ``meta["load_note"]`` says so."""
     path = Path(path)
     lines = read_text_file(path, "TRC file").splitlines()
     fields, markers, first = _split_header(lines, path)
@@ -163,12 +180,17 @@ def read_trc(path: str | Path) -> KeypointSeries:
     for landmark, k in columns.items():
         positions[:, landmark] = data[:, 2 + 3 * k: 5 + 3 * k] * scale
     positions[~np.isfinite(positions).all(axis=2)] = np.nan
+    notes = []
+    if units not in PIXEL_UNITS:
+        positions, notes = _motion_capture_layout(positions, markers, data, scale)
     _check_essential(positions, path)
     time_s = _time_column(data[:, 1], rate_hz)
     present = np.isfinite(positions).all(axis=2)
     is_2d = bool(np.all(np.nan_to_num(positions[..., 2]) == 0.0))
     confidence = present.astype(float)
     meta = {"rate_hz": rate_hz, "source": str(path), "markers": markers}
+    if notes:
+        meta["load_note"] = "TRC markers: " + "; ".join(notes)
     sidecar = read_sidecar(path, len(rows))  # our own export: the confidences and camera pan it lacks
     if sidecar is not None:
         meta.update(series_meta(sidecar))

@@ -324,7 +324,7 @@ def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path
         else:
             raise InputError("unsupported keypoint file (expected .trc, .c3d or landmarks .csv)", path)
     analysis = analyse_series(cfg, monitor, replace(series, name=folder.name), folder, path)
-    note = series.meta.get("c3d_note")
+    note = series.meta.get("load_note")
     return replace(analysis, notes=[note] + analysis.notes) if note else analysis
 
 

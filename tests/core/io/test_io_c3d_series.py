@@ -37,7 +37,7 @@ def test_plug_in_gait_z_up_markers_become_y_up_metres(tmp_path: Path, walk) -> N
     labels, points = pig_markers(positions)
     series = read_c3d_keypoints(write_c3d(tmp_path / "pig.c3d", labels, points, RATE))
     assert series.units == "m" and series.rate_hz == pytest.approx(RATE) and not series.is_2d
-    assert series.meta["c3d_up_axis"] == "+Z" and "LASI+LPSI" in series.meta["c3d_note"]
+    assert series.meta["c3d_up_axis"] == "+Z" and "LASI+LPSI" in series.meta["load_note"]
     for side, lateral in (("left", -0.1), ("right", 0.1)):
         heel = LEG_LANDMARKS[side]["heel"]
         np.testing.assert_allclose(series.positions[:, heel], positions[:, heel] + [0, 0, lateral], atol=1e-5)

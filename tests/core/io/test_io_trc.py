@@ -160,3 +160,34 @@ def test_reads_shared_trials():
     assert np.isfinite(pd.positions[:, LANDMARK_INDEX["right_heel"]]).all()
     stroke = read_trc(SHARED / "overground_stroke_100hz.trc")
     assert stroke.n_frames == 294 and stroke.meta["rate_hz"] == 100.0
+
+
+def _body_rows(z_up: bool) -> list[str]:
+    """Two frames of LASI, LPSI, RASI, RPSI, LHeel, RHeel (mm) of a standing body, Y up or Z up."""
+    rows = []
+    for frame in range(2):
+        points = [(100 + frame, 950, -120), (-60, 960, -110), (100, 950, 120), (-60, 960, 110),
+                  (0 + 10 * frame, 60, -100), (300, 60, 100)]
+        cells = []
+        for x, y, z in points:
+            cells += [x, -z, y] if z_up else [x, y, z]
+        rows.append("\t".join([str(frame + 1), f"{frame / 100:.2f}"] + [str(v) for v in cells]))
+    return rows
+
+
+PELVIS_MARKERS = "LASI\t\t\tLPSI\t\t\tRASI\t\t\tRPSI\t\t\tLHeel\t\t\tRHeel"
+
+
+@pytest.mark.parametrize("z_up", [False, True], ids=["y-up", "z-up"])
+def test_a_plug_in_gait_pelvis_gives_the_hips_and_a_z_up_file_is_turned(tmp_path, z_up):
+    back = read_trc(_write_text_trc(tmp_path / "pig.trc", "mm", _body_rows(z_up), PELVIS_MARKERS))
+    np.testing.assert_allclose(back.positions[1, LANDMARK_INDEX["left_hip"]], [0.0205, 0.955, -0.115])
+    np.testing.assert_allclose(back.positions[1, LANDMARK_INDEX["left_heel"]], [0.01, 0.06, -0.1])
+    note = back.meta["load_note"]
+    assert "hips from LASI+LPSI, RASI+RPSI" in note
+    assert ("up axis +Z turned to +Y" in note) == z_up
+
+
+def test_a_y_up_file_gets_no_note(tmp_path):
+    back = read_trc(_write_text_trc(tmp_path / "m.trc", "m", ROWS))
+    assert "load_note" not in back.meta
