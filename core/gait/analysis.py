@@ -29,7 +29,7 @@ from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, 
 from core.gait.ground import to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
-from core.gait.preprocessing import IMPACT_HEEL_META, preprocess
+from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
@@ -130,15 +130,12 @@ def _foot_notes(virtual: list[str], positions: np.ndarray) -> list[str]:
 
 
 def _impact_notes(detection: EventDetection, s: KeypointSeries) -> list[str]:
-    """Motion capture: how many heel strikes were timed at the heel's impact (``events_refine.heel_impact``)."""
+    """Motion capture: how many heel strikes were timed at the heel's impact (``events_refine.heel_impact``),
+    when any were (``gait_parameters.json`` always gives the count)."""
     n_hs = sum(e.event == "heel_strike" for e in detection.events)
-    if s.units == "px" or not n_hs or detection.method != "zeni_refined":
-        return []
-    impact = s.meta.get(IMPACT_HEEL_META)
-    if impact is None or not np.isfinite(impact).any():
-        return ["heel strikes timed at the heel's landing on 6 Hz heights: the heel markers are too noisy "
-                "(or the rate too low) to time their impact (docs/gait_accuracy.md (u2))"]
     n = detection.impact_heel_strikes
+    if s.units == "px" or not n:
+        return []
     rest = "" if n == n_hs else ", the others at the heel's landing on 6 Hz heights (no clear impact)"
     return [f"{n} of {n_hs} heel strikes timed at the heel's impact (20 Hz heel heights){rest}"]
 
