@@ -138,7 +138,7 @@ TRC_MID_HIP_MARKERS: tuple[str, ...] = ("Hip", "MidHip", "Pelvis", "PelvisCenter
 TRC_EXPORT_MARKERS: dict[str, str] = {v: k for k, v in TRC_MARKER_ALIASES.items()}
 
 # C3D motion capture (``core.io.c3d_series``): marker labels per leg point, in order of preference, with
-# "{S}" standing for the side letter (R or L); matched like TRC names (``core.io.trc.marker_key``:
+# "{S}" standing for the side letter (R or L); matched like TRC names (``core.io.markers.marker_key``:
 # case and separators are ignored, so "R.Heel", "RHeel" and "r_heel" are one name) after any
 # "Subject:" prefix. Hips: a hip joint centre, else the greater trochanter; without either, the mean
 # of the side's ASIS and PSIS markers (C3D_PELVIS_MARKERS) stands for the hip.
