@@ -13,7 +13,8 @@ Truth: the C3D EVENT group; for a file without one (van der Zee), the force plat
 crossing a threshold (``core.io.c3d_forces``; the stretch between cross-over steps). Each trial runs
 twice through ``analyze_series``: "3-D" (all mapped markers, ``core.io.c3d_series``) and "right 2-D"
 (the team's one-sided variant: the left leg's landmarks removed, the horizontal plane turned so that
-the walking direction is +X, then Z = 0; only right events are scored). Events count within +-50 ms.
+the walking direction is +X, then Z = 0; only right events are scored). A treadmill trial with both an
+EVENT group and force plates is also scored against its plates ("3-D, plate truth"). Events count within +-50 ms.
 Truth cadence: 120 / the mean of each side's median stride time (over the scored sides). A second
 table checks the force-plate truth against the EVENT group where a file has both.
 """
@@ -47,6 +48,7 @@ GAITKIT_RAW = ("https://raw.githubusercontent.com/IDMDataHub/gaitkit/3c4de9729da
 TRIALS = ("figshare_pd_SUB01_off_walk_12b.c3d", "figshare_pd_SUB05_off_walk_8.c3d", "figshare_pd_SUB07_off_walk_7.c3d",
           "fukuchi_WBDS19walkT01.c3d", "fukuchi_WBDS42walkT03.c3d", "vanderzee_p10_trial3.c3d")
 TOLERANCE_S = 0.05
+FORMS = ("3-D", "right 2-D", "3-D, plate truth")  # table order
 OVERGROUND_TRAVEL_M = 2.0  # the pelvis travels further than this over ground; on a treadmill it stays
 
 
@@ -163,6 +165,18 @@ def _summary(form: str, g: list[dict]) -> str:
             f"{_median_worst(hs, max)} | {_median_worst(to, max)} | cadence error % {_median_worst(cad, max)} | |")
 
 
+def plate_truth(path: Path, series: KeypointSeries) -> list[GaitEvent] | None:
+    """The force plates' events of a trial that also has an EVENT group (None without usable plates): the
+    same analysis scored against a second definition of contact (a 5 % threshold, ``core.io.c3d_forces``)."""
+    data = read_c3d(path)
+    if not plate_vertical_forces(data):
+        return None
+    try:
+        return force_plate_events(data, series, path)
+    except GaitToolError:
+        return None
+
+
 def plate_check(files: list[Path]) -> list[str]:
     """Force-plate events against the EVENT group, for the trials that have both (overground, the plates
     see a few steps only: their share matched, not F1, says whether they agree)."""
@@ -209,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((path.stem, kind, source, series.rate_hz, "3-D", score(series, truth, cfg)))
         right = [e for e in truth if e.side == "right"]
         rows.append((path.stem, kind, source, series.rate_hz, "right 2-D", score(right_sagittal(series), right, cfg)))
-    rows.sort(key=lambda r: (r[4] != "3-D", r[0]))
+        plates = plate_truth(path, series) if source == "EVENT" and kind == "treadmill" else None
+        if plates:
+            rows.append((path.stem, kind, "plates", series.rate_hz, "3-D, plate truth", score(series, plates, cfg)))
+    rows.sort(key=lambda r: (FORMS.index(r[4]), r[0]))
     print(f"# {len(files)} C3D trials from {folder}; events within +-{TOLERANCE_S * 1000:.0f} ms; "
           f"profile {args.profile}\n")
     print("\n".join(table(rows)))

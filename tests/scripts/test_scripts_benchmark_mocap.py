@@ -101,3 +101,33 @@ def test_trials_are_downloaded_once_into_the_work_folder(tmp_path: Path, trials:
 def test_a_failed_download_says_to_use_data(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="--data"):
         _module().fetch_trials(tmp_path / "work", (tmp_path / "nowhere").as_uri())
+
+
+def test_a_treadmill_trial_with_events_and_plates_is_also_scored_against_its_plates(tmp_path: Path) -> None:
+    from core.synthetic import GaitParams, simulate_walk, truth_to_events
+
+    truth = simulate_walk(GaitParams(duration_s=6.0, fps=RATE, seed=12, width_px=640, height_px=360))[2]
+    positions = np.zeros((truth["n_frames"], NUM_LANDMARKS, 3))
+    for name, i in LANDMARK_INDEX.items():
+        positions[:, i, :2] = np.asarray(truth["landmarks_world_m"][name], dtype=float)
+    time_s = np.arange(truth["n_frames"]) / RATE
+    positions[..., 0] -= truth["walking_speed_m_s"] * time_s[:, None]  # on a belt
+    events = truth_to_events(truth)
+    labels, points = pig_markers(positions)
+    codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s) for e in events]
+    t = np.arange(len(positions) * 10) / (RATE * 10)
+    force = np.zeros((len(t), 2))
+    for k, side in enumerate(("left", "right")):
+        hs = [e.time_s for e in events if e.side == side and e.event == "heel_strike"]
+        to = [e.time_s for e in events if e.side == side and e.event == "toe_off"]
+        for a in ([0.0] if to[0] < hs[0] else []) + hs:
+            b = next((x for x in to if x > a), t[-1] + 1.0)
+            force[:, k] += 700.0 * np.clip(np.minimum(t - a, b - t) / 0.005, 0.0, 1.0)
+    write_c3d(tmp_path / "belt.c3d", labels, points, RATE, events=codes, analog=force, ratio=10, plates=[1, 2])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert _module().main(["--data", str(tmp_path)]) == 0
+    first_table = out.getvalue().split("Force-plate events")[0]
+    rows = [line for line in first_table.splitlines() if line.startswith("| belt |")]
+    assert [r.split("|")[3].strip() for r in rows] == ["EVENT", "EVENT", "plates"]
+    assert "3-D, plate truth" in rows[2] and float(rows[2].split("|")[7]) >= 0.9
