@@ -25,6 +25,20 @@ def _module():
     return module
 
 
+def _plate_forces(events: list, n_frames: int) -> np.ndarray:
+    """(n_frames * 10, 2) vertical forces (N) of a left and a right plate, loaded from each heel strike to the
+    next toe off of that side (ramps of 5 ms)."""
+    t = np.arange(n_frames * 10) / (RATE * 10)
+    force = np.zeros((len(t), 2))
+    for k, side in enumerate(("left", "right")):
+        hs = [e.time_s for e in events if e.side == side and e.event == "heel_strike"]
+        to = [e.time_s for e in events if e.side == side and e.event == "toe_off"]
+        for a in ([0.0] if to[0] < hs[0] else []) + hs:
+            b = next((x for x in to if x > a), t[-1] + 1.0)
+            force[:, k] += 700.0 * np.clip(np.minimum(t - a, b - t) / 0.005, 0.0, 1.0)
+    return force
+
+
 @pytest.fixture(scope="module")
 def trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two synthetic trials: one with an EVENT group, one with a force plate per foot and no events."""
@@ -39,14 +53,7 @@ def trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
     labels, points = pig_markers(positions)
     codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s) for e in events]
     write_c3d(folder / "with_events.c3d", labels, points, RATE, events=codes)
-    t = np.arange(len(positions) * 10) / (RATE * 10)
-    force = np.zeros((len(t), 2))
-    for k, side in enumerate(("left", "right")):
-        hs = [e.time_s for e in events if e.side == side and e.event == "heel_strike"]
-        to = [e.time_s for e in events if e.side == side and e.event == "toe_off"]
-        for a in ([0.0] if to[0] < hs[0] else []) + hs:
-            b = next((x for x in to if x > a), t[-1] + 1.0)
-            force[:, k] += 700.0 * np.clip(np.minimum(t - a, b - t) / 0.005, 0.0, 1.0)
+    force = _plate_forces(events, len(positions))
     write_c3d(folder / "plates_only.c3d", labels, points, RATE, analog=force, ratio=10, plates=[1, 2])
     return folder
 
@@ -115,14 +122,7 @@ def test_a_treadmill_trial_with_events_and_plates_is_also_scored_against_its_pla
     events = truth_to_events(truth)
     labels, points = pig_markers(positions)
     codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s) for e in events]
-    t = np.arange(len(positions) * 10) / (RATE * 10)
-    force = np.zeros((len(t), 2))
-    for k, side in enumerate(("left", "right")):
-        hs = [e.time_s for e in events if e.side == side and e.event == "heel_strike"]
-        to = [e.time_s for e in events if e.side == side and e.event == "toe_off"]
-        for a in ([0.0] if to[0] < hs[0] else []) + hs:
-            b = next((x for x in to if x > a), t[-1] + 1.0)
-            force[:, k] += 700.0 * np.clip(np.minimum(t - a, b - t) / 0.005, 0.0, 1.0)
+    force = _plate_forces(events, len(positions))
     write_c3d(tmp_path / "belt.c3d", labels, points, RATE, events=codes, analog=force, ratio=10, plates=[1, 2])
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
