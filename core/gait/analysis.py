@@ -129,13 +129,13 @@ def _foot_notes(virtual: list[str], positions: np.ndarray) -> list[str]:
     return notes
 
 
-def _impact_notes(detection: EventDetection, s: KeypointSeries) -> list[str]:
+def _impact_notes(detection: EventDetection) -> list[str]:
     """Motion capture: how many heel strikes were timed at the heel's impact (``events_refine.heel_impact``),
     when any were (``gait_parameters.json`` always gives the count)."""
-    n_hs = sum(e.event == "heel_strike" for e in detection.events)
     n = detection.impact_heel_strikes
-    if s.units == "px" or not n:
+    if not n:
         return []
+    n_hs = sum(e.event == "heel_strike" for e in detection.events)
     rest = "" if n == n_hs else ", the others at the heel's landing on 6 Hz heights (no clear impact)"
     return [f"{n} of {n_hs} heel strikes timed at the heel's impact (20 Hz heel heights){rest}"]
 
@@ -208,7 +208,7 @@ def analyze_series(
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)
     detection = _refined_timing(detection, oriented, forward, cfg, timing_model, notes)
-    notes += _impact_notes(detection, s)
+    notes += _impact_notes(detection)
     _check_events(detection, s, len(pre.bouts), series.name, notes)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)

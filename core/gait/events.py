@@ -269,6 +269,7 @@ def detect_events(
     events: list[GaitEvent] = []
     rejected: list[tuple[GaitEvent, str]] = []
     impacts = 0
+    impact = series.meta.get(IMPACT_HEEL_META)
     for start, end in bouts if bouts is not None else [(0, series.n_frames)]:
         positions = series.positions[start:end]
         if end - start < 3:
@@ -277,7 +278,6 @@ def detect_events(
                                                 series.units == "px"), virtual_heels=placed_heels,
                                   touchdown=series.units == "px" and video_heel_strike == "touchdown")
         evidence = (series.meta[FOOT_VELOCITY_META][start:end], series.meta[FOOT_PEAK_META][start:end]) if feet else None
-        impact = series.meta.get(IMPACT_HEEL_META)
         cands = [c for s in present_sides(positions) for c in _side_candidates(
             positions, s, method, ctx, evidence, None if impact is None else impact[start:end, SIDES.index(s)])]
         kept, lost = check_consistency(cands, rate_hz)

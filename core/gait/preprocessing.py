@@ -39,7 +39,7 @@ HAMPEL_MIN_DEVIATION_LEG = 0.01
 ROLLING_CHUNK_ELEMENTS = 4_000_000  # moving-window statistics work on ~32 MB at a time
 # Heel strike on motion capture is timed at the heel's impact (``core.gait.events_refine.heel_impact``),
 # read from the heels' heights low-passed at IMPACT_CUTOFF_HZ: the 6 Hz low-pass for joint angles smears
-# a landing's last 20-40 ms (real treadmill trials, docs/gait_accuracy.md section (u)). A heel whose
+# a landing's last 20-40 ms (real treadmill trials, docs/gait_accuracy.md section (u2)). A heel whose
 # height noise (``height_noise``) exceeds IMPACT_MAX_NOISE (0.3 mm, metres; real motion capture:
 # 0.01-0.1 mm, a markerless TRC: centimetres) has no impact height, and keeps the 6 Hz timing.
 IMPACT_CUTOFF_HZ = 20.0
@@ -208,8 +208,8 @@ def height_noise(y: np.ndarray) -> float:
 
 def impact_heel_heights(positions: np.ndarray, rate_hz: float) -> np.ndarray | None:
     """Left and right heel heights (T, 2) low-passed at IMPACT_CUTOFF_HZ for metric positions (T, 33, 3)
-    (Y up), NaN for a heel that is missing or noisier than IMPACT_MAX_NOISE; None when the rate is too
-    low to keep IMPACT_CUTOFF_HZ (below 2.5 x the cutoff)."""
+    (Y up), NaN for a heel that is missing or noisier than IMPACT_MAX_NOISE; None when neither heel has
+    one, or the rate is too low to keep IMPACT_CUTOFF_HZ (below 2.5 x the cutoff)."""
     if not rate_hz >= 2.5 * IMPACT_CUTOFF_HZ:
         return None
     out = np.full((len(positions), 2), np.nan)
@@ -217,7 +217,7 @@ def impact_heel_heights(positions: np.ndarray, rate_hz: float) -> np.ndarray | N
         y = positions[:, LEG_LANDMARKS[side]["heel"], 1]
         if np.isfinite(y).any() and height_noise(y) <= IMPACT_MAX_NOISE:
             out[:, column] = butterworth_lowpass(y, rate_hz, IMPACT_CUTOFF_HZ, 4)
-    return out
+    return out if np.isfinite(out).any() else None
 
 
 # Walking bouts: a foot that moves less than STEP_RANGE_LEG leg lengths within BOUT_WINDOW_S is
