@@ -26,6 +26,9 @@ Methods (``method`` argument):
   (``--heel-strike touchdown``) it then moves back to where the heel first reached the floor
   (``core.gait.contact.heel_touchdown``): visual contact on soft ground, 100-150 ms early on a firm floor
   (docs/gait_accuracy.md, section (q)).
+On metric data a recording (or bout) cut mid-step keeps that step's contacts: a landing or launch that the end
+cuts before Zeni's extremum (``partial_step_contacts``), and a heel strike just after the start whose
+extremum came before the first sample (``first_step_heel_strike``, at the heel's impact where it has one).
 Every candidate gets a sub-frame time (parabolic peak or linear crossing interpolation) and passes
 the consistency checks of ``check_consistency``; rejected candidates are returned with a reason.
 Parts: candidates (Zeni, velocity, shank) in ``events_candidates``, the metric contact refinement in
@@ -48,8 +51,8 @@ from core.gait.direction import (
     rearfoot_toe_tip,
 )
 from core.gait.events_candidates import (
-    MIN_SWING_S, Candidate, extremum_region, partial_step_contacts, shank_toe_offs, velocity_candidates,
-    zeni_candidates,
+    MIN_SWING_S, Candidate, extremum_region, first_step_heel_strike, partial_step_contacts, shank_toe_offs,
+    velocity_candidates, zeni_candidates,
 )
 from core.gait.events_checks import check_consistency
 from core.gait.events_refine import (
@@ -221,9 +224,13 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
             if ankle_only:
                 found = [c for c in found if c.event != "toe_off"]
                 found += shank_toe_offs(knee[start:end], h, ctx.forward, side, ctx.rate_hz)
+            level, gap = FOOT_SPEED_FRACTION * ctx.walking_speed, int(np.ceil(MIN_SWING_S * ctx.rate_hz))
             if end == len(positions) and not ctx.speed_contacts:  # metric data (on video it added false events)
-                found += partial_step_contacts(found, heel_speed, toe_speed, FOOT_SPEED_FRACTION * ctx.walking_speed,
-                                               int(np.ceil(MIN_SWING_S * ctx.rate_hz)), side)
+                found += partial_step_contacts(found, heel_speed, toe_speed, level, gap, side)
+            if start == 0 and not ctx.speed_contacts:
+                landing = None if impact_height is None or side in ctx.virtual_heels else heel_impact(
+                    0.0, impact_height[:end], ctx.rate_hz, HEEL_AIRBORNE_LEG * ctx.leg_length)
+                found += first_step_heel_strike(found, heel_speed, level, gap, side, landing)
         out += [dataclasses.replace(c, index=c.index + start) for c in found]
     return out
 

@@ -218,3 +218,30 @@ def partial_step_contacts(found: list[Candidate], heel_speed: np.ndarray, toe_sp
         settled = np.all(after <= level) and np.min(after) <= 0.5 * level
     swung = rising or np.nanmax(speed[:k + 1]) >= 2.0 * level
     return [Candidate(side, event, float(start + at[0]), 0.0)] if settled and swung else []
+
+
+def first_step_heel_strike(found: list[Candidate], heel_speed: np.ndarray, level: float, min_gap: int,
+                           side: str, impact: float | None = None) -> list[Candidate]:
+    """A heel strike that the recording's start cuts after Zeni's extremum (the heel's forward maximum
+    came before the first sample), when ``side``'s first event is a toe off: at ``impact`` (sub-sample,
+    the heel's impact found from the start by the caller) if that is ``min_gap`` samples or more before
+    the toe off; else when the heel's forward speed over ground ``heel_speed`` (T,) falls through
+    ``level`` (it landed) that long before it. A real landing, as in ``partial_step_contacts``: from the
+    first sample to there the heel moves faster than ``level`` and reaches twice it (a swing), then stays
+    below ``level`` for ``min_gap`` samples and gets below half of it. Strength 0."""
+    mine = sorted((c for c in found if c.side == side), key=lambda c: c.index)
+    if not mine or level <= 0 or mine[0].event != "toe_off":
+        return []
+    stop = int(np.floor(mine[0].index)) - min_gap
+    if impact is not None and impact <= stop:
+        return [Candidate(side, "heel_strike", float(impact), 0.0, "impact")]
+    if stop < 2:
+        return []
+    at = crossings(heel_speed[:stop + 1], level, rising=False)
+    if len(at) != 1:
+        return []
+    k = int(np.ceil(at[0]))
+    swung = np.all(heel_speed[:k] >= level) and np.max(heel_speed[:k]) >= 2.0 * level
+    after = heel_speed[k:k + min_gap]
+    settled = np.all(after <= level) and np.min(after) <= 0.5 * level
+    return [Candidate(side, "heel_strike", float(at[0]), 0.0)] if swung and settled else []

@@ -15,7 +15,9 @@ from core.gait.analysis import analyze_series
 from core.gait.contact import heel_rest, toe_launch_over_ground
 from core.gait.direction import VIRTUAL_TOE_LEG, rearfoot_toe_tip, stance_ground_velocity
 from core.gait.evaluation import evaluate_events
-from core.gait.events_candidates import Candidate, _extrema, edge_padded, partial_step_contacts
+from core.gait.events_candidates import (
+    Candidate, _extrema, edge_padded, first_step_heel_strike, partial_step_contacts,
+)
 from core.gait.ground import on_belt
 from core.gait.preprocessing import preprocess
 from core.io.events_csv import read_events_csv
@@ -134,6 +136,38 @@ def test_a_launch_cut_by_the_end_is_found_and_a_full_step_adds_nothing() -> None
     both = heel_strike + [Candidate("right", "toe_off", 33.0, 1.0)]  # the launch is already there
     late = partial_step_contacts(both, np.full_like(toe, 3.0), toe, 0.6, 15, "right")
     assert late == []  # the heel is still swinging at the end: no landing yet
+
+def test_a_landing_cut_by_the_start_is_found_where_the_heel_slows_or_at_its_impact() -> None:
+    toe_off = [Candidate("left", "toe_off", 60.0, 1.0)]
+    heel = np.concatenate([np.linspace(3.0, 0.1, 20), np.full(50, 0.1)])  # through 0.6 m/s at 2.4 * 19 / 2.9
+    found = first_step_heel_strike(toe_off, heel, 0.6, 15, "left")
+    assert [(c.event, c.side, c.timing) for c in found] == [("heel_strike", "left", "")]
+    assert found[0].index == pytest.approx(2.4 * 19 / 2.9, abs=0.01)
+    impact = first_step_heel_strike(toe_off, heel, 0.6, 15, "left", impact=9.5)
+    assert [(c.index, c.timing) for c in impact] == [(9.5, "impact")]
+    assert first_step_heel_strike(toe_off, heel, 0.6, 15, "left", impact=50.0) == found  # too near the toe off
+    stance = np.full(70, 0.1)  # the recording starts with the foot down: the heel strike came before it
+    assert first_step_heel_strike(toe_off, stance, 0.6, 15, "left") == []
+    slow = np.concatenate([np.linspace(0.9, 0.1, 20), np.full(50, 0.1)])  # no swing before the crossing
+    assert first_step_heel_strike(toe_off, slow, 0.6, 15, "left") == []
+    rises = np.concatenate([np.linspace(3.0, 0.1, 20), np.full(5, 0.1), np.full(45, 1.0)])  # does not stay down
+    assert first_step_heel_strike(toe_off, rises, 0.6, 15, "left") == []
+    heel_first = [Candidate("left", "heel_strike", 10.0, 1.0)] + toe_off  # the full step is there already
+    assert first_step_heel_strike(heel_first, heel, 0.6, 15, "left") == []
+
+
+def test_a_heel_strike_just_after_a_recordings_start_is_found() -> None:
+    # Recordings that start 50 ms before a heel strike, after the heel's forward maximum (Zeni's HS).
+    series, events = _metric_walk("normal", seed=5)
+    for e in [e for e in events if e.event == "heel_strike" and 2.0 < e.time_s < 5.0][:3]:
+        k0 = int(round((e.time_s - 0.05) * series.rate_hz))
+        cut = dataclasses.replace(series, positions=series.positions[k0:k0 + 500], confidence=series.confidence[k0:k0 + 500],
+                                  time_s=series.time_s[k0:k0 + 500] - series.time_s[k0], meta={})
+        found = analyze_series(cut, CFG).detection.events
+        at = e.time_s - series.time_s[k0]
+        assert any(x.event == "heel_strike" and x.side == e.side and abs(x.time_s - at) <= 0.05 for x in found), (
+            e, [x for x in found if x.time_s < 1.0])
+
 
 def test_events_near_the_ends_of_a_clip_are_recovered() -> None:
     truth = simulate_walk(GaitParams(duration_s=8.0, seed=2))[2]
