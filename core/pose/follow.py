@@ -17,14 +17,12 @@ from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.frame_select import packet_index, read_scaled_frames_at
-from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, \
-    small_tiles_needed, tile_level
+from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, for_scan_period, track_people
 from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
 
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
-SMALL_TILES_WHEN_NEEDED = True  # the small tiles' turn goes to the large tiles unless needed (scan_plan)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
 HUE_BINS, SAT_BINS = 12, 4  # appearance histogram of each person's torso and legs
 MIN_SCANS_PER_PART = 8  # a scan task covers at least this many scans (each task opens the video and the detector)
@@ -117,28 +115,19 @@ def scan_part(task: ScanTask) -> ScanPart:
     """Find everyone in the task's scan frames, and measure the pan at each from its pair frame
     ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` the tile sizes take turns
     (``core.pose.scan_plan.tile_level``: each size sees the video every few scans; a person fits one
-    or both); with ``SMALL_TILES_WHEN_NEEDED`` the small tiles' turn goes to the large tiles unless this
-    task's latest scans say the small ones are needed (``core.pose.scan_plan.small_tiles_needed``; a task's
-    first small turn always runs them, so a cut can add a small-tile scan). A task of scattered ``frames``
-    keeps every pair (its scans' neighbours are elsewhere) and plain turns."""
+    or both). A task of scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
     finder = shared_finder(task.finder)
     levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     px_per_small = 1.0
-    adaptive = SMALL_TILES_WHEN_NEEDED and ALTERNATE_TILE_SIZES and len(levels) == 2 and levels[0] > levels[1] \
-        and not task.frames and task.step == 1
-    last: dict[int, np.ndarray] = {}  # the latest boxes at the large (0) and small (1) tiles
     for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every,
                                                   task.step, task.frames, task.skip_loop_filter):
         h, w = image.shape[:2]
         px_per_small = w / PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = task.roi.pixel_box(w, h) if task.roi else None
         level = tile_level(index, task.every, len(levels), task.step if not task.frames else COARSE_STEP)
-        if adaptive and level > 0 and not small_tiles_needed(index // task.every // 2, last.get(1), last.get(0)):
-            level = 0
         boxes, scores = finder.find(image, region, (levels[level],) if ALTERNATE_TILE_SIZES else None)
-        last[min(level, 1)] = boxes
         small = boxes * (PAN_WIDTH_PX / w)  # boxes in small-grey px for now
         pairs.append(None if pair is None else (small_grey(image), small_grey(pair)))
         legs = leg_motion(*pairs[-1], small) if pairs[-1] is not None else np.full(len(boxes), np.nan)
@@ -159,8 +148,7 @@ def scan_video(
     ``coarse_step``-th grid scan, then the grid scans between wherever that coarse pass is unsure
     (``core.pose.scan_plan``; 1: every grid scan); choose the walker (see ``choose_walker``) and plan the crop.
     ``run_parts``: runs the scan tasks (``parts`` of them, e.g. on the worker pool) and returns
-    their parts in order; default: one after the other in this process. Any cut gives the same result, but
-    for the small tiles' turns at a task's start (``scan_part``).
+    their parts in order; default: one after the other in this process. Any cut gives the same result.
     ``tracker_cfg`` is for scans ``TUNED_PERIOD_S`` apart (``core.pose.tracking.for_scan_period``).
     ``skip_loop_filter``: the scan decodes without the in-loop deblocking filter (``ScanTask``)."""
     run = run_parts or (lambda tasks: [scan_part(t) for t in tasks])

@@ -40,48 +40,6 @@ def tile_level(frame: int, every: int, n_levels: int, step: int = COARSE_STEP) -
     return (k // step + k % step) % max(1, n_levels)
 
 
-# The small tiles' turn (every other scan) is taken by the large tiles unless the small ones are needed
-# (``small_tiles_needed``); every ``SMALL_DISCOVERY_TURNS``-th turn they run anyway, to find a newcomer whom
-# only they see (2: at most 2 s late at 0.5 s scans; a track needs 3 sightings anyway).
-SMALL_DISCOVERY_TURNS = 2
-# A box of the small tiles is the large tiles' person too when a large box is centred within this many of the
-# larger box's height (a walker moves about a third of a box height between two scans 0.5 s apart).
-SAME_PERSON_HEIGHTS = 0.5
-
-
-def small_tiles_needed(turn: int, last_small: np.ndarray | None, last_large: np.ndarray | None,
-                       discovery_turns: int = SMALL_DISCOVERY_TURNS, same_heights: float = SAME_PERSON_HEIGHTS,
-                       near_heights: float = NEAR_BOX_HEIGHTS) -> bool:
-    """Whether the small tiles run at their ``turn`` (the ``turn``-th scan whose ``tile_level`` is theirs,
-    counted from the video's start), or the large tiles run instead. ``last_small``, ``last_large``: the boxes
-    (n, 4) px of the task's latest scan at each size (None: none yet). They run at every ``discovery_turns``-th
-    turn; where either size has no scan yet; where the large tiles found nobody; where the small tiles found
-    someone whom the large tiles did not (no large box centred within ``same_heights`` box heights: a small
-    person; a person too large for the small tiles needs only the large ones); and where two people are nearer than ``near_heights`` box heights (one may hide the other from the
-    large tiles at the next scan, as a crossing walker did on the real clip)."""
-    if turn % max(1, discovery_turns) == 0 or last_small is None or last_large is None:
-        return True
-    small, large = np.asarray(last_small, float).reshape(-1, 4), np.asarray(last_large, float).reshape(-1, 4)
-    if not len(large) or not _matched(small, large, same_heights):
-        return True  # nobody found large, or someone only the small tiles see
-    centres, heights = (large[:, :2] + large[:, 2:]) / 2, large[:, 3] - large[:, 1]
-    for i in range(len(large)):
-        for j in range(i + 1, len(large)):
-            if np.linalg.norm(centres[i] - centres[j]) < near_heights * max(heights[i], heights[j]):
-                return True
-    return False
-
-
-def _matched(a: np.ndarray, b: np.ndarray, same_heights: float) -> bool:
-    """Every box of ``a`` has a box of ``b`` centred within ``same_heights`` of the larger box height."""
-    cb, hb = (b[:, :2] + b[:, 2:]) / 2, b[:, 3] - b[:, 1]
-    for box in a:
-        d = np.linalg.norm(cb - (box[:2] + box[2:]) / 2, axis=1)
-        if not np.any(d < same_heights * np.maximum(hb, box[3] - box[1])):
-            return False
-    return True
-
-
 def refine_frames(coarse_frames: Sequence[int], boxes: Sequence[np.ndarray], tracks: list[Track], every: int,
                   near_heights: float = NEAR_BOX_HEIGHTS) -> list[int]:
     """Grid frames (``every`` video frames apart) to scan between and after the coarse scans.

@@ -89,26 +89,3 @@ def test_the_scan_period_sets_the_scanned_frames(synthetic_video):
     assert scan_tasks(synthetic_video, info.n_frames, info.fps, every_s=EVERY_S)[0].every == 15  # balanced's 0.5 s
     scan = scan_video(synthetic_video, info.n_frames, info.fps, info.width, info.height, every_s=1.0)
     assert list(scan.scan_frames) == list(range(0, info.n_frames, 30))
-
-
-def test_the_small_tiles_turn_goes_to_the_large_tiles_while_they_see_everyone(synthetic_video, monkeypatch):
-    import core.pose.follow as follow
-    from core.pose.follow import ScanTask
-    from core.pose.people import FinderConfig
-
-    used: dict[int, float] = {}
-
-    class OneBox:  # everyone alone and seen at both sizes: the same box at every scan
-        def find(self, image, region, fractions):
-            used[len(used)] = fractions[0]
-            return np.array([[100.0, 50.0, 300.0, 250.0]]), np.array([0.9])
-
-    monkeypatch.setattr(follow, "shared_finder", lambda cfg: OneBox())
-    task = ScanTask(str(synthetic_video), 0, follow.OPEN_END, 15, finder=FinderConfig(tile_fractions=(1.0, 0.6)))
-    scan_part(task)
-    assert len(used) == 12  # 6 s at 30 fps, a scan every 15 frames
-    assert [k for k, f in used.items() if f == 0.6] == [1, 5, 9]  # discovery turns only (every 2nd turn)
-    used.clear()
-    monkeypatch.setattr(follow, "SMALL_TILES_WHEN_NEEDED", False)
-    scan_part(task)
-    assert [k for k, f in used.items() if f == 0.6] == [1, 3, 5, 7, 9, 11]  # plain alternation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.pose.scan_plan import COARSE_STEP, refine_frames, small_tiles_needed, tile_level
+from core.pose.scan_plan import COARSE_STEP, refine_frames, tile_level
 from core.pose.tracking import Track
 
 EVERY = 15
@@ -68,21 +68,3 @@ def test_scan_cuts_move_to_a_keyframe_so_no_interval_is_decoded_twice():
     assert keyframe_cuts([345, 360], 15, 2, keys, 2) == [345, 360]  # a cut moves no further than its neighbours
     assert keyframe_cuts([150, 225], 15, 2, keys, 2) == [120, 240]
     assert keyframe_cuts([345], 15, 2, [0], 5) == [345]  # a single keyframe: nothing to gain
-
-
-def _box(x_px: float, height_px: float = 200.0) -> list[float]:
-    return [x_px - height_px / 2, 300.0, x_px + height_px / 2, 300.0 + height_px]
-
-
-def test_the_small_tiles_run_to_discover_and_while_someone_only_they_see_or_two_people_meet():
-    alone = np.array([_box(400.0)])
-    assert not small_tiles_needed(1, alone, alone + 30.0)  # one person, seen by both sizes, not a discovery turn
-    assert small_tiles_needed(0, alone, alone) and small_tiles_needed(2, alone, alone)  # discovery turns
-    assert small_tiles_needed(1, None, alone) and small_tiles_needed(1, alone, None)  # no earlier scan in the task
-    assert small_tiles_needed(1, alone, np.zeros((0, 4)))  # the large tiles found nobody
-    small_only = np.array([_box(400.0), _box(1200.0, 80.0)])  # a small person far off, only the small tiles see
-    assert small_tiles_needed(1, small_only, alone)
-    assert not small_tiles_needed(1, np.zeros((0, 4)), alone)  # too large for the small tiles: large ones suffice
-    apart, meeting = np.array([_box(400.0), _box(1400.0)]), np.array([_box(400.0), _box(700.0)])
-    assert not small_tiles_needed(1, apart, apart)
-    assert small_tiles_needed(1, meeting, meeting)  # one may hide the other from the large tiles next
