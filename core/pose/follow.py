@@ -17,6 +17,7 @@ from core.pose.follow_path import FollowPath, follow_path, others_along
 from core.pose.roi import Roi
 from core.pose.scan_pan import PAN_GAP_FRAMES, PAN_WIDTH_PX, integrate_pan, pan_speed, people_near, small_grey
 from core.pose.frame_select import packet_index, read_scaled_frames_at
+from core.pose.static_tiles import StaticTiles
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, for_scan_period, track_people
 from core.pose.turn_takers import join_turn_takers
@@ -115,19 +116,22 @@ def scan_part(task: ScanTask) -> ScanPart:
     """Find everyone in the task's scan frames, and measure the pan at each from its pair frame
     ``PAN_GAP_FRAMES`` later. With ``ALTERNATE_TILE_SIZES`` the tile sizes take turns
     (``core.pose.scan_plan.tile_level``: each size sees the video every few scans; a person fits one
-    or both). A task of scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
+    or both); a tile that found nobody is not run again while its picture stays the same
+    (``core.pose.static_tiles``, this task's memory: a task's first run of each tile always runs it). A task of
+    scattered ``frames`` keeps every pair (its scans' neighbours are elsewhere)."""
     finder = shared_finder(task.finder)
     levels = task.finder.tile_fractions
     scans: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     px_per_small = 1.0
+    memory = StaticTiles(task.finder.static_max_change_grey) if task.finder.static_max_change_grey > 0 else None
     for index, image, pair, scale in _scan_frames(Path(task.video_path), task.start, task.stop, task.every,
                                                   task.step, task.frames, task.skip_loop_filter):
         h, w = image.shape[:2]
         px_per_small = w / PAN_WIDTH_PX / scale  # original-frame px per small-grey px
         region = task.roi.pixel_box(w, h) if task.roi else None
         level = tile_level(index, task.every, len(levels), task.step if not task.frames else COARSE_STEP)
-        boxes, scores = finder.find(image, region, (levels[level],) if ALTERNATE_TILE_SIZES else None)
+        boxes, scores = finder.find(image, region, (levels[level],) if ALTERNATE_TILE_SIZES else None, memory)
         small = boxes * (PAN_WIDTH_PX / w)  # boxes in small-grey px for now
         pairs.append(None if pair is None else (small_grey(image), small_grey(pair)))
         legs = leg_motion(*pairs[-1], small) if pairs[-1] is not None else np.full(len(boxes), np.nan)

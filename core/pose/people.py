@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.pose.static_tiles import StaticTiles, grey_copy, tile_blocks
+
 DETECTOR_INPUT_PX = 224
 _STRIDES = (8, 16, 32, 32, 32)
 _BOX_SCALE = 224.0
@@ -29,13 +31,16 @@ class FinderConfig:
     overlap by half their area and were merged into one box between them at an overlap of 0.5).
     max_outside: a tile's detection whose body box reaches further than this fraction of its own
     side beyond a tile edge that is not the frame's edge is dropped (a person cut by the tile is
-    sized wrongly; the body box has a margin of about a third of the body height around the person)."""
+    sized wrongly; the body box has a margin of about a third of the body height around the person).
+    static_max_change_grey: in a scan, a tile where the detector saw nobody is not run again while none of its
+    blocks changes by this many grey levels (``core.pose.static_tiles``; 0: every tile runs)."""
 
     min_score: float = 0.5
     tile_fractions: tuple[float, ...] = (1.0, 0.6)
     nms_overlap: float = 0.8
     nms_centre_sides: float = 0.3
     max_outside: float = 0.2
+    static_max_change_grey: float = 8.0
 
 
 @functools.cache
@@ -175,11 +180,12 @@ class PersonFinder:
 
     def find(
         self, bgr: np.ndarray, region_px: tuple[int, int, int, int] | None = None,
-        fractions: tuple[float, ...] | None = None,
+        fractions: tuple[float, ...] | None = None, memory: StaticTiles | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """People in ``bgr`` (h, w, 3) uint8, optionally only those centred inside ``region_px`` (x0, y0,
         x1, y1: the whole frame is searched, so that a person whose head or feet leave the region is still
-        seen); ``fractions``: tile sizes to use this time (default: all of the config's).
+        seen); ``fractions``: tile sizes to use this time (default: all of the config's); ``memory``: skips the
+        tiles that found nobody and have not changed since (``core.pose.static_tiles``; a scan task's own).
 
         Returns boxes (n, 4) x0 y0 x1 y1 in px of ``bgr`` and scores (n,), best first."""
         import cv2
@@ -187,7 +193,11 @@ class PersonFinder:
         h, w = bgr.shape[:2]
         model = self._detector()
         all_b, all_s = [], []
+        grey = grey_copy(bgr) if memory is not None else None
         for x0, y0, side in square_tiles(w, h, fractions or self.cfg.tile_fractions):
+            blocks = tile_blocks(*grey, (x0, y0, side)) if grey is not None else None
+            if memory is not None and memory.unchanged_empty((x0, y0, side), blocks):
+                continue
             tile = bgr[y0 : y0 + side, x0 : x0 + side]
             th, tw = tile.shape[:2]
             if th != tw:  # a frame narrower than tall: pad the tile to a square
@@ -195,6 +205,8 @@ class PersonFinder:
             rgb = cv2.cvtColor(cv2.resize(tile, (DETECTOR_INPUT_PX, DETECTOR_INPUT_PX), interpolation=cv2.INTER_AREA),
                               cv2.COLOR_BGR2RGB)
             boxes, scores = decode_detections(*run_detector(model, rgb), self.cfg.min_score)
+            if memory is not None:
+                memory.remember((x0, y0, side), blocks, len(boxes) > 0)  # anyone, even cut by the tile's edge
             inside = _inside_tile(boxes, x0, y0, side, w, h, self.cfg.max_outside)
             boxes, scores = boxes[inside], scores[inside]
             if len(boxes):

@@ -89,3 +89,29 @@ def test_the_scan_period_sets_the_scanned_frames(synthetic_video):
     assert scan_tasks(synthetic_video, info.n_frames, info.fps, every_s=EVERY_S)[0].every == 15  # balanced's 0.5 s
     scan = scan_video(synthetic_video, info.n_frames, info.fps, info.width, info.height, every_s=1.0)
     assert list(scan.scan_frames) == list(range(0, info.n_frames, 30))
+
+
+def test_skipping_empty_unchanged_tiles_gives_the_same_scan_with_fewer_detector_calls(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import core.pose.people as people
+    from core.pose.people import FinderConfig
+    from core.synthetic import GaitParams, generate_walking_video
+
+    synthetic_video = tmp_path / "still.mp4"  # a still camera: the scenery away from the walker does not change
+    generate_walking_video(synthetic_video, GaitParams(cadence_steps_per_min=110, duration_s=6.0, fps=30.0,
+                                                       width_px=640, height_px=360, seed=2, camera="static"))
+
+    calls = []
+    run = people.run_detector
+    monkeypatch.setattr(people, "run_detector", lambda model, rgb: calls.append(1) or run(model, rgb))
+    info = probe_video(synthetic_video)
+    args = (synthetic_video, info.n_frames, info.fps, info.width, info.height)
+    every_tile = scan_video(*args, finder_cfg=replace(FinderConfig(), static_max_change_grey=0.0), every_s=EVERY_S)
+    n_every = len(calls)
+    skipping = scan_video(*args, every_s=EVERY_S)
+    assert FinderConfig().static_max_change_grey > 0 and len(calls) - n_every < n_every  # some tiles were skipped
+    assert skipping.chosen_id == every_tile.chosen_id is not None
+    assert [t.frames for t in skipping.tracks] == [t.frames for t in every_tile.tracks]
+    assert all(np.array_equal(a.boxes, b.boxes) for a, b in zip(skipping.tracks, every_tile.tracks))
+    assert np.array_equal(skipping.path.boxes_px, every_tile.path.boxes_px)
