@@ -154,7 +154,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         n_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0)
         height, width = frame.shape[:2]
-        timing = choose_timing(fps, _first_times_s(cap, _TIMING_FRAMES))
+        first_times = _first_times_s(cap, _TIMING_FRAMES)
+        if len(first_times) < 2 and n_frames <= 1:
+            raise _unreadable(path, "only one frame: a still image, not a video")
+        timing = choose_timing(fps, first_times)
     finally:
         cap.release()
     return VideoInfo(
