@@ -33,6 +33,7 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
+from core.gait.view import check_side_view
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101
@@ -192,13 +193,15 @@ def analyze_series(
     tolerance_s: float = 0.05,
     timing_model: TimingModel | None = None,
 ) -> GaitResult:
-    """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found.
+    """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found, or when a
+    2-D series is not a side view (``core.gait.view``).
 
     With events but no complete stride, returns partial results and a "no complete stride" note.
     ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
     pre = preprocess(series, cfg)
     s = pre.series
+    check_side_view(s)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
