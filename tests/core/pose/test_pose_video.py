@@ -182,29 +182,15 @@ def test_a_photo_or_a_one_frame_file_is_not_a_video(tmp_path):
     assert probe_video(two).n_frames == 2
 
 
-def _damage_packets(src, dst, ranks: set[int]) -> None:
-    """Copy ``src`` with the coded bytes of the packets at these decode positions overwritten (a damaged
-    recording or copy: the container is intact, the decoder rejects the data)."""
-    import av
-
-    data = bytearray(src.read_bytes())
-    with av.open(str(src)) as c:
-        packets = [(p.pos, p.size) for p in c.demux(c.streams.video[0]) if p.size]
-    for k in ranks:
-        pos, size = packets[k]
-        data[pos + 4: pos + size] = bytes([0xFF]) * (size - 4)
-    dst.write_bytes(bytes(data))
-
-
 @pytest.mark.parametrize("start, stride", [(0, 1), (0, 2), (7, 1)])
 def test_damaged_packets_are_skipped_and_later_frames_keep_their_index_and_time(h264_with_b_frames, tmp_path,
                                                                                  start, stride):
     """A packet the decoder rejects ended the whole decode (InvalidDataError: the video FAILED); now it is
     skipped like a player skips it, and every later frame keeps its own index and timestamp."""
     from core.pose.frame_select import read_frames_at
+    from tests.usecases.reliability_media import damage_packets
 
-    damaged = tmp_path / "damaged.mp4"
-    _damage_packets(h264_with_b_frames, damaged, {12, 13})
+    damaged = damage_packets(h264_with_b_frames, tmp_path / "damaged.mp4", {12, 13})
     clean = {f.index: f.time_s for f in iter_frames(h264_with_b_frames, start=start, stride=stride, decoder="pyav")}
     got = list(iter_frames(damaged, start=start, stride=stride, decoder="pyav"))
     indices = [f.index for f in got]
