@@ -4,9 +4,10 @@ to about half the trunk's length. Events, lengths and sagittal angles all assume
 
 Measured on MediaPipe landmarks (the landmarks.csv of 704 earlier 2-D runs: synthetic sweeps and the
 real side-view clips): median (shoulder width + hip width) / 2 / trunk length 0.054, 99th percentile
-0.115, largest 0.115 (the real two-person demo). Pose2Sim's real demo filmed from the front by two of
-its cameras (a person turning on the spot): 0.37 and 0.46. Body proportions give ~0.55 for a walker
-facing the camera (shoulders 0.23 H, hip joints 0.11 H apart, trunk 0.30 H).
+0.115, largest 0.115 (the real two-person demo). Pose2Sim's real demo (a person turning on the spot, seen
+by four cameras from the front, the back and obliquely behind): 0.37, 0.44, 0.40 and 0.30 after
+preprocessing. Body proportions give ~0.55 for a walker facing the camera (shoulders 0.23 H, hip joints
+0.11 H apart, trunk 0.30 H).
 """
 
 from __future__ import annotations
