@@ -33,6 +33,7 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
+from core.gait.view import check_side_view
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101
@@ -140,13 +141,17 @@ def _impact_notes(detection: EventDetection) -> list[str]:
     return [f"{n} of {n_hs} heel strikes timed at the heel's impact (20 Hz heel heights){rest}"]
 
 
-def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, name: str, notes: list[str]) -> None:
-    """Raise ``InsufficientDataError`` without events; note a side without any."""
+def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, name: str, notes: list[str],
+                  min_bout_s: float) -> None:
+    """Raise ``InsufficientDataError`` without events (saying what a walking bout needs when there is
+    none: a 2 s clip of walking has a stride but no 2 s bout); note a side without any."""
     if not detection.events:
         duration_s = float(s.time_s[-1] - s.time_s[0]) if s.n_frames else 0.0
+        bout = "" if n_bouts else (f", within at least {min_bout_s:g} s of steady walking (preprocessing.min_bout_s): "
+                                   f"film {min_bout_s + 1:g} s or more of walking")
         raise InsufficientDataError(
             f"no gait event detected in {name or 'the recording'} ({s.n_frames} frames, {duration_s:.1f} s, "
-            f"{n_bouts} walking bout(s)); at least one complete stride of visible walking is needed"
+            f"{n_bouts} walking bout(s)); at least one complete stride of visible walking is needed{bout}"
         )
     silent = [side for side in SIDES if not any(e.side == side for e in detection.events)]
     if len(silent) == 1:
@@ -192,13 +197,15 @@ def analyze_series(
     tolerance_s: float = 0.05,
     timing_model: TimingModel | None = None,
 ) -> GaitResult:
-    """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found.
+    """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found, or when a
+    2-D series is not a side view (``core.gait.view``).
 
     With events but no complete stride, returns partial results and a "no complete stride" note.
     ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
     pre = preprocess(series, cfg)
     s = pre.series
+    check_side_view(s)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
@@ -209,7 +216,7 @@ def analyze_series(
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)
     detection = _refined_timing(detection, oriented, forward, cfg, timing_model, notes)
     notes += _impact_notes(detection)
-    _check_events(detection, s, len(pre.bouts), series.name, notes)
+    _check_events(detection, s, len(pre.bouts), series.name, notes, cfg.min_bout_s)
     bouts = _bouts_for_parameters(pre.bouts, notes)
     m_per_unit, scale_source = _scale(s, subject_height_m)
     # A heel strike at touchdown precedes the heel's rest by design: the stance feet, the landing

@@ -14,7 +14,7 @@ from typing import IO
 
 from core.errors import InputError, OutputLockedError
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp", ".mts", ".m2ts")
 KEYPOINT_SUFFIXES = (".trc", ".c3d", ".csv")
 
 
@@ -27,7 +27,10 @@ class InputProblem:
 
 
 def expand_inputs(arguments: list[str], suffixes: tuple[str, ...]) -> tuple[list[Path], list[InputProblem]]:
-    """Files, folders (their files with ``suffixes``, sorted) and globs -> unique paths, plus problems."""
+    """Files, folders (their files with ``suffixes``, sorted) and globs -> unique paths, plus problems.
+
+    A folder's hidden files are left out: macOS writes ``._walk.mp4`` beside ``walk.mp4`` on USB drives
+    and network shares (resource forks, not videos), and a glob's ``*`` skips them too."""
     found: list[Path] = []
     problems: list[InputProblem] = []
     for arg in arguments:
@@ -39,7 +42,8 @@ def expand_inputs(arguments: list[str], suffixes: tuple[str, ...]) -> tuple[list
                 problems.append(InputProblem(arg, "glob matches no file"))
             found.extend(files)
         elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+            files = sorted(p for p in path.iterdir()
+                           if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
             if not files:
                 problems.append(InputProblem(arg, f"folder contains no {'/'.join(suffixes)} file"))
             found.extend(files)

@@ -1,4 +1,5 @@
-"""Why a video file cannot be decoded: empty, text, truncated or index-less MP4/MOV, audio only.
+"""Why a video file cannot be decoded: empty, text, a photo or document, truncated or index-less MP4/MOV,
+audio only.
 
 Only the container structure is read (ISO base media boxes), never the coded frames.
 """
@@ -13,6 +14,11 @@ _ISO_TOP_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid",
                   b"mfra", b"sidx", b"styp", b"pdin", b"prft", b"emsg"}
 _MAX_MOOV_BYTES = 64 << 20
 _SNIFF_BYTES = 4096
+# Leading bytes of files that are often picked up with the videos (a phone's photos, a PDF report, a zip).
+_NOT_VIDEO_MAGIC = ((b"\xff\xd8\xff", "a JPEG image"), (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+                    (b"GIF8", "a GIF image"), (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"))
+# 'ftyp' brands of HEIF/AVIF still images (an iPhone's photos), which share the MP4 box structure.
+_IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 
 
 def describe_unreadable_video(path: str | Path) -> str | None:
@@ -23,12 +29,25 @@ def describe_unreadable_video(path: str | Path) -> str | None:
             head = fh.read(_SNIFF_BYTES)
             if not head:
                 return "file is empty (0 bytes)"
+            kind = _not_video_kind(head)
+            if kind is not None:
+                return f"not a video: the file is {kind}"
             if _looks_like_text(head):
                 return "not a video: the file contains text"
             if head[4:8] in _ISO_TOP_BOXES:
                 return _describe_iso(fh, path.stat().st_size)
     except OSError as exc:
         return f"cannot read file ({exc.strerror or exc})"
+    return None
+
+
+def _not_video_kind(head: bytes) -> str | None:
+    """What a file that is certainly no video is (from its first bytes), else None."""
+    for magic, kind in _NOT_VIDEO_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[4:8] == b"ftyp" and head[8:12] in _IMAGE_BRANDS:
+        return "an HEIF/AVIF image (a photo)"
     return None
 
 

@@ -162,26 +162,54 @@ def _selective(container, stream, index: PacketIndex, wanted: list[int]) -> Iter
             continue
         # A frame no other frame refers to (most B-frames) is decoded only when wanted.
         codec.skip_frame = "DEFAULT" if rank[int(packet.pts)] in want else "NONREF"
-        yield from _wanted(codec.decode(packet), rank, want)
+        yield from _wanted(decode_packet(codec, packet), rank, want)
         if int(packet.pts) == last_pts:
             break
     codec.skip_frame = "DEFAULT"
-    yield from _wanted(codec.decode(None), rank, want)
+    yield from _wanted(decode_packet(codec, None), rank, want)
 
 
-def decode_kept(container, stream, rank: dict[int, int], keep: Callable[[int], bool]) -> Iterator[Any]:  # noqa: ANN001
+def decode_kept(container, stream, rank: dict[int, int], keep: Callable[[int], bool],  # noqa: ANN001
+                skipped: list[int | None] | None = None) -> Iterator[Any]:
     """Every frame of ``stream`` from the container's position, in presentation order, except
     frames that no other frame refers to (most B-frames) whose presentation index (``rank`` of
-    the packet's pts) ``keep`` rejects: those are not decoded at all."""
+    the packet's pts) ``keep`` rejects: those are not decoded at all. Damaged packets are skipped
+    (``decode_packet``)."""
     codec = stream.codec_context
     for packet in container.demux(stream):
         if packet.size == 0:
             break
         kept = packet.pts is None or keep(rank.get(int(packet.pts), -1))
         codec.skip_frame = "DEFAULT" if kept else "NONREF"
-        yield from codec.decode(packet)
+        yield from decode_packet(codec, packet, skipped)
     codec.skip_frame = "DEFAULT"
-    yield from codec.decode(None)
+    yield from decode_packet(codec, None, skipped)
+
+
+def decode_packets(container, stream, skipped: list[int | None] | None = None) -> Iterator[Any]:  # noqa: ANN001
+    """``container.decode(stream)``, except that a packet the decoder rejects as invalid data is
+    skipped (``decode_packet``; its pts is appended to ``skipped``) instead of ending the decode."""
+    codec = stream.codec_context
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            break
+        yield from decode_packet(codec, packet, skipped)
+    yield from decode_packet(codec, None, skipped)
+
+
+def decode_packet(codec, packet, skipped: list[int | None] | None = None) -> list[Any]:  # noqa: ANN001
+    """The frames that ``packet`` completes (None: flush); none for a packet whose data the decoder
+    rejects (a damaged file, or the last, cut packet of a truncated one): players skip such a packet
+    and so do we (its pts goes to ``skipped``); frames that refer to it may show blocks, which the pose
+    model sees as noise."""
+    import av
+
+    try:
+        return codec.decode(packet)
+    except av.error.InvalidDataError:
+        if skipped is not None:
+            skipped.append(None if packet is None else packet.pts)
+        return []
 
 
 def _wanted(frames, rank: dict[int, int], want: set[int]) -> Iterator[tuple[int, Any]]:  # noqa: ANN001
@@ -196,7 +224,7 @@ def _wanted(frames, rank: dict[int, int], want: set[int]) -> Iterator[tuple[int,
 def _sequential(container, stream, wanted: list[int]) -> Iterator[tuple[int, Any]]:  # noqa: ANN001
     """Every frame decoded from the start, counted (for streams whose packets cannot be indexed)."""
     want = set(wanted)
-    for count, frame in enumerate(container.decode(stream)):
+    for count, frame in enumerate(decode_packets(container, stream)):
         if count > wanted[-1]:
             return
         if count in want:

@@ -154,7 +154,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         n_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0)
         height, width = frame.shape[:2]
-        timing = choose_timing(fps, _first_times_s(cap, _TIMING_FRAMES))
+        first_times = _first_times_s(cap, _TIMING_FRAMES)
+        if len(first_times) < 2 and n_frames <= 1:
+            raise _unreadable(path, "only one frame: a still image, not a video")
+        timing = choose_timing(fps, first_times)
     finally:
         cap.release()
     return VideoInfo(
@@ -263,21 +266,28 @@ def _iter_pyav(
         # each: with the workers filling the cores that only added hand-over cost, 1.5 ms of CPU per
         # 1080p frame at 960 px, docs/README_Performance_Optimization.md "Session 12"; same pixels).
         scaler, converter = VideoReformatter(), VideoReformatter()
-        ranks = _seek_pyav(container, stream, path, start)
-        frames = container.decode(stream)
-        if stride > 1:  # frames between the kept ones that nothing refers to are not decoded
-            from core.pose.frame_select import decode_kept, packet_index
+        from core.pose.frame_select import decode_kept, decode_packets, packet_index
 
+        ranks = _seek_pyav(container, stream, path, start)
+        skipped: list[int | None] = []  # damaged packets the decoder rejected
+        last_index = -1
+        frames = decode_packets(container, stream, skipped)
+        if stride > 1:  # frames between the kept ones that nothing refers to are not decoded
             if ranks is None and (packets := packet_index(path)) is not None:
                 ranks = dict(zip(packets.pts, packets.rank))
             if ranks is not None:
-                frames = decode_kept(container, stream, ranks, lambda i: i >= start and (i - start) % stride == 0)
+                frames = decode_kept(container, stream, ranks, lambda i: i >= start and (i - start) % stride == 0,
+                                     skipped)
         for count, frame in enumerate(frames):
+            if skipped and ranks is None and (packets := packet_index(path)) is not None:
+                # counting would shift every later frame by the skipped one: index by pts from here on
+                ranks = dict(zip(packets.pts, packets.rank))
             index = count if ranks is None else ranks.get(frame.pts, -1)
             if index >= stop:
                 break
-            if index < start or (index - start) % stride:
-                continue
+            if index < start or (index - start) % stride or (skipped and index <= last_index):
+                continue  # after a damaged packet the decoder may also return a late frame out of order
+            last_index = index
             w, h = frame.width, frame.height
             scale = 1.0
             if max_side_px > 0 and max(w, h) > max_side_px:

@@ -116,6 +116,21 @@ def zero_frame_durations(src: Path, dst: Path) -> Path:
     return dst
 
 
+def damage_packets(src: Path, dst: Path, ranks: set[int]) -> Path:
+    """Copy ``src`` with the coded bytes of the packets at these decode positions overwritten (a damaged
+    recording or copy: the container is intact, the decoder rejects the data)."""
+    import av
+
+    data = bytearray(src.read_bytes())
+    with av.open(str(src)) as c:
+        packets = [(p.pos, p.size) for p in c.demux(c.streams.video[0]) if p.size]
+    for k in ranks:
+        pos, size = packets[k]
+        data[pos + 4: pos + size] = bytes([0xFF]) * (size - 4)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
 def truncate(src: Path, dst: Path, fraction: float) -> Path:
     data = src.read_bytes()
     dst.write_bytes(data[: int(len(data) * fraction)])

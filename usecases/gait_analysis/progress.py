@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -15,13 +16,24 @@ def result_frames(result: Any) -> int:
     return len(result[0]) if isinstance(result, tuple) else 0
 
 
+def _is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal: redrawn bars written to a log file or a pipe leave carriage
+    returns and cursor-up escapes between the messages (each video's "done" line still says how far a
+    run is)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
 class ProgressBars:
-    """One tqdm bar per video, fed by the pose workers (through a queue) or in-process."""
+    """One tqdm bar per video, fed by the pose workers (through a queue) or in-process; only on a
+    terminal."""
 
     def __init__(self, cfg: PipelineConfig, jobs: list[Any], workers: int) -> None:
         from core.pose.extractor import set_progress_sink, worker_init
 
-        self.enabled = cfg.progress and not cfg.quiet
+        self.enabled = cfg.progress and not cfg.quiet and _is_terminal(sys.stderr)
         self.jobs: dict[str, Any] = {}
         self.track(jobs)
         self.bars: dict[str, Any] = {}

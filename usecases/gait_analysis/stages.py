@@ -242,9 +242,10 @@ def _prepare_jobs(
     return jobs
 
 
-def _video_notes(job: Any, last_frame: int | None = None) -> list[str]:
-    """Notes about the video itself: how its rate was chosen, and whether it ended early (logged here;
-    the rate note was logged when probing)."""
+def _video_notes(job: Any, last_frame: int | None = None, stored: int | None = None, stride: int = 1) -> list[str]:
+    """Notes about the video itself: how its rate was chosen, whether it ended early, and how many of
+    the frames up to ``last_frame`` (every ``stride``-th) are not among the ``stored`` ones because the
+    decoder rejected their data (logged here; the rate note was logged when probing)."""
     notes = [job.info.note] if job.info.note else []
     announced = job.n_frames_announced
     if last_frame is not None and announced > last_frame + 1 + max(2, announced // 100):
@@ -252,6 +253,12 @@ def _video_notes(job: Any, last_frame: int | None = None) -> list[str]:
                  "the file may be truncated or damaged; results cover the decoded part")
         log.warning("%s: %s", job.video, early)
         notes.append(early)
+    missing = 0 if last_frame is None or stored is None else last_frame // max(1, stride) + 1 - stored
+    if missing > 0:
+        damaged = (f"{missing} frame(s) up to frame {last_frame} could not be decoded (damaged data in the file): "
+                   "no pose there, and frames near them may be garbled")
+        log.warning("%s: %s", job.video, damaged)
+        notes.append(damaged)
     return notes
 
 
@@ -290,7 +297,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
         )
     series = batch_to_series(batch, job.info.height, job.info.fps, name=job.out_dir.name)
     extra = {"detection_rate": round(rate, 4), "model_used": model_used, "frames_processed": len(batch)}
-    notes = _video_notes(job, int(batch.frame[-1]))
+    notes = _video_notes(job, int(batch.frame[-1]), len(batch), profile.pose.frame_stride)
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
     from core.io.people_tracks import add_person_block, guard_notes, rival_notes

@@ -215,3 +215,12 @@ def test_shared_overground_pd_plausible() -> None:
         assert 0.15 <= p[side]["step_length_m"]["mean"] <= 0.9
         assert 25.0 <= result.summaries[f"{side}_knee"]["rom_deg"] <= 80.0
     assert result.evaluation is not None and result.evaluation["overall"]["f1"] >= 0.6
+
+
+def test_a_clip_shorter_than_a_walking_bout_says_what_a_bout_needs() -> None:
+    """A 1.9 s walk holds a complete stride but no 2 s bout: the message names the bout's length."""
+    truth = simulate_walk(GaitParams(camera="static", duration_s=1.9, width_px=1280, height_px=480, seed=5), "two")[2]
+    assert truth["stride_time_s"] < 1.2
+    with pytest.raises(InsufficientDataError, match=r"0 walking bout\(s\)\); at least one complete stride .* "
+                                                    r"within at least 2 s of steady walking \(preprocessing.min_bout_s\)"):
+        analyze_series(truth_to_series(truth), CFG)

@@ -1,7 +1,7 @@
 import pytest
 
 from core.errors import InputError, OutputLockedError
-from core.io.inputs import OutputLock, expand_inputs, inside, output_names, safe_name
+from core.io.inputs import VIDEO_SUFFIXES, OutputLock, expand_inputs, inside, output_names, safe_name
 
 VIDEO = (".mp4",)
 
@@ -21,6 +21,17 @@ def test_expand_files_folders_globs_and_problems(tmp_path):
     assert found == [f1.resolve(), f2.resolve()]
     reasons = {p.reason for p in problems}
     assert reasons == {"no such file or folder", "folder contains no .mp4 file", "glob matches no file"}
+
+
+def test_folder_leaves_out_hidden_files_such_as_macos_resource_forks(tmp_path):
+    (tmp_path / "walk.MP4").write_bytes(b"x")
+    (tmp_path / "._walk.MP4").write_bytes(b"\x00\x05\x16\x07")  # AppleDouble, written by macOS on USB drives
+    (tmp_path / "clip.3gp").write_bytes(b"x")
+    found, problems = expand_inputs([str(tmp_path)], VIDEO_SUFFIXES)
+    assert found == [(tmp_path / "clip.3gp").resolve(), (tmp_path / "walk.MP4").resolve()]
+    assert problems == []
+    found, _ = expand_inputs([str(tmp_path / "*.MP4")], VIDEO_SUFFIXES)
+    assert found == [(tmp_path / "walk.MP4").resolve()]
 
 
 def test_same_stem_in_two_folders_gets_distinct_names(tmp_path):

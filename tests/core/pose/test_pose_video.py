@@ -158,3 +158,43 @@ def test_one_decode_thread_means_no_codec_or_scaler_threads(synthetic_video):
     next(scan)
     assert not _threads() - before  # decoded and scaled in this thread
     scan.close()
+
+
+def test_a_photo_or_a_one_frame_file_is_not_a_video(tmp_path):
+    """A phone photo renamed .mp4 (OpenCV opens it as a one-frame stream) and a one-frame MP4 are
+    refused by the probe with their reason, not passed on to find nobody in 0 % of 1 frame."""
+    import cv2
+
+    from core.errors import InputError
+    from core.pose.video import probe_video
+    from tests.usecases.reliability_media import write_av
+
+    image = np.full((240, 320, 3), 90, np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", image)
+    photo = tmp_path / "IMG_0001.mp4"
+    photo.write_bytes(jpeg.tobytes())
+    with pytest.raises(InputError, match="not a video: the file is a JPEG image"):
+        probe_video(photo)
+    one = write_av(tmp_path / "one.mp4", [image], [0.0])
+    with pytest.raises(InputError, match="only one frame: a still image, not a video"):
+        probe_video(one)
+    two = write_av(tmp_path / "two.mp4", [image, image], [0.0, 1 / 30])
+    assert probe_video(two).n_frames == 2
+
+
+@pytest.mark.parametrize("start, stride", [(0, 1), (0, 2), (7, 1)])
+def test_damaged_packets_are_skipped_and_later_frames_keep_their_index_and_time(h264_with_b_frames, tmp_path,
+                                                                                 start, stride):
+    """A packet the decoder rejects ended the whole decode (InvalidDataError: the video FAILED); now it is
+    skipped like a player skips it, and every later frame keeps its own index and timestamp."""
+    from core.pose.frame_select import read_frames_at
+    from tests.usecases.reliability_media import damage_packets
+
+    damaged = damage_packets(h264_with_b_frames, tmp_path / "damaged.mp4", {12, 13})
+    clean = {f.index: f.time_s for f in iter_frames(h264_with_b_frames, start=start, stride=stride, decoder="pyav")}
+    got = list(iter_frames(damaged, start=start, stride=stride, decoder="pyav"))
+    indices = [f.index for f in got]
+    assert indices == sorted(set(indices)) and all((i - start) % stride == 0 for i in indices)
+    assert all(f.time_s == clean[f.index] for f in got)
+    assert max(indices) == max(clean) and len(clean) - 12 <= len(got) < len(clean)
+    assert [i for i, _ in read_frames_at(damaged, [0, 5, max(clean)])] == [0, 5, max(clean)]

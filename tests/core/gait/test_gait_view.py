@@ -1,0 +1,64 @@
+"""Side view or not: a walker filmed from the front or back is refused with a message, not measured."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core.config import load_profile
+from core.constants import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from core.errors import InsufficientDataError
+from core.gait.analysis import analyze_series
+from core.gait.view import FRONT_VIEW_WIDTH_TRUNK, check_side_view, width_to_trunk
+from core.synthetic import GaitParams, simulate_walk, truth_to_series
+
+CFG = load_profile("balanced").preprocessing
+
+
+def _side_walk(seed: int):
+    truth = simulate_walk(GaitParams(camera="static", duration_s=6.0, width_px=1280, height_px=480, seed=seed), "w")[2]
+    return truth_to_series(truth)
+
+
+def _facing_camera(series, half_width_trunk: float):
+    """The same walk with shoulders and hips spread across the image as a walker facing the camera shows
+    them (each pair ``half_width_trunk`` trunk lengths either side of its midpoint)."""
+    p = series.positions.copy()
+    trunk = np.linalg.norm((p[:, LEFT_SHOULDER, :2] + p[:, RIGHT_SHOULDER, :2]
+                            - p[:, LEFT_HIP, :2] - p[:, RIGHT_HIP, :2]) / 2, axis=1)
+    for left, right in ((LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_HIP, RIGHT_HIP)):
+        mid = (p[:, left, 0] + p[:, right, 0]) / 2
+        p[:, left, 0], p[:, right, 0] = mid + half_width_trunk * trunk, mid - half_width_trunk * trunk
+    return dataclasses.replace(series, positions=p)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_a_side_view_passes_and_is_analysed(seed):
+    series = _side_walk(seed)
+    assert series.is_2d and width_to_trunk(series) < 0.1
+    check_side_view(series)
+    assert analyze_series(series, CFG).detection.events
+
+
+def test_a_walker_facing_the_camera_is_refused_with_the_reason():
+    facing = _facing_camera(_side_walk(3), 0.25)
+    assert width_to_trunk(facing) == pytest.approx(0.5, abs=0.01)
+    with pytest.raises(InsufficientDataError, match=r"not a side view: .*front or back \(shoulders and hips 50% .*"
+                                                    r"film the walk from the side"):
+        analyze_series(facing, CFG)
+
+
+def test_the_limit_and_what_is_not_checked():
+    series = _side_walk(3)
+    check_side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 - 0.02))  # just under the limit
+    with pytest.raises(InsufficientDataError):
+        check_side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 + 0.02))
+    # 3-D data (motion capture) has real shoulder widths on any axis; too few seen frames say nothing
+    check_side_view(dataclasses.replace(_facing_camera(series, 0.25), is_2d=False))
+    hidden = _facing_camera(series, 0.25)
+    hidden = dataclasses.replace(hidden, confidence=np.where(np.arange(series.n_frames)[:, None] < 9, 1.0, 0.1)
+                                 * np.ones_like(series.confidence))
+    assert width_to_trunk(hidden) is None
+    check_side_view(hidden)
