@@ -60,6 +60,20 @@ def parameters_document(result: GaitResult) -> dict[str, Any]:
     }
 
 
+def add_notes(parameters_path: Path, notes: list[str]) -> None:
+    """Put ``notes`` about the input itself (the video's decoding, the person finder, the review) before the
+    analysis' own notes in an existing ``gait_parameters.json``, each once (no-op without the file)."""
+    from core.io.atomic import read_json
+
+    path = Path(parameters_path)
+    if not notes or not path.is_file():
+        return
+    doc = read_json(path)
+    known = list(doc.get("notes") or [])
+    doc["notes"] = [n for n in dict.fromkeys(notes) if n not in known] + known
+    write_json(path, doc)
+
+
 def format_angles_cycles_csv(result: GaitResult) -> str:
     """Long-format CSV text of every normalised angle cycle."""
     buf = io.StringIO()

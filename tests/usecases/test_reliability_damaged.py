@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.io.atomic import read_json
 from core.io.keypoint_store import STORE_NAME, read_store
 from core.synthetic import GaitParams
 from tests.usecases.reliability_media import damage_packets, remux_faststart, run_cli, truncate, walk, write_av
@@ -24,6 +25,8 @@ def test_damaged_and_cut_h264_videos_are_analysed_with_a_note(tmp_path):
     lost = 150 - len(store)
     assert f"note: {lost} frame(s) up to frame 149 could not be decoded (damaged data in the file)" in run.out, run.out
     assert any("could not be decoded (damaged data" in ln for ln in run.error_lines(damaged))
+    saved = read_json(out / "damaged" / "gait_parameters.json")["notes"]  # the file says it too, once
+    assert sum("could not be decoded (damaged data" in n for n in saved) == 1, saved
     cut_store = read_store(out / "cut" / STORE_NAME)
     assert 90 <= len(cut_store) < 120
     assert any("decoding ended at frame" in ln for ln in run.error_lines(cut))

@@ -300,6 +300,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes = _video_notes(job, int(batch.frame[-1]), len(batch), profile.pose.frame_stride)
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
+    from core.io.gait_outputs import add_notes
     from core.io.people_tracks import add_person_block, guard_notes, rival_notes
     from usecases.gait_analysis.review import write_review_outputs
 
@@ -311,6 +312,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     notes += rival_notes(job.out_dir) + guard_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
+    add_notes(job.out_dir / "gait_parameters.json", notes)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
 
