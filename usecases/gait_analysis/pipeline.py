@@ -41,7 +41,7 @@ class GaitAnalysisPipeline:
         return results
 
     def _run(self, results: PipelineResults, videos: list[str], keypoints: list[str]) -> None:
-        from usecases.gait_analysis import stages
+        from usecases.gait_analysis import analyse, stages
 
         cfg, monitor = self.config, self.monitor
         assert monitor is not None
@@ -54,7 +54,7 @@ class GaitAnalysisPipeline:
             self._report(results, InputResult(p.argument, "", "input", "failed", error=p.reason))
         guard = Guard(lambda r: self._report(results, r))
         if cfg.labels is not None:
-            stages.check_labels(cfg, video_paths + kp_paths, guard)
+            analyse.check_labels(cfg, video_paths + kp_paths, guard)
         folders = self._folders(out, video_paths + kp_paths, guard)
         videos_ok = [p for p in video_paths if p in folders]
         keypoints_ok = [p for p in kp_paths if p in folders]
@@ -63,7 +63,7 @@ class GaitAnalysisPipeline:
             stages.run_videos(cfg, monitor, videos_ok, folders, guard, results, keypoints=remote)
         for path in (p for p in keypoints_ok if p not in remote):
             folder = folders[path]
-            guard.run(path, "keypoints", folder, lambda p=path, f=folder: stages.analyse_keypoint_file(cfg, monitor, p, f))
+            guard.run(path, "keypoints", folder, lambda p=path, f=folder: analyse.analyse_keypoint_file(cfg, monitor, p, f))
         if cfg.wants_training:
             def train() -> None:
                 results.training = stages.run_tcn(cfg, monitor, results, out)
