@@ -382,7 +382,7 @@ def extract_jobs(
     except KeyboardInterrupt as exc:
         for st in states.values():
             st.abort()
-        kept = sum(st.n_stored for st in states.values()) + sum(j.frames_done for j in jobs if j.complete)
+        kept = sum(st.kept() for st in states.values()) + sum(j.frames_done for j in jobs if j.complete)
         total = kept + sum(st.n_missing for st in states.values())
         raise ExtractionInterrupted(kept, total) from exc
     except BaseException:
@@ -476,6 +476,14 @@ class _JobState:
         frames, _ = stored_frames(self.job.store_path)
         last = int(frames[-1]) if len(frames) else -1
         write_manifest(self.job.out_dir, _manifest(self.job, True, len(frames), last))
+
+    def kept(self) -> int:
+        """Frames in the store after ``abort``, read from the file: an interruption between a batch's write and
+        its count (``add``) must not hide that batch from the message that says what was kept."""
+        try:
+            return max(self.n_stored, len(stored_frames(self.job.store_path)[0]))
+        except (OSError, GaitToolError):
+            return self.n_stored
 
     def abort(self) -> None:
         """Close the store; every batch written so far stays and the store stays resumable."""

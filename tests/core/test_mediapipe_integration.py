@@ -134,3 +134,19 @@ def test_pose_tasks_carry_the_probes_timing_decision(timestamps, tmp_path, monke
                            0, 0, 0, "", 300)
     tasks = [t for lane in mi._lanes(job, load_profile("balanced"), workers=2, queue_frames=4) for t in lane]
     assert len(tasks) > 2 and all(t.timestamps is timestamps for t in tasks)
+
+
+def test_an_interruption_between_a_batchs_write_and_its_count_still_reports_the_batch(synthetic_video, tmp_path):
+    from core.mediapipe_integration import _JobState
+    from tests.core.io.test_io_keypoint_store import make_batch
+
+    profile = profile_for(1)
+    job = prepare_job(synthetic_video, tmp_path, profile, resolve_model(1, strict=False), None)
+    mon = PerformanceMonitor()
+    st = _JobState(job, profile, mon)
+    st.open()
+    st.add(make_batch(0, 25))
+    st.writer.append(make_batch(25, 25))  # written, then interrupted before ``add`` counted it
+    st.abort()
+    mon.close()
+    assert st.n_stored == 25 and st.kept() == 50
