@@ -198,19 +198,19 @@ def analyze_series(
     timing_model: TimingModel | None = None,
 ) -> GaitResult:
     """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found, or when a
-    2-D series is not a side view (``core.gait.view``).
+    2-D series is not a side view (``core.gait.view``; an oblique one gets a note).
 
     With events but no complete stride, returns partial results and a "no complete stride" note.
     ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
     pre = preprocess(series, cfg)
     s = pre.series
-    check_side_view(s)
+    view = check_side_view(s)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
     lost = lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz)
-    notes = list(pre.notes) + lost + _foot_notes(virtual, positions)
+    notes = ([view] if view else []) + list(pre.notes) + lost + _foot_notes(virtual, positions)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)

@@ -21,6 +21,11 @@ from core.types import KeypointSeries
 # Median (shoulder + hip width) / 2 / trunk length at and above which the walker is not seen from the
 # side: ~33 degrees away from it, 2.6 times the widest side view measured (0.115).
 FRONT_VIEW_WIDTH_TRUNK = 0.30
+# At and above this ratio (about 19 degrees from the side, lengths about 5 % short; 1.6 times the widest side view
+# measured) the analysis goes on with a note that the view is oblique.
+OBLIQUE_WIDTH_TRUNK = 0.18
+# (Shoulder + hip width) / 2 / trunk length of a walker facing the camera (body proportions, module docstring).
+FACING_WIDTH_TRUNK = 0.55
 MIN_VIEW_CONFIDENCE = 0.5
 MIN_VIEW_FRAMES = 10
 
@@ -43,13 +48,19 @@ def width_to_trunk(series: KeypointSeries) -> float | None:
     return float(np.median(widths[ok] / trunk[ok]))
 
 
-def check_side_view(series: KeypointSeries) -> None:
-    """Raise ``InsufficientDataError`` when a 2-D series shows the walker from the front or back."""
+def check_side_view(series: KeypointSeries) -> str | None:
+    """Raise ``InsufficientDataError`` when a 2-D series shows the walker from the front or back; a note when
+    it shows them obliquely (``OBLIQUE_WIDTH_TRUNK``), else None."""
     if not series.is_2d:
-        return
+        return None
     ratio = width_to_trunk(series)
-    if ratio is None or ratio < FRONT_VIEW_WIDTH_TRUNK:
-        return
+    if ratio is None or ratio < OBLIQUE_WIDTH_TRUNK:
+        return None
+    if ratio < FRONT_VIEW_WIDTH_TRUNK:
+        degrees = np.degrees(np.arcsin(min(1.0, ratio / FACING_WIDTH_TRUNK)))
+        return (f"oblique view: shoulders and hips {ratio:.0%} of the trunk's length wide (a side view shows under "
+                f"{OBLIQUE_WIDTH_TRUNK:.0%}; about {degrees:.0f} deg from the side): step lengths, speed and sagittal "
+                "angles read short; film at right angles to the walking direction")
     raise InsufficientDataError(
         f"not a side view: the walker is seen from the front or back (shoulders and hips {ratio:.0%} of the "
         f"trunk's length wide; a side view shows under {FRONT_VIEW_WIDTH_TRUNK:.0%}): walking towards or away "

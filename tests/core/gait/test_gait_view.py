@@ -11,7 +11,7 @@ from core.config import load_profile
 from core.constants import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
 from core.errors import InsufficientDataError
 from core.gait.analysis import analyze_series
-from core.gait.view import FRONT_VIEW_WIDTH_TRUNK, check_side_view, width_to_trunk
+from core.gait.view import FRONT_VIEW_WIDTH_TRUNK, OBLIQUE_WIDTH_TRUNK, check_side_view, width_to_trunk
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 
 CFG = load_profile("balanced").preprocessing
@@ -38,8 +38,9 @@ def _facing_camera(series, half_width_trunk: float):
 def test_a_side_view_passes_and_is_analysed(seed):
     series = _side_walk(seed)
     assert series.is_2d and width_to_trunk(series) < 0.1
-    check_side_view(series)
-    assert analyze_series(series, CFG).detection.events
+    assert check_side_view(series) is None
+    result = analyze_series(series, CFG)
+    assert result.detection.events and not any("oblique" in n for n in result.notes)
 
 
 def test_a_walker_facing_the_camera_is_refused_with_the_reason():
@@ -62,3 +63,13 @@ def test_the_limit_and_what_is_not_checked():
                                  * np.ones_like(series.confidence))
     assert width_to_trunk(hidden) is None
     check_side_view(hidden)
+
+
+def test_an_oblique_view_is_analysed_with_a_note():
+    oblique = _facing_camera(_side_walk(3), 0.12)  # about 26 degrees from the side
+    assert OBLIQUE_WIDTH_TRUNK < width_to_trunk(oblique) < FRONT_VIEW_WIDTH_TRUNK
+    result = analyze_series(oblique, CFG)
+    assert result.detection.events
+    assert any(n.startswith("oblique view: shoulders and hips 24% of the trunk's length wide") and "26 deg" in n
+               for n in result.notes), result.notes
+    assert check_side_view(_facing_camera(_side_walk(3), OBLIQUE_WIDTH_TRUNK / 2 - 0.02)) is None
