@@ -63,7 +63,8 @@ def check_side_view(series: KeypointSeries) -> str | None:
                 "angles read short; film at right angles to the walking direction")
     raise InsufficientDataError(
         f"not a side view: the walker is seen from the front or back (shoulders and hips {ratio:.0%} of the "
-        f"trunk's length wide; a side view shows under {FRONT_VIEW_WIDTH_TRUNK:.0%}): walking towards or away "
+        f"trunk's length wide; a side view shows under {OBLIQUE_WIDTH_TRUNK:.0%}, and from "
+        f"{FRONT_VIEW_WIDTH_TRUNK:.0%} a view is taken for the front or back): walking towards or away "
         "from the camera gives no reliable events, lengths or angles; film the walk from the side, the "
         "camera at right angles to the walking direction"
     )
