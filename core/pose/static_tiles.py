@@ -26,14 +26,11 @@ class StaticTiles:
     def __init__(self, max_change_grey: float) -> None:
         self.max_change_grey = max_change_grey
         self._empty: dict[tuple[int, int, int], np.ndarray] = {}
-        self.skipped = 0
 
     def unchanged_empty(self, tile: tuple[int, int, int], blocks: np.ndarray) -> bool:
         """Whether ``tile`` found nobody at its last run and no block has changed by ``max_change_grey`` since."""
         before = self._empty.get(tile)
-        same = before is not None and float(np.abs(blocks - before).max()) < self.max_change_grey
-        self.skipped += same
-        return same
+        return before is not None and float(np.abs(blocks - before).max()) < self.max_change_grey
 
     def remember(self, tile: tuple[int, int, int], blocks: np.ndarray, found_anyone: bool) -> None:
         """The tile ran: keep its picture if the detector saw nobody there, else forget it."""

@@ -278,10 +278,14 @@ def _iter_pyav(
             if ranks is not None:
                 frames = decode_kept(container, stream, ranks, lambda i: i >= start and (i - start) % stride == 0,
                                      skipped)
+        indexed_after_skip = False
         for count, frame in enumerate(frames):
-            if skipped and ranks is None and (packets := packet_index(path)) is not None:
+            if skipped and ranks is None and not indexed_after_skip:
                 # counting would shift every later frame by the skipped one: index by pts from here on
-                ranks = dict(zip(packets.pts, packets.rank))
+                # (the packet index is read once; a stream without one keeps counting)
+                indexed_after_skip = True
+                if (packets := packet_index(path)) is not None:
+                    ranks = dict(zip(packets.pts, packets.rank))
             index = count if ranks is None else ranks.get(frame.pts, -1)
             if index >= stop:
                 break

@@ -149,13 +149,17 @@ def test_clean_synthetic_walk_is_high_and_jittering_feet_are_not() -> None:
     assert bad.quality.reasons
 
 
-def test_low_heel_rise_doubts_event_timing_only() -> None:
+def _regular_walk_graded(**rise: float | None) -> Quality:
+    """A regular 8 s two-sided walk graded with the given heel-rise evidence (``heel_rise_pct`` or
+    ``mocap_heel_rise_pct``)."""
     events = _events()
-    params = _params([1.2] * 5, [1.2] * 5)
     time_s = np.arange(int(8.0 * RATE_HZ)) / RATE_HZ
+    return grade_analysis(events, 0, _params([1.2] * 5, [1.2] * 5), [(0, len(time_s))], time_s, 1.0, events, **rise)
 
+
+def test_low_heel_rise_doubts_event_timing_only() -> None:
     def grade(rise: float | None) -> Quality:
-        return grade_analysis(events, 0, params, [(0, len(time_s))], time_s, 1.0, events, heel_rise_pct=rise)
+        return _regular_walk_graded(heel_rise_pct=rise)
 
     low = grade(12.0)
     assert low.grade == "medium" and low.evidence["heel_rise_pct"] == pytest.approx(12.0)
@@ -165,12 +169,8 @@ def test_low_heel_rise_doubts_event_timing_only() -> None:
 
 
 def test_shuffling_heels_on_motion_capture_doubt_event_timing() -> None:
-    events = _events()
-    params = _params([1.2] * 5, [1.2] * 5)
-    time_s = np.arange(int(8.0 * RATE_HZ)) / RATE_HZ
-
     def grade(rise: float | None) -> Quality:
-        return grade_analysis(events, 0, params, [(0, len(time_s))], time_s, 1.0, events, mocap_heel_rise_pct=rise)
+        return _regular_walk_graded(mocap_heel_rise_pct=rise)
 
     shuffling = grade(SHUFFLING_HEEL_RISE_MOCAP_PCT - 4.0)
     assert shuffling.grade == "medium" and shuffling.trust["cadence"]["grade"] == "high"
