@@ -33,7 +33,7 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
-from core.gait.view import check_side_view
+from core.gait.view import lengths_short_pct, view_note, width_to_trunk
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101
@@ -205,7 +205,8 @@ def analyze_series(
     """
     pre = preprocess(series, cfg)
     s = pre.series
-    view = check_side_view(s)
+    view_ratio = width_to_trunk(s) if s.is_2d else None
+    view = view_note(view_ratio)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
@@ -236,7 +237,8 @@ def analyze_series(
     evaluation = None
     if truth_events is not None:
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
-    quality = _quality(series, s, positions, forward, pre.bouts, detection, params, rest.events)
+    quality = _quality(series, s, positions, forward, pre.bouts, detection, params, rest.events,
+                       lengths_short_pct(view_ratio))
     params = supported_only(params, quality)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
@@ -272,9 +274,9 @@ def presence_share(series: KeypointSeries) -> float:
 
 def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forward: np.ndarray,
              bouts: list[tuple[int, int]], detection: EventDetection, params: dict,
-             compared: list[GaitEvent]) -> Quality:
+             compared: list[GaitEvent], view_lengths_short_pct: float | None) -> Quality:
     """``grade_analysis`` with the foot-velocity method as the independent confirmation of ``compared``
-    (the detected events, timed as the velocity method times them)."""
+    (the detected events, timed as the velocity method times them), and the view's shortening of lengths (%)."""
     confirming = None
     if detection.method != "velocity":
         confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
@@ -283,4 +285,4 @@ def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forw
     video = s.units == "px"
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
                           presence_share(raw), confirming, compared, rise if video else None,
-                          None if video else rise)
+                          None if video else rise, view_lengths_short_pct)

@@ -22,11 +22,12 @@ Checks (thresholds below, with units in their names):
 - step irregularity, stance spread, symmetry interval and the second method's symmetry
   (``core.gait.trust``): event timing and symmetry that the events do not support;
 - heel rise (video only, where contacts come from the foot's speed over the ground): feet that barely
-  leave the floor slide into and out of contact, and their events can be off without any other sign.
+  leave the floor slide into and out of contact, and their events can be off without any other sign;
+- view (2-D only): how much shorter lengths read in an oblique view (``core.gait.view``).
 Events near a bout edge are counted in the evidence only (they are expected on every recording).
 
 Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with
-stance, swing and double support), and symmetry. Each quantity gets its own grade from its checks by
+stance, swing and double support), symmetry, and lengths with speed. Each quantity gets its own grade from its checks by
 the rule above (``Quality.trust``), with the reasons; symmetry is also low when its interval is wider
 than SI_INTERVAL_WIDTH_PCT or the two methods' symmetry indices differ by more than twice
 METHOD_SI_DIFF_PCT, and its timing-based indices are then withheld. The overall grade is that of the
@@ -76,6 +77,9 @@ LOW_HEEL_RISE_PCT = 18.0
 # rise 21-26 % on treadmills and 13-20 % in Parkinson's walks timed within 4-18 ms; the shuffling Parkinson's
 # trial (5.7 %) had its heel strikes 80-110 ms early.
 SHUFFLING_HEEL_RISE_MOCAP_PCT = 10.0
+# Lengths and speed are doubtful when the view shortens them by more than the first value (%, the 5 % the video
+# benchmark holds step length to), implausible beyond the second (``core.gait.view.lengths_short_pct``).
+VIEW_LENGTHS_SHORT_PCT = (5.0, 10.0)
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
 
@@ -201,6 +205,7 @@ QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
                      "heel_rise"),
     "symmetry": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "si_interval",
                  "method_si_symmetry"),
+    "lengths": (*_BASE, "view"),
 }
 
 
@@ -259,6 +264,8 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
                  "interval (too few or too irregular steps)"),
         ("method_si_symmetry", "method_step_time_si_diff_pct", _level_high,
          (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT), method_si),
+        ("view", "view_lengths_short_pct", _level_high, VIEW_LENGTHS_SHORT_PCT,
+         lambda: f"oblique view: lengths and speed read about {f('view_lengths_short_pct')} % short"),
     ]
     for name, key, level, limits, reason in optional:
         if ev[key] is not None:
@@ -295,7 +302,7 @@ def grade_analysis(
     events: list[GaitEvent], n_rejected_events: int, params: dict, bouts: list[tuple[int, int]], time_s: np.ndarray,
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
     compared_events: list[GaitEvent] | None = None, heel_rise_pct: float | None = None,
-    mocap_heel_rise_pct: float | None = None,
+    mocap_heel_rise_pct: float | None = None, view_lengths_short_pct: float | None = None,
 ) -> Quality:
     """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
@@ -305,7 +312,8 @@ def grade_analysis(
     of an independent method (None: not checked), compared with ``compared_events`` (default
     ``events``: the same events timed by the same definitions as the independent method);
     heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None;
-    mocap_heel_rise_pct: the same for motion capture (metric data), else None.
+    mocap_heel_rise_pct: the same for motion capture (metric data), else None;
+    view_lengths_short_pct: how much shorter (%) the camera's view makes lengths (``core.gait.view``; None for 3-D).
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -333,6 +341,7 @@ def grade_analysis(
         **timing_evidence(events, bouts, confirming_events),
         "heel_rise_pct": heel_rise_pct,
         "mocap_heel_rise_pct": mocap_heel_rise_pct,
+        "view_lengths_short_pct": view_lengths_short_pct,
     }
     checks = _checks(ev)
     trust = _trust(checks)

@@ -48,19 +48,35 @@ def width_to_trunk(series: KeypointSeries) -> float | None:
     return float(np.median(widths[ok] / trunk[ok]))
 
 
-def check_side_view(series: KeypointSeries) -> str | None:
-    """Raise ``InsufficientDataError`` when a 2-D series shows the walker from the front or back; a note when
-    it shows them obliquely (``OBLIQUE_WIDTH_TRUNK``), else None."""
-    if not series.is_2d:
+def degrees_from_side(ratio: float) -> float:
+    """The camera's angle (deg) away from the side view that shows shoulders and hips ``ratio`` of the trunk's
+    length wide (0 seen from the side, 90 facing the camera, by ``FACING_WIDTH_TRUNK``)."""
+    return float(np.degrees(np.arcsin(min(1.0, max(0.0, ratio) / FACING_WIDTH_TRUNK))))
+
+
+def lengths_short_pct(ratio: float | None) -> float | None:
+    """How much shorter (%) a length along the walking direction reads in a view whose shoulders and hips are
+    ``ratio`` of the trunk's length wide (the cosine of ``degrees_from_side``); None without a ratio."""
+    if ratio is None:
         return None
-    ratio = width_to_trunk(series)
+    return 100.0 * (1.0 - float(np.cos(np.radians(degrees_from_side(ratio)))))
+
+
+def check_side_view(series: KeypointSeries) -> str | None:
+    """``view_note`` of a 2-D series' ``width_to_trunk`` (None for 3-D data)."""
+    return view_note(width_to_trunk(series) if series.is_2d else None)
+
+
+def view_note(ratio: float | None) -> str | None:
+    """Raise ``InsufficientDataError`` when ``ratio`` (``width_to_trunk``) shows the walker from the front or back;
+    a note when it shows them obliquely (``OBLIQUE_WIDTH_TRUNK``), else None (also without a ratio)."""
     if ratio is None or ratio < OBLIQUE_WIDTH_TRUNK:
         return None
     if ratio < FRONT_VIEW_WIDTH_TRUNK:
-        degrees = np.degrees(np.arcsin(min(1.0, ratio / FACING_WIDTH_TRUNK)))
         return (f"oblique view: shoulders and hips {ratio:.0%} of the trunk's length wide (a side view shows under "
-                f"{OBLIQUE_WIDTH_TRUNK:.0%}; about {degrees:.0f} deg from the side): step lengths, speed and sagittal "
-                "angles read short; film at right angles to the walking direction")
+                f"{OBLIQUE_WIDTH_TRUNK:.0%}; about {degrees_from_side(ratio):.0f} deg from the side): step lengths "
+                f"and speed read about {lengths_short_pct(ratio):.0f} % short, sagittal angles are distorted; film "
+                "at right angles to the walking direction")
     raise InsufficientDataError(
         f"not a side view: the walker is seen from the front or back (shoulders and hips {ratio:.0%} of the "
         f"trunk's length wide; a side view shows under {OBLIQUE_WIDTH_TRUNK:.0%}, and from "

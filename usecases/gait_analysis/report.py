@@ -48,7 +48,7 @@ def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> st
 
 
 TRUST_LABELS = {"cadence": "cadence", "event_timing": "event timing (stance, swing, double support)",
-                "symmetry": "symmetry"}
+                "symmetry": "symmetry", "lengths": "lengths and speed"}
 
 
 def trust_line(summary: dict) -> str:

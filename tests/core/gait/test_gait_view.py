@@ -11,7 +11,9 @@ from core.config import load_profile
 from core.constants import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
 from core.errors import InsufficientDataError
 from core.gait.analysis import analyze_series
-from core.gait.view import FRONT_VIEW_WIDTH_TRUNK, OBLIQUE_WIDTH_TRUNK, check_side_view, width_to_trunk
+from core.gait.view import (
+    FACING_WIDTH_TRUNK, FRONT_VIEW_WIDTH_TRUNK, OBLIQUE_WIDTH_TRUNK, check_side_view, lengths_short_pct, width_to_trunk,
+)
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 
 CFG = load_profile("balanced").preprocessing
@@ -71,5 +73,24 @@ def test_an_oblique_view_is_analysed_with_a_note():
     result = analyze_series(oblique, CFG)
     assert result.detection.events
     assert any(n.startswith("oblique view: shoulders and hips 24% of the trunk's length wide") and "26 deg" in n
-               for n in result.notes), result.notes
+               and "about 10 % short" in n for n in result.notes), result.notes
+    # Lengths get their own grade: cadence and timing do not depend on the view, lengths and speed do.
+    lengths = result.quality.trust["lengths"]
+    assert lengths["grade"] != "high" and any("lengths and speed read about 10 % short" in r for r in lengths["reasons"])
+    assert result.quality.evidence["view_lengths_short_pct"] == pytest.approx(10.1, abs=0.5)
     assert check_side_view(_facing_camera(_side_walk(3), OBLIQUE_WIDTH_TRUNK / 2 - 0.02)) is None
+
+
+def test_a_side_view_keeps_its_lengths_grade():
+    result = analyze_series(_side_walk(3), CFG)
+    assert result.quality.trust["lengths"]["grade"] == "high", result.quality.trust["lengths"]
+    assert result.quality.evidence["view_lengths_short_pct"] < 2.0
+
+
+def test_lengths_shorten_with_the_cosine_of_the_view_angle():
+    assert lengths_short_pct(None) is None
+    assert lengths_short_pct(0.0) == 0.0
+    assert lengths_short_pct(FACING_WIDTH_TRUNK) == pytest.approx(100.0)
+    # Half the facing width: 30 degrees from the side, cos 30 = 0.866.
+    assert lengths_short_pct(FACING_WIDTH_TRUNK / 2) == pytest.approx(13.4, abs=0.05)
+    assert 5.0 < lengths_short_pct(OBLIQUE_WIDTH_TRUNK) < 6.0
