@@ -57,10 +57,23 @@ def test_a_whole_frame_store_that_followed_someone_else_sends_the_next_extractio
 
     _people(tmp_path, whole_frame=True)
     why = glance_overruled(_store(tmp_path, _batch(120, range(50, 75))), tmp_path)
-    assert "25 of 120" in why and "50-74" in why
+    assert "25 of 120" in why and "50-74" in why and why.endswith("someone else was in view")
     meta = read_people(tmp_path)[1]
     assert meta["scan_needed"] and meta["glance_overruled"] == why and meta["mode"] == "auto"
     assert glance_overruled(tmp_path / "keypoints.jsonl.gz", tmp_path) == why  # still marked: not scanned yet
+
+
+def test_a_store_with_undecoded_frames_names_damage_as_a_cause(tmp_path: Path):
+    from usecases.gait_analysis.person_guard import glance_overruled, undecoded_frames
+
+    assert undecoded_frames(np.arange(0, 20, 2)) == 0 and undecoded_frames(np.array([0, 2, 4, 10, 12])) == 2
+    _people(tmp_path, whole_frame=True)
+    b = _batch(120, range(50, 75))
+    kept = np.r_[0:100, 103:120]  # frames 100-102 rejected by the decoder
+    damaged = KeypointBatch(frame=b.frame[kept], time_s=b.time_s[kept], valid=b.valid[kept], image=b.image[kept],
+                            world=b.world[kept])
+    why = glance_overruled(_store(tmp_path, damaged), tmp_path)
+    assert "or the 3 frame(s) that could not be decoded (damaged data)" in why, why
 
 
 def test_a_lone_walker_or_a_crop_run_is_not_overruled(tmp_path: Path):

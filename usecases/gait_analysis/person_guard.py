@@ -49,10 +49,24 @@ def glance_overruled(store_path: Path, out_dir: Path) -> str:
                                  refused_poses(batch.frame, batch.time_s, batch.valid, batch.image, _glances(got[0])))
     if not summary.crowded or summary.span is None:
         return ""
+    undecoded = undecoded_frames(batch.frame)
+    cause = ("someone else was in view" if not undecoded else
+             f"someone else was in view, or the {undecoded} frame(s) that could not be decoded (damaged data) "
+             "garbled the frames near them")
     why = (f"every glance saw one person alone, yet {summary.refused} of {summary.posed} whole-frame poses were "
-           f"not the walker's (most in frames {summary.span[0]}-{summary.span[1]}): someone else was in view")
+           f"not the walker's (most in frames {summary.span[0]}-{summary.span[1]}): {cause}")
     mark_scan_needed(out_dir, {"mode": got[1].get("mode"), "roi": got[1].get("roi")}, why)
     return why
+
+
+def undecoded_frames(frames: np.ndarray) -> int:
+    """Frames missing between the first and last stored ``frames`` (n,) at the store's own frame step (the
+    smallest step between stored frames): frames the decoder rejected (damaged data)."""
+    steps = np.diff(np.unique(np.asarray(frames, dtype=np.int64)))
+    if steps.size == 0:
+        return 0
+    step = int(steps.min())
+    return int(np.sum(steps // step - 1))
 
 
 def guarded(batch: KeypointBatch, out_dir: Path) -> KeypointBatch:
