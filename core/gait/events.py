@@ -174,7 +174,7 @@ def _refined(found: list[Candidate], p: np.ndarray, h: np.ndarray, t: np.ndarray
         elif index is None:
             region = extremum_region(toe_fwd, c.index, REGION_FRACTION, max_samples)
             index = refine_toe_off(c.index, t[:, 1], toe_speed, ctx.walking_speed, MIN_TOE_LIFT_LEG * ctx.leg_length,
-                                   region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)))
+                                   region, int(np.ceil(TOE_LIFT_S * ctx.rate_hz)), fuse_zeni=not ctx.speed_contacts)
         if evidence is not None and ctx.speed_contacts and c.event == "heel_strike":
             index = pixel_contact(index, c.side, evidence, ctx.walking_speed, ctx.rate_hz, heel_speed)
         if ctx.touchdown and c.event == "heel_strike":

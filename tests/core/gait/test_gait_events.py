@@ -150,6 +150,18 @@ def test_toe_off_launch_or_speed():
     assert refine_toe_off(28.0, flat, speed, 2.0, 5.0, (20, 45), 10) == 28.0
 
 
+def test_metric_toe_off_fuses_the_launch_with_zeni():
+    """With ``fuse_zeni`` (metric data) a launch becomes the midpoint of the launch and Zeni's extremum;
+    a toe that barely lifts keeps its speed-over-ground time (docs/gait_accuracy.md, section (aa))."""
+    t = np.arange(60)
+    height = 5.0 * np.log1p(np.exp(t - 30.0))  # launch at 30
+    speed = np.clip((t - 26.0) * 0.25, 0, None)
+    launch = refine_toe_off(40.0, height, speed, 2.0, 5.0, (20, 45), 10)
+    fused = refine_toe_off(40.0, height, speed, 2.0, 5.0, (20, 45), 10, fuse_zeni=True)
+    assert fused == pytest.approx(0.5 * (launch + 40.0)) and fused == pytest.approx(35.0, abs=0.5)
+    assert refine_toe_off(40.0, np.zeros(60), speed, 2.0, 5.0, (20, 45), 10, fuse_zeni=True) == pytest.approx(30.0)
+
+
 def test_consistency_rejects_with_reasons():
     c = lambda side, kind, t, s=1.0: Candidate(side, kind, t * 100.0, s)  # noqa: E731  (100 Hz)
     cands = [
