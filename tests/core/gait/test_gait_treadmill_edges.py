@@ -28,6 +28,9 @@ from core.types import KeypointSeries
 CFG = load_profile("balanced").preprocessing
 FORWARD = np.array([1.0, 0.0, 0.0])
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+# Metric toe off on the synthetic walker's rigid foot: the midpoint of the tip's launch (its true toe off) and Zeni's
+# extremum, which comes 27-47 ms after it there (docs/gait_accuracy.md (aa), table D).
+RIGID_FOOT_TO_MAE_MS = 35.0
 
 
 def _metric_walk(style: str = "normal", seed: int = 5, fps: float = 100.0, seconds: float = 10.0
@@ -58,7 +61,11 @@ def test_treadmill_version_gives_the_overground_events_and_parameters(belt_fract
     tm = analyze_series(belt, CFG, truth_events=truth)
     assert tm.evaluation["overall"]["f1"] == pytest.approx(ground.evaluation["overall"]["f1"], abs=0.02)
     assert tm.evaluation["overall"]["f1"] >= 0.95
-    assert tm.evaluation["heel_strike"]["mae_ms"] <= 15.0 and tm.evaluation["toe_off"]["mae_ms"] <= 15.0
+    assert tm.evaluation["heel_strike"]["mae_ms"] <= 15.0
+    # The synthetic foot is rigid (no toe joint): its tip's launch is its toe off, and metric toe off, the midpoint
+    # of that launch and Zeni's extremum (``events_refine.refine_toe_off``), reads about 25 ms late on it.
+    assert tm.evaluation["toe_off"]["mae_ms"] == pytest.approx(ground.evaluation["toe_off"]["mae_ms"], abs=3.0)
+    assert tm.evaluation["toe_off"]["mae_ms"] <= RIGID_FOOT_TO_MAE_MS
     assert tm.parameters["cadence_steps_per_min"] == pytest.approx(ground.parameters["cadence_steps_per_min"], rel=0.01)
     assert tm.parameters["walking_speed_m_s"] == pytest.approx(ground.parameters["walking_speed_m_s"], rel=0.03)
     assert ground.parameters["ground"]["camera_motion"] == "static"
@@ -255,7 +262,7 @@ def test_metric_toe_off_does_not_depend_on_where_the_toe_marker_sits() -> None:
     tip = analyze_series(series, CFG, truth_events=truth).evaluation["toe_off"]
     proximal = analyze_series(_with_toe_marker_at(series, 0.55), CFG, truth_events=truth).evaluation["toe_off"]
     assert tip["f1"] >= 0.95 and proximal["f1"] >= 0.95
-    assert proximal["mae_ms"] <= 15.0 and abs(proximal["bias_ms"]) <= 15.0, proximal
+    assert proximal["mae_ms"] <= RIGID_FOOT_TO_MAE_MS and abs(proximal["bias_ms"]) <= RIGID_FOOT_TO_MAE_MS, proximal
     assert proximal["bias_ms"] == pytest.approx(tip["bias_ms"], abs=2.0)
 
 
