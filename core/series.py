@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from core.constants import NUM_LANDMARKS
@@ -56,6 +58,13 @@ def batch_to_series(
         meta={"first_frame": int(frames[0]), "fps": fps, "image_height_px": image_height_px,
               "scene_velocity_px_s": scene, "foot_velocity_px_s": foot_velocity, "foot_patch_peak": foot_peak},
     )
+
+
+def at_recorded_rate(batch: KeypointBatch, stored_fps: float, recorded_fps: float) -> KeypointBatch:
+    """``batch`` with its times (s) turned from a file's playback clock to the clock the video was recorded on: a
+    slow-motion file recorded at ``recorded_fps`` and stored for playback at ``stored_fps`` shows one real second
+    over ``recorded_fps / stored_fps`` seconds, so every time is multiplied by ``stored_fps / recorded_fps``."""
+    return replace(batch, time_s=batch.time_s * (stored_fps / recorded_fps))
 
 
 def _spread(values: np.ndarray, from_frame: np.ndarray, batch: KeypointBatch, idx: np.ndarray, time_s: np.ndarray,

@@ -61,10 +61,27 @@ def video_notes(job: Any, last_frame: int | None = None, stored: int | None = No
     return notes
 
 
+# Video cadence (steps/min) below which the walk is probably a slow-motion file played back slower than life:
+# the slowest walks measured here (Parkinson's and treadmill trials of docs/gait_accuracy.md) step 60-65 times a
+# minute; a 4x slow-motion walk at 100 steps/min reads 25.
+SLOW_MOTION_CADENCE_SPM = 40.0
+
+
+def slow_motion_hint(cadence_spm: float | None, recorded_fps: float | None) -> list[str]:
+    """A note when a video's cadence is slower than walking and no ``--fps`` was given, else none."""
+    if recorded_fps is not None or cadence_spm is None or cadence_spm >= SLOW_MOTION_CADENCE_SPM:
+        return []
+    note = (f"cadence {cadence_spm:.1f} steps/min is slower than walking (from about {SLOW_MOTION_CADENCE_SPM:g}): "
+            "if this is a slow-motion video saved at a playback rate, give the rate it was recorded at with --fps "
+            "(e.g. --fps 120); times, cadence and speed then follow it")
+    log.warning("%s", note)
+    return [note]
+
+
 def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str) -> Analysis:
     """Read a finished store, check detections, then analyse."""
     from core.io.keypoint_store import read_store
-    from core.series import batch_to_series
+    from core.series import at_recorded_rate, batch_to_series
     from usecases.gait_analysis.person_guard import guard_whole_frame
 
     with monitor.stage("load"):
@@ -79,9 +96,15 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
             f"(need {MIN_DETECTION_FRACTION:.0%}); is anyone visible? try --roi",
             job.video,
         )
-    series = batch_to_series(batch, job.info.height, job.info.fps, name=job.out_dir.name)
+    fps, timed = job.info.fps, batch
+    if cfg.recorded_fps is not None:
+        fps, timed = cfg.recorded_fps, at_recorded_rate(batch, job.info.fps, cfg.recorded_fps)
+    series = batch_to_series(timed, job.info.height, fps, name=job.out_dir.name)
     extra = {"detection_rate": round(rate, 4), "model_used": model_used, "frames_processed": len(batch)}
     notes = video_notes(job, int(batch.frame[-1]), len(batch), profile.pose.frame_stride)
+    if cfg.recorded_fps is not None:
+        notes.append(f"recorded at {cfg.recorded_fps:g} fps (--fps), stored for playback at {job.info.fps:g} fps: "
+                     f"times scaled by {job.info.fps / cfg.recorded_fps:.4g}")
     if rate <= 0.95:
         notes.append(f"person detected in {rate:.0%} of frames")
     from core.io.gait_outputs import add_notes
@@ -96,6 +119,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     notes += rival_notes(job.out_dir) + guard_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
+    notes += slow_motion_hint(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps)
     add_notes(job.out_dir / "gait_parameters.json", notes)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     io.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster for large batches)")
     io.add_argument("--review-video", action="store_true", help="also write review.mp4 per video: the analysed person's box and skeleton, other people greyed, event flags")
     io.add_argument("--subject-height", type=float, metavar="M", help="subject height in metres, for metric lengths from video")
+    io.add_argument("--fps", type=float, metavar="FPS",
+                    help="the frame rate the videos were recorded at, for slow-motion files saved at a playback rate "
+                    "(e.g. --fps 240 for 240 fps slow motion saved at 30 fps): times, cadence and speed follow it")
     io.add_argument("--heel-strike", choices=("rest", "touchdown"),
                     help="video heel strikes: where the heel comes to rest on the ground (default; matches force "
                     "plates) or where it first reaches the floor (touchdown: visible contact, e.g. on grass)")
@@ -101,10 +104,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 def config_from_args(args: argparse.Namespace) -> Any:
     """Validate every flag once and build the ``PipelineConfig``."""
+    from core.errors import ConfigError
     from core.pose.roi import Roi
     from usecases.gait_analysis.config import create_default_config
 
     cfg = create_default_config(args.performance_mode, args.config, _overrides(args))
+    if args.fps is not None and args.keypoints and not args.videos:
+        raise ConfigError("--fps applies to --videos: TRC, C3D and landmarks CSV files carry their own rate")
     run = {
         "output_dir": args.output,
         "roi": Roi.parse(args.roi) if args.roi else None,
@@ -115,6 +121,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         "plots": False if args.no_plots else None,
         "review_video": args.review_video or None,
         "subject_height_m": args.subject_height,
+        "recorded_fps": args.fps,
         "events": args.events,
         "tolerance_ms": args.tolerance_ms,
         "task": args.task,

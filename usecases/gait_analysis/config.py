@@ -13,6 +13,8 @@ from core.pose.roi import Roi
 TASKS = ("events", "phases", "classification")
 DEVICES = ("auto", "cpu", "cuda")
 PERSON_MODES = ("auto", "largest", "frame")
+# --fps: phone cameras record 24 to 960 frames per second (slow motion); outside this range it is a typo.
+MIN_RECORDED_FPS, MAX_RECORDED_FPS = 10.0, 1000.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class PipelineConfig:
     plots: bool = True
     review_video: bool = False
     subject_height_m: float | None = None
+    recorded_fps: float | None = None  # --fps: the rate a slow-motion video was recorded at (None: its own timing)
     events: Path | None = None
     tolerance_ms: float = 50.0
     task: str | None = None
@@ -46,6 +49,9 @@ class PipelineConfig:
     def __post_init__(self) -> None:
         if self.subject_height_m is not None and not 0.5 <= self.subject_height_m <= 2.6:
             raise ConfigError(f"--subject-height must be in metres (0.5..2.6), got {self.subject_height_m}")
+        if self.recorded_fps is not None and not MIN_RECORDED_FPS <= self.recorded_fps <= MAX_RECORDED_FPS:
+            raise ConfigError(f"--fps must be the frames per second the video was recorded at ({MIN_RECORDED_FPS:g}.."
+                              f"{MAX_RECORDED_FPS:g}), got {self.recorded_fps:g}")
         if self.task is not None and self.task not in TASKS:
             raise ConfigError(f"--task must be one of {', '.join(TASKS)}, got {self.task!r}")
         if self.device not in DEVICES:

@@ -7,6 +7,7 @@ their landmarks; the other tracks of the person finder (people_tracks.npz) are d
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -37,15 +38,18 @@ def write_review_outputs(cfg: Any, monitor: Any, job: Any, batch: Any, analysed:
             first = int(series.meta["first_frame"])
             events_path = Path(job.out_dir) / "events.csv"
             events = read_events_csv(events_path) if analysed and events_path.is_file() else []
-            events = [GaitEvent(e.side, e.event, first + int(np.argmin(np.abs(series.time_s - e.time_s))), e.time_s)
-                      for e in events]
+            # events.csv keeps the recording's clock (--fps; the sheet's labels too), the video its playback clock
+            to_playback = 1.0 if cfg.recorded_fps is None else cfg.recorded_fps / job.info.fps
+            events = [GaitEvent(e.side, e.event, first + int(np.argmin(np.abs(series.time_s - e.time_s * to_playback))),
+                                e.time_s) for e in events]
             if want_sheet and events:
                 write_events_review(Path(job.out_dir) / EVENTS_REVIEW_PNG, job.video, landmarks, first, events)
             if cfg.review_video:
                 from core.io.people_tracks import review_boxes
 
                 tracks = review_boxes(Path(job.out_dir), job.info.n_frames)
-                write_review_video(Path(job.out_dir) / REVIEW_MP4, job.video, landmarks, first, events, job.info.fps,
+                played = [replace(e, time_s=e.time_s * to_playback) for e in events]
+                write_review_video(Path(job.out_dir) / REVIEW_MP4, job.video, landmarks, first, played, job.info.fps,
                                    None if tracks is None else tracks[1])
     except (GaitToolError, OSError, ValueError) as exc:
         note = f"review outputs not written ({exc})"
