@@ -33,7 +33,7 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
-from core.gait.view import lengths_short_pct, view_note, width_to_trunk
+from core.gait.view import lengths_short_pct, side_view
 from core.types import GaitEvent, KeypointSeries
 
 N_CYCLE_POINTS = 101
@@ -205,8 +205,7 @@ def analyze_series(
     """
     pre = preprocess(series, cfg)
     s = pre.series
-    view_ratio = width_to_trunk(s) if s.is_2d else None
-    view = view_note(view_ratio)
+    view_ratio, view = side_view(s)
     orientation = orient_bouts(s.positions, pre.bouts)
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)

@@ -62,9 +62,11 @@ def lengths_short_pct(ratio: float | None) -> float | None:
     return 100.0 * (1.0 - float(np.cos(np.radians(degrees_from_side(ratio)))))
 
 
-def check_side_view(series: KeypointSeries) -> str | None:
-    """``view_note`` of a 2-D series' ``width_to_trunk`` (None for 3-D data)."""
-    return view_note(width_to_trunk(series) if series.is_2d else None)
+def side_view(series: KeypointSeries) -> tuple[float | None, str | None]:
+    """A 2-D series' ``width_to_trunk`` and its ``view_note`` (which raises for a view from the front or back);
+    (None, None) for 3-D data."""
+    ratio = width_to_trunk(series) if series.is_2d else None
+    return ratio, view_note(ratio)
 
 
 def view_note(ratio: float | None) -> str | None:

@@ -12,7 +12,7 @@ from core.constants import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
 from core.errors import InsufficientDataError
 from core.gait.analysis import analyze_series
 from core.gait.view import (
-    FACING_WIDTH_TRUNK, FRONT_VIEW_WIDTH_TRUNK, OBLIQUE_WIDTH_TRUNK, check_side_view, lengths_short_pct, width_to_trunk,
+    FACING_WIDTH_TRUNK, FRONT_VIEW_WIDTH_TRUNK, OBLIQUE_WIDTH_TRUNK, lengths_short_pct, side_view, width_to_trunk,
 )
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 
@@ -40,7 +40,7 @@ def _facing_camera(series, half_width_trunk: float):
 def test_a_side_view_passes_and_is_analysed(seed):
     series = _side_walk(seed)
     assert series.is_2d and width_to_trunk(series) < 0.1
-    assert check_side_view(series) is None
+    assert side_view(series)[1] is None
     result = analyze_series(series, CFG)
     assert result.detection.events and not any("oblique" in n for n in result.notes)
 
@@ -55,16 +55,16 @@ def test_a_walker_facing_the_camera_is_refused_with_the_reason():
 
 def test_the_limit_and_what_is_not_checked():
     series = _side_walk(3)
-    check_side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 - 0.02))  # just under the limit
+    assert side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 - 0.02))[1].startswith("oblique view")  # under the limit
     with pytest.raises(InsufficientDataError):
-        check_side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 + 0.02))
+        side_view(_facing_camera(series, FRONT_VIEW_WIDTH_TRUNK / 2 + 0.02))
     # 3-D data (motion capture) has real shoulder widths on any axis; too few seen frames say nothing
-    check_side_view(dataclasses.replace(_facing_camera(series, 0.25), is_2d=False))
+    assert side_view(dataclasses.replace(_facing_camera(series, 0.25), is_2d=False)) == (None, None)
     hidden = _facing_camera(series, 0.25)
     hidden = dataclasses.replace(hidden, confidence=np.where(np.arange(series.n_frames)[:, None] < 9, 1.0, 0.1)
                                  * np.ones_like(series.confidence))
     assert width_to_trunk(hidden) is None
-    check_side_view(hidden)
+    assert side_view(hidden) == (None, None)
 
 
 def test_an_oblique_view_is_analysed_with_a_note():
@@ -78,7 +78,7 @@ def test_an_oblique_view_is_analysed_with_a_note():
     lengths = result.quality.trust["lengths"]
     assert lengths["grade"] != "high" and any("lengths and speed read about 10 % short" in r for r in lengths["reasons"])
     assert result.quality.evidence["view_lengths_short_pct"] == pytest.approx(10.1, abs=0.5)
-    assert check_side_view(_facing_camera(_side_walk(3), OBLIQUE_WIDTH_TRUNK / 2 - 0.02)) is None
+    assert side_view(_facing_camera(_side_walk(3), OBLIQUE_WIDTH_TRUNK / 2 - 0.02))[1] is None
 
 
 def test_a_side_view_keeps_its_lengths_grade():
