@@ -422,8 +422,10 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
 def _others_masked(frame: Frame, follow: FollowPath, box: np.ndarray, pose: np.ndarray | None) -> Frame:
     """``frame`` with the other people near the walker's crop ``box`` neutralised (``core.pose.other_mask``);
     ``pose``: the walker's last accepted landmarks (33, 5) px, or None."""
-    image = without_others(frame.image, frame.scale, box, follow.walker_box_at(frame.index),
-                           follow.others_at(frame.index), pose)
+    others = follow.others_at(frame.index)
+    if others is None:
+        return frame
+    image = without_others(frame.image, frame.scale, box, follow.walker_box_at(frame.index), others, pose)
     return frame if image is frame.image else replace(frame, image=image)
 
 

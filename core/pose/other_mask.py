@@ -2,9 +2,11 @@
 
 The scan's boxes (``core.pose.people.body_boxes``) are squares around the hip centre, about 1.6 x
 as wide as a walking body; a person fills the middle of the box's width. So each other person's
-box is narrowed to a strip around its centre (``OTHER_HALF_WIDTH_BOXES`` of its side each way);
-the walker's box (also padded) is cut out of every strip, so the walker is never masked, and
-where the two overlap (an occlusion) the pixels are left as they are.
+box is narrowed to a strip around its centre (``OTHER_HALF_WIDTH_BOXES`` of its side each way) and
+filled with its mean colour, less the walker's kept box: the extent of her last pose, padded (else
+the middle of her scanned box). The walker is not masked, and where the other person overlaps her
+(an occlusion, or someone right behind her) those pixels are left as they are. Measured in
+docs/walker.md, "Session 15".
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ OTHER_HALF_WIDTH_BOXES = 0.3  # an other person's strip: centre +- this x its bo
 WALKER_HALF_WIDTH_BOXES = 0.35  # the walker's kept box: centre +- this x its box side, across
 WALKER_HALF_HEIGHT_BOXES = 0.5  # and up and down (the whole box)
 POSE_PAD_BOXES = 0.08  # the walker's kept box from her last pose: its landmarks' extent padded by this x her box side
-BLUR_BOXES = 0.25  # the fill: the strip blurred by a box filter this x the other's box side
+MEAN_EVERY_PX = 4  # a rectangle's mean colour from every 4th pixel each way
 
 
 def strip_px(box_px: np.ndarray, half_width_boxes: float, half_height_boxes: float = 0.5) -> np.ndarray:
@@ -59,33 +61,25 @@ def mask_rects_px(walker_box_px: np.ndarray, others_px: np.ndarray, pose_px: np.
     return out
 
 
-def masked_image(image: np.ndarray, rects_px: list[np.ndarray], region_px: np.ndarray | None = None,
-                 blur_px: int = 0) -> np.ndarray:
-    """``image`` (h, w, 3) uint8 with the ``rects_px`` (x0 y0 x1 y1 px of ``image``) filled: with a box
-    blur of side ``blur_px`` (> 1) of the image, else with each rectangle's mean colour. Only the parts
-    inside ``region_px`` (None: the whole image) are filled. A copy when anything is filled, else ``image``."""
+def masked_image(image: np.ndarray, rects_px: list[np.ndarray], region_px: np.ndarray | None = None) -> np.ndarray:
+    """``image`` (h, w, 3) uint8 with the ``rects_px`` (x0 y0 x1 y1 px of ``image``) filled, each with its mean
+    colour (from every ``MEAN_EVERY_PX``-th pixel each way); only their parts inside ``region_px`` (None: the
+    whole image). A copy when anything is filled, else ``image``."""
     import cv2
 
     h, w = image.shape[:2]
     bound = np.array([0, 0, w, h], float) if region_px is None else np.clip(region_px, 0, [w, h, w, h])
-    boxes = []
+    out = image
     for r in rects_px:
         x0, y0 = int(round(max(r[0], bound[0]))), int(round(max(r[1], bound[1])))
         x1, y1 = int(round(min(r[2], bound[2]))), int(round(min(r[3], bound[3])))
-        if x1 > x0 and y1 > y0:
-            boxes.append((x0, y0, x1, y1))
-    if not boxes:
-        return image
-    out = image.copy()
-    for x0, y0, x1, y1 in boxes:
-        patch = image[y0:y1, x0:x1]
-        if blur_px > 1:
-            pad = blur_px // 2 + 1  # blur with the pixels around the rectangle, so its edge does not show
-            a0, b0, a1, b1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
-            blurred = cv2.blur(image[b0:b1, a0:a1], (blur_px, blur_px))
-            out[y0:y1, x0:x1] = blurred[y0 - b0 : y1 - b0, x0 - a0 : x1 - a0]
-        else:
-            out[y0:y1, x0:x1] = patch.reshape(-1, patch.shape[2]).mean(axis=0).astype(np.uint8)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        if out is image:
+            out = image.copy()
+        sample = np.ascontiguousarray(image[y0:y1:MEAN_EVERY_PX, x0:x1:MEAN_EVERY_PX])
+        colour = tuple(int(round(c)) for c in cv2.mean(sample)[: image.shape[2]])
+        cv2.rectangle(out, (x0, y0), (x1 - 1, y1 - 1), colour, thickness=-1)
     return out
 
 
@@ -100,5 +94,4 @@ def without_others(image: np.ndarray, scale: float, crop_px: np.ndarray, walker_
     side = float(crop_px[2] - crop_px[0])
     region = (np.asarray(crop_px, float) + np.array([-1, -1, 1, 1]) * side / 2) * scale
     rects = [r * scale for r in mask_rects_px(walker_box_px, others_px, pose_px)]
-    blur = int(round(BLUR_BOXES * float(np.median(others_px[:, 2] - others_px[:, 0])) * scale))
-    return masked_image(image, rects, region, blur)
+    return masked_image(image, rects, region)

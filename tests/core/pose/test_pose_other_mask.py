@@ -7,7 +7,7 @@ import numpy as np
 
 from core.pose.extractor import _process
 from core.pose.follow_path import CROP_SIDE_BOXES, FollowPath
-from core.pose.other_mask import mask_rects_px, rects_outside, without_others
+from core.pose.other_mask import kept_box_px, mask_rects_px, rects_outside, without_others
 from core.pose.video import Frame
 
 W, H = 960, 540
@@ -60,6 +60,29 @@ def test_boxes_are_scaled_to_the_decoded_frame():
     np.testing.assert_array_equal(out[:, 150:250], image[:, 150:250])
 
 
+def _pose(cx: float, half_width: float) -> np.ndarray:
+    """(33, 5) px landmarks spread over cx +- half_width, 120..420 px down."""
+    pose = np.zeros((33, 5))
+    pose[:, 0] = np.linspace(cx - half_width, cx + half_width, 33)
+    pose[:, 1] = np.linspace(120.0, 420.0, 33)
+    return pose
+
+
+def test_with_her_last_pose_only_its_extent_is_kept():
+    image = _striped()
+    walker, other = _box(400.0), _box(550.0)  # someone half a body behind her
+    crop = _box(400.0, side=SIDE * CROP_SIDE_BOXES)
+    pose = _pose(400.0, 40.0)
+    keep = kept_box_px(walker, pose)
+    np.testing.assert_allclose(keep[[0, 2]], [360.0 - 0.08 * SIDE, 440.0 + 0.08 * SIDE])
+    by_box = without_others(image, 1.0, crop, walker, other[None])
+    by_pose = without_others(image, 1.0, crop, walker, other[None], pose)
+    assert not _flat(by_box, 470, 500) and _flat(by_pose, 470, 500)  # beside her, inside her scanned box
+    np.testing.assert_array_equal(by_pose[:, 336:464], image[:, 336:464])  # her pose's extent, padded
+    pose[0, 0] = np.nan
+    np.testing.assert_array_equal(kept_box_px(walker, pose), kept_box_px(walker))  # no whole pose: the box
+
+
 def test_rects_outside_a_hole_cover_the_rest():
     rect, hole = np.array([0.0, 0.0, 10.0, 10.0]), np.array([3.0, -5.0, 6.0, 4.0])
     parts = rects_outside(rect, hole)
@@ -70,12 +93,13 @@ def test_rects_outside_a_hole_cover_the_rest():
 
 
 class _Model:
-    def __init__(self) -> None:
+    def __init__(self, pose: np.ndarray | None = None) -> None:
         self.seen: list[np.ndarray] = []
+        self.pose = pose
 
     def process(self, frame, box=None, mirror=False):  # noqa: ANN001, ANN201
         self.seen.append(frame.image)
-        return None
+        return None if self.pose is None else (self.pose, np.zeros((33, 3)))
 
     def reset(self) -> None:
         pass
@@ -92,3 +116,32 @@ def test_the_pose_model_gets_the_masked_frame_when_following():
     _process(lane, frame, path)
     assert _flat(model.seen[0], 610, 690)
     assert not _flat(frame.image, 610, 690)
+
+
+def test_the_walkers_accepted_pose_bounds_the_next_frames_mask():
+    n = 6
+    crop = _box(400.0, side=SIDE * CROP_SIDE_BOXES)
+    path = FollowPath(0, np.tile(crop, (n, 1)), np.tile([400.0, 270.0], (n, 1)),
+                      others_px=np.tile(_box(550.0), (n, 1, 1)))
+    pose = _pose(400.0, 40.0)
+    pose[:, 3:] = 1.0
+    model = _Model(pose)
+    lane = SimpleNamespace(estimator=model, guard=None, last_pose=None)
+    path_guard = SimpleNamespace(on_walker=lambda *a: True)
+    for i in range(3):
+        _process(lane, Frame(i, i / 30, _striped(), 1.0, rgb=True), _Guarded(path, path_guard))
+    assert not _flat(model.seen[0], 470, 500)  # no pose yet: her scanned box is kept
+    assert _flat(model.seen[1], 470, 500) and _flat(model.seen[2], 470, 500)
+    assert lane.last_pose[0] == 2
+    _process(lane, Frame(5, 5 / 30, _striped(), 1.0, rgb=True), _Guarded(path, path_guard))
+    assert not _flat(model.seen[3], 470, 500)  # her pose is 3 frames old: the box again
+
+
+class _Guarded:
+    """A follow path whose pose guard accepts every pose."""
+
+    def __init__(self, path: FollowPath, guard: SimpleNamespace) -> None:
+        self._path, self._guard = path, guard
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._guard, name) if name == "on_walker" else getattr(self._path, name)
