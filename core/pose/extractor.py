@@ -16,8 +16,8 @@ from core.constants import FOOT_MOTION_POINTS, MIRROR_PERMUTATION, NUM_LANDMARKS
 from core.io.keypoint_store import KeypointBatch
 from core.pose.follow_path import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
-from core.pose.other_mask import without_others
 from core.pose.frame_guard import WalkerState, accept_pose
+from core.pose.other_mask import without_others
 from core.pose.pose_guard import GuardMemory
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
@@ -55,7 +55,7 @@ def worker_env(engine: str, model_complexity: int) -> dict[str, str]:
     detector = shipped_model_path(DETECTOR_FILE)
     return prebuilt_env([detector] if engine == "graph" else [model_path(model_complexity), detector])
 
-MASK_POSE_FRAMES = 2  # the walker's pose this many frames old or newer bounds what the mask keeps (core.pose.other_mask)
+MASK_POSE_FRAMES = 2  # the walker's pose at most this many frames old bounds what the mask keeps (core.pose.other_mask)
 
 ProgressSink = Callable[[str, int], None]
 _progress_sink: ProgressSink | None = None
