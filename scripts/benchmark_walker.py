@@ -1,7 +1,7 @@
 """Is the walker analysed when someone else is in view, and is a small, far walker seen? Prints a Markdown table.
 
     python scripts/benchmark_walker.py [--work /tmp/walker_bench] [--set full|quick] [--seed N] [--keep]
-        [--roles crossing ...] [--h264]
+        [--roles crossing ...] [--h264] [--out-name NAME] [--twins-from NAME]
 
 Cases (new random seeds every run unless --seed is given; the seeds are printed):
 - two people: a second figure "standing", "opposite" (walks the other way behind), "crossing" (passes in
@@ -253,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
                              "small walker (both directions) only with 'small'")
     parser.add_argument("--h264", action="store_true",
                         help="write the videos as H.264 at a phone's bit rate (default: OpenCV's MPEG-4 writer)")
+    parser.add_argument("--out-name", help="the outputs' folder in the work folder (default: out, out_PROFILE); "
+                                               "an A/B of two code versions on the same kept videos")
+    parser.add_argument("--twins-from", metavar="NAME",
+                        help="score the twins from this outputs' folder of an earlier run (same seed) instead of "
+                             "analysing them again: code that only changes what a second figure does")
     parser.add_argument("--profile", default="balanced", choices=("fast", "balanced", "accurate"),
                         help="the CLI's --performance-mode (default balanced)")
     args = parser.parse_args(argv)
@@ -261,9 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     main_cases = cases("full" if args.roles else args.set, base_seed, tuple(args.roles))
     all_cases = main_cases + [c.twin for c in main_cases if c.twin is not None]
     work = args.work / (f"seed{base_seed}_h264" if args.h264 else f"seed{base_seed}")
-    video_dir, out_dir = work / "videos", work / ("out" if args.profile == "balanced" else f"out_{args.profile}")
+    out_name = args.out_name or ("out" if args.profile == "balanced" else f"out_{args.profile}")
+    video_dir, out_dir = work / "videos", work / out_name
+    twin_dir = work / args.twins_from if args.twins_from else out_dir
     generate(all_cases, video_dir, args.h264)
-    run_pipeline(all_cases, video_dir, out_dir, args.profile)
+    run_pipeline(main_cases if args.twins_from else all_cases, video_dir, out_dir, args.profile)
     failures = {}
     if (out_dir / "failures.json").is_file():
         failures = {Path(f["input"]).stem: f["error"] for f in json.loads((out_dir / "failures.json").read_text())}
@@ -271,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in main_cases:
         row = score(c, video_dir, out_dir, failures)
         if c.twin is not None:
-            row["twin_f1"] = score(c.twin, video_dir, out_dir, failures)["f1"]
+            row["twin_f1"] = score(c.twin, video_dir, twin_dir, failures)["f1"]
         rows.append(row)
     print("\n".join(table(rows)))
     print("\n" + "\n".join(summary(rows)))

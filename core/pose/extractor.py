@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -17,6 +17,7 @@ from core.io.keypoint_store import KeypointBatch
 from core.pose.follow_path import FollowPath, crop_max_side_px
 from core.pose.foot_motion import FootShift
 from core.pose.frame_guard import WalkerState, accept_pose
+from core.pose.other_mask import without_others
 from core.pose.pose_guard import GuardMemory
 from core.pose.quiet import native_stderr_silenced
 from core.pose.roi import Roi, crop_to_frame_px
@@ -53,6 +54,8 @@ def worker_env(engine: str, model_complexity: int) -> dict[str, str]:
 
     detector = shipped_model_path(DETECTOR_FILE)
     return prebuilt_env([detector] if engine == "graph" else [model_path(model_complexity), detector])
+
+MASK_POSE_FRAMES = 2  # the walker's pose at most this many frames old bounds what the mask keeps (core.pose.other_mask)
 
 ProgressSink = Callable[[str, int], None]
 _progress_sink: ProgressSink | None = None
@@ -253,6 +256,7 @@ class _Lane:
         self.feet = FootShift()
         self.guard = GuardMemory()  # the pose guard's memory along this lane
         self.walker = WalkerState()  # the whole-frame guard's (core/pose/frame_guard.py)
+        self.last_pose: tuple[int, np.ndarray] | None = None  # the walker's last accepted pose: frame, (33, 5) px
         self.frames = _lane_frames(task, task.warmup_start, self.stop)
         self.stride = task.pose.frame_stride
         self.position = task.warmup_start
@@ -403,13 +407,26 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     box = follow.box_at(frame.index)
     if box is None:
         return None
-    result = est.process(frame, box, mirror=follow.mirrored)
+    last = getattr(lane, "last_pose", None)
+    pose = last[1] if last is not None and frame.index - last[0] <= MASK_POSE_FRAMES else None
+    result = est.process(_others_masked(frame, follow, box, pose), box, mirror=follow.mirrored)
     if result is None:
         return None
     if not follow.on_walker(frame.index, result[0], lane.guard):
         est.reset()  # it followed someone else into the crop: look again next frame
         return None
+    lane.last_pose = (frame.index, result[0])
     return result
+
+
+def _others_masked(frame: Frame, follow: FollowPath, box: np.ndarray, pose: np.ndarray | None) -> Frame:
+    """``frame`` with the other people near the walker's crop ``box`` neutralised (``core.pose.other_mask``);
+    ``pose``: the walker's last accepted landmarks (33, 5) px, or None."""
+    others = follow.others_at(frame.index)
+    if others is None:
+        return frame
+    image = without_others(frame.image, frame.scale, box, follow.walker_box_at(frame.index), others, pose)
+    return frame if image is frame.image else replace(frame, image=image)
 
 
 def _to_batch(rows: list[tuple[int, float, tuple[np.ndarray, np.ndarray] | None, np.ndarray, np.ndarray]]

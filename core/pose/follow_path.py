@@ -70,6 +70,16 @@ class FollowPath:
         lo = max(0, self.first_frame - PRIME_FRAMES * max(1, stride))
         return lo, self.first_frame + len(self.boxes_px)
 
+    def walker_box_at(self, frame: int) -> np.ndarray | None:
+        """(4,) px: the walker's body box as scanned at ``frame`` (square, centred on the scanned hip, the
+        crop's side / ``CROP_SIDE_BOXES``); None outside the path."""
+        box = self.box_at(frame)
+        if box is None:
+            return None
+        centre = (box[:2] + box[2:]) / 2 if self.centres_px is None else self.centres_px[frame - self.first_frame]
+        half = float(box[2] - box[0]) / CROP_SIDE_BOXES / 2
+        return np.array([centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half])
+
     def box_at(self, frame: int) -> np.ndarray | None:
         i = frame - self.first_frame
         if i < 0 or i >= len(self.boxes_px):

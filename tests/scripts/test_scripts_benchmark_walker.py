@@ -119,3 +119,23 @@ def test_the_profile_option_reaches_the_cli(bench, monkeypatch, tmp_path):
     bench.run_pipeline([case], tmp_path / "videos", tmp_path / "out")
     assert seen[0][seen[0].index("--performance-mode") + 1] == "fast"
     assert seen[1][seen[1].index("--performance-mode") + 1] == "balanced"
+
+
+def test_twins_from_an_earlier_run_are_scored_there_and_not_analysed_again(bench, tmp_path, monkeypatch):
+    analysed, scored = [], []
+    monkeypatch.setattr(bench, "generate", lambda cases, video_dir, h264=False: None)
+    monkeypatch.setattr(bench, "run_pipeline", lambda cases, video_dir, out_dir, profile="balanced": analysed.append(
+        (out_dir.name, [c.name for c in cases])))
+
+    def score(c, video_dir, out_dir, failures):  # noqa: ANN001, ANN202
+        scored.append((c.name, out_dir.name))
+        return {"case": c.name, "seed": c.seed, "walker_pct": 100.0, "other_pct": 0.0, "detected_pct": 100.0,
+                "f1": 1.0, "cadence_err": 0.0, "hidden": "0/1", "choice": "", "error": ""}
+
+    monkeypatch.setattr(bench, "score", score)
+    bench.main(["--work", str(tmp_path), "--seed", "7", "--roles", "standing", "--keep", "--out-name", "b",
+                "--twins-from", "out"])
+    (out_name, names), = analysed
+    assert out_name == "b" and names and not any(n.startswith("twin-") for n in names)
+    assert {d for n, d in scored if n.startswith("twin-")} == {"out"}
+    assert {d for n, d in scored if not n.startswith("twin-")} == {"b"}
