@@ -55,6 +55,7 @@ def worker_env(engine: str, model_complexity: int) -> dict[str, str]:
     detector = shipped_model_path(DETECTOR_FILE)
     return prebuilt_env([detector] if engine == "graph" else [model_path(model_complexity), detector])
 
+
 MASK_POSE_FRAMES = 2  # the walker's pose at most this many frames old bounds what the mask keeps (core.pose.other_mask)
 
 ProgressSink = Callable[[str, int], None]
@@ -407,7 +408,7 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     box = follow.box_at(frame.index)
     if box is None:
         return None
-    last = getattr(lane, "last_pose", None)
+    last = lane.last_pose
     pose = last[1] if last is not None and frame.index - last[0] <= MASK_POSE_FRAMES else None
     result = est.process(_others_masked(frame, follow, box, pose), box, mirror=follow.mirrored)
     if result is None:

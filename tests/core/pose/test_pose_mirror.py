@@ -112,7 +112,7 @@ def test_the_extractor_mirrors_the_crop_of_a_walker_going_left(direction_x, mirr
     follow = FollowPath(0, np.array([[0.0, 0.0, 200.0, 200.0]]), direction_x=direction_x)
     assert follow.mirrored is mirrored
     model = _Model()
-    _process(SimpleNamespace(estimator=model, guard=None), SimpleNamespace(index=0, time_s=0.0), follow)
+    _process(SimpleNamespace(estimator=model, guard=None, last_pose=None), SimpleNamespace(index=0, time_s=0.0), follow)
     assert model.mirror == [mirrored]
 
 

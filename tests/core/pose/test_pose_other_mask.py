@@ -111,7 +111,7 @@ def test_the_pose_model_gets_the_masked_frame_when_following():
     path = FollowPath(0, np.tile(crop, (n, 1)), np.tile([400.0, 270.0], (n, 1)),
                       others_px=np.tile(_box(650.0), (n, 1, 1)))
     model = _Model()
-    lane = SimpleNamespace(estimator=model)
+    lane = SimpleNamespace(estimator=model, last_pose=None)
     frame = Frame(1, 1 / 30, _striped(), 1.0, rgb=True)
     _process(lane, frame, path)
     assert _flat(model.seen[0], 610, 690)
