@@ -26,7 +26,7 @@ from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orie
 from core.gait.evaluation import evaluate_events
 from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
-from core.gait.ground import to_ground_frame
+from core.gait.ground import MOVING, to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
@@ -282,6 +282,8 @@ def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forw
     spans = bouts or [(0, s.n_frames)]
     rise = heel_rise_pct(positions, spans, params.get("leg_length_units"))
     video = s.units == "px"
+    ground = params.get("ground") or {}
+    from_feet = ground.get("camera_motion") == MOVING and ground.get("source") == "stance feet"
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
                           presence_share(raw), confirming, compared, rise if video else None,
-                          None if video else rise, view_lengths_short_pct)
+                          None if video else rise, view_lengths_short_pct, from_feet if video else None)

@@ -80,6 +80,9 @@ SHUFFLING_HEEL_RISE_MOCAP_PCT = 10.0
 # Lengths and speed are doubtful when the view shortens them by more than the first value (%, the 5 % the video
 # benchmark holds step length to), implausible beyond the second (``core.gait.view.lengths_short_pct``).
 VIEW_LENGTHS_SHORT_PCT = (5.0, 10.0)
+# On video the camera's pan comes from the scenery; where the scenery is unusable it comes from the stance feet,
+# whose MediaPipe landmarks read it 1-7 % fast (docs/gait_accuracy.md, Known weaknesses): lengths doubtful.
+PAN_FROM_FEET_LENGTHS_PCT = 7
 # Events closer than this to a bout's first or last frame are "edge events" (evidence only).
 EDGE_S = 0.3
 
@@ -205,7 +208,7 @@ QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
                      "heel_rise"),
     "symmetry": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "si_interval",
                  "method_si_symmetry"),
-    "lengths": (*_BASE, "view"),
+    "lengths": (*_BASE, "view", "pan_from_feet"),
 }
 
 
@@ -266,6 +269,9 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
          (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT), method_si),
         ("view", "view_lengths_short_pct", _level_high, VIEW_LENGTHS_SHORT_PCT,
          lambda: f"oblique view: lengths and speed read about {f('view_lengths_short_pct')} % short"),
+        ("pan_from_feet", "pan_from_stance_feet", _level_high, (0.5, np.inf),
+         lambda: "the camera's pan came from the stance feet (no usable scenery): lengths and speed may read up to "
+                 f"{PAN_FROM_FEET_LENGTHS_PCT} % long"),
     ]
     for name, key, level, limits, reason in optional:
         if ev[key] is not None:
@@ -303,6 +309,7 @@ def grade_analysis(
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
     compared_events: list[GaitEvent] | None = None, heel_rise_pct: float | None = None,
     mocap_heel_rise_pct: float | None = None, view_lengths_short_pct: float | None = None,
+    pan_from_stance_feet: bool | None = None,
 ) -> Quality:
     """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
@@ -313,7 +320,8 @@ def grade_analysis(
     ``events``: the same events timed by the same definitions as the independent method);
     heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None;
     mocap_heel_rise_pct: the same for motion capture (metric data), else None;
-    view_lengths_short_pct: how much shorter (%) the camera's view makes lengths (``core.gait.view``; None for 3-D).
+    view_lengths_short_pct: how much shorter (%) the camera's view makes lengths (``core.gait.view``; None for 3-D);
+    pan_from_stance_feet: on video, whether a moving camera's pan came from the stance feet (None: not video).
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -342,6 +350,7 @@ def grade_analysis(
         "heel_rise_pct": heel_rise_pct,
         "mocap_heel_rise_pct": mocap_heel_rise_pct,
         "view_lengths_short_pct": view_lengths_short_pct,
+        "pan_from_stance_feet": None if pan_from_stance_feet is None else int(pan_from_stance_feet),
     }
     checks = _checks(ev)
     trust = _trust(checks)

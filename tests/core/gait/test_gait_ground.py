@@ -251,3 +251,26 @@ def test_scenery_still_finds_a_treadmill_belt_and_a_static_camera() -> None:
     assert report.source == "scenery" and not report.compensated and out is overground.positions
     unknown = np.full(t.size, np.nan)
     assert to_ground_frame(overground.positions, t, events, fwd, unknown)[1].source == "stance feet"
+
+
+def test_a_pan_from_the_stance_feet_makes_video_lengths_doubtful() -> None:
+    """On video a tracking camera's pan from the scenery leaves lengths graded high; without the scenery the stance
+    feet give it (MediaPipe's read it 1-7 % fast), and the lengths grade says so (``quality.PAN_FROM_FEET_LENGTHS_PCT``)."""
+    import dataclasses
+
+    from core.config import load_profile
+    from core.gait.analysis import analyze_series
+    from core.synthetic import GaitParams, simulate_walk, truth_to_series
+
+    cfg = load_profile("balanced").preprocessing
+    truth = simulate_walk(GaitParams(camera="tracking", duration_s=6.0, width_px=1280, height_px=480, seed=3), "w")[2]
+    series = truth_to_series(truth)
+    from_feet = analyze_series(series, cfg)
+    assert from_feet.parameters["ground"]["source"] == "stance feet"
+    lengths = from_feet.quality.trust["lengths"]
+    assert lengths["grade"] == "medium" and any("pan came from the stance feet" in r for r in lengths["reasons"])
+    # the scenery moves against the camera: its image velocity is minus the camera's
+    scene = -np.gradient(np.asarray(truth["camera_center_x_m"], float)) * truth["fps"] * truth["px_per_m"]
+    from_scene = analyze_series(dataclasses.replace(series, meta={**series.meta, "scene_velocity_px_s": scene}), cfg)
+    assert from_scene.parameters["ground"]["source"] == "scenery"
+    assert from_scene.quality.trust["lengths"]["grade"] == "high" and from_scene.quality.evidence["pan_from_stance_feet"] == 0
