@@ -181,8 +181,11 @@ def _spatial_parameters(
                                    else "data frame (static camera)")
     params["ground"] = ground.as_dict(m_per_unit, s.units)
     if ground.compensated:
+        doubt = ("; the scenery was not usable, and a pose model's stance feet read a camera's pan 1-7 % fast: "
+                 "lengths and speed may read long" if s.units == "px" and ground.source == "stance feet" else "")
         notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
-                     f"along the walking direction ({ground.source}); lengths and speed measured in the ground frame")
+                     f"along the walking direction ({ground.source}); lengths and speed measured in the ground frame"
+                     f"{doubt}")
     if params["n_strides_used"] == 0:
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")

@@ -269,8 +269,10 @@ def test_a_pan_from_the_stance_feet_makes_video_lengths_doubtful() -> None:
     assert from_feet.parameters["ground"]["source"] == "stance feet"
     lengths = from_feet.quality.trust["lengths"]
     assert lengths["grade"] == "medium" and any("pan came from the stance feet" in r for r in lengths["reasons"])
+    assert any(n.startswith("moving camera") and "lengths and speed may read long" in n for n in from_feet.notes)
     # the scenery moves against the camera: its image velocity is minus the camera's
     scene = -np.gradient(np.asarray(truth["camera_center_x_m"], float)) * truth["fps"] * truth["px_per_m"]
     from_scene = analyze_series(dataclasses.replace(series, meta={**series.meta, "scene_velocity_px_s": scene}), cfg)
     assert from_scene.parameters["ground"]["source"] == "scenery"
     assert from_scene.quality.trust["lengths"]["grade"] == "high" and from_scene.quality.evidence["pan_from_stance_feet"] == 0
+    assert not any("may read long" in n for n in from_scene.notes)
