@@ -33,6 +33,7 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
+from core.gait.framing import framing_note
 from core.gait.view import lengths_short_pct, side_view
 from core.types import GaitEvent, KeypointSeries
 
@@ -201,11 +202,13 @@ def analyze_series(
     timing_model: TimingModel | None = None,
 ) -> GaitResult:
     """Run the whole gait analysis; raises ``InsufficientDataError`` when no event is found, or when a
-    2-D series is not a side view (``core.gait.view``; an oblique one gets a note).
+    2-D series is not a side view (``core.gait.view``; an oblique one gets a note) or its feet are out of the
+    frame (``core.gait.framing``; feet that touch its edge get a note).
 
     With events but no complete stride, returns partial results and a "no complete stride" note.
     ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
+    framing = framing_note(series)
     pre = preprocess(series, cfg)
     s = pre.series
     view_ratio, view = side_view(s)
@@ -213,7 +216,7 @@ def analyze_series(
     forward = orientation.forward
     positions, virtual = with_virtual_feet(orientation.positions, forward)
     lost = lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz)
-    notes = ([view] if view else []) + list(pre.notes) + lost + _foot_notes(virtual, positions)
+    notes = [n for n in (view, framing) if n] + list(pre.notes) + lost + _foot_notes(virtual, positions)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)

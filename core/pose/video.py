@@ -242,6 +242,8 @@ def _iter_pyav(
     import av
     from av.video.reformatter import VideoReformatter
 
+    from core.pose.fields import first_field, top_field_first
+
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
@@ -266,6 +268,7 @@ def _iter_pyav(
         # each: with the workers filling the cores that only added hand-over cost, 1.5 ms of CPU per
         # 1080p frame at 960 px, docs/README_Performance_Optimization.md "Session 12"; same pixels).
         scaler, converter = VideoReformatter(), VideoReformatter()
+        top_first = top_field_first(getattr(stream.codec_context, "field_order", None))
         from core.pose.frame_select import decode_kept, decode_packets, packet_index
 
         ranks = _seek_pyav(container, stream, path, start)
@@ -296,11 +299,16 @@ def _iter_pyav(
             scale = 1.0
             if max_side_px > 0 and max(w, h) > max_side_px:
                 scale = max_side_px / max(w, h)
-                frame = scaler.reformat(frame, width=round(w * scale), height=round(h * scale), threads=threads)
             last_t = _frame_time(None if frame.time is None else float(frame.time), index, fps, last_t, use_ts)
-            # Scaled in YUV first, then converted: one conversion of the small frame (a single
-            # scale-and-convert step in RGB cost more CPU per frame on 1080p H.264).
-            image = converter.reformat(frame, format="rgb24" if rgb else "bgr24", threads=threads).to_ndarray()
+            if frame.interlaced_frame:  # two fields woven: the first one alone (core/pose/fields.py)
+                woven = converter.reformat(frame, format="rgb24" if rgb else "bgr24", threads=threads).to_ndarray()
+                image = first_field(woven, top_first, round(w * scale), round(h * scale))
+            else:
+                if scale < 1.0:
+                    frame = scaler.reformat(frame, width=round(w * scale), height=round(h * scale), threads=threads)
+                # Scaled in YUV first, then converted: one conversion of the small frame (a single
+                # scale-and-convert step in RGB cost more CPU per frame on 1080p H.264).
+                image = converter.reformat(frame, format="rgb24" if rgb else "bgr24", threads=threads).to_ndarray()
             turns = (int(getattr(frame, "rotation", 0) or 0) // 90) % 4  # counter-clockwise display rotation
             if turns:
                 image = np.ascontiguousarray(np.rot90(image, k=turns))

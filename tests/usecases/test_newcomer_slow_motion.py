@@ -15,8 +15,10 @@ import pytest
 from core.errors import ConfigError
 from core.io.keypoint_store import KeypointBatch
 from core.series import at_recorded_rate
-from tests.usecases.reliability_media import run_cli
-from usecases.gait_analysis.analyse import SLOW_MOTION_CADENCE_SPM, slow_motion_hint
+from tests.usecases.reliability_media import assert_reported, run_cli
+from usecases.gait_analysis.analyse import (
+    FAST_CADENCE_SPM, SLOW_MOTION_CADENCE_SPM, recorded_rate_hints, recorded_rate_reason, slow_motion_hint,
+)
 from usecases.gait_analysis.cli import build_parser, config_from_args
 
 
@@ -37,6 +39,7 @@ def test_fps_puts_times_cadence_and_speed_on_the_recording_clock(synthetic_video
     run = run_cli(["--videos", str(synthetic_video), "--output", str(tmp_path), "--fps", "60", "--no-plots"])
     assert run.code == 0, run.out + run.err
     assert "recorded at 60 fps (--fps), stored for playback at 30 fps: times scaled by 0.5" in run.out
+    assert "faster than walking (up to about 200): --fps 60 ran the file's 30 fps clock 2 times as fast" in run.out
     before = json.loads((played / "walk" / "gait_parameters.json").read_text())
     after = json.loads((tmp_path / "walk" / "gait_parameters.json").read_text())
     # The same samples on a clock twice as fast; the analysis's filters and limits are in seconds, so the
@@ -55,6 +58,28 @@ def test_a_cadence_slower_than_walking_asks_for_the_recording_rate():
     assert slow_motion_hint(26.4, 120.0) == []  # the rate was given
     (note,) = slow_motion_hint(SLOW_MOTION_CADENCE_SPM - 0.1, None)
     assert "slower than walking" in note and "--fps" in note
+
+
+def test_fps_on_a_video_that_is_not_slow_motion_says_so(synthetic_video: Path, played: Path, tmp_path: Path):
+    """A newcomer's --fps 240 on an ordinary 30 fps walk: the 6 s play as 0.75 s and no stride fits; the reason
+    says what --fps did instead of only asking for a longer film."""
+    shutil.copytree(played, tmp_path, dirs_exist_ok=True)
+    run = run_cli(["--videos", str(synthetic_video), "--output", str(tmp_path), "--fps", "240", "--no-plots", "-q"])
+    assert run.code == 1
+    assert_reported(run, synthetic_video, r"no gait event detected .*; --fps 240 made the file's 6.0 s at 30 fps "
+                                          r"last 0.75 s: if this video is not slow motion, leave --fps out")
+
+
+def test_a_cadence_faster_than_walking_after_fps_and_the_failure_reason():
+    assert recorded_rate_hints(216.0, None, 30.0) == [] and recorded_rate_hints(216.0, 30.0, 30.0) == []
+    assert recorded_rate_hints(FAST_CADENCE_SPM, 60.0, 30.0) == [] and recorded_rate_hints(None, 60.0, 30.0) == []
+    (note,) = recorded_rate_hints(216.0, 60.0, 30.0)
+    assert "faster than walking" in note and "leave --fps out" in note
+    assert recorded_rate_reason("too short", None, 30.0, 7.0) == "too short"
+    assert recorded_rate_reason("too short", 30.0, 30.0, 7.0) == "too short"
+    assert recorded_rate_reason("too short", 120.0, 30.0, 7.0) == (
+        "too short; --fps 120 made the file's 7.0 s at 30 fps last 1.75 s: if this video is not slow motion, "
+        "leave --fps out")
 
 
 def test_at_recorded_rate_scales_every_time():

@@ -78,6 +78,30 @@ def slow_motion_hint(cadence_spm: float | None, recorded_fps: float | None) -> l
     return [note]
 
 
+# Video cadence (steps/min) above which a walk timed by --fps is probably not slow motion: young children step
+# up to about 180 times a minute; a 30 fps walk at 110 steps/min given --fps 60 reads 220.
+FAST_CADENCE_SPM = 200.0
+
+
+def recorded_rate_hints(cadence_spm: float | None, recorded_fps: float | None, file_fps: float) -> list[str]:
+    """A note when ``--fps`` changed the clock and the cadence came out faster than walking, else none."""
+    if recorded_fps is None or recorded_fps == file_fps or cadence_spm is None or cadence_spm <= FAST_CADENCE_SPM:
+        return []
+    note = (f"cadence {cadence_spm:.1f} steps/min is faster than walking (up to about {FAST_CADENCE_SPM:g}): "
+            f"--fps {recorded_fps:g} ran the file's {file_fps:g} fps clock {recorded_fps / file_fps:.3g} times as fast; "
+            "if this video is not slow motion, leave --fps out")
+    log.warning("%s", note)
+    return [note]
+
+
+def recorded_rate_reason(reason: str, recorded_fps: float | None, file_fps: float, duration_s: float) -> str:
+    """``reason`` for a failed analysis, plus what ``--fps`` did to the video's length when it changed the clock."""
+    if recorded_fps is None or recorded_fps == file_fps or file_fps <= 0:
+        return reason
+    return (f"{reason}; --fps {recorded_fps:g} made the file's {duration_s:.1f} s at {file_fps:g} fps last "
+            f"{duration_s * file_fps / recorded_fps:.2f} s: if this video is not slow motion, leave --fps out")
+
+
 def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, profile: Profile, model_used: str) -> Analysis:
     """Read a finished store, check detections, then analyse."""
     from core.io.keypoint_store import read_store
@@ -113,13 +137,17 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
 
     try:
         res = analyse_series(cfg, monitor, series, job.out_dir, job.video)
-    except InsufficientDataError:  # the review video still shows whom the pose followed
+    except InsufficientDataError as exc:  # the review video still shows whom the pose followed
         write_review_outputs(cfg, monitor, job, batch, analysed=False)
-        raise
+        reason = recorded_rate_reason(exc.reason, cfg.recorded_fps, job.info.fps, job.info.duration_s)
+        if reason == exc.reason:
+            raise
+        raise InsufficientDataError(reason, exc.path) from exc
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     notes += rival_notes(job.out_dir) + guard_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     notes += slow_motion_hint(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps)
+    notes += recorded_rate_hints(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps, job.info.fps)
     add_notes(job.out_dir / "gait_parameters.json", notes)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
