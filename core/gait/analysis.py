@@ -26,6 +26,7 @@ from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orie
 from core.gait.evaluation import evaluate_events
 from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
+from core.gait.framing import framing_note
 from core.gait.ground import MOVING, to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
@@ -33,7 +34,6 @@ from core.gait.preprocessing import preprocess
 from core.gait.quality import Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
-from core.gait.framing import framing_note
 from core.gait.view import lengths_short_pct, side_view
 from core.types import GaitEvent, KeypointSeries
 
