@@ -26,7 +26,7 @@ from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orie
 from core.gait.evaluation import evaluate_events
 from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
-from core.gait.framing import framing_note
+from core.gait.framing import feet_framing
 from core.gait.ground import MOVING, to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
@@ -208,7 +208,7 @@ def analyze_series(
     With events but no complete stride, returns partial results and a "no complete stride" note.
     ``timing_model`` replaces the shipped one when ``cfg.event_refiner`` is "learned" (video data only).
     """
-    framing = framing_note(series)
+    feet_at_edge, framing = feet_framing(series)
     pre = preprocess(series, cfg)
     s = pre.series
     view_ratio, view = side_view(s)
@@ -243,7 +243,7 @@ def analyze_series(
     if truth_events is not None:
         evaluation = evaluate_events(detection.events, truth_events, tolerance_s=tolerance_s)
     quality = _quality(series, s, positions, forward, pre.bouts, detection, params, rest.events,
-                       lengths_short_pct(view_ratio))
+                       lengths_short_pct(view_ratio), None if feet_at_edge is None else max(feet_at_edge))
     params = supported_only(params, quality)
     return GaitResult(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
@@ -279,9 +279,11 @@ def presence_share(series: KeypointSeries) -> float:
 
 def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forward: np.ndarray,
              bouts: list[tuple[int, int]], detection: EventDetection, params: dict,
-             compared: list[GaitEvent], view_lengths_short_pct: float | None) -> Quality:
+             compared: list[GaitEvent], view_lengths_short_pct: float | None,
+             feet_at_edge_share: float | None) -> Quality:
     """``grade_analysis`` with the foot-velocity method as the independent confirmation of ``compared``
-    (the detected events, timed as the velocity method times them), and the view's shortening of lengths (%)."""
+    (the detected events, timed as the velocity method times them), the view's shortening of lengths (%), and the
+    share of foot samples at the frame's bottom edge (``core.gait.framing``)."""
     confirming = None
     if detection.method != "velocity":
         confirming = detect_events(dataclasses.replace(s, positions=positions), forward, "velocity", bouts).events
@@ -292,4 +294,5 @@ def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forw
     from_feet = ground.get("camera_motion") == MOVING and ground.get("source") == "stance feet"
     return grade_analysis(detection.events, len(detection.rejected), params, spans, s.time_s,
                           presence_share(raw), confirming, compared, rise if video else None,
-                          None if video else rise, view_lengths_short_pct, from_feet if video else None)
+                          None if video else rise, view_lengths_short_pct, from_feet if video else None,
+                          feet_at_edge_share)

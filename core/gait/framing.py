@@ -48,12 +48,13 @@ def bottom_edge_shares(series: KeypointSeries) -> tuple[float, float] | None:
     return None if heels is None else (heels, toes or 0.0)
 
 
-def framing_note(series: KeypointSeries) -> str | None:
-    """Raise ``InsufficientDataError`` when the heels lie at the frame's bottom edge or beyond it in at least
-    ``HEELS_OUT_SHARE`` of their samples; a note when heels or toes touch it in ``FEET_EDGE_SHARE``; else None."""
+def feet_framing(series: KeypointSeries) -> tuple[tuple[float, float] | None, str | None]:
+    """``bottom_edge_shares`` and what they say: raise ``InsufficientDataError`` when the heels lie at the frame's
+    bottom edge or beyond it in at least ``HEELS_OUT_SHARE`` of their samples; a note when heels or toes touch it
+    in ``FEET_EDGE_SHARE``; else no note."""
     shares = bottom_edge_shares(series)
     if shares is None:
-        return None
+        return None, None
     heels, toes = shares
     if heels >= HEELS_OUT_SHARE:
         raise InsufficientDataError(
@@ -61,6 +62,6 @@ def framing_note(series: KeypointSeries) -> str | None:
             "the frames where they were found, so the pose model guesses where they are and heel strikes and toe offs would be "
             "invented; film the whole body, feet included, with some floor below them")
     if max(heels, toes) >= FEET_EDGE_SHARE:
-        return (f"feet cut by the frame: heels at its bottom edge in {heels:.0%} and toes in {toes:.0%} of the "
-                "frames; events near the edge are less certain: leave some floor below the feet")
-    return None
+        return shares, (f"feet cut by the frame: heels at its bottom edge in {heels:.0%} and toes in {toes:.0%} of "
+                        "the frames; events near the edge are less certain: leave some floor below the feet")
+    return shares, None

@@ -23,7 +23,8 @@ Checks (thresholds below, with units in their names):
   (``core.gait.trust``): event timing and symmetry that the events do not support;
 - heel rise (video only, where contacts come from the foot's speed over the ground): feet that barely
   leave the floor slide into and out of contact, and their events can be off without any other sign;
-- view (2-D only): how much shorter lengths read in an oblique view (``core.gait.view``).
+- view (2-D only): how much shorter lengths read in an oblique view (``core.gait.view``), a camera's pan taken
+  from the stance feet, and feet at the frame's bottom edge (``core.gait.framing``).
 Events near a bout edge are counted in the evidence only (they are expected on every recording).
 
 Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with
@@ -43,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from core.constants import SIDES
+from core.gait.framing import FEET_EDGE_SHARE
 from core.gait.trust import timing_evidence
 from core.types import GaitEvent
 
@@ -205,10 +207,10 @@ QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
     "cadence": (*_BASE, "rejected_events", "rejected_strides", "sides", "step_stride_cadence",
                 "periodicity", "completeness"),
     "event_timing": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "method_si",
-                     "heel_rise"),
+                     "heel_rise", "framing"),
     "symmetry": (*_BASE, "methods", "regularity", "step_irregularity", "stance_spread", "si_interval",
                  "method_si_symmetry"),
-    "lengths": (*_BASE, "view", "pan_from_feet"),
+    "lengths": (*_BASE, "view", "pan_from_feet", "framing"),
 }
 
 
@@ -269,6 +271,9 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
          (METHOD_SI_DIFF_PCT, 2 * METHOD_SI_DIFF_PCT), method_si),
         ("view", "view_lengths_short_pct", _level_high, VIEW_LENGTHS_SHORT_PCT,
          lambda: f"oblique view: lengths and speed read about {f('view_lengths_short_pct')} % short"),
+        ("framing", "feet_at_edge_share", _level_high, (FEET_EDGE_SHARE, np.inf),
+         lambda: f"feet at the frame's bottom edge in {100 * ev['feet_at_edge_share']:.0f} % of their samples: the pose "
+                 "model guesses them there"),
         ("pan_from_feet", "pan_from_stance_feet", _level_high, (0.5, np.inf),
          lambda: "the camera's pan came from the stance feet (no usable scenery): lengths and speed may read up to "
                  f"{PAN_FROM_FEET_LENGTHS_PCT} % long"),
@@ -309,7 +314,7 @@ def grade_analysis(
     presence_share: float | None = None, confirming_events: list[GaitEvent] | None = None,
     compared_events: list[GaitEvent] | None = None, heel_rise_pct: float | None = None,
     mocap_heel_rise_pct: float | None = None, view_lengths_short_pct: float | None = None,
-    pan_from_stance_feet: bool | None = None,
+    pan_from_stance_feet: bool | None = None, feet_at_edge_share: float | None = None,
 ) -> Quality:
     """The confidence grade of one analysis, overall and per quantity (``Quality.trust``).
 
@@ -321,7 +326,9 @@ def grade_analysis(
     heel_rise_pct: ``core.gait.trust.heel_rise_pct`` where contacts come from foot speed (video), else None;
     mocap_heel_rise_pct: the same for motion capture (metric data), else None;
     view_lengths_short_pct: how much shorter (%) the camera's view makes lengths (``core.gait.view``; None for 3-D);
-    pan_from_stance_feet: on video, whether a moving camera's pan came from the stance feet (None: not video).
+    pan_from_stance_feet: on video, whether a moving camera's pan came from the stance feet (None: not video);
+    feet_at_edge_share: the larger share of heel or toe samples at the frame's bottom edge (``core.gait.framing``;
+    None: not known).
     """
     sides = sum(1 for side in SIDES if any(e.side == side for e in events))
     n_hs = sum(1 for e in events if e.event == "heel_strike")
@@ -351,6 +358,7 @@ def grade_analysis(
         "mocap_heel_rise_pct": mocap_heel_rise_pct,
         "view_lengths_short_pct": view_lengths_short_pct,
         "pan_from_stance_feet": None if pan_from_stance_feet is None else int(pan_from_stance_feet),
+        "feet_at_edge_share": feet_at_edge_share,
     }
     checks = _checks(ev)
     trust = _trust(checks)

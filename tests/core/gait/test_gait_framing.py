@@ -12,7 +12,7 @@ from core.config import load_profile
 from core.constants import LEFT_HEEL, RIGHT_HEEL
 from core.errors import InsufficientDataError
 from core.gait.analysis import analyze_series
-from core.gait.framing import FEET_EDGE_SHARE, HEELS_OUT_SHARE, bottom_edge_shares, framing_note
+from core.gait.framing import FEET_EDGE_SHARE, HEELS_OUT_SHARE, bottom_edge_shares, feet_framing
 from core.synthetic import GaitParams, simulate_walk, truth_to_series
 
 CFG = load_profile("balanced").preprocessing
@@ -41,6 +41,7 @@ def test_feet_in_view_pass_without_a_note(seed):
     assert bottom_edge_shares(series) == (0.0, 0.0)
     result = analyze_series(series, CFG)
     assert result.detection.events and not any("feet" in n for n in result.notes)
+    assert result.quality.evidence["feet_at_edge_share"] == 0.0
 
 
 def test_feet_below_the_frame_are_refused_with_the_reason():
@@ -64,9 +65,14 @@ def test_feet_touching_the_edge_get_a_note_and_are_analysed():
     result = analyze_series(touching, CFG)
     assert result.detection.events
     assert any(n.startswith("feet cut by the frame: heels at its bottom edge in") for n in result.notes)
+    # and the events and lengths from such feet are not graded high
+    assert result.quality.evidence["feet_at_edge_share"] >= FEET_EDGE_SHARE
+    for quantity in ("event_timing", "lengths"):
+        trust = result.quality.trust[quantity]
+        assert trust["grade"] != "high" and any("feet at the frame's bottom edge" in r for r in trust["reasons"])
 
 
 def test_no_check_without_the_image_height_or_for_metric_data():
     cut = _cut_at(_walk(3), 20.0)
     assert bottom_edge_shares(dataclasses.replace(cut, meta={})) is None
-    assert framing_note(dataclasses.replace(cut, units="m")) is None
+    assert feet_framing(dataclasses.replace(cut, units="m")) == (None, None)
