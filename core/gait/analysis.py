@@ -31,7 +31,7 @@ from core.gait.ground import MOVING, to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
-from core.gait.quality import Quality, grade_analysis, supported_only
+from core.gait.quality import PAN_FROM_FEET_LENGTHS_PCT, Quality, grade_analysis, supported_only
 from core.gait.strides import Stride, drop_inconsistent, find_strides, heel_tracks
 from core.gait.trust import heel_rise_pct
 from core.gait.view import lengths_short_pct, side_view
@@ -182,8 +182,9 @@ def _spatial_parameters(
                                    else "data frame (static camera)")
     params["ground"] = ground.as_dict(m_per_unit, s.units)
     if ground.compensated:
-        doubt = ("; the scenery was not usable, and a pose model's stance feet read a camera's pan 1-7 % fast: "
-                 "lengths and speed may read long" if s.units == "px" and ground.source == "stance feet" else "")
+        doubt = ("; the scenery was not usable, and a pose model's stance feet read a camera's pan up to "
+                 f"{PAN_FROM_FEET_LENGTHS_PCT} % fast: lengths and speed may read long"
+                 if s.units == "px" and ground.source == "stance feet" else "")
         notes.append(f"moving camera or treadmill: ground moves {ground.median_ground_speed_units_s:+.3g} {s.units}/s "
                      f"along the walking direction ({ground.source}); lengths and speed measured in the ground frame"
                      f"{doubt}")

@@ -23,8 +23,9 @@ Checks (thresholds below, with units in their names):
   (``core.gait.trust``): event timing and symmetry that the events do not support;
 - heel rise (video only, where contacts come from the foot's speed over the ground): feet that barely
   leave the floor slide into and out of contact, and their events can be off without any other sign;
-- view (2-D only): how much shorter lengths read in an oblique view (``core.gait.view``), a camera's pan taken
-  from the stance feet, and feet at the frame's bottom edge (``core.gait.framing``).
+- view (2-D only): how much shorter lengths read in an oblique view (``core.gait.view``);
+- pan from the feet (video only): a moving camera's pan taken from the stance feet, the scenery being unusable;
+- framing (video only): feet at the frame's bottom edge (``core.gait.framing``).
 Events near a bout edge are counted in the evidence only (they are expected on every recording).
 
 Each check bears on some of the reported quantities (QUANTITY_CHECKS): cadence, event timing (with

@@ -189,12 +189,7 @@ def decode_kept(container, stream, rank: dict[int, int], keep: Callable[[int], b
 def decode_packets(container, stream, skipped: list[int | None] | None = None) -> Iterator[Any]:  # noqa: ANN001
     """``container.decode(stream)``, except that a packet the decoder rejects as invalid data is
     skipped (``decode_packet``; its pts is appended to ``skipped``) instead of ending the decode."""
-    codec = stream.codec_context
-    for packet in container.demux(stream):
-        if packet.size == 0:
-            break
-        yield from decode_packet(codec, packet, skipped)
-    yield from decode_packet(codec, None, skipped)
+    return decode_kept(container, stream, {}, lambda _: True, skipped)
 
 
 def decode_packet(codec, packet, skipped: list[int | None] | None = None) -> list[Any]:  # noqa: ANN001

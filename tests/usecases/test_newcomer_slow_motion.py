@@ -17,7 +17,7 @@ from core.io.keypoint_store import KeypointBatch
 from core.series import at_recorded_rate
 from tests.usecases.reliability_media import assert_reported, run_cli
 from usecases.gait_analysis.analyse import (
-    FAST_CADENCE_SPM, SLOW_MOTION_CADENCE_SPM, recorded_rate_hints, recorded_rate_reason, slow_motion_hint,
+    FAST_CADENCE_SPM, SLOW_MOTION_CADENCE_SPM, clock_hints, recorded_rate_reason,
 )
 from usecases.gait_analysis.cli import build_parser, config_from_args
 
@@ -54,9 +54,9 @@ def test_fps_puts_times_cadence_and_speed_on_the_recording_clock(synthetic_video
 
 
 def test_a_cadence_slower_than_walking_asks_for_the_recording_rate():
-    assert slow_motion_hint(110.0, None) == [] and slow_motion_hint(None, None) == []
-    assert slow_motion_hint(26.4, 120.0) == []  # the rate was given
-    (note,) = slow_motion_hint(SLOW_MOTION_CADENCE_SPM - 0.1, None)
+    assert clock_hints(110.0, None, 30.0) == [] and clock_hints(None, None, 30.0) == []
+    assert clock_hints(26.4, 120.0, 30.0) == []  # the rate was given
+    (note,) = clock_hints(SLOW_MOTION_CADENCE_SPM - 0.1, None, 30.0)
     assert "slower than walking" in note and "--fps" in note
 
 
@@ -71,9 +71,9 @@ def test_fps_on_a_video_that_is_not_slow_motion_says_so(synthetic_video: Path, p
 
 
 def test_a_cadence_faster_than_walking_after_fps_and_the_failure_reason():
-    assert recorded_rate_hints(216.0, None, 30.0) == [] and recorded_rate_hints(216.0, 30.0, 30.0) == []
-    assert recorded_rate_hints(FAST_CADENCE_SPM, 60.0, 30.0) == [] and recorded_rate_hints(None, 60.0, 30.0) == []
-    (note,) = recorded_rate_hints(216.0, 60.0, 30.0)
+    assert clock_hints(216.0, None, 30.0) == [] and clock_hints(216.0, 30.0, 30.0) == []
+    assert clock_hints(FAST_CADENCE_SPM, 60.0, 30.0) == [] and clock_hints(None, 60.0, 30.0) == []
+    (note,) = clock_hints(216.0, 60.0, 30.0)
     assert "faster than walking" in note and "leave --fps out" in note
     assert recorded_rate_reason("too short", None, 30.0, 7.0) == "too short"
     assert recorded_rate_reason("too short", 30.0, 30.0, 7.0) == "too short"

@@ -61,35 +61,30 @@ def video_notes(job: Any, last_frame: int | None = None, stored: int | None = No
     return notes
 
 
-# Video cadence (steps/min) below which the walk is probably a slow-motion file played back slower than life:
-# the slowest walks measured here (Parkinson's and treadmill trials of docs/gait_accuracy.md) step 60-65 times a
-# minute; a 4x slow-motion walk at 100 steps/min reads 25.
+# Video cadences (steps/min) that say the clock is wrong. Below the first, the walk is probably a slow-motion file
+# played back slower than life: the slowest walks measured here (Parkinson's and treadmill trials of
+# docs/gait_accuracy.md) step 60-65 times a minute; a 4x slow-motion walk at 100 steps/min reads 25. Above the
+# second, after --fps changed the clock, the video was probably not slow motion: young children step up to about
+# 180 times a minute; a 30 fps walk at 110 steps/min given --fps 60 reads 220.
 SLOW_MOTION_CADENCE_SPM = 40.0
-
-
-def slow_motion_hint(cadence_spm: float | None, recorded_fps: float | None) -> list[str]:
-    """A note when a video's cadence is slower than walking and no ``--fps`` was given, else none."""
-    if recorded_fps is not None or cadence_spm is None or cadence_spm >= SLOW_MOTION_CADENCE_SPM:
-        return []
-    note = (f"cadence {cadence_spm:.1f} steps/min is slower than walking (from about {SLOW_MOTION_CADENCE_SPM:g}): "
-            "if this is a slow-motion video saved at a playback rate, give the rate it was recorded at with --fps "
-            "(e.g. --fps 120); times, cadence and speed then follow it")
-    log.warning("%s", note)
-    return [note]
-
-
-# Video cadence (steps/min) above which a walk timed by --fps is probably not slow motion: young children step
-# up to about 180 times a minute; a 30 fps walk at 110 steps/min given --fps 60 reads 220.
 FAST_CADENCE_SPM = 200.0
 
 
-def recorded_rate_hints(cadence_spm: float | None, recorded_fps: float | None, file_fps: float) -> list[str]:
-    """A note when ``--fps`` changed the clock and the cadence came out faster than walking, else none."""
-    if recorded_fps is None or recorded_fps == file_fps or cadence_spm is None or cadence_spm <= FAST_CADENCE_SPM:
+def clock_hints(cadence_spm: float | None, recorded_fps: float | None, file_fps: float) -> list[str]:
+    """A note when a video's cadence says its clock is wrong: slower than walking without ``--fps`` (a slow-motion
+    file saved at a playback rate), or faster than walking after ``--fps`` changed the clock; else none."""
+    if cadence_spm is None:
         return []
-    note = (f"cadence {cadence_spm:.1f} steps/min is faster than walking (up to about {FAST_CADENCE_SPM:g}): "
-            f"--fps {recorded_fps:g} ran the file's {file_fps:g} fps clock {recorded_fps / file_fps:.3g} times as fast; "
-            "if this video is not slow motion, leave --fps out")
+    if recorded_fps is None and cadence_spm < SLOW_MOTION_CADENCE_SPM:
+        note = (f"cadence {cadence_spm:.1f} steps/min is slower than walking (from about {SLOW_MOTION_CADENCE_SPM:g}): "
+                "if this is a slow-motion video saved at a playback rate, give the rate it was recorded at with --fps "
+                "(e.g. --fps 120); times, cadence and speed then follow it")
+    elif recorded_fps not in (None, file_fps) and cadence_spm > FAST_CADENCE_SPM:
+        note = (f"cadence {cadence_spm:.1f} steps/min is faster than walking (up to about {FAST_CADENCE_SPM:g}): "
+                f"--fps {recorded_fps:g} ran the file's {file_fps:g} fps clock {recorded_fps / file_fps:.3g} times as "
+                "fast; if this video is not slow motion, leave --fps out")
+    else:
+        return []
     log.warning("%s", note)
     return [note]
 
@@ -146,8 +141,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     add_person_block(job.out_dir / "gait_parameters.json", job.out_dir)
     notes += rival_notes(job.out_dir) + guard_notes(job.out_dir)
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
-    notes += slow_motion_hint(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps)
-    notes += recorded_rate_hints(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps, job.info.fps)
+    notes += clock_hints(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps, job.info.fps)
     add_notes(job.out_dir / "gait_parameters.json", notes)
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
