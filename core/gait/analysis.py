@@ -29,6 +29,7 @@ from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, 
 from core.gait.framing import feet_framing
 from core.gait.ground import MOVING, to_ground_frame
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, normalise_cycles, sagittal_angles
+from core.gait.metric_frame import metric_ground_positions
 from core.gait.parameters import pixel_scale_m_per_px, spatiotemporal_parameters
 from core.gait.preprocessing import preprocess
 from core.gait.quality import PAN_FROM_FEET_LENGTHS_PCT, Quality, grade_analysis, supported_only
@@ -48,7 +49,9 @@ class GaitResult:
     cycle; summaries: key -> ``cycle_summary``; keys as ``core.gait.kinematics.ANGLE_KEYS``.
     forward: (3,) the direction every bout was turned to; oriented_positions: (T, 33, 3) ``series``
     with its bouts turned (``core.gait.direction.Orientation``) and virtual foot points added
-    (``core.gait.direction.with_virtual_feet``): what events and angles were computed on.
+    (``core.gait.direction.with_virtual_feet``): what events and angles were computed on. ground_positions:
+    (T, 33, 3) the turned positions (without virtual feet) in the ground frame (the camera's pan removed),
+    ``series.units``.
     """
 
     name: str
@@ -67,10 +70,20 @@ class GaitResult:
     notes: list[str]
     evaluation: dict | None = None
     quality: Quality | None = None
+    ground_positions: np.ndarray | None = None
 
     @property
     def events(self) -> list[GaitEvent]:
         return self.detection.events
+
+    def metric_series(self) -> KeypointSeries | None:
+        """Video landmarks in metres in the ground frame, walking along +X, Y up from the floor
+        (``core.gait.metric_frame``), when a scale is known (``--subject-height``); else None."""
+        if self.series.units != "px" or self.m_per_unit is None or self.ground_positions is None:
+            return None
+        positions = metric_ground_positions(self.ground_positions, self.forward, self.m_per_unit)
+        meta = {key: self.series.meta[key] for key in ("first_frame", "fps") if key in self.series.meta}
+        return KeypointSeries(positions, self.series.time_s, self.series.confidence, "m", self.series.name, True, meta)
 
     @property
     def oriented_series(self) -> KeypointSeries:
@@ -163,8 +176,9 @@ def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, na
 def _spatial_parameters(
     s: KeypointSeries, orientation: Orientation, detection: EventDetection, rest: EventDetection,
     bouts: list[tuple[int, int]] | None, m_per_unit: float | None, scale_source: str, notes: list[str],
-) -> dict:
-    """``spatiotemporal_parameters`` in the ground frame, with headings, scale and ground reports.
+) -> tuple[dict, np.ndarray]:
+    """``spatiotemporal_parameters`` in the ground frame, with headings, scale and ground reports, and the
+    oriented positions (T, 33, 3) in that frame.
 
     ``rest``: the same events with heel strikes where the heel came to rest (``detection`` itself
     unless video heel strikes are timed at touchdown): the stance feet and the heels' landing
@@ -191,7 +205,7 @@ def _spatial_parameters(
     if params["n_strides_used"] == 0:
         notes.append(f"no complete stride ({params['n_strides_rejected']} rejected): stride parameters and "
                      "angle cycles are empty")
-    return params
+    return params, ground_positions
 
 
 def analyze_series(
@@ -230,7 +244,8 @@ def analyze_series(
     # positions and the velocity method's confirmation use the same events timed at rest.
     rest = detection if s.units != "px" or cfg.video_heel_strike == "rest" else detect_events(
         oriented, forward, cfg.event_method, pre.bouts, "rest")
-    params = _spatial_parameters(s, orientation, detection, rest, bouts, m_per_unit, scale_source, notes)
+    params, ground_positions = _spatial_parameters(s, orientation, detection, rest, bouts, m_per_unit, scale_source,
+                                                   notes)
     angles = sagittal_angles(positions, forward)
     found, _ = find_strides(detection.events, bouts, heel_tracks(orientation.positions, forward))
     strides, _ = drop_inconsistent(found, "stride", bouts)
@@ -250,7 +265,7 @@ def analyze_series(
         name=series.name, series=s, bouts=list(pre.bouts), swapped=pre.swapped, forward=forward,
         oriented_positions=positions, detection=detection, parameters=params, angles=angles, cycles=cycles,
         summaries={key: cycle_summary(c) for key, c in cycles.items()}, m_per_unit=m_per_unit,
-        scale_source=scale_source, notes=notes, evaluation=evaluation, quality=quality,
+        scale_source=scale_source, notes=notes, evaluation=evaluation, quality=quality, ground_positions=ground_positions,
     )
 
 

@@ -92,7 +92,9 @@ def write_gait_outputs(
 ) -> list[Path]:
     """Write every output file of ``result`` into ``out_dir`` (the PNGs only with ``plots``); returns the paths.
     The landmarks (CSV, TRC, each with its ``.meta.json`` sidecar) are the analysed input ``source`` as
-    it came in (default: the preprocessed series), so that feeding them back gives the same analysis.
+    it came in (default: the preprocessed series), so that feeding them back gives the same analysis. Video with a
+    known scale (``--subject-height``) also gets ``<name>_m.trc``: the preprocessed landmarks in metres in the ground
+    frame, for OpenSim (``GaitResult.metric_series``).
     The per-frame files (landmarks CSV, TRC) are formatted ``chunk_frames`` rows at a time."""
     from core.report.gait_plots import plot_angle_cycles, plot_event_timeline
 
@@ -112,6 +114,10 @@ def write_gait_outputs(
     landmarks = source if source is not None else result.series
     write_landmarks_csv(paths["landmarks"], landmarks, chunk_frames=chunk_frames)
     write_trc(paths["trc"], landmarks, _rate_hz(landmarks), chunk_frames=chunk_frames)
+    metric = result.metric_series()
+    if metric is not None:
+        paths["trc_m"] = out_dir / f"{safe_stem(result.name)}_m.trc"
+        write_trc(paths["trc_m"], metric, _rate_hz(metric), chunk_frames=chunk_frames)
     if not plots:
         return [p for k, p in paths.items() if not k.endswith("_png")]
     save_figure(plot_angle_cycles(result), paths["angles_png"])

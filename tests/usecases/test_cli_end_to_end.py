@@ -10,6 +10,7 @@ import pytest
 
 from core.constants import LANDMARK_INDEX
 from core.io.keypoint_store import MANIFEST_NAME, STORE_NAME, read_store
+from core.io.trc import read_trc
 from usecases.gait_analysis.cli import main
 
 CHECKED = ("left_hip", "right_hip", "left_ankle", "right_ankle")
@@ -54,7 +55,7 @@ def test_store_is_batched(run: Path, synthetic_video: Path):
 def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     folder = run / "walk"
     for name in ("events.csv", "gait_parameters.json", "angles_cycles.csv", "landmarks.csv", "walk.trc",
-                 "angles.png", "events_timeline.png"):
+                 "walk_m.trc", "angles.png", "events_timeline.png"):
         assert (folder / name).stat().st_size > 0, name
     for name in ("summary.csv", "failures.json", "performance_report.json", "effective_config.json"):
         assert (run / name).exists(), name
@@ -68,6 +69,12 @@ def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     header, row = summary[0].split(","), summary[1].split(",")
     assert row[header.index("ground_source")] == "scenery" and row[header.index("n_bouts")] == "1"
     assert step_m == pytest.approx(truth["step_length_m"], rel=0.05)
+    metric = read_trc(folder / "walk_m.trc")  # --subject-height: metres in the ground frame (the pan removed)
+    hips = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
+    hip_x_m = np.nanmean(metric.positions[:, hips, 0], axis=1)
+    seen = np.isfinite(hip_x_m)
+    assert metric.units == "m" and seen.sum() > 0.8 * metric.n_frames
+    assert np.polyfit(metric.time_s[seen], hip_x_m[seen], 1)[0] == pytest.approx(truth["walking_speed_m_s"], rel=0.1)
     assert params["walking_speed_m_s"] == pytest.approx(truth["walking_speed_m_s"], rel=0.05)
 
 

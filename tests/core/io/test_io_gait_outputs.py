@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.config import load_profile
 from core.constants import LEG_LANDMARKS, NUM_LANDMARKS
-from core.gait.analysis import GaitResult
+from core.gait.analysis import GaitResult, analyze_series
 from core.gait.events import EventDetection
 from core.gait.kinematics import ANGLE_KEYS, cycle_summary, sagittal_angles
 from core.gait.parameters import spatiotemporal_parameters
@@ -18,6 +19,7 @@ from core.io.events_csv import read_events_csv
 from core.io.gait_outputs import summary_row, write_gait_outputs, write_summary_csv
 from core.io.landmarks_csv import read_landmarks_csv
 from core.io.trc import read_trc
+from core.synthetic import GaitParams, simulate_walk, truth_to_series
 from core.types import GaitEvent, KeypointSeries
 
 RATE_HZ = 50.0
@@ -76,6 +78,23 @@ def test_write_gait_outputs_writes_every_file(written: tuple[GaitResult, list[Pa
     assert len(read_events_csv(out / "events.csv")) == len(result.events)
     assert read_landmarks_csv(out / "landmarks.csv").n_frames == result.series.n_frames
     assert read_trc(out / "walk_1.trc").n_frames == result.series.n_frames
+
+
+def test_video_with_a_scale_also_writes_a_metric_trc(tmp_path: Path) -> None:
+    truth = simulate_walk(GaitParams(camera="tracking", duration_s=5.0, subject_height_m=1.7))[2]
+    series = truth_to_series(truth)
+    result = analyze_series(series, load_profile("balanced").preprocessing, subject_height_m=1.7)
+    names = {p.name for p in write_gait_outputs(tmp_path, result, plots=False, chunk_frames=64, source=series)}
+    metric_trcs = [n for n in names if n.endswith("_m.trc")]
+    assert len(metric_trcs) == 1 and metric_trcs[0].replace("_m.trc", ".trc") in names
+    metric = read_trc(tmp_path / metric_trcs[0])
+    assert metric.units == "m" and metric.n_frames == result.series.n_frames
+    expected = result.metric_series()
+    assert expected is not None
+    read = np.isfinite(metric.positions)  # the TRC holds the exported markers (TRC_EXPORT_MARKERS)
+    assert read[:, [j for leg in LEG_LANDMARKS.values() for j in leg.values()]].all()
+    assert np.abs(metric.positions[read] - expected.positions[read]).max() < 1e-4  # metres, as formatted
+    assert read_trc(tmp_path / metric_trcs[0].replace("_m.trc", ".trc")).units == "px"  # the analysed input as is
 
 
 def test_parameters_json_contract(written: tuple[GaitResult, list[Path]]) -> None:
