@@ -90,7 +90,7 @@ def plot_event_timeline(result: GaitResult) -> Any:
     pelvis = _pelvis_forward(s.positions, fwd)
     fig = _figure(14, 6.5)
     axes = fig.subplots(2, 2, sharex=True)
-    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.08, top=0.91, wspace=0.15, hspace=0.2)
+    fig.subplots_adjust(left=0.06, right=0.9, bottom=0.08, top=0.91, wspace=0.15, hspace=0.2)  # legends at the right
     rejected = [ev for ev, _ in result.detection.rejected]
     for row, side in enumerate(SIDES):
         idx = LEG_LANDMARKS[side]
