@@ -1,8 +1,8 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
 ``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass ->
-walking bout detection.
+correction and foot label flips left out (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling ->
+zero-lag Butterworth low-pass -> walking bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
 non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
@@ -27,7 +27,7 @@ from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, swap_foot_sides
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
-from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs
+from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips
 from core.types import KeypointSeries
 
 # Relative deviation of sample intervals from their median still treated as uniform sampling
@@ -369,6 +369,10 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             if key in meta and len(meta[key]) == len(swapped):
                 meta[key] = swap_foot_sides(np.asarray(meta[key]), swapped)
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
+    positions, flipped = without_foot_flips(positions, rate_hz)
+    if flipped.any():
+        notes.append(f"feet left out (gap-filled) in {int(flipped.sum())} frames where their left/right labels flipped "
+                     "back and forth")
     try:
         scale = leg_length(positions)
     except InsufficientDataError:
