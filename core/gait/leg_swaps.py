@@ -64,12 +64,14 @@ SWAP_VOTE_COST = 0.5**2
 # directions, each faster than FLIP_SPEED_LEG_S leg lengths/s (a walking foot swings at up to ~6, but
 # the other then rests: over the ground, or at the walking speed, ~1.5, under a panning camera). Two
 # such jumps within FLIP_MAX_BURST_S bound a burst; its frames where the feet are off lose them
-# (gap-filled later). 8 small-walker videos of earlier sessions: event F1 median 0.905 -> 0.962, worst
-# 0.790 -> 0.895; 6 fresh ones 0.912 -> 0.969, 0.835 -> 0.875 (docs/walker.md, "Session 16").
+# (``core.gait.preprocessing`` bridges them). Small walkers (docs/walker.md, "Session 16"): event F1
+# median 0.905 -> 0.962 and worst 0.790 -> 0.895 on 8 videos of earlier sessions, 0.912 -> 0.969 and
+# 0.835 -> 0.875 on 6 fresh ones.
 FLIP_SPEED_LEG_S = 4.0
 FLIP_MAX_BURST_S = 0.2
 _FOOT_PARTS = ("ankle", "heel", "toe")
 _FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
+FOOT_LANDMARKS = tuple(_FOOT_INDICES["left"] + _FOOT_INDICES["right"])  # what ``without_foot_flips`` leaves out
 
 
 def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
@@ -214,8 +216,7 @@ def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarra
         return positions.copy(), np.zeros(len(positions), dtype=bool)
     bad = foot_flip_frames(positions, rate_hz, scale)
     out = np.array(positions, dtype=float, copy=True)
-    feet = _FOOT_INDICES["left"] + _FOOT_INDICES["right"]
-    out[np.ix_(np.flatnonzero(bad), feet)] = np.nan
+    out[np.ix_(np.flatnonzero(bad), FOOT_LANDMARKS)] = np.nan
     return out, bad
 
 

@@ -4,7 +4,7 @@ from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.direction import leg_length
 from core.gait.leg_swaps import foot_flip_frames, without_foot_flips
-from core.gait.preprocessing import preprocess
+from core.gait.preprocessing import bridge_feet, preprocess
 from tests.core.gait.test_gait_preprocessing import as_series, walk
 
 FEET = {side: [LEG_LANDMARKS[side][p] for p in ("ankle", "heel", "toe")] for side in ("left", "right")}
@@ -102,3 +102,18 @@ def test_preprocess_gap_fills_flipping_feet_of_a_small_walker():
     error = np.linalg.norm(got.series.positions[frames][:, feet, :2] - want[frames][:, feet, :2], axis=2)
     assert error.max() < 0.1 * scale
     assert any("flipped back and forth" in note for note in got.notes)
+
+
+
+def test_bridge_feet_fills_only_the_given_frames_over_a_longer_gap():
+    pos, t = small_walker_px()
+    feet = FEET["left"] + FEET["right"]
+    gapped = pos.copy()
+    gapped[50:58, feet] = np.nan  # 8 frames: over gap_fill_max_ms (6 frames at 30 fps)
+    gapped[100:108, feet] = np.nan  # the same, not a flip: left for preprocess to judge
+    frames = np.zeros(len(pos), dtype=bool)
+    frames[50:58] = True
+    out = bridge_feet(gapped, frames, 9)
+    assert np.isfinite(out[50:58][:, feet]).all() and np.isnan(out[100:108][:, feet]).all()
+    assert np.abs(out[50:58][:, feet] - pos[50:58][:, feet]).max() < 0.1 * leg_length(pos)
+    assert np.array_equal(out[:50], pos[:50], equal_nan=True)
