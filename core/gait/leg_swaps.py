@@ -65,8 +65,8 @@ SWAP_VOTE_COST = 0.5**2
 # the other then rests: over the ground, or at the walking speed, ~1.5, under a panning camera). Two
 # such jumps within FLIP_MAX_BURST_S bound a burst; its frames where the feet are off lose them
 # (``core.gait.preprocessing`` bridges them). Small walkers (docs/walker.md, "Session 16"): event F1
-# median 0.905 -> 0.962 and worst 0.790 -> 0.895 on 8 videos of earlier sessions, 0.912 -> 0.969 and
-# 0.835 -> 0.875 on 6 fresh ones.
+# median 0.919 -> 0.975 and worst 0.810 -> 0.857 on 10 fresh videos, 0.905 -> 0.963 and 0.790 -> 0.923
+# on 8 of earlier sessions (with the bridging).
 FLIP_SPEED_LEG_S = 4.0
 FLIP_MAX_BURST_S = 0.2
 _FOOT_PARTS = ("ankle", "heel", "toe")
