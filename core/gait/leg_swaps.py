@@ -2,7 +2,9 @@
 
 The swap state per frame is a Viterbi path over the legs' accelerations (``correct_left_right_swaps``);
 on 2-D video, votes from the feet's ground contacts (``core.gait.stance_sides``) may fix the labels
-where accelerations are ambiguous. Positions are (T, 33, 3) arrays in any unit.
+where accelerations are ambiguous. Bursts where the feet's labels flip back and forth, or both feet
+collapse onto each other, faster than the path can follow are left out (``foot_flip_frames``).
+Positions are (T, 33, 3) arrays in any unit.
 """
 
 from __future__ import annotations
@@ -55,6 +57,22 @@ SWAP_SPIKE_COLLAPSE = 0.5
 # of the other side, ``core.gait.stance_sides``): as much as a 0.5-leg-length acceleration, so
 # contacts decide where accelerations are ambiguous (leg collapses), not against a clear jump.
 SWAP_VOTE_COST = 0.5**2
+# A small walker's feet (120 px tall, feet ~18 px long) are exchanged or pulled onto each other by
+# MediaPipe for 1-5 frames at a time, mostly in double support, flipping every frame or two: too fast
+# and too partial (feet without knees, half-way "merged" frames) for the swap path, which then labels
+# some of them wrongly. Such a burst starts and ends with both feet jumping at once in opposite
+# directions, each faster than FLIP_SPEED_LEG_S leg lengths/s (a walking foot swings at up to ~6, but
+# the other then rests: over the ground, or at the walking speed, ~1.5, under a panning camera). Two
+# such jumps within FLIP_MAX_BURST_S bound a burst; its frames where the feet are off lose them
+# (``core.gait.preprocessing`` bridges them). Small walkers (docs/walker.md, "Session 16"): event F1
+# median 0.919 -> 0.975 and worst 0.810 -> 0.857 on 10 fresh videos, 0.905 -> 0.963 and 0.790 -> 0.923
+# on 8 of earlier sessions (with the bridging).
+FLIP_SPEED_LEG_S = 4.0
+FLIP_MAX_BURST_S = 0.2
+_FOOT_PARTS = ("ankle", "heel", "toe")
+_FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
+FOOT_LANDMARKS = tuple(_FOOT_INDICES["left"] + _FOOT_INDICES["right"])  # what ``without_foot_flips`` leaves out
+
 
 def swap_legs(x: np.ndarray, frames: np.ndarray) -> np.ndarray:
     """Copy of x (T, 33, ...) with left and right leg landmarks exchanged where ``frames`` (T,) is True."""
@@ -156,6 +174,50 @@ def correct_left_right_swaps(positions: np.ndarray, switch_cost: float = SWAP_SW
     if votes is None and swapped.sum() > 0.5 * has_legs.sum():
         swapped = ~swapped & has_legs
     return swap_legs(positions, swapped), swapped
+
+
+def foot_flip_frames(positions: np.ndarray, rate_hz: float, scale: float) -> np.ndarray:
+    """(T,) bool: frames whose feet are off in a burst of label flips (see FLIP_SPEED_LEG_S).
+
+    A flip step is a frame step where both feet (the mean of ankle, heel and toe) move faster than
+    FLIP_SPEED_LEG_S leg lengths (``scale``) per second in opposite directions; two or more steps each
+    at most FLIP_MAX_BURST_S after the last make a burst. From its first step on, each foot's flip
+    steps are summed: a frame before its last step is off while the two feet's sums average more
+    than one step's threshold (a jump out and the jump back cancel, so the good frames between two
+    short flips are kept). ``positions`` (T, 33, 3), ``rate_hz`` their sample rate."""
+    bad = np.zeros(len(positions), dtype=bool)
+    if len(positions) < 3 or not (np.isfinite(scale) and scale > 0 and np.isfinite(rate_hz) and rate_hz > 0):
+        return bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        left, right = (np.nanmean(positions[:, _FOOT_INDICES[s]], axis=1) for s in ("left", "right"))
+    steps = np.stack([np.diff(left, axis=0), np.diff(right, axis=0)], axis=1)  # (T-1, 2 feet, 3)
+    jump = FLIP_SPEED_LEG_S * scale / rate_hz
+    with np.errstate(invalid="ignore"):
+        fast = (np.linalg.norm(steps, axis=2) > jump).all(axis=1)
+        flips = 1 + np.flatnonzero(fast & (np.sum(steps[:, 0] * steps[:, 1], axis=1) < 0))
+    max_apart = max(1, int(round(FLIP_MAX_BURST_S * rate_hz)))
+    for burst in np.split(flips, np.flatnonzero(np.diff(flips) > max_apart) + 1):
+        if len(burst) < 2:
+            continue
+        offset = np.zeros(steps.shape[1:])
+        for t in range(burst[0], burst[-1]):
+            if t in burst:
+                offset += steps[t - 1]
+            bad[t] = np.linalg.norm(offset, axis=1).mean() > jump
+    return bad
+
+
+def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """``positions`` (T, 33, 3) with both feet (ankle, heel, toe) NaN in ``foot_flip_frames``, and those frames (T,)."""
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        return positions.copy(), np.zeros(len(positions), dtype=bool)
+    bad = foot_flip_frames(positions, rate_hz, scale)
+    out = np.array(positions, dtype=float, copy=True)
+    out[np.ix_(np.flatnonzero(bad), FOOT_LANDMARKS)] = np.nan
+    return out, bad
 
 
 def ground_contact_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:

@@ -1,8 +1,8 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
 ``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass ->
-walking bout detection.
+correction and foot label flips left out (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling ->
+zero-lag Butterworth low-pass -> walking bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
 non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
@@ -27,7 +27,9 @@ from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, swap_foot_sides
 from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
-from core.gait.leg_swaps import correct_left_right_swaps, ground_contact_votes, swap_legs
+from core.gait.leg_swaps import (
+    FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips,
+)
 from core.types import KeypointSeries
 
 # Relative deviation of sample intervals from their median still treated as uniform sampling
@@ -45,6 +47,10 @@ ROLLING_CHUNK_ELEMENTS = 4_000_000  # moving-window statistics work on ~32 MB at
 IMPACT_CUTOFF_HZ = 20.0
 IMPACT_MAX_NOISE = 0.0003
 IMPACT_HEEL_META = "impact_heel_height"  # (T, 2) left and right heel heights (units), NaN where not used
+# Feet left out where their labels flip (``core.gait.leg_swaps.foot_flip_frames``) are bridged over up to
+# FLIP_FILL_MAX_S, longer than ``gap_fill_max_ms``: the body around them is seen, and a gap splits the walking
+# bout (small walkers of earlier sessions: F1 worst 0.895 -> 0.923; the phone sweeps' mean 0.792 -> 0.797).
+FLIP_FILL_MAX_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
 
     Longer gaps and leading/trailing NaN are kept (they split walking bouts).
     """
-    out = np.array(x, dtype=float, copy=True)
+    out = np.array(x, dtype=float, copy=True, order="C")  # C order: ``flat`` is a view of ``out``
     flat = out.reshape(len(out), -1)
     for col in flat.T:
         valid = np.isfinite(col)
@@ -122,6 +128,16 @@ def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
                 fill[start:end] = True
         if fill.any():
             col[fill] = PchipInterpolator(idx, col[idx])(np.flatnonzero(fill))
+    return out
+
+
+def bridge_feet(positions: np.ndarray, frames: np.ndarray, max_gap_samples: int) -> np.ndarray:
+    """Copy of positions (T, 33, 3) with the feet (``FOOT_LANDMARKS``) at ``frames`` (T,) bool filled by
+    ``fill_gaps`` over NaN runs of at most ``max_gap_samples``; everything else as it was."""
+    feet = list(FOOT_LANDMARKS)
+    out = np.array(positions, dtype=float, copy=True)
+    bridged = fill_gaps(out[:, feet], max_gap_samples)
+    out[np.ix_(np.flatnonzero(frames), feet)] = bridged[frames]
     return out
 
 
@@ -369,6 +385,11 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
             if key in meta and len(meta[key]) == len(swapped):
                 meta[key] = swap_foot_sides(np.asarray(meta[key]), swapped)
         notes.append(f"left/right leg swap corrected in {int(swapped.sum())} frames")
+    positions, flipped = without_foot_flips(positions, rate_hz)
+    if flipped.any():
+        positions = bridge_feet(positions, flipped, int(np.floor(FLIP_FILL_MAX_S * rate_hz + 1e-9)))
+        notes.append(f"feet left out (gap-filled) in {int(flipped.sum())} frames where their left/right labels flipped "
+                     "back and forth")
     try:
         scale = leg_length(positions)
     except InsufficientDataError:

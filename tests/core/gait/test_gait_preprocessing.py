@@ -243,3 +243,10 @@ def test_walking_runs_split_by_a_pose_gap_count_as_one_walk() -> None:
     back[55:] *= -1.0  # walked back after the gap: another walk
     assert _long_enough(runs, present, back, 60, 20) == []
     assert _long_enough([(0, 70)], present, forward, 60, 20) == [(0, 70)]
+
+
+def test_fill_gaps_fills_an_array_that_is_not_c_contiguous():
+    x = np.arange(180.0).reshape(20, 3, 3)[:, [2, 0]]  # fancy indexing: not C-ordered
+    x[5:8] = np.nan
+    out = fill_gaps(x, 4)
+    assert np.allclose(out[5:8, 0, 0], [51.0, 60.0, 69.0])

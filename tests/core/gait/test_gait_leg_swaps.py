@@ -1,0 +1,119 @@
+import numpy as np
+
+from core.config import load_profile
+from core.constants import LEG_LANDMARKS
+from core.gait.direction import leg_length
+from core.gait.leg_swaps import foot_flip_frames, without_foot_flips
+from core.gait.preprocessing import bridge_feet, preprocess
+from tests.core.gait.test_gait_preprocessing import as_series, walk
+
+FEET = {side: [LEG_LANDMARKS[side][p] for p in ("ankle", "heel", "toe")] for side in ("left", "right")}
+
+
+def small_walker_px(rate_hz=30.0, noise_px=0.0, treadmill=False, seed=0):
+    """``walk`` as 2-D pixels of a walker ~120 px tall (leg ~55 px), Y up, Z 0."""
+    pos, t = walk(rate_hz=rate_hz, duration_s=8.0, treadmill=treadmill)
+    pos = pos * 60.0
+    pos[..., 2] = 0.0
+    pos[..., :2] += np.random.default_rng(seed).normal(0.0, noise_px, pos[..., :2].shape)
+    return pos, t
+
+
+def double_support_frames(pos, scale, n=4):
+    """Frames where both heels rest (still over the ground) and the feet are over 0.5 leg lengths apart."""
+    heel_l, heel_r = pos[:, FEET["left"][1], 0], pos[:, FEET["right"][1], 0]
+    still = (np.abs(np.gradient(heel_l)) < 1e-6) & (np.abs(np.gradient(heel_r)) < 1e-6)
+    apart = np.abs(heel_l - heel_r) > 0.5 * scale
+    frames = np.flatnonzero(still & apart)
+    frames = frames[(frames > 20) & (frames < len(pos) - 20)]
+    picks = [frames[0]]
+    for f in frames:
+        if f - picks[-1] > 25:
+            picks.append(f)
+    return picks[:n]
+
+
+def merged(pos, f):
+    """Frame ``f`` with both feet pulled to their midpoint (a pose model's collapse)."""
+    mid = 0.5 * (pos[f, FEET["left"]] + pos[f, FEET["right"]])
+    pos[f, FEET["left"]] = pos[f, FEET["right"]] = mid
+
+
+def feet_swapped(pos, f):
+    """Frame ``f`` with the feet (not the knees or hips) exchanged."""
+    pos[f, FEET["left"] + FEET["right"]] = pos[f, FEET["right"] + FEET["left"]]
+
+
+def test_a_burst_of_merged_and_exchanged_feet_is_found_and_nothing_else():
+    pos, t = small_walker_px()
+    scale = leg_length(pos)
+    f = double_support_frames(pos, scale)[0]
+    merged(pos, f)
+    feet_swapped(pos, f + 1)
+    feet_swapped(pos, f + 2)
+    merged(pos, f + 3)
+    assert np.flatnonzero(foot_flip_frames(pos, 30.0, scale)).tolist() == [f, f + 1, f + 2, f + 3]
+
+
+def test_good_frames_between_two_short_collapses_are_kept():
+    pos, t = small_walker_px()
+    scale = leg_length(pos)
+    f = double_support_frames(pos, scale)[0]
+    merged(pos, f)
+    merged(pos, f + 4)  # 4 frames later: within one burst's reach (0.2 s), the 3 frames between are good
+    assert np.flatnonzero(foot_flip_frames(pos, 30.0, scale)).tolist() == [f, f + 4]
+
+
+def test_clean_walks_have_no_flips():
+    for rate_hz, treadmill, noise_px in ((30.0, False, 1.0), (60.0, False, 1.0), (30.0, True, 1.0), (15.0, False, 0.5)):
+        pos, t = small_walker_px(rate_hz, noise_px, treadmill)
+        assert not foot_flip_frames(pos, rate_hz, leg_length(pos)).any(), (rate_hz, treadmill)
+
+
+def test_without_foot_flips_leaves_only_the_feet_out():
+    pos, t = small_walker_px()
+    f = double_support_frames(pos, leg_length(pos))[0]
+    merged(pos, f)
+    feet_swapped(pos, f + 1)
+    out, bad = without_foot_flips(pos, 30.0)
+    assert bad.sum() == 2
+    assert np.isnan(out[bad][:, FEET["left"] + FEET["right"]]).all()
+    knees = [LEG_LANDMARKS[s]["knee"] for s in ("left", "right")]
+    assert np.array_equal(out[:, knees], pos[:, knees])
+
+
+def test_preprocess_gap_fills_flipping_feet_of_a_small_walker():
+    """Bursts of merged and exchanged feet in double support (a 120 px walker's MediaPipe feet) come out
+    of preprocessing near the clean walk's feet, not dragged towards the other foot."""
+    clean, t = small_walker_px(noise_px=0.5)
+    scale = leg_length(clean)
+    glitched = clean.copy()
+    bursts = double_support_frames(small_walker_px()[0], scale)  # the same walk without noise
+    for f in bursts:
+        merged(glitched, f)
+        feet_swapped(glitched, f + 1)
+        feet_swapped(glitched, f + 2)
+        merged(glitched, f + 3)
+    cfg = load_profile("balanced").preprocessing
+    want = preprocess(as_series(clean, t, units="px"), cfg).series.positions
+    got = preprocess(as_series(glitched, t, units="px"), cfg)
+    frames = np.concatenate([np.arange(f - 2, f + 6) for f in bursts])
+    feet = FEET["left"] + FEET["right"]
+    error = np.linalg.norm(got.series.positions[frames][:, feet, :2] - want[frames][:, feet, :2], axis=2)
+    assert error.max() < 0.1 * scale
+    assert any("flipped back and forth" in note for note in got.notes)
+
+
+
+def test_bridge_feet_fills_only_the_given_frames_over_a_longer_gap():
+    pos, t = small_walker_px()
+    feet = FEET["left"] + FEET["right"]
+    gapped = pos.copy()
+    gapped[50:58, feet] = np.nan  # 8 frames: over gap_fill_max_ms (6 frames at 30 fps)
+    gapped[100:108, feet] = np.nan  # the same, not a flip: left for preprocess to judge
+    frames = np.zeros(len(pos), dtype=bool)
+    frames[50:58] = True
+    out = bridge_feet(gapped, frames, 9)
+    assert np.isfinite(out[50:58][:, feet]).all() and np.isnan(out[100:108][:, feet]).all()
+    assert np.abs(out[50:58][:, feet] - pos[50:58][:, feet]).max() < 0.1 * leg_length(pos)
+    assert np.array_equal(out[:50], pos[:50], equal_nan=True)
