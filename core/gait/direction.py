@@ -199,6 +199,13 @@ def bout_direction(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
     return own if float(own @ forward) < 0.5 else forward
 
 
+def count_passes(bout_forward: list[np.ndarray]) -> int:
+    """Passes of a walk (0 without bouts): 1, plus 1 each time a bout walks the other way (more than 90 degrees)
+    from the bout before it (a walk there and back: 2). bout_forward: each bout's direction (3,)."""
+    turns = sum(float(a @ b) < 0 for a, b in zip(bout_forward, bout_forward[1:]))
+    return 1 + turns if bout_forward else 0
+
+
 def heading_deg(direction: np.ndarray) -> float:
     """Horizontal heading (degrees, -180..180] of a direction (3,): 0 = +X, 90 = +Z."""
     return float(np.degrees(np.arctan2(direction[2], direction[0])))
