@@ -125,8 +125,9 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, dire
     within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
     (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``;
-    ``sighting_directions_x`` (m,): a walk there and back's direction at each sighting (each frame takes its
-    nearest sighting's)."""
+    ``sighting_directions_x`` (m,): a walk there and back's direction at each sighting (0 at a turn); a frame
+    takes the direction of the sightings either side of it where they agree, else 0 (unknown: no mirroring and no
+    facing check while the walker may be turning)."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
@@ -142,10 +143,10 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, dire
     out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
     directions = None
     if sighting_directions_x is not None:
-        after = np.searchsorted(frames, t)
-        lo, hi = np.clip(after - 1, 0, len(frames) - 1), np.clip(after, 0, len(frames) - 1)
-        nearest = np.where(np.abs(t - frames[lo]) <= np.abs(frames[hi] - t), lo, hi)
-        directions = np.asarray(sighting_directions_x, dtype=int)[nearest]
+        at = np.asarray(sighting_directions_x, dtype=int)
+        before = at[np.clip(np.searchsorted(frames, t, side="right") - 1, 0, len(frames) - 1)]
+        after = at[np.clip(np.searchsorted(frames, t, side="left"), 0, len(frames) - 1)]
+        directions = np.where(before == after, before, 0)
     return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x, frame_side_px=max(width_px, height_px),
                       directions_x=directions)
 

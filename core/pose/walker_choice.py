@@ -108,7 +108,7 @@ def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.
 def ground_directions_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> np.ndarray | None:
     """(m,) +1 / -1 per sighting of ``track`` when it walks there and back over the ground (its box comes back
     ``TURN_BACK_SIZES`` box heights from its furthest point; pan as in ``summarise``): the way it walks in each
-    pass, the turning sighting ending the pass before it. None for a walk one way."""
+    pass, 0 at the turning sighting (the turn lies within a scan interval of it). None for a walk one way."""
     cx = _ground_x(track, pan_px, scan_frames)
     runs = one_way_runs(cx, TURN_BACK_SIZES * track.size_px())
     if len(runs) < 2:
@@ -116,6 +116,7 @@ def ground_directions_x(track: Track, pan_px: np.ndarray | None, scan_frames: np
     out = np.zeros(len(cx), dtype=int)
     for start, end in runs:
         out[start:end] = int(np.sign(cx[end - 1] - cx[max(start - 1, 0)]))
+    out[[end - 1 for _, end in runs[:-1]]] = 0
     return out
 
 

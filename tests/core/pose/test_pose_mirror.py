@@ -155,10 +155,10 @@ def _walk_there_and_back(stand_scans: int = 2) -> Track:
 def test_a_walk_there_and_back_is_posed_each_way_as_it_goes():
     track = _walk_there_and_back()
     directions = ground_directions_x(track, None, None)
-    assert list(directions) == [1] * 9 + [-1] * 9  # the turning sighting ends the way there
+    assert list(directions) == [1] * 8 + [0] + [-1] * 9  # 0: the turning sighting (frame 120)
     path = follow_path(track, 300, 1280, 720, ground_direction_x(track, None, None), directions)
     assert not path.mirrored_at(60) and path.mirrored_at(200)  # walking right, then left
-    assert path.direction_at(60) == 1 and path.direction_at(200) == -1
+    assert [path.direction_at(f) for f in (60, 105, 106, 120, 134, 135, 200)] == [1, 1, 0, 0, 0, -1, -1]
     model = _Model()
     for index in (60, 200):
         _process(SimpleNamespace(estimator=model, guard=None, last_pose=None),
