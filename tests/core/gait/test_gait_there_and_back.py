@@ -8,7 +8,7 @@ import pytest
 
 from core.config import load_profile
 from core.gait.analysis import analyze_series
-from core.gait.direction import count_passes, heading_deg, orient_bouts
+from core.gait.direction import count_passes, heading_deg, orient_bouts, stance_ground_velocity
 from core.gait.leg_swaps import swap_legs
 from core.gait.preprocessing import detect_walking_bouts
 from core.gait.stance_sides import stance_votes
@@ -67,3 +67,13 @@ def test_the_analysis_notes_the_two_passes_and_finds_events_in_both() -> None:
     frames = np.array([e.frame for e in result.events])
     assert (frames <= there["last_frame"]).sum() >= 8 and (frames >= back["first_frame"]).sum() >= 8
     assert abs(result.parameters["cadence_steps_per_min"] / truth["cadence_steps_per_min"] - 1.0) < 0.03
+
+
+@pytest.mark.parametrize("stand_s", [0.0, 1.2])
+def test_a_walk_there_and_back_is_overground(stand_s: float) -> None:
+    """Along one direction, the heels of both passes read as a belt (tens of px/s) that moved the bouts."""
+    positions, truth = _there_and_back("right_to_left", stand_s)
+    for first in (0, 30, 60):  # passes of unequal length (without the check: 59-94 px/s at 30 or 60)
+        assert np.all(stance_ground_velocity(positions[first:], 30.0) == 0.0)
+    there = positions[: truth["passes"][0]["last_frame"] + 1]
+    assert abs(stance_ground_velocity(there, 30.0)[0]) < 0.05 * truth["leg_length_px"]  # one way: overground too
