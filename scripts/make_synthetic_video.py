@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "front), on_box (stands on a box higher up); the walker is the same as without it")
     p.add_argument("--walker-height-px", type=float, default=None,
                    help="the standing walker's height in px (a far, small walker), e.g. 120")
+    p.add_argument("--there-and-back", type=float, default=None, metavar="STAND_S",
+                   help="walk there and back: --seconds each way, the walker standing STAND_S s between the passes "
+                        "(0: the passes cut together, an instant reversal); static camera")
     p.add_argument("--events-csv", action="store_true", help="also write <stem>.events.csv")
     return p.parse_args(argv)
 
@@ -52,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from core.io.events_csv import write_events_csv
     from core.synthetic import GaitParams, generate_walking_video, truth_path, truth_to_events, with_look
+    from core.synthetic.there_and_back import generate_there_and_back_video
 
     try:
         params = with_look(GaitParams(
@@ -61,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             affected_side=args.affected_side, camera=args.camera, second_person=args.second_person,
             walker_height_px=args.walker_height_px,
         ), args.look)
-        truth = generate_walking_video(args.out, params)
+        if args.there_and_back is None:
+            truth = generate_walking_video(args.out, params)
+        else:
+            truth = generate_there_and_back_video(args.out, params, args.there_and_back)
         if args.events_csv:
             write_events_csv(args.out.with_name(args.out.stem + ".events.csv"), truth_to_events(truth))
     except GaitToolError as exc:
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{params.style}, cadence {truth['cadence_steps_per_min']:.1f} steps/min, "
           f"step {truth['step_length_m']:.3f} m, "
           f"speed {truth['walking_speed_m_s']:.2f} m/s, {len(truth['events'])} events, {truth['camera_mode']} camera, "
-          f"{len(truth['people'])} figure(s); "
+          f"{len(truth.get('people', [1]))} figure(s), {len(truth.get('passes', [1]))} pass(es); "
           f"truth {truth_path(args.out)}")
     return 0
 

@@ -22,7 +22,8 @@ from core.config import PreprocessConfig
 from core.constants import SIDES
 from core.errors import InsufficientDataError
 from core.gait.coverage import lost_notes, lost_stretches
-from core.gait.direction import Orientation, ankle_only_sides, heading_deg, orient_bouts, with_virtual_feet
+from core.gait.direction import (Orientation, ankle_only_sides, count_passes, heading_deg, orient_bouts,
+                                 with_virtual_feet)
 from core.gait.evaluation import evaluate_events
 from core.gait.event_timing import TimingModel, refine_events, shipped_model
 from core.gait.events import VIRTUAL_HEELS_META, EventDetection, detect_events, landing_frames
@@ -173,6 +174,17 @@ def _check_events(detection: EventDetection, s: KeypointSeries, n_bouts: int, na
                      "stance of the other side only; steps, support phases and symmetry need both sides")
 
 
+def _pass_notes(orientation: Orientation) -> list[str]:
+    """A note when the walk went back and forth (there and back in one video): how many passes, and that
+    cadence, lengths and per-side values are over all of them."""
+    n = count_passes(orientation.bout_forward)
+    if n < 2:
+        return []
+    headings = ", ".join(f"{heading_deg(f):.0f}" for f in orientation.bout_forward)
+    return [f"the walk had {n} passes (there and back; bout headings {headings} deg), each analysed in its own "
+            "direction: cadence, lengths and per-side values are over all of them"]
+
+
 def _spatial_parameters(
     s: KeypointSeries, orientation: Orientation, detection: EventDetection, rest: EventDetection,
     bouts: list[tuple[int, int]] | None, m_per_unit: float | None, scale_source: str, notes: list[str],
@@ -232,6 +244,7 @@ def analyze_series(
     positions, virtual = with_virtual_feet(orientation.positions, forward)
     lost = lost_notes(lost_stretches(s.positions, s.rate_hz), s.rate_hz)
     notes = [n for n in (view, framing) if n] + list(pre.notes) + lost + _foot_notes(virtual, positions)
+    notes += _pass_notes(orientation)
     placed_heels = [v.split()[0] for v in virtual if v.endswith("heel")]
     oriented = dataclasses.replace(s, positions=positions, meta={**s.meta, VIRTUAL_HEELS_META: placed_heels})
     detection = detect_events(oriented, forward, cfg.event_method, pre.bouts, cfg.video_heel_strike)

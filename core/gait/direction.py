@@ -12,10 +12,16 @@ import numpy as np
 
 from core.constants import LEFT_HIP, LEG_LANDMARKS, RIGHT_HIP, SIDES
 from core.errors import InsufficientDataError
+from core.turns import turning_points
 
 # Pelvis travel (in leg lengths) above which the walk is overground: treadmill pelvis sway is
 # a few centimetres, while even one slow overground stride moves the pelvis ~0.5-1 leg length.
 OVERGROUND_TRAVEL_LEG = 0.5
+# A pelvis that turns back by more than TURN_BACK_LEG leg lengths along a horizontal axis (a walk there and
+# back) walks overground: no belt carries it. Along one direction, its heels' velocities mix both passes
+# and read as a belt of 30-100 px/s (0.3-1 leg lengths/s) on synthetic walks there and back, which moved
+# or cut the walking bouts.
+TURN_BACK_LEG = 2.0
 # A mean heel->toe vector shorter than this fraction of the foot length has no reliable sign.
 MIN_FOOT_AXIS_CONSISTENCY = 0.2
 # A rigid foot for missing heel or toe landmarks, in leg lengths (hip-ankle ~0.491 H), from
@@ -146,8 +152,11 @@ def ground_velocity(forward_velocities: list[np.ndarray]) -> float:
 
 def stance_ground_velocity(positions: np.ndarray, rate_hz: float) -> np.ndarray:
     """(3,) horizontal velocity (units/s) of the ground under the stance feet: 0 overground, the belt
-    on a treadmill (``ground_velocity`` of the heels along ``progression_direction``); 0 without feet."""
+    on a treadmill (``ground_velocity`` of the heels along ``progression_direction``); 0 without feet,
+    and 0 for a walk that turns back (``TURN_BACK_LEG``)."""
     sides = present_sides(positions)
+    if _turns_back(positions):
+        return np.zeros(3)
     try:
         forward = progression_direction(positions)
     except InsufficientDataError:
@@ -155,6 +164,16 @@ def stance_ground_velocity(positions: np.ndarray, rate_hz: float) -> np.ndarray:
     heel_v = [np.gradient(foot_points(positions, s)[0] @ forward) * rate_hz for s in sides]
     v = ground_velocity(heel_v) if heel_v else float("nan")
     return v * forward if np.isfinite(v) else np.zeros(3)
+
+
+def _turns_back(positions: np.ndarray) -> bool:
+    """Whether the pelvis turns back by more than ``TURN_BACK_LEG`` leg lengths along X or Z."""
+    try:
+        turn = TURN_BACK_LEG * leg_length(positions)
+    except InsufficientDataError:
+        return False
+    pelvis = pelvis_position(positions)
+    return bool(np.isfinite(turn)) and any(turning_points(pelvis[:, k], turn) for k in (0, 2))
 
 
 def progression_direction(positions: np.ndarray) -> np.ndarray:
@@ -197,6 +216,13 @@ def bout_direction(positions: np.ndarray, forward: np.ndarray) -> np.ndarray:
     except InsufficientDataError:
         return forward
     return own if float(own @ forward) < 0.5 else forward
+
+
+def count_passes(bout_forward: list[np.ndarray]) -> int:
+    """Passes of a walk (0 without bouts): 1, plus 1 each time a bout walks the other way (more than 90 degrees)
+    from the bout before it (a walk there and back: 2). bout_forward: each bout's direction (3,)."""
+    turns = sum(float(a @ b) < 0 for a, b in zip(bout_forward, bout_forward[1:]))
+    return 1 + turns if bout_forward else 0
 
 
 def heading_deg(direction: np.ndarray) -> float:

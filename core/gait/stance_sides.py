@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.constants import LEG_LANDMARKS
+from core.turns import one_way_runs
 
 SIDES = ("left", "right")
 # A heel rests when its speed over ground is below REST_FRACTION of the walking speed.
@@ -37,6 +38,11 @@ MAX_STEP_RATIO = 1.5
 # Changing a chain's alternation phase between two steps costs the samples of this many median steps
 # voting against it (see ``_step_phases``).
 PHASE_SWITCH_STEPS = 1.0
+# A walk there and back is voted pass by pass (``core.turns.one_way_runs``): a pass ends where the pelvis turns back
+# by more than MIN_PASS_LEG leg lengths (over the ground) from its furthest point. With one direction for the
+# whole walk, the way back's placements each lay behind the last (no chain, no vote) and, with a stand
+# between the passes, the median pelvis velocity was about 0 (no resting heel, no vote at all).
+MIN_PASS_LEG = 2.0
 
 
 @dataclass
@@ -152,15 +158,18 @@ def stance_votes(positions: np.ndarray, rate_hz: float, scale: float,
     n_hips = np.isfinite(hips).sum(axis=1)
     pelvis_x = np.where(n_hips > 0, np.nansum(hips, axis=1) / np.maximum(n_hips, 1), np.nan)
     ground_x = ground_positions(heel_x, rate_hz, scene_velocity_px_s)
-    velocity = np.gradient(ground_positions(pelvis_x[:, None], rate_hz, scene_velocity_px_s)[:, 0]) * rate_hz
+    pelvis_ground_x = ground_positions(pelvis_x[:, None], rate_hz, scene_velocity_px_s)[:, 0]
+    velocity = np.gradient(pelvis_ground_x) * rate_hz
     if not np.isfinite(velocity).any() or not np.isfinite(scale):
         return votes
-    walking = float(np.nanmedian(velocity))
-    if not np.isfinite(walking) or walking == 0:
-        return votes
-    placements = find_placements(ground_x, rate_hz, abs(walking), scale)
-    for p, side in zip(placements, placement_sides(placements, float(np.sign(walking)), scale)):
-        if side is not None:
-            for t, label in zip(p.frames, p.labels):
-                votes[t] += 1.0 if label != side else -1.0
+    for start, end in one_way_runs(pelvis_ground_x, MIN_PASS_LEG * scale):
+        walking = float(np.nanmedian(velocity[start:end])) if np.isfinite(velocity[start:end]).any() else np.nan
+        if not np.isfinite(walking) or walking == 0:
+            continue
+        placements = find_placements(ground_x[start:end], rate_hz, abs(walking), scale)
+        for p, side in zip(placements, placement_sides(placements, float(np.sign(walking)), scale)):
+            if side is not None:
+                for t, label in zip(p.frames, p.labels):
+                    votes[start + t] += 1.0 if label != side else -1.0
     return votes
+

@@ -2,7 +2,8 @@
 and the crop that followed them; and the ``person`` block of ``gait_parameters.json``.
 
 Arrays (frame px, x0 y0 x1 y1): ``scan_frames`` (s,), ``pan_px`` (s,), ``track_ids`` (t,),
-``boxes`` (t, s, 4) NaN where a track was not seen, ``path_first_frame`` (), ``path_boxes`` (n, 4);
+``boxes`` (t, s, 4) NaN where a track was not seen, ``path_first_frame`` (), ``path_boxes`` (n, 4),
+``path_directions`` (n,) the walker's direction per path frame on a walk there and back (empty: one way);
 ``meta`` is a JSON string (chosen id, mode, roi, summaries).
 """
 

@@ -398,7 +398,7 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
     """Pose on the frame (or ROI), or on the walker's crop when following; None outside the walker's
     span or when the pose found is not the walker's (``core.pose.pose_guard.judge``, with ``lane.guard``).
     A walker going left (the crop path's direction; on the whole frame, the way her accepted poses face)
-    is posed mirrored (``FollowPath.mirrored``)."""
+    is posed mirrored (``FollowPath.mirrored_at``: each pass of a walk there and back the way it goes)."""
     est = lane.estimator
     if follow is None:
         result = est.process(frame, mirror=lane.walker.direction_x() < 0)
@@ -410,7 +410,7 @@ def _process(lane: _Lane, frame: Frame, follow: FollowPath | None) -> tuple[np.n
         return None
     last = lane.last_pose
     pose = last[1] if last is not None and frame.index - last[0] <= MASK_POSE_FRAMES else None
-    result = est.process(_others_masked(frame, follow, box, pose), box, mirror=follow.mirrored)
+    result = est.process(_others_masked(frame, follow, box, pose), box, mirror=follow.mirrored_at(frame.index))
     if result is None:
         return None
     if not follow.on_walker(frame.index, result[0], lane.guard):

@@ -21,7 +21,7 @@ from core.pose.static_tiles import StaticTiles
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, for_scan_period, track_people
 from core.pose.turn_takers import join_turn_takers
-from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, summarise
+from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, ground_directions_x, summarise
 
 ALTERNATE_TILE_SIZES = True  # halves the finder's cost (scripts/benchmark_finder_cost.py)
 SCAN_MAX_SIDE_PX = 1280  # frames are scanned at most this large (tiles are resized to 224 anyway)
@@ -210,7 +210,8 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     except NoWalkerError as exc:
         sums = [replace(summarise(t, pan, scan_frames, frame_size), reason="not chosen: " + exc.reason) for t in tracks]
         return ScanResult(tracks, None, sums, scan_frames, pan, None, exc.reason)
-    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames))
+    path = follow_path(chosen, n_frames, width_px, height_px, ground_direction_x(chosen, pan, scan_frames),
+                       ground_directions_x(chosen, pan, scan_frames))
     others = [(np.asarray(t.frames, dtype=float), np.asarray(t.boxes, dtype=float)) for t in tracks if t is not chosen]
     path = replace(path, others_px=others_along(others, path.first_frame, len(path.boxes_px)))
     return ScanResult(tracks, chosen.track_id, summaries, scan_frames, pan, path)
@@ -289,8 +290,10 @@ def plan_follow(
             raise NoWalkerError(meta["error"], video)
         if meta.get("chosen_id") is None or meta.get("whole_frame"):
             return None
+        directions = arrays.get("path_directions")
         path = FollowPath(int(arrays["path_first_frame"]), arrays["path_boxes"], arrays.get("path_centres"),
-                          int(arrays.get("path_direction", 0)), frame_side_px=max(width_px, height_px))
+                          int(arrays.get("path_direction", 0)), frame_side_px=max(width_px, height_px),
+                          directions_x=directions if directions is not None and len(directions) else None)
         return replace(path, others_px=others_along(_stored_others(arrays, int(meta["chosen_id"])),
                                                      path.first_frame, len(path.boxes_px)))
     glancing = mode == "auto" and not overruled  # the glance's lone walker was someone else's poses last time
@@ -332,4 +335,6 @@ def scan_arrays(scan: ScanResult) -> dict[str, np.ndarray]:
             "path_boxes": np.zeros((0, 4)) if scan.path is None else scan.path.boxes_px,
             "path_centres": np.zeros((0, 2)) if scan.path is None or scan.path.centres_px is None
             else scan.path.centres_px,
-            "path_direction": np.array(0 if scan.path is None else scan.path.direction_x)}
+            "path_direction": np.array(0 if scan.path is None else scan.path.direction_x),
+            "path_directions": np.zeros(0, dtype=np.int8) if scan.path is None or scan.path.directions_x is None
+            else scan.path.directions_x.astype(np.int8)}

@@ -25,7 +25,9 @@ class FollowPath:
     crops' centres), and the walker's direction over the ground in the image (+1 right, -1 left, 0
     unknown). ``others_px`` (n, k, 4): the other people's boxes in the same frames (NaN where a
     person is not in view), kept out of the scenery's pan (``core.pose.scene_motion``).
-    ``frame_side_px``: the video frame's longer side (px; 0 unknown)."""
+    ``frame_side_px``: the video frame's longer side (px; 0 unknown). ``directions_x`` (n,): the direction
+    in each frame of a walk there and back (``core.pose.walker_choice.ground_directions_x``; None: one way,
+    ``direction_x`` throughout)."""
 
     first_frame: int
     boxes_px: np.ndarray = field(compare=False)
@@ -33,6 +35,7 @@ class FollowPath:
     direction_x: int = 0
     others_px: np.ndarray | None = field(default=None, compare=False)
     frame_side_px: int = 0
+    directions_x: np.ndarray | None = field(default=None, compare=False)
 
     @property
     def mirrored(self) -> bool:
@@ -40,6 +43,17 @@ class FollowPath:
         landmark model exchanged a small walker's legs for bursts of frames near every crossing when she
         went left, and rarely when the same walk went right (docs/walker.md, "Session 10")."""
         return self.direction_x < 0
+
+    def direction_at(self, frame: int) -> int:
+        """The walker's direction at video ``frame`` (+1 right, -1 left, 0 unknown): the pass's on a walk there
+        and back, else ``direction_x``."""
+        if self.directions_x is None or not len(self.directions_x):
+            return self.direction_x
+        return int(self.directions_x[int(np.clip(frame - self.first_frame, 0, len(self.directions_x) - 1))])
+
+    def mirrored_at(self, frame: int) -> bool:
+        """``mirrored`` at video ``frame``: each pass of a walk there and back the way it goes."""
+        return self.direction_at(frame) < 0
 
     def others_at(self, frame: int) -> np.ndarray | None:
         """(m, 4) px boxes of the other people in view at ``frame``; None when there are none."""
@@ -61,7 +75,7 @@ class FollowPath:
         if nearer_someone_else(landmarks_px, centre, self.others_at(frame), float(box[2] - box[0])):
             return False
         return judge(GuardMemory() if memory is None else memory, frame, landmarks_px, centre,
-                     float(box[2] - box[0]), self.direction_x)
+                     float(box[2] - box[0]), self.direction_at(frame))
 
     def decode_span(self, stride: int) -> tuple[int, int]:
         """Video frames ``[lo, hi)`` a pose lane must decode: the crop's frames, and before them enough
@@ -105,11 +119,15 @@ def others_along(sightings: list[tuple[np.ndarray, np.ndarray]], first: int, n: 
     return out
 
 
-def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0) -> FollowPath:
+def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, direction_x: int = 0,
+                sighting_directions_x: np.ndarray | None = None) -> FollowPath:
     """Crop boxes for every frame from before the track's first sighting to after its last (``_span``,
     within the video): centre interpolated between scans (carried on at the track's velocity
     beyond its ends) and smoothed, side fixed at ``CROP_SIDE_BOXES`` x the track's larger box sizes
-    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``."""
+    (90th percentile), kept inside the frame. ``direction_x``: see ``FollowPath``;
+    ``sighting_directions_x`` (m,): a walk there and back's direction at each sighting (0 at a turn); a frame
+    takes the direction of the sightings either side of it where they agree, else 0 (unknown: no mirroring and no
+    facing check while the walker may be turning)."""
     frames = np.asarray(track.frames, dtype=float)
     boxes = np.asarray(track.boxes, dtype=float)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
@@ -123,7 +141,14 @@ def follow_path(track: Track, n_frames: int, width_px: int, height_px: int, dire
     x0 = np.clip(cx - side / 2, 0, width_px - side)
     y0 = np.clip(cy - side / 2, 0, height_px - side)
     out = np.stack([x0, y0, x0 + side, y0 + side], axis=1)
-    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x, frame_side_px=max(width_px, height_px))
+    directions = None
+    if sighting_directions_x is not None:
+        at = np.asarray(sighting_directions_x, dtype=int)
+        before = at[np.clip(np.searchsorted(frames, t, side="right") - 1, 0, len(frames) - 1)]
+        after = at[np.clip(np.searchsorted(frames, t, side="left"), 0, len(frames) - 1)]
+        directions = np.where(before == after, before, 0)
+    return FollowPath(first, out, np.stack([cx, cy], axis=1), direction_x, frame_side_px=max(width_px, height_px),
+                      directions_x=directions)
 
 
 def crop_max_side_px(profile_max_side_px: int, path: FollowPath | None) -> int:

@@ -13,6 +13,7 @@ import numpy as np
 from core.constants import RIVAL_WALKER_WORDS
 from core.errors import NoWalkerError
 from core.pose.tracking import Track
+from core.turns import one_way_runs
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class TrackSummary:
 
 # One stride of a normal walk is about 0.8 of body height; the body box is about 1.25 body heights.
 MIN_TRAVEL_SIZES = 0.6
+# A walker whose box comes back this many box heights over the ground from its furthest point walks there
+# and back (``ground_directions_x``): each pass is posed the way it goes (a step or two of a turn less).
+TURN_BACK_SIZES = 1.0
 # Median leg motion (core/pose/leg_motion.py) below which a track moves as one piece: it slides
 # along (a moving walkway, scenery carried by the pan) rather than steps. Per-track medians on
 # synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
@@ -99,6 +103,21 @@ def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.
     cx = _ground_x(track, pan_px, scan_frames)
     net = float(cx[-1] - cx[0])
     return 0 if abs(net) < MIN_TRAVEL_SIZES * track.size_px() else int(np.sign(net))
+
+
+def ground_directions_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> np.ndarray | None:
+    """(m,) +1 / -1 per sighting of ``track`` when it walks there and back over the ground (its box comes back
+    ``TURN_BACK_SIZES`` box heights from its furthest point; pan as in ``summarise``): the way it walks in each
+    pass, 0 at the turning sighting (the turn lies within a scan interval of it). None for a walk one way."""
+    cx = _ground_x(track, pan_px, scan_frames)
+    runs = one_way_runs(cx, TURN_BACK_SIZES * track.size_px())
+    if len(runs) < 2:
+        return None
+    out = np.zeros(len(cx), dtype=int)
+    for start, end in runs:
+        out[start:end] = int(np.sign(cx[end - 1] - cx[max(start - 1, 0)]))
+    out[[end - 1 for _, end in runs[:-1]]] = 0
+    return out
 
 
 def one_person_in_place(tracks: list[Track]) -> list[Track]:

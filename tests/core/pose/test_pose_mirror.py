@@ -11,9 +11,11 @@ from core.config import load_profile
 from core.constants import LANDMARK_INDEX, MIRROR_PERMUTATION, NUM_LANDMARKS
 from core.pose.direct_pose import DirectPoseEstimator, _mirrored
 from core.pose.extractor import PoseEstimator, _process
-from core.pose.follow_path import FollowPath
+from core.pose.follow_path import FollowPath, follow_path
 from core.pose.pose_roi import PoseRoi
+from core.pose.tracking import Track
 from core.pose.video import iter_frames
+from core.pose.walker_choice import ground_direction_x, ground_directions_x
 
 FRAMES = 45  # 1.5 s of the 640x360 walk (left to right)
 WIDTH_PX = 640
@@ -139,3 +141,37 @@ def test_on_the_whole_frame_a_walker_facing_left_is_posed_mirrored_once_her_faci
     for i in range(2 * FACING_VOTES):
         assert _process(lane, SimpleNamespace(index=i, time_s=i / 30.0), None) is not None
     assert model.mirror == [facing < 0 and i >= FACING_VOTES for i in range(2 * FACING_VOTES)]
+
+
+def _walk_there_and_back(stand_scans: int = 2) -> Track:
+    """A 200 px tall walker going right for 8 scans (15 frames apart, 60 px each), standing, then back."""
+    xs = [100.0 + 60.0 * k for k in range(9)] + [580.0] * stand_scans
+    xs += [580.0 - 60.0 * k for k in range(1, 8)]
+    frames = [15 * k for k in range(len(xs))]
+    boxes = [np.array([x - 50.0, 100.0, x + 50.0, 300.0]) for x in xs]
+    return Track(1, frames, boxes, [0.9] * len(xs))
+
+
+def test_a_walk_there_and_back_is_posed_each_way_as_it_goes():
+    track = _walk_there_and_back()
+    directions = ground_directions_x(track, None, None)
+    assert list(directions) == [1] * 8 + [0] + [-1] * 9  # 0: the turning sighting (frame 120)
+    path = follow_path(track, 300, 1280, 720, ground_direction_x(track, None, None), directions)
+    assert not path.mirrored_at(60) and path.mirrored_at(200)  # walking right, then left
+    assert [path.direction_at(f) for f in (60, 105, 106, 120, 134, 135, 200)] == [1, 1, 0, 0, 0, -1, -1]
+    model = _Model()
+    for index in (60, 200):
+        _process(SimpleNamespace(estimator=model, guard=None, last_pose=None),
+                 SimpleNamespace(index=index, time_s=index / 30.0), path)
+    assert model.mirror == [False, True]
+
+
+def test_a_walk_one_way_keeps_one_direction():
+    track = _walk_there_and_back()
+    one_way = Track(1, track.frames[:9], track.boxes[:9], track.scores[:9])
+    assert ground_directions_x(one_way, None, None) is None
+    path = follow_path(one_way, 300, 1280, 720, -1)
+    assert path.directions_x is None and path.mirrored_at(0) and path.mirrored_at(100)
+    # coming back less than a box height is no turn
+    short = Track(1, track.frames[:12], track.boxes[:12], track.scores[:12])
+    assert ground_directions_x(short, None, None) is None
