@@ -172,4 +172,3 @@ def stance_votes(positions: np.ndarray, rate_hz: float, scale: float,
                 for t, label in zip(p.frames, p.labels):
                     votes[start + t] += 1.0 if label != side else -1.0
     return votes
-
