@@ -20,16 +20,18 @@ def _speed(summary: dict[str, Any]) -> str:
 def _name_cell(entry: dict[str, Any]) -> str:
     name = esc(entry.get("name") or entry.get("input") or "?")
     link = entry.get("report")
-    return f'<a href="{href(link)}">{name}</a>' if link else name
+    source = f'<br><span class="na">{esc(entry["input"])}</span>' if entry.get("input") else ""
+    return (f'<a href="{href(link)}">{name}</a>' if link else name) + source
 
 
 def _analysed_row(entry: dict[str, Any]) -> list[str]:
     s = entry.get("summary") or {}
     grades = [grade_badge(s.get(f"confidence_{key}")) for key in QUANTITY_LABELS]
     notes = entry.get("notes") or []
+    why = esc(s.get("confidence_reasons") or "")
     return [_name_cell(entry), esc(number(s.get("cadence_steps_per_min"), 1) or "none"), _speed(s),
             esc(s.get("n_strides_used", 0)), grade_badge(s.get("confidence")), *grades,
-            esc(f"{len(notes)} note(s)") if notes else ""]
+            why + (f"{'<br>' if why else ''}{len(notes)} note(s) in the report" if notes else "")]
 
 
 def index_page(entries: Sequence[dict[str, Any]], title: str = "Gait analysis results") -> str:
@@ -43,10 +45,10 @@ def index_page(entries: Sequence[dict[str, Any]], title: str = "Gait analysis re
     if ok:
         labels = [f"Grade: {esc(label.split(' (')[0])}" for label in QUANTITY_LABELS.values()]
         headers = ["Input", "Cadence (steps/min)", "Walking speed", "Strides (n)", "Confidence (overall)", *labels,
-                   "Notes"]
-        parts.append("<h2>Analysed</h2>" + table(headers, (_analysed_row(e) for e in ok)))
+                   "Why (overall grade), notes"]
+        parts.append("<h2>Analysed</h2>" + table(headers, (_analysed_row(e) for e in ok), last_text=True))
     if failed:
         rows = [[esc(e.get("input") or "?"), esc(e.get("kind") or ""), esc(e.get("reason") or "no reason given")]
                 for e in failed]
         parts.append("<h2>Failed</h2>" + table(["Input", "Kind", "Reason"], rows, numeric_from=99))
-    return page(title, "\n".join(parts))
+    return page(title, "\n".join(parts), wide=True)

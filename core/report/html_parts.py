@@ -21,7 +21,7 @@ h1{font-size:1.5rem;margin:0 0 .2rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;
 .sub{color:#555;margin:0 0 1rem}
 table{border-collapse:collapse;margin:.3rem 0 .6rem;font-size:.92rem}
 th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td ul{margin:0;padding-left:1.1rem}th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .keys{display:flex;flex-wrap:wrap;gap:.6rem;margin:.6rem 0}
 .key{border:1px solid #bbb;border-radius:.3rem;padding:.4rem .7rem;min-width:9rem}
 .key b{display:block;font-size:1.35rem}.key span{color:#555;font-size:.85rem}
@@ -64,11 +64,15 @@ def grade_badge(grade: str | None) -> str:
     return f'<span class="grade grade-{grade}">{esc(grade)}</span>'
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1) -> str:
-    """A table of already-escaped cells; columns from ``numeric_from`` on are right-aligned."""
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1, last_text: bool = False) -> str:
+    """A table of already-escaped cells; columns from ``numeric_from`` on are right-aligned (the last one not,
+    with ``last_text``)."""
     head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td{" class=num" if i >= numeric_from else ""}>{c}</td>'
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    last = len(headers) - 1 if last_text else len(headers)
+    def cls(i: int) -> str:
+        return " class=num" if numeric_from <= i < last else " class=why" if i == last else ""
+
+    body = "".join("<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -91,8 +95,10 @@ class Footnotes:
         return f'<ol class="foot">{items}</ol>'
 
 
-def page(title: str, body: str) -> str:
-    """A complete, self-contained HTML document (inline CSS; ``title`` is escaped here, ``body`` is not)."""
+def page(title: str, body: str, wide: bool = False) -> str:
+    """A complete, self-contained HTML document (inline CSS; ``title`` is escaped here, ``body`` is not);
+    ``wide`` for a table of many columns."""
+    extra = "body{max-width:90rem}td.why{min-width:14rem}" if wide else ""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{esc(title)}</title><style>{CSS}{extra}</style></head>\n<body>\n{body}\n</body></html>\n")
