@@ -12,6 +12,8 @@ from core.io.atomic import read_json, write_text
 REPORT_HTML = "report.html"
 INDEX_HTML = "index.html"
 FIGURE_NAMES = ("events_review.png", "events_timeline.png", "angles.png")
+# File times may lag the process clock by a tick (as in ``core.io.run_files.files_written_since``).
+FILE_CLOCK_SLACK_S = 0.02
 DATA_NAMES = ("events.csv", "gait_parameters.json", "angles_cycles.csv", "landmarks.csv", "review.mp4")
 
 
@@ -37,16 +39,18 @@ def write_report_html(folder: str | Path, plots: bool = True) -> Path:
     return path
 
 
-def write_index_html(out_dir: str | Path, entries: list[dict[str, Any]]) -> Path:
+def write_index_html(out_dir: str | Path, entries: list[dict[str, Any]], since_epoch_s: float = 0.0) -> Path:
     """``out_dir/index.html``: ``entries`` as ``core.report.html_index.index_page`` takes them, each analysed
-    one with ``output_dir`` linked to its report (when that report exists)."""
+    one with ``output_dir`` linked to its report when that exists and was written since ``since_epoch_s`` (the
+    run's start: not an earlier run's report, e.g. under ``--extract-only``)."""
     from core.report.html_index import index_page
 
     out_dir = Path(out_dir)
     linked = []
     for e in entries:
         report = Path(e["output_dir"]) / REPORT_HTML if e.get("output_dir") else None
-        ok = report is not None and e.get("status") == "ok" and report.is_file()
+        ok = (report is not None and e.get("status") == "ok" and report.is_file()
+              and report.stat().st_mtime >= since_epoch_s - FILE_CLOCK_SLACK_S)
         linked.append({**e, "report": os.path.relpath(report, out_dir) if ok else None})
     path = out_dir / INDEX_HTML
     write_text(path, index_page(linked))

@@ -28,7 +28,7 @@ def _analysed_row(entry: dict[str, Any]) -> list[str]:
     s = entry.get("summary") or {}
     grades = [grade_badge(s.get(f"confidence_{key}")) for key in QUANTITY_LABELS]
     notes = entry.get("notes") or []
-    why = esc(s.get("confidence_reasons") or "")
+    why = esc(s.get("confidence_reasons") or "") if entry.get("report") else "no report from this run (not analysed)"
     return [_name_cell(entry), esc(number(s.get("cadence_steps_per_min"), 1) or "none"), _speed(s),
             esc(s.get("n_strides_used", 0)), grade_badge(s.get("confidence")), *grades,
             why + (f"{'<br>' if why else ''}{len(notes)} note(s) in the report" if notes else "")]

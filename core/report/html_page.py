@@ -17,7 +17,8 @@ SIDE_ROWS = (
     ("double_support_pct", "Double support (% of cycle)", 1), ("single_support_pct", "Single support (% of cycle)", 1),
     ("step_length_m", "Step length (m)", 3), ("stride_length_m", "Stride length (m)", 3),
     ("step_width_m", "Step width (m)", 3),
-    ("step_length_leg_norm", "Step length (leg lengths)", 3), ("stride_length_leg_norm", "Stride length (leg lengths)", 3),
+    ("step_length_leg_norm", "Step length (leg lengths)", 3),
+    ("stride_length_leg_norm", "Stride length (leg lengths)", 3),
 )
 # The figures, in reading order, with what they show.
 FIGURES = {
@@ -107,7 +108,8 @@ def _key_figures(doc: dict, notes: Footnotes) -> str:
         (esc(doc.get("n_strides_used", 0)), f"strides used ({esc(doc.get('n_strides_rejected', 0))} rejected)"),
         (grade_badge(quality.get("grade")), "confidence (overall)"),
     ]
-    return '<div class="keys">' + "".join(f'<div class="key"><b>{v}</b><span>{k}</span></div>' for v, k in boxes) + "</div>"
+    cells = "".join(f'<div class="key"><b>{v}</b><span>{k}</span></div>' for v, k in boxes)
+    return f'<div class="keys">{cells}</div>'
 
 
 def _confidence(doc: dict) -> str:
@@ -153,7 +155,8 @@ def _angles(doc: dict) -> str:
                      esc(s.get("n", 0))])
     if not rows:
         return ""
-    return "<h2>Joint angles</h2>" + table(["Joint", "Range of motion (deg)", "Min (deg)", "Max (deg)", "Cycles (n)"], rows)
+    headers = ["Joint", "Range of motion (deg)", "Min (deg)", "Max (deg)", "Cycles (n)"]
+    return "<h2>Joint angles</h2>" + table(headers, rows)
 
 
 def _evaluation(doc: dict) -> str:
@@ -195,5 +198,6 @@ def video_report_page(doc: dict[str, Any], images: Sequence[str] = (), files: Se
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in doc["notes"]) + "</ul>")
     parts += [_figures(images), _angles(doc), _evaluation(doc)]
     if files:
-        parts.append("<h2>Files</h2><ul>" + "".join(f'<li><a href="{href(f)}">{esc(f)}</a></li>' for f in files) + "</ul>")
+        links = "".join(f'<li><a href="{href(f)}">{esc(f)}</a></li>' for f in files)
+        parts.append(f"<h2>Files</h2><ul>{links}</ul>")
     return page(f"Gait report: {name}", "\n".join(p for p in parts if p))

@@ -258,8 +258,9 @@ def write_run_reports(cfg: PipelineConfig, monitor: PerformanceMonitor, results:
     rows = [{"input": r.source, "kind": r.kind, "status": r.status, "reason": r.error or "", **r.summary}
             for r in results.inputs]
     write_summary_csv(out / "summary.csv", rows)
-    write_index_html(out, [{"input": r.source, "name": r.name, "kind": r.kind, "status": r.status, "reason": r.error,
-                            "summary": r.summary, "notes": r.notes, "output_dir": r.output_dir} for r in results.inputs])
+    entries = [{"input": r.source, "name": r.name, "kind": r.kind, "status": r.status, "reason": r.error,
+                "summary": r.summary, "notes": r.notes, "output_dir": r.output_dir} for r in results.inputs]
+    write_index_html(out, entries, since_epoch_s=results.started_epoch_s)
     failures = [{"input": r.source, "kind": r.kind, "error": r.error} for r in results.failures]
     write_json(out / "failures.json", failures)
     write_json(out / "effective_config.json", cfg.to_dict())

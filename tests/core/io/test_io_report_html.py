@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from core.io.atomic import write_json
@@ -38,14 +39,17 @@ def test_report_without_plots_has_no_images(tmp_path):
     assert "<img" not in page and "101.5" in page
 
 
-def test_index_links_each_existing_report(tmp_path):
-    ok, other = _folder(tmp_path, "a b"), _folder(tmp_path, "c")
+def test_index_links_each_report_of_this_run(tmp_path):
+    ok, stale, none = _folder(tmp_path, "a b"), _folder(tmp_path, "c"), _folder(tmp_path, "e")
+    started_s = time.time() - 5.0
     write_report_html(ok)
+    os.utime(write_report_html(stale), (started_s - 60.0, started_s - 60.0))  # an earlier run's (--extract-only)
     write_index_html(tmp_path, [
         {"input": "a b.mp4", "name": "a b", "status": "ok", "output_dir": str(ok), "summary": {}},
-        {"input": "c.mp4", "name": "c", "status": "ok", "output_dir": str(other), "summary": {}},  # no report
+        {"input": "c.mp4", "name": "c", "status": "ok", "output_dir": str(stale), "summary": {}},
+        {"input": "e.mp4", "name": "e", "status": "ok", "output_dir": str(none), "summary": {}},
         {"input": "d.mp4", "status": "failed", "kind": "video", "reason": "cannot decode"},
-    ])
+    ], since_epoch_s=started_s)
     page = (tmp_path / INDEX_HTML).read_text()
     assert re.findall(r'<a href="([^"]+)"', page) == [f"a%20b/{REPORT_HTML}"]
-    assert "cannot decode" in page
+    assert page.count("no report from this run") == 2 and "cannot decode" in page
