@@ -177,7 +177,8 @@ def _figures(images: Sequence[str]) -> str:
     """The plots other than the contact sheet (shown with who was analysed); a line when there is no plot."""
     shown = [name for name in FIGURES if name in images and name != "events_review.png"]
     if not images:
-        return "<h2>Plots</h2><p>No plots in this folder (written without <code>--no-plots</code>).</p>"
+        return ("<h2>Plots</h2><p>No plots beside this page (they are written when the analysis runs without "
+                "<code>--no-plots</code>).</p>")
     return "<h2>Plots</h2>" + "".join(f'<figure><img src="{href(n)}" alt="{esc(n)}"><figcaption>{esc(FIGURES[n])}'
                                       "</figcaption></figure>" for n in shown)
 
