@@ -213,6 +213,9 @@ QUANTITY_CHECKS: dict[str, tuple[str, ...]] = {
                  "method_si_symmetry"),
     "lengths": (*_BASE, "view", "pan_from_feet", "framing"),
 }
+# How each quantity of QUANTITY_CHECKS is named to a reader (console, report.html).
+QUANTITY_LABELS = {"cadence": "cadence", "event_timing": "event timing (stance, swing, double support)",
+                   "symmetry": "symmetry", "lengths": "lengths and speed"}
 
 
 def _checks(ev: dict[str, Any]) -> list[Check]:

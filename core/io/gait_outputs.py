@@ -154,6 +154,7 @@ def summary_row(result: GaitResult) -> dict[str, Any]:
         "n_strides_rejected": p["n_strides_rejected"],
         "cadence_steps_per_min": p["cadence_steps_per_min"],
         "walking_speed_m_s": p["walking_speed_m_s"],
+        "walking_speed_leg_norm_per_s": p.get("walking_speed_leg_norm_per_s"),
         "m_per_unit": result.m_per_unit,
         "camera_motion": ground.get("camera_motion"),
         "ground_source": ground.get("source"),

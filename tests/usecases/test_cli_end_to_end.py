@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,18 @@ def test_outputs_and_reports_exist(run: Path, synthetic_video: Path):
     assert metric.units == "m" and seen.sum() > 0.8 * metric.n_frames
     assert np.polyfit(metric.time_s[seen], hip_x_m[seen], 1)[0] == pytest.approx(truth["walking_speed_m_s"], rel=0.1)
     assert params["walking_speed_m_s"] == pytest.approx(truth["walking_speed_m_s"], rel=0.05)
+
+
+def test_html_report_and_index(run: Path):
+    folder = run / "walk"
+    page = (folder / "report.html").read_text()
+    params = json.loads((folder / "gait_parameters.json").read_text())
+    assert f"{params['cadence_steps_per_min']:.1f}" in page and f"{params['walking_speed_m_s']:.2f}" in page
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert "events_review.png" in images and "angles.png" in images
+    assert all((folder / name).is_file() for name in images)
+    index = (run / "index.html").read_text()
+    assert re.findall(r'<a href="([^"]+)"', index) == ["walk/report.html"] and "1 analysed, 0 failed" in index
 
 
 def test_pose_workers_start_while_the_video_is_probed(run: Path):

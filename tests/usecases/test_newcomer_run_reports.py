@@ -89,6 +89,7 @@ def test_memory_budget_too_small_is_a_settings_error(tiny_video, tmp_path, monke
     assert run.err.strip().startswith("error: --max-memory 200 MB cannot fit one pose worker")
     assert "FAILED" not in run.out and "command line" not in run.out
     assert run.failures[0]["kind"] == "config"
+    assert "cannot fit one pose worker" in (tmp_path / "out" / "index.html").read_text()  # not an earlier run's
 
 
 def test_missing_model_with_strict_models_is_a_settings_error(tiny_video, tmp_path, monkeypatch):

@@ -128,6 +128,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
         notes.append(f"person detected in {rate:.0%} of frames")
     from core.io.gait_outputs import add_notes
     from core.io.people_tracks import add_person_block, guard_notes, rival_notes
+    from core.io.report_html import write_report_html
     from usecases.gait_analysis.review import write_review_outputs
 
     try:
@@ -143,6 +144,7 @@ def analyse_video(cfg: PipelineConfig, monitor: PerformanceMonitor, job: Any, pr
     notes += write_review_outputs(cfg, monitor, job, batch, analysed=True)
     notes += clock_hints(res.summary.get("cadence_steps_per_min"), cfg.recorded_fps, job.info.fps)
     add_notes(job.out_dir / "gait_parameters.json", notes)
+    write_report_html(job.out_dir, plots=cfg.plots)  # last: it shows the notes and the contact sheet above
     return Analysis({**extra, **res.summary}, notes + res.notes, res.tcn, res.problems)
 
 
@@ -163,6 +165,9 @@ def analyse_keypoint_file(cfg: PipelineConfig, monitor: PerformanceMonitor, path
         else:
             raise InputError("unsupported keypoint file (expected .trc, .c3d or landmarks .csv)", path)
     analysis = analyse_series(cfg, monitor, replace(series, name=folder.name), folder, path)
+    from core.io.report_html import write_report_html
+
+    write_report_html(folder, plots=cfg.plots)
     note = series.meta.get("load_note")
     return replace(analysis, notes=[note] + analysis.notes) if note else analysis
 

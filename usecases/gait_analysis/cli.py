@@ -205,17 +205,20 @@ def _report_run_error(args: argparse.Namespace, message: str, exc: Any) -> None:
 
 
 def _record_config_failure(out: Path, exc: Any) -> None:
-    """failures.json names the setting's error and summary.csv lists no input, so that neither is
+    """failures.json and index.html name the setting's error and summary.csv lists no input, so that none is
     mistaken for an earlier run's. Nothing else is printed: the error line says it all."""
     from core.errors import GaitToolError
     from core.io.atomic import write_json
     from core.io.gait_outputs import write_summary_csv
     from core.io.inputs import OutputLock
+    from core.io.report_html import write_index_html
 
     try:
         with OutputLock(out):
             write_json(out / "failures.json", [{"input": exc.path, "kind": "config", "error": exc.reason}])
             write_summary_csv(out / "summary.csv", [])
+            write_index_html(out, [{"input": exc.path or "settings", "kind": "config", "status": "failed",
+                                    "reason": exc.reason}])
     except (GaitToolError, OSError):
         return  # another run owns the folder, or it cannot be written
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.gait.quality import QUANTITY_LABELS
 from usecases.gait_analysis.results import PipelineResults
 
 
@@ -47,8 +48,7 @@ def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> st
             f"vs {truth_cadence:.1f} true ({error_pct:+.1f}%)")
 
 
-TRUST_LABELS = {"cadence": "cadence", "event_timing": "event timing (stance, swing, double support)",
-                "symmetry": "symmetry", "lengths": "lengths and speed"}
+TRUST_LABELS = QUANTITY_LABELS
 
 
 def trust_line(summary: dict) -> str:

@@ -245,17 +245,22 @@ def run_tcn(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineR
 
 
 def write_run_reports(cfg: PipelineConfig, monitor: PerformanceMonitor, results: PipelineResults, out: Path) -> None:
-    """summary.csv (every input of the run, with its status and reason), failures.json,
+    """summary.csv (every input of the run, with its status and reason), index.html (the same, linked to each
+    input's report.html), failures.json,
     performance_report.json (with the profile, the inputs, the version and the files this run wrote)
     and the effective configuration."""
     from core.io.atomic import write_json
     from core.io.gait_outputs import write_summary_csv
     from core.io.inputs import OutputLock
+    from core.io.report_html import write_index_html
     from core.io.run_files import files_written_since, project_version
 
     rows = [{"input": r.source, "kind": r.kind, "status": r.status, "reason": r.error or "", **r.summary}
             for r in results.inputs]
     write_summary_csv(out / "summary.csv", rows)
+    entries = [{"input": r.source, "name": r.name, "kind": r.kind, "status": r.status, "reason": r.error,
+                "summary": r.summary, "notes": r.notes, "output_dir": r.output_dir} for r in results.inputs]
+    write_index_html(out, entries, since_epoch_s=results.started_epoch_s)
     failures = [{"input": r.source, "kind": r.kind, "error": r.error} for r in results.failures]
     write_json(out / "failures.json", failures)
     write_json(out / "effective_config.json", cfg.to_dict())
