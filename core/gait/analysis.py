@@ -300,10 +300,13 @@ def _refined_timing(detection: EventDetection, series: KeypointSeries, forward: 
 
 
 def presence_share(series: KeypointSeries) -> float:
-    """Share of frames of ``series`` in which any landmark was found (1.0 for complete motion capture)."""
-    if series.n_frames == 0:
+    """Share of the frames of ``series`` from the first to the last in which any landmark was found that have one
+    (1.0 for complete motion capture; 0.0 without any): a walker entering or leaving a static camera's view is out
+    of view before and after, not missed."""
+    seen = np.flatnonzero(np.isfinite(series.positions).all(axis=2).any(axis=1))
+    if seen.size == 0:
         return 0.0
-    return float(np.mean(np.isfinite(series.positions).all(axis=2).any(axis=1)))
+    return float(seen.size / (seen[-1] - seen[0] + 1))
 
 
 def _quality(raw: KeypointSeries, s: KeypointSeries, positions: np.ndarray, forward: np.ndarray,

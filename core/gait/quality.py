@@ -5,7 +5,7 @@
 implausible or two or more are doubtful, "medium" with one doubtful check, otherwise "high".
 
 Checks (thresholds below, with units in their names):
-- presence: share of frames with a detected person;
+- presence: share of frames with a detected person, from the first to the last (``analysis.presence_share``);
 - strides: how many accepted strides support the parameters;
 - rejections: share of event candidates and of strides rejected by the consistency checks;
 - alternation: heel strikes must alternate left/right within a bout (a step on the wrong leg
@@ -225,7 +225,7 @@ def _checks(ev: dict[str, Any]) -> list[Check]:
 
     out = [
         ("presence", _level_low(ev["presence_share"], PRESENCE_SHARE),
-         f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of frames"),
+         f"person found in only {100 * (ev['presence_share'] or 0):.0f} % of the frames while in view"),
         ("strides", _level_low(ev["n_strides_used"], MIN_STRIDES),
          f"only {ev['n_strides_used']} complete stride(s) accepted"),
         ("rejected_events", _level_high(ev["rejected_event_share"], REJECTED_EVENT_SHARE),

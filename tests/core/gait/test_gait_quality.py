@@ -9,7 +9,7 @@ import pytest
 
 from core.config import load_profile
 from core.constants import LEG_LANDMARKS
-from core.gait.analysis import analyze_series
+from core.gait.analysis import analyze_series, presence_share
 from core.gait.quality import (
     LOW_HEEL_RISE_PCT, SHUFFLING_HEEL_RISE_MOCAP_PCT, Quality, agreement_share, grade_analysis,
     non_alternating_heel_strikes, supported_only,
@@ -187,3 +187,17 @@ def test_shuffling_on_video_is_not_graded_high(style: str, doubted: bool) -> Non
     assert (q.evidence["heel_rise_pct"] < LOW_HEEL_RISE_PCT) == doubted, q.evidence["heel_rise_pct"]
     assert (q.trust["event_timing"]["grade"] != "high") == doubted, q
     assert any("heels rise only" in r for r in q.reasons) == doubted
+
+
+def test_presence_counts_the_frames_while_the_walker_is_in_view() -> None:
+    """A walker entering and leaving a static camera's view is out of view before and after, not missed;
+    frames missed in between count."""
+    series = truth_to_series(simulate_walk(GaitParams(duration_s=4.0))[2])
+    positions = series.positions.copy()
+    positions[:30] = np.nan  # not yet in view
+    positions[-20:] = np.nan  # gone
+    assert presence_share(dataclasses.replace(series, positions=positions)) == 1.0
+    positions[60:66] = np.nan  # missed while in view: 6 of the frames from the first to the last sighting
+    in_view = series.n_frames - 50
+    assert presence_share(dataclasses.replace(series, positions=positions)) == pytest.approx((in_view - 6) / in_view)
+    assert presence_share(dataclasses.replace(series, positions=np.full_like(positions, np.nan))) == 0.0
