@@ -68,6 +68,14 @@ SWAP_VOTE_COST = 0.5**2
 # median 0.919 -> 0.975 and worst 0.810 -> 0.857 on 10 fresh videos, 0.905 -> 0.963 and 0.790 -> 0.923
 # on 8 of earlier sessions (with the bridging).
 FLIP_SPEED_LEG_S = 4.0
+# ... and by at least FLIP_MIN_JUMP_LEG leg lengths within one frame, whatever the frame rate (the speed's step at
+# 30 fps): at 60 and 120 fps the speed alone let MediaPipe's frame-to-frame jitter pass for flips (a phone-look
+# walk at 120 fps: feet left out in 472 of 840 frames, event F1 0.784 -> 0.556; with the floor 0.784 again).
+FLIP_MIN_JUMP_LEG = FLIP_SPEED_LEG_S / 30.0
+# Flips are left out only up to FLIP_MAX_RATE_HZ: measured on 30 fps video only, and on 7 phone-look walks at 60 and
+# 120 fps (seeds 2601-2605 and two more, session 16) leaving them out lowered the mean event F1 from 0.871 to 0.846
+# even with the floor above (0.741 without it).
+FLIP_MAX_RATE_HZ = 35.0
 FLIP_MAX_BURST_S = 0.2
 _FOOT_PARTS = ("ankle", "heel", "toe")
 _FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
@@ -180,11 +188,12 @@ def foot_flip_frames(positions: np.ndarray, rate_hz: float, scale: float) -> np.
     """(T,) bool: frames whose feet are off in a burst of label flips (see FLIP_SPEED_LEG_S).
 
     A flip step is a frame step where both feet (the mean of ankle, heel and toe) move faster than
-    FLIP_SPEED_LEG_S leg lengths (``scale``) per second in opposite directions; two or more steps each
-    at most FLIP_MAX_BURST_S after the last make a burst. From its first step on, each foot's flip
-    steps are summed: a frame before its last step is off while the two feet's sums average more
-    than one step's threshold (a jump out and the jump back cancel, so the good frames between two
-    short flips are kept). ``positions`` (T, 33, 3), ``rate_hz`` their sample rate."""
+    FLIP_SPEED_LEG_S leg lengths (``scale``) per second, and more than FLIP_MIN_JUMP_LEG of them, in
+    opposite directions; two or more steps each at most FLIP_MAX_BURST_S after the last make a burst.
+    From its first step on, each foot's flip steps are summed: a frame before its last step is off
+    while the two feet's sums average more than one step's threshold (a jump out and the jump back
+    cancel, so the good frames between two short flips are kept). ``positions`` (T, 33, 3), ``rate_hz``
+    their sample rate."""
     bad = np.zeros(len(positions), dtype=bool)
     if len(positions) < 3 or not (np.isfinite(scale) and scale > 0 and np.isfinite(rate_hz) and rate_hz > 0):
         return bad
@@ -192,7 +201,7 @@ def foot_flip_frames(positions: np.ndarray, rate_hz: float, scale: float) -> np.
         warnings.simplefilter("ignore", RuntimeWarning)
         left, right = (np.nanmean(positions[:, _FOOT_INDICES[s]], axis=1) for s in ("left", "right"))
     steps = np.stack([np.diff(left, axis=0), np.diff(right, axis=0)], axis=1)  # (T-1, 2 feet, 3)
-    jump = FLIP_SPEED_LEG_S * scale / rate_hz
+    jump = scale * max(FLIP_SPEED_LEG_S / rate_hz, FLIP_MIN_JUMP_LEG)
     with np.errstate(invalid="ignore"):
         fast = (np.linalg.norm(steps, axis=2) > jump).all(axis=1)
         flips = 1 + np.flatnonzero(fast & (np.sum(steps[:, 0] * steps[:, 1], axis=1) < 0))
@@ -209,7 +218,10 @@ def foot_flip_frames(positions: np.ndarray, rate_hz: float, scale: float) -> np.
 
 
 def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """``positions`` (T, 33, 3) with both feet (ankle, heel, toe) NaN in ``foot_flip_frames``, and those frames (T,)."""
+    """``positions`` (T, 33, 3) with both feet (ankle, heel, toe) NaN in ``foot_flip_frames``, and those frames (T,);
+    unchanged above FLIP_MAX_RATE_HZ."""
+    if not rate_hz <= FLIP_MAX_RATE_HZ:
+        return positions.copy(), np.zeros(len(positions), dtype=bool)
     try:
         scale = leg_length(positions)
     except InsufficientDataError:

@@ -70,6 +70,14 @@ def test_clean_walks_have_no_flips():
         assert not foot_flip_frames(pos, rate_hz, leg_length(pos)).any(), (rate_hz, treadmill)
 
 
+def test_jitter_at_a_high_frame_rate_is_no_flip():
+    """A pose model's frame-to-frame jitter is as large in pixels at 120 fps as at 30 fps, so as a speed it is
+    four times larger: flips must also move the feet a share of the leg (FLIP_MIN_JUMP_LEG)."""
+    for seed in range(3):
+        pos, t = small_walker_px(120.0, 1.5, seed=seed)  # leg ~55 px: 1.5 px is MediaPipe-like jitter
+        assert foot_flip_frames(pos, 120.0, leg_length(pos)).sum() == 0, seed
+
+
 def test_without_foot_flips_leaves_only_the_feet_out():
     pos, t = small_walker_px()
     f = double_support_frames(pos, leg_length(pos))[0]
@@ -80,6 +88,17 @@ def test_without_foot_flips_leaves_only_the_feet_out():
     assert np.isnan(out[bad][:, FEET["left"] + FEET["right"]]).all()
     knees = [LEG_LANDMARKS[s]["knee"] for s in ("left", "right")]
     assert np.array_equal(out[:, knees], pos[:, knees])
+
+
+def test_feet_are_left_alone_above_the_measured_frame_rates():
+    """Leaving flips out was measured on 30 fps video; at 60 and 120 fps it lost events (FLIP_MAX_RATE_HZ)."""
+    pos, t = small_walker_px(60.0)
+    f = double_support_frames(pos, leg_length(pos))[0]
+    merged(pos, f)
+    feet_swapped(pos, f + 1)
+    assert foot_flip_frames(pos, 60.0, leg_length(pos)).any()  # found ...
+    out, bad = without_foot_flips(pos, 60.0)
+    assert not bad.any() and np.array_equal(out, pos, equal_nan=True)  # ... but not left out
 
 
 def test_preprocess_gap_fills_flipping_feet_of_a_small_walker():
