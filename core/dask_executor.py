@@ -57,9 +57,10 @@ class DaskExecutor:
         """``preload``: modules imported here, before a LocalCluster starts spawning its workers in the
         background. A spawned worker copies this process's ``sys.path`` as it is at that moment, and an
         import running meanwhile can change it for a while (OpenCV's loader puts its own folder first,
-        whose ``typing`` then shadows the standard one in the worker)."""
+        whose ``typing`` then shadows the standard one in the worker). Of an entry "module:function"
+        (``core.process_pool``) only the module is imported."""
         for name in preload:
-            importlib.import_module(name)
+            importlib.import_module(name.split(":")[0])
         try:
             import distributed  # noqa: F401
         except ImportError as exc:

@@ -140,8 +140,8 @@ def open_executor(
     ``on_result(task, result)`` is called in this process as each remote result arrives (the
     local pool reports progress through ``initargs`` instead); ``count(result)``: the frames a
     result holds, for the per-worker figures of the report; ``preload``: modules the local workers
-    import once, in the fork server they are forked from (``ParallelProcessor``); with Dask, this
-    process imports them before its LocalCluster starts. ``preload_env``: the local fork server's further
+    import once, in the process they are forked from (``ParallelProcessor``); with Dask, this
+    process imports them before its LocalCluster starts. ``preload_env``: the local pool's further
     environment (``ParallelProcessor``); Dask's workers build what they need themselves."""
     if scheduler is None:
         return LocalExecutor(workers, tasks_per_worker, initializer, initargs, preload, preload_env)

@@ -5,6 +5,8 @@ or lanes of consecutive tasks pinned to one worker each (``run_lanes``), started
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -28,11 +30,13 @@ class ParallelProcessor:
         replaced by fresh processes (0 = never). The executor's own ``max_tasks_per_child`` is not
         used: it can deadlock with queued tasks on Python 3.11-3.13 (CPython gh-115634).
 
-        ``preload``: modules to import once in a fork server from which every worker is forked, so
-        that no worker pays their import again (MediaPipe's costs about 0.8 s of CPU per process);
-        empty, or where the platform has no fork server: each worker is a fresh interpreter (spawn).
-        ``preload_env``: environment variables the fork server starts with (e.g. which models its preload
-        builds, ``core.pose.prebuilt``); this process's own environment is left as it was."""
+        ``preload``: modules imported once, in the process every worker is forked from, so that no worker
+        pays their import again (MediaPipe's costs about 0.8 s of CPU per process): on Linux this process
+        (``_context``), elsewhere a fork server; an entry "module:function" also has that function called
+        there (a fork server only imports the module); empty, or where the platform has neither: each worker is
+        a fresh interpreter (spawn). ``preload_env``: environment variables set while the preload is
+        imported (e.g. which models it builds, ``core.pose.prebuilt``) and in the workers; this process's
+        own environment is left as it was."""
         self.workers = max(1, workers)
         self.initializer = initializer
         self.initargs = initargs
@@ -49,7 +53,8 @@ class ParallelProcessor:
         import multiprocessing as mp
 
         return ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.preload, self.preload_env),
-                                   initializer=_pool_worker_init, initargs=(self.initializer, self.initargs))
+                                   initializer=_pool_worker_init,
+                                   initargs=(self.initializer, self.initargs, self.preload_env))
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -64,9 +69,11 @@ class ParallelProcessor:
     def warm(self, fn: Callable[..., Any], *args: Any) -> None:
         """Start the worker processes of ``run_lanes`` and run ``fn(*args)`` first in each (e.g. load
         the model while the caller still probes its inputs); lanes submitted later queue behind it.
-        The processes are started from a background thread: a process start waits until the fork
-        server has imported its preload (~0.4 s), which the caller spends on its own work meanwhile.
-        In-process (one worker) nothing happens: the first task pays its own start-up."""
+        Forked from this process (``_fork_platform``) they are started at once, before the caller goes on
+        to its own work (no decoder or OpenCV thread of the caller's can be live in a fork); from a fork
+        server, from a background thread: a process start waits until the server has imported its preload
+        (~0.4 s), which the caller spends on its own work meanwhile. In-process (one worker) nothing
+        happens: the first task pays its own start-up."""
         if self.workers == 1:
             return
 
@@ -77,9 +84,12 @@ class ParallelProcessor:
             except Exception:  # noqa: BLE001 - the first real task starts its worker again and reports
                 pass
 
+        self._warm_only = True
+        if _fork_platform(self.preload):  # a fork takes milliseconds once the preload is imported, here
+            start()
+            return
         self._warming = threading.Thread(target=start, name="pool-warm", daemon=True)
         self._warming.start()
-        self._warm_only = True
 
     def _warmed(self) -> None:
         """Wait until ``warm``'s processes are started (their set-up may still be running)."""
@@ -178,7 +188,7 @@ class ParallelProcessor:
         self._slots = {}
 
     def close(self, cancel: bool = False) -> None:
-        """``shutdown``, and stop the fork server of a ``preload`` pool: it is waited for, so its CPU
+        """``shutdown``, and stop the fork server of a ``preload`` pool where there is one: it is waited for, so its CPU
         and its workers' count in this process's children (``getrusage``), as spawned workers' do."""
         self.shutdown(cancel=cancel)
         if self.preload:
@@ -192,17 +202,68 @@ class ParallelProcessor:
 
 
 def _context(preload: tuple[str, ...], env: dict[str, str] | None = None) -> Any:  # noqa: ANN401 - an mp context
-    """A fork server that has imported ``preload`` (its children start with those modules loaded),
-    started with ``env`` added to its environment, else spawn. The server starts with the first pool
-    and serves every later one (the preload and environment of the first request hold)."""
+    """Where workers with ``preload`` start: on Linux forked from this process once it has run ``preload``
+    (``_preload_here``) and while no thread pool that a fork breaks can run in it (``_fork_safe``); else a fork server
+    that has imported the preload's modules (started with ``env`` added to its environment; the first
+    request's preload and environment hold); without ``preload``, fresh interpreters (spawn)."""
     import multiprocessing as mp
 
+    if _fork_platform(preload):
+        _preload_here(preload, env or {})
+        if _fork_safe():
+            return mp.get_context("fork")
     if not preload or "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(list(preload))
+    ctx.set_forkserver_preload([entry.split(":")[0] for entry in preload])
     _start_fork_server(env or {})
     return ctx
+
+
+def _fork_platform(preload: tuple[str, ...]) -> bool:
+    """Whether workers with ``preload`` may be forked from this process (Linux): a fork server would be a
+    second interpreter that imports NumPy, the decoders and the project again (about 0.4 s of CPU per
+    run, docs/README_Performance_Optimization.md "Session 16"); elsewhere forking a process that
+    has run native libraries is not safe (macOS) or not possible."""
+    import multiprocessing as mp
+
+    return bool(preload) and sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+
+
+FORK_UNSAFE_MODULES = ("torch", "tensorflow", "jax")  # their thread pools (OpenMP's, ...) do not survive a fork
+
+
+def _fork_safe() -> bool:
+    """Whether no native thread pool that a fork breaks can be running here: a forked child that uses such a
+    pool hangs. OpenCV's is safe at one thread (``core.pose.prebuilt`` sets that in the preload); OpenBLAS
+    (NumPy's) handles forks itself; the libraries of ``FORK_UNSAFE_MODULES`` are not imported. Python's own
+    threads are gone in the child and hold none of the locks it uses."""
+    cv2 = sys.modules.get("cv2")
+    if cv2 is not None and getattr(cv2, "getNumThreads", lambda: 1)() > 1:
+        return False
+    return not any(name in sys.modules for name in FORK_UNSAFE_MODULES)
+
+
+def _preload_here(preload: tuple[str, ...], env: dict[str, str]) -> None:
+    """Run ``preload`` in this process with ``env`` added to its environment meanwhile: import each entry's
+    module and, for an entry "module:function", call that function (e.g. ``core.pose.prebuilt.build_named``
+    builds the models named in ``env`` here for the workers, also when the module was imported before)."""
+    import importlib
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        for entry in preload:
+            name, _, func = entry.partition(":")
+            module = importlib.import_module(name)
+            if func:
+                getattr(module, func)()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _start_fork_server(env: dict[str, str]) -> None:
@@ -237,13 +298,17 @@ def _stop_fork_server() -> None:
         stop()
 
 
-def _pool_worker_init(initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    """A pool worker's set-up: ``initializer(*initargs)``, and no interpreter teardown at exit. A worker
-    exits only after its last result is sent and multiprocessing has flushed its queues; tearing down
-    a MediaPipe graph and every module then still held the pool's shutdown (and the run) for seconds
-    (0.2-0.4 s instead of 4.8-5.6 s wall for two warm workers, under load)."""
+def _pool_worker_init(initializer: Callable[..., None] | None, initargs: tuple, env: dict[str, str]) -> None:
+    """A pool worker's set-up: ``env`` added to its environment, Python's default SIGINT and SIGTERM
+    handling (a worker forked from this process would run its handlers), ``initializer(*initargs)``, and no
+    interpreter teardown at exit. A worker exits only after its last result is sent and multiprocessing
+    has flushed its queues; tearing down a MediaPipe graph and every module then still held the pool's
+    shutdown (and the run) for seconds (0.2-0.4 s instead of 4.8-5.6 s wall for two warm workers, under load)."""
     import atexit
 
+    os.environ.update(env)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if initializer is not None:
         initializer(*initargs)
     atexit.register(os._exit, 0)

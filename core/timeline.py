@@ -101,7 +101,8 @@ class Timeline:
         return rss
 
     def _role(self, proc: psutil.Process, root: psutil.Process) -> str:
-        """"main", "worker N" (a multiprocessing child), "helper" (its resource tracker or fork server) or the
+        """"main", "worker N" (a multiprocessing child: spawned, from a fork server, or forked from the main
+        process, whose command line it keeps), "helper" (its resource tracker or fork server) or the
         program's name."""
         if proc.pid == root.pid:
             return "main"
@@ -109,11 +110,12 @@ class Timeline:
             cmd = " ".join(proc.cmdline())
             name = proc.name()
             server = "forkserver" in cmd and proc.ppid() == root.pid
+            forked = proc.ppid() == root.pid and cmd == " ".join(root.cmdline())
         except psutil.Error:
             return "other"
         if "resource_tracker" in cmd or server:
             return "helper"  # the resource tracker, or the fork server the workers are forked from
-        if "spawn_main" not in cmd and "forkserver" not in cmd:
+        if "spawn_main" not in cmd and "forkserver" not in cmd and not forked:
             return name[:10]
         self._workers += 1
         return f"worker {self._workers}"

@@ -249,8 +249,9 @@ def markdown(summary: dict) -> str:
               f"and one that poses every second frame (`fast`) {decode + model / 2:.1f} ms; the rest of a profile's "
               "CPU ms/frame is its own cost (start-up, warm-up, scene and foot motion, guards, store).",
               f"Start-up: one pose worker (fresh process, imports, model load) takes {st['startup_wall_s']:.1f} s wall and "
-              f"{st['startup_cpu_s']:.1f} s CPU (the imports once per run: the workers fork from a server that has "
-              f"them; the model load per worker): {100 * st['startup_wall_s'] / b['wall_s']:.0f} % "
+              f"{st['startup_cpu_s']:.1f} s CPU (the imports once per run: the workers fork from the main process, "
+              f"on Linux, or a fork server, that has them; the model load per worker): "
+              f"{100 * st['startup_wall_s'] / b['wall_s']:.0f} % "
               "of the naive loop's wall time on this clip (on a clip of a few seconds it outweighs the parallel gain)."]
     lines += ["", "Decode + downscale to the balanced input size + RGB, in one process (threads=0: the decoder's "
               "own thread count, one per core; threads=1: what each worker uses when the workers fill the cores):",

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -124,6 +125,7 @@ class OutputLock:
         fh.write(f"pid {os.getpid()}")
         fh.flush()
         self._fh = fh
+        _HELD.add(self)
         return self
 
     def _still_linked(self, fh: IO[str]) -> bool:
@@ -142,3 +144,21 @@ class OutputLock:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
+        _HELD.discard(self)
+
+
+_HELD: "weakref.WeakSet[OutputLock]" = weakref.WeakSet()  # the locks this process holds
+
+
+def _release_in_child() -> None:
+    """A forked child (a pose worker, ``core.process_pool``) closes its copies of the output locks' files
+    without unlocking them: the lock is its parent's, and a child that outlives a killed parent for a
+    moment must not keep the folder locked against the rerun."""
+    for lock in list(_HELD):
+        if lock._fh is not None:
+            lock._fh.close()
+            lock._fh = None
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_release_in_child)

@@ -28,6 +28,9 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+PREBUILD = "core.pose.prebuilt:build_named"  # the workers' parent builds their models (core.process_pool's preload)
+
+
 def worker_modules(engine: str) -> tuple[str, ...]:
     """What a pose worker running ``engine`` ("graph" or "direct") imports, for a pool that loads them
     once and forks its workers from there (``core.process_pool``): this module first (it sets the
@@ -38,19 +41,18 @@ def worker_modules(engine: str) -> tuple[str, ...]:
     would import these on its first task otherwise (~0.1-0.2 s of CPU per worker, compiled from source
     where no bytecode cache is written)."""
     if engine == "graph":
-        return ("core.pose.extractor", "cv2", "av", "mediapipe", "core.mediapipe_integration", "core.pose.prebuilt")
+        return ("core.pose.extractor", "cv2", "av", "mediapipe", "core.mediapipe_integration", PREBUILD)
     return ("core.pose.extractor", "cv2", "av", "ai_edge_litert.interpreter", "core.pose.direct_pose",
-            "core.pose.litert_runner", "core.pose.models", "core.mediapipe_integration", "core.pose.prebuilt")
+            "core.pose.litert_runner", "core.pose.models", "core.mediapipe_integration", PREBUILD)
 
 
 def worker_env(engine: str, model_complexity: int) -> dict[str, str]:
-    """The fork server's environment for ``worker_modules(engine)``: it builds the LiteRT models the workers
-    use (``core.pose.prebuilt``), with the thread count they use (one): the direct engine's landmark model
-    and the detector, which the person finder shares. MediaPipe's graph runs threads and is built in each
-    worker; the detector is still built once for its finder."""
-    from core.pose.litert_runner import DETECTOR_FILE, shipped_model_path
+    """The environment of the workers' parent for ``worker_modules(engine)`` (``core.process_pool``): it
+    builds the LiteRT models the workers use (``core.pose.prebuilt``), with the thread count they use (one):
+    the direct engine's landmark model and the detector, which the person finder shares. MediaPipe's graph
+    runs threads and is built in each worker; the detector is still built once for its finder."""
+    from core.pose.litert_runner import DETECTOR_FILE, prebuilt_env, shipped_model_path
     from core.pose.models import model_path
-    from core.pose.prebuilt import prebuilt_env
 
     detector = shipped_model_path(DETECTOR_FILE)
     return prebuilt_env([detector] if engine == "graph" else [model_path(model_complexity), detector])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -11,6 +12,13 @@ from core.errors import ModelUnavailableError
 from core.pose.quiet import native_stderr_silenced
 
 DETECTOR_FILE = "mediapipe/modules/pose_detection/pose_detection.tflite"
+PREBUILT_ENV = "GAIT_PREBUILT_MODELS"  # the models the pose workers' parent builds (core.pose.prebuilt)
+
+
+def prebuilt_env(paths: Iterable[Path]) -> dict[str, str]:
+    """The environment under which importing ``core.pose.prebuilt`` builds the models at ``paths``. Defined
+    here, not there, so that asking for it does not import that module (whose import does the building)."""
+    return {PREBUILT_ENV: os.pathsep.join(str(p) for p in paths)}
 
 
 def shipped_model_path(relative: str) -> Path:

@@ -61,3 +61,21 @@ def test_monitor_timeline_has_the_main_process_its_stages_and_spans():
     assert busy["end_s"] <= tail["start_s"] and busy["cpu_s"] > 0
     assert "tail" not in mon.report()["stages"]  # a span is in the timeline only
     assert rep["sampled_wall_s"] > 0.2
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_a_child_forked_from_the_main_process_is_a_worker_not_a_program():
+    import multiprocessing as mp
+
+    import psutil
+
+    child = mp.get_context("fork").Process(target=_sleep, args=(5.0,), daemon=True)
+    child.start()
+    try:
+        assert Timeline(t0=0.0)._role(psutil.Process(child.pid), psutil.Process()) == "worker 1"
+    finally:
+        child.terminate()
+        child.join()

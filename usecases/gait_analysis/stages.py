@@ -70,9 +70,9 @@ def run_videos(
     workers, queue_frames = profile.parallel.workers or os.cpu_count() or 1, profile.memory.queue_frames
     if jobs:
         workers, queue_frames = _memory_plan(cfg, monitor, results, profile, jobs)
-    # The workers fork from one process that imported the pose runtime once; not under a memory budget, whose
-    # plan counts a fresh worker's measured size per worker and has no room for that extra process.
-    # It also builds the LiteRT models they use, once (core.pose.prebuilt).
+    # The workers fork from one process that imported the pose runtime once (this one on Linux, else a fork
+    # server); not under a memory budget, whose plan counts a fresh worker's measured size per worker.
+    # That process also builds the LiteRT models they use, once (core.pose.prebuilt).
     preload = worker_modules(profile.pose.engine) if early else ()
     preload_env = worker_env(profile.pose.engine, model.used) if early else {}
     with ProgressBars(cfg, jobs, workers) as bars, _TimedExit(monitor, "shutdown", open_executor(

@@ -60,3 +60,29 @@ def test_second_lock_is_refused_with_lock_name(tmp_path):
                 pass
     with OutputLock(tmp_path):  # released
         pass
+
+
+def _started_then_sleep(started, seconds: float) -> None:  # noqa: ANN001 - a multiprocessing Event
+    import time
+
+    started.set()  # the fork's hooks have run by now
+    time.sleep(seconds)
+
+
+def test_a_forked_child_does_not_keep_its_parents_output_lock(tmp_path):
+    # a pose worker forked from the run outlives a kill -9 of it for a moment: the rerun must get the folder
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    lock = OutputLock(tmp_path).__enter__()
+    started = ctx.Event()
+    child = ctx.Process(target=_started_then_sleep, args=(started, 10.0), daemon=True)
+    child.start()
+    try:
+        assert started.wait(timeout=30)
+        lock._fh.close()  # the parent dies without unlocking: only the child's copy could hold the lock now
+        with OutputLock(tmp_path):
+            assert child.is_alive()
+    finally:
+        child.terminate()
+        child.join()

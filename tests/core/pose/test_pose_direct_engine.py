@@ -92,7 +92,7 @@ def test_a_direct_engine_worker_never_imports_mediapipe(synthetic_video):
         "from core.pose.extractor import make_estimator, worker_init, worker_modules\n"
         "from core.pose.video import iter_frames\n"
         "import os; os.environ['GAIT_VERBOSE'] = '1'\n"
-        "for m in worker_modules('direct'): __import__(m)\n"
+        "for m in worker_modules('direct'): __import__(m.split(':')[0])\n"
         "worker_init()\n"
         "pose = load_profile('balanced').pose\n"
         "assert pose.engine == 'direct'\n"
