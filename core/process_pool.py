@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -250,14 +251,21 @@ def _preload_here(preload: tuple[str, ...], env: dict[str, str]) -> None:
     builds the models named in ``env`` here for the workers, also when the module was imported before)."""
     import importlib
 
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with _environ(env):
         for entry in preload:
             name, _, func = entry.partition(":")
             module = importlib.import_module(name)
             if func:
                 getattr(module, func)()
+
+
+@contextmanager
+def _environ(changes: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``changes`` while the block runs, then as it was (keys it lacked removed again)."""
+    saved = {k: os.environ.get(k) for k in changes}
+    os.environ.update(changes)
+    try:
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
@@ -275,19 +283,10 @@ def _start_fork_server(env: dict[str, str]) -> None:
     ``env``: further variables for the server only (this process's are restored after its start)."""
     from multiprocessing import forkserver
 
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH", *env)}
     root = str(Path(__file__).resolve().parents[1])
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved["PYTHONPATH"]) if p)
-    os.environ["PYTHONSAFEPATH"] = "1"  # no working folder ahead of that path
-    os.environ.update(env)
-    try:
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    with _environ({"PYTHONPATH": path, "PYTHONSAFEPATH": "1", **env}):  # no working folder ahead of that path
         forkserver.ensure_running()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _stop_fork_server() -> None:
