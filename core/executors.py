@@ -110,7 +110,7 @@ class LocalExecutor:
         return {}  # this process probes every input itself
 
     def report(self) -> dict[str, Any]:
-        return {"kind": "local", "workers": self.workers}
+        return {"kind": "local", "workers": self.workers, "start_method": self.processor.start_method}
 
     def shutdown(self, cancel: bool = False) -> None:
         self.processor.close(cancel=cancel)

@@ -49,12 +49,14 @@ class ParallelProcessor:
         self._slots: dict[int, ProcessPoolExecutor] = {}  # run_lanes: one single-process pool per worker
         self._warm_only = False  # workers started by ``warm`` and given nothing else (yet)
         self._warming: threading.Thread | None = None  # ``warm`` starting the workers
+        self.start_method: str | None = None  # how the last pool's workers start: "fork", "forkserver" or "spawn"
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         import multiprocessing as mp
 
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.preload, self.preload_env),
-                                   initializer=_pool_worker_init,
+        ctx = _context(self.preload, self.preload_env)
+        self.start_method = ctx.get_start_method()
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_worker_init,
                                    initargs=(self.initializer, self.initargs, self.preload_env))
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
