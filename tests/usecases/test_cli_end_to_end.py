@@ -104,10 +104,9 @@ def test_pose_workers_start_while_the_video_is_probed(run: Path):
         probe, first = timeline["phases"]["probe"], min(p["start_s"] for p in workers)
         start = report["executor"]["start_method"]  # as the run found this process (core.process_pool._fork_safe)
         assert start in ("fork", "forkserver", "spawn")
-        if start == "fork":  # forked from the main process
-            assert sys.platform.startswith("linux") and first <= probe["start_s"]  # before it probes
-        else:  # by a fork server (or spawned), started in the background once it has imported the pose runtime
-            assert probe["start_s"] <= first
+        # Forked from the main process, they start before it probes; from a fork server (or spawned) they start
+        # from a background thread, before or after the probe begins as the server is ready: no order to check.
+        assert start != "fork" or (sys.platform.startswith("linux") and first <= probe["start_s"])
 
 
 def test_rerun_reuses_the_store(run: Path, synthetic_video: Path, capsys):
