@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.pose.litert_runner import PREBUILT_ENV, prebuilt_env  # noqa: F401 - prebuilt_env: re-exported
+from core.pose.litert_runner import PREBUILT_ENV
 
 
 def build_named() -> int:

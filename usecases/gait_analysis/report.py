@@ -48,12 +48,9 @@ def demo_check(results: PipelineResults, video: Path, tolerance_ms: float) -> st
             f"vs {truth_cadence:.1f} true ({error_pct:+.1f}%)")
 
 
-TRUST_LABELS = QUANTITY_LABELS
-
-
 def trust_line(summary: dict) -> str:
     """'cadence high, event timing (...) low, symmetry low': the per-quantity grades of a summary row."""
-    grades = [(label, summary.get(f"confidence_{key}")) for key, label in TRUST_LABELS.items()]
+    grades = [(label, summary.get(f"confidence_{key}")) for key, label in QUANTITY_LABELS.items()]
     return ", ".join(f"{label} {grade}" for label, grade in grades if grade)
 
 
@@ -66,7 +63,7 @@ def print_results(results: PipelineResults, quiet: bool = False) -> None:
             cad_txt = f"cadence {cad:.1f} steps/min" if isinstance(cad, (int, float)) else "no cadence"
             grade = r.summary.get("confidence")
             print(f"OK      {'LOW CONFIDENCE  ' if grade == 'low' else ''}{r.source} -> {r.output_dir} ({cad_txt})")
-            weak = any(r.summary.get(f"confidence_{key}") not in (None, "high") for key in TRUST_LABELS)
+            weak = any(r.summary.get(f"confidence_{key}") not in (None, "high") for key in QUANTITY_LABELS)
             if grade in ("low", "medium") or weak:
                 print(f"        confidence {grade}: {trust_line(r.summary)}")
                 if r.summary.get("confidence_reasons"):
