@@ -22,6 +22,13 @@ def test_benchmark_performance_quick(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads((tmp_path / "benchmark.json").read_text())
     assert summary["baseline"]["write_calls"] == summary["n_frames"]
+    streamed = summary["streamed"]
+    assert streamed["write_calls"] == summary["n_frames"] and streamed["sys_s"] >= 0
+    assert summary["baseline"]["minor_faults"] > streamed["minor_faults"]  # the naive loop holds every frame
+    (work,) = tmp_path.glob("bench_*")  # the streamed loop writes the naive loop's records, frame for frame
+    naive_files = sorted((work / "baseline_0").glob("*.json"))
+    assert len(naive_files) == summary["n_frames"]
+    assert [f.read_bytes() for f in naive_files] == [(work / "streamed_0" / f.name).read_bytes() for f in naive_files]
     for key in ("extraction:fast", "extraction:balanced"):
         row = summary["runs"][key]
         assert row["exit_code"] == 0 and row["frames_per_s"] > 0 and row["peak_rss_mb"] > 50
@@ -32,7 +39,8 @@ def test_benchmark_performance_quick(tmp_path):
     assert summary["startup"]["startup_cpu_s"] > 0
     assert all(summary["runs"][k]["cpu_ms_per_frame"] > 0 for k in ("extraction:fast", "extraction:balanced"))
     table = (tmp_path / "benchmark.md").read_text()
-    assert "| naive loop |" in table and "extraction:balanced" in table
+    assert "| naive loop |" in table and "| naive loop, streamed |" in table and "extraction:balanced" in table
+    assert "× streamed" in table and "sys ms/frame" in table and "of sys CPU for" in table
     assert "Start-up: one pose worker" in table and "Model cost:" in table and "Floor:" in table
     assert "--quick: start-up dominated" in table and "--quick: a 2 s, 480x270 clip" in proc.stdout
     timeline = summary["runs"]["extraction:balanced"]["timeline"]
