@@ -82,6 +82,7 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
     cmd = [sys.executable, __file__, "--_child", kind, "--video", str(video), "--output", str(out),
            "--profiles", profile or "balanced", "--", *(extra or [])]
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0 = machine_busy_s()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     peak = 0
@@ -94,6 +95,7 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
             pass
         time.sleep(0.05)
     wall = time.perf_counter() - t0
+    busy = machine_busy_s() - busy0
     stdout = proc.stdout.read() if proc.stdout else ""
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     sys_s = ru1.ru_stime - ru0.ru_stime
@@ -105,8 +107,19 @@ def measure(kind: str, video: Path, out: Path, profile: str = "", extra: list[st
     from core.io.keypoint_store import count_files
 
     return {"wall_s": wall, "cpu_s": cpu, "sys_s": sys_s, "minor_faults": ru1.ru_minflt - ru0.ru_minflt,
+            "others_cpu_s": max(busy - cpu, 0.0),
             "cpu_utilisation": cpu / wall / (os.cpu_count() or 1),
             "peak_rss_mb": peak / 2**20, "files_written": count_files(out) if out.exists() else 0, "result": result}
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all processes of the machine have run since boot (Linux ``/proc/stat``; 0 elsewhere)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def decoder_speeds(video: Path, max_side_px: int, frames: int = 150) -> dict[str, dict[str, float]]:
@@ -136,8 +149,8 @@ def model_used(store: Path) -> str:
 def reference_row(m: dict) -> dict:
     """One naive-loop measurement (``measure``'s result) as a table row."""
     frames = max(m["result"]["frames"], 1)
-    return {**{k: m[k] for k in ("wall_s", "cpu_s", "sys_s", "minor_faults", "cpu_utilisation", "peak_rss_mb",
-                                 "files_written")},
+    return {**{k: m[k] for k in ("wall_s", "cpu_s", "sys_s", "minor_faults", "others_cpu_s", "cpu_utilisation",
+                                 "peak_rss_mb", "files_written")},
             "frames_per_s": m["result"]["frames"] / m["wall_s"], "write_calls": m["result"]["write_calls"],
             "cpu_ms_per_frame": 1000 * m["cpu_s"] / frames, "sys_ms_per_frame": 1000 * m["sys_s"] / frames}
 
@@ -148,7 +161,7 @@ def profile_row(m: dict, n_frames: int) -> dict:
     scan = report.get("stages", {}).get("scan", {})  # the person finder's scan phase (--person auto)
     other_files = m["files_written"] - 1  # every file but the store is written in one call
     return {"wall_s": m["wall_s"], "frames_per_s": n_frames / m["wall_s"], "cpu_utilisation": m["cpu_utilisation"],
-            "cpu_s": m["cpu_s"], "cpu_ms_per_frame": 1000 * m["cpu_s"] / n_frames, "sys_s": m["sys_s"],
+            "cpu_s": m["cpu_s"], "cpu_ms_per_frame": 1000 * m["cpu_s"] / n_frames, "sys_s": m["sys_s"], "others_cpu_s": m["others_cpu_s"],
             "peak_rss_mb": m["peak_rss_mb"], "files_written": m["files_written"],
             "write_calls": counters.get("store_write_calls", 0) + other_files,
             "finder_wall_share": scan.get("wall_s", 0.0) / m["wall_s"],
@@ -264,6 +277,11 @@ def markdown(summary: dict) -> str:
               f"faults, streamed {sm['minor_faults']:.0f}). That cost depends on the machine, not on the loop's work (a "
               "virtual machine whose host takes back freed memory charges every first touch again): × streamed "
               "compares with the naive work alone."]
+    others = [(name, r["others_cpu_s"]) for name, rows in summary["repeats"].items() for r in rows]
+    worst = max(others, key=lambda o: o[1])
+    lines += ["", f"Other processes on the machine ran {sum(o for _, o in others):.1f} CPU s during the measured runs "
+              f"(most in one run: {worst[1]:.1f} s, {worst[0]}): more than a few seconds in a run makes its wall time "
+              "and ratios doubtful."]
     lines += timeline_sections(summary["runs"])
     lines += ["", "finder % wall (CPU): the person finder's scan phase (`--person auto`, the default: it finds "
               "everyone every `pose.scan_every_s`, 0.5 s, and chooses the walker before pose starts) "
@@ -454,7 +472,9 @@ def main() -> int:
     decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)
     summary = {"decoders": decoders, "startup": startup, "quick": args.quick, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
                "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
-               "streamed": streamed, "streamed_speedup_vs_baseline": float(np.median(
+               "streamed": streamed, "repeats": {"naive loop": base_reps, "naive loop, streamed": streamed_reps,
+                                                 **{f"{k}:{p}": [{x: v for x, v in row.items() if x != "timeline"}
+                                                                 for row in rows] for (k, p), rows in reps.items()}}, "streamed_speedup_vs_baseline": float(np.median(
                    [b["wall_s"] / x["wall_s"] for b, x in zip(base_reps, streamed_reps)])),
                "bound": bound, "runs": runs, "accuracy": accuracy(stores, video, config),
                "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}

@@ -41,6 +41,10 @@ def test_benchmark_performance_quick(tmp_path):
     table = (tmp_path / "benchmark.md").read_text()
     assert "| naive loop |" in table and "| naive loop, streamed |" in table and "extraction:balanced" in table
     assert "× streamed" in table and "sys ms/frame" in table and "of sys CPU for" in table
+    assert "Other processes on the machine ran" in table
+    repeats = summary["repeats"]  # every measured run, repeat by repeat, with the CPU others used meanwhile
+    assert set(repeats) == {"naive loop", "naive loop, streamed", "extraction:fast", "extraction:balanced"}
+    assert all(len(rows) == 1 and rows[0]["others_cpu_s"] >= 0 and rows[0]["wall_s"] > 0 for rows in repeats.values())
     assert "Start-up: one pose worker" in table and "Model cost:" in table and "Floor:" in table
     assert "--quick: start-up dominated" in table and "--quick: a 2 s, 480x270 clip" in proc.stdout
     timeline = summary["runs"]["extraction:balanced"]["timeline"]
