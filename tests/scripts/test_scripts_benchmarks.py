@@ -70,6 +70,19 @@ def _script_module(name: str):
     return module
 
 
+def test_no_naive_loop_runs_right_after_the_model_only_bound():
+    """The bound frees ~3.7 GB as it exits (the real clip); a naive loop right after it would reuse that memory
+    before the virtual machine's host takes it back, and pay half the kernel time of the other repeats."""
+    bench = _script_module("benchmark_performance")
+    plan = [("extraction", "fast"), ("extraction", "balanced")]
+    order = bench.run_order(3, plan)
+    kinds = [kind for kind, _, _ in order]
+    assert kinds[-1] == "bound" and kinds.count("bound") == 1
+    assert kinds.count("baseline") == kinds.count("streamed") == 3
+    for r in range(3):  # every repeat: the naive loop, the streamed loop, then the profiles in the plan's order
+        assert [(k, p) for k, p, rr in order if rr == r and k != "bound"] == [("baseline", ""), ("streamed", ""), *plan]
+
+
 def test_ablation_profiles_change_one_fast_choice_on_top_of_balanced(tmp_path):
     import dataclasses
 
