@@ -146,6 +146,14 @@ def model_used(store: Path) -> str:
     return (read_manifest(store.parent) or {}).get("settings", {}).get("model_used", "?")
 
 
+def repeats_of(base_reps: list[dict], streamed_reps: list[dict],
+               reps: dict[tuple[str, str], list[dict]]) -> dict[str, list[dict]]:
+    """Every repeat of every run, by the table's names (profile runs without their timelines)."""
+    profiles = {f"{kind}:{prof}": [{k: v for k, v in row.items() if k != "timeline"} for row in rows]
+                for (kind, prof), rows in reps.items()}
+    return {"naive loop": base_reps, "naive loop, streamed": streamed_reps, **profiles}
+
+
 def run_order(repeat: int, plan: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
     """The measured runs in order, ``(kind, profile, repeat)``: each repeat runs the naive loop, the streamed
     naive loop, then every ``plan`` entry, so that a change in the machine's speed hits all of them alike (the
@@ -173,7 +181,8 @@ def profile_row(m: dict, n_frames: int) -> dict:
     scan = report.get("stages", {}).get("scan", {})  # the person finder's scan phase (--person auto)
     other_files = m["files_written"] - 1  # every file but the store is written in one call
     return {"wall_s": m["wall_s"], "frames_per_s": n_frames / m["wall_s"], "cpu_utilisation": m["cpu_utilisation"],
-            "cpu_s": m["cpu_s"], "cpu_ms_per_frame": 1000 * m["cpu_s"] / n_frames, "sys_s": m["sys_s"], "others_cpu_s": m["others_cpu_s"],
+            "cpu_s": m["cpu_s"], "cpu_ms_per_frame": 1000 * m["cpu_s"] / n_frames,
+            "sys_s": m["sys_s"], "others_cpu_s": m["others_cpu_s"],
             "peak_rss_mb": m["peak_rss_mb"], "files_written": m["files_written"],
             "write_calls": counters.get("store_write_calls", 0) + other_files,
             "finder_wall_share": scan.get("wall_s", 0.0) / m["wall_s"],
@@ -483,10 +492,9 @@ def main() -> int:
     decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)
     summary = {"decoders": decoders, "startup": startup, "quick": args.quick, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
                "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
-               "streamed": streamed, "repeats": {"naive loop": base_reps, "naive loop, streamed": streamed_reps,
-                                                 **{f"{k}:{p}": [{x: v for x, v in row.items() if x != "timeline"}
-                                                                 for row in rows] for (k, p), rows in reps.items()}}, "streamed_speedup_vs_baseline": float(np.median(
+               "streamed": streamed, "streamed_speedup_vs_baseline": float(np.median(
                    [b["wall_s"] / x["wall_s"] for b, x in zip(base_reps, streamed_reps)])),
+               "repeats": repeats_of(base_reps, streamed_reps, reps),
                "bound": bound, "runs": runs, "accuracy": accuracy(stores, video, config),
                "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}
     from core.io.atomic import write_json, write_text
