@@ -338,7 +338,8 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         walking = travelling & present & (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
     if len(passes) > 1:  # a walk there and back: its passes end at the turning points, and at a stand
         walking[[b - 1 for _, b in passes[:-1]]] = False
-        walking &= ~_standing(positions, sides, pelvis, max(1, int(round(STAND_WINDOW_S * rate_hz / 2))), rate_hz, scale)
+        stand_half = max(1, int(round(STAND_WINDOW_S * rate_hz / 2)))
+        walking &= ~_standing(positions, sides, pelvis, stand_half, rate_hz, scale)
     return _long_enough(valid_segments(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
                         int(round(MAX_POSE_GAP_S * rate_hz)))
 
