@@ -166,6 +166,17 @@ def stance_ground_velocity(positions: np.ndarray, rate_hz: float) -> np.ndarray:
     return v * forward if np.isfinite(v) else np.zeros(3)
 
 
+def pass_runs(pelvis: np.ndarray, turn: float) -> list[tuple[int, int]]:
+    """[start, end) frame runs of a walk's passes: the pelvis (T, 3) cut after each turning point
+    (``core.turns.turning_points``) along X or Z where it turns back by more than ``turn`` (units); one run
+    [0, T) for a walk one way."""
+    if not np.isfinite(turn):
+        return [(0, len(pelvis))]
+    cuts = sorted({k + 1 for axis in (0, 2) for k in turning_points(pelvis[:, axis], turn)} - {len(pelvis)})
+    edges = [0] + cuts + [len(pelvis)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
 def _turns_back(positions: np.ndarray) -> bool:
     """Whether the pelvis turns back by more than ``TURN_BACK_LEG`` leg lengths along X or Z."""
     try:

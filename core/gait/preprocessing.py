@@ -26,7 +26,9 @@ from core.config import PreprocessConfig
 from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.contact_pixels import FOOT_PEAK_META, FOOT_VELOCITY_META, swap_foot_sides
-from core.gait.direction import foot_points, leg_length, pelvis_position, present_sides, stance_ground_velocity
+from core.gait.direction import (
+    TURN_BACK_LEG, foot_points, leg_length, pass_runs, pelvis_position, present_sides, stance_ground_velocity,
+)
 from core.gait.leg_swaps import (
     FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips,
 )
@@ -258,6 +260,10 @@ ONE_FOOT_WINDOW_S = 2.4
 TRAVEL_WINDOW_S = 2.4
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
+# Within a walk there and back, where the turn-rate test no longer cuts the ~0.6 s either side of the turn,
+# a stand ends the bout where both heels have rested for half of STAND_WINDOW_S (some foot swings in any
+# 0.6 s of walking, also at 70 steps/min: a 0.25 s double support).
+STAND_WINDOW_S = 0.6
 # Runs of walking split only by up to MAX_POSE_GAP_S without a pose (the walker hidden behind a
 # passer-by, or not detected) are one walk for the length test: each keeps its own events.
 MAX_POSE_GAP_S = 1.0
@@ -315,19 +321,40 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         stepping |= _range(heel, step_half) > STEP_RANGE_LEG * scale
         travelling |= _range(heel - belt, travel_half) > STEP_RANGE_LEG * scale
     present = any_heel & np.isfinite(pelvis).all(axis=1)
-    velocity = np.gradient(_moving(pelvis[:, [0, 2]], half, "nanmean"), axis=0) * rate_hz - ground
+    passes = pass_runs(pelvis, TURN_BACK_LEG * scale)
+    velocity = np.concatenate([np.gradient(_moving(pelvis[a:b, [0, 2]], half, "nanmean"), axis=0) if b - a > 1
+                               else np.full((b - a, 2), np.nan) for a, b in passes]) * rate_hz - ground
     speed = np.linalg.norm(velocity, axis=1)
     walking = stepping & present
     if (travelling & present).any() and np.nanmedian(speed[travelling & present]) > MIN_SPEED_LEG_S * scale:
         heading = velocity / np.where(speed > 0, speed, np.nan)[:, None]
         frames = np.arange(len(heading))
-        later = heading[np.minimum(frames + half, len(heading) - 1)]
-        earlier = heading[np.maximum(frames - half, 0)]
+        first = np.concatenate([np.full(b - a, a) for a, b in passes])
+        last = np.concatenate([np.full(b - a, b - 1) for a, b in passes])
+        later = heading[np.minimum(frames + half, last)]
+        earlier = heading[np.maximum(frames - half, first)]
         cosine = np.clip(np.sum(later * earlier, axis=1), -1.0, 1.0)
         turn_deg_s = np.degrees(np.arccos(cosine)) / (2 * half / rate_hz)
         walking = travelling & present & (speed > MIN_SPEED_LEG_S * scale) & ~(turn_deg_s > MAX_TURN_RATE_DEG_S)
+    if len(passes) > 1:  # a walk there and back: its passes end at the turning points, and at a stand
+        walking[[b - 1 for _, b in passes[:-1]]] = False
+        stand_half = max(1, int(round(STAND_WINDOW_S * rate_hz / 2)))
+        walking &= ~_standing(positions, sides, pelvis, stand_half, rate_hz, scale)
     return _long_enough(valid_segments(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
                         int(round(MAX_POSE_GAP_S * rate_hz)))
+
+
+def _standing(positions: np.ndarray, sides: list[str], pelvis: np.ndarray, half: int, rate_hz: float, scale: float
+              ) -> np.ndarray:
+    """(T,) frames of a stand: every foot of ``sides`` seen and none moving more than STEP_RANGE_LEG x ``scale``
+    within 2 * ``half`` + 1 frames, or the pelvis (T, 3) moving less than MIN_SPEED_LEG_S there (a swap of the
+    pose's leg labels in a stand moves both feet, not the pelvis)."""
+    still = np.ones(len(positions), dtype=bool)
+    for side in sides:
+        moved = _range(foot_points(positions, side)[0][:, [0, 2]], half)
+        still &= np.isfinite(moved) & (moved <= STEP_RANGE_LEG * scale)
+    moved = _range(pelvis[:, [0, 2]], half)
+    return still | (np.isfinite(moved) & (moved <= MIN_SPEED_LEG_S * scale * 2 * half / rate_hz))
 
 
 def _long_enough(runs: list[tuple[int, int]], present: np.ndarray, velocity: np.ndarray, min_len: int,

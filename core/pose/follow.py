@@ -20,6 +20,7 @@ from core.pose.frame_select import packet_index, read_scaled_frames_at
 from core.pose.static_tiles import StaticTiles
 from core.pose.scan_plan import COARSE_STEP, COARSE_TRACKER, DEFAULT_STEP, keyframe_cuts, refine_frames, tile_level
 from core.pose.tracking import Track, TrackerConfig, for_scan_period, track_people
+from core.pose.interleaved import join_interleaved
 from core.pose.turn_takers import join_turn_takers
 from core.pose.walker_choice import TrackSummary, choose_walker, ground_direction_x, ground_directions_x, summarise
 
@@ -190,7 +191,8 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
                 fine_tile: float = 0.0) -> ScanResult:
     """Join the scan's parts (in any order, each in frame order): pan at every scan, tracks, the walker
     and the crop (``every``: the scan grid's interval in frames; ``fine_tile``: ``fine_tile_px``, for
-    joining one walker's pieces that took turns, ``core.pose.turn_takers``)."""
+    joining one walker's pieces that took turns, ``core.pose.turn_takers``; pieces that alternate around an
+    occluder or a turn are joined too, ``core.pose.interleaved``)."""
     entries = sorted(((s[0], s, p, k) for p in parts for k, s in enumerate(p.scans)), key=lambda e: e[0])
     scans = [e[1] for e in entries]
     speeds = []
@@ -200,7 +202,7 @@ def finish_scan(parts: list[ScanPart], every: int, n_frames: int, width_px: int,
     px_per_small = parts[-1].px_per_small if parts else 1.0
     scans = [(f, b * px_per_small, *rest) for f, b, *rest in scans]
     pan = integrate_pan(np.array(speeds), np.array([s[0] for s in scans], dtype=float))
-    tracks = join_turn_takers(track_people(scans, tracker_cfg), fine_tile)
+    tracks = join_interleaved(join_turn_takers(track_people(scans, tracker_cfg), fine_tile), every)
     scan_frames = np.array([s[0] for s in scans], dtype=float)
     frame_size = (width_px, height_px)
     try:

@@ -7,7 +7,7 @@ import pytest
 
 from core.constants import LEG_LANDMARKS, NUM_LANDMARKS, SIDES
 from core.gait.direction import (
-    VIRTUAL_TOE_LEG, ankle_only_sides, heading_deg, leg_length, orient_bouts, with_virtual_feet,
+    VIRTUAL_TOE_LEG, ankle_only_sides, heading_deg, leg_length, orient_bouts, pass_runs, with_virtual_feet,
 )
 
 
@@ -62,3 +62,11 @@ def test_ankle_only_sides() -> None:
     assert ankle_only_sides(pos) == ["right"]
     out, made = with_virtual_feet(pos, np.array([1.0, 0.0, 0.0]))
     assert made == [] and np.isnan(out[:, LEG_LANDMARKS["right"]["toe"]]).all()
+
+
+def test_pass_runs_cut_a_walk_after_each_turning_point() -> None:
+    x = np.concatenate([np.arange(0.0, 100.0, 2.0), np.arange(100.0, 0.0, -2.0)])  # there (50 frames) and back
+    pelvis = np.stack([x, np.zeros_like(x), np.zeros_like(x)], axis=1)
+    assert pass_runs(pelvis, 20.0) == [(0, 51), (51, 100)]
+    assert pass_runs(pelvis[:50], 20.0) == [(0, 50)]  # one way
+    assert pass_runs(pelvis, float("nan")) == [(0, 100)]

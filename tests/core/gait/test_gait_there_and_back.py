@@ -37,6 +37,20 @@ def test_the_walk_splits_into_two_bouts_at_the_turn_each_with_its_direction(dire
     assert np.allclose(np.abs(headings), [first, 180.0 - first], atol=1.0)
 
 
+@pytest.mark.parametrize("direction", ["left_to_right", "right_to_left"])
+def test_the_bouts_reach_the_turn_and_stop_at_a_stand(direction: str) -> None:
+    """Each pass is walking up to its turning point (before: the turn-rate test cut ~0.6 s either side of it), and a
+    stand is not walking (the stand test: both heels and the pelvis at rest)."""
+    positions, truth = _there_and_back(direction, 0.0)
+    (_, end), (start, _) = detect_walking_bouts(positions, 30.0, MIN_BOUT_S)
+    turn = truth["passes"][0]["last_frame"]
+    assert turn - 2 <= end <= turn + 2 and turn - 2 <= start <= turn + 2
+    positions, truth = _there_and_back(direction, 1.2)
+    (_, end), (start, _) = detect_walking_bouts(positions, 30.0, MIN_BOUT_S)
+    stand_first, stand_last = truth["stand_frames"]
+    assert stand_first - 3 <= end <= stand_first + 3 and stand_last - 5 <= start <= stand_last + 3
+
+
 @pytest.mark.parametrize("stand_s", [0.0, 1.2])
 def test_ground_contacts_vote_on_the_leg_labels_in_both_passes(stand_s: float) -> None:
     positions, truth = _there_and_back("left_to_right", stand_s)
