@@ -62,7 +62,8 @@ def test_rendering_is_reproducible_and_noise_changes_pixels():
 def test_a_noise_seed_changes_the_noise_only():
     kin, camera, _ = simulate_walk(PARAMS)
     noisy = GaitParams(**{**PARAMS.__dict__, "noise": 3.0})
-    frames = [list(render_frames(kin, camera, GaitParams(**{**noisy.__dict__, "noise_seed": k}))) for k in (None, 1, 1)]
+    seeded = [GaitParams(**{**noisy.__dict__, "noise_seed": k}) for k in (None, 1, 1)]
+    frames = [list(render_frames(kin, camera, p)) for p in seeded]
     quiet = list(render_frames(kin, camera, PARAMS))
     assert all(np.array_equal(a, b) for a, b in zip(frames[1], frames[2]))  # reproducible
     assert all(np.array_equal(a, b) for a, b in zip(frames[0], list(render_frames(kin, camera, noisy))))  # None: as before
