@@ -139,7 +139,7 @@ def test_bridge_feet_fills_only_the_given_frames_over_a_longer_gap():
 
 
 def toe_offs(side, n=3):
-    """Frames of ``small_walker_px`` (without noise) where that side's toe starts to move forward, away from the ends."""
+    """Frames of ``small_walker_px`` (no noise) where that side's toe starts to move forward, away from the ends."""
     toe = small_walker_px()[0][:, LEG_LANDMARKS[side]["toe"], 0]
     v = np.diff(toe)
     frames = [f + 1 for f in range(20, len(v) - 20) if abs(v[f - 1]) < 1e-6 <= v[f]]
