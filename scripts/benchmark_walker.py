@@ -1,7 +1,7 @@
 """Is the walker analysed when someone else is in view, and is a small, far walker seen? Prints a Markdown table.
 
     python scripts/benchmark_walker.py [--work /tmp/walker_bench] [--set full|quick] [--seed N] [--keep]
-        [--roles crossing ...] [--h264] [--out-name NAME] [--twins-from NAME]
+        [--roles crossing ...] [--h264] [--out-name NAME] [--twins-from NAME] [--noise-seed M]
 
 Cases (new random seeds every run unless --seed is given; the seeds are printed):
 - two people: a second figure "standing", "opposite" (walks the other way behind), "crossing" (passes in
@@ -10,7 +10,9 @@ Cases (new random seeds every run unless --seed is given; the seeds are printed)
   same walker, same scenery), so the event F1 difference is due to the second figure alone;
 - small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions (quick: one).
 With --h264 the videos are written as H.264 at a phone's bit rate (``phone_bitrate_mbps``), else with
-OpenCV's MPEG-4 writer.
+OpenCV's MPEG-4 writer. With --noise-seed M the same videos are rendered with the camera noise drawn from M
+(``GaitParams.noise_seed``; own work folder): comparing two noise seeds shows how far the pose model's answer
+to pixel noise alone moves F1, the floor under "within 0.02 of the twin" (docs/walker.md, "Session 17").
 All videos go through the CLI in one in-process run (``usecases.gait_analysis.cli.main``) and are scored
 against the generator's truth (``truth["people"]``):
 - walker %: share of frames with a pose whose hip midpoint lies in the walker's truth box (other %: in the
@@ -34,7 +36,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -55,6 +57,7 @@ class Case:
     width_px: int = 960
     height_px: int = 540
     walker_height_px: float | None = None
+    noise_seed: int | None = None
 
     @property
     def name(self) -> str:
@@ -67,7 +70,8 @@ class Case:
         """The same walk without the second figure (None for a case that has none)."""
         if self.role == "small" or self.role.startswith("twin-"):
             return None
-        return Case("twin-" + self.role, self.direction, self.camera, self.seed, self.width_px, self.height_px)
+        return Case("twin-" + self.role, self.direction, self.camera, self.seed, self.width_px, self.height_px,
+                    noise_seed=self.noise_seed)
 
     def params(self):  # noqa: ANN201 - GaitParams
         from core.synthetic import GaitParams
@@ -79,7 +83,8 @@ class Case:
         return GaitParams(
             cadence_steps_per_min=100.0 if self.walker_height_px else None, direction=self.direction,
             width_px=self.width_px, height_px=self.height_px, duration_s=duration, seed=self.seed,
-            camera=self.camera, noise=2.0, second_person=second, walker_height_px=self.walker_height_px,
+            camera=self.camera, noise=2.0, noise_seed=self.noise_seed, second_person=second,
+            walker_height_px=self.walker_height_px,
             # on a box: the walker keeps to the lower half (as in the real clip), in the twin too
             figure_height_frac=0.45 if role == "on_box" else 0.6,
         )
@@ -258,14 +263,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--twins-from", metavar="NAME",
                         help="score the twins from this outputs' folder of an earlier run (same seed) instead of "
                              "analysing them again: code that only changes what a second figure does")
+    parser.add_argument("--noise-seed", type=int,
+                        help="render the same videos with the camera noise drawn from this seed (own work folder)")
     parser.add_argument("--profile", default="balanced", choices=("fast", "balanced", "accurate"),
                         help="the CLI's --performance-mode (default balanced)")
     args = parser.parse_args(argv)
     base_seed = args.seed if args.seed is not None else secrets.randbits(20)
     print(f"base seed {base_seed} (rerun with --seed {base_seed})", file=sys.stderr)
     main_cases = cases("full" if args.roles else args.set, base_seed, tuple(args.roles))
+    if args.noise_seed is not None:
+        main_cases = [replace(c, noise_seed=args.noise_seed) for c in main_cases]
     all_cases = main_cases + [c.twin for c in main_cases if c.twin is not None]
     work = args.work / (f"seed{base_seed}_h264" if args.h264 else f"seed{base_seed}")
+    if args.noise_seed is not None:
+        work = work.with_name(f"{work.name}_noise{args.noise_seed}")
     out_name = args.out_name or ("out" if args.profile == "balanced" else f"out_{args.profile}")
     video_dir, out_dir = work / "videos", work / out_name
     twin_dir = work / args.twins_from if args.twins_from else out_dir

@@ -3,7 +3,8 @@
 The swap state per frame is a Viterbi path over the legs' accelerations (``correct_left_right_swaps``);
 on 2-D video, votes from the feet's ground contacts (``core.gait.stance_sides``) may fix the labels
 where accelerations are ambiguous. Bursts where the feet's labels flip back and forth, or both feet
-collapse onto each other, faster than the path can follow are left out (``foot_flip_frames``).
+collapse onto each other, faster than the path can follow are left out (``foot_flip_frames``), and so are
+single foot points that jump out and back within 1-2 frames (``foot_point_spikes``).
 Positions are (T, 33, 3) arrays in any unit.
 """
 
@@ -77,6 +78,13 @@ FLIP_MIN_JUMP_LEG = FLIP_SPEED_LEG_S / 30.0
 # even with the floor above (0.741 without it).
 FLIP_MAX_RATE_HZ = 35.0
 FLIP_MAX_BURST_S = 0.2
+# A single foot point (ankle, heel or toe) of a small walker also jumps ahead along the walk for 1-2 frames and back,
+# mostly the far foot's toe just as it leaves the floor (docs/walker.md, "Session 17"): after the low-pass its
+# speed then rises, falls back and rises again, and toe off is timed on the second rise. A point whose 1 or
+# SPIKE_MAX_FRAMES frames all lie more than SPIKE_LEG leg lengths on the same side of the line between the frames
+# around them is such a spike (a walking foot's own curvature there is under ~0.05 leg lengths at 30 fps).
+SPIKE_LEG = 0.15
+SPIKE_MAX_FRAMES = 2
 _FOOT_PARTS = ("ankle", "heel", "toe")
 _FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
 FOOT_LANDMARKS = tuple(_FOOT_INDICES["left"] + _FOOT_INDICES["right"])  # what ``without_foot_flips`` leaves out
@@ -217,6 +225,28 @@ def foot_flip_frames(positions: np.ndarray, rate_hz: float, scale: float) -> np.
     return bad
 
 
+def foot_point_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
+    """(T, 6) bool over ``FOOT_LANDMARKS``: frames where that point's x is a spike (see SPIKE_LEG); ``positions``
+    (T, 33, 3), ``scale`` the leg length in their units."""
+    x = positions[:, list(FOOT_LANDMARKS), 0]
+    out = np.zeros(x.shape, dtype=bool)
+    if not (np.isfinite(scale) and scale > 0):
+        return out
+    n = len(x)
+    with np.errstate(invalid="ignore"):
+        for k in range(1, min(SPIKE_MAX_FRAMES, n - 2) + 1):
+            before, after = x[:n - k - 1], x[k + 1:]
+            dev = np.stack([(x[j:n - k - 1 + j] - before - (after - before) * j / (k + 1)) / scale
+                            for j in range(1, k + 1)])  # (k, T - k - 1, 6)
+            spike = (np.abs(dev) > SPIKE_LEG).all(axis=0) & (np.sign(dev) == np.sign(dev[0])).all(axis=0)
+            if k == 1:  # a spike pulls its neighbours' lines half as far the other way: only the peak counts
+                size = np.pad(np.nan_to_num(np.abs(dev[0])), ((1, 1), (0, 0)))
+                spike &= (size[1:-1] >= size[:-2]) & (size[1:-1] >= size[2:])
+            for j in range(1, k + 1):
+                out[j:n - k - 1 + j] |= spike
+    return out
+
+
 def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """``positions`` (T, 33, 3) with both feet (ankle, heel, toe) NaN in ``foot_flip_frames``, and those frames (T,);
     unchanged above FLIP_MAX_RATE_HZ."""
@@ -230,6 +260,23 @@ def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarra
     out = np.array(positions, dtype=float, copy=True)
     out[np.ix_(np.flatnonzero(bad), FOOT_LANDMARKS)] = np.nan
     return out, bad
+
+
+def without_foot_spikes(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, int]:
+    """``positions`` (T, 33, 3) with each foot point NaN where ``foot_point_spikes`` finds it off, and how many
+    points; unchanged above FLIP_MAX_RATE_HZ (measured at 30 fps) or without a leg length."""
+    if not rate_hz <= FLIP_MAX_RATE_HZ:
+        return positions.copy(), 0
+    try:
+        scale = leg_length(positions)
+    except InsufficientDataError:
+        return positions.copy(), 0
+    spikes = foot_point_spikes(positions, scale)
+    out = np.array(positions, dtype=float, copy=True)
+    feet = out[:, list(FOOT_LANDMARKS)]
+    feet[spikes] = np.nan
+    out[:, list(FOOT_LANDMARKS)] = feet
+    return out, int(spikes.sum())
 
 
 def ground_contact_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:

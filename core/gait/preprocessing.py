@@ -1,8 +1,8 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
 ``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction and foot label flips left out (``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling ->
-zero-lag Butterworth low-pass -> walking bout detection.
+correction, foot label flips and one-point foot spikes left out (``core.gait.leg_swaps``) -> Hampel outlier
+rejection -> gap filling -> zero-lag Butterworth low-pass -> walking bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
 non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
@@ -30,7 +30,7 @@ from core.gait.direction import (
     TURN_BACK_LEG, foot_points, leg_length, pass_runs, pelvis_position, present_sides, stance_ground_velocity,
 )
 from core.gait.leg_swaps import (
-    FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips,
+    FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips, without_foot_spikes,
 )
 from core.types import KeypointSeries
 
@@ -417,6 +417,9 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
         positions = bridge_feet(positions, flipped, int(np.floor(FLIP_FILL_MAX_S * rate_hz + 1e-9)))
         notes.append(f"feet left out (gap-filled) in {int(flipped.sum())} frames where their left/right labels flipped "
                      "back and forth")
+    positions, spikes = without_foot_spikes(positions, rate_hz)
+    if spikes:
+        notes.append(f"{spikes} foot points left out (gap-filled) where they jumped out and back within 1-2 frames")
     try:
         scale = leg_length(positions)
     except InsufficientDataError:

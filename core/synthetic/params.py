@@ -80,6 +80,9 @@ class GaitParams:
     """What to generate. ``None`` cadence/step length means the style's typical value.
 
     noise: standard deviation of the Gaussian camera noise, in 8-bit grey levels.
+    noise_seed: draw that noise from this seed instead of ``seed`` (None: from ``seed``, as before). The same
+        walk, scenery and figures with other camera noise: how far the pose model's answer to pixel noise alone
+        moves a score (docs/walker.md, "Session 17").
     variability: stride-to-stride coefficient of variation of stride time and step length.
     camera: "auto" (static if the whole walk fits the frame, else tracking), "static", "tracking".
 
@@ -109,6 +112,7 @@ class GaitParams:
     duration_s: float = 10.0
     seed: int = 0
     noise: float = 0.0
+    noise_seed: int | None = None
     variability: float = 0.0
     affected_side: str = "right"
     camera: str = "auto"

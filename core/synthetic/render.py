@@ -71,6 +71,8 @@ def make_scene(params: GaitParams, camera: Camera) -> Scene:
     background = make_background(params.width_px, params.height_px, camera, rng, levels, params.ground, params.seed)
     if params.footwear == "varied":
         look = _vary_footwear(look, background.floor_rgb, np.random.default_rng([params.seed, 3]))
+    if params.noise_seed is not None:  # the noise alone from another stream; everything above as with ``seed``
+        rng = np.random.default_rng([params.noise_seed, 8])
     return Scene(look, levels, background, _NoiseBank(params, rng), rng)
 
 

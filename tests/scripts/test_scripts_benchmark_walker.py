@@ -139,3 +139,20 @@ def test_twins_from_an_earlier_run_are_scored_there_and_not_analysed_again(bench
     assert out_name == "b" and names and not any(n.startswith("twin-") for n in names)
     assert {d for n, d in scored if n.startswith("twin-")} == {"out"}
     assert {d for n, d in scored if not n.startswith("twin-")} == {"b"}
+
+
+def test_a_noise_seed_renders_the_same_cases_in_their_own_folder(bench, tmp_path, monkeypatch):
+    made = []
+    monkeypatch.setattr(bench, "generate", lambda cases, video_dir, h264=False: made.append((video_dir, cases)))
+    monkeypatch.setattr(bench, "run_pipeline", lambda *a, **k: 0)
+    monkeypatch.setattr(bench, "score", lambda c, *a: {"case": c.name, "seed": c.seed, "walker_pct": 100.0,
+                                                       "other_pct": 0.0, "detected_pct": 100.0, "f1": 1.0,
+                                                       "cadence_err": 0.0, "hidden": "0/1", "choice": "", "error": ""})
+    for extra in ([], ["--noise-seed", "3"]):
+        bench.main(["--work", str(tmp_path), "--seed", "7", "--roles", "standing", "--keep", *extra])
+    (plain_dir, plain), (noisy_dir, noisy) = made
+    assert plain_dir != noisy_dir and noisy_dir.parent.name.endswith("_noise3")
+    assert [c.name for c in plain] == [c.name for c in noisy]  # the same cases and twins, by name
+    assert {c.noise_seed for c in plain} == {None} and {c.noise_seed for c in noisy} == {3}
+    assert {c.params().seed for c in noisy} == {c.params().seed for c in plain}
+    assert {c.params().noise_seed for c in noisy} == {3}

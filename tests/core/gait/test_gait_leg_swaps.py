@@ -3,7 +3,7 @@ import numpy as np
 from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.direction import leg_length
-from core.gait.leg_swaps import foot_flip_frames, without_foot_flips
+from core.gait.leg_swaps import FOOT_LANDMARKS, foot_flip_frames, foot_point_spikes, without_foot_flips
 from core.gait.preprocessing import bridge_feet, preprocess
 from tests.core.gait.test_gait_preprocessing import as_series, walk
 
@@ -136,3 +136,57 @@ def test_bridge_feet_fills_only_the_given_frames_over_a_longer_gap():
     assert np.isfinite(out[50:58][:, feet]).all() and np.isnan(out[100:108][:, feet]).all()
     assert np.abs(out[50:58][:, feet] - pos[50:58][:, feet]).max() < 0.1 * leg_length(pos)
     assert np.array_equal(out[:50], pos[:50], equal_nan=True)
+
+
+def toe_offs(side, n=3):
+    """Frames of ``small_walker_px`` (no noise) where that side's toe starts to move forward, away from the ends."""
+    toe = small_walker_px()[0][:, LEG_LANDMARKS[side]["toe"], 0]
+    v = np.diff(toe)
+    frames = [f + 1 for f in range(20, len(v) - 20) if abs(v[f - 1]) < 1e-6 <= v[f]]
+    return frames[:n]
+
+
+def test_a_foot_point_jumping_ahead_for_one_or_two_frames_is_found_and_nothing_else():
+    """A small walker's far toe jumps ahead for 1-2 frames as it leaves the floor (docs/walker.md, "Session 17")."""
+    pos, t = small_walker_px(noise_px=0.5)
+    scale = leg_length(pos)
+    right_toe, left_toe = FOOT_LANDMARKS.index(LEG_LANDMARKS["right"]["toe"]), FOOT_LANDMARKS.index(
+        LEG_LANDMARKS["left"]["toe"])
+    f, g = toe_offs("right")[0], toe_offs("left")[0]
+    pos[f, LEG_LANDMARKS["right"]["toe"], 0] += 0.3 * scale
+    pos[g:g + 2, LEG_LANDMARKS["left"]["toe"], 0] += [0.3 * scale, 0.35 * scale]
+    found = foot_point_spikes(pos, scale)
+    assert found[f, right_toe] and found[g:g + 2, left_toe].all()
+    # nothing else but, at most, a frame beside a spike on the same point (gap-filled with it)
+    assert not np.delete(found, [right_toe, left_toe], axis=1).any()
+    assert set(np.flatnonzero(found[:, right_toe])) <= {f - 1, f, f + 1}
+    assert set(np.flatnonzero(found[:, left_toe])) <= {g - 1, g, g + 1, g + 2}
+
+
+def test_clean_walks_have_no_foot_spikes():
+    for rate_hz, treadmill, noise_px in ((30.0, False, 1.5), (15.0, False, 1.0), (30.0, True, 1.5), (60.0, False, 1.5)):
+        pos, t = small_walker_px(rate_hz, noise_px, treadmill)
+        assert not foot_point_spikes(pos, leg_length(pos)).any(), (rate_hz, treadmill)
+
+
+def test_preprocess_gap_fills_a_toe_spike_at_toe_off(monkeypatch):
+    """The spike comes out of preprocessing nearer the clean walk's toe than it would if kept (it pulls the
+    low-passed toe ahead, which times toe off late)."""
+    clean, t = small_walker_px(noise_px=0.5)
+    scale = leg_length(clean)
+    spiked = clean.copy()
+    frames = toe_offs("right")
+    toe = LEG_LANDMARKS["right"]["toe"]
+    for f in frames:
+        spiked[f:f + 2, toe, 0] += 0.35 * scale
+    cfg = load_profile("balanced").preprocessing
+    want = preprocess(as_series(clean, t, units="px"), cfg).series.positions
+    got = preprocess(as_series(spiked, t, units="px"), cfg)
+    near = np.concatenate([np.arange(f - 3, f + 5) for f in frames])
+    error = np.abs(got.series.positions[near, toe, 0] - want[near, toe, 0]).max()
+    assert any("jumped out and back" in note for note in got.notes)
+    import core.gait.preprocessing as pre
+
+    monkeypatch.setattr(pre, "without_foot_spikes", lambda positions, rate_hz: (positions, 0))
+    kept = preprocess(as_series(spiked, t, units="px"), cfg).series.positions
+    assert error < 0.07 * scale and error < 0.5 * np.abs(kept[near, toe, 0] - want[near, toe, 0]).max()

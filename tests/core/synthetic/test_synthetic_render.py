@@ -57,3 +57,18 @@ def test_rendering_is_reproducible_and_noise_changes_pixels():
     c = next(render_frames(kin, camera, noisy))
     diff = c.astype(int) - a.astype(int)
     assert 1.0 < diff.std() < 6.0
+
+
+def test_a_noise_seed_changes_the_noise_only():
+    kin, camera, _ = simulate_walk(PARAMS)
+    noisy = GaitParams(**{**PARAMS.__dict__, "noise": 3.0})
+    seeded = [GaitParams(**{**noisy.__dict__, "noise_seed": k}) for k in (None, 1, 1)]
+    frames = [list(render_frames(kin, camera, p)) for p in seeded]
+    quiet = list(render_frames(kin, camera, PARAMS))
+    assert all(np.array_equal(a, b) for a, b in zip(frames[1], frames[2]))  # reproducible
+    assert all(np.array_equal(a, b) for a, b in zip(frames[0], list(render_frames(kin, camera, noisy))))  # None: as before
+    for own, other, clean in zip(frames[0], frames[1], quiet):
+        assert not np.array_equal(own, other)
+        # both are the same clean frame plus noise of the same size: they differ by noise alone
+        assert 1.0 < (own.astype(int) - clean).std() < 6.0 and 1.0 < (other.astype(int) - clean).std() < 6.0
+        assert abs((own.astype(int) - other).mean()) < 0.5
