@@ -354,7 +354,12 @@ def _standing(positions: np.ndarray, sides: list[str], pelvis: np.ndarray, half:
         moved = _range(foot_points(positions, side)[0][:, [0, 2]], half)
         still &= np.isfinite(moved) & (moved <= STEP_RANGE_LEG * scale)
     moved = _range(pelvis[:, [0, 2]], half)
-    return still | (np.isfinite(moved) & (moved <= MIN_SPEED_LEG_S * scale * 2 * half / rate_hz))
+    pelvis_still = np.isfinite(moved) & (moved <= MIN_SPEED_LEG_S * scale * 2 * half / rate_hz)
+    # A centred window flags a stand only half a window after it begins: a stand also begins at the first frame
+    # of a window in which the pelvis stays still (the feet may rest in a double support before it).
+    starts = np.zeros_like(pelvis_still)
+    starts[:len(starts) - half] = pelvis_still[half:]
+    return still | pelvis_still | starts
 
 
 def _long_enough(runs: list[tuple[int, int]], present: np.ndarray, velocity: np.ndarray, min_len: int,

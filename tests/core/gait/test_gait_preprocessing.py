@@ -250,3 +250,24 @@ def test_fill_gaps_fills_an_array_that_is_not_c_contiguous():
     x[5:8] = np.nan
     out = fill_gaps(x, 4)
     assert np.allclose(out[5:8, 0, 0], [51.0, 60.0, 69.0])
+
+
+def test_a_stand_begins_where_the_walker_freezes_not_half_a_window_later():
+    """A walk there and back whose walker freezes mid-swing (the shared trial's "1 s pause" form): the stand, which
+    ends the first bout, starts at the freeze; a centred window alone flagged it half a window (0.3 s) later, and a
+    heel strike was read where the swinging foot stopped."""
+    from core.gait.preprocessing import _standing
+
+    rate_hz, freeze, n = 30.0, 150, 300
+    t = np.minimum(np.arange(n), freeze).astype(float)
+    positions = np.zeros((n, 33, 3))
+    positions[:, [LI["left_hip"], LI["right_hip"]], 0] = 4.0 * t[:, None]  # 1.2 leg lengths/s, leg = 100 units
+    positions[:, [LI["left_hip"], LI["right_hip"]], 1] = 100.0
+    for side, phase in (("left", 0.0), ("right", np.pi)):
+        swing = 4.0 * t + 30.0 * np.sin(2 * np.pi * t / 30.0 + phase)
+        for part in ("ankle", "heel", "toe"):
+            positions[:, LEG_LANDMARKS[side][part], 0] = swing
+    pelvis = positions[:, [LI["left_hip"], LI["right_hip"]]].mean(axis=1)
+    standing = _standing(positions, ["left", "right"], pelvis, 9, rate_hz, 100.0)
+    first = int(np.flatnonzero(standing)[0])
+    assert freeze - 4 <= first <= freeze + 1 and standing[first:].all()
