@@ -27,7 +27,11 @@ def turning_points(x: np.ndarray, turn: float) -> list[int]:
 
 
 def one_way_runs(x: np.ndarray, turn: float) -> list[tuple[int, int]]:
-    """[start, end) index runs of x (T,) going one way: each ends at a turning point (``turning_points``), the
-    next starts just after it. One run [0, T) when x never turns back by more than ``turn``."""
-    cuts = [0] + [k + 1 for k in turning_points(x, turn)] + [len(x)]
-    return list(zip(cuts[:-1], cuts[1:]))
+    """[start, end) index runs of a path x (T,) or (T, k) going one way: each ends at a turning point
+    (``turning_points``) of any of its k coordinates, the next starts just after it. One run [0, T) when no
+    coordinate turns back by more than ``turn``, or ``turn`` is not finite."""
+    x = np.asarray(x, dtype=float)
+    columns = x.reshape(len(x), -1).T if np.isfinite(turn) else []
+    cuts = sorted({k + 1 for column in columns for k in turning_points(column, turn)})
+    edges = [0, *cuts, len(x)]
+    return list(zip(edges[:-1], edges[1:]))

@@ -12,7 +12,7 @@ import numpy as np
 
 from core.constants import LEFT_HIP, LEG_LANDMARKS, RIGHT_HIP, SIDES
 from core.errors import InsufficientDataError
-from core.turns import turning_points
+from core.turns import one_way_runs
 
 # Pelvis travel (in leg lengths) above which the walk is overground: treadmill pelvis sway is
 # a few centimetres, while even one slow overground stride moves the pelvis ~0.5-1 leg length.
@@ -167,14 +167,9 @@ def stance_ground_velocity(positions: np.ndarray, rate_hz: float) -> np.ndarray:
 
 
 def pass_runs(pelvis: np.ndarray, turn: float) -> list[tuple[int, int]]:
-    """[start, end) frame runs of a walk's passes: the pelvis (T, 3) cut after each turning point
-    (``core.turns.turning_points``) along X or Z where it turns back by more than ``turn`` (units); one run
-    [0, T) for a walk one way."""
-    if not np.isfinite(turn):
-        return [(0, len(pelvis))]
-    cuts = sorted({k + 1 for axis in (0, 2) for k in turning_points(pelvis[:, axis], turn)} - {len(pelvis)})
-    edges = [0] + cuts + [len(pelvis)]
-    return list(zip(edges[:-1], edges[1:]))
+    """[start, end) frame runs of a walk's passes: the pelvis (T, 3) cut after each point where it turns back
+    by more than ``turn`` (units) along X or Z (``core.turns.one_way_runs``); one run [0, T) for a walk one way."""
+    return one_way_runs(pelvis[:, [0, 2]], turn)
 
 
 def _turns_back(positions: np.ndarray) -> bool:
@@ -183,8 +178,7 @@ def _turns_back(positions: np.ndarray) -> bool:
         turn = TURN_BACK_LEG * leg_length(positions)
     except InsufficientDataError:
         return False
-    pelvis = pelvis_position(positions)
-    return bool(np.isfinite(turn)) and any(turning_points(pelvis[:, k], turn) for k in (0, 2))
+    return len(pass_runs(pelvis_position(positions), turn)) > 1
 
 
 def progression_direction(positions: np.ndarray) -> np.ndarray:

@@ -261,8 +261,8 @@ TRAVEL_WINDOW_S = 2.4
 MIN_SPEED_LEG_S = 0.15
 MAX_TURN_RATE_DEG_S = 45.0
 # Within a walk there and back, where the turn-rate test no longer cuts the ~0.6 s either side of the turn,
-# a stand ends the bout where both heels have rested for half of STAND_WINDOW_S (some foot swings in any
-# 0.6 s of walking, also at 70 steps/min: a 0.25 s double support).
+# a stand ends the bout where both heels, or the pelvis, rest over STAND_WINDOW_S (some foot swings in any
+# 0.6 s of walking, also at 70 steps/min: a 0.25 s double support; ``_standing``).
 STAND_WINDOW_S = 0.6
 # Runs of walking split only by up to MAX_POSE_GAP_S without a pose (the walker hidden behind a
 # passer-by, or not detected) are one walk for the length test: each keeps its own events.

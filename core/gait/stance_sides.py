@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.constants import LEG_LANDMARKS
+from core.gait.direction import TURN_BACK_LEG
 from core.turns import one_way_runs
 
 SIDES = ("left", "right")
@@ -39,10 +40,9 @@ MAX_STEP_RATIO = 1.5
 # voting against it (see ``_step_phases``).
 PHASE_SWITCH_STEPS = 1.0
 # A walk there and back is voted pass by pass (``core.turns.one_way_runs``): a pass ends where the pelvis turns back
-# by more than MIN_PASS_LEG leg lengths (over the ground) from its furthest point. With one direction for the
-# whole walk, the way back's placements each lay behind the last (no chain, no vote) and, with a stand
-# between the passes, the median pelvis velocity was about 0 (no resting heel, no vote at all).
-MIN_PASS_LEG = 2.0
+# by more than ``core.gait.direction.TURN_BACK_LEG`` leg lengths (over the ground) from its furthest point. With one
+# direction for the whole walk, the way back's placements each lay behind the last (no chain, no vote) and, with a
+# stand between the passes, the median pelvis velocity was about 0 (no resting heel, no vote at all).
 
 
 @dataclass
@@ -162,7 +162,7 @@ def stance_votes(positions: np.ndarray, rate_hz: float, scale: float,
     velocity = np.gradient(pelvis_ground_x) * rate_hz
     if not np.isfinite(velocity).any() or not np.isfinite(scale):
         return votes
-    for start, end in one_way_runs(pelvis_ground_x, MIN_PASS_LEG * scale):
+    for start, end in one_way_runs(pelvis_ground_x, TURN_BACK_LEG * scale):
         walking = float(np.nanmedian(velocity[start:end])) if np.isfinite(velocity[start:end]).any() else np.nan
         if not np.isfinite(walking) or walking == 0:
             continue
