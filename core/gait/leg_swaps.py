@@ -250,11 +250,8 @@ def foot_point_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
 def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """``positions`` (T, 33, 3) with both feet (ankle, heel, toe) NaN in ``foot_flip_frames``, and those frames (T,);
     unchanged above FLIP_MAX_RATE_HZ."""
-    if not rate_hz <= FLIP_MAX_RATE_HZ:
-        return positions.copy(), np.zeros(len(positions), dtype=bool)
-    try:
-        scale = leg_length(positions)
-    except InsufficientDataError:
+    scale = _cleaning_scale(positions, rate_hz)
+    if scale is None:
         return positions.copy(), np.zeros(len(positions), dtype=bool)
     bad = foot_flip_frames(positions, rate_hz, scale)
     out = np.array(positions, dtype=float, copy=True)
@@ -265,18 +262,24 @@ def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarra
 def without_foot_spikes(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, int]:
     """``positions`` (T, 33, 3) with each foot point NaN where ``foot_point_spikes`` finds it off, and how many
     points; unchanged above FLIP_MAX_RATE_HZ (measured at 30 fps) or without a leg length."""
-    if not rate_hz <= FLIP_MAX_RATE_HZ:
+    scale = _cleaning_scale(positions, rate_hz)
+    if scale is None:
         return positions.copy(), 0
-    try:
-        scale = leg_length(positions)
-    except InsufficientDataError:
-        return positions.copy(), 0
-    spikes = foot_point_spikes(positions, scale)
+    frames, points = np.nonzero(foot_point_spikes(positions, scale))
     out = np.array(positions, dtype=float, copy=True)
-    feet = out[:, list(FOOT_LANDMARKS)]
-    feet[spikes] = np.nan
-    out[:, list(FOOT_LANDMARKS)] = feet
-    return out, int(spikes.sum())
+    out[frames, np.asarray(FOOT_LANDMARKS)[points]] = np.nan
+    return out, len(frames)
+
+
+def _cleaning_scale(positions: np.ndarray, rate_hz: float) -> float | None:
+    """The leg length (units of ``positions`` (T, 33, 3)) that foot flips and spikes are measured in; None above
+    FLIP_MAX_RATE_HZ, where neither is left out, or where the legs give no length."""
+    if not rate_hz <= FLIP_MAX_RATE_HZ:
+        return None
+    try:
+        return leg_length(positions)
+    except InsufficientDataError:
+        return None
 
 
 def ground_contact_votes(positions: np.ndarray, rate_hz: float, scene: np.ndarray | None) -> np.ndarray | None:
