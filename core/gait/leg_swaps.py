@@ -91,6 +91,10 @@ SPIKE_MAX_FRAMES = 2
 # A frame whose leg landmarks, exchanged, lie within SPIKE_LEG leg lengths of the midpoint of the frames around it
 # (median landmark) while as labelled they lie more than twice as far, and at least 2 * SPIKE_LEG, off it is
 # exchanged on its own (``one_frame_swaps``); the clearest first, so an alternation is undone frame by frame.
+# Only within an alternation: a run of at least ALTERNATION_MIN_RUN frames that each look so (X . X: the frame
+# between two exchanged ones looks exchanged against them too). A frame exchanged alone, or two in a row, is left to
+# the swap path and the flips (on the phone sweeps, undoing those lowered 3 videos' F1 and raised 1).
+ALTERNATION_MIN_RUN = 3
 ALTERNATION_MAX_PASSES = 8
 _FOOT_PARTS = ("ankle", "heel", "toe")
 _FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
@@ -274,6 +278,12 @@ def _one_frame_margin(positions: np.ndarray, scale: float) -> np.ndarray:
     return margin
 
 
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[start, end) of the True runs of ``mask`` (T,) bool."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
+    return edges[::2], edges[1::2]
+
+
 def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
     """(T,) bool: frames whose legs are exchanged on their own (see ALTERNATION_MAX_PASSES). Each pass exchanges
     the frames that are clearer than both neighbours; frames beside an exchanged one are judged again in the next
@@ -282,8 +292,13 @@ def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
     if not (np.isfinite(scale) and scale > 0):
         return swapped
     current = np.array(positions, dtype=float, copy=True)
-    for _ in range(ALTERNATION_MAX_PASSES):
-        margin = np.nan_to_num(_one_frame_margin(current, scale), nan=0.0)
+    clear = np.isfinite(_one_frame_margin(current, scale))
+    runs = [(a, b) for a, b in zip(*_runs(clear)) if b - a >= ALTERNATION_MIN_RUN]
+    inside = np.zeros(len(positions), dtype=bool)
+    for a, b in runs:
+        inside[a:b] = True
+    for _ in range(ALTERNATION_MAX_PASSES if runs else 0):
+        margin = np.where(inside, np.nan_to_num(_one_frame_margin(current, scale), nan=0.0), 0.0)
         padded = np.pad(margin, 1)
         frames = np.flatnonzero((margin > 0) & (margin > padded[:-2]) & (margin >= padded[2:]))
         if not len(frames):

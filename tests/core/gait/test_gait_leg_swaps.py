@@ -218,7 +218,7 @@ def test_feet_labels_alternating_every_other_frame_are_undone_frame_by_frame():
         scale = leg_length(clean)
         glitched, frames = alternating(clean, f - 4)
         found = set(np.flatnonzero(one_frame_swaps(glitched, scale)))
-        assert len(found) >= 3 and found <= set(frames)  # a half-merged frame may be left to the swap path
+        assert len(found) >= 2 and found <= set(frames)  # a half-merged frame may be left to the swap path
         want = preprocess(as_series(clean, t, units="px"), cfg)
         got = preprocess(as_series(glitched, t, units="px"), cfg)
         near = np.arange(f - 8, f + 8)
