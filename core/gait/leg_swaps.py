@@ -4,7 +4,8 @@ The swap state per frame is a Viterbi path over the legs' accelerations (``corre
 on 2-D video, votes from the feet's ground contacts (``core.gait.stance_sides``) may fix the labels
 where accelerations are ambiguous. Bursts where the feet's labels flip back and forth, or both feet
 collapse onto each other, faster than the path can follow are left out (``foot_flip_frames``), and so are
-single foot points that jump out and back within 1-2 frames (``foot_point_spikes``).
+single foot points that jump out and back within 1-2 frames (``foot_point_spikes``). Before the path, labels that
+alternate every other frame are undone frame by frame (``one_frame_swaps``).
 Positions are (T, 33, 3) arrays in any unit.
 """
 

@@ -1,8 +1,9 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
-``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction, foot label flips and one-point foot spikes left out (``core.gait.leg_swaps``) -> Hampel outlier
-rejection -> gap filling -> zero-lag Butterworth low-pass -> walking bout detection.
+``preprocess`` chains them: low-confidence masking -> uniform resampling -> leg labels alternating every other
+frame undone, left/right swap correction, foot label flips and one-point foot spikes left out
+(``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass -> walking
+bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
 non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
@@ -414,6 +415,8 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
         votes = ground_contact_votes(positions, rate_hz, meta.get("scene_velocity_px_s"))
     positions, swapped = correct_left_right_swaps(positions, votes=votes)
     swapped = swapped ^ alternated
+    if alternated.any():
+        notes.append(f"leg labels alternating every other frame undone in {int(alternated.sum())} frames")
     if swapped.any():
         confidence = swap_legs(confidence, swapped)
         for key in (FOOT_VELOCITY_META, FOOT_PEAK_META):

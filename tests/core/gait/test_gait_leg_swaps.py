@@ -224,8 +224,10 @@ def test_feet_labels_alternating_every_other_frame_are_undone_frame_by_frame():
         near = np.arange(f - 8, f + 8)
         assert np.flatnonzero(got.swapped[near]).tolist() == (frames - near[0]).tolist()
         assert got.bouts == want.bouts
+        assert any("alternating every other frame" in note for note in got.notes)
         feet = FEET["left"] + FEET["right"]
-        error = np.linalg.norm(got.series.positions[near][:, feet, :2] - want.series.positions[near][:, feet, :2], axis=2)
+        error = np.linalg.norm(got.series.positions[near][:, feet, :2] - want.series.positions[near][:, feet, :2],
+                               axis=2)
         assert error.max() < 0.15 * scale
 
 
@@ -237,3 +239,9 @@ def test_clean_walks_and_swapped_stretches_have_no_one_frame_swaps():
     stretch = np.zeros(len(pos), dtype=bool)
     stretch[60:75] = True  # a 0.5 s swap is the swap path's (its ends are no single frames out of line)
     assert not one_frame_swaps(swap_legs(pos, stretch), leg_length(pos)).any()
+    f = double_support_frames(small_walker_px()[0], leg_length(pos))[1]
+    for frames in ([f], [f, f + 1]):  # a frame exchanged alone, or two in a row: no alternation, the swap path's
+        glitched = pos.copy()
+        for g in frames:
+            feet_swapped(glitched, g)
+        assert not one_frame_swaps(glitched, leg_length(pos)).any(), frames
