@@ -4,7 +4,8 @@ The swap state per frame is a Viterbi path over the legs' accelerations (``corre
 on 2-D video, votes from the feet's ground contacts (``core.gait.stance_sides``) may fix the labels
 where accelerations are ambiguous. Bursts where the feet's labels flip back and forth, or both feet
 collapse onto each other, faster than the path can follow are left out (``foot_flip_frames``), and so are
-single foot points that jump out and back within 1-2 frames (``foot_point_spikes``).
+single foot points that jump out and back within 1-2 frames (``foot_point_spikes``). Before the path, labels that
+alternate every other frame are undone frame by frame (``one_frame_swaps``).
 Positions are (T, 33, 3) arrays in any unit.
 """
 
@@ -85,6 +86,17 @@ FLIP_MAX_BURST_S = 0.2
 # around them is such a spike (a walking foot's own curvature there is under ~0.05 leg lengths at 30 fps).
 SPIKE_LEG = 0.15
 SPIKE_MAX_FRAMES = 2
+# A small walker's feet labels also alternate every other frame for a few frames (docs/walker.md, "Session 18": X . X
+# . X with some frames half merged). The swap path's second differences cannot tell which frames of such a run are
+# the exchanged ones (either parity costs about the same), and its wrong choice left a flip burst too long to bridge.
+# A frame whose leg landmarks, exchanged, lie within SPIKE_LEG leg lengths of the midpoint of the frames around it
+# (median landmark) while as labelled they lie more than twice as far, and at least 2 * SPIKE_LEG, off it is
+# exchanged on its own (``one_frame_swaps``); the clearest first, so an alternation is undone frame by frame.
+# Only within an alternation: a run of at least ALTERNATION_MIN_RUN frames that each look so (X . X: the frame
+# between two exchanged ones looks exchanged against them too). A frame exchanged alone, or two in a row, is left to
+# the swap path and the flips (on the phone sweeps, undoing those lowered 3 videos' F1 and raised 1).
+ALTERNATION_MIN_RUN = 3
+ALTERNATION_MAX_PASSES = 8
 _FOOT_PARTS = ("ankle", "heel", "toe")
 _FOOT_INDICES = {side: [LEG_LANDMARKS[side][p] for p in _FOOT_PARTS] for side in ("left", "right")}
 FOOT_LANDMARKS = tuple(_FOOT_INDICES["left"] + _FOOT_INDICES["right"])  # what ``without_foot_flips`` leaves out
@@ -245,6 +257,66 @@ def foot_point_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
             for j in range(1, k + 1):
                 out[j:n - k - 1 + j] |= spike
     return out
+
+
+def _one_frame_margin(positions: np.ndarray, scale: float) -> np.ndarray:
+    """(T,) how much nearer (leg lengths) each frame's leg landmarks lie to the midpoint of the frames around them
+    exchanged than as labelled (median landmark); NaN at the ends, without neighbours, or where the exchanged frame
+    is not within SPIKE_LEG of that midpoint or the labelled one within 2 * SPIKE_LEG (see ALTERNATION_MAX_PASSES)."""
+    legs = positions[:, _LEG_INDICES]
+    margin = np.full(len(positions), np.nan)
+    if len(positions) < 3:
+        return margin
+    midpoint = 0.5 * (legs[:-2] + legs[2:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        keep = np.nanmedian(np.linalg.norm(legs[1:-1] - midpoint, axis=2), axis=1) / scale
+        swap = np.nanmedian(np.linalg.norm(positions[1:-1, _LEG_PERMUTATION[_LEG_INDICES]] - midpoint, axis=2),
+                            axis=1) / scale
+    with np.errstate(invalid="ignore"):
+        clear = (swap < SPIKE_LEG) & (keep > 2.0 * np.maximum(swap, SPIKE_LEG))
+    margin[1:-1] = np.where(clear, keep - swap, np.nan)
+    return margin
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[start, end) of the True runs of ``mask`` (T,) bool."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
+    return edges[::2], edges[1::2]
+
+
+def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
+    """(T,) bool: frames whose legs are exchanged on their own (see ALTERNATION_MAX_PASSES). Each pass exchanges
+    the frames that are clearer than both neighbours; frames beside an exchanged one are judged again in the next
+    pass. ``positions`` (T, 33, 3), ``scale`` the leg length in their units."""
+    swapped = np.zeros(len(positions), dtype=bool)
+    if not (np.isfinite(scale) and scale > 0):
+        return swapped
+    current = np.array(positions, dtype=float, copy=True)
+    clear = np.isfinite(_one_frame_margin(current, scale))
+    runs = [(a, b) for a, b in zip(*_runs(clear)) if b - a >= ALTERNATION_MIN_RUN]
+    inside = np.zeros(len(positions), dtype=bool)
+    for a, b in runs:
+        inside[a:b] = True
+    for _ in range(ALTERNATION_MAX_PASSES if runs else 0):
+        margin = np.where(inside, np.nan_to_num(_one_frame_margin(current, scale), nan=0.0), 0.0)
+        padded = np.pad(margin, 1)
+        frames = np.flatnonzero((margin > 0) & (margin > padded[:-2]) & (margin >= padded[2:]))
+        if not len(frames):
+            break
+        current[frames] = current[frames][:, _LEG_PERMUTATION]
+        swapped[frames] ^= True
+    return swapped
+
+
+def without_alternations(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """``positions`` (T, 33, 3) with ``one_frame_swaps`` undone, and those frames (T,); unchanged above
+    FLIP_MAX_RATE_HZ (measured at 30 fps) or without a leg length."""
+    scale = _cleaning_scale(positions, rate_hz)
+    if scale is None:
+        return positions.copy(), np.zeros(len(positions), dtype=bool)
+    swapped = one_frame_swaps(positions, scale)
+    return swap_legs(positions, swapped), swapped
 
 
 def without_foot_flips(positions: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,9 @@
 """Landmark cleaning before gait analysis: each step is a small pure function on numpy arrays.
 
-``preprocess`` chains them: low-confidence masking -> uniform resampling -> left/right swap
-correction, foot label flips and one-point foot spikes left out (``core.gait.leg_swaps``) -> Hampel outlier
-rejection -> gap filling -> zero-lag Butterworth low-pass -> walking bout detection.
+``preprocess`` chains them: low-confidence masking -> uniform resampling -> leg labels alternating every other
+frame undone, left/right swap correction, foot label flips and one-point foot spikes left out
+(``core.gait.leg_swaps``) -> Hampel outlier rejection -> gap filling -> zero-lag Butterworth low-pass -> walking
+bout detection.
 
 Frame indexing: for uniformly sampled input the output frames are the input frames. For
 non-uniform input (variable frame-rate video) the output is resampled on a uniform grid at the
@@ -30,7 +31,8 @@ from core.gait.direction import (
     TURN_BACK_LEG, foot_points, leg_length, pass_runs, pelvis_position, present_sides, stance_ground_velocity,
 )
 from core.gait.leg_swaps import (
-    FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_foot_flips, without_foot_spikes,
+    FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_alternations, without_foot_flips,
+    without_foot_spikes,
 )
 from core.types import KeypointSeries
 
@@ -407,10 +409,14 @@ def preprocess(series: KeypointSeries, cfg: PreprocessConfig) -> Preprocessed:
                 meta[key] = np.asarray(meta[key])[source]
         notes.append(f"non-uniform timestamps: resampled {series.n_frames} -> {len(time_s)} frames at the median rate")
     rate_hz = float(1.0 / np.median(np.diff(time_s))) if len(time_s) > 1 else float("nan")
+    positions, alternated = without_alternations(positions, rate_hz)
     votes = None
     if series.units == "px" and np.isfinite(rate_hz):
         votes = ground_contact_votes(positions, rate_hz, meta.get("scene_velocity_px_s"))
     positions, swapped = correct_left_right_swaps(positions, votes=votes)
+    swapped = swapped ^ alternated
+    if alternated.any():
+        notes.append(f"leg labels alternating every other frame undone in {int(alternated.sum())} frames")
     if swapped.any():
         confidence = swap_legs(confidence, swapped)
         for key in (FOOT_VELOCITY_META, FOOT_PEAK_META):

@@ -3,7 +3,9 @@ import numpy as np
 from core.config import load_profile
 from core.constants import LEG_LANDMARKS
 from core.gait.direction import leg_length
-from core.gait.leg_swaps import FOOT_LANDMARKS, foot_flip_frames, foot_point_spikes, without_foot_flips
+from core.gait.leg_swaps import (
+    FOOT_LANDMARKS, foot_flip_frames, foot_point_spikes, one_frame_swaps, swap_legs, without_foot_flips,
+)
 from core.gait.preprocessing import bridge_feet, preprocess
 from tests.core.gait.test_gait_preprocessing import as_series, walk
 
@@ -190,3 +192,56 @@ def test_preprocess_gap_fills_a_toe_spike_at_toe_off(monkeypatch):
     monkeypatch.setattr(pre, "without_foot_spikes", lambda positions, rate_hz: (positions, 0))
     kept = preprocess(as_series(spiked, t, units="px"), cfg).series.positions
     assert error < 0.07 * scale and error < 0.5 * np.abs(kept[near, toe, 0] - want[near, toe, 0]).max()
+
+
+def alternating(pos, f, n=4):
+    """Copy of ``pos`` with the feet exchanged at f, f + 2, ... (n frames), every second of them also pulled 40 % of
+    the way to the feet's midpoint, and the frame after the last merged (a small walker's MediaPipe feet,
+    docs/walker.md "Session 18"); and the exchanged frames."""
+    out = pos.copy()
+    frames = f + 2 * np.arange(n)
+    feet = FEET["left"] + FEET["right"]
+    for k, g in enumerate(frames):
+        feet_swapped(out, g)
+        if k % 2:
+            mid = 0.5 * (out[g, FEET["left"]] + out[g, FEET["right"]])
+            out[g, feet] = 0.6 * out[g, feet] + 0.4 * np.concatenate([mid, mid])
+    merged(out, frames[-1] + 1)
+    return out, frames
+
+
+def test_feet_labels_alternating_every_other_frame_are_undone_frame_by_frame():
+    """Around a toe off, where the swap path (accelerations) labelled the wrong frames of such a run."""
+    cfg = load_profile("balanced").preprocessing
+    for f in toe_offs("left"):
+        clean, t = small_walker_px(noise_px=0.5)
+        scale = leg_length(clean)
+        glitched, frames = alternating(clean, f - 4)
+        found = set(np.flatnonzero(one_frame_swaps(glitched, scale)))
+        assert len(found) >= 2 and found <= set(frames)  # a half-merged frame may be left to the swap path
+        want = preprocess(as_series(clean, t, units="px"), cfg)
+        got = preprocess(as_series(glitched, t, units="px"), cfg)
+        near = np.arange(f - 8, f + 8)
+        assert np.flatnonzero(got.swapped[near]).tolist() == (frames - near[0]).tolist()
+        assert got.bouts == want.bouts
+        assert any("alternating every other frame" in note for note in got.notes)
+        feet = FEET["left"] + FEET["right"]
+        error = np.linalg.norm(got.series.positions[near][:, feet, :2] - want.series.positions[near][:, feet, :2],
+                               axis=2)
+        assert error.max() < 0.15 * scale
+
+
+def test_clean_walks_and_swapped_stretches_have_no_one_frame_swaps():
+    for rate_hz, treadmill, noise_px in ((30.0, False, 1.5), (15.0, False, 1.0), (30.0, True, 1.5), (60.0, False, 1.5)):
+        pos, t = small_walker_px(rate_hz, noise_px, treadmill)
+        assert not one_frame_swaps(pos, leg_length(pos)).any(), (rate_hz, treadmill)
+    pos, t = small_walker_px(noise_px=1.0)
+    stretch = np.zeros(len(pos), dtype=bool)
+    stretch[60:75] = True  # a 0.5 s swap is the swap path's (its ends are no single frames out of line)
+    assert not one_frame_swaps(swap_legs(pos, stretch), leg_length(pos)).any()
+    f = double_support_frames(small_walker_px()[0], leg_length(pos))[1]
+    for frames in ([f], [f, f + 1]):  # a frame exchanged alone, or two in a row: no alternation, the swap path's
+        glitched = pos.copy()
+        for g in frames:
+            feet_swapped(glitched, g)
+        assert not one_frame_swaps(glitched, leg_length(pos)).any(), frames
