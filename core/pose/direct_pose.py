@@ -152,13 +152,10 @@ def _mirrored(norm: np.ndarray, raw: np.ndarray, world: np.ndarray) -> tuple[np.
     """The landmark model's outputs for a mirrored input, read as outputs for the input itself: ``norm``
     (39, 2) refined x, y in 0..1 of the crop, ``raw`` (39, 5), ``world`` (39, 3) m; x mirrored, left and
     right rows exchanged. The heatmap refinement runs before, on the mirrored input: its cells are
-    centred on multiples of the cell size, so a heatmap flipped in place would be one cell off. The crop's
-    pixel i sits at i / S (``core.pose.pose_roi.crop_matrix``), and flipped it is pixel S - 1 - i: x reads back
-    as (S - 1) / S - x. (Read as 1 - x, a mirrored pose sat one input pixel, side / 256, to the right of the
-    same picture posed plainly: 1.7 px on a 324 px walker; docs/walker.md, "Session 18".)"""
+    centred on multiples of the cell size, so a heatmap flipped in place would be one cell off."""
     norm, raw, world = norm[_MIRRORED_ROWS], raw[_MIRRORED_ROWS], world[_MIRRORED_ROWS]
-    norm[:, 0] = 1.0 - 1.0 / LANDMARK_INPUT_PX - norm[:, 0]
-    raw[:, 0] = LANDMARK_INPUT_PX - 1.0 - raw[:, 0]
+    norm[:, 0] = 1.0 - norm[:, 0]
+    raw[:, 0] = LANDMARK_INPUT_PX - raw[:, 0]
     world[:, 0] = -world[:, 0]
     return norm, raw, world
 

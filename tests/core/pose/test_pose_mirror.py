@@ -37,11 +37,10 @@ def test_outputs_read_back_from_a_mirrored_input_are_mirrored_with_sides_exchang
     norm, raw, world = rng.uniform(0, 1, (39, 2)), rng.uniform(0, 256, (39, 5)), rng.normal(0, 1, (39, 3))
     m_norm, m_raw, m_world = _mirrored(norm, raw, world)
     left_hip, right_hip = LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]
-    step = 1.0 / 256  # the model input's pixel i sits at i / 256; flipped, it is pixel 255 - i
-    assert m_norm[left_hip, 0] == pytest.approx(1.0 - step - norm[right_hip, 0])
+    assert m_norm[left_hip, 0] == pytest.approx(1.0 - norm[right_hip, 0])
     assert m_norm[left_hip, 1] == norm[right_hip, 1] and m_raw[left_hip, 2:] == pytest.approx(raw[right_hip, 2:])
     assert m_world[left_hip, 0] == -world[right_hip, 0] and m_world[left_hip, 1:] == pytest.approx(world[right_hip, 1:])
-    assert m_norm[NUM_LANDMARKS, 0] == pytest.approx(1.0 - step - norm[NUM_LANDMARKS, 0])  # the auxiliary points keep their rows
+    assert m_norm[NUM_LANDMARKS, 0] == pytest.approx(1.0 - norm[NUM_LANDMARKS, 0])  # the auxiliary points keep their rows
     twice = _mirrored(m_norm, m_raw, m_world)
     for a, b in zip(twice, (norm, raw, world)):
         assert np.allclose(a, b)
@@ -49,8 +48,7 @@ def test_outputs_read_back_from_a_mirrored_input_are_mirrored_with_sides_exchang
 
 def test_the_direct_engine_on_a_mirrored_frame_gives_the_mirror_image_of_its_landmarks(frames):
     """The same model input both ways (an integer-centred, 256 px ROI: the crop copies pixels), so the
-    mirrored run must return the plain run's landmarks mirrored about the frame (pixel i <-> W - 1 - i, as the
-    crop and the frame place pixel centres on integers), legs exchanged."""
+    mirrored run must return the plain run's landmarks mirrored about the frame, legs exchanged."""
     frame = frames[20]
     flipped = dataclasses.replace(frame, image=np.ascontiguousarray(frame.image[:, ::-1]))
     with DirectPoseEstimator(_unsmoothed(), 1) as direct:
@@ -60,7 +58,7 @@ def test_the_direct_engine_on_a_mirrored_frame_gives_the_mirror_image_of_its_lan
         mirror = direct._landmarks(flipped, PoseRoi(WIDTH_PX - cx, 180.0, 256.0, 0.0), np.zeros(2), mirror=True)
     assert plain is not None and mirror is not None
     (image, world), (m_image, m_world) = plain, mirror
-    assert np.allclose(m_image[PERM, 0], WIDTH_PX - 1 - image[:, 0], atol=1e-3)
+    assert np.allclose(m_image[PERM, 0], WIDTH_PX - image[:, 0], atol=1e-3)
     assert np.allclose(m_image[PERM, 1:], image[:, 1:], atol=1e-3)
     assert np.allclose(m_world[PERM], world * [-1.0, 1.0, 1.0], atol=1e-5)
 
