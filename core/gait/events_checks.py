@@ -58,18 +58,20 @@ def _drop_close_duplicates(cands: list[Candidate], rate_hz: float) -> tuple[list
     return kept, rejected
 
 
-def _strides_in(intervals: list[int]) -> list[int]:
-    """How many strides each interval (samples between consecutive same-side reference events) holds: 1, or
-    more where it is at least (1 + MISSED_STRIDE_FRACTION) median intervals long."""
-    if not intervals:
+def _stride_intervals(refs: list[float], rate_hz: float) -> list[tuple[float, float, int]]:
+    """(start, end, strides held) of the intervals between consecutive same-side reference events ``refs``
+    (sorted samples) up to MAX_STRIDE_S long: 1 stride, or more where the interval is at least
+    (1 + MISSED_STRIDE_FRACTION) median intervals long."""
+    pairs = [(a, b) for a, b in zip(refs[:-1], refs[1:]) if (b - a) / rate_hz <= MAX_STRIDE_S]
+    if not pairs:
         return []
-    median = float(np.median(intervals))
-    return [max(1, int(np.floor(i / median + 1.0 - MISSED_STRIDE_FRACTION))) for i in intervals]
+    median = float(np.median([b - a for a, b in pairs]))
+    return [(a, b, max(1, int(np.floor((b - a) / median + 1.0 - MISSED_STRIDE_FRACTION)))) for a, b in pairs]
 
 
 def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, inside_side: bool) -> tuple[list, list]:
     """Within each stride (consecutive same-side HS, or TO for ``event`` toe_off) allow one ``event`` (as many as
-    the interval holds strides, ``_strides_in``).
+    the interval holds strides, ``_stride_intervals``).
 
     ``inside_side`` False checks the contralateral side's ``event`` (left/right alternation),
     True the same side's (HS -> TO -> HS order; only used with event toe_off and HS strides).
@@ -79,16 +81,15 @@ def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, ins
         other = side if inside_side else ("right" if side == "left" else "left")
         ref_event = "heel_strike" if inside_side else event
         refs = sorted(c.index for c in cands if c.side == side and c.event == ref_event)
-        pairs = [(a, b) for a, b in zip(refs[:-1], refs[1:]) if (b - a) / rate_hz <= MAX_STRIDE_S]
-        for (a, b), allowed in zip(pairs, _strides_in([b - a for a, b in pairs])):
+        for a, b, allowed in _stride_intervals(refs, rate_hz):
             group = [c for c in cands if c.side == other and c.event == event and a < c.index < b]
             if len(group) > allowed:
                 where = "the same" if inside_side else f"one {side}"
+                length = "" if allowed == 1 else f" ({allowed} strides long)"
+                reason = f"{len(group)} {other} {event}s within {where} stride{length}; weaker candidate"
                 lost = []
-                for _ in range(allowed):
-                    best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride"
-                                                f"{'' if allowed == 1 else f' ({allowed} strides long)'}; weaker candidate",
-                                                cands)
+                for _ in range(allowed):  # keep the ``allowed`` strongest
+                    best, lost = _reject_weaker(group, reason, cands)
                     group = [c for c, _ in lost]
                 rejected += lost
                 cands = [c for c in cands if all(c is not r for r, _ in lost)]
@@ -100,8 +101,7 @@ def _drop_bad_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list
     rejected = []
     for side in ("left", "right"):
         hs = sorted(c.index for c in cands if c.side == side and c.event == "heel_strike")
-        pairs = [(a, b) for a, b in zip(hs[:-1], hs[1:]) if (b - a) / rate_hz <= MAX_STRIDE_S]
-        for (a, b), strides in zip(pairs, _strides_in([b - a for a, b in pairs])):
+        for a, b, strides in _stride_intervals(hs, rate_hz):
             if strides > 1:
                 continue
             for c in [c for c in cands if c.side == side and c.event == "toe_off" and a < c.index < b]:
