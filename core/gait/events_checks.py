@@ -10,6 +10,11 @@ from core.constants import SIDES
 from core.gait.events_candidates import MAX_STRIDE_S, MIN_STRIDE_S, Candidate
 
 MIN_STANCE_FRACTION, MAX_STANCE_FRACTION = 0.40, 0.85  # stance share of a stride (normal ~60%, slow pathological ~80%)
+# An interval between two same-side reference events at least (1 + MISSED_STRIDE_FRACTION) times their median
+# holds two strides: the event between them was missed (a landmark gap, an occluder). It may then hold two events
+# of each kind, and no stance share is judged in it. Stride times vary by 2-5 % in walking and up to ~15 % in
+# pathological gait, so 1.75 median strides is no single slow stride.
+MISSED_STRIDE_FRACTION = 0.75
 
 
 def _reject_weaker(group: list[Candidate], reason: str, cands: list[Candidate] | None = None
@@ -53,8 +58,20 @@ def _drop_close_duplicates(cands: list[Candidate], rate_hz: float) -> tuple[list
     return kept, rejected
 
 
+def _stride_intervals(refs: list[float], rate_hz: float) -> list[tuple[float, float, int]]:
+    """(start, end, strides held) of the intervals between consecutive same-side reference events ``refs``
+    (sorted samples) up to MAX_STRIDE_S long: 1 stride, or more where the interval is at least
+    (1 + MISSED_STRIDE_FRACTION) median intervals long."""
+    pairs = [(a, b) for a, b in zip(refs[:-1], refs[1:]) if (b - a) / rate_hz <= MAX_STRIDE_S]
+    if not pairs:
+        return []
+    median = float(np.median([b - a for a, b in pairs]))
+    return [(a, b, max(1, int(np.floor((b - a) / median + 1.0 - MISSED_STRIDE_FRACTION)))) for a, b in pairs]
+
+
 def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, inside_side: bool) -> tuple[list, list]:
-    """Within each stride (consecutive same-side HS, or TO for ``event`` toe_off) allow one ``event``.
+    """Within each stride (consecutive same-side HS, or TO for ``event`` toe_off) allow one ``event`` (as many as
+    the interval holds strides, ``_stride_intervals``).
 
     ``inside_side`` False checks the contralateral side's ``event`` (left/right alternation),
     True the same side's (HS -> TO -> HS order; only used with event toe_off and HS strides).
@@ -64,14 +81,16 @@ def _drop_extras_between(cands: list[Candidate], rate_hz: float, event: str, ins
         other = side if inside_side else ("right" if side == "left" else "left")
         ref_event = "heel_strike" if inside_side else event
         refs = sorted(c.index for c in cands if c.side == side and c.event == ref_event)
-        for a, b in zip(refs[:-1], refs[1:]):
-            if (b - a) / rate_hz > MAX_STRIDE_S:
-                continue
+        for a, b, allowed in _stride_intervals(refs, rate_hz):
             group = [c for c in cands if c.side == other and c.event == event and a < c.index < b]
-            if len(group) > 1:
+            if len(group) > allowed:
                 where = "the same" if inside_side else f"one {side}"
-                best, lost = _reject_weaker(group, f"{len(group)} {other} {event}s within {where} stride; weaker candidate",
-                                            cands)
+                length = "" if allowed == 1 else f" ({allowed} strides long)"
+                reason = f"{len(group)} {other} {event}s within {where} stride{length}; weaker candidate"
+                lost = []
+                for _ in range(allowed):  # keep the ``allowed`` strongest
+                    best, lost = _reject_weaker(group, reason, cands)
+                    group = [c for c, _ in lost]
                 rejected += lost
                 cands = [c for c in cands if all(c is not r for r, _ in lost)]
     return cands, rejected
@@ -82,8 +101,8 @@ def _drop_bad_stance(cands: list[Candidate], rate_hz: float) -> tuple[list, list
     rejected = []
     for side in ("left", "right"):
         hs = sorted(c.index for c in cands if c.side == side and c.event == "heel_strike")
-        for a, b in zip(hs[:-1], hs[1:]):
-            if (b - a) / rate_hz > MAX_STRIDE_S:
+        for a, b, strides in _stride_intervals(hs, rate_hz):
+            if strides > 1:
                 continue
             for c in [c for c in cands if c.side == side and c.event == "toe_off" and a < c.index < b]:
                 fraction = (c.index - a) / (b - a)

@@ -282,3 +282,22 @@ def test_a_toe_off_outside_its_sides_heel_strikes_needs_a_physiological_stance_o
     assert "stance 17% of the median stride after the last left heel strike" in reasons[("left", 360)]
     assert "swing 8% of the median stride before the first right heel strike" in reasons[("right", 150)]
     assert len(kept) == len(cands) - 2
+
+
+def test_a_missed_heel_strike_does_not_take_the_other_legs_events_with_it():
+    c = lambda side, kind, t, s=1.0: Candidate(side, kind, t * 100.0, s)  # noqa: E731  (100 Hz)
+    stride_s = 1.2
+    walk = []
+    for k in range(6):
+        walk += [c("right", "heel_strike", 1.0 + k * stride_s), c("right", "toe_off", 1.72 + k * stride_s),
+                 c("left", "heel_strike", 1.6 + k * stride_s), c("left", "toe_off", 1.12 + k * stride_s)]
+    missed = c("right", "heel_strike", 1.0 + 2 * stride_s)  # hidden: the right stride 2.2-3.4 s doubles to 2.2-4.6 s
+    cands = [x for x in walk if x != missed]
+    assert len(cands) == len(walk) - 1
+    kept, rejected = check_consistency(cands, 100.0)
+    assert rejected == []  # two left heel strikes, two left toe offs and both right toe offs there are real
+    assert len(kept) == len(cands)
+    extra = c("left", "heel_strike", 3.4, 0.1)  # a third left heel strike in those two right strides: weaker, out
+    kept, rejected = check_consistency(cands + [extra], 100.0)
+    assert [(r.side, r.event, round(r.index)) for r, _ in rejected] == [("left", "heel_strike", 340)]
+    assert rejected[0][1].startswith("3 left heel_strikes within one right stride (2 strides long)")
