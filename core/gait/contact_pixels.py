@@ -32,6 +32,7 @@ import warnings
 import numpy as np
 
 from core.constants import FOOT_MOTION_POINTS
+from core.runs import true_runs
 
 FOOT_VELOCITY_META = "foot_velocity_px_s"
 FOOT_PEAK_META = "foot_patch_peak"
@@ -92,12 +93,6 @@ def _states(ratio: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return good & (ratio < REST_FRACTION), seen & ((ratio > MOVING_FRACTION) | (peak < MIN_PEAK))
 
 
-def _rest_runs(rest: np.ndarray, min_samples: int) -> list[tuple[int, int]]:
-    """[start, end) runs of rest at least ``min_samples`` long."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], rest.astype(int), [0]))))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_samples]
-
-
 def _crossing(ratio: np.ndarray, peak: np.ndarray, j: int) -> float | None:
     """Sample time (frames) of the change between samples j-1 (not at rest) and j (at rest): where the
     speed crosses REST_FRACTION (samples stand at frame - 0.5); None unless both samples have a good
@@ -114,7 +109,7 @@ def rest_onset(index: float, ratio: np.ndarray, peak: np.ndarray, rate_hz: float
     rest, moving = _states(ratio, peak)
     lo, hi = index - HS_BEFORE_S * rate_hz, index + HS_AFTER_S * rate_hz
     found, before = [], max(1, int(round(MOVING_S * rate_hz)))
-    for start, _ in _rest_runs(rest, max(1, int(np.ceil(REST_S * rate_hz - 1e-9)))):
+    for start, _ in true_runs(rest, max(1, int(np.ceil(REST_S * rate_hz - 1e-9)))):
         if start >= 1 and moving[max(0, start - before):start].any():
             t = _crossing(ratio, peak, start)
             if t is not None and lo <= t <= hi:

@@ -15,7 +15,7 @@ import numpy as np
 
 from core.constants import SIDES
 from core.gait.direction import foot_points, pelvis_position
-from core.gait.preprocessing import valid_segments
+from core.runs import true_runs
 
 # Shorter holes are not named: a gap filler bridges up to 200 ms, and a walker entering the first
 # frames or leaving in the last few loses no stride.
@@ -41,13 +41,13 @@ def lost_stretches(positions: np.ndarray, rate_hz: float, min_s: float = MIN_LOS
         return []
     min_frames = int(np.ceil(min_s * rate_hz))
     posed = np.isfinite(pelvis_position(positions)).all(axis=1)
-    out = [LostStretch("pose", s, e) for s, e in valid_segments(~posed) if e - s >= min_frames]
+    out = [LostStretch("pose", s, e) for s, e in true_runs(~posed) if e - s >= min_frames]
     for side in SIDES:
         heel = np.isfinite(foot_points(positions, side)[0]).all(axis=1)
         if not heel.any():
             continue
         hidden = posed & ~heel
-        out += [LostStretch(f"{side} heel", s, e) for s, e in valid_segments(hidden) if e - s >= min_frames]
+        out += [LostStretch(f"{side} heel", s, e) for s, e in true_runs(hidden) if e - s >= min_frames]
     return out
 
 

@@ -59,7 +59,8 @@ from core.gait.events_refine import (
     FOOT_SPEED_FRACTION, HEEL_AIRBORNE_LEG, MIN_TOE_LIFT_LEG, REGION_FRACTION, REGION_MAX_S, TOE_LIFT_S, heel_impact,
     refine_heel_strike, refine_toe_off,
 )
-from core.gait.preprocessing import IMPACT_HEEL_META, valid_segments
+from core.gait.preprocessing import IMPACT_HEEL_META
+from core.runs import true_runs
 from core.types import GaitEvent, KeypointSeries
 
 METHODS = ("auto", "zeni", "velocity")
@@ -208,7 +209,7 @@ def _side_candidates(positions: np.ndarray, side: str, method: str, ctx: BoutCon
     if ankle_only:
         valid &= np.isfinite(knee).all(axis=1)
     out = []
-    for start, end in valid_segments(valid):
+    for start, end in true_runs(valid):
         if end - start < MIN_RUN_S * ctx.rate_hz:
             continue
         p, h, t = pelvis[start:end], heel[start:end], toe[start:end]

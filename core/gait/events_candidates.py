@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from core.gait.preprocessing import valid_segments
+from core.runs import true_runs
 
 # Physiological bounds for walking (healthy to severely pathological): stride time 0.4-3.0 s
 # (cadence 40-300 steps/min); stance 40-85% of the stride (normal ~60%, slow pathological gait
@@ -164,7 +164,7 @@ def shank_toe_offs(knee: np.ndarray, ankle: np.ndarray, forward: np.ndarray, sid
 def _runs_above(u: np.ndarray, level: float, min_samples: int) -> list[tuple[float, float, float]]:
     """(start, end, peak) of runs where u > level, with sub-frame ends (NaN when a run touches an edge)."""
     out = []
-    for start, end in valid_segments(u > level):
+    for start, end in true_runs(u > level):
         if end - start < min_samples:
             continue
         t0 = start - 1 + (level - u[start - 1]) / (u[start] - u[start - 1]) if start > 0 else np.nan

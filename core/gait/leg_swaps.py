@@ -19,6 +19,7 @@ from core.constants import LEG_LANDMARKS
 from core.errors import InsufficientDataError
 from core.gait.direction import leg_length, present_sides
 from core.gait.stance_sides import stance_votes
+from core.runs import true_runs
 
 
 # Leg landmarks exchanged by swap correction (hips included: in 3-D they veto false swaps).
@@ -279,12 +280,6 @@ def _one_frame_margin(positions: np.ndarray, scale: float) -> np.ndarray:
     return margin
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[start, end) of the True runs of ``mask`` (T,) bool."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
-    return edges[::2], edges[1::2]
-
-
 def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
     """(T,) bool: frames whose legs are exchanged on their own (see ALTERNATION_MAX_PASSES). Each pass exchanges
     the frames that are clearer than both neighbours; frames beside an exchanged one are judged again in the next
@@ -294,7 +289,7 @@ def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
         return swapped
     current = np.array(positions, dtype=float, copy=True)
     clear = np.isfinite(_one_frame_margin(current, scale))
-    runs = [(a, b) for a, b in zip(*_runs(clear)) if b - a >= ALTERNATION_MIN_RUN]
+    runs = true_runs(clear, ALTERNATION_MIN_RUN)
     inside = np.zeros(len(positions), dtype=bool)
     for a, b in runs:
         inside[a:b] = True

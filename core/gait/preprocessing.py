@@ -34,6 +34,7 @@ from core.gait.leg_swaps import (
     FOOT_LANDMARKS, correct_left_right_swaps, ground_contact_votes, swap_legs, without_alternations, without_foot_flips,
     without_foot_spikes,
 )
+from core.runs import true_runs
 from core.types import KeypointSeries
 
 # Relative deviation of sample intervals from their median still treated as uniform sampling
@@ -102,18 +103,6 @@ def resample_uniform(x: np.ndarray, time_s: np.ndarray, max_gap_s: float) -> tup
     return out, grid, nearest
 
 
-def _nan_runs(valid: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) runs where ``valid`` (1-D bool) is False."""
-    padded = np.concatenate(([True], valid, [True]))
-    change = np.flatnonzero(np.diff(padded.astype(int)))
-    return list(zip(change[::2], change[1::2]))
-
-
-def valid_segments(valid: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) runs where ``valid`` (1-D bool) is True."""
-    return _nan_runs(~valid)
-
-
 def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
     """Fill interior NaN runs of at most ``max_gap_samples`` along axis 0 by PCHIP interpolation.
 
@@ -127,7 +116,7 @@ def fill_gaps(x: np.ndarray, max_gap_samples: int) -> np.ndarray:
             continue
         idx = np.flatnonzero(valid)
         fill = np.zeros(len(col), dtype=bool)
-        for start, end in _nan_runs(valid):
+        for start, end in true_runs(~valid):
             if start > 0 and end < len(col) and end - start <= max_gap_samples:
                 fill[start:end] = True
         if fill.any():
@@ -213,7 +202,7 @@ def butterworth_lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float, order: 
     out = np.array(x, dtype=float, copy=True)
     flat = out.reshape(len(out), -1)
     for j in range(flat.shape[1]):
-        for start, end in valid_segments(np.isfinite(flat[:, j])):
+        for start, end in true_runs(np.isfinite(flat[:, j])):
             if end - start >= 4:
                 flat[start:end, j] = sosfiltfilt(sos, flat[start:end, j], padlen=min(default_pad, end - start - 1))
     return out
@@ -342,7 +331,7 @@ def detect_walking_bouts(positions: np.ndarray, rate_hz: float, min_bout_s: floa
         walking[[b - 1 for _, b in passes[:-1]]] = False
         stand_half = max(1, int(round(STAND_WINDOW_S * rate_hz / 2)))
         walking &= ~_standing(positions, sides, pelvis, stand_half, rate_hz, scale)
-    return _long_enough(valid_segments(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
+    return _long_enough(true_runs(walking), present, velocity, int(np.ceil(min_bout_s * rate_hz)),
                         int(round(MAX_POSE_GAP_S * rate_hz)))
 
 

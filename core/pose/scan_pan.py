@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.pose.scene_motion import fast_dft_size, hann_window, weighted_median
+from core.runs import true_runs
 
 PAN_WIDTH_PX = 320  # the small grey frames of the scan (px wide); the pan and leg motion are measured there
 MIN_STRIP_PX = 32  # narrower people-free column runs are not used (small-grey px)
@@ -59,8 +60,7 @@ def _free_runs(boxes: np.ndarray, width: int) -> list[tuple[int, int]]:
     free = np.ones(width, bool)
     for b in boxes:
         free[max(0, int(np.floor(b[0]))) : max(0, int(np.ceil(b[2])))] = False
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], free.astype(int), [0]))))
-    return [(int(lo), int(hi)) for lo, hi in zip(edges[::2], edges[1::2]) if hi - lo >= MIN_STRIP_PX]
+    return true_runs(free, MIN_STRIP_PX)
 
 
 def _strip_tiles(runs: list[tuple[int, int]], height: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:

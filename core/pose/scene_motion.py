@@ -27,6 +27,7 @@ from collections import deque
 import numpy as np
 
 from core.pose.video import Frame
+from core.runs import true_runs
 
 SCENE_WIDTH_PX = 480
 SPAN_FRAMES = 4
@@ -178,5 +179,4 @@ def _free_strips(walker: tuple[int, int], others: list[tuple[int, int]]) -> list
     free = np.ones(SCENE_WIDTH_PX, dtype=bool)
     for lo, hi in [walker, *others]:
         free[max(0, lo):max(0, hi)] = False
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], free.astype(int), [0]))))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= MIN_STRIP_PX]
+    return true_runs(free, MIN_STRIP_PX)
