@@ -382,8 +382,9 @@ def extract_jobs(
     except KeyboardInterrupt as exc:
         for st in states.values():
             st.abort()
-        kept = sum(st.kept() for st in states.values()) + sum(j.frames_done for j in jobs if j.complete)
-        total = kept + sum(st.n_missing for st in states.values())
+        done = sum(j.frames_done for j in jobs if j.complete)
+        kept = sum(st.kept() for st in states.values()) + done
+        total = sum(st.n_total for st in states.values()) + done
         raise ExtractionInterrupted(kept, total) from exc
     except BaseException:
         for st in states.values():
@@ -448,8 +449,10 @@ class _JobState:
         self.pending = 0
         self.n_stored = job.frames_done
         stride = profile.pose.frame_stride
-        self.n_missing = sum(math.ceil((min(b, job.info.n_frames) - a) / stride) for a, b in job.ranges
-                             if min(b, job.info.n_frames) > a)
+        missing = sum(math.ceil((min(b, job.info.n_frames) - a) / stride) for a, b in job.ranges
+                      if min(b, job.info.n_frames) > a)
+        # fixed at the start: an interruption between a batch's write and its count must not change it
+        self.n_total = self.n_stored + missing
         self.writer: KeypointStoreWriter | None = None
 
     def open(self) -> None:
@@ -465,7 +468,6 @@ class _JobState:
         assert self.writer is not None
         self.writer.append(batch)
         self.n_stored += len(batch)
-        self.n_missing = max(0, self.n_missing - len(batch))
         self.monitor.count("store_write_calls")
         self.monitor.count("frames_stored", len(batch))
 
