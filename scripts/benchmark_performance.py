@@ -166,6 +166,12 @@ def run_order(repeat: int, plan: list[tuple[str, str]]) -> list[tuple[str, str, 
     return order + [("bound", "", 0)]
 
 
+def speedups(reference_rows: list[dict], rows: list[dict]) -> tuple[float, float]:
+    """Median and lowest of the per-repeat wall-time ratios reference / row (repeat r against repeat r)."""
+    ratios = [b["wall_s"] / x["wall_s"] for b, x in zip(reference_rows, rows)]
+    return float(np.median(ratios)), float(min(ratios))
+
+
 def reference_row(m: dict) -> dict:
     """One naive-loop measurement (``measure``'s result) as a table row."""
     frames = max(m["result"]["frames"], 1)
@@ -182,7 +188,7 @@ def profile_row(m: dict, n_frames: int) -> dict:
     other_files = m["files_written"] - 1  # every file but the store is written in one call
     return {"wall_s": m["wall_s"], "frames_per_s": n_frames / m["wall_s"], "cpu_utilisation": m["cpu_utilisation"],
             "cpu_s": m["cpu_s"], "cpu_ms_per_frame": 1000 * m["cpu_s"] / n_frames,
-            "sys_s": m["sys_s"], "others_cpu_s": m["others_cpu_s"],
+            "sys_s": m["sys_s"], "sys_ms_per_frame": 1000 * m["sys_s"] / n_frames, "others_cpu_s": m["others_cpu_s"],
             "peak_rss_mb": m["peak_rss_mb"], "files_written": m["files_written"],
             "write_calls": counters.get("store_write_calls", 0) + other_files,
             "finder_wall_share": scan.get("wall_s", 0.0) / m["wall_s"],
@@ -285,7 +291,7 @@ def markdown(summary: dict) -> str:
         lines.append(
             f"| {key} | {r.get('model_used', '?')} | {r['wall_s']:.1f} | {r['frames_per_s']:.1f} | {r['speedup_vs_baseline']:.2f} ({r['speedup_worst']:.2f}) | "
             f"{r['speedup_vs_streamed']:.2f} ({r['speedup_vs_streamed_worst']:.2f}) | "
-            f"{100 * r['fraction_of_bound']:.0f} | {r['cpu_ms_per_frame']:.1f} | {1000 * r['sys_s'] / summary['n_frames']:.1f} | "
+            f"{100 * r['fraction_of_bound']:.0f} | {r['cpu_ms_per_frame']:.1f} | {r['sys_ms_per_frame']:.1f} | "
             f"{r['cpu_utilisation']:.2f} | "
             f"{100 * r['finder_wall_share']:.0f} ({100 * r['finder_cpu_share']:.0f}) | "
             f"{r['peak_rss_mb']:.0f} | {r['files_written']:.0f} | {r['write_calls']:.0f} |"
@@ -481,10 +487,8 @@ def main() -> int:
     for (kind, prof), rows in reps.items():
         row = median_of(rows)
         row["model_used"] = model_used(stores[prof])
-        row["speedup_vs_baseline"] = float(np.median([b["wall_s"] / x["wall_s"] for b, x in zip(base_reps, rows)]))
-        row["speedup_worst"] = float(min(b["wall_s"] / x["wall_s"] for b, x in zip(base_reps, rows)))
-        row["speedup_vs_streamed"] = float(np.median([b["wall_s"] / x["wall_s"] for b, x in zip(streamed_reps, rows)]))
-        row["speedup_vs_streamed_worst"] = float(min(b["wall_s"] / x["wall_s"] for b, x in zip(streamed_reps, rows)))
+        row["speedup_vs_baseline"], row["speedup_worst"] = speedups(base_reps, rows)
+        row["speedup_vs_streamed"], row["speedup_vs_streamed_worst"] = speedups(streamed_reps, rows)
         row["fraction_of_bound"] = row["frames_per_s"] / bound["frames_per_s"]
         runs[f"{kind}:{prof}"] = row
     from core.config import load_profile
@@ -492,8 +496,7 @@ def main() -> int:
     decoders = decoder_speeds(video, load_profile("balanced").pose.max_side_px)
     summary = {"decoders": decoders, "startup": startup, "quick": args.quick, "video": str(video), "width": info.width, "height": info.height, "n_frames": info.n_frames,
                "fps": info.fps, "cores": os.cpu_count(), "repeat": args.repeat, "baseline": baseline,
-               "streamed": streamed, "streamed_speedup_vs_baseline": float(np.median(
-                   [b["wall_s"] / x["wall_s"] for b, x in zip(base_reps, streamed_reps)])),
+               "streamed": streamed, "streamed_speedup_vs_baseline": speedups(base_reps, streamed_reps)[0],
                "repeats": repeats_of(base_reps, streamed_reps, reps),
                "bound": bound, "runs": runs, "accuracy": accuracy(stores, video, config),
                "command": " ".join(["python", "scripts/benchmark_performance.py", *sys.argv[1:]])}

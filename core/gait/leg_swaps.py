@@ -263,7 +263,7 @@ def foot_point_spikes(positions: np.ndarray, scale: float) -> np.ndarray:
 def _one_frame_margin(positions: np.ndarray, scale: float) -> np.ndarray:
     """(T,) how much nearer (leg lengths) each frame's leg landmarks lie to the midpoint of the frames around them
     exchanged than as labelled (median landmark); NaN at the ends, without neighbours, or where the exchanged frame
-    is not within SPIKE_LEG of that midpoint or the labelled one within 2 * SPIKE_LEG (see ALTERNATION_MAX_PASSES)."""
+    is not within SPIKE_LEG of that midpoint or the labelled one within 2 * SPIKE_LEG (see ALTERNATION_MIN_RUN)."""
     legs = positions[:, _LEG_INDICES]
     margin = np.full(len(positions), np.nan)
     if len(positions) < 3:
@@ -281,26 +281,27 @@ def _one_frame_margin(positions: np.ndarray, scale: float) -> np.ndarray:
 
 
 def one_frame_swaps(positions: np.ndarray, scale: float) -> np.ndarray:
-    """(T,) bool: frames whose legs are exchanged on their own (see ALTERNATION_MAX_PASSES). Each pass exchanges
+    """(T,) bool: frames whose legs are exchanged on their own (see ALTERNATION_MIN_RUN). Each pass exchanges
     the frames that are clearer than both neighbours; frames beside an exchanged one are judged again in the next
     pass. ``positions`` (T, 33, 3), ``scale`` the leg length in their units."""
     swapped = np.zeros(len(positions), dtype=bool)
     if not (np.isfinite(scale) and scale > 0):
         return swapped
     current = np.array(positions, dtype=float, copy=True)
-    clear = np.isfinite(_one_frame_margin(current, scale))
-    runs = true_runs(clear, ALTERNATION_MIN_RUN)
+    margin = _one_frame_margin(current, scale)
+    runs = true_runs(np.isfinite(margin), ALTERNATION_MIN_RUN)
     inside = np.zeros(len(positions), dtype=bool)
     for a, b in runs:
         inside[a:b] = True
     for _ in range(ALTERNATION_MAX_PASSES if runs else 0):
-        margin = np.where(inside, np.nan_to_num(_one_frame_margin(current, scale), nan=0.0), 0.0)
+        margin = np.where(inside, np.nan_to_num(margin, nan=0.0), 0.0)
         padded = np.pad(margin, 1)
         frames = np.flatnonzero((margin > 0) & (margin > padded[:-2]) & (margin >= padded[2:]))
         if not len(frames):
             break
         current[frames] = current[frames][:, _LEG_PERMUTATION]
         swapped[frames] ^= True
+        margin = _one_frame_margin(current, scale)
     return swapped
 
 
