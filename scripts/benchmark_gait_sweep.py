@@ -7,7 +7,7 @@ Each video draws: frame height (16:9) from --heights, duration from --seconds, s
 camera, walker distance (figure 35..75 % of the frame height), every style (normal and
 pathological), 70..130 steps/min, both directions, subject 1.50..1.95 m, stride variability
 0..3 %, affected side; --look phone adds motion blur, H.264 at a phone bitrate, grass/asphalt,
-footwear, an occluder and shake. Without --seed the master seed is new each run (it is printed:
+footwear, an occluder, shake and the light from either side. Without --seed the master seed is new each run (it is printed:
 pass it back to rerun or resume the same videos).
 
 Per video: render (two processes), run ``GaitAnalysisPipeline`` (balanced profile, the pipeline's

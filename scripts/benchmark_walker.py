@@ -9,6 +9,7 @@ Cases (new random seeds every run unless --seed is given; the seeds are printed)
   (16 cases; quick: 2), 960x540. Each is also rendered without the second figure (its "twin": same seed,
   same walker, same scenery), so the event F1 difference is due to the second figure alone;
 - small walker: 120 px tall in 1280x720, static camera, 12 s at 100 steps/min, both directions (quick: one).
+Each case's light comes from the left or the right, drawn from its seed (``drawn_light_side``; its twin alike).
 With --h264 the videos are written as H.264 at a phone's bit rate (``phone_bitrate_mbps``), else with
 OpenCV's MPEG-4 writer. With --noise-seed M the same videos are rendered with the camera noise drawn from M
 (``GaitParams.noise_seed``; own work folder): comparing two noise seeds shows how far the pose model's answer
@@ -75,6 +76,7 @@ class Case:
 
     def params(self):  # noqa: ANN201 - GaitParams
         from core.synthetic import GaitParams
+        from core.synthetic.params import drawn_light_side
 
         role = self.role.removeprefix("twin-")
         second = "none" if self.role.startswith("twin-") or role == "small" else role
@@ -84,7 +86,7 @@ class Case:
             cadence_steps_per_min=100.0 if self.walker_height_px else None, direction=self.direction,
             width_px=self.width_px, height_px=self.height_px, duration_s=duration, seed=self.seed,
             camera=self.camera, noise=2.0, noise_seed=self.noise_seed, second_person=second,
-            walker_height_px=self.walker_height_px,
+            walker_height_px=self.walker_height_px, light_side=drawn_light_side(self.seed),
             # on a box: the walker keeps to the lower half (as in the real clip), in the twin too
             figure_height_frac=0.45 if role == "on_box" else 0.6,
         )

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.errors import GaitToolError  # noqa: E402
-from core.synthetic.params import CAMERA_MODES, DIRECTIONS, LOOKS, SECOND_PERSON_ROLES, STYLES  # noqa: E402
+from core.synthetic.params import (  # noqa: E402
+    CAMERA_MODES, DIRECTIONS, LIGHT_SIDES, LOOKS, SECOND_PERSON_ROLES, STYLES,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--there-and-back", type=float, default=None, metavar="STAND_S",
                    help="walk there and back: --seconds each way, the walker standing STAND_S s between the passes "
                         "(0: the passes cut together, an instant reversal); static camera")
+    p.add_argument("--light-side", choices=LIGHT_SIDES, default=None,
+                   help="image side of the key light that shades the figures (default: left; with --look phone, "
+                        "drawn from the seed)")
     p.add_argument("--events-csv", action="store_true", help="also write <stem>.events.csv")
     return p.parse_args(argv)
 
@@ -65,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             affected_side=args.affected_side, camera=args.camera, second_person=args.second_person,
             walker_height_px=args.walker_height_px,
         ), args.look)
+        if args.light_side is not None:
+            params = replace(params, light_side=args.light_side)
         if args.there_and_back is None:
             truth = generate_walking_video(args.out, params)
         else:

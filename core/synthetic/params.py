@@ -15,6 +15,7 @@ GROUNDS: tuple[str, ...] = ("tiles", "grass", "asphalt")
 FOOTWEAR: tuple[str, ...] = ("shoes", "varied")
 LOOKS: tuple[str, ...] = ("clean", "phone")
 SECOND_PERSON_ROLES: tuple[str, ...] = ("none", "standing", "opposite", "crossing", "on_box")
+LIGHT_SIDES: tuple[str, str] = ("left", "right")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class GaitParams:
         It never changes the walker: the same seed gives the same walker, events and camera.
     walker_height_px: the standing walker's height in pixels (overrides ``figure_height_frac`` for the
         scale; the ground row still follows ``figure_height_frac``).
+    light_side: the image side ("left" or "right") of the key light at the upper front that shades the
+        figures. With the light on the left a walker going left is lit from the front and one going right
+        from behind, which the pose model does not see alike (docs/walker.md, "Session 18: walkers going left").
     """
 
     cadence_steps_per_min: float | None = None
@@ -125,6 +129,7 @@ class GaitParams:
     shake_px: float = 0.0
     second_person: str = "none"
     walker_height_px: float | None = None
+    light_side: str = "left"
 
     def __post_init__(self) -> None:
         checks = (
@@ -157,6 +162,7 @@ class GaitParams:
              f"second_person must be one of {SECOND_PERSON_ROLES}, got {self.second_person!r}"),
             (self.walker_height_px is None or 40.0 <= self.walker_height_px <= 0.9 * self.height_px,
              f"walker_height_px must be within 40 px..90% of the frame height, got {self.walker_height_px}"),
+            (self.light_side in LIGHT_SIDES, f"light_side must be one of {LIGHT_SIDES}, got {self.light_side!r}"),
         )
         for ok, message in checks:
             if not ok:
@@ -201,7 +207,8 @@ def with_look(params: GaitParams, look: str) -> GaitParams:
 
     phone: 1/60 s shutter (or the whole frame interval at high fps), H.264 at a phone's bitrate for the
     size, grass or asphalt (by seed), varied footwear, an occluder, handheld shake (RMS 0.4 % of the
-    frame height per axis) and camera noise of at least 2 grey levels.
+    frame height per axis), camera noise of at least 2 grey levels, and the light from the left or the
+    right (by seed: phone footage is lit from any side). "clean" keeps ``params.light_side``.
     """
     if look not in LOOKS:
         raise ConfigError(f"look must be one of {LOOKS}, got {look!r}")
@@ -211,7 +218,13 @@ def with_look(params: GaitParams, look: str) -> GaitParams:
     ground = ("grass", "asphalt")[int(np.random.default_rng([params.seed, 7]).integers(2))]
     return replace(params, shutter_s=min(1.0 / 60.0, 1.0 / params.fps), ground=ground, footwear="varied",
                    bitrate_mbps=phone_bitrate_mbps(params.width_px, params.height_px), occluder=True,
-                   shake_px=0.004 * params.height_px, noise=max(params.noise, 2.0))
+                   shake_px=0.004 * params.height_px, noise=max(params.noise, 2.0),
+                   light_side=drawn_light_side(params.seed))
+
+
+def drawn_light_side(seed: int) -> str:
+    """The light's side for a render drawn from ``seed`` ("left" or "right", even odds)."""
+    return LIGHT_SIDES[int(np.random.default_rng([seed, 9]).integers(2))]
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def make_others(params: GaitParams, kin: GaitKinematics, camera: Camera) -> list
     if params.second_person == "none":
         return []
     rng = np.random.default_rng([params.seed, 2])
-    look = _distinct_look(rng, np.random.default_rng([params.seed, 1]))
+    look = replace(_distinct_look(rng, np.random.default_rng([params.seed, 1])), light_side=params.light_side)
     builder = {"standing": _standing, "opposite": _opposite, "crossing": _crossing, "on_box": _on_box}
     return [builder[params.second_person](params, kin, camera, rng, look)]
 

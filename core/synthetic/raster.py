@@ -3,23 +3,31 @@
 A ``Canvas`` holds a float copy of one rectangle of a uint8 image; primitives blend into it, touching
 only the pixels of their own bounding box, and ``commit`` writes the rectangle back once. Coordinates
 are image pixels (x = column, y = row, pixel centres at integers). Shading treats a shape as a
-rounded solid lit from the upper front, so limbs look like cylinders.
+rounded solid lit from the upper front (from the left or the right: ``light_toward``), so limbs look
+like cylinders.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_LIGHT = np.array([-0.35, -0.55, 0.76], dtype=np.float32)  # toward the light: left, up (rows grow down), front
-_LIGHT /= np.linalg.norm(_LIGHT)
 AMBIENT, DIFFUSE = np.float32(0.42), np.float32(0.68)
+
+
+def light_toward(side: str) -> np.ndarray:
+    """Unit vector (x, y, z) toward a key light at the upper front ``side`` ("left" or "right") of the image;
+    rows grow down, z points at the camera."""
+    toward = np.array([-0.35 if side == "left" else 0.35, -0.55, 0.76], dtype=np.float32)
+    return toward / np.linalg.norm(toward)
 
 
 class Canvas:
     """Float working copy of ``image[y0:y1, x0:x1]`` (the part the primitives may touch)."""
 
-    def __init__(self, image: np.ndarray, lo: np.ndarray, hi: np.ndarray, levels: tuple[float, float]) -> None:
+    def __init__(self, image: np.ndarray, lo: np.ndarray, hi: np.ndarray, levels: tuple[float, float],
+                 light_side: str = "left") -> None:
         h, w = image.shape[:2]
+        self.light = light_toward(light_side)
         self.image = image
         self.x0, self.y0 = max(int(np.floor(lo[0])), 0), max(int(np.floor(lo[1])), 0)
         self.x1, self.y1 = min(int(np.ceil(hi[0])) + 1, w), min(int(np.ceil(hi[1])) + 1, h)
@@ -62,8 +70,8 @@ class Canvas:
             self.image[self.y0: self.y1, self.x0: self.x1] = np.moveaxis(self.buf, 0, -1).astype(np.uint8)
 
 
-def _lit(nx: np.ndarray, ny: np.ndarray, nz: np.ndarray) -> np.ndarray:
-    return AMBIENT + DIFFUSE * np.maximum(nx * _LIGHT[0] + ny * _LIGHT[1] + nz * _LIGHT[2], 0.0)
+def _lit(light: np.ndarray, nx: np.ndarray, ny: np.ndarray, nz: np.ndarray) -> np.ndarray:
+    return AMBIENT + DIFFUSE * np.maximum(nx * light[0] + ny * light[1] + nz * light[2], 0.0)
 
 
 def _coverage(dist: np.ndarray, softness_px: float = 1.0) -> np.ndarray:
@@ -104,7 +112,7 @@ def draw_capsule(canvas: Canvas, p0: np.ndarray, p1: np.ndarray, r0: float, r1: 
     vx, vy, norm, radius = vx[crop], vy[crop], norm[crop], radius[crop]
     u = np.minimum(norm / radius, 1.0)
     scale = u / (norm + np.float32(1e-6))
-    canvas.blend(rows, cols, alpha, color, _lit(vx * scale, vy * scale, np.sqrt(1.0 - u * u)))
+    canvas.blend(rows, cols, alpha, color, _lit(canvas.light, vx * scale, vy * scale, np.sqrt(1.0 - u * u)))
 
 
 def _nonzero_box(alpha: np.ndarray) -> tuple[slice, slice] | None:
@@ -151,5 +159,5 @@ def draw_ellipse(canvas: Canvas, center: np.ndarray, rx: float, ry: float, up: n
     u = np.minimum(k0, 1.0)
     scale = u / gnorm
     nx_local, ny_local = gx * scale, gy * scale
-    shade = _lit(ny_local * vx - nx_local * vy, nx_local * vx + ny_local * vy, np.sqrt(1.0 - u * u))
+    shade = _lit(canvas.light, ny_local * vx - nx_local * vy, nx_local * vx + ny_local * vy, np.sqrt(1.0 - u * u))
     canvas.blend(rows, cols, alpha, color, shade)

@@ -45,6 +45,7 @@ class Look:
     trousers: np.ndarray
     shoes: np.ndarray
     footwear: str = "shoes"
+    light_side: str = "left"  # the key light's image side (``GaitParams.light_side``)
 
 
 def choose_look(rng: np.random.Generator) -> Look:
@@ -71,6 +72,7 @@ def make_scene(params: GaitParams, camera: Camera) -> Scene:
     background = make_background(params.width_px, params.height_px, camera, rng, levels, params.ground, params.seed)
     if params.footwear == "varied":
         look = _vary_footwear(look, background.floor_rgb, np.random.default_rng([params.seed, 3]))
+    look = replace(look, light_side=params.light_side)
     if params.noise_seed is not None:  # the noise alone from another stream; everything above as with ``seed``
         rng = np.random.default_rng([params.noise_seed, 8])
     return Scene(look, levels, background, _NoiseBank(params, rng), rng)
@@ -205,7 +207,7 @@ def draw_walker(image: np.ndarray, pts: dict[str, np.ndarray], b: Body, look: Lo
     """Draw the figure in place; ``pts`` are image positions (x, y) and ``b`` lengths are in pixels."""
     far = "left" if near == "right" else "right"
     shadow_at = np.array([pts["pelvis"][0], ground_row_px + 0.2 * b.heel_radius])
-    canvas = Canvas(image, *walker_bounds(pts, b, ground_row_px), levels)
+    canvas = Canvas(image, *walker_bounds(pts, b, ground_row_px), levels, look.light_side)
     draw_ellipse(canvas, shadow_at, 0.14 * b.height_m, 0.018 * b.height_m, np.array([0.0, -1.0]),
                  np.zeros(3, np.float32), shaded=False, softness_px=max(2.0, 0.01 * b.height_m), opacity=0.3)
     _draw_arm(canvas, pts, far, b, look, FAR_SIDE_SHADE)

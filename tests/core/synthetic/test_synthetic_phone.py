@@ -132,3 +132,40 @@ def test_h264_at_a_bitrate_writes_a_readable_video_with_every_frame(tmp_path):
     kin, camera, _ = simulate_walk(params)
     first = next(render_frames(kin, camera, params)).astype(int)
     assert 0 < np.abs(decoded[0].astype(int) - first).mean() < 6  # lossy, but the same picture
+
+
+def test_the_phone_look_draws_the_light_side_from_the_seed_and_clean_keeps_it():
+    sides = [with_look(dataclasses.replace(BASE, seed=seed), "phone").light_side for seed in range(40)]
+    assert set(sides) == {"left", "right"} and 8 <= sides.count("right") <= 32
+    assert with_look(dataclasses.replace(BASE, seed=7), "phone") == with_look(dataclasses.replace(BASE, seed=7), "phone")
+    right = dataclasses.replace(BASE, light_side="right")
+    assert with_look(right, "clean").light_side == "right"
+    with pytest.raises(ConfigError, match="light_side"):
+        dataclasses.replace(BASE, light_side="above")
+
+
+def test_a_light_from_the_right_mirrors_the_shading_of_a_limb():
+    from core.synthetic.raster import Canvas, draw_capsule
+
+    def limb(side: str) -> np.ndarray:
+        image = np.full((40, 21, 3), 60, np.uint8)
+        canvas = Canvas(image, np.array([0.0, 0.0]), np.array([20.0, 39.0]), (0.0, 255.0), side)
+        draw_capsule(canvas, np.array([10.0, 8.0]), np.array([10.0, 30.0]), 7.0, 7.0, np.array([200.0, 180.0, 160.0]))
+        canvas.commit()
+        return image[..., 0].astype(int)
+
+    left, right = limb("left"), limb("right")
+    assert left[19, 5] > left[19, 15] + 20  # lit side brighter than the shadowed side
+    assert np.abs(right - left[:, ::-1]).max() <= 1
+
+
+def test_the_light_side_shades_the_walker_and_nothing_else():
+    kin, camera, _ = simulate_walk(BASE)
+    left = next(render_frames(kin, camera, BASE)).astype(int)
+    right = next(render_frames(kin, camera, dataclasses.replace(BASE, light_side="right"))).astype(int)
+    changed = np.abs(left - right).max(axis=-1) > 3
+    cols = np.flatnonzero(changed.any(axis=0))
+    hip_x = camera.to_image(kin.points_m["pelvis"])[0, 0]
+    figure_px = BASE.figure_height_frac * BASE.height_px
+    assert changed.sum() > 100
+    assert hip_x - 0.5 * figure_px < cols.min() and cols.max() < hip_x + 0.5 * figure_px

@@ -105,11 +105,12 @@ def test_video_script_writes_video_truth_and_events(tmp_path, capsys):
     script = _load_script("make_synthetic_video")
     out = tmp_path / "demo" / "walk.mp4"
     code = script.main(["--out", str(out), "--seconds", "1", "--cadence", "110", "--fps", "20", "--width", "160",
-                        "--height-px", "120", "--events-csv"])
+                        "--height-px", "120", "--events-csv", "--light-side", "right"])
     assert code == 0
     assert "wrote" in capsys.readouterr().out
     truth = read_json(out.with_name("walk.truth.json"))
     assert truth["cadence_steps_per_min"] == pytest.approx(110)
+    assert truth["params"]["light_side"] == "right"
     events = read_events_csv(out.with_name("walk.events.csv"), n_frames=truth["n_frames"])
     expected = [(e["side"], e["event"], e["frame"]) for e in truth["events"]]
     assert [(e.side, e.event, e.frame) for e in events] == expected
