@@ -100,15 +100,18 @@ def stroke_table(data: Path, cfg: PreprocessConfig) -> list[str]:
     return rows
 
 
-def video_proxy(series: KeypointSeries, fps: float, noise_px: float, mirror: bool, treadmill: bool, seed: int) -> KeypointSeries:
-    """A metric trial walking along +X as 2-D side-view pixels at ``fps`` with Gaussian noise."""
+def video_proxy(series: KeypointSeries, fps: float, noise_px: float, mirror: bool, treadmill: bool, seed: int,
+                px_per_m: float = 450.0) -> KeypointSeries:
+    """A metric trial walking along +X as 2-D side-view pixels (``px_per_m``) at ``fps`` from its first sample
+    on, with Gaussian noise (``noise_px``); ``mirror``: walking to the left; ``treadmill``: the pelvis's mean
+    travel removed."""
     pos = series.positions.copy()
     if treadmill:
         pelvis_x = np.nanmean(pos[:, [23, 24], 0], axis=1)
         pos[..., 0] -= np.polyval(np.polyfit(series.time_s, pelvis_x, 1), series.time_s)[:, None]
-    t = np.arange(0.0, series.time_s[-1], 1.0 / fps)
+    t = np.arange(series.time_s[0], series.time_s[-1], 1.0 / fps)
     flat = pos.reshape(len(pos), -1)
-    px = np.stack([np.interp(t, series.time_s, col) for col in flat.T], axis=1).reshape(len(t), 33, 3) * 450.0
+    px = np.stack([np.interp(t, series.time_s, col) for col in flat.T], axis=1).reshape(len(t), 33, 3) * px_per_m
     px[..., 0] = 2500.0 - px[..., 0] if mirror else px[..., 0] + 500.0
     px[..., 1] += 100.0
     px[..., :2] += np.random.default_rng(seed).normal(0.0, noise_px, px[..., :2].shape)

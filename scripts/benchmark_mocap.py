@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import urllib.request  # noqa: E402
+from typing import NamedTuple  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -71,6 +72,30 @@ def fetch_trials(work: Path, base_url: str = GAITKIT_RAW) -> Path:
         partial.write_bytes(data)
         partial.replace(target)
     return out
+
+
+class Trial(NamedTuple):
+    """A trial: its series (metres, Y up), truth events and their source ("EVENT", "plates"...), its kind
+    ("treadmill" or "overground") and, for a treadmill trial with an EVENT group, its force plates' events."""
+
+    name: str
+    kind: str
+    source: str
+    series: KeypointSeries
+    truth: list[GaitEvent]
+    plates: list[GaitEvent] | None = None
+
+
+def load_trial(path: Path) -> Trial | None:
+    """The C3D trial at ``path`` (None, and a printed line saying why, when it cannot be one)."""
+    try:
+        series, truth, source = truth_of(path)
+    except GaitToolError as exc:
+        print(f"skipped {path.name}: {exc.reason}")
+        return None
+    kind = "treadmill" if is_treadmill(series) else "overground"
+    plates = plate_truth(path, series) if source == "EVENT" and kind == "treadmill" else None
+    return Trial(path.stem, kind, source, series, truth, plates)
 
 
 def truth_of(path: Path) -> tuple[KeypointSeries, list[GaitEvent], str]:
@@ -213,19 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no .c3d file in {folder}")
     cfg = load_profile(args.profile).preprocessing
     rows = []
-    for path in files:
-        try:
-            series, truth, source = truth_of(path)
-        except GaitToolError as exc:
-            print(f"skipped {path.name}: {exc.reason}")
-            continue
-        kind = "treadmill" if is_treadmill(series) else "overground"
-        rows.append((path.stem, kind, source, series.rate_hz, "3-D", score(series, truth, cfg)))
+    for trial in filter(None, map(load_trial, files)):
+        name, kind, source, series, truth, plates = trial
+        rows.append((name, kind, source, series.rate_hz, "3-D", score(series, truth, cfg)))
         right = [e for e in truth if e.side == "right"]
-        rows.append((path.stem, kind, source, series.rate_hz, "right 2-D", score(right_sagittal(series), right, cfg)))
-        plates = plate_truth(path, series) if source == "EVENT" and kind == "treadmill" else None
+        rows.append((name, kind, source, series.rate_hz, "right 2-D", score(right_sagittal(series), right, cfg)))
         if plates:
-            rows.append((path.stem, kind, "plates", series.rate_hz, "3-D, plate truth", score(series, plates, cfg)))
+            rows.append((name, kind, "plates", series.rate_hz, "3-D, plate truth", score(series, plates, cfg)))
     rows.sort(key=lambda r: (FORMS.index(r[4]), r[0]))
     print(f"# {len(files)} C3D trials from {folder}; events within +-{TOLERANCE_S * 1000:.0f} ms; "
           f"profile {args.profile}\n")

@@ -39,21 +39,28 @@ def _plate_forces(events: list, n_frames: int) -> np.ndarray:
     return force
 
 
-@pytest.fixture(scope="module")
-def trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two synthetic trials: one with an EVENT group, one with a force plate per foot and no events."""
+def pig_walk(seed: int, offset_s: float = 0.0) -> tuple[list[str], np.ndarray, list, list]:
+    """A 6 s synthetic walk (``core.synthetic``, RATE Hz) as Plug-in Gait markers (labels, (T, n, 3) mm, Z up),
+    its truth events and their C3D EVENT codes (label, context, time ``offset_s`` later)."""
     from core.synthetic import GaitParams, simulate_walk, truth_to_events
 
-    folder = tmp_path_factory.mktemp("mocap")
-    truth = simulate_walk(GaitParams(duration_s=6.0, fps=RATE, seed=11, width_px=640, height_px=360))[2]
+    truth = simulate_walk(GaitParams(duration_s=6.0, fps=RATE, seed=seed, width_px=640, height_px=360))[2]
     positions = np.zeros((truth["n_frames"], NUM_LANDMARKS, 3))
     for name, i in LANDMARK_INDEX.items():
         positions[:, i, :2] = np.asarray(truth["landmarks_world_m"][name], dtype=float)
     events = truth_to_events(truth)
-    labels, points = pig_markers(positions)
-    codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s) for e in events]
+    codes = [(f"{e.side[0].upper()}{'HS' if e.event == 'heel_strike' else 'TO'}", "", e.time_s + offset_s)
+             for e in events]
+    return *pig_markers(positions), events, codes
+
+
+@pytest.fixture(scope="module")
+def trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two synthetic trials: one with an EVENT group, one with a force plate per foot and no events."""
+    folder = tmp_path_factory.mktemp("mocap")
+    labels, points, events, codes = pig_walk(11)
     write_c3d(folder / "with_events.c3d", labels, points, RATE, events=codes)
-    force = _plate_forces(events, len(positions))
+    force = _plate_forces(events, len(points))
     write_c3d(folder / "plates_only.c3d", labels, points, RATE, analog=force, ratio=10, plates=[1, 2])
     return folder
 
