@@ -28,12 +28,14 @@ SIDES = ("left", "right")
 # A heel rests when its speed over ground is below REST_FRACTION of the walking speed.
 REST_FRACTION = 0.5
 # Resting samples within PLACEMENT_TOLERANCE_LEG leg lengths of a placement's position and at most
-# PLACEMENT_GAP_S after its last sample belong to it; a placement lasts at least MIN_PLACEMENT_S.
+# PLACEMENT_GAP_S after its last sample belong to it (one heel per frame); a placement lasts at least
+# MIN_PLACEMENT_S.
 PLACEMENT_TOLERANCE_LEG = 0.15
 PLACEMENT_GAP_S = 0.4
 MIN_PLACEMENT_S = 0.1
-# Successive foot placements of a walk are at least MIN_STEP_LEG leg lengths apart along the walking
-# direction (short shuffling steps ~0.3-0.4 leg lengths); closer ones are one stance split by noise.
+# Successive foot placements closer than MIN_STEP_LEG leg lengths along the walking direction are one
+# stance split by noise, unless both rest at a common frame: two feet in double support. Parkinsonian steps
+# are often shorter (0.1-0.25 leg lengths in the real walkers of docs/gait_accuracy.md, session 19).
 MIN_STEP_LEG = 0.25
 MAX_STEP_RATIO = 1.5
 # Changing a chain's alternation phase between two steps costs the samples of this many median steps
@@ -74,12 +76,15 @@ def find_placements(ground_x: np.ndarray, rate_hz: float, walking_speed: float, 
     gap = max(1, int(round(PLACEMENT_GAP_S * rate_hz)))
     open_: list[Placement] = []
     done: list[Placement] = []
+    tolerance = PLACEMENT_TOLERANCE_LEG * scale
     for t in range(len(ground_x)):
-        for label in (0, 1):
-            if not resting[t, label]:
-                continue
+        # A placement takes one heel per frame (two heels resting at once are two feet, however short the
+        # step): the heel nearer to an open placement chooses first.
+        labels = [label for label in (0, 1) if resting[t, label]]
+        labels.sort(key=lambda label: min((abs(ground_x[t, label] - p.position) for p in open_), default=np.inf))
+        for label in labels:
             x = float(ground_x[t, label])
-            near = [p for p in open_ if abs(x - p.position) < PLACEMENT_TOLERANCE_LEG * scale and t - p.frames[-1] <= gap]
+            near = [p for p in open_ if abs(x - p.position) < tolerance and 0 < t - p.frames[-1] <= gap]
             target = min(near, key=lambda p: abs(x - p.position)) if near else None
             if target is None:
                 target = Placement()
@@ -90,17 +95,18 @@ def find_placements(ground_x: np.ndarray, rate_hz: float, walking_speed: float, 
         done += [p for p in open_ if t - p.frames[-1] > gap]
         open_ = [p for p in open_ if t - p.frames[-1] <= gap]
     min_frames = max(3, int(round(MIN_PLACEMENT_S * rate_hz)))
-    kept = [p for p in done + open_ if len(set(p.frames)) >= min_frames]
+    kept = [p for p in done + open_ if len(p.frames) >= min_frames]
     return sorted(kept, key=lambda p: p.frames[0])
 
 
 def placement_sides(placements: list[Placement], direction: float, scale: float) -> list[int | None]:
     """Side index (0 left, 1 right) per placement (sorted by first frame). A placement within
-    MIN_STEP_LEG leg lengths of the previous one is the same foot (its stance split by noise); one
-    at least that far ahead in ``direction`` (+1 or -1 along x) is the next step, of the other
-    side; one behind breaks the chain (a turn). Each chain of at least 3 steps alternates sides
-    with the phase most of its samples' model labels agree with; other placements get None. A step
-    longer than MAX_STEP_RATIO times the median step also breaks the chain (a missed placement)."""
+    MIN_STEP_LEG leg lengths of the previous one is the same foot (its stance split by noise) unless the
+    two rest at a common frame (two feet: a short step with double support); one at least that far
+    ahead in ``direction`` (+1 or -1 along x) is the next step, of the other side; one behind breaks
+    the chain (a turn). Each chain of at least 3 steps alternates sides with the phase most of its
+    samples' model labels agree with; other placements get None. A step longer than MAX_STEP_RATIO
+    times the median step also breaks the chain (a missed placement)."""
     positions = np.array([p.position for p in placements])
     aheads = direction * np.diff(positions)
     typical = np.median(aheads[aheads >= MIN_STEP_LEG * scale]) if np.any(aheads >= MIN_STEP_LEG * scale) else np.inf
@@ -109,7 +115,7 @@ def placement_sides(placements: list[Placement], direction: float, scale: float)
     for k in range(len(placements)):
         if steps:
             ahead = direction * (positions[k] - positions[steps[-1][-1]])
-            if abs(ahead) < MIN_STEP_LEG * scale:
+            if abs(ahead) < MIN_STEP_LEG * scale and not _together(placements[k], placements[steps[-1][-1]]):
                 steps[-1].append(k)
                 continue
             if ahead < 0 or ahead > MAX_STEP_RATIO * typical:
@@ -126,6 +132,11 @@ def placement_sides(placements: list[Placement], direction: float, scale: float)
             for k in step:
                 sides[k] = (i + phase) % 2
     return sides
+
+
+def _together(a: Placement, b: Placement) -> bool:
+    """Whether two placements rest at a common frame: two feet on the ground at once (double support)."""
+    return not set(a.frames).isdisjoint(b.frames)
 
 
 def _step_phases(labels: list[np.ndarray]) -> np.ndarray:

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from core.constants import LEG_LANDMARKS
 from core.gait.direction import leg_length
 from core.gait.preprocessing import correct_left_right_swaps, swap_legs
 from core.gait.stance_sides import Placement, placement_sides, stance_votes
@@ -92,3 +93,45 @@ def test_preprocess_uses_ground_contacts_for_pixels_only():
     in_m = preprocess(as_series(glitched / PX_PER_M, t, units="m"), CFG).swapped
     assert not in_m[51:65].all()
 
+
+
+def _short_step_walk(step_m: float, rate_hz: float = 30.0, duration_s: float = 10.0, stance: float = 0.7,
+                     noise_px: float = 0.0) -> np.ndarray:
+    """Side-view px (T, 33, 3) of a Parkinsonian walk: steps of ``step_m`` (leg about 0.9 m), 1.2 s strides,
+    stance ``stance`` of the stride (double support 2 x (stance - 0.5)), correctly labelled."""
+    t = np.arange(int(duration_s * rate_hz)) / rate_hz
+    stride_s, stride_m, swing = 1.2, 2 * step_m, 1.0 - stance
+    pos = np.full((len(t), 33, 3), np.nan)
+    for side, lag in (("right", 0.1), ("left", 0.1 + stride_s / 2)):
+        k = np.floor((t - lag) / stride_s)
+        u = np.clip(((t - lag) / stride_s - k - stance) / swing, 0, 1)
+        x = stride_m * (k + lag / stride_s) + stride_m * (u - np.sin(2 * np.pi * u) / (2 * np.pi))
+        heel = np.stack([x, 0.05 + 0.03 * np.sin(np.pi * u) ** 2, np.zeros_like(t)], 1)
+        hip = np.stack([stride_m / stride_s * t, np.full_like(t, 0.95), np.zeros_like(t)], 1)
+        for name, point in (("heel", heel), ("foot_index", heel + [0.2, -0.02, 0]), ("ankle", heel + [0.05, 0.05, 0]),
+                            ("hip", hip), ("knee", (hip + heel) / 2 + [0.05, 0, 0])):
+            pos[:, LEG_LANDMARKS[side][name.replace("foot_index", "toe")]] = point
+    pos *= PX_PER_M
+    return pos + np.random.default_rng(0).normal(0, noise_px, pos.shape)
+
+
+@pytest.mark.parametrize("step_m", [0.08, 0.15, 0.22])
+def test_short_steps_with_double_support_keep_their_correct_labels(step_m):
+    # Parkinsonian steps shorter than MIN_STEP_LEG (real walkers of 0.1-0.25 m steps as pixels were voted onto the
+    # wrong side in runs of frames: a foot placed beside the other one was read as the same foot's stance split in two,
+    # or its heel joined the other's placement while both rested).
+    pos = _short_step_walk(step_m, noise_px=0.5)
+    votes = stance_votes(pos, 30.0, leg_length(pos))
+    assert not np.any(votes > 0) and np.mean(votes < 0) > 0.5
+    _, swapped = correct_left_right_swaps(pos, votes=votes)
+    assert not swapped.any()
+
+
+def test_two_heels_resting_at_once_are_two_placements_however_close():
+    from core.gait.stance_sides import find_placements
+
+    x = np.full((40, 2), np.nan)
+    x[0:20, 0] = 100.0  # the left heel rests, then the right one lands 10 px ahead (0.1 leg) while it still rests
+    x[15:35, 1] = 110.0
+    placements = find_placements(x, 30.0, walking_speed=60.0, scale=100.0)
+    assert [sorted(set(p.labels)) for p in placements] == [[0], [1]]
