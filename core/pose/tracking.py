@@ -224,20 +224,42 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
     heights = boxes[:, 3] - boxes[:, 1]
     gate = np.empty((len(live), len(boxes)))
     cost = gate.copy()
+    looks = [tr.appearance() for tr in live]
+    mixed = _mixed_looks(live, looks, frame, boxes, feats, cfg) if feats is not None else None
     for i, tr in enumerate(live):
         size = tr.size_px()
         dist = np.linalg.norm(centres - tr.predict(frame, cfg.velocity_scans), axis=1) / size
         gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
-        look = tr.appearance()
+        look = looks[i]
         if feats is not None and look is not None:
             far = appearance_distance(look, feats)
             cost[i] = gate[i] + cfg.appearance_weight * far
-            other = far > tr.appearance_limit(cfg)
+            other = (far > tr.appearance_limit(cfg)) & ~(far < mixed[i])
             if len(tr.frames) >= 3:  # its velocity is fitted: the prediction is good
                 other |= cost[i] > cfg.max_cost
             gate[i] = np.where(other, np.inf, gate[i])
             cost[i] = np.where(other, _REFUSED, cost[i])
     return gate, cost
+
+
+def _mixed_looks(live: list[Track], looks: list[np.ndarray | None], frame: int, boxes: np.ndarray, feats: np.ndarray,
+                 cfg: TrackerConfig) -> np.ndarray:
+    """(tracks, candidates): how far a candidate past a track's ``appearance_limit`` may still look from it and
+    be its own. Where the candidate's box overlaps another track's predicted box (by ``overlap_iou``), its look
+    mixes the two people, so it is judged against the other's look instead: it stays this track's candidate
+    while it looks nearer to this track than to any such other one. 0 (no exception) without an overlap."""
+    predicted = [tr.predicted_box(frame, cfg.velocity_scans) for tr in live]
+    to_other = np.full((len(live), len(boxes)), np.inf)  # per other track j: its look's distance where it overlaps
+    for j, look in enumerate(looks):
+        if look is None:
+            continue
+        overlaps = np.array([_iou(b, predicted[j]) >= cfg.overlap_iou for b in boxes])
+        to_other[j] = np.where(overlaps, appearance_distance(look, feats), np.inf)
+    out = np.zeros((len(live), len(boxes)))
+    for i in range(len(live)):
+        nearest = np.min(np.delete(to_other, i, axis=0), axis=0, initial=np.inf)
+        out[i] = np.where(np.isfinite(nearest), nearest, 0.0)
+    return out
 
 
 def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray, ok: dict[int, int],

@@ -402,3 +402,32 @@ def test_the_tracker_keeps_its_timing_at_a_longer_scan_period():
     scans = [(30 * k, np.array([[100.0 + 80 * k, 100, 200 + 80 * k, 200]]), np.array([0.9])) for k in range(6)]
     assert [t.frames for t in track_people(scans, slow)] == [[30 * k for k in range(6)]]
     assert track_people(scans, cfg) == []
+
+
+def test_a_passer_whose_look_mixes_with_the_walker_it_overlaps_keeps_its_track():
+    # The scans of a walker-benchmark video (crossing_lr_tracking_s617032321, session 19; boxes as the finder gave
+    # them, looks made up): a tracking camera keeps the walker near x = 485 while a passer-by crosses in front from
+    # the left; every other scan's tile size sees nobody this large. At frame 90 the passer's box overlaps the
+    # walker's predicted box and its colours mix with the walker's: past ``max_appearance`` from its own look,
+    # though far nearer to it than to the walker's. Refused there, it started a one-sighting track that later took
+    # the walker's box, and the walker's track was joined to the passer's: the crop followed the passer after the
+    # crossing. Now the mixed look is judged against the walker's, and each keeps its own track.
+    walker, passer = _look(3), _look(30)
+    mix = lambda share: (1.0 - share) * passer + share * walker  # noqa: E731
+    assert appearance_distance(passer, mix(0.15)[None])[0] > TrackerConfig().max_appearance
+    seen = {0: [((279, 104, 686, 511), walker)],
+            30: [((-148, 61, 390, 599), passer), ((272, 97, 698, 524), walker)],
+            60: [((0, 73, 500, 572), passer), ((272, 99, 697, 523), walker)],
+            90: [((171, 104, 610, 543), mix(0.15))], 120: [((263, 88, 749, 574), mix(0.1))],
+            150: [((389, 99, 859, 570), passer), ((272, 91, 728, 547), 0.9 * walker + 0.1 * passer)],
+            180: [((546, 92, 1041, 588), passer), ((260, 91, 707, 539), walker)],
+            210: [((270, 96, 693, 519), walker), ((675, 72, 1171, 567), passer)]}
+    scans = []
+    for frame in range(0, 226, 15):
+        people = seen.get(frame, [])
+        boxes = np.array([b for b, _ in people], float).reshape(-1, 4)
+        looks = np.array([f for _, f in people]) if people else np.zeros((0, 48))
+        scans.append((frame, boxes, np.full(len(people), 0.9), looks))
+    walker_track = next(t for t in track_people(scans) if t.frames[0] == 0)
+    assert walker_track.frames[-1] == 210
+    assert all(abs(walker_track.centre(i)[0] - 490) < 30 for i in range(len(walker_track.frames)))
