@@ -129,7 +129,8 @@ def appearance_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(np.clip(1.0 - np.sqrt(a[None] * b).sum(axis=1), 0.0, 1.0))
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two boxes (x0, y0, x1, y1) px."""
     w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = w * h
@@ -253,7 +254,7 @@ def _mixed_looks(live: list[Track], looks: list[np.ndarray | None], frame: int, 
     for j, look in enumerate(looks):
         if look is None:
             continue
-        overlaps = np.array([_iou(b, predicted[j]) >= cfg.overlap_iou for b in boxes])
+        overlaps = np.array([box_iou(b, predicted[j]) >= cfg.overlap_iou for b in boxes])
         to_other[j] = np.where(overlaps, appearance_distance(look, feats), np.inf)
     out = np.zeros((len(live), len(boxes)))
     for i in range(len(live)):
@@ -274,7 +275,7 @@ def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray
         for r2 in range(len(live)):
             if r2 == r or r2 in ok or gate[r2, c] > cfg.max_jump_sizes:
                 continue
-            if _iou(boxes[r], boxes[r2]) >= cfg.overlap_iou and cost[r2, c] - cost[r, c] < cfg.appearance_weight * 0.5:
+            if box_iou(boxes[r], boxes[r2]) >= cfg.overlap_iou and cost[r2, c] - cost[r, c] < cfg.appearance_weight * 0.5:
                 held[r] = c
     return held
 

@@ -7,12 +7,13 @@ Boxes are (x0, y0, x1, y1) in frame px; travel is measured in the track's median
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from core.constants import RIVAL_WALKER_WORDS
 from core.errors import NoWalkerError
-from core.pose.tracking import Track
+from core.pose.tracking import Track, box_iou
 from core.turns import one_way_runs
 
 
@@ -45,6 +46,10 @@ TURN_BACK_SIZES = 1.0
 # synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
 # (still, or sliding with a panning camera's scenery) -0.013 to 0.002.
 MIN_LEG_MOTION = 0.025
+# A sighting whose box another person's box overlaps by at least this IoU shows two people's legs: its leg motion
+# does not count where the track has clear sightings (a walker behind a passer-by measured 0.02 there, 0.07-0.17
+# in the clear: docs/walker.md, session 19).
+CROWDED_IOU = 0.1
 # Pieces of one person that never appear together are joined when every box centre lies within
 # this many median box heights of the median centre (the person stays in place in the image).
 IN_PLACE_SIZES = 0.5
@@ -80,21 +85,41 @@ def _ground_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray |
 
 
 def summarise(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None,
-              frame_size_px: tuple[int, int] | None = None) -> TrackSummary:
+              frame_size_px: tuple[int, int] | None = None, others: Sequence[Track] = ()) -> TrackSummary:
     """Travel of ``track`` over the ground: its horizontal path in frame px plus the camera's pan
-    (``pan_px``: cumulative scenery x shift px at ``scan_frames``; None for a static camera), and its
-    time wholly in a frame of ``frame_size_px`` (width, height; None: every sighting counts)."""
+    (``pan_px``: cumulative scenery x shift px at ``scan_frames``; None for a static camera), its
+    time wholly in a frame of ``frame_size_px`` (width, height; None: every sighting counts), and its
+    leg motion over the sightings that ``others`` (the other tracks) do not crowd (``_clear_legs``)."""
     frames = np.asarray(track.frames)
     cx = _ground_x(track, pan_px, scan_frames)
     travel = float(np.max(cx) - np.min(cx)) if len(cx) else 0.0
     size = track.size_px()
     seen = frames[in_view(np.asarray(track.boxes), frame_size_px)]
     span = int(seen[-1] - seen[0]) if len(seen) else 0
-    legs = np.asarray(track.legs, float)
-    legs = legs[np.isfinite(legs)]
+    legs = _clear_legs(track, others)
     return TrackSummary(track.track_id, int(frames[0]), int(frames[-1]), len(frames), size, travel,
                         travel / max(size, 1.0), in_view_frames=span,
                         leg_motion=float(np.median(legs)) if len(legs) else float("nan"))
+
+
+def _box_at(track: Track, frame: int) -> np.ndarray | None:
+    """The track's box (4,) px at ``frame``, linear between its sightings; None outside them."""
+    if not track.frames or not track.frames[0] <= frame <= track.frames[-1]:
+        return None
+    boxes = np.asarray(track.boxes, float)
+    return np.array([np.interp(frame, track.frames, boxes[:, k]) for k in range(4)])
+
+
+def _clear_legs(track: Track, others: Sequence[Track]) -> np.ndarray:
+    """The track's finite leg motions (``core.pose.leg_motion``) at the sightings whose box another track's
+    (interpolated) box overlaps by less than ``CROWDED_IOU``; all of them where none is that clear."""
+    legs = np.asarray(track.legs, float)
+    if len(legs) != len(track.frames):
+        return legs[np.isfinite(legs)]
+    crowded = np.array([any(b is not None and box_iou(box, b) >= CROWDED_IOU for b in (_box_at(o, f) for o in others))
+                        for f, box in zip(track.frames, track.boxes)], dtype=bool).reshape(-1)
+    clear = legs[np.isfinite(legs) & ~crowded]
+    return clear if len(clear) else legs[np.isfinite(legs)]
 
 
 def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> int:
@@ -158,7 +183,8 @@ def choose_walker(
     pieces = len(tracks)
     if mode == "auto":
         tracks = one_person_in_place(tracks)
-    sums = {t.track_id: summarise(t, pan_px, scan_frames, frame_size_px) for t in tracks}
+    sums = {t.track_id: summarise(t, pan_px, scan_frames, frame_size_px, [o for o in tracks if o is not t])
+            for t in tracks}
     notes: dict[int, str] = {}
     if not tracks:
         raise NoWalkerError("nobody was found in the video by the person finder")

@@ -1,8 +1,8 @@
 import numpy as np
 
 from core.pose.leg_motion import leg_motion
-from core.pose.tracking import Track
-from core.pose.walker_choice import MIN_LEG_MOTION, choose_walker
+from core.pose.tracking import Track, box_iou
+from core.pose.walker_choice import CROWDED_IOU, MIN_LEG_MOTION, choose_walker
 
 
 def _frame(body_x: float, legs_dx: tuple[float, float] = (0.0, 0.0), size: int = 200) -> np.ndarray:
@@ -53,3 +53,21 @@ def test_someone_sliding_along_is_not_chosen_over_a_walker():
     assert chosen.track_id == 2 and "sliding without stepping" in sums[1].reason
     unmeasured = [Track(t.track_id, t.frames, t.boxes, t.scores) for t in tracks]
     assert choose_walker(unmeasured)[0].track_id == 1  # no leg evidence: the most ground, as before
+
+
+def test_a_walker_whose_legs_a_passer_by_crowds_is_judged_on_its_clear_sightings():
+    # A passer-by overtakes the walker in front (the case of docs/walker.md, session 19): where their boxes overlap,
+    # the walker's legs region holds both people and read 0.02, below MIN_LEG_MOTION, in most of its sightings;
+    # alone they read 0.07-0.17. Judged on all sightings it was "sliding without stepping" and the passer-by,
+    # who is in view for half as long, was analysed.
+    frames = [15 * s for s in range(10)]
+    walker_boxes = [np.array([750.0 - 50 * s, 100, 1050.0 - 50 * s, 400]) for s in range(10)]
+    passer_at = {1: 1000.0, 2: 930.0, 3: 860.0, 4: 790.0, 5: 720.0, 6: 650.0, 7: 580.0}
+    passer_boxes = {k: np.array([x - 160, 90, x + 160, 410]) for k, x in passer_at.items()}
+    crowded = [k in passer_boxes and box_iou(walker_boxes[k], passer_boxes[k]) >= CROWDED_IOU for k in range(10)]
+    walker = Track(1, frames, walker_boxes, [0.9] * 10, [], [0.02 if c else 0.12 for c in crowded])
+    passer = Track(2, [frames[k] for k in passer_at], list(passer_boxes.values()), [0.9] * len(passer_at), [],
+                   [0.11] * len(passer_at))
+    assert sum(crowded) > len(crowded) / 2 and np.median(walker.legs) < MIN_LEG_MOTION
+    chosen, sums = choose_walker([walker, passer], frame_size_px=(1280, 720))
+    assert chosen.track_id == 1 and sums[0].leg_motion > MIN_LEG_MOTION
