@@ -44,7 +44,9 @@ TURN_BACK_SIZES = 1.0
 # Median leg motion (core/pose/leg_motion.py) below which a track moves as one piece: it slides
 # along (a moving walkway, scenery carried by the pan) rather than steps. Per-track medians on
 # synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
-# (still, or sliding with a panning camera's scenery) -0.013 to 0.002.
+# (still, or sliding with a panning camera's scenery) -0.013 to 0.002. On the 92 two-person videos of
+# session 19 (clear sightings, the scan decoded without deblocking) the margins are thin: walkers from
+# 0.020, standing figures up to 0.023 (docs/walker.md, "Session 19: a walker's leg motion").
 MIN_LEG_MOTION = 0.025
 # A sighting whose box another person's box overlaps by at least this IoU shows two people's legs: its leg motion
 # does not count where the track has clear sightings (a walker behind a passer-by measured 0.02 there, 0.07-0.17
