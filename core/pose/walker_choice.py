@@ -46,7 +46,7 @@ TURN_BACK_SIZES = 1.0
 # synthetic videos (seeds 52001-52003, 31008-31011): walkers 0.056 to 0.18, standing figures
 # (still, or sliding with a panning camera's scenery) -0.013 to 0.002. On the 92 two-person videos of
 # session 19 (clear sightings, the scan decoded without deblocking) the margins are thin: walkers from
-# 0.020, standing figures up to 0.023 (docs/walker.md, "Session 19: a walker's leg motion").
+# 0.020, standing figures up to 0.014 (docs/walker.md, "Session 19: a walker's leg motion").
 MIN_LEG_MOTION = 0.025
 # A sighting whose box another person's box overlaps by at least this IoU shows two people's legs: its leg motion
 # does not count where the track has clear sightings (a walker behind a passer-by measured 0.02 there, 0.07-0.17
@@ -114,14 +114,15 @@ def _box_at(track: Track, frame: int) -> np.ndarray | None:
 
 def _clear_legs(track: Track, others: Sequence[Track]) -> np.ndarray:
     """The track's finite leg motions (``core.pose.leg_motion``) at the sightings whose box another track's
-    (interpolated) box overlaps by less than ``CROWDED_IOU``; all of them where none is that clear."""
+    (interpolated) box overlaps by less than ``CROWDED_IOU``; all of them where fewer than two are that clear
+    (one value is no median: a standing figure's single clear sighting read 0.023, next to MIN_LEG_MOTION)."""
     legs = np.asarray(track.legs, float)
     if len(legs) != len(track.frames):
         return legs[np.isfinite(legs)]
     crowded = np.array([any(b is not None and box_iou(box, b) >= CROWDED_IOU for b in (_box_at(o, f) for o in others))
                         for f, box in zip(track.frames, track.boxes)], dtype=bool).reshape(-1)
     clear = legs[np.isfinite(legs) & ~crowded]
-    return clear if len(clear) else legs[np.isfinite(legs)]
+    return clear if len(clear) >= 2 else legs[np.isfinite(legs)]
 
 
 def ground_direction_x(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray | None) -> int:

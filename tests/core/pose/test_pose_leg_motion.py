@@ -71,3 +71,15 @@ def test_a_walker_whose_legs_a_passer_by_crowds_is_judged_on_its_clear_sightings
     assert sum(crowded) > len(crowded) / 2 and np.median(walker.legs) < MIN_LEG_MOTION
     chosen, sums = choose_walker([walker, passer], frame_size_px=(1280, 720))
     assert chosen.track_id == 1 and sums[0].leg_motion > MIN_LEG_MOTION
+
+
+def test_one_clear_sighting_is_no_median():
+    # A standing figure a walker passes in front of: crowded in three sightings, clear in one that reads just above
+    # MIN_LEG_MOTION (noise). One value is no median, so its leg motion comes from all four.
+    from core.pose.walker_choice import summarise
+
+    frames = [0, 15, 30, 45]
+    stander = Track(1, frames, [np.array([400.0, 100, 700, 400])] * 4, [0.9] * 4, [], [0.03, 0.0, -0.01, 0.0])
+    walker = Track(2, frames[1:], [np.array([x - 150, 100, x + 150, 400]) for x in (500.0, 560.0, 620.0)],
+                   [0.9] * 3, [], [0.12] * 3)
+    assert summarise(stander, None, None, None, [walker]).leg_motion < MIN_LEG_MOTION
