@@ -182,11 +182,18 @@ class ParallelProcessor:
         cancel = cancel or self._warm_only
         self._warm_only = False
         pools = ([self._pool] if self._pool is not None else []) + list(self._slots.values())
+        managers = []
         for pool in pools:
             if cancel:
                 for proc in list(getattr(pool, "_processes", {}).values()):
                     proc.terminate()
+                managers.append(getattr(pool, "_executor_manager_thread", None))
             pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        for thread in filter(None, managers):
+            # Python < 3.14: the interpreter's exit hook writes to the manager thread's wake-up pipe while that
+            # thread may be closing it ("Bad file descriptor" traceback after Ctrl-C, or a hang; CPython
+            # gh-125451, gh-132969). With its workers terminated it ends within milliseconds: wait for it here.
+            thread.join(timeout=CANCEL_JOIN_S)
         self._pool = None
         self._slots = {}
 
@@ -233,6 +240,8 @@ def _fork_platform(preload: tuple[str, ...]) -> bool:
     return bool(preload) and sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
+# Longest wait (s) for a cancelled pool's manager thread to end once its workers are terminated (``shutdown``).
+CANCEL_JOIN_S = 2.0
 FORK_UNSAFE_MODULES = ("torch", "tensorflow", "jax")  # their thread pools (OpenMP's, ...) do not survive a fork
 
 

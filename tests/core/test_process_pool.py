@@ -142,3 +142,28 @@ def test_where_forking_is_not_safe_the_workers_come_from_a_fork_server(monkeypat
     with ParallelProcessor(2, preload=(PRELOADED,)) as proc:
         out = [r for _, r in proc.run_lanes(_pids, [[0], [1]])]
     assert all(ppid != os.getpid() for _, ppid in out)
+
+
+def _sleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_cancelled_pool_leaves_no_manager_thread_for_the_exit_hook():
+    # After Ctrl-C the pool is cancelled (workers terminated, shutdown without waiting). Its manager thread used
+    # to outlive that, so the interpreter's exit hook raced it on its wake-up pipe: a "Bad file descriptor"
+    # traceback after the interrupt message, or a hang (tests/usecases/test_reliability_interruption.py under load).
+    import threading
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    def managers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if isinstance(t, _ExecutorManagerThread) and t.is_alive()]
+
+    proc = ParallelProcessor(2)
+    proc.warm(_sleep, 5.0)  # both workers busy for 5 s
+    proc._warmed()
+    assert len(managers()) == 2
+    proc.shutdown(cancel=True)
+    assert managers() == []
