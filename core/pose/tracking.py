@@ -85,6 +85,14 @@ class Track:
         f = np.asarray(frames, float)
         return np.stack([np.interp(f, t, c[:, 0]), np.interp(f, t, c[:, 1])], axis=1)
 
+    def boxes_at(self, frames: np.ndarray) -> np.ndarray:
+        """(len(frames), 4) box px at video ``frames``, linear between sightings; NaN outside the first..last one."""
+        f = np.asarray(frames, float)
+        boxes = np.asarray(self.boxes, float)
+        out = np.stack([np.interp(f, self.frames, boxes[:, k]) for k in range(4)], axis=1)
+        out[(f < self.frames[0]) | (f > self.frames[-1])] = np.nan
+        return out
+
     def size_px(self) -> float:
         return float(np.median([b[3] - b[1] for b in self.boxes]))
 
@@ -155,10 +163,11 @@ def track_people(
         legs = np.asarray(scan[4], float) if len(scan) > 4 and scan[4] is not None else None
         taken = np.zeros(len(boxes), bool)
         if live and len(boxes):
-            gate, cost = _cost(live, frame, boxes, feats, cfg)
+            predicted = [tr.predicted_box(frame, cfg.velocity_scans) for tr in live]
+            gate, cost = _cost(live, frame, boxes, feats, predicted, cfg)
             rows, cols = min_cost_assignment(cost)
             ok = {int(r): int(c) for r, c in zip(rows, cols) if gate[r, c] <= cfg.max_jump_sizes}
-            held = _contested(live, frame, gate, cost, ok, cfg)
+            held = _contested(predicted, gate, cost, ok, cfg)
             for r, c in ok.items():
                 taken[c] = True
                 if r in held:
@@ -216,26 +225,27 @@ def min_cost_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cols[order], rows[order]
 
 
-def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | None,
+def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | None, predicted: list[np.ndarray],
           cfg: TrackerConfig) -> tuple[np.ndarray, np.ndarray]:
     """(tracks, candidates) gate and cost: the gate is the distance to the predicted centre plus the
     log size ratio (both in box heights); the cost adds ``appearance_weight`` x appearance distance
-    where both have features; a candidate beyond the track's ``appearance_limit`` is out of its gate."""
+    where both have features; a candidate beyond the track's ``appearance_limit`` is out of its gate
+    (unless its look is mixed with an overlapped track's, ``_mixed_looks``). ``predicted``: each track's
+    predicted box at ``frame``."""
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     heights = boxes[:, 3] - boxes[:, 1]
     gate = np.empty((len(live), len(boxes)))
     cost = gate.copy()
-    looks = [tr.appearance() for tr in live]
-    mixed = _mixed_looks(live, looks, frame, boxes, feats, cfg) if feats is not None else None
+    looks = [None if feats is None else tr.appearance() for tr in live]
+    far = [None if look is None else appearance_distance(look, feats) for look in looks]
+    mixed = _mixed_looks(far, predicted, boxes, cfg)
     for i, tr in enumerate(live):
         size = tr.size_px()
         dist = np.linalg.norm(centres - tr.predict(frame, cfg.velocity_scans), axis=1) / size
         gate[i] = cost[i] = dist + np.abs(np.log(np.maximum(heights, 1) / max(size, 1)))
-        look = looks[i]
-        if feats is not None and look is not None:
-            far = appearance_distance(look, feats)
-            cost[i] = gate[i] + cfg.appearance_weight * far
-            other = (far > tr.appearance_limit(cfg)) & ~(far < mixed[i])
+        if far[i] is not None:
+            cost[i] = gate[i] + cfg.appearance_weight * far[i]
+            other = (far[i] > tr.appearance_limit(cfg)) & ~(far[i] < mixed[i])
             if len(tr.frames) >= 3:  # its velocity is fitted: the prediction is good
                 other |= cost[i] > cfg.max_cost
             gate[i] = np.where(other, np.inf, gate[i])
@@ -243,39 +253,37 @@ def _cost(live: list[Track], frame: int, boxes: np.ndarray, feats: np.ndarray | 
     return gate, cost
 
 
-def _mixed_looks(live: list[Track], looks: list[np.ndarray | None], frame: int, boxes: np.ndarray, feats: np.ndarray,
+def _mixed_looks(far: list[np.ndarray | None], predicted: list[np.ndarray], boxes: np.ndarray,
                  cfg: TrackerConfig) -> np.ndarray:
     """(tracks, candidates): how far a candidate past a track's ``appearance_limit`` may still look from it and
     be its own. Where the candidate's box overlaps another track's predicted box (by ``overlap_iou``), its look
     mixes the two people, so it is judged against the other's look instead: it stays this track's candidate
-    while it looks nearer to this track than to any such other one. 0 (no exception) without an overlap."""
-    predicted = [tr.predicted_box(frame, cfg.velocity_scans) for tr in live]
-    to_other = np.full((len(live), len(boxes)), np.inf)  # per other track j: its look's distance where it overlaps
-    for j, look in enumerate(looks):
-        if look is None:
-            continue
-        overlaps = np.array([box_iou(b, predicted[j]) >= cfg.overlap_iou for b in boxes])
-        to_other[j] = np.where(overlaps, appearance_distance(look, feats), np.inf)
-    out = np.zeros((len(live), len(boxes)))
-    for i in range(len(live)):
+    while it looks nearer to this track than to any such other one. 0 (no exception) without an overlap.
+    ``far``: per track, the candidates' appearance distances to its look (None without one)."""
+    to_other = np.full((len(predicted), len(boxes)), np.inf)  # per track j: its look's distance where it overlaps
+    for j, distances in enumerate(far):
+        if distances is not None:
+            overlaps = np.array([box_iou(b, predicted[j]) >= cfg.overlap_iou for b in boxes])
+            to_other[j] = np.where(overlaps, distances, np.inf)
+    out = np.zeros((len(predicted), len(boxes)))
+    for i in range(len(predicted)):
         nearest = np.min(np.delete(to_other, i, axis=0), axis=0, initial=np.inf)
         out[i] = np.where(np.isfinite(nearest), nearest, 0.0)
     return out
 
 
-def _contested(live: list[Track], frame: int, gate: np.ndarray, cost: np.ndarray, ok: dict[int, int],
+def _contested(predicted: list[np.ndarray], gate: np.ndarray, cost: np.ndarray, ok: dict[int, int],
                cfg: TrackerConfig) -> dict[int, int]:
     """Assignments (track row -> candidate) to hold back: the track's predicted box overlaps
     another track's that got no candidate, and that other track could have taken this candidate
     too, about as cheaply (a merged box of two people, or the one in front hiding the other): which
     of them it is cannot be told, so both coast on their own velocity."""
     held: dict[int, int] = {}
-    boxes = [tr.predicted_box(frame, cfg.velocity_scans) for tr in live]
     for r, c in ok.items():
-        for r2 in range(len(live)):
+        for r2 in range(len(predicted)):
             if r2 == r or r2 in ok or gate[r2, c] > cfg.max_jump_sizes:
                 continue
-            if box_iou(boxes[r], boxes[r2]) >= cfg.overlap_iou and cost[r2, c] - cost[r, c] < cfg.appearance_weight * 0.5:
+            if box_iou(predicted[r], predicted[r2]) >= cfg.overlap_iou and cost[r2, c] - cost[r, c] < cfg.appearance_weight * 0.5:
                 held[r] = c
     return held
 

@@ -104,14 +104,6 @@ def summarise(track: Track, pan_px: np.ndarray | None, scan_frames: np.ndarray |
                         leg_motion=float(np.median(legs)) if len(legs) else float("nan"))
 
 
-def _box_at(track: Track, frame: int) -> np.ndarray | None:
-    """The track's box (4,) px at ``frame``, linear between its sightings; None outside them."""
-    if not track.frames or not track.frames[0] <= frame <= track.frames[-1]:
-        return None
-    boxes = np.asarray(track.boxes, float)
-    return np.array([np.interp(frame, track.frames, boxes[:, k]) for k in range(4)])
-
-
 def _clear_legs(track: Track, others: Sequence[Track]) -> np.ndarray:
     """The track's finite leg motions (``core.pose.leg_motion``) at the sightings whose box another track's
     (interpolated) box overlaps by less than ``CROWDED_IOU``; all of them where fewer than two are that clear
@@ -119,8 +111,10 @@ def _clear_legs(track: Track, others: Sequence[Track]) -> np.ndarray:
     legs = np.asarray(track.legs, float)
     if len(legs) != len(track.frames):
         return legs[np.isfinite(legs)]
-    crowded = np.array([any(b is not None and box_iou(box, b) >= CROWDED_IOU for b in (_box_at(o, f) for o in others))
-                        for f, box in zip(track.frames, track.boxes)], dtype=bool).reshape(-1)
+    crowded = np.zeros(len(legs), dtype=bool)
+    for other in others:
+        for k, (box, near) in enumerate(zip(track.boxes, other.boxes_at(track.frames))):
+            crowded[k] |= bool(np.isfinite(near).all() and box_iou(box, near) >= CROWDED_IOU)
     clear = legs[np.isfinite(legs) & ~crowded]
     return clear if len(clear) >= 2 else legs[np.isfinite(legs)]
 

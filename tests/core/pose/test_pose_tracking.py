@@ -431,3 +431,10 @@ def test_a_passer_whose_look_mixes_with_the_walker_it_overlaps_keeps_its_track()
     walker_track = next(t for t in track_people(scans) if t.frames[0] == 0)
     assert walker_track.frames[-1] == 210
     assert all(abs(walker_track.centre(i)[0] - 490) < 30 for i in range(len(walker_track.frames)))
+
+
+def test_boxes_between_sightings_are_interpolated_and_unknown_outside_them():
+    track = Track(1, [10, 20], [_box(100.0), _box(200.0)], [0.9, 0.9])
+    at = track.boxes_at(np.array([5, 10, 15, 20, 25]))
+    assert np.isnan(at[[0, 4]]).all()
+    np.testing.assert_allclose(at[1:4], [_box(100.0), _box(150.0), _box(200.0)])
